@@ -1,0 +1,32 @@
+/* The outcome of one test case as the reports see it. Produced by the executor (in the
+ * test's child process, passed to the parent), consumed by report/. */
+#ifndef M2M_RESULT_H
+#define M2M_RESULT_H
+#include <stddef.h>
+#include "verdict.h"
+
+typedef struct test_result {
+    char *id;            /* test id: JUnit name */
+    char *role;          /* "in-cse" | "field" */
+    char *area;          /* JUnit classname = role + "." + area */
+    char *title;
+    char *file;          /* test case file */
+    verdict v;
+    char *reason;        /* why (expected vs actual); NULL for a clean pass */
+    char *error_type;    /* JUnit error type for error/inconc: "inconclusive", "crash", "deadline", ... */
+    double seconds;
+    char *output;        /* summary text for system-out: requirement, steps, timeline (capped by writer) */
+    char *timeline_file; /* path of the full timeline beside the report, relative to the report dir */
+} test_result;
+
+void test_result_free(test_result *r);
+
+typedef struct run_summary {
+    size_t total, pass, warn, fail, error, inconc, skip, xfail, xpass;
+} run_summary;
+
+void run_summary_add(run_summary *s, verdict v);
+/* Exit status per DESIGN §5: 1 on any fail, error, inconc or xpass; 0 otherwise. */
+int run_summary_exit_code(const run_summary *s);
+
+#endif

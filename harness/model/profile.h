@@ -1,0 +1,72 @@
+/* The IUT profile (PICS/PIXIT, DESIGN §4): one XML file per IUT under fixtures/profiles/,
+ * validated against fixtures/schema/profile.xsd. */
+#ifndef M2M_PROFILE_H
+#define M2M_PROFILE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../onem2m/options.h"
+#include "../util/diag.h"
+#include "testcase.h"
+
+typedef struct profile_trigger {
+    char *name;          /* "start", "reset", "register", ... */
+    char *command;       /* shell command, ${VAR} substituted; NULL = operator prompt */
+    char *prompt;        /* text shown to an operator when there is no command */
+    int64_t timeout_ns;
+} profile_trigger;
+
+typedef struct profile {
+    char *file;
+    char *name;
+    char *role;              /* role the harness plays: "in-cse" | "field" */
+    char *iut_kind;          /* "asn-cse" | "mn-cse" | "ae" | "in-cse" */
+    int release;             /* 1..5; expected RSCs differ by release */
+
+    char *iut_address;       /* IPv4 or IPv6 literal */
+    char *iut_host;          /* host name (SNI) */
+    int iut_coap_port, iut_coaps_port;   /* where the IUT listens (field role) */
+
+    char *harness_address;   /* address the harness binds, default 127.0.0.1 */
+    char *harness_host;      /* the harness's host name (the IUT sends it as SNI) */
+    int listen_coap, listen_coaps;       /* 0 = ephemeral */
+
+    char *iut_cse_id;        /* "/asn-cse-1" */
+    char *iut_ae_id;
+    char *harness_cse_id;    /* "/in-cse" */
+    char *cse_base_name;     /* "in-name" */
+
+    char *psk_identity;      /* KpsaID */
+    uint8_t *psk_key;        /* never printed */
+    size_t psk_key_len;
+    char *psk_hint;          /* NULL = send no identity hint */
+
+    char **pics;
+    size_t npics;
+
+    char *option_preset;     /* "iana" | "legacy" */
+    m2m_optmap options;      /* preset plus per-option overrides */
+    char *serialization;     /* "json" | "xml" */
+
+    int64_t ack_timeout_ns;  /* CoAP ACK_TIMEOUT (RFC 7252 default 2 s) */
+    int max_retransmit;      /* CoAP MAX_RETRANSMIT (default 4) */
+    int64_t dtls_retrans_ns; /* DTLS initial retransmission timeout */
+    int64_t dtls_total_ns;   /* DTLS handshake total timeout */
+    int64_t step_timeout_ns; /* default "within" of a step without one */
+    int64_t test_deadline_ns;/* default hard deadline of one test */
+
+    profile_trigger *triggers;
+    size_t ntriggers;
+    char *ready_command;     /* readiness probe, exit 0 = ready */
+    int64_t ready_timeout_ns;
+
+    kvlist extra_vars;       /* <var name="X">value</var> */
+} profile;
+
+int profile_load(const char *path, const char *schema_path, profile **out, diag *d);
+int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
+                     profile **out, diag *d);
+void profile_free(profile *p);
+int profile_has_pics(const profile *p, const char *item);
+const profile_trigger *profile_trigger_find(const profile *p, const char *name);
+
+#endif

@@ -1,0 +1,95 @@
+/* A test case as loaded from testcases/<area>/<ID>.xml (DESIGN §3), after validation
+ * against testcases/schema/testcase.xsd. Values keep their ${VAR} references; they are
+ * substituted at execution time (captures are only known then), but every reference is
+ * checked before anything runs (vars.h). */
+#ifndef M2M_TESTCASE_H
+#define M2M_TESTCASE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../flow/order.h"
+#include "../flow/verdict.h"
+#include "../util/diag.h"
+
+typedef struct kv { char *key; char *value; } kv;
+typedef struct kvlist { kv *items; size_t n; } kvlist;
+const char *kvlist_get(const kvlist *l, const char *key);
+void kvlist_add(kvlist *l, const char *key, const char *value);
+void kvlist_free(kvlist *l);
+
+/* What the harness answers to a matched request (overrides the registrar's answer). */
+typedef struct tc_respond {
+    int present;
+    int rsc;            /* oneM2M response status code */
+    char *content;      /* JSON text for pc, may hold ${VAR}; NULL = none */
+} tc_respond;
+
+typedef enum { ALT_MSG, ALT_EVENT, ALT_SILENCE } tc_alt_kind;
+
+/* One alternative of an <expect>; the first alternative that matches ends the step.
+ * on_match says what matching it means: pass (the default), or fail/inconc with reason
+ * (an inverse template, as TTCN-3 alt branches). ALT_SILENCE matches when the step's
+ * window ends with no other alternative matched. */
+typedef struct tc_alt {
+    tc_alt_kind kind;
+    int line;
+    /* ALT_MSG: fields that must match. Keys: dir (rx|tx, default rx), op, ty, fr, to, rqi,
+     * rsc, rvi, secure (true|false), type (CON|NON|ACK|RST), code ("2.01"), and content
+     * paths "pc:m2m:csr/csi". Values may hold ${VAR}. */
+    kvlist match;
+    kvlist capture;     /* VAR -> field name (same names as match), set on match */
+    tc_respond respond;
+    char *event;        /* ALT_EVENT: event selector text, e.g. "sae.fail" */
+    verdict on_match;   /* VERDICT_PASS unless the file says otherwise */
+    char *reason;       /* for on_match != pass */
+} tc_alt;
+
+typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT } tc_step_kind;
+
+typedef struct tc_step {
+    tc_step_kind kind;
+    int line;
+    int64_t timeout_ns;  /* EXPECT/AWAIT: window ("within"); WAIT: duration; TRIGGER: hook timeout */
+    /* SEND: a request primitive to send: op, to, fr, ty, rqi, rvi, secure, content (JSON) */
+    kvlist send;
+    /* EXPECT */
+    tc_alt *alts;
+    size_t nalts;
+    /* AWAIT: one event selector that must be recorded within timeout_ns */
+    char *event;
+    /* TRIGGER: the profile's named trigger ("start", "reset", "register", ...) */
+    char *trigger;
+} tc_step;
+
+typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;
+
+typedef struct testcase {
+    char *file;
+    char *id;            /* TC_SEC_SAE_PSK_001 */
+    char *role;          /* "in-cse" | "field" */
+    char *area;          /* folder-level group: sae, ordering, registration, ... */
+    char *title;
+    char *requirement;   /* paraphrased requirement text */
+    char **references;   /* "TS-0003 §6.1.2.2.1", ... */
+    size_t nreferences;
+    char **covers;       /* requirement ids: R-FLOW-03, ... */
+    size_t ncovers;
+    char **requires;     /* PICS items that must all be in the profile */
+    size_t nrequires;
+    int64_t deadline_ns; /* hard deadline of the whole test (child is killed after it); 0 = profile default */
+    tc_steps preamble, body, postamble;
+    order_rule *order;
+    size_t norder;
+} testcase;
+
+/* Loads and validates one file. schema_path: the XSD (testcases/schema/testcase.xsd).
+ * On failure returns -1 and appends file:line messages to d; *out is NULL. */
+int testcase_load(const char *path, const char *schema_path, testcase **out, diag *d);
+/* Same from memory (fuzzing, unit tests); name is used in messages. */
+int testcase_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
+                      testcase **out, diag *d);
+void testcase_free(testcase *tc);
+
+/* Collects *.xml below path (a file or a folder, recursively, sorted by path) into a list. */
+int testcase_collect(const char *path, char ***files, size_t *nfiles, diag *d);
+
+#endif

@@ -1,0 +1,23 @@
+/* Variables ${NAME}: from the profile (IUT_CSE_ID, HARNESS_COAPS_PORT, ...) and from
+ * captures. An unknown variable is an input error found before any test runs. */
+#ifndef M2M_VARS_H
+#define M2M_VARS_H
+#include "testcase.h"
+#include "profile.h"
+
+typedef struct vars { kvlist kv; } vars;
+
+void vars_init(vars *v);
+void vars_free(vars *v);
+void vars_set(vars *v, const char *name, const char *value);   /* replaces */
+const char *vars_get(const vars *v, const char *name);
+/* The profile's variables. Port variables are set from the profile's values; the executor
+ * overrides them with the ports actually bound. Secrets (PSK key) are never variables. */
+void vars_from_profile(vars *v, const profile *p);
+/* Substitutes every ${NAME}. Returns a new string, or NULL and the unknown name in err. */
+char *vars_expand(const vars *v, const char *text, char *err, size_t errlen);
+/* Static check: every ${NAME} in tc is either in known or captured by an earlier step.
+ * Appends "file:line: unknown variable ${X}" to d; returns the number of problems. */
+int vars_check_testcase(const vars *known, const testcase *tc, diag *d);
+
+#endif

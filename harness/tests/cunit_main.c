@@ -1,0 +1,30 @@
+/* Shared main for the per-module CUnit test programs. Each test file defines
+ * m2m_test_register(), which adds its suite(s). The exit status is non-zero when any
+ * assertion failed: CU_get_error() alone returns 0 then (DESIGN §8). */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+
+void m2m_test_register(void);
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    m2m_test_register();
+    if (CU_get_error() != CUE_SUCCESS) {
+        fprintf(stderr, "CUnit registration failed: %s\n", CU_get_error_msg());
+        CU_cleanup_registry();
+        return 2;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    unsigned run = CU_get_number_of_tests_run();
+    CU_ErrorCode err = CU_get_error();
+    CU_cleanup_registry();
+    if (run == 0) {
+        fprintf(stderr, "no test ran\n");
+        return 1;
+    }
+    return (failures != 0 || err != CUE_SUCCESS) ? 1 : 0;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what m2m-harness needs to build and test, and nothing when all is present.
+# Checks commands and pkg-config modules, not package names, so a machine that has the
+# tools from elsewhere is left alone. Debian 12, run as root (or with sudo available).
+set -euo pipefail
+
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_pc()  { have_cmd pkg-config && pkg-config --exists "$1" 2>/dev/null; }
+
+have_cmd meson      || need+=(meson)
+have_cmd ninja      || need+=(ninja-build)
+have_cmd pkg-config || need+=(pkg-config)
+have_pc gnutls      || need+=(libgnutls28-dev)
+have_pc libxml-2.0  || need+=(libxml2-dev)
+have_cmd xmllint    || need+=(libxml2-utils)
+have_pc jansson     || need+=(libjansson-dev)
+have_pc cunit       || need+=(libcunit1-dev)
+have_pc libcoap-3-notls || need+=(libcoap3-dev)
+have_cmd coap-client-gnutls || need+=(libcoap3-bin)
+have_cmd gnutls-cli || need+=(gnutls-bin)
+have_cmd certtool   || need+=(gnutls-bin)
+have_cmd openssl    || need+=(openssl)
+have_cmd tshark     || need+=(tshark)
+have_cmd clang      || need+=(clang)
+# libFuzzer and the sanitizer runtimes for clang 14
+if have_cmd clang; then
+  rt=$(clang -print-resource-dir 2>/dev/null)/lib/linux
+  ls "$rt"/libclang_rt.fuzzer-*.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
+else
+  need+=(libclang-rt-14-dev)
+fi
+have_cmd node || need+=(nodejs npm)
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "setup: all dependencies present"
+  exit 0
+fi
+
+# de-duplicate
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+echo "setup: installing ${need[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer it up front.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null
