@@ -1,1 +1,59 @@
-/* placeholder: being written */
+#include "cli.h"
+#include "../exec/runner.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void list_usage(FILE *f)
+{
+    fputs("usage: m2m-harness list [--profile FILE] PATH...\n"
+          "\n"
+          "Lists the test cases in PATH: id, role.area, the requirement ids they cover and\n"
+          "their title. With --profile, also whether each applies to that IUT (and why not).\n", f);
+}
+
+int cmd_list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "profile", required_argument, 0, 'p' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    const char *profile_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+        if (c == 'p') profile_path = optarg;
+        else if (c == 'h') { list_usage(stdout); return 0; }
+        else { list_usage(stderr); return EXIT_BAD_INPUT; }
+    }
+    if (optind >= argc) { list_usage(stderr); return EXIT_BAD_INPUT; }
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    if (profile_path) {
+        char *s = cli_profile_schema();
+        profile_load(profile_path, s, &p, &d);
+        free(s);
+    }
+    tc_set set = { 0 };
+    cli_load_testcases(argv + optind, (size_t)(argc - optind), p, &set, &d);
+    if (diag_count(&d)) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        tc_set_free(&set);
+        profile_free(p);
+        return EXIT_BAD_INPUT;
+    }
+    for (size_t i = 0; i < set.n; i++) {
+        const testcase *tc = set.items[i];
+        printf("%-24s %s.%-12s", tc->id, tc->role, tc->area);
+        for (size_t j = 0; j < tc->ncovers; j++) printf("%s%s", j ? "," : " ", tc->covers[j]);
+        printf("  %s\n", tc->title ? tc->title : "");
+        char reason[512];
+        if (p && runner_not_applicable(tc, p, reason, sizeof reason)) printf("%24s skip: %s\n", "", reason);
+    }
+    printf("%zu test case(s)\n", set.n);
+    diag_free(&d);
+    tc_set_free(&set);
+    profile_free(p);
+    return 0;
+}

@@ -1,1 +1,205 @@
-/* placeholder: being written */
+#include "cli.h"
+#include "../exec/runner.h"
+#include "../report/console.h"
+#include "../report/junit.h"
+#include "../util/xmem.h"
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void run_usage(FILE *f)
+{
+    fputs("usage: m2m-harness run --profile FILE [options] PATH...\n"
+          "\n"
+          "Runs the test cases in PATH (files, or folders searched for *.xml) against the IUT\n"
+          "the profile describes. Each test runs in its own process with a hard deadline; a\n"
+          "crash or hang is reported as an error and the run goes on.\n"
+          "\n"
+          "options:\n"
+          "  -p, --profile FILE     IUT profile (fixtures/profiles/*.xml); required\n"
+          "  -o, --report-dir DIR   base folder for reports (default: reports); the run writes\n"
+          "                         DIR/<run-id>/junit.xml, timelines/, logs/, profile.xml and\n"
+          "                         points DIR/latest at it\n"
+          "  -f, --filter PATTERN   only tests whose id matches the shell pattern\n"
+          "                         (e.g. 'TC_SEC_SAE_*'); may be repeated\n"
+          "      --allow-empty      exit 0 even when no test was executed\n"
+          "  -v, --verbose          print each test's steps and timeline\n"
+          "  -h, --help             this text\n"
+          "\n"
+          "verdicts: pass, warn (a 'should' not met), skip (not applicable: role or PICS),\n"
+          "inconc (IUT unreachable or preamble failed), fail, error (harness or test problem),\n"
+          "xfail/xpass (known failures).\n"
+          "exit status: 0 all passed (skips and warns allowed); 1 any fail, error, inconc or\n"
+          "xpass, or no test executed without --allow-empty; 2 bad invocation or bad input.\n", f);
+}
+
+static char *make_run_dir(const char *base, char *run_id, size_t idlen)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(run_id, idlen, "%s-%d", stamp, (int)getpid());
+    if (mkdir(base, 0755) < 0 && errno != EEXIST) return NULL;
+    char *dir = xasprintf("%s/%s", base, run_id);
+    if (mkdir(dir, 0755) < 0) { free(dir); return NULL; }
+    /* reports/latest -> <run-id>, replaced atomically */
+    char *tmp = xasprintf("%s/.latest.%d", base, (int)getpid());
+    char *latest = xasprintf("%s/latest", base);
+    unlink(tmp);
+    if (symlink(run_id, tmp) == 0 && rename(tmp, latest) != 0) unlink(tmp);
+    free(tmp);
+    free(latest);
+    return dir;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    if (!in || !out) { if (in) fclose(in); return -1; }
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+    fclose(in);
+    return fclose(out);
+}
+
+static int matches(const char *id, char **filters, size_t nf)
+{
+    if (!nf) return 1;
+    for (size_t i = 0; i < nf; i++)
+        if (fnmatch(filters[i], id, 0) == 0) return 1;
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "profile", required_argument, 0, 'p' }, { "report-dir", required_argument, 0, 'o' },
+        { "filter", required_argument, 0, 'f' }, { "allow-empty", no_argument, 0, 'E' },
+        { "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    const char *profile_path = NULL, *report_base = "reports";
+    char *filters[64];
+    size_t nfilters = 0;
+    int allow_empty = 0, verbose = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:o:f:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': profile_path = optarg; break;
+        case 'o': report_base = optarg; break;
+        case 'f':
+            if (nfilters == 64) { fputs("run: at most 64 --filter patterns\n", stderr); return EXIT_BAD_INPUT; }
+            filters[nfilters++] = optarg;
+            break;
+        case 'E': allow_empty = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h': run_usage(stdout); return 0;
+        default: run_usage(stderr); return EXIT_BAD_INPUT;
+        }
+    }
+    if (!profile_path) { fputs("run: --profile FILE is required\n\n", stderr); run_usage(stderr); return EXIT_BAD_INPUT; }
+    if (optind >= argc) { fputs("run: give at least one test case file or folder\n\n", stderr); run_usage(stderr); return EXIT_BAD_INPUT; }
+
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    char *pschema = cli_profile_schema();
+    int prc = profile_load(profile_path, pschema, &p, &d);
+    free(pschema);
+    tc_set set = { 0 };
+    if (prc == 0) cli_load_testcases(argv + optind, (size_t)(argc - optind), p, &set, &d);
+    if (diag_count(&d)) {
+        diag_print(&d, stderr);
+        fprintf(stderr, "run: %zu problem(s) in the input; nothing was run\n", diag_count(&d));
+        diag_free(&d);
+        tc_set_free(&set);
+        profile_free(p);
+        return EXIT_BAD_INPUT;
+    }
+    diag_free(&d);
+
+    /* The plan: the selected tests in path order. */
+    testcase **plan = xcalloc(set.n ? set.n : 1, sizeof *plan);
+    size_t nplan = 0;
+    for (size_t i = 0; i < set.n; i++)
+        if (matches(set.items[i]->id, filters, nfilters)) plan[nplan++] = set.items[i];
+
+    char run_id[64];
+    char *dir = make_run_dir(report_base, run_id, sizeof run_id);
+    if (!dir) {
+        fprintf(stderr, "run: cannot create a report folder under %s: %s\n", report_base, strerror(errno));
+        free(plan);
+        tc_set_free(&set);
+        profile_free(p);
+        return EXIT_BAD_INPUT;
+    }
+    char *junit_path = xasprintf("%s/junit.xml", dir);
+    char *profile_copy = xasprintf("%s/profile.xml", dir);
+    copy_file(profile_path, profile_copy);
+
+    char stamp[32], host[256] = "localhost";
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    gethostname(host, sizeof host - 1);
+    junit_run jr = { "m2m-harness", stamp, host, profile_path, p->name };
+
+    runner_install_signal_handlers();
+    console con;
+    console_init(&con, stdout, nplan, verbose);
+    test_result *results = xcalloc(nplan ? nplan : 1, sizeof *results);
+    run_summary sum;
+    memset(&sum, 0, sizeof sum);
+    size_t executed = 0;
+    exec_opts eo = { dir, verbose, -1 };
+    junit_write(junit_path, &jr, results, 0);
+    for (size_t i = 0; i < nplan; i++) {
+        const testcase *tc = plan[i];
+        test_result *r = &results[i];
+        char reason[512];
+        if (runner_interrupted) {
+            r->id = xstrdup(tc->id); r->role = xstrdup(tc->role); r->area = xstrdup(tc->area);
+            r->title = xstrdup(tc->title); r->file = xstrdup(tc->file);
+            r->v = VERDICT_SKIP;
+            r->reason = xstrdup("not run: the run was interrupted");
+        } else if (runner_not_applicable(tc, p, reason, sizeof reason)) {
+            r->id = xstrdup(tc->id); r->role = xstrdup(tc->role); r->area = xstrdup(tc->area);
+            r->title = xstrdup(tc->title); r->file = xstrdup(tc->file);
+            r->v = VERDICT_SKIP;
+            r->reason = xstrdup(reason);
+        } else {
+            runner_run_one(tc, p, &eo, r);
+            executed++;
+        }
+        run_summary_add(&sum, r->v);
+        console_test_done(&con, r);
+        if (junit_write(junit_path, &jr, results, i + 1) < 0)
+            fprintf(stderr, "run: cannot write %s: %s\n", junit_path, strerror(errno));
+    }
+    console_summary(&con, &sum, dir);
+    int rc = run_summary_exit_code(&sum);
+    if (executed == 0 && !allow_empty) {
+        fprintf(stderr, "run: no test was executed (%zu selected, all skipped or none matched); "
+                        "this certifies nothing. Use --allow-empty to accept that.\n", nplan);
+        rc = EXIT_FAILED;
+    }
+    if (runner_interrupted) rc = EXIT_FAILED;
+    for (size_t i = 0; i < nplan; i++) test_result_free(&results[i]);
+    free(results);
+    free(plan);
+    free(junit_path);
+    free(profile_copy);
+    free(dir);
+    tc_set_free(&set);
+    profile_free(p);
+    return rc;
+}

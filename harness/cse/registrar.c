@@ -1,1 +1,292 @@
-/* placeholder: being written */
+#include "registrar.h"
+#include "../util/xmem.h"
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct resource {
+    char *ri;       /* resource id */
+    char *rn;       /* resource name */
+    int ty;
+    char *owner;    /* originator that created it (CSE-ID or AE-ID) */
+    char *json;     /* representation returned on RETRIEVE */
+} resource;
+
+struct registrar {
+    char *cse_id;        /* "/in-cse" */
+    char *base;          /* "in-name" */
+    int release;
+    resource *res;
+    size_t nres, capres;
+    unsigned next_ri;
+};
+
+registrar *registrar_new(const char *cse_id, const char *cse_base_name, int release)
+{
+    registrar *r = xcalloc(1, sizeof *r);
+    r->cse_id = xstrdup(cse_id ? cse_id : "/in-cse");
+    r->base = xstrdup(cse_base_name ? cse_base_name : "in-name");
+    r->release = release ? release : 3;
+    r->next_ri = 1;
+    return r;
+}
+
+void registrar_free(registrar *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->nres; i++) {
+        free(r->res[i].ri);
+        free(r->res[i].rn);
+        free(r->res[i].owner);
+        free(r->res[i].json);
+    }
+    free(r->res);
+    free(r->cse_id);
+    free(r->base);
+    free(r);
+}
+
+/* Strips "//sp-id" from an absolute id, leaving the SP-relative part. */
+static const char *sp_relative(const char *id)
+{
+    if (id[0] == '/' && id[1] == '/') {
+        const char *p = strchr(id + 2, '/');
+        return p ? p : "";
+    }
+    return id;
+}
+
+int m2m_id_is_cse(const char *id)
+{
+    if (!id || !*id) return 0;
+    const char *s = sp_relative(id);
+    return s[0] == '/' && s[1] && !strchr(s + 1, '/');
+}
+
+int m2m_id_is_ae(const char *id)
+{
+    if (!id || !*id) return 0;
+    if (id[0] == 'C' || id[0] == 'S') return 1;
+    const char *s = sp_relative(id);
+    if (s[0] != '/') return 0;
+    const char *slash = strchr(s + 1, '/');
+    return slash && (slash[1] == 'C' || slash[1] == 'S');
+}
+
+/* Is `to` the CSEBase? Accepts "in-name", "/in-cse/in-name", "/in-cse", "//sp/in-cse/in-name". */
+static int targets_base(const registrar *r, const char *to)
+{
+    if (!to) return 0;
+    if (strcmp(to, r->base) == 0) return 1;
+    const char *s = sp_relative(to);
+    size_t n = strlen(r->cse_id);
+    if (strncmp(s, r->cse_id, n) != 0) return 0;
+    return s[n] == '\0' || (s[n] == '/' && strcmp(s + n + 1, r->base) == 0);
+}
+
+static resource *find_by(registrar *r, int ty, const char *owner)
+{
+    for (size_t i = 0; i < r->nres; i++)
+        if (r->res[i].ty == ty && owner && strcmp(r->res[i].owner, owner) == 0) return &r->res[i];
+    return NULL;
+}
+
+static void respond(m2m_prim *rsp, const m2m_prim *req, int rsc)
+{
+    rsp->is_response = 1;
+    rsp->rsc = rsc;
+    free(rsp->rqi);
+    rsp->rqi = xstrdup(req->rqi);
+    free(rsp->rvi);
+    rsp->rvi = xstrdup(req->rvi ? req->rvi : (const char *)"3");
+}
+
+static void reject(registrar *r, const m2m_prim *req, m2m_prim *rsp, int rsc, const char *why,
+                   timeline *tl, const char *peer)
+{
+    (void)r;
+    respond(rsp, req, rsc);
+    char code[16];
+    snprintf(code, sizeof code, "%d", rsc);
+    if (tl)
+        timeline_add(tl, req->op == M2M_OP_CREATE && (req->ty == 2 || req->ty == 16) ? "reg.fail" : "rcv.reject",
+                     peer, "rsc", code, "fr", req->fr, "reason", why, (char *)NULL);
+    /* oneM2M error responses carry a debug message (m2m:dbg) in the content. */
+    json_t *o = json_pack("{s:s}", "m2m:dbg", why);
+    rsp->pc = json_dumps(o, JSON_COMPACT);
+    rsp->pclen = strlen(rsp->pc);
+    rsp->cf = M2M_CF_RES_JSON;
+    json_decref(o);
+}
+
+static void timestamp(char buf[20])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 20, "%Y%m%dT%H%M%S", &tm);
+}
+
+static resource *add_resource(registrar *r, int ty, const char *rn, const char *owner)
+{
+    xgrow((void **)&r->res, &r->capres, r->nres + 1, sizeof *r->res);
+    resource *x = &r->res[r->nres++];
+    memset(x, 0, sizeof *x);
+    x->ri = xasprintf("%s%u", ty == 16 ? "csr" : "ae", r->next_ri++);
+    x->rn = xstrdup(rn);
+    x->ty = ty;
+    x->owner = xstrdup(owner);
+    return x;
+}
+
+/* CREATE <remoteCSE> (ty=16): TS-0004 §7.4.4.2.1 */
+static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m2m_prim *rsp,
+                              timeline *tl, const char *peer)
+{
+    if (!req->fr || m2m_id_is_ae(req->fr)) {
+        reject(r, req, rsp, 4005, "remoteCSE CREATE with an AE-ID (or no From) as originator", tl, peer);
+        return;
+    }
+    if (find_by(r, 16, req->fr)) {
+        reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "remoteCSE for this CSE-ID already exists", tl, peer);
+        return;
+    }
+    json_t *csr = json_object_get(body, "m2m:csr");
+    const char *csi = json_string_value(json_object_get(csr, "csi"));
+    const char *rn = json_string_value(json_object_get(csr, "rn"));
+    if (!csr || !csi) {
+        reject(r, req, rsp, 4000, "content has no m2m:csr with csi", tl, peer);
+        return;
+    }
+    if (strcmp(sp_relative(csi), sp_relative(req->fr)) != 0) {
+        reject(r, req, rsp, 4000, "csi differs from the originator", tl, peer);
+        return;
+    }
+    resource *x = add_resource(r, 16, rn ? rn : csi + (csi[0] == '/'), req->fr);
+    char ct[20];
+    timestamp(ct);
+    json_t *out = json_pack("{s:{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:b}}", "m2m:csr",
+                            "rn", x->rn, "ri", x->ri, "pi", "cb0", "ty", 16, "ct", ct, "lt", ct,
+                            "csi", csi, "rr", json_is_true(json_object_get(csr, "rr")));
+    x->json = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    respond(rsp, req, 2001);
+    rsp->pc = xstrdup(x->json);
+    rsp->pclen = strlen(rsp->pc);
+    rsp->cf = M2M_CF_RES_JSON;
+    rsp->location = xasprintf("%s/%s", r->base, x->rn);
+    if (tl) timeline_add(tl, "reg.done", peer, "ty", "16", "fr", req->fr, "ri", x->ri, (char *)NULL);
+}
+
+/* CREATE <AE> (ty=2): TS-0004 §7.4.5.2.1 */
+static void create_ae(registrar *r, const m2m_prim *req, json_t *body, m2m_prim *rsp,
+                      timeline *tl, const char *peer)
+{
+    json_t *ae = json_object_get(body, "m2m:ae");
+    const char *api = json_string_value(json_object_get(ae, "api"));
+    const char *rn = json_string_value(json_object_get(ae, "rn"));
+    if (!ae || !api) {
+        reject(r, req, rsp, 4000, "content has no m2m:ae with api", tl, peer);
+        return;
+    }
+    if (api[0] != 'r' && api[0] != 'R' && api[0] != 'N') {
+        reject(r, req, rsp, 4000, "App-ID does not start with r, R or N", tl, peer);
+        return;
+    }
+    /* The AE-ID: a pre-provisioned stem in From, else one the registrar assigns. */
+    char *aei = (req->fr && (req->fr[0] == 'C' || req->fr[0] == 'S') && req->fr[1])
+                    ? xstrdup(req->fr) : xasprintf("C%06u", r->next_ri);
+    if (find_by(r, 2, aei)) {
+        reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "AE-ID stem is still registered", tl, peer);
+        free(aei);
+        return;
+    }
+    resource *x = add_resource(r, 2, rn ? rn : aei, aei);
+    char ct[20];
+    timestamp(ct);
+    json_t *out = json_pack("{s:{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b}}", "m2m:ae",
+                            "rn", x->rn, "ri", x->ri, "pi", "cb0", "ty", 2, "ct", ct, "lt", ct,
+                            "api", api, "aei", aei, "rr", json_is_true(json_object_get(ae, "rr")));
+    x->json = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    respond(rsp, req, 2001);
+    rsp->pc = xstrdup(x->json);
+    rsp->pclen = strlen(rsp->pc);
+    rsp->cf = M2M_CF_RES_JSON;
+    rsp->location = xasprintf("%s/%s", r->base, x->rn);
+    if (tl) timeline_add(tl, "reg.done", peer, "ty", "2", "fr", req->fr, "aei", aei, "ri", x->ri, (char *)NULL);
+    free(aei);
+}
+
+static void retrieve(registrar *r, const m2m_prim *req, m2m_prim *rsp, timeline *tl, const char *peer)
+{
+    if (targets_base(r, req->to)) {
+        json_t *cb = json_pack("{s:{s:s,s:s,s:i,s:s,s:i}}", "m2m:cb", "rn", r->base, "ri", "cb0",
+                               "ty", 5, "csi", r->cse_id, "cst", 1);
+        respond(rsp, req, 2000);
+        rsp->pc = json_dumps(cb, JSON_COMPACT);
+        rsp->pclen = strlen(rsp->pc);
+        rsp->cf = M2M_CF_RES_JSON;
+        json_decref(cb);
+        return;
+    }
+    for (size_t i = 0; i < r->nres; i++) {
+        char *path = xasprintf("%s/%s", r->base, r->res[i].rn);
+        int hit = req->to && (strcmp(req->to, path) == 0 || strcmp(req->to, r->res[i].ri) == 0);
+        free(path);
+        if (hit) {
+            respond(rsp, req, 2000);
+            rsp->pc = xstrdup(r->res[i].json);
+            rsp->pclen = strlen(rsp->pc);
+            rsp->cf = M2M_CF_RES_JSON;
+            return;
+        }
+    }
+    reject(r, req, rsp, 4004, "no such resource", tl, peer);
+}
+
+void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
+                      timeline *tl, const char *peer)
+{
+    m2m_prim_init(rsp);
+    int secure = sa && sa->secure;
+    int ae_create = req->op == M2M_OP_CREATE && req->ty == 2;
+    /* Receiver checks, TS-0004 §7.3.2.1 */
+    if (!req->rqi || !req->rvi || req->op == M2M_OP_NONE || (!req->fr && !ae_create)) {
+        reject(r, req, rsp, 4000, "mandatory parameter missing (op, to, fr, rqi or rvi)", tl, peer);
+        return;
+    }
+    if (!secure && req->fr && m2m_id_is_cse(req->fr)) {
+        reject(r, req, rsp, 4107, "CSE-ID in From outside any security association", tl, peer);
+        return;
+    }
+    if (!secure && req->fr && m2m_id_is_ae(req->fr) && !ae_create && !find_by(r, 2, req->fr)) {
+        reject(r, req, rsp, 4106, "AE-ID in From outside any security association, not registered here", tl, peer);
+        return;
+    }
+    if (secure && sa->bound_id && req->fr && !ae_create &&
+        strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) != 0) {
+        reject(r, req, rsp, 4106, "From is not the identity bound to the security association", tl, peer);
+        return;
+    }
+    json_t *body = NULL;
+    if (req->pc && req->pclen) body = json_loadb(req->pc, req->pclen, 0, NULL);
+    switch (req->op) {
+    case M2M_OP_CREATE:
+        if (!targets_base(r, req->to)) reject(r, req, rsp, 4004, "CREATE target is not the CSEBase", tl, peer);
+        else if (!body) reject(r, req, rsp, 4000, "CREATE without JSON content", tl, peer);
+        else if (req->ty == 16) create_remote_cse(r, req, body, rsp, tl, peer);
+        else if (req->ty == 2) create_ae(r, req, body, rsp, tl, peer);
+        else reject(r, req, rsp, 4005, "resource type not supported by this registrar", tl, peer);
+        break;
+    case M2M_OP_RETRIEVE:
+        retrieve(r, req, rsp, tl, peer);
+        break;
+    default:
+        reject(r, req, rsp, 4005, "operation not supported by this registrar", tl, peer);
+        break;
+    }
+    json_decref(body);
+}

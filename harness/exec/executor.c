@@ -1,1 +1,433 @@
-/* placeholder: being written */
+#include "executor.h"
+#include "iutctl.h"
+#include "match.h"
+#include "wire.h"
+#include "../model/vars.h"
+#include "../net/dtls.h"
+#include "../util/xmem.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef enum { PHASE_PREAMBLE, PHASE_BODY, PHASE_POSTAMBLE } phase;
+static const char *const phase_names[] = { "preamble", "body", "postamble" };
+
+typedef struct exec {
+    const testcase *tc;
+    const profile *p;
+    const exec_opts *o;
+    evloop *loop;
+    timeline tl;
+    vars v;
+    wire *w;
+    iut_proc iut;
+    char *iut_log;
+    size_t cursor;            /* timeline events before it are consumed by earlier steps */
+    const tc_step *expecting; /* the <expect> step running now, for <respond> overrides */
+    verdict_state vs;
+    strbuf steps_log;         /* one line per step: what happened */
+} exec;
+
+static void step_log(exec *x, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void step_log(exec *x, const tc_step *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    va_end(ap);
+    sb_addf(&x->steps_log, "  line %d: %s\n", s->line, msg ? msg : "?");
+    free(msg);
+}
+
+/* A step that did not go as expected: in the preamble the test is inconclusive, in the
+ * body it fails, in the postamble it is only noted (TTCN-3 practice). If the IUT never sent
+ * a datagram, it was unreachable: inconclusive whatever the phase. */
+static void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
+{
+    char iutst[96];
+    iut_describe(&x->iut, iutst, sizeof iutst);
+    if (!wire_peer_seen(x->w) && ph != PHASE_POSTAMBLE) {
+        verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s); %s step at line %d: %s",
+                    iutst, phase_names[ph], s->line, what);
+    } else if (ph == PHASE_PREAMBLE) {
+        verdict_set(&x->vs, VERDICT_INCONC, "preamble step at line %d: %s", s->line, what);
+    } else if (ph == PHASE_BODY) {
+        verdict_set(&x->vs, VERDICT_FAIL, "step at line %d: %s", s->line, what);
+    }
+    step_log(x, s, "%s: %s", ph == PHASE_POSTAMBLE ? "postamble problem (noted)" : "FAILED", what);
+}
+
+/* ---- <respond> overrides: a matching <message> alternative of the running <expect> ---- */
+
+static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, void *ctx)
+{
+    exec *x = ctx;
+    if (!x->expecting) return 0;
+    for (size_t i = 0; i < x->expecting->nalts; i++) {
+        const tc_alt *a = &x->expecting->alts[i];
+        if (a->kind != ALT_MSG || !a->respond.present) continue;
+        char err[256];
+        if (match_alt(a, ev, &x->v, err, sizeof err) != 1) continue;
+        rsp->is_response = 1;
+        rsp->rsc = a->respond.rsc;
+        rsp->rqi = xstrdup(req->rqi);
+        rsp->rvi = xstrdup(req->rvi ? req->rvi : "3");
+        if (a->respond.content) {
+            rsp->pc = vars_expand(&x->v, a->respond.content, err, sizeof err);
+            rsp->pclen = rsp->pc ? strlen(rsp->pc) : 0;
+            rsp->cf = M2M_CF_RES_JSON;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- steps ---- */
+
+typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt; char err[256]; int bad; } scan;
+
+static int scan_expect(void *ctx)
+{
+    scan *sc = ctx;
+    exec *x = sc->x;
+    for (size_t i = x->cursor; i < x->tl.n; i++)
+        for (size_t j = 0; j < sc->s->nalts; j++) {
+            int r = match_alt(&sc->s->alts[j], &x->tl.ev[i], &x->v, sc->err, sizeof sc->err);
+            if (r < 0) { sc->bad = 1; return 1; }
+            if (r == 1) { sc->hit_event = (long)i; sc->hit_alt = j; return 1; }
+        }
+    return 0;
+}
+
+static void recent_events(exec *x, char *buf, size_t len)
+{
+    strbuf b;
+    sb_init(&b);
+    size_t from = x->tl.n > 4 ? x->tl.n - 4 : 0;
+    if (from < x->cursor) from = x->cursor;
+    for (size_t i = from; i < x->tl.n; i++) {
+        char d[160];
+        tl_event_describe(&x->tl.ev[i], d, sizeof d);
+        sb_addf(&b, "%s%s", i > from ? ", " : "", d);
+    }
+    snprintf(buf, len, "%s", b.s ? b.s : "nothing");
+    sb_free(&b);
+}
+
+static void run_expect(exec *x, phase ph, const tc_step *s)
+{
+    scan sc = { x, s, -1, 0, "", 0 };
+    x->expecting = s;
+    int64_t window = s->timeout_ns ? s->timeout_ns : x->p->step_timeout_ns;
+    loop_run_until(x->loop, mono_now_ns() + window, scan_expect, &sc);
+    x->expecting = NULL;
+    char want[512] = "";
+    for (size_t j = 0; j < s->nalts; j++) {
+        char d[200];
+        alt_describe(&s->alts[j], d, sizeof d);
+        size_t l = strlen(want);
+        snprintf(want + l, sizeof want - l, "%s%s", j ? " or " : "", d);
+    }
+    if (sc.bad) {
+        verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: %s", s->line, sc.err);
+        return;
+    }
+    const tc_alt *hit = NULL;
+    if (sc.hit_event >= 0) {
+        hit = &s->alts[sc.hit_alt];
+        const tl_event *e = &x->tl.ev[sc.hit_event];
+        x->cursor = (size_t)sc.hit_event + 1;
+        char err[256];
+        if (capture_apply(hit, e, &x->v, err, sizeof err) < 0) {
+            step_failed(x, ph, s, err);
+            return;
+        }
+        char d[160];
+        tl_event_describe(e, d, sizeof d);
+        step_log(x, s, "expect %s: matched %s", want, d);
+    } else {
+        for (size_t j = 0; j < s->nalts; j++)
+            if (s->alts[j].kind == ALT_SILENCE) hit = &s->alts[j];
+        if (!hit) {
+            char got[600], what[1400];
+            recent_events(x, got, sizeof got);
+            snprintf(what, sizeof what, "expected %s within %.3g s; got: %s", want, (double)window / 1e9, got);
+            step_failed(x, ph, s, what);
+            return;
+        }
+        step_log(x, s, "expect %s: silence for %.3g s", want, (double)window / 1e9);
+    }
+    if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
+        char d[200];
+        alt_describe(hit, d, sizeof d);
+        verdict_set(&x->vs, ph == PHASE_PREAMBLE && hit->on_match == VERDICT_FAIL ? VERDICT_INCONC : hit->on_match,
+                    "step at line %d: %s%s%s", s->line, d, hit->reason ? ": " : "", hit->reason ? hit->reason : "");
+    }
+}
+
+typedef struct await_scan { exec *x; ev_sel sel; long hit; } await_scan;
+
+static int scan_await(void *ctx)
+{
+    await_scan *a = ctx;
+    long i = timeline_find(&a->x->tl, &a->sel, a->x->cursor);
+    if (i >= 0) { a->hit = i; return 1; }
+    return 0;
+}
+
+static void run_await(exec *x, phase ph, const tc_step *s)
+{
+    char err[256];
+    char *text = vars_expand(&x->v, s->event, err, sizeof err);
+    await_scan a = { x, { 0 }, -1 };
+    if (!text || ev_sel_parse(text, &a.sel, err, sizeof err) < 0) {
+        verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: %s", s->line, err);
+        free(text);
+        return;
+    }
+    int64_t window = s->timeout_ns ? s->timeout_ns : x->p->step_timeout_ns;
+    loop_run_until(x->loop, mono_now_ns() + window, scan_await, &a);
+    if (a.hit >= 0) {
+        x->cursor = (size_t)a.hit + 1;
+        char d[160];
+        tl_event_describe(&x->tl.ev[a.hit], d, sizeof d);
+        step_log(x, s, "await %s: %s", text, d);
+    } else {
+        char got[600], what[1000];
+        recent_events(x, got, sizeof got);
+        snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, (double)window / 1e9, got);
+        step_failed(x, ph, s, what);
+    }
+    ev_sel_free(&a.sel);
+    free(text);
+}
+
+static int iut_exited(void *ctx) { return iut_poll(ctx); }
+
+static void run_trigger(exec *x, phase ph, const tc_step *s)
+{
+    const profile_trigger *t = profile_trigger_find(x->p, s->trigger);
+    char err[256], what[512];
+    if (!t || !t->command) {
+        snprintf(what, sizeof what, "the profile has no command for trigger '%s'%s%s", s->trigger,
+                 t && t->prompt ? " (operator prompt: " : "", t && t->prompt ? "needs a terminal)" : "");
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
+        step_log(x, s, "%s", what);
+        return;
+    }
+    char *cmd = vars_expand(&x->v, t->command, err, sizeof err);
+    if (!cmd) {
+        verdict_set(&x->vs, VERDICT_ERROR, "trigger '%s': %s", s->trigger, err);
+        return;
+    }
+    int is_start = strcmp(s->trigger, "start") == 0;
+    iut_proc proc;
+    if (iut_spawn(cmd, x->iut_log, &proc, err, sizeof err) < 0) {
+        snprintf(what, sizeof what, "trigger '%s' could not run: %s", s->trigger, err);
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
+        free(cmd);
+        return;
+    }
+    free(cmd);
+    timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, (char *)NULL);
+    if (is_start) {
+        if (x->iut.pid) iut_stop(&x->iut, 1000000000LL);
+        x->iut = proc;
+        if (x->o->result_fd >= 0) dprintf(x->o->result_fd, "iut_pgid %d\n", (int)proc.pid);
+        step_log(x, s, "trigger start: IUT process %d started", (int)proc.pid);
+        return;
+    }
+    int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 10000000000LL);
+    if (!loop_run_until(x->loop, mono_now_ns() + limit, iut_exited, &proc)) {
+        iut_stop(&proc, 200000000LL);
+        snprintf(what, sizeof what, "trigger '%s' did not finish within %.3g s", s->trigger, (double)limit / 1e9);
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
+        return;
+    }
+    char st[96];
+    iut_describe(&proc, st, sizeof st);
+    if (!WIFEXITED(proc.status) || WEXITSTATUS(proc.status) != 0) {
+        snprintf(what, sizeof what, "trigger '%s' %s", s->trigger, st);
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
+        return;
+    }
+    step_log(x, s, "trigger %s: %s", s->trigger, st);
+    (void)ph;
+}
+
+static void run_send(exec *x, phase ph, const tc_step *s)
+{
+    char err[256];
+    m2m_prim req;
+    m2m_prim_init(&req);
+    int secure = 1;
+    for (size_t i = 0; i < s->send.n; i++) {
+        const kv *f = &s->send.items[i];
+        char *val = vars_expand(&x->v, f->value, err, sizeof err);
+        if (!val) {
+            verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: %s", s->line, err);
+            m2m_prim_free(&req);
+            return;
+        }
+        if (!strcmp(f->key, "op")) req.op = m2m_op_parse(val);
+        else if (!strcmp(f->key, "to")) { req.to = val; val = NULL; }
+        else if (!strcmp(f->key, "fr")) { req.fr = val; val = NULL; }
+        else if (!strcmp(f->key, "rqi")) { req.rqi = val; val = NULL; }
+        else if (!strcmp(f->key, "rvi")) { req.rvi = val; val = NULL; }
+        else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
+        else if (!strcmp(f->key, "secure")) secure = strcmp(val, "false") != 0;
+        else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
+        free(val);
+    }
+    if (!req.rqi) req.rqi = xasprintf("harness-%zu", x->tl.n);
+    if (!req.rvi) req.rvi = xstrdup("3");
+    if (wire_send_request(x->w, &req, secure, err, sizeof err) < 0) step_failed(x, ph, s, err);
+    else step_log(x, s, "send %s to %s (%s)", m2m_op_name(req.op), req.to ? req.to : "?", secure ? "secure" : "plain");
+    m2m_prim_free(&req);
+}
+
+static void run_steps(exec *x, phase ph, const tc_steps *steps)
+{
+    for (size_t i = 0; i < steps->n; i++) {
+        /* After a preamble failure or an error, the body does not run; the postamble does. */
+        if (ph != PHASE_POSTAMBLE && verdict_rank(x->vs.v) >= verdict_rank(VERDICT_INCONC)) return;
+        const tc_step *s = &steps->items[i];
+        switch (s->kind) {
+        case STEP_EXPECT: run_expect(x, ph, s); break;
+        case STEP_AWAIT: run_await(x, ph, s); break;
+        case STEP_TRIGGER: run_trigger(x, ph, s); break;
+        case STEP_SEND: run_send(x, ph, s); break;
+        case STEP_WAIT:
+            loop_run_until(x->loop, mono_now_ns() + s->timeout_ns, NULL, NULL);
+            step_log(x, s, "waited %.3g s", (double)s->timeout_ns / 1e9);
+            break;
+        }
+    }
+}
+
+static void check_order(exec *x)
+{
+    for (size_t i = 0; i < x->tc->norder; i++) {
+        const order_rule *r = &x->tc->order[i];
+        char msg[1024], desc[300];
+        order_rule_describe(r, desc, sizeof desc);
+        order_status st = order_check(r, &x->tl, msg, sizeof msg);
+        if (st == ORDER_VIOLATED) {
+            verdict_set(&x->vs, VERDICT_FAIL, "order rule at line %d (%s) violated: %s", r->line, desc, msg);
+            sb_addf(&x->steps_log, "  line %d: order %s: VIOLATED: %s\n", r->line, desc, msg);
+        } else if (st == ORDER_NOT_EXERCISED) {
+            sb_addf(&x->steps_log, "  line %d: order %s: not exercised: %s\n", r->line, desc, msg);
+        } else {
+            sb_addf(&x->steps_log, "  line %d: order %s: held\n", r->line, desc);
+        }
+    }
+}
+
+static void setup_vars(exec *x)
+{
+    vars_init(&x->v);
+    vars_from_profile(&x->v, x->p);
+    char port[16];
+    snprintf(port, sizeof port, "%d", wire_coap_port(x->w));
+    vars_set(&x->v, "HARNESS_COAP_PORT", port);
+    snprintf(port, sizeof port, "%d", wire_coaps_port(x->w));
+    vars_set(&x->v, "HARNESS_COAPS_PORT", port);
+    vars_set(&x->v, "TEST_ID", x->tc->id);
+}
+
+static char *report_path(const exec_opts *o, const char *sub, const char *id, const char *ext)
+{
+    if (!o->report_dir) return NULL;
+    char *dir = xasprintf("%s/%s", o->report_dir, sub);
+    mkdir(dir, 0755);
+    char *path = xasprintf("%s/%s%s", dir, id, ext);
+    free(dir);
+    return path;
+}
+
+static char *build_output(exec *x)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_addf(&b, "%s: %s\n", x->tc->id, x->tc->title ? x->tc->title : "");
+    if (x->tc->requirement) sb_addf(&b, "requirement: %s\n", x->tc->requirement);
+    for (size_t i = 0; i < x->tc->nreferences; i++) sb_addf(&b, "reference: %s\n", x->tc->references[i]);
+    sb_add(&b, "steps:\n");
+    if (x->steps_log.s) sb_add(&b, x->steps_log.s);
+    sb_add(&b, "timeline:\n");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f) {
+        timeline_write_text(&x->tl, f);
+        fclose(f);
+        sb_addn(&b, buf, len);
+        free(buf);
+    }
+    return sb_take(&b);
+}
+
+void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test_result *out)
+{
+    exec x;
+    memset(&x, 0, sizeof x);
+    x.tc = tc;
+    x.p = p;
+    x.o = o;
+    verdict_init(&x.vs);
+    sb_init(&x.steps_log);
+    timeline_init(&x.tl);
+    dtls_global_init();
+    x.loop = loop_new();
+    x.iut_log = report_path(o, "logs", tc->id, ".iut.log");
+    char err[256];
+    x.w = wire_open(x.loop, p, &x.tl, err, sizeof err);
+    if (!x.w) {
+        verdict_set(&x.vs, VERDICT_ERROR, "cannot open the harness endpoints: %s", err);
+        out->error_type = xstrdup("setup");
+    } else {
+        wire_set_responder(x.w, responder, &x);
+        setup_vars(&x);
+        /* Pre-provisioned credentials are installed now: by construction before any SAE. */
+        timeline_add(&x.tl, "prov.start", NULL, "method", "pre-provisioned", (char *)NULL);
+        timeline_add(&x.tl, "prov.done", NULL, "method", "pre-provisioned", "identity", p->psk_identity, (char *)NULL);
+        run_steps(&x, PHASE_PREAMBLE, &tc->preamble);
+        run_steps(&x, PHASE_BODY, &tc->body);
+        run_steps(&x, PHASE_POSTAMBLE, &tc->postamble);
+        if (x.iut.pid) {
+            iut_stop(&x.iut, 1000000000LL);
+            char st[96];
+            iut_describe(&x.iut, st, sizeof st);
+            timeline_add(&x.tl, "iut.stop", NULL, "status", st, (char *)NULL);
+        }
+        /* Order rules judge what happened, also after an inconclusive body (evidence stays). */
+        if (x.vs.v != VERDICT_INCONC && x.vs.v != VERDICT_ERROR) check_order(&x);
+        if (x.vs.v == VERDICT_NONE) verdict_set(&x.vs, VERDICT_PASS, "%s", "");
+        wire_close(x.w);
+        vars_free(&x.v);
+    }
+    out->v = x.vs.v;
+    if (x.vs.v != VERDICT_PASS) out->reason = xstrdup(x.vs.reason);
+    if (x.vs.v == VERDICT_INCONC && !out->error_type) out->error_type = xstrdup("inconclusive");
+    out->output = build_output(&x);
+    char *tlpath = report_path(o, "timelines", tc->id, ".txt");
+    if (tlpath) {
+        FILE *f = fopen(tlpath, "w");
+        if (f) {
+            timeline_write_text(&x.tl, f);
+            fclose(f);
+            out->timeline_file = xasprintf("timelines/%s.txt", tc->id);
+        }
+        free(tlpath);
+    }
+    free(x.iut_log);
+    sb_free(&x.steps_log);
+    timeline_free(&x.tl);
+    loop_free(x.loop);
+}

@@ -1,1 +1,210 @@
-/* placeholder: being written */
+#include "runner.h"
+#include "../util/xmem.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+volatile int runner_interrupted;
+
+static void on_signal(int sig) { runner_interrupted = sig; }
+
+void runner_install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int runner_not_applicable(const testcase *tc, const profile *p, char *reason, size_t len)
+{
+    if (strcmp(tc->role, p->role) != 0) {
+        snprintf(reason, len, "test is for role %s; profile '%s' has the harness play %s",
+                 tc->role, p->name ? p->name : "?", p->role);
+        return 1;
+    }
+    for (size_t i = 0; i < tc->nrequires; i++)
+        if (!profile_has_pics(p, tc->requires[i])) {
+            snprintf(reason, len, "IUT does not claim PICS item %s", tc->requires[i]);
+            return 1;
+        }
+    return 0;
+}
+
+/* Result records on the pipe: "key <length>\n<bytes>\n"; "iut_pgid <pid>\n" is a line. */
+static void put(int fd, const char *key, const char *val)
+{
+    if (!val) return;
+    size_t n = strlen(val);
+    dprintf(fd, "%s %zu\n", key, n);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, val + off, n - off);
+        if (w <= 0) { if (errno == EINTR) continue; return; }
+        off += (size_t)w;
+    }
+    if (write(fd, "\n", 1) < 0) return;
+}
+
+static void child_main(const testcase *tc, const profile *p, const exec_opts *o, int fd)
+{
+    /* Self-test hook for the harness's own tests: crash this test's process on purpose. */
+    const char *crash = getenv("M2M_HARNESS_SELFTEST_CRASH");
+    if (crash && strcmp(crash, tc->id) == 0) raise(SIGSEGV);
+    exec_opts co = *o;
+    co.result_fd = fd;
+    test_result r;
+    memset(&r, 0, sizeof r);
+    executor_run(tc, p, &co, &r);
+    put(fd, "verdict", verdict_name(r.v));
+    put(fd, "reason", r.reason);
+    put(fd, "error_type", r.error_type);
+    put(fd, "output", r.output);
+    put(fd, "timeline_file", r.timeline_file);
+    test_result_free(&r);
+}
+
+static void parse_results(const char *buf, size_t len, test_result *out, pid_t *iut_pgid)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        if (!nl) return;
+        char key[32];
+        unsigned long long n = 0;
+        char line[96];
+        size_t ll = (size_t)(nl - (buf + i));
+        snprintf(line, sizeof line, "%.*s", (int)(ll < sizeof line ? ll : sizeof line - 1), buf + i);
+        i = (size_t)(nl - buf) + 1;
+        if (sscanf(line, "%31s %llu", key, &n) != 2) return;
+        if (strcmp(key, "iut_pgid") == 0) { *iut_pgid = (pid_t)n; continue; }
+        if (n > len - i) return;
+        char *val = xstrndup(buf + i, (size_t)n);
+        i += (size_t)n + 1;
+        if (!strcmp(key, "verdict")) { if (verdict_from_name(val, &out->v) < 0) out->v = VERDICT_ERROR; free(val); }
+        else if (!strcmp(key, "reason")) { free(out->reason); out->reason = val; }
+        else if (!strcmp(key, "error_type")) { free(out->error_type); out->error_type = val; }
+        else if (!strcmp(key, "output")) { free(out->output); out->output = val; }
+        else if (!strcmp(key, "timeline_file")) { free(out->timeline_file); out->timeline_file = val; }
+        else free(val);
+    }
+}
+
+static void set_error(test_result *out, const char *type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_error(test_result *out, const char *type, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    va_end(ap);
+    out->v = VERDICT_ERROR;
+    free(out->reason);
+    out->reason = msg;
+    free(out->error_type);
+    out->error_type = xstrdup(type);
+}
+
+void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, test_result *out)
+{
+    out->id = xstrdup(tc->id);
+    out->role = xstrdup(tc->role);
+    out->area = xstrdup(tc->area);
+    out->title = xstrdup(tc->title);
+    out->file = xstrdup(tc->file);
+    int64_t deadline = tc->deadline_ns ? tc->deadline_ns : p->test_deadline_ns;
+    if (deadline <= 0) deadline = 60000000000LL;
+    int64_t t0 = mono_now_ns();
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        set_error(out, "setup", "pipe: %s", strerror(errno));
+        return;
+    }
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        set_error(out, "setup", "fork: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(3);
+        signal(SIGINT, SIG_IGN);      /* the parent decides; it kills us when interrupted */
+        signal(SIGTERM, SIG_DFL);
+        child_main(tc, p, o, pfd[1]);
+        close(pfd[1]);
+        _exit(0);
+    }
+    close(pfd[1]);
+    strbuf buf;
+    sb_init(&buf);
+    pid_t iut_pgid = 0;
+    int status = 0, reaped = 0, timed_out = 0;
+    int64_t end = t0 + deadline;
+    for (;;) {
+        if (runner_interrupted) break;
+        int64_t left = end - mono_now_ns();
+        if (left <= 0) { timed_out = 1; break; }
+        struct pollfd pf = { pfd[0], POLLIN, 0 };
+        int ms = (int)(left / 1000000 + 1);
+        if (ms > 200) ms = 200;       /* wake up to notice signals */
+        int r = poll(&pf, 1, ms);
+        if (r > 0) {
+            char chunk[8192];
+            ssize_t n = read(pfd[0], chunk, sizeof chunk);
+            if (n > 0) {
+                sb_addn(&buf, chunk, (size_t)n);
+                test_result scratch;   /* learn the IUT's process group early */
+                memset(&scratch, 0, sizeof scratch);
+                parse_results(buf.s, buf.len, &scratch, &iut_pgid);
+                test_result_free(&scratch);
+                continue;
+            }
+            if (n == 0) break;        /* child closed the pipe */
+        }
+    }
+    if (timed_out || runner_interrupted) {
+        kill(pid, SIGKILL);
+        if (iut_pgid > 0) kill(-iut_pgid, SIGKILL);
+    }
+    if (waitpid(pid, &status, 0) == pid) reaped = 1;
+    close(pfd[0]);
+    out->seconds = (double)(mono_now_ns() - t0) / 1e9;
+    test_result parsed;
+    memset(&parsed, 0, sizeof parsed);
+    parsed.v = VERDICT_NONE;
+    parse_results(buf.s ? buf.s : "", buf.len, &parsed, &iut_pgid);
+    sb_free(&buf);
+    out->v = parsed.v;
+    out->reason = parsed.reason;
+    out->error_type = parsed.error_type;
+    out->output = parsed.output;
+    out->timeline_file = parsed.timeline_file;
+    if (iut_pgid > 0) kill(-iut_pgid, SIGKILL);   /* nothing started by a test outlives it */
+    if (runner_interrupted) {
+        set_error(out, "interrupted", "run interrupted by signal %d while this test ran", runner_interrupted);
+    } else if (timed_out) {
+        set_error(out, "deadline", "test exceeded its deadline of %.3g s and was killed; the run went on",
+                  (double)deadline / 1e9);
+    } else if (reaped && WIFSIGNALED(status)) {
+        set_error(out, "crash", "test process killed by signal %d (%s); the run went on",
+                  WTERMSIG(status), strsignal(WTERMSIG(status)));
+    } else if (out->v == VERDICT_NONE) {
+        set_error(out, "crash", "test process ended without a result (exit status %d)",
+                  reaped && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+}

@@ -1,1 +1,526 @@
-/* placeholder: being written */
+#include "dtls.h"
+#include "../util/xmem.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <gnutls/dtls.h>
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+const char *const DTLS_PRIORITY_PSK =
+    "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+PSK:+ECDHE-PSK:"
+    "-CIPHER-ALL:+AES-128-CCM-8:+AES-128-GCM:+AES-128-CBC:+AES-256-GCM:+AES-256-CBC";
+
+#define RXQ_MAX 16          /* datagrams queued for GnuTLS's pull before the oldest is dropped */
+#define DGRAM_MAX 2048
+
+typedef struct dgram { uint8_t *p; size_t n; } dgram;
+
+struct dtls_conn {
+    evloop *loop;
+    udp_sock *sock;
+    net_addr peer;
+    char peer_str[64];
+    int is_server;
+    gnutls_session_t s;
+    gnutls_psk_server_credentials_t scred;
+    gnutls_psk_client_credentials_t ccred;
+    const dtls_params *params;
+    timeline *tl;
+    dtls_hooks hooks;
+    dtls_state state;
+    dgram rxq[RXQ_MAX];
+    size_t rxn;
+    uint64_t timer;
+    unsigned number;
+    char *identity;         /* identity the client offered / we offered */
+    char *bound_id;
+    char fail_reason[256];
+    int owns_sock;          /* client: loop watch registered by this conn */
+    struct dtls_conn *next; /* server's list */
+};
+
+struct dtls_server {
+    evloop *loop;
+    udp_sock *sock;
+    const dtls_params *params;
+    timeline *tl;
+    dtls_hooks hooks;
+    gnutls_datum_t cookie_key;
+    gnutls_psk_server_credentials_t cred;
+    dtls_conn *conns;
+    unsigned next_number;
+};
+
+void dtls_global_init(void) { gnutls_global_init(); }
+
+static void record(dtls_conn *c, const char *name, ...) __attribute__((sentinel));
+static void record(dtls_conn *c, const char *name, ...)
+{
+    if (!c->tl) return;
+    const char *kv[32];
+    size_t n = 0;
+    char sa[16];
+    snprintf(sa, sizeof sa, "%u", c->number);
+    kv[n++] = "sa"; kv[n++] = sa;
+    kv[n++] = "side"; kv[n++] = c->is_server ? "server" : "client";
+    va_list ap;
+    va_start(ap, name);
+    const char *k;
+    while ((k = va_arg(ap, const char *)) && n < 30) {
+        const char *v = va_arg(ap, const char *);
+        if (!v) continue;
+        kv[n++] = k; kv[n++] = v;
+    }
+    va_end(ap);
+    kv[n] = NULL;
+    timeline_add_at(c->tl, mono_now_ns() - c->tl->t0_ns, name, c->peer_str, kv);
+}
+
+static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
+{
+    dtls_conn *c = ptr;
+    ssize_t r = udp_send(c->sock, buf, len, &c->peer);
+    if (r < 0) {
+        gnutls_transport_set_errno(c->s, errno == EAGAIN ? EAGAIN : errno);
+        return -1;
+    }
+    return r;
+}
+
+static ssize_t pull_fn(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+    dtls_conn *c = ptr;
+    if (c->rxn == 0) {
+        gnutls_transport_set_errno(c->s, EAGAIN);
+        return -1;
+    }
+    dgram d = c->rxq[0];
+    memmove(c->rxq, c->rxq + 1, (c->rxn - 1) * sizeof *c->rxq);
+    c->rxn--;
+    size_t n = d.n < len ? d.n : len;
+    memcpy(buf, d.p, n);
+    free(d.p);
+    return (ssize_t)n;
+}
+
+static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned ms)
+{
+    (void)ms; /* non-blocking: the event loop does the waiting */
+    dtls_conn *c = ptr;
+    return c->rxn > 0 ? 1 : 0;
+}
+
+static void queue_datagram(dtls_conn *c, const uint8_t *p, size_t n)
+{
+    if (c->rxn == RXQ_MAX) {
+        free(c->rxq[0].p);
+        memmove(c->rxq, c->rxq + 1, (RXQ_MAX - 1) * sizeof *c->rxq);
+        c->rxn--;
+    }
+    c->rxq[c->rxn].p = xmalloc(n ? n : 1);
+    memcpy(c->rxq[c->rxn].p, p, n);
+    c->rxq[c->rxn].n = n;
+    c->rxn++;
+}
+
+static void set_state(dtls_conn *c, dtls_state st)
+{
+    c->state = st;
+    if (c->hooks.on_state) c->hooks.on_state(c, st, c->hooks.ctx);
+}
+
+static void progress(dtls_conn *c);
+
+static void on_timer(evloop *l, void *ctx)
+{
+    (void)l;
+    dtls_conn *c = ctx;
+    c->timer = 0;
+    progress(c);
+}
+
+static const char *alert_text(dtls_conn *c, int err)
+{
+    if (err == GNUTLS_E_WARNING_ALERT_RECEIVED || err == GNUTLS_E_FATAL_ALERT_RECEIVED)
+        return gnutls_alert_get_name(gnutls_alert_get(c->s));
+    return NULL;
+}
+
+static void fail(dtls_conn *c, int err, const char *stage)
+{
+    const char *alert = alert_text(c, err);
+    snprintf(c->fail_reason, sizeof c->fail_reason, "%s%s%s", gnutls_strerror(err),
+             alert ? ": " : "", alert ? alert : "");
+    record(c, "sae.fail", "stage", stage, "reason", gnutls_strerror(err), "alert", alert,
+           "identity", c->identity, (const char *)NULL);
+    if (c->timer) loop_timer_cancel(c->loop, c->timer);
+    c->timer = 0;
+    set_state(c, DTLS_FAILED);
+}
+
+static void handshake_done(dtls_conn *c)
+{
+    const char *version = gnutls_protocol_get_name(gnutls_protocol_get_version(c->s));
+    const char *suite = gnutls_ciphersuite_get(c->s);
+    char sni[256] = "";
+    if (c->is_server) {
+        size_t len = sizeof sni - 1;
+        unsigned type = 0;
+        if (gnutls_server_name_get(c->s, sni, &len, &type, 0) != 0) sni[0] = '\0';
+        sni[sizeof sni - 1] = '\0';
+    } else if (c->params->sni) {
+        snprintf(sni, sizeof sni, "%s", c->params->sni);
+    }
+    record(c, "sae.done", "version", version, "suite", suite, "identity", c->identity,
+           "bound_id", c->bound_id, "sni", sni[0] ? sni : NULL, (const char *)NULL);
+    set_state(c, DTLS_UP);
+}
+
+static void read_records(dtls_conn *c)
+{
+    uint8_t buf[DGRAM_MAX];
+    for (;;) {
+        ssize_t r = gnutls_record_recv(c->s, buf, sizeof buf);
+        if (r > 0) {
+            if (c->hooks.on_data) c->hooks.on_data(c, buf, (size_t)r, c->hooks.ctx);
+            if (c->state != DTLS_UP) return;
+            continue;
+        }
+        if (r == 0) {
+            record(c, "sae.closed", "reason", "close_notify received", (const char *)NULL);
+            set_state(c, DTLS_CLOSED);
+            return;
+        }
+        if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) return;
+        if (!gnutls_error_is_fatal((int)r)) {
+            /* A bad record in DTLS is dropped, not fatal (RFC 6347 §4.1.2.7): note it. */
+            record(c, "sae.bad_record", "reason", gnutls_strerror((int)r), (const char *)NULL);
+            if (c->rxn == 0) return;
+            continue;
+        }
+        const char *alert = alert_text(c, (int)r);
+        record(c, "sae.closed", "reason", gnutls_strerror((int)r), "alert", alert, (const char *)NULL);
+        set_state(c, DTLS_CLOSED);
+        return;
+    }
+}
+
+static void progress(dtls_conn *c)
+{
+    if (c->state == DTLS_HANDSHAKING) {
+        int r = gnutls_handshake(c->s);
+        if (r == GNUTLS_E_SUCCESS) {
+            if (c->timer) loop_timer_cancel(c->loop, c->timer);
+            c->timer = 0;
+            handshake_done(c);
+        } else if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal(r)) {
+            if (c->timer) loop_timer_cancel(c->loop, c->timer);
+            unsigned ms = gnutls_dtls_get_timeout(c->s);
+            c->timer = loop_timer_add(c->loop, (int64_t)(ms ? ms : 1) * 1000000, on_timer, c);
+            return;
+        } else {
+            fail(c, r, "handshake");
+            return;
+        }
+    }
+    if (c->state == DTLS_UP) read_records(c);
+}
+
+static int server_psk_cb(gnutls_session_t s, const char *username, gnutls_datum_t *key)
+{
+    dtls_conn *c = gnutls_session_get_ptr(s);
+    free(c->identity);
+    c->identity = xstrdup(username);
+    for (size_t i = 0; i < c->params->npsks; i++) {
+        const dtls_psk *p = &c->params->psks[i];
+        if (strcmp(p->identity, username) != 0) continue;
+        key->data = gnutls_malloc(p->key_len);
+        if (!key->data) return -1;
+        memcpy(key->data, p->key, p->key_len);
+        key->size = (unsigned)p->key_len;
+        free(c->bound_id);
+        c->bound_id = xstrdup(p->bound_id);
+        return 0;
+    }
+    record(c, "sae.unknown_identity", "identity", username, (const char *)NULL);
+    return -1;
+}
+
+static int session_common(dtls_conn *c, unsigned flags, char *err, size_t errlen)
+{
+    int r = gnutls_init(&c->s, flags | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK);
+    if (r < 0) goto bad;
+    const char *where = NULL;
+    r = gnutls_priority_set_direct(c->s, c->params->priority ? c->params->priority : DTLS_PRIORITY_PSK, &where);
+    if (r < 0) {
+        snprintf(err, errlen, "priority string rejected at '%s': %s", where ? where : "?", gnutls_strerror(r));
+        return -1;
+    }
+    gnutls_session_set_ptr(c->s, c);
+    gnutls_transport_set_ptr(c->s, c);
+    gnutls_transport_set_push_function(c->s, push_fn);
+    gnutls_transport_set_pull_function(c->s, pull_fn);
+    gnutls_transport_set_pull_timeout_function(c->s, pull_timeout_fn);
+    gnutls_dtls_set_mtu(c->s, 1400);
+    gnutls_dtls_set_timeouts(c->s, c->params->retrans_ms ? c->params->retrans_ms : 1000,
+                             c->params->total_ms ? c->params->total_ms : 60000);
+    return 0;
+bad:
+    snprintf(err, errlen, "gnutls: %s", gnutls_strerror(r));
+    return -1;
+}
+
+static void conn_free(dtls_conn *c)
+{
+    if (!c) return;
+    if (c->timer) loop_timer_cancel(c->loop, c->timer);
+    if (c->s) gnutls_deinit(c->s);
+    if (c->ccred) gnutls_psk_free_client_credentials(c->ccred);
+    for (size_t i = 0; i < c->rxn; i++) free(c->rxq[i].p);
+    free(c->identity);
+    free(c->bound_id);
+    free(c);
+}
+
+static dtls_conn *conn_alloc(evloop *l, udp_sock *s, const net_addr *peer, const dtls_params *p,
+                             timeline *tl, dtls_hooks hooks, int is_server)
+{
+    dtls_conn *c = xcalloc(1, sizeof *c);
+    c->loop = l;
+    c->sock = s;
+    c->peer = *peer;
+    net_addr_str(peer, c->peer_str, sizeof c->peer_str);
+    c->params = p;
+    c->tl = tl;
+    c->hooks = hooks;
+    c->is_server = is_server;
+    c->state = DTLS_HANDSHAKING;
+    return c;
+}
+
+/* ---- server ---- */
+
+/* A DTLS record carrying a ClientHello in epoch 0: content type 22, epoch bytes 3..4 zero,
+ * handshake type 1 right after the 13-byte record header. */
+static int is_client_hello(const uint8_t *p, size_t n)
+{
+    return n >= 25 && p[0] == 22 && p[3] == 0 && p[4] == 0 && p[13] == 1;
+}
+
+static ssize_t cookie_push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
+{
+    void **pair = ptr;   /* { server, peer } */
+    dtls_server *srv = pair[0];
+    return udp_send(srv->sock, buf, len, pair[1]);
+}
+
+static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_t *p, size_t n)
+{
+    dtls_conn *c = dtls_server_find(srv, from);
+    int hello = is_client_hello(p, n);
+    if (c && !(hello && c->state != DTLS_HANDSHAKING)) {
+        queue_datagram(c, p, n);
+        progress(c);
+        return;
+    }
+    char peer[64];
+    net_addr_str(from, peer, sizeof peer);
+    if (!hello) {
+        if (srv->tl)
+            timeline_add(srv->tl, "net.rx.ignored", peer, "port", "coaps",
+                         "reason", "not a DTLS ClientHello from a peer without an association", (char *)NULL);
+        return;
+    }
+    gnutls_dtls_prestate_st prestate;
+    memset(&prestate, 0, sizeof prestate);
+    int r = gnutls_dtls_cookie_verify(&srv->cookie_key, (void *)&from->ss, from->len,
+                                      (void *)p, n, &prestate);
+    if (r < 0) {
+        /* First ClientHello: answer with a HelloVerifyRequest, keep no state (RFC 6347 §4.2.1). */
+        if (srv->tl)
+            timeline_add(srv->tl, "sae.start", peer, "side", "server", "stage", "client_hello",
+                         "cookie", "requested", (char *)NULL);
+        const void *pair[2] = { srv, from };
+        gnutls_dtls_cookie_send(&srv->cookie_key, (void *)&from->ss, from->len, &prestate,
+                                (gnutls_transport_ptr_t)pair, cookie_push);
+        return;
+    }
+    if (c) {
+        /* A new handshake from an address that had an association: the peer lost its state. */
+        if (c->state == DTLS_UP)
+            record(c, "sae.closed", "reason", "peer started a new handshake", (const char *)NULL);
+    }
+    dtls_conn *nc = conn_alloc(srv->loop, srv->sock, from, srv->params, srv->tl, srv->hooks, 1);
+    nc->number = ++srv->next_number;
+    char err[256];
+    if (session_common(nc, GNUTLS_SERVER, err, sizeof err) < 0) {
+        if (srv->tl) timeline_add(srv->tl, "sae.fail", peer, "reason", err, (char *)NULL);
+        conn_free(nc);
+        return;
+    }
+    gnutls_credentials_set(nc->s, GNUTLS_CRD_PSK, srv->cred);
+    gnutls_dtls_prestate_set(nc->s, &prestate);
+    nc->next = srv->conns;
+    srv->conns = nc;
+    record(nc, "sae.start", "stage", "client_hello", "cookie", "verified", (const char *)NULL);
+    queue_datagram(nc, p, n);
+    progress(nc);
+}
+
+static void server_readable(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l; (void)fd; (void)revents;
+    dtls_server *srv = ctx;
+    uint8_t buf[DGRAM_MAX];
+    for (int i = 0; i < 64; i++) {
+        net_addr from;
+        ssize_t n = udp_recv(srv->sock, buf, sizeof buf, &from);
+        if (n < 0) return;
+        server_datagram(srv, &from, buf, (size_t)n);
+    }
+}
+
+dtls_server *dtls_server_new(evloop *l, udp_sock *s, const dtls_params *params, timeline *tl,
+                             dtls_hooks hooks, char *err, size_t errlen)
+{
+    dtls_server *srv = xcalloc(1, sizeof *srv);
+    srv->loop = l;
+    srv->sock = s;
+    srv->params = params;
+    srv->tl = tl;
+    srv->hooks = hooks;
+    int r = gnutls_key_generate(&srv->cookie_key, GNUTLS_COOKIE_KEY_SIZE);
+    if (r == 0) r = gnutls_psk_allocate_server_credentials(&srv->cred);
+    if (r == 0) gnutls_psk_set_server_credentials_function(srv->cred, server_psk_cb);
+    if (r == 0 && params->psk_hint) r = gnutls_psk_set_server_credentials_hint(srv->cred, params->psk_hint);
+    if (r < 0) {
+        snprintf(err, errlen, "gnutls: %s", gnutls_strerror(r));
+        dtls_server_free(srv);
+        return NULL;
+    }
+    loop_add_fd(l, s->fd, server_readable, srv);
+    return srv;
+}
+
+void dtls_server_free(dtls_server *srv)
+{
+    if (!srv) return;
+    loop_del_fd(srv->loop, srv->sock->fd);
+    for (dtls_conn *c = srv->conns, *n; c; c = n) {
+        n = c->next;
+        conn_free(c);
+    }
+    if (srv->cred) gnutls_psk_free_server_credentials(srv->cred);
+    gnutls_free(srv->cookie_key.data);
+    free(srv);
+}
+
+dtls_conn *dtls_server_find(dtls_server *srv, const net_addr *peer)
+{
+    for (dtls_conn *c = srv->conns; c; c = c->next)
+        if (net_addr_equal(&c->peer, peer)) return c;
+    return NULL;
+}
+
+/* ---- client ---- */
+
+static void client_readable(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l; (void)fd; (void)revents;
+    dtls_conn *c = ctx;
+    uint8_t buf[DGRAM_MAX];
+    for (int i = 0; i < 64; i++) {
+        net_addr from;
+        ssize_t n = udp_recv(c->sock, buf, sizeof buf, &from);
+        if (n < 0) {
+            if (errno == ECONNREFUSED && c->state == DTLS_HANDSHAKING) {
+                if (c->tl) timeline_add(c->tl, "net.unreachable", c->peer_str, "reason", "ICMP port unreachable", (char *)NULL);
+                snprintf(c->fail_reason, sizeof c->fail_reason, "ICMP port unreachable");
+                record(c, "sae.fail", "stage", "handshake", "reason", "ICMP port unreachable", (const char *)NULL);
+                if (c->timer) loop_timer_cancel(c->loop, c->timer);
+                c->timer = 0;
+                set_state(c, DTLS_FAILED);
+            }
+            return;
+        }
+        queue_datagram(c, buf, (size_t)n);
+    }
+}
+
+static void client_readable_progress(evloop *l, int fd, short revents, void *ctx)
+{
+    dtls_conn *c = ctx;
+    client_readable(l, fd, revents, ctx);
+    if (c->rxn && (c->state == DTLS_HANDSHAKING || c->state == DTLS_UP)) progress(c);
+}
+
+dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const dtls_params *params,
+                           timeline *tl, dtls_hooks hooks, char *err, size_t errlen)
+{
+    dtls_conn *c = conn_alloc(l, s, peer, params, tl, hooks, 0);
+    c->number = 1;
+    if (connect(s->fd, (const struct sockaddr *)&peer->ss, peer->len) < 0) {
+        snprintf(err, errlen, "connect %s: %s", c->peer_str, strerror(errno));
+        conn_free(c);
+        return NULL;
+    }
+    if (session_common(c, GNUTLS_CLIENT, err, errlen) < 0) { conn_free(c); return NULL; }
+    if (params->npsks < 1) {
+        snprintf(err, errlen, "no PSK to offer");
+        conn_free(c);
+        return NULL;
+    }
+    const dtls_psk *p = &params->psks[0];
+    gnutls_datum_t key = { (unsigned char *)p->key, (unsigned)p->key_len };
+    int r = gnutls_psk_allocate_client_credentials(&c->ccred);
+    if (r == 0) r = gnutls_psk_set_client_credentials(c->ccred, p->identity, &key, GNUTLS_PSK_KEY_RAW);
+    if (r == 0) r = gnutls_credentials_set(c->s, GNUTLS_CRD_PSK, c->ccred);
+    if (r == 0 && params->sni) r = gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, params->sni, strlen(params->sni));
+    if (r < 0) {
+        snprintf(err, errlen, "gnutls: %s", gnutls_strerror(r));
+        conn_free(c);
+        return NULL;
+    }
+    c->identity = xstrdup(p->identity);
+    c->bound_id = xstrdup(p->bound_id);
+    c->owns_sock = 1;
+    loop_add_fd(l, s->fd, client_readable_progress, c);
+    record(c, "sae.start", "stage", "client_hello", "identity", c->identity, "sni", params->sni, (const char *)NULL);
+    progress(c);
+    return c;
+}
+
+void dtls_client_free(dtls_conn *c)
+{
+    if (!c) return;
+    if (c->owns_sock) loop_del_fd(c->loop, c->sock->fd);
+    conn_free(c);
+}
+
+int dtls_send(dtls_conn *c, const void *buf, size_t len)
+{
+    if (c->state != DTLS_UP) return -1;
+    ssize_t r;
+    do r = gnutls_record_send(c->s, buf, len);
+    while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+    return r < 0 ? -1 : 0;
+}
+
+void dtls_close(dtls_conn *c)
+{
+    if (c->state != DTLS_UP) return;
+    gnutls_bye(c->s, GNUTLS_SHUT_WR);
+    record(c, "sae.closed", "reason", "closed by harness", (const char *)NULL);
+    set_state(c, DTLS_CLOSED);
+}
+
+dtls_state dtls_conn_state(const dtls_conn *c) { return c->state; }
+const char *dtls_conn_peer(const dtls_conn *c) { return c->peer_str; }
+const net_addr *dtls_conn_addr(const dtls_conn *c) { return &c->peer; }
+const char *dtls_conn_identity(const dtls_conn *c) { return c->identity; }
+const char *dtls_conn_bound_id(const dtls_conn *c) { return c->bound_id; }
+const char *dtls_conn_fail_reason(const dtls_conn *c) { return c->fail_reason; }
+unsigned dtls_conn_number(const dtls_conn *c) { return c->number; }

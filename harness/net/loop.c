@@ -1,1 +1,152 @@
-/* placeholder: being written */
+#include "loop.h"
+#include "../util/xmem.h"
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fd_watch { int fd; loop_fd_cb cb; void *ctx; } fd_watch;
+typedef struct timer { int64_t due; uint64_t id; loop_timer_cb cb; void *ctx; } timer;
+
+struct evloop {
+    fd_watch *fds;
+    size_t nfds, capfds;
+    timer *heap;           /* min-heap on (due, id): equal deadlines fire in creation order */
+    size_t nheap, capheap;
+    uint64_t next_id;
+};
+
+evloop *loop_new(void)
+{
+    evloop *l = xcalloc(1, sizeof *l);
+    l->next_id = 1;
+    return l;
+}
+
+void loop_free(evloop *l)
+{
+    if (!l) return;
+    free(l->fds);
+    free(l->heap);
+    free(l);
+}
+
+int loop_add_fd(evloop *l, int fd, loop_fd_cb cb, void *ctx)
+{
+    xgrow((void **)&l->fds, &l->capfds, l->nfds + 1, sizeof *l->fds);
+    l->fds[l->nfds++] = (fd_watch){ fd, cb, ctx };
+    return 0;
+}
+
+void loop_del_fd(evloop *l, int fd)
+{
+    for (size_t i = 0; i < l->nfds; i++)
+        if (l->fds[i].fd == fd) {
+            l->fds[i] = l->fds[--l->nfds];
+            return;
+        }
+}
+
+static int earlier(const timer *a, const timer *b)
+{
+    return a->due < b->due || (a->due == b->due && a->id < b->id);
+}
+
+static void sift_up(timer *h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!earlier(&h[i], &h[p])) break;
+        timer t = h[i]; h[i] = h[p]; h[p] = t;
+        i = p;
+    }
+}
+
+static void sift_down(timer *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && earlier(&h[l], &h[m])) m = l;
+        if (r < n && earlier(&h[r], &h[m])) m = r;
+        if (m == i) return;
+        timer t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+}
+
+uint64_t loop_timer_add(evloop *l, int64_t delay_ns, loop_timer_cb cb, void *ctx)
+{
+    xgrow((void **)&l->heap, &l->capheap, l->nheap + 1, sizeof *l->heap);
+    timer t = { mono_now_ns() + (delay_ns > 0 ? delay_ns : 0), l->next_id++, cb, ctx };
+    l->heap[l->nheap] = t;
+    sift_up(l->heap, l->nheap++);
+    return t.id;
+}
+
+static void heap_remove_at(evloop *l, size_t i)
+{
+    l->heap[i] = l->heap[--l->nheap];
+    if (i < l->nheap) {
+        sift_down(l->heap, l->nheap, i);
+        sift_up(l->heap, i);
+    }
+}
+
+void loop_timer_cancel(evloop *l, uint64_t id)
+{
+    if (!id) return;
+    for (size_t i = 0; i < l->nheap; i++)
+        if (l->heap[i].id == id) {
+            heap_remove_at(l, i);
+            return;
+        }
+}
+
+size_t loop_timer_count(const evloop *l) { return l->nheap; }
+
+static void fire_due_timers(evloop *l)
+{
+    int64_t now = mono_now_ns();
+    /* Only timers due now; a callback that adds a zero-delay timer runs next round. */
+    while (l->nheap && l->heap[0].due <= now) {
+        timer t = l->heap[0];
+        heap_remove_at(l, 0);
+        t.cb(l, t.ctx);
+    }
+}
+
+void loop_run_once(evloop *l, int64_t max_wait_ns)
+{
+    int64_t wait = max_wait_ns < 0 ? 0 : max_wait_ns;
+    if (l->nheap) {
+        int64_t until = l->heap[0].due - mono_now_ns();
+        if (until < wait) wait = until < 0 ? 0 : until;
+    }
+    size_t n = l->nfds;
+    struct pollfd pfd[n ? n : 1];
+    for (size_t i = 0; i < n; i++) pfd[i] = (struct pollfd){ l->fds[i].fd, POLLIN, 0 };
+    int ms = (int)((wait + 999999) / 1000000);
+    int r = poll(pfd, n, ms);
+    if (r > 0) {
+        /* Callbacks may add or remove watches: dispatch by fd against the current list. */
+        for (size_t i = 0; i < n; i++) {
+            if (!pfd[i].revents) continue;
+            for (size_t j = 0; j < l->nfds; j++)
+                if (l->fds[j].fd == pfd[i].fd) {
+                    l->fds[j].cb(l, pfd[i].fd, pfd[i].revents, l->fds[j].ctx);
+                    break;
+                }
+        }
+    }
+    fire_due_timers(l);
+}
+
+int loop_run_until(evloop *l, int64_t deadline_ns, int (*done)(void *ctx), void *ctx)
+{
+    for (;;) {
+        if (done && done(ctx)) return 1;
+        int64_t left = deadline_ns - mono_now_ns();
+        if (left <= 0) return done ? done(ctx) : 0;
+        loop_run_once(l, left);
+    }
+}

@@ -1,1 +1,104 @@
-/* placeholder: being written */
+#include "udp.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int net_addr_parse(const char *ip, int port, net_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&out->ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->ss;
+    if (port < 0 || port > 65535) return -1;
+    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        out->len = sizeof *v4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        out->len = sizeof *v6;
+        return 0;
+    }
+    return -1;
+}
+
+int net_addr_equal(const net_addr *a, const net_addr *b)
+{
+    if (a->ss.ss_family != b->ss.ss_family) return 0;
+    if (a->ss.ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const void *)&a->ss, *y = (const void *)&b->ss;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *x = (const void *)&a->ss, *y = (const void *)&b->ss;
+    return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+}
+
+void net_addr_str(const net_addr *a, char *buf, size_t len)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (a->ss.ss_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const void *)&a->ss;
+        inet_ntop(AF_INET, &v4->sin_addr, ip, sizeof ip);
+        snprintf(buf, len, "%s:%u", ip, ntohs(v4->sin_port));
+    } else if (a->ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const void *)&a->ss;
+        inet_ntop(AF_INET6, &v6->sin6_addr, ip, sizeof ip);
+        snprintf(buf, len, "[%s]:%u", ip, ntohs(v6->sin6_port));
+    } else {
+        snprintf(buf, len, "?");
+    }
+}
+
+int udp_bind(udp_sock *s, const char *ip, int port, char *err, size_t errlen)
+{
+    s->fd = -1;
+    net_addr a;
+    if (net_addr_parse(ip, port, &a) < 0) {
+        snprintf(err, errlen, "%s:%d: not an IPv4 or IPv6 address", ip, port);
+        return -1;
+    }
+    int fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    /* No SO_REUSEADDR: a port already in use must be an error, not a silent second server. */
+    if (bind(fd, (struct sockaddr *)&a.ss, a.len) < 0) {
+        snprintf(err, errlen, "%s port %d: %s", ip, port, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    s->fd = fd;
+    s->local.len = sizeof s->local.ss;
+    getsockname(fd, (struct sockaddr *)&s->local.ss, &s->local.len);
+    return 0;
+}
+
+void udp_close(udp_sock *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+}
+
+int udp_port(const udp_sock *s)
+{
+    if (s->local.ss.ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)&s->local.ss)->sin_port);
+    return ntohs(((const struct sockaddr_in6 *)&s->local.ss)->sin6_port);
+}
+
+ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to)
+{
+    return sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
+}
+
+ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from)
+{
+    from->len = sizeof from->ss;
+    return recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
+}

@@ -1,0 +1,69 @@
+#include "cli.h"
+#include "../model/vars.h"
+#include "../util/xmem.h"
+#include <stdlib.h>
+#include <string.h>
+
+const char *cli_data_dir(void)
+{
+    const char *d = getenv("M2M_HARNESS_DATA_DIR");
+    return d && *d ? d : M2M_DATA_DIR;
+}
+
+char *cli_testcase_schema(void) { return xasprintf("%s/testcases/schema/testcase.xsd", cli_data_dir()); }
+char *cli_profile_schema(void) { return xasprintf("%s/fixtures/schema/profile.xsd", cli_data_dir()); }
+
+void tc_set_free(tc_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) testcase_free(s->items[i]);
+    free(s->items);
+    s->items = NULL;
+    s->n = 0;
+}
+
+size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set *out, diag *d)
+{
+    size_t before = diag_count(d);
+    char *schema = cli_testcase_schema();
+    size_t cap = 0;
+    for (size_t i = 0; i < npaths; i++) {
+        char **files = NULL;
+        size_t nfiles = 0;
+        if (testcase_collect(paths[i], &files, &nfiles, d) < 0) continue;
+        for (size_t j = 0; j < nfiles; j++) {
+            testcase *tc = NULL;
+            if (testcase_load(files[j], schema, &tc, d) == 0) {
+                xgrow((void **)&out->items, &cap, out->n + 1, sizeof *out->items);
+                out->items[out->n++] = tc;
+            }
+            free(files[j]);
+        }
+        free(files);
+    }
+    free(schema);
+    for (size_t i = 0; i < out->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(out->items[i]->id, out->items[j]->id) == 0)
+                diag_error(d, out->items[i]->file, 0, "duplicate test id %s (also in %s)",
+                           out->items[i]->id, out->items[j]->file);
+    if (p) {
+        vars known;
+        vars_init(&known);
+        vars_from_profile(&known, p);
+        /* Set by the executor at run time. */
+        vars_set(&known, "HARNESS_COAP_PORT", "0");
+        vars_set(&known, "HARNESS_COAPS_PORT", "0");
+        vars_set(&known, "TEST_ID", "");
+        for (size_t i = 0; i < out->n; i++) vars_check_testcase(&known, out->items[i], d);
+        /* Profile trigger commands are expanded with the same variables. */
+        for (size_t i = 0; i < p->ntriggers; i++) {
+            if (!p->triggers[i].command) continue;
+            char err[256];
+            char *x = vars_expand(&known, p->triggers[i].command, err, sizeof err);
+            if (!x) diag_error(d, p->file, 0, "trigger '%s': %s", p->triggers[i].name, err);
+            free(x);
+        }
+        vars_free(&known);
+    }
+    return diag_count(d) - before;
+}

@@ -1,0 +1,32 @@
+/* The registrar side of a CSE (the harness in role in-cse): a CSEBase with the resources
+ * field nodes register, the registration rules (TS-0004 §7.4.4.2.1, §7.4.5.2.1) and the
+ * receiver checks that tie primitives to security associations (TS-0004 §7.3.2.1). Each
+ * decision is a timeline event, so tests judge the IUT by what happened, with evidence. */
+#ifndef M2M_REGISTRAR_H
+#define M2M_REGISTRAR_H
+#include "../flow/timeline.h"
+#include "../onem2m/primitive.h"
+
+/* The security context a request arrived in. */
+typedef struct sa_info {
+    int secure;              /* inside a (D)TLS association */
+    unsigned sa;             /* association number */
+    const char *identity;    /* PSK identity / certificate identity */
+    const char *bound_id;    /* CSE-ID / AE-ID bound to the association, NULL if none */
+} sa_info;
+
+typedef struct registrar registrar;
+
+registrar *registrar_new(const char *cse_id, const char *cse_base_name, int release);
+void registrar_free(registrar *r);
+/* Handles a request primitive and fills the response (rsc, rqi, rvi, content, location).
+ * Records reg.done / reg.fail / rcv.reject events in tl with peer. */
+void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
+                      timeline *tl, const char *peer);
+
+/* Identifier classes (TS-0001 §7.2): "/cse1" and "//sp/cse1" are CSE-IDs; "/cse1/Cae",
+ * "Cae", "Sae" and "//sp/cse1/Sae" are AE-IDs. */
+int m2m_id_is_cse(const char *id);
+int m2m_id_is_ae(const char *id);
+
+#endif

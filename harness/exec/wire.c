@@ -1,0 +1,317 @@
+#include "wire.h"
+#include "../net/coap_ep.h"
+#include "../net/dtls.h"
+#include "../net/udp.h"
+#include "../util/xmem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A peer seen on the plain port, or an association on the coaps port: each is a CoAP link. */
+typedef struct peer_link {
+    struct wire *w;
+    cm_link link;
+    net_addr addr;       /* plain peers */
+    dtls_conn *conn;     /* secure peers */
+    struct peer_link *next;
+} peer_link;
+
+struct wire {
+    evloop *loop;
+    const profile *p;
+    timeline *tl;
+    udp_sock plain, secure;
+    dtls_psk psk;
+    dtls_params dp;
+    dtls_server *dsrv;
+    coap_ep *ep;
+    registrar *reg;
+    peer_link *links;
+    int peer_seen;
+    wire_responder responder;
+    void *responder_ctx;
+};
+
+static int plain_send(void *ctx, const uint8_t *buf, size_t n)
+{
+    peer_link *pl = ctx;
+    return udp_send(&pl->w->plain, buf, n, &pl->addr) < 0 ? -1 : 0;
+}
+
+static int secure_send(void *ctx, const uint8_t *buf, size_t n)
+{
+    peer_link *pl = ctx;
+    return dtls_send(pl->conn, buf, n);
+}
+
+static peer_link *link_add(wire *w, int secure, const char *peer)
+{
+    peer_link *pl = xcalloc(1, sizeof *pl);
+    pl->w = w;
+    pl->link.ctx = pl;
+    pl->link.secure = secure;
+    pl->link.send = secure ? secure_send : plain_send;
+    snprintf(pl->link.peer, sizeof pl->link.peer, "%s", peer);
+    pl->next = w->links;
+    w->links = pl;
+    return pl;
+}
+
+static void note_peer(wire *w, const char *peer)
+{
+    if (w->peer_seen) return;
+    w->peer_seen = 1;
+    /* Without link control the harness can only infer connectivity from the first datagram. */
+    timeline_add(w->tl, "net.up", peer, "inferred", "first-datagram", (char *)NULL);
+}
+
+static void add_prim_attrs(tl_event *e, const m2m_prim *pr)
+{
+    char num[24];
+    if (!pr->is_response) {
+        tl_event_set(e, "op", m2m_op_name(pr->op));
+        tl_event_set(e, "to", pr->to);
+        tl_event_set(e, "fr", pr->fr);
+        if (pr->ty) { snprintf(num, sizeof num, "%d", pr->ty); tl_event_set(e, "ty", num); }
+    } else if (pr->rsc) {
+        snprintf(num, sizeof num, "%d", pr->rsc);
+        tl_event_set(e, "rsc", num);
+    }
+    tl_event_set(e, "rqi", pr->rqi);
+    tl_event_set(e, "rvi", pr->rvi);
+    if (pr->pc) tl_event_set(e, "pc", pr->pc);
+}
+
+static void on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, size_t n,
+                    const cm_msg *m, int rc, const cm_defects *d, int xok, const char *xwhy, void *ctx)
+{
+    (void)ep;
+    wire *w = ctx;
+    if (!tx) note_peer(w, link->peer);
+    char sa[16];
+    snprintf(sa, sizeof sa, "%u", link->sa);
+    if (rc < 0 || (d && d->n)) {
+        strbuf why;
+        sb_init(&why);
+        for (size_t i = 0; d && i < d->n; i++)
+            sb_addf(&why, "%s@%zu: %s", i ? "; " : "", d->d[i].offset, d->d[i].reason);
+        char *hex = hex_encode(raw, n > 512 ? 512 : n);
+        timeline_add(w->tl, tx ? "msg.tx.malformed" : "msg.rx.malformed", link->peer,
+                     "secure", link->secure ? "true" : "false", "fatal", rc < 0 ? "true" : "false",
+                     "reason", why.s ? why.s : "", "bytes", hex, (char *)NULL);
+        free(hex);
+        sb_free(&why);
+    }
+    if (!tx && !xok)
+        timeline_add(w->tl, "msg.rx.xcheck", link->peer, "reason", xwhy, (char *)NULL);
+    if (rc < 0) return;
+    char code[8], mid[8], tok[20];
+    cm_code_str(m->code, code);
+    snprintf(mid, sizeof mid, "%u", m->mid);
+    char *th = hex_encode(m->token, m->tkl);
+    snprintf(tok, sizeof tok, "%s", th);
+    free(th);
+    tl_event *e = timeline_add(w->tl, tx ? "msg.tx" : "msg.rx", link->peer,
+                               "secure", link->secure ? "true" : "false", "sa", link->secure ? sa : NULL,
+                               "type", cm_type_name(m->type), "code", code, "mid", mid,
+                               "token", m->tkl ? tok : NULL, (char *)NULL);
+    if (m->code == CM_EMPTY) return;
+    m2m_prim pr;
+    m2m_prim_init(&pr);
+    char problems[512] = "";
+    if (m2m_from_coap(m, &w->p->options, &pr, problems, sizeof problems) == 0) {
+        add_prim_attrs(e, &pr);
+        if (problems[0]) tl_event_set(e, "problems", problems);
+    }
+    m2m_prim_free(&pr);
+}
+
+static sa_info sa_of(const cm_link *link)
+{
+    sa_info sa = { 0 };
+    sa.secure = link->secure;
+    sa.sa = link->sa;
+    if (link->secure) {
+        const peer_link *pl = link->ctx;
+        sa.identity = dtls_conn_identity(pl->conn);
+        sa.bound_id = dtls_conn_bound_id(pl->conn);
+    }
+    return sa;
+}
+
+static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *ctx)
+{
+    wire *w = ctx;
+    m2m_prim pr, rsp;
+    m2m_prim_init(&pr);
+    m2m_prim_init(&rsp);
+    char problems[512] = "";
+    cm_msg out;
+    cm_msg_init(&out);
+    if (m2m_from_coap(req, &w->p->options, &pr, problems, sizeof problems) < 0) {
+        out.code = CM_CODE(4, 0);   /* not a primitive at all */
+        coap_ep_respond(ep, link, req, &out);
+        cm_msg_free(&out);
+        m2m_prim_free(&pr);
+        return;
+    }
+    const tl_event *ev = w->tl->n ? &w->tl->ev[w->tl->n - 1] : NULL;
+    int overridden = w->responder && ev && w->responder(ev, &pr, &rsp, w->responder_ctx);
+    if (!overridden) {
+        sa_info sa = sa_of(link);
+        registrar_handle(w->reg, &pr, &sa, &rsp, w->tl, link->peer);
+    }
+    if (m2m_response_to_coap(&rsp, &w->p->options, &out) == 0)
+        coap_ep_respond(ep, link, req, &out);
+    cm_msg_free(&out);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&pr);
+}
+
+static void plain_readable(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l; (void)fd; (void)revents;
+    wire *w = ctx;
+    uint8_t buf[2048];
+    for (int i = 0; i < 64; i++) {
+        net_addr from;
+        ssize_t n = udp_recv(&w->plain, buf, sizeof buf, &from);
+        if (n < 0) return;
+        peer_link *pl = w->links;
+        for (; pl; pl = pl->next)
+            if (!pl->link.secure && net_addr_equal(&pl->addr, &from)) break;
+        if (!pl) {
+            char peer[64];
+            net_addr_str(&from, peer, sizeof peer);
+            pl = link_add(w, 0, peer);
+            pl->addr = from;
+        }
+        coap_ep_input(w->ep, &pl->link, buf, (size_t)n);
+    }
+}
+
+static peer_link *link_for_conn(wire *w, dtls_conn *c)
+{
+    for (peer_link *pl = w->links; pl; pl = pl->next)
+        if (pl->conn == c) return pl;
+    peer_link *pl = link_add(w, 1, dtls_conn_peer(c));
+    pl->conn = c;
+    pl->link.sa = dtls_conn_number(c);
+    return pl;
+}
+
+static void on_dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    wire *w = ctx;
+    coap_ep_input(w->ep, &link_for_conn(w, c)->link, p, n);
+}
+
+static void on_dtls_state(dtls_conn *c, dtls_state st, void *ctx)
+{
+    wire *w = ctx;
+    note_peer(w, dtls_conn_peer(c));
+    (void)st;
+}
+
+wire *wire_open(evloop *l, const profile *p, timeline *tl, char *err, size_t errlen)
+{
+    wire *w = xcalloc(1, sizeof *w);
+    w->loop = l;
+    w->p = p;
+    w->tl = tl;
+    w->plain.fd = w->secure.fd = -1;
+    const char *addr = p->harness_address ? p->harness_address : "127.0.0.1";
+    if (udp_bind(&w->plain, addr, p->listen_coap, err, errlen) < 0 ||
+        udp_bind(&w->secure, addr, p->listen_coaps, err, errlen) < 0) {
+        wire_close(w);
+        return NULL;
+    }
+    w->psk = (dtls_psk){ p->psk_identity, p->psk_key, p->psk_key_len,
+                         p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id };
+    w->dp.psks = &w->psk;
+    w->dp.npsks = p->psk_identity ? 1 : 0;
+    w->dp.psk_hint = p->psk_hint;
+    w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
+    w->dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    dtls_hooks dh = { on_dtls_data, on_dtls_state, w };
+    w->dsrv = dtls_server_new(l, &w->secure, &w->dp, tl, dh, err, errlen);
+    if (!w->dsrv) {
+        wire_close(w);
+        return NULL;
+    }
+    coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
+    coap_ep_hooks ch = { on_wire, on_request, w };
+    w->ep = coap_ep_new(l, cp, ch);
+    w->reg = registrar_new(p->harness_cse_id, p->cse_base_name, p->release);
+    loop_add_fd(l, w->plain.fd, plain_readable, w);
+    return w;
+}
+
+void wire_close(wire *w)
+{
+    if (!w) return;
+    if (w->plain.fd >= 0) loop_del_fd(w->loop, w->plain.fd);
+    for (peer_link *pl = w->links; pl; pl = pl->next)
+        if (pl->conn && dtls_conn_state(pl->conn) == DTLS_UP) dtls_close(pl->conn);
+    coap_ep_free(w->ep);
+    dtls_server_free(w->dsrv);
+    registrar_free(w->reg);
+    for (peer_link *pl = w->links, *n; pl; pl = n) {
+        n = pl->next;
+        free(pl);
+    }
+    udp_close(&w->plain);
+    udp_close(&w->secure);
+    free(w);
+}
+
+void wire_set_responder(wire *w, wire_responder fn, void *ctx)
+{
+    w->responder = fn;
+    w->responder_ctx = ctx;
+}
+
+int wire_coap_port(const wire *w) { return udp_port(&w->plain); }
+int wire_coaps_port(const wire *w) { return udp_port(&w->secure); }
+int wire_peer_seen(const wire *w) { return w->peer_seen; }
+
+static void on_send_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
+{
+    (void)ep; (void)rsp; (void)reset; (void)ctx;   /* the response is in the timeline as msg.rx */
+}
+
+int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen)
+{
+    peer_link *target = NULL;
+    for (peer_link *pl = w->links; pl; pl = pl->next) {
+        if (pl->link.secure != secure) continue;
+        if (secure && dtls_conn_state(pl->conn) != DTLS_UP) continue;
+        target = pl;     /* newest first */
+        break;
+    }
+    if (!target && !secure && w->p->iut_address && w->p->iut_coap_port > 0) {
+        char peer[64];
+        net_addr a;
+        if (net_addr_parse(w->p->iut_address, w->p->iut_coap_port, &a) == 0) {
+            net_addr_str(&a, peer, sizeof peer);
+            target = link_add(w, 0, peer);
+            target->addr = a;
+        }
+    }
+    if (!target) {
+        snprintf(err, errlen, "no %s link to the IUT to send on", secure ? "security association" : "plain CoAP");
+        return -1;
+    }
+    cm_msg m;
+    cm_msg_init(&m);
+    m.type = CM_CON;
+    if (m2m_request_to_coap(req, &w->p->options, &m) < 0) {
+        snprintf(err, errlen, "the request cannot be mapped to CoAP");
+        cm_msg_free(&m);
+        return -1;
+    }
+    int r = coap_ep_request(w->ep, &target->link, &m, on_send_response, NULL);
+    cm_msg_free(&m);
+    if (r < 0) snprintf(err, errlen, "sending failed");
+    return r;
+}

@@ -1,0 +1,31 @@
+/* The harness's endpoint for one test in role in-cse: the coap and coaps sockets, the DTLS
+ * server, the CoAP message layer and the registrar, wired together so every datagram in
+ * and out becomes a timeline event with its decoded primitive (msg.rx / msg.tx, with
+ * secure=true|false and the association number), malformed ones msg.rx.malformed with the
+ * bytes and the reason, and decoder disagreements msg.rx.xcheck. */
+#ifndef M2M_WIRE_H
+#define M2M_WIRE_H
+#include "../cse/registrar.h"
+#include "../flow/timeline.h"
+#include "../model/profile.h"
+#include "../net/loop.h"
+#include "../onem2m/primitive.h"
+
+typedef struct wire wire;
+
+/* Called for every new request after its msg.rx event was recorded (ev). Returns 1 when it
+ * filled rsp (a test's <respond> overrides the registrar), 0 to let the registrar answer. */
+typedef int (*wire_responder)(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, void *ctx);
+
+wire *wire_open(evloop *l, const profile *p, timeline *tl, char *err, size_t errlen);
+void wire_close(wire *w);
+void wire_set_responder(wire *w, wire_responder fn, void *ctx);
+int wire_coap_port(const wire *w);
+int wire_coaps_port(const wire *w);
+/* 1 once any datagram arrived from a peer (net.up was recorded). */
+int wire_peer_seen(const wire *w);
+/* Sends a request to the IUT: secure = over its newest association, else plain CoAP to the
+ * address it last used (or the profile's). Returns 0, -1 with a reason. */
+int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen);
+
+#endif

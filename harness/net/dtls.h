@@ -1,0 +1,74 @@
+/* DTLS 1.2 through GnuTLS directly (DESIGN §7), over the harness's own UDP sockets and
+ * event loop: custom push/pull, cookie exchange on the server side, PSK credentials, a
+ * priority string per use so the offered and accepted suites are chosen. Every handshake
+ * step the harness can see becomes a timeline event:
+ *   sae.start  (ClientHello seen / handshake begun)   sae.done (version, suite, identity, sni)
+ *   sae.fail   (reason, alert)                         sae.closed (reason) */
+#ifndef M2M_DTLS_H
+#define M2M_DTLS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "loop.h"
+#include "udp.h"
+#include "../flow/timeline.h"
+
+typedef enum { DTLS_HANDSHAKING, DTLS_UP, DTLS_FAILED, DTLS_CLOSED } dtls_state;
+
+/* One accepted PSK: identity, key, and the oneM2M identity (CSE-ID / AE-ID) it binds. */
+typedef struct dtls_psk {
+    const char *identity;
+    const uint8_t *key;
+    size_t key_len;
+    const char *bound_id;
+} dtls_psk;
+
+typedef struct dtls_params {
+    const char *priority;        /* GnuTLS priority string; NULL = the module default */
+    const dtls_psk *psks;        /* server: accepted identities; client: psks[0] is offered */
+    size_t npsks;
+    const char *psk_hint;        /* server: identity hint, NULL = none (some clients crash on one) */
+    const char *sni;             /* client: server name to send, NULL = none */
+    unsigned retrans_ms;         /* initial retransmission timeout, 0 = GnuTLS default */
+    unsigned total_ms;           /* handshake total timeout, 0 = GnuTLS default */
+} dtls_params;
+
+typedef struct dtls_conn dtls_conn;
+
+typedef struct dtls_hooks {
+    void (*on_data)(dtls_conn *c, const uint8_t *p, size_t n, void *ctx);
+    void (*on_state)(dtls_conn *c, dtls_state st, void *ctx);
+    void *ctx;
+} dtls_hooks;
+
+/* Default priority: DTLS 1.2 only, PSK, AES-128-CCM-8 first, never CHACHA20 (tshark cannot
+ * decrypt it). */
+extern const char *const DTLS_PRIORITY_PSK;
+
+typedef struct dtls_server dtls_server;
+/* Serves every peer that sends a ClientHello to s; registers s on the loop.
+ * params (and what it points to) must outlive the server. */
+dtls_server *dtls_server_new(evloop *l, udp_sock *s, const dtls_params *params, timeline *tl,
+                             dtls_hooks hooks, char *err, size_t errlen);
+void dtls_server_free(dtls_server *srv);
+/* The newest association with this peer address, or NULL. */
+dtls_conn *dtls_server_find(dtls_server *srv, const net_addr *peer);
+
+/* Client: connects s to peer and starts the handshake; registers s on the loop. */
+dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const dtls_params *params,
+                           timeline *tl, dtls_hooks hooks, char *err, size_t errlen);
+void dtls_client_free(dtls_conn *c);
+
+int dtls_send(dtls_conn *c, const void *buf, size_t len);   /* 0 ok, -1 not up / error */
+void dtls_close(dtls_conn *c);                              /* close_notify */
+dtls_state dtls_conn_state(const dtls_conn *c);
+const char *dtls_conn_peer(const dtls_conn *c);             /* "127.0.0.1:40001" */
+const net_addr *dtls_conn_addr(const dtls_conn *c);
+const char *dtls_conn_identity(const dtls_conn *c);         /* PSK identity of the association */
+const char *dtls_conn_bound_id(const dtls_conn *c);         /* oneM2M identity bound to it, or NULL */
+const char *dtls_conn_fail_reason(const dtls_conn *c);
+unsigned dtls_conn_number(const dtls_conn *c);              /* 1, 2, ... per endpoint: "sa" attribute */
+
+/* Call once per process (global GnuTLS init is otherwise implicit). */
+void dtls_global_init(void);
+
+#endif

@@ -1,0 +1,28 @@
+/* Non-blocking UDP endpoints and address helpers. The harness owns this layer, so later
+ * network conditions (loss, delay, rebinding) are steps of a test, not kernel settings. */
+#ifndef M2M_UDP_H
+#define M2M_UDP_H
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+typedef struct net_addr { struct sockaddr_storage ss; socklen_t len; } net_addr;
+
+typedef struct udp_sock { int fd; net_addr local; } udp_sock;
+
+/* Binds ip:port (port 0 = ephemeral). Returns 0, or -1 with a reason in err
+ * ("127.0.0.1:5684: Address already in use"). */
+int udp_bind(udp_sock *s, const char *ip, int port, char *err, size_t errlen);
+void udp_close(udp_sock *s);
+int udp_port(const udp_sock *s);
+ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to);
+/* One datagram; returns its length (0 for an empty datagram), -1 with errno EAGAIN when
+ * none is waiting, -1 with ECONNREFUSED after an ICMP port unreachable. */
+ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from);
+
+int net_addr_parse(const char *ip, int port, net_addr *out);
+int net_addr_equal(const net_addr *a, const net_addr *b);
+/* "127.0.0.1:5684" or "[::1]:5684" */
+void net_addr_str(const net_addr *a, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# End-to-end checks of m2m-harness against tools/sim-device. Usage: e2e.sh CASE
+# Needs HARNESS, SIM_DEVICE, SRC in the environment (meson test sets them).
+set -uo pipefail
+case_name=$1
+: "${HARNESS:?}" "${SIM_DEVICE:?}" "${SRC:?}"
+export SIM_DEVICE
+unset SIM_DEVICE_ARGS M2M_HARNESS_SELFTEST_CRASH
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+profile=$SRC/fixtures/profiles/sim-device-asn.xml
+selftest=$SRC/harness/tests/data/selftest
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok()   { echo "ok: $*"; }
+expect_eq() { # what expected actual
+  if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1: expected '$2', got '$3'"; fi
+}
+expect_contains() { # what haystack needle
+  case "$2" in *"$3"*) ok "$1 contains '$3'";; *) fail "$1: expected to contain '$3'; got: $2";; esac
+}
+xp() { xmllint --xpath "$1" "$2" 2>/dev/null; }
+junit() { echo "$work/reports/latest/junit.xml"; }
+verdict_of() { # test id -> pass|failure|error|skipped
+  local j; j=$(junit)
+  if [ "$(xp "count(//testcase[@name='$1'])" "$j")" != 1 ]; then echo missing; return; fi
+  for k in failure error skipped; do
+    [ "$(xp "count(//testcase[@name='$1']/$k)" "$j")" = 1 ] && { echo $k; return; }
+  done
+  echo pass
+}
+message_of() { xp "string(//testcase[@name='$1']/*[self::failure or self::error or self::skipped]/@message)" "$(junit)"; }
+check_counts() { # the suite counts equal the children
+  local j; j=$(junit)
+  expect_eq "testsuites tests = testcase count" "$(xp 'count(//testcase)' "$j")" "$(xp 'string(/testsuites/@tests)' "$j")"
+  expect_eq "testsuites failures" "$(xp 'count(//testcase/failure)' "$j")" "$(xp 'string(/testsuites/@failures)' "$j")"
+  expect_eq "testsuites errors" "$(xp 'count(//testcase/error)' "$j")" "$(xp 'string(/testsuites/@errors)' "$j")"
+  if xmllint --noout --schema "$SRC/harness/report/junit.xsd" "$j" 2>/dev/null; then ok "junit.xml valid against junit.xsd"
+  else fail "junit.xml does not validate against junit.xsd"; fi
+}
+run() { # args... ; sets rc and out
+  out=$("$HARNESS" run --profile "$profile" --report-dir "$work/reports" "$@" 2>&1)
+  rc=$?
+  echo "$out" | sed 's/^/  | /'
+}
+
+case $case_name in
+correct)
+  run "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  expect_eq "TC_SEC_SAE_PSK_001" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
+  expect_eq "TC_SEC_ORDER_001" pass "$(verdict_of TC_SEC_ORDER_001)"
+  check_counts
+  tl=$work/reports/latest/timelines/TC_SEC_SAE_PSK_001.txt
+  [ -s "$tl" ] && ok "timeline file written" || fail "no timeline file $tl"
+  for ev in net.up prov.done sae.start sae.done msg.rx msg.tx reg.done; do
+    grep -q " $ev " "$tl" && ok "timeline has $ev" || fail "timeline lacks $ev"
+  done
+  grep -q "suite=TLS_PSK_WITH_AES_128_CCM_8" "$tl" && ok "CCM_8 negotiated" || fail "suite is not TLS_PSK_WITH_AES_128_CCM_8"
+  grep -q "m2m-harness-test-psk-1" -r "$work/reports/latest/" --exclude=profile.xml && fail "PSK key appears in the report" || ok "PSK key not in reports"
+  ;;
+fault-register-before-sae)
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run "$SRC/testcases"
+  expect_eq "exit status" 1 "$rc"
+  expect_eq "TC_SEC_ORDER_001" failure "$(verdict_of TC_SEC_ORDER_001)"
+  expect_contains "failure message" "$(message_of TC_SEC_ORDER_001)" "msg.rx[secure=false]"
+  # the harness refused the plain registration with 4107 (TS-0004 §7.3.2.1)
+  grep -q "msg.tx .*secure=false.*rsc=4107" "$work/reports/latest/timelines/TC_SEC_ORDER_001.txt" \
+    && ok "plain registration answered 4107" || fail "no 4107 answer on plain CoAP in the timeline"
+  # exactly the test named for this fault fails
+  expect_eq "TC_SEC_SAE_PSK_001 unaffected" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
+  check_counts
+  ;;
+crash)
+  export M2M_HARNESS_SELFTEST_CRASH=TC_SELFTEST_CRASH_001
+  run --allow-empty "$selftest/TC_SELFTEST_CRASH_001.xml" "$selftest/TC_SELFTEST_WAIT_001.xml"
+  expect_eq "exit status" 1 "$rc"
+  expect_eq "crashed test" error "$(verdict_of TC_SELFTEST_CRASH_001)"
+  expect_contains "error message" "$(message_of TC_SELFTEST_CRASH_001)" "signal 11"
+  expect_eq "error type" crash "$(xp "string(//testcase[@name='TC_SELFTEST_CRASH_001']/error/@type)" "$(junit)")"
+  expect_eq "next test still ran" pass "$(verdict_of TC_SELFTEST_WAIT_001)"
+  check_counts
+  ;;
+hang)
+  start=$(date +%s)
+  run "$selftest/TC_SELFTEST_HANG_001.xml" "$selftest/TC_SELFTEST_WAIT_001.xml"
+  took=$(( $(date +%s) - start ))
+  expect_eq "exit status" 1 "$rc"
+  expect_eq "hung test" error "$(verdict_of TC_SELFTEST_HANG_001)"
+  expect_contains "error message" "$(message_of TC_SELFTEST_HANG_001)" "deadline of 2 s"
+  expect_eq "next test still ran" pass "$(verdict_of TC_SELFTEST_WAIT_001)"
+  [ "$took" -lt 20 ] && ok "run ended in ${took}s (deadline enforced)" || fail "run took ${took}s"
+  check_counts
+  ;;
+bad-input)
+  mkdir -p "$work/bad"
+  printf '<?xml version="1.0"?>\n<testcase id="TC_BAD_001" role="in-cse" area="x">\n  <title>t</title>\n  <steps>\n    <wait for="1s">\n  </steps>\n</testcase>\n' > "$work/bad/TC_BAD_001.xml"
+  run "$work/bad"
+  expect_eq "exit status (malformed XML)" 2 "$rc"
+  expect_contains "message" "$out" "TC_BAD_001.xml:6"
+  [ -e "$work/reports/latest" ] && fail "a report was written for bad input" || ok "no report for bad input"
+  printf '<?xml version="1.0"?>\n<testcase id="TC_BAD_002" role="in-cse" area="x" covers="R-FLOW-03">\n  <title>t</title>\n  <requirement>r</requirement>\n  <reference>x</reference>\n  <steps>\n    <await event="sae.done[identity=${NO_SUCH_VAR}]" within="1s"/>\n  </steps>\n</testcase>\n' > "$work/bad/TC_BAD_001.xml"
+  run "$work/bad"
+  expect_eq "exit status (unknown variable)" 2 "$rc"
+  expect_contains "message" "$out" "TC_BAD_001.xml:7"
+  expect_contains "message" "$out" "NO_SUCH_VAR"
+  out=$("$HARNESS" run --profile "$work/missing.xml" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "exit status (missing profile)" 2 "$rc"
+  expect_contains "message" "$out" "missing.xml"
+  out=$("$HARNESS" run "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "exit status (no --profile)" 2 "$rc"
+  ;;
+unreachable)
+  # The start command runs, but the device never reaches the harness.
+  sed 's|"\$SIM_DEVICE" .*</start>|sleep 30</start>|; s|step-timeout="5s"|step-timeout="1s"|' "$profile" > "$work/unreachable.xml"
+  grep -q "sleep 30" "$work/unreachable.xml" || fail "test setup: could not rewrite the start command"
+  out=$("$HARNESS" run --profile "$work/unreachable.xml" --report-dir "$work/reports" "$SRC/testcases/sae" 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  expect_eq "exit status" 1 "$rc"
+  expect_eq "verdict" error "$(verdict_of TC_SEC_SAE_PSK_001)"
+  expect_eq "error type" inconclusive "$(xp "string(//testcase[@name='TC_SEC_SAE_PSK_001']/error/@type)" "$(junit)")"
+  expect_contains "reason" "$(message_of TC_SEC_SAE_PSK_001)" "IUT unreachable"
+  check_counts
+  ;;
+empty)
+  run --filter 'TC_NOTHING_*' "$SRC/testcases"
+  expect_eq "exit status (nothing executed)" 1 "$rc"
+  expect_contains "message" "$out" "no test was executed"
+  run --allow-empty --filter 'TC_NOTHING_*' "$SRC/testcases"
+  expect_eq "exit status with --allow-empty" 0 "$rc"
+  expect_eq "empty junit is valid" 0 "$(xp 'string(/testsuites/@tests)' "$(junit)")"
+  ;;
+interrupt)
+  "$HARNESS" run --profile "$profile" --report-dir "$work/reports" \
+    "$selftest/TC_SELFTEST_WAIT_001.xml" "$selftest/TC_SELFTEST_HANG_001.xml" > "$work/out.txt" 2>&1 &
+  pid=$!
+  for _ in $(seq 50); do  # wait until the hang test runs (bounded: 5 s)
+    [ -f "$work/reports/latest/junit.xml" ] && grep -q TC_SELFTEST_WAIT_001 "$work/reports/latest/junit.xml" && break
+    sleep 0.1
+  done
+  kill -INT $pid
+  wait $pid; rc=$?
+  sed 's/^/  | /' "$work/out.txt"
+  expect_eq "exit status" 1 "$rc"
+  expect_eq "interrupted test" error "$(verdict_of TC_SELFTEST_HANG_001)"
+  expect_contains "message" "$(message_of TC_SELFTEST_HANG_001)" "interrupted"
+  expect_eq "earlier test kept" pass "$(verdict_of TC_SELFTEST_WAIT_001)"
+  check_counts
+  ;;
+cli)
+  for c in run list validate; do
+    out=$("$HARNESS" $c --help 2>&1); rc=$?
+    expect_eq "$c --help exit" 0 "$rc"
+    expect_contains "$c --help" "$out" "usage: m2m-harness $c"
+  done
+  out=$("$HARNESS" frobnicate 2>&1); rc=$?
+  expect_eq "unknown command exit" 2 "$rc"
+  out=$("$HARNESS" list --profile "$profile" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "list exit" 0 "$rc"
+  expect_contains "list" "$out" "TC_SEC_ORDER_001"
+  expect_contains "list" "$out" "R-FLOW-03"
+  out=$("$HARNESS" validate --profile "$profile" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "validate exit" 0 "$rc"
+  ;;
+*)
+  echo "unknown case $case_name"; exit 2;;
+esac
+
+if [ "$failures" -ne 0 ]; then echo "$case_name: $failures check(s) failed"; exit 1; fi
+echo "$case_name: all checks passed"

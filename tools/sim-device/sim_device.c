@@ -1,0 +1,289 @@
+/* sim-device: a simulated oneM2M field device (ASN-CSE or AE) for proving the harness right
+ * (DESIGN §8). Correct by default: DTLS-PSK handshake with the registrar, then registration
+ * inside the association. Each --fault switch breaks exactly one rule the suite checks.
+ * Built on the harness's own net/ and onem2m/ layers. */
+#include "model/profile.h"
+#include "net/coap_ep.h"
+#include "net/dtls.h"
+#include "net/loop.h"
+#include "net/udp.h"
+#include "onem2m/primitive.h"
+#include "util/xmem.h"
+#include <getopt.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fault { const char *name; const char *what; } fault;
+static const fault faults[] = {
+    { "register-before-sae", "send the CSE registration over plain CoAP before any DTLS handshake" },
+    { NULL, NULL },
+};
+
+typedef struct sim {
+    evloop *loop;
+    const profile *p;
+    const char *kind;
+    const char *fault;
+    const char *harness_addr;
+    int coap_port, coaps_port;
+    coap_ep *ep;
+    udp_sock plain, secure;
+    net_addr plain_peer;
+    dtls_conn *conn;
+    int done;           /* current exchange finished */
+    int last_rsc;
+    int verbose;
+} sim;
+
+static void logf_(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(sim *s, const char *fmt, ...)
+{
+    (void)s;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "sim-device: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int plain_send(void *ctx, const uint8_t *b, size_t n)
+{
+    sim *s = ctx;
+    return udp_send(&s->plain, b, n, &s->plain_peer) < 0 ? -1 : 0;
+}
+
+static int secure_send(void *ctx, const uint8_t *b, size_t n)
+{
+    sim *s = ctx;
+    return dtls_send(s->conn, b, n);
+}
+
+static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
+{
+    (void)ep;
+    sim *s = ctx;
+    s->done = 1;
+    s->last_rsc = -1;
+    if (!rsp) {
+        logf_(s, "no response (%s)", reset ? "reset" : "timeout");
+        return;
+    }
+    m2m_prim pr;
+    m2m_prim_init(&pr);
+    char problems[256] = "";
+    if (m2m_from_coap(rsp, &s->p->options, &pr, problems, sizeof problems) == 0) s->last_rsc = pr.rsc;
+    char code[8];
+    cm_code_str(rsp->code, code);
+    logf_(s, "response %s rsc=%d %s", code, pr.rsc, pr.pc ? pr.pc : "");
+    m2m_prim_free(&pr);
+}
+
+static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *ctx)
+{
+    sim *s = ctx;
+    m2m_prim pr, rsp;
+    m2m_prim_init(&pr);
+    m2m_prim_init(&rsp);
+    char problems[256];
+    cm_msg out;
+    cm_msg_init(&out);
+    m2m_from_coap(req, &s->p->options, &pr, problems, sizeof problems);
+    /* A device hosts little: it answers every request with NOT_FOUND. */
+    rsp.is_response = 1;
+    rsp.rsc = 4004;
+    rsp.rqi = xstrdup(pr.rqi);
+    rsp.rvi = xstrdup(pr.rvi ? pr.rvi : "3");
+    if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) coap_ep_respond(ep, link, req, &out);
+    cm_msg_free(&out);
+    m2m_prim_free(&pr);
+    m2m_prim_free(&rsp);
+}
+
+static int is_done(void *ctx) { return ((sim *)ctx)->done; }
+
+static int exchange(sim *s, cm_link *link, const m2m_prim *req, int64_t limit_ns)
+{
+    cm_msg m;
+    cm_msg_init(&m);
+    m.type = CM_CON;
+    if (m2m_request_to_coap(req, &s->p->options, &m) < 0) return -1;
+    s->done = 0;
+    int r = coap_ep_request(s->ep, link, &m, on_response, s);
+    cm_msg_free(&m);
+    if (r < 0) return -1;
+    loop_run_until(s->loop, mono_now_ns() + limit_ns, is_done, s);
+    return s->done ? s->last_rsc : -1;
+}
+
+static void registration(sim *s, m2m_prim *req)
+{
+    m2m_prim_init(req);
+    req->op = M2M_OP_CREATE;
+    req->to = xasprintf("%s/%s", s->p->harness_cse_id ? s->p->harness_cse_id : "/in-cse",
+                        s->p->cse_base_name ? s->p->cse_base_name : "in-name");
+    req->rqi = xasprintf("sim-%ld", (long)(mono_now_ns() % 1000000));
+    req->rvi = xstrdup("3");
+    json_t *body;
+    if (strcmp(s->kind, "ae") == 0) {
+        req->ty = 2;
+        req->fr = xstrdup(s->p->iut_ae_id ? s->p->iut_ae_id : "C");
+        body = json_pack("{s:{s:s,s:s,s:b,s:[s]}}", "m2m:ae", "rn", "sim-ae", "api", "Nsim-device",
+                         "rr", 0, "srv", "3");
+    } else {
+        req->ty = 16;
+        const char *csi = s->p->iut_cse_id ? s->p->iut_cse_id : "/asn-cse";
+        req->fr = xstrdup(csi);
+        char *cb = xasprintf("%s/base", csi);
+        body = json_pack("{s:{s:s,s:s,s:s,s:b,s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
+                         "csi", csi, "cb", cb, "rr", 0, "srv", "3");
+        free(cb);
+    }
+    req->pc = json_dumps(body, JSON_COMPACT);
+    req->pclen = strlen(req->pc);
+    req->cf = M2M_CF_RES_JSON;
+    json_decref(body);
+}
+
+static void plain_readable(evloop *l, int fd, short ev, void *ctx)
+{
+    (void)l; (void)fd; (void)ev;
+    sim *s = ctx;
+    uint8_t buf[2048];
+    net_addr from;
+    ssize_t n;
+    cm_link link = { plain_send, s, 0, 0, "harness" };
+    while ((n = udp_recv(&s->plain, buf, sizeof buf, &from)) >= 0)
+        coap_ep_input(s->ep, &link, buf, (size_t)n);
+}
+
+static void dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    (void)c;
+    sim *s = ctx;
+    cm_link link = { secure_send, s, 1, 1, "harness" };
+    coap_ep_input(s->ep, &link, p, n);
+}
+
+static int dtls_settled(void *ctx)
+{
+    sim *s = ctx;
+    return dtls_conn_state(s->conn) != DTLS_HANDSHAKING;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: sim-device --profile FILE --coap-port N --coaps-port M [options]\n"
+          "  --harness ADDR   the registrar's address (default: the profile's harness address)\n"
+          "  --kind asn-cse|ae   register as a CSE (ty=16, default) or an AE (ty=2)\n"
+          "  --fault NAME     inject one fault (see below)\n"
+          "  --linger DUR     stay up after registering (default 30s) to serve requests\n"
+          "faults:\n", f);
+    for (const fault *x = faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "profile", required_argument, 0, 'p' }, { "coap-port", required_argument, 0, 'c' },
+        { "coaps-port", required_argument, 0, 's' }, { "harness", required_argument, 0, 'a' },
+        { "kind", required_argument, 0, 'k' }, { "fault", required_argument, 0, 'f' },
+        { "linger", required_argument, 0, 'l' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    sim s;
+    memset(&s, 0, sizeof s);
+    s.kind = "asn-cse";
+    s.plain.fd = s.secure.fd = -1;
+    const char *profile_path = NULL;
+    int64_t linger = 30000000000LL;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': profile_path = optarg; break;
+        case 'c': s.coap_port = atoi(optarg); break;
+        case 's': s.coaps_port = atoi(optarg); break;
+        case 'a': s.harness_addr = optarg; break;
+        case 'k': s.kind = optarg; break;
+        case 'f': s.fault = optarg; break;
+        case 'l': linger = parse_duration_ns(optarg); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (s.fault) {
+        const fault *x = faults;
+        while (x->name && strcmp(x->name, s.fault) != 0) x++;
+        if (!x->name) { fprintf(stderr, "sim-device: unknown fault '%s'\n", s.fault); usage(stderr); return 2; }
+    }
+    if (!profile_path || s.coaps_port <= 0 || linger < 0) { usage(stderr); return 2; }
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    char *schema = xasprintf("%s/fixtures/schema/profile.xsd", M2M_DATA_DIR);
+    int rc = profile_load(profile_path, schema, &p, &d);
+    free(schema);
+    if (rc < 0) { diag_print(&d, stderr); return 2; }
+    diag_free(&d);
+    s.p = p;
+    if (!s.harness_addr) s.harness_addr = p->harness_address ? p->harness_address : "127.0.0.1";
+    dtls_global_init();
+    s.loop = loop_new();
+    coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
+    coap_ep_hooks hooks = { NULL, on_request, &s };
+    s.ep = coap_ep_new(s.loop, cp, hooks);
+    char err[256];
+    const char *bind_addr = strchr(s.harness_addr, ':') ? "::1" : "127.0.0.1";
+    m2m_prim req;
+    int exit_code = 1;
+
+    if (s.fault && strcmp(s.fault, "register-before-sae") == 0 && s.coap_port > 0) {
+        if (udp_bind(&s.plain, bind_addr, 0, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
+        net_addr_parse(s.harness_addr, s.coap_port, &s.plain_peer);
+        loop_add_fd(s.loop, s.plain.fd, plain_readable, &s);
+        registration(&s, &req);
+        cm_link link = { plain_send, &s, 0, 0, "harness" };
+        int rsc = exchange(&s, &link, &req, 10000000000LL);
+        logf_(&s, "fault register-before-sae: plain registration answered rsc=%d", rsc);
+        m2m_prim_free(&req);
+        loop_del_fd(s.loop, s.plain.fd);
+    }
+
+    if (udp_bind(&s.secure, bind_addr, 0, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
+    net_addr peer;
+    net_addr_parse(s.harness_addr, s.coaps_port, &peer);
+    dtls_psk psk = { p->psk_identity, p->psk_key, p->psk_key_len, p->iut_cse_id };
+    dtls_params dp = { 0 };
+    dp.psks = &psk;
+    dp.npsks = 1;
+    dp.sni = p->harness_host;
+    dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
+    dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    dtls_hooks dh = { dtls_data, NULL, &s };
+    s.conn = dtls_client_new(s.loop, &s.secure, &peer, &dp, NULL, dh, err, sizeof err);
+    if (!s.conn) { logf_(&s, "%s", err); return 1; }
+    loop_run_until(s.loop, mono_now_ns() + (p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL), dtls_settled, &s);
+    if (dtls_conn_state(s.conn) != DTLS_UP) {
+        logf_(&s, "DTLS handshake failed: %s", dtls_conn_fail_reason(s.conn));
+        goto out;
+    }
+    logf_(&s, "DTLS up");
+    registration(&s, &req);
+    cm_link link = { secure_send, &s, 1, 1, "harness" };
+    int rsc = exchange(&s, &link, &req, 30000000000LL);
+    m2m_prim_free(&req);
+    logf_(&s, "registration answered rsc=%d", rsc);
+    exit_code = rsc == 2001 ? 0 : 1;
+    loop_run_until(s.loop, mono_now_ns() + linger, NULL, NULL);
+    dtls_close(s.conn);
+out:
+    dtls_client_free(s.conn);
+    coap_ep_free(s.ep);
+    udp_close(&s.secure);
+    udp_close(&s.plain);
+    loop_free(s.loop);
+    profile_free(p);
+    return exit_code;
+}
