@@ -1,0 +1,184 @@
+/* The registrar's rules: TS-0004 §7.3.2.1 receiver checks and §7.4.4.2.1 / §7.4.5.2.1
+ * registration, each decision recorded in the timeline. */
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cse/registrar.h"
+#include "util/xmem.h"
+
+static void req_init(m2m_prim *p, int op, int ty, const char *fr, const char *pc)
+{
+    m2m_prim_init(p);
+    p->op = op;
+    p->ty = ty;
+    p->to = xstrdup("/in-cse/in-name");
+    p->fr = xstrdup(fr);
+    p->rqi = xstrdup("r1");
+    p->rvi = xstrdup("3");
+    if (pc) { p->pc = xstrdup(pc); p->pclen = strlen(pc); p->cf = M2M_CF_RES_JSON; }
+}
+
+static const char *CSR = "{\"m2m:csr\":{\"rn\":\"asn-cse-1\",\"csi\":\"/asn-cse-1\",\"cb\":\"/asn-cse-1/b\",\"rr\":false}}";
+
+static int handle(registrar *r, m2m_prim *req, const sa_info *sa, timeline *tl, m2m_prim *rsp)
+{
+    registrar_handle(r, req, sa, rsp, tl, "127.0.0.1:1");
+    return rsp->rsc;
+}
+
+static const tl_event *last(const timeline *tl) { return tl->n ? &tl->ev[tl->n - 1] : NULL; }
+
+static void test_ids(void)
+{
+    CU_ASSERT_TRUE(m2m_id_is_cse("/asn-cse-1"));
+    CU_ASSERT_TRUE(m2m_id_is_cse("//sp.example/asn-cse-1"));
+    CU_ASSERT_FALSE(m2m_id_is_cse("/asn-cse-1/Cae1"));
+    CU_ASSERT_FALSE(m2m_id_is_cse("Cae1"));
+    CU_ASSERT_TRUE(m2m_id_is_ae("Cae1"));
+    CU_ASSERT_TRUE(m2m_id_is_ae("S0001"));
+    CU_ASSERT_TRUE(m2m_id_is_ae("/asn-cse-1/Cae1"));
+    CU_ASSERT_TRUE(m2m_id_is_ae("//sp.example/in-cse/Sae"));
+    CU_ASSERT_FALSE(m2m_id_is_ae("/asn-cse-1"));
+    CU_ASSERT_FALSE(m2m_id_is_ae(""));
+}
+
+static void test_cse_outside_sa_gets_4107(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    sa_info plain = { 0 };
+    CU_ASSERT_EQUAL(handle(r, &req, &plain, &tl, &rsp), 4107);
+    CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.fail");
+    CU_ASSERT_STRING_EQUAL(tl_event_get(last(&tl), "rsc"), "4107");
+    CU_ASSERT_STRING_EQUAL(rsp.rqi, "r1");
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+static void test_cse_registration_in_sa(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "id@x", "/asn-cse-1" };
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
+    CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.done");
+    CU_ASSERT_PTR_NOT_NULL(strstr(rsp.pc, "\"csi\":\"/asn-cse-1\""));
+    CU_ASSERT_STRING_EQUAL(rsp.location, "in-name/asn-cse-1");
+    m2m_prim_free(&rsp);
+    /* again: the remoteCSE exists (Release 3: 4117) */
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4117);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+static void test_release2_existing_gets_4105(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 2);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "id@x", "/asn-cse-1" };
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4105);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+static void test_impersonation_gets_4106(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "id@x", "/other-cse" };
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4106);
+    CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.fail");
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+static void test_remote_cse_with_ae_id_gets_4005(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "id@x", NULL };
+    req_init(&req, M2M_OP_CREATE, 16, "Cae1", CSR);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4005);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+static void test_ae_rules(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "ae@x", NULL };
+    req_init(&req, M2M_OP_CREATE, 2, NULL, "{\"m2m:ae\":{\"api\":\"Xbad\",\"rr\":false}}");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4000);   /* App-ID must start with r/R/N */
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_CREATE, 2, "Cdev1", "{\"m2m:ae\":{\"api\":\"Napp\",\"rr\":false}}");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rsp.pc, "\"aei\":\"Cdev1\""));
+    m2m_prim_free(&rsp);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4117);   /* stem still registered */
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+static void test_missing_mandatory_gets_4000(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "id@x", NULL };
+    req_init(&req, M2M_OP_RETRIEVE, 0, "/asn-cse-1", NULL);
+    free(req.rqi);
+    req.rqi = NULL;
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, NULL, &rsp), 4000);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "/asn-cse-1", NULL);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, NULL, &rsp), 2000);   /* CSEBase */
+    CU_ASSERT_PTR_NOT_NULL(strstr(rsp.pc, "m2m:cb"));
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+}
+
+void m2m_test_register(void)
+{
+    CU_pSuite s = CU_add_suite("registrar", NULL, NULL);
+    CU_add_test(s, "identifier classes", test_ids);
+    CU_add_test(s, "CSE-ID outside an association: 4107", test_cse_outside_sa_gets_4107);
+    CU_add_test(s, "remoteCSE CREATE inside the association: 2001, then 4117", test_cse_registration_in_sa);
+    CU_add_test(s, "Release 2: existing remoteCSE is 4105", test_release2_existing_gets_4105);
+    CU_add_test(s, "From not bound to the association: 4106", test_impersonation_gets_4106);
+    CU_add_test(s, "remoteCSE CREATE by an AE-ID: 4005", test_remote_cse_with_ae_id_gets_4005);
+    CU_add_test(s, "AE App-ID and stem rules", test_ae_rules);
+    CU_add_test(s, "missing rqi: 4000; RETRIEVE CSEBase: 2000", test_missing_mandatory_gets_4000);
+}
