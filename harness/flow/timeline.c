@@ -1,1 +1,403 @@
-/* placeholder: being written */
+#include "timeline.h"
+#include "../util/xmem.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Selectors come from test case files: cap them so a hostile file cannot make us do
+ * unbounded work per match, and so error messages stay readable. */
+#define SEL_MAX_LEN 4096
+
+void timeline_init(timeline *tl)
+{
+    tl->ev = NULL;
+    tl->n = tl->cap = 0;
+    tl->t0_ns = mono_now_ns();
+}
+
+static void event_free(tl_event *e)
+{
+    for (size_t i = 0; i < e->nattrs; i++) {
+        free(e->attrs[i].key);
+        free(e->attrs[i].value);
+    }
+    free(e->attrs);
+    free(e->name);
+    free(e->peer);
+}
+
+void timeline_free(timeline *tl)
+{
+    for (size_t i = 0; i < tl->n; i++) event_free(&tl->ev[i]);
+    free(tl->ev);
+    tl->ev = NULL;
+    tl->n = tl->cap = 0;
+}
+
+static tl_event *new_event(timeline *tl, int64_t t_ns, const char *name, const char *peer)
+{
+    xgrow((void **)&tl->ev, &tl->cap, tl->n + 1, sizeof *tl->ev);
+    tl_event *e = &tl->ev[tl->n];
+    memset(e, 0, sizeof *e);
+    e->seq = (uint64_t)tl->n + 1;
+    e->t_ns = t_ns;
+    e->name = xstrdup(name ? name : "");
+    e->peer = xstrdup(peer);
+    tl->n++;
+    return e;
+}
+
+tl_event *timeline_add(timeline *tl, const char *name, const char *peer, ...)
+{
+    tl_event *e = new_event(tl, mono_now_ns() - tl->t0_ns, name, peer);
+    va_list ap;
+    va_start(ap, peer);
+    for (;;) {
+        const char *key = va_arg(ap, const char *);
+        if (!key) break;
+        const char *value = va_arg(ap, const char *);
+        if (value) tl_event_set(e, key, value);
+    }
+    va_end(ap);
+    return e;
+}
+
+tl_event *timeline_add_at(timeline *tl, int64_t t_ns, const char *name, const char *peer,
+                          const char *const *kv)
+{
+    tl_event *e = new_event(tl, t_ns, name, peer);
+    /* Pairs up to the first NULL key; a NULL value ends the array too, since a
+     * NULL-terminated array cannot tell "skip" from "end" there. */
+    for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2)
+        tl_event_set(e, kv[i], kv[i + 1]);
+    return e;
+}
+
+void tl_event_set(tl_event *e, const char *key, const char *value)
+{
+    if (!key || !value) return;
+    for (size_t i = 0; i < e->nattrs; i++) {
+        if (strcmp(e->attrs[i].key, key) == 0) {
+            free(e->attrs[i].value);
+            e->attrs[i].value = xstrdup(value);
+            return;
+        }
+    }
+    /* Events carry a handful of attributes: grow one at a time, no capacity field needed. */
+    e->attrs = xrealloc(e->attrs, (e->nattrs + 1) * sizeof *e->attrs);
+    e->attrs[e->nattrs].key = xstrdup(key);
+    e->attrs[e->nattrs].value = xstrdup(value);
+    e->nattrs++;
+}
+
+const char *tl_event_get(const tl_event *e, const char *key)
+{
+    for (size_t i = 0; i < e->nattrs; i++)
+        if (strcmp(e->attrs[i].key, key) == 0) return e->attrs[i].value;
+    return NULL;
+}
+
+size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    if (n == 0) return 0;
+    unsigned c = p[0];
+    size_t len;
+    uint32_t v;
+    if (c < 0x80) { len = 1; v = c; }
+    else if (c >= 0xc2 && c <= 0xdf) { len = 2; v = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { len = 3; v = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { len = 4; v = c & 0x07; }
+    else return 0;
+    if (len > n) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0;
+        v = v << 6 | (p[i] & 0x3f);
+    }
+    /* overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8 */
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff))) return 0;
+    if (v >= 0xd800 && v <= 0xdfff) return 0;
+    if (cp) *cp = v;
+    return len;
+}
+
+/* Writes s so that one event stays on one line and the line can be split on spaces:
+ * control bytes and invalid UTF-8 as \xHH, and values with spaces, quotes or nothing
+ * at all in double quotes. */
+static void write_escaped(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    int quote = n == 0 || strpbrk(s, " \"\\") != NULL;
+    if (quote) fputc('"', f);
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c == '\n') { fputs("\\n", f); i++; continue; }
+        if (c == '\t') { fputs("\\t", f); i++; continue; }
+        if (c == '\r') { fputs("\\r", f); i++; continue; }
+        if (quote && (c == '"' || c == '\\')) { fputc('\\', f); fputc((int)c, f); i++; continue; }
+        uint32_t cp = 0;
+        size_t len = utf8_decode(p + i, n - i, &cp);
+        /* C1 controls (U+0080..U+009F) can drive terminals too. */
+        if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+            fprintf(f, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        fwrite(p + i, 1, len, f);
+        i += len;
+    }
+    if (quote) fputc('"', f);
+}
+
+/* Seconds with a '.' whatever the locale: the text goes into evidence files. */
+static void format_seconds(char *buf, size_t len, int64_t t_ns, int decimals)
+{
+    int64_t scale = decimals == 6 ? 1000 : 1000000;
+    int64_t units = t_ns / scale;
+    int neg = units < 0;
+    uint64_t u = neg ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
+    uint64_t per_s = 1000000000 / (uint64_t)scale;
+    snprintf(buf, len, "%s%llu.%0*llu", neg ? "-" : "", (unsigned long long)(u / per_s),
+             decimals, (unsigned long long)(u % per_s));
+}
+
+void timeline_write_text(const timeline *tl, FILE *f)
+{
+    for (size_t i = 0; i < tl->n; i++) {
+        const tl_event *e = &tl->ev[i];
+        char t[40];
+        format_seconds(t, sizeof t, e->t_ns, 6);
+        fprintf(f, "%10s #%llu ", t, (unsigned long long)e->seq);
+        write_escaped(f, e->name);
+        if (e->peer) {
+            fputs(" peer=", f);
+            write_escaped(f, e->peer);
+        }
+        for (size_t k = 0; k < e->nattrs; k++) {
+            fputc(' ', f);
+            write_escaped(f, e->attrs[k].key);
+            fputc('=', f);
+            write_escaped(f, e->attrs[k].value);
+        }
+        fputc('\n', f);
+    }
+}
+
+void tl_event_describe(const tl_event *e, char *buf, size_t len)
+{
+    char t[40];
+    format_seconds(t, sizeof t, e->t_ns, 3);
+    snprintf(buf, len, "%s #%llu at %s s", e->name, (unsigned long long)e->seq, t);
+}
+
+/* ---- selectors ---------------------------------------------------------------------- */
+
+typedef struct sel_parser {
+    const char *s;
+    size_t pos;
+    char *err;
+    size_t errlen;
+} sel_parser;
+
+static int is_name_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+}
+
+/* Unquoted values stop at the selector's own punctuation and at anything invisible. */
+static int is_value_char(unsigned char c)
+{
+    return c > 0x20 && c != 0x7f && c != ',' && c != ']' && c != '[' && c != '"';
+}
+
+static void skip_ws(sel_parser *p)
+{
+    while (p->s[p->pos] == ' ' || p->s[p->pos] == '\t') p->pos++;
+}
+
+/* "'x'" for a printable byte, "end of text", or "byte 0xHH". */
+static void describe_char(const sel_parser *p, char *buf, size_t len)
+{
+    unsigned char c = (unsigned char)p->s[p->pos];
+    if (c == 0) snprintf(buf, len, "end of text");
+    else if (c > 0x20 && c < 0x7f) snprintf(buf, len, "'%c'", c);
+    else if (c == ' ') snprintf(buf, len, "a space");
+    else snprintf(buf, len, "byte 0x%02x", c);
+}
+
+static int fail_expected(sel_parser *p, const char *what)
+{
+    char got[32];
+    describe_char(p, got, sizeof got);
+    if (p->err && p->errlen)
+        snprintf(p->err, p->errlen, "expected %s at column %zu, found %s", what, p->pos + 1, got);
+    return -1;
+}
+
+static char *parse_word(sel_parser *p)
+{
+    size_t start = p->pos;
+    while (is_name_char((unsigned char)p->s[p->pos])) p->pos++;
+    return p->pos > start ? xstrndup(p->s + start, p->pos - start) : NULL;
+}
+
+static int parse_value(sel_parser *p, char **out)
+{
+    if (p->s[p->pos] != '"') {
+        size_t start = p->pos;
+        while (is_value_char((unsigned char)p->s[p->pos])) p->pos++;
+        if (p->pos == start) return fail_expected(p, "a value (use \"\" for an empty one)");
+        *out = xstrndup(p->s + start, p->pos - start);
+        return 0;
+    }
+    size_t open = p->pos++;
+    strbuf b;
+    sb_init(&b);
+    for (;;) {
+        char c = p->s[p->pos];
+        if (c == '\0') {
+            sb_free(&b);
+            if (p->err && p->errlen)
+                snprintf(p->err, p->errlen, "unterminated quoted value starting at column %zu",
+                         open + 1);
+            return -1;
+        }
+        p->pos++;
+        if (c == '"') break;
+        if (c == '\\') {
+            char n = p->s[p->pos];
+            if (n != '"' && n != '\\') {
+                sb_free(&b);
+                return fail_expected(p, "'\"' or '\\' after '\\'");
+            }
+            c = n;
+            p->pos++;
+        }
+        sb_addn(&b, &c, 1);
+    }
+    *out = b.s ? sb_take(&b) : xstrdup("");
+    return 0;
+}
+
+static int parse_filter(sel_parser *p, ev_sel *out)
+{
+    size_t key_col = p->pos;
+    char *key = parse_word(p);
+    if (!key) return fail_expected(p, "an attribute name");
+    skip_ws(p);
+    int negate = 0;
+    if (p->s[p->pos] == '!' && p->s[p->pos + 1] == '=') { negate = 1; p->pos += 2; }
+    else if (p->s[p->pos] == '=') p->pos++;
+    else {
+        char what[128];
+        snprintf(what, sizeof what, "'=' or '!=' after '%.40s' (column %zu)", key, key_col + 1);
+        free(key);
+        return fail_expected(p, what);
+    }
+    skip_ws(p);
+    char *value = NULL;
+    if (parse_value(p, &value) < 0) { free(key); return -1; }
+    out->filters = xrealloc(out->filters, (out->nfilters + 1) * sizeof *out->filters);
+    out->filters[out->nfilters++] = (ev_filter){ .key = key, .value = value, .negate = negate };
+    return 0;
+}
+
+static int parse_selector(sel_parser *p, ev_sel *out)
+{
+    skip_ws(p);
+    size_t start = p->pos;
+    while (is_name_char((unsigned char)p->s[p->pos])) p->pos++;
+    if (p->s[p->pos] == '*') p->pos++;        /* prefix match: "sae.*", or "*" for all */
+    if (p->pos == start) return fail_expected(p, "an event name");
+    if (p->s[p->pos] == '*' || (p->s[p->pos - 1] == '*' && is_name_char((unsigned char)p->s[p->pos]))) {
+        if (p->err && p->errlen)
+            snprintf(p->err, p->errlen, "'*' is allowed only at the end of the name (column %zu)",
+                     p->pos);
+        return -1;
+    }
+    out->name = xstrndup(p->s + start, p->pos - start);
+    skip_ws(p);
+    if (p->s[p->pos] == '[') {
+        p->pos++;
+        for (;;) {
+            skip_ws(p);
+            if (parse_filter(p, out) < 0) return -1;
+            skip_ws(p);
+            if (p->s[p->pos] == ',') { p->pos++; continue; }
+            if (p->s[p->pos] == ']') { p->pos++; break; }
+            return fail_expected(p, "',' or ']'");
+        }
+        skip_ws(p);
+    }
+    if (p->s[p->pos] != '\0')
+        return fail_expected(p, out->nfilters ? "end of selector after ']'" : "'[' or end of selector");
+    return 0;
+}
+
+int ev_sel_parse(const char *text, ev_sel *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (err && errlen) err[0] = '\0';
+    if (!text) {
+        if (err && errlen) snprintf(err, errlen, "no selector given");
+        return -1;
+    }
+    if (strlen(text) > SEL_MAX_LEN) {
+        if (err && errlen)
+            snprintf(err, errlen, "selector longer than %d characters", SEL_MAX_LEN);
+        return -1;
+    }
+    sel_parser p = { .s = text, .pos = 0, .err = err, .errlen = errlen };
+    if (parse_selector(&p, out) < 0) {
+        ev_sel_free(out);
+        return -1;
+    }
+    out->text = xstrdup(text);
+    return 0;
+}
+
+void ev_sel_free(ev_sel *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->nfilters; i++) {
+        free(s->filters[i].key);
+        free(s->filters[i].value);
+    }
+    free(s->filters);
+    free(s->text);
+    free(s->name);
+    memset(s, 0, sizeof *s);
+}
+
+/* Attributes first; "peer" falls back to the event's peer so selectors can name it. */
+static const char *event_value(const tl_event *e, const char *key)
+{
+    const char *v = tl_event_get(e, key);
+    if (!v && strcmp(key, "peer") == 0) v = e->peer;
+    return v;
+}
+
+int ev_sel_match(const ev_sel *s, const tl_event *e)
+{
+    if (!s->name || !e->name) return 0;
+    size_t len = strlen(s->name);
+    if (len && s->name[len - 1] == '*') {
+        if (strncmp(e->name, s->name, len - 1) != 0) return 0;
+    } else if (strcmp(e->name, s->name) != 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < s->nfilters; i++) {
+        const char *v = event_value(e, s->filters[i].key);
+        int equal = v && strcmp(v, s->filters[i].value) == 0;
+        if (equal == s->filters[i].negate) return 0;
+    }
+    return 1;
+}
+
+long timeline_find(const timeline *tl, const ev_sel *s, size_t from)
+{
+    for (size_t i = from; i < tl->n; i++)
+        if (ev_sel_match(s, &tl->ev[i])) return (long)i;
+    return -1;
+}

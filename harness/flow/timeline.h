@@ -38,7 +38,7 @@ const char *tl_event_get(const tl_event *e, const char *key);
 /* One line per event: "  0.012345 #3 sae.done peer=127.0.0.1:4000 suite=... ".
  * Values are printed escaped (no control bytes, no newlines). */
 void timeline_write_text(const timeline *tl, FILE *f);
-/* Short form of one event for messages: "sae.done #3 at 0.012s". */
+/* Short form of one event for messages: "sae.done #3 at 0.012 s". */
 void tl_event_describe(const tl_event *e, char *buf, size_t len);
 
 /* An event selector: "msg.rx[op=create,secure=false]" or "sae.*".
@@ -52,11 +52,19 @@ typedef struct ev_sel {
     size_t nfilters;
 } ev_sel;
 
-/* Returns 0 on success, -1 with a reason in err on a syntax error. */
+/* Returns 0 on success, -1 with a reason in err on a syntax error.
+ * Syntax: name['*'] ['[' key ('='|'!=') value (',' key ('='|'!=') value)* ']'], spaces
+ * allowed between tokens; a value is bare (no space , [ ] ") or "quoted" with \" and \\.
+ * The key "peer" also matches the event's peer. */
 int ev_sel_parse(const char *text, ev_sel *out, char *err, size_t errlen);
 void ev_sel_free(ev_sel *s);
 int ev_sel_match(const ev_sel *s, const tl_event *e);
 /* First event at index >= from that matches, or -1. */
 long timeline_find(const timeline *tl, const ev_sel *s, size_t from);
+
+/* Length (1..4) of the valid, shortest-form UTF-8 sequence at p (at most n bytes), its
+ * code point in *cp (may be NULL); 0 if the bytes are not valid UTF-8. Shared by every
+ * writer that must keep IUT-supplied bytes out of text (timeline, JUnit, console). */
+size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
 
 #endif

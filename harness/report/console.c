@@ -1,1 +1,175 @@
-/* placeholder: being written */
+#include "console.h"
+#include "../flow/timeline.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RESET "\033[0m"
+
+void console_init(console *c, FILE *out, size_t total, int verbose)
+{
+    c->out = out;
+    c->verbose = verbose;
+    c->index = 0;
+    c->total = total;
+    /* Colour only for a person at a terminal; NO_COLOR (no-color.org) and TERM=dumb opt out. */
+    const char *term = getenv("TERM");
+    c->color = out && isatty(fileno(out)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+}
+
+static const char *label_of(verdict v)
+{
+    switch (v) {
+    case VERDICT_PASS: return "PASS";
+    case VERDICT_WARN: return "WARN";
+    case VERDICT_INCONC: return "INCONC";
+    case VERDICT_FAIL: return "FAIL";
+    case VERDICT_ERROR: return "ERROR";
+    case VERDICT_SKIP: return "SKIP";
+    case VERDICT_XFAIL: return "XFAIL";
+    case VERDICT_XPASS: return "XPASS";
+    default: return "NONE";
+    }
+}
+
+static const char *color_of(verdict v)
+{
+    switch (v) {
+    case VERDICT_PASS: return "\033[32m";             /* green */
+    case VERDICT_WARN: return "\033[33m";             /* yellow */
+    case VERDICT_SKIP: case VERDICT_XFAIL: return "\033[36m"; /* cyan: not counted against */
+    case VERDICT_INCONC: case VERDICT_NONE: return "\033[35m"; /* magenta */
+    default: return "\033[1;31m";                     /* bold red: fail, error, xpass */
+    }
+}
+
+/* Test data and reasons may quote what the IUT sent: never let a byte of it reach the
+ * terminal as a control sequence. Newlines continue on a new line with the indent. */
+static void put_clean(FILE *f, const char *s, const char *indent)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        size_t len = utf8_decode(p + i, n - i, &cp);
+        if (p[i] == '\n') {
+            if (i + 1 < n) fprintf(f, "\n%s", indent);
+        } else if (p[i] == '\t') {
+            fputc(' ', f);
+        } else if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+            /* C0, DEL, C1 (e.g. CSI) and invalid bytes: a lone 0x9b is CSI to some terminals */
+            size_t k = len ? len : 1;
+            for (size_t j = 0; j < k; j++) fprintf(f, "\\x%02x", p[i + j]);
+            i += k;
+            continue;
+        } else {
+            fwrite(p + i, 1, len, f);
+            i += len;
+            continue;
+        }
+        i++;
+    }
+}
+
+/* Width padding that counts what put_clean writes for plain ASCII names. */
+static void put_padded(FILE *f, const char *s, int width)
+{
+    put_clean(f, s, "");
+    int len = (int)strlen(s);
+    for (int i = len; i < width; i++) fputc(' ', f);
+}
+
+static int digits(size_t n)
+{
+    int d = 1;
+    while (n >= 10) { n /= 10; d++; }
+    return d;
+}
+
+/* Hundredths of a second, formatted by hand so the locale never changes the separator. */
+static void put_seconds(FILE *f, double secs)
+{
+    if (!(secs > 0)) secs = 0;
+    if (secs > 1e9) secs = 1e9;
+    unsigned long long cs = (unsigned long long)(secs * 100.0 + 0.5);
+    fprintf(f, "%llu.%02llu s", cs / 100, cs % 100);
+}
+
+void console_test_done(console *c, const test_result *r)
+{
+    FILE *f = c->out;
+    c->index++;
+    size_t total = c->total > c->index ? c->total : c->index;
+    int w = digits(total);
+    fprintf(f, "[%*zu/%zu] ", w, c->index, total);
+    const char *label = label_of(r->v);
+    if (c->color) fprintf(f, "%s%-7s" RESET " ", color_of(r->v), label);
+    else fprintf(f, "%-7s ", label);
+
+    const char *role = r->role && *r->role ? r->role : "unknown";
+    char classname[256];
+    if (r->area && *r->area) snprintf(classname, sizeof classname, "%s.%s", role, r->area);
+    else snprintf(classname, sizeof classname, "%s", role);
+    put_padded(f, classname, 16);
+    fputc(' ', f);
+    put_clean(f, r->id ? r->id : "(no id)", "");
+    fputs(" (", f);
+    put_seconds(f, r->seconds);
+    fputs(")\n", f);
+
+    const char *indent = "        ";
+    int show_reason = r->reason && *r->reason && (r->v != VERDICT_PASS || c->verbose);
+    if (!show_reason && r->v != VERDICT_PASS && r->v != VERDICT_SKIP) {
+        /* A non-pass always says why, even when the executor gave no reason. */
+        fprintf(f, "%sno reason recorded\n", indent);
+    } else if (show_reason) {
+        fputs(indent, f);
+        put_clean(f, r->reason, indent);
+        fputc('\n', f);
+    } else if (r->v == VERDICT_SKIP) {
+        fprintf(f, "%snot applicable\n", indent);
+    }
+    if (c->verbose && r->output && *r->output) {
+        fputs(indent, f);
+        put_clean(f, r->output, indent);
+        fputc('\n', f);
+    }
+    fflush(f);
+}
+
+static void put_count(FILE *f, int color, const char *col, size_t n, const char *what, int *first)
+{
+    fputs(*first ? "" : ", ", f);
+    *first = 0;
+    if (color && n) fprintf(f, "%s%zu %s" RESET, col, n, what);
+    else fprintf(f, "%zu %s", n, what);
+}
+
+void console_summary(console *c, const run_summary *s, const char *report_dir)
+{
+    FILE *f = c->out;
+    int first = 1, col = c->color;
+    fprintf(f, "\n%zu %s: ", s->total, s->total == 1 ? "test" : "tests");
+    put_count(f, col, color_of(VERDICT_PASS), s->pass, "passed", &first);
+    /* The rest only when present: the line stays short on a clean run. */
+    if (s->warn) put_count(f, col, color_of(VERDICT_WARN), s->warn, "warned", &first);
+    if (s->fail) put_count(f, col, color_of(VERDICT_FAIL), s->fail, "failed", &first);
+    if (s->error) put_count(f, col, color_of(VERDICT_ERROR), s->error, s->error == 1 ? "error" : "errors", &first);
+    if (s->inconc) put_count(f, col, color_of(VERDICT_INCONC), s->inconc, "inconclusive", &first);
+    if (s->skip) put_count(f, col, color_of(VERDICT_SKIP), s->skip, "skipped", &first);
+    if (s->xfail) put_count(f, col, color_of(VERDICT_XFAIL), s->xfail, "expected failures", &first);
+    if (s->xpass) put_count(f, col, color_of(VERDICT_XPASS), s->xpass, "unexpected passes", &first);
+    fputc('\n', f);
+    /* An empty run certifies nothing (DESIGN §5): never call it passed. */
+    int failed = run_summary_exit_code(s) != 0 || s->total == 0;
+    const char *word = s->total == 0 ? "NO TEST RAN" : failed ? "FAILED" : "PASSED";
+    if (col) fprintf(f, "result: %s%s" RESET "\n", failed ? color_of(VERDICT_FAIL) : color_of(VERDICT_PASS), word);
+    else fprintf(f, "result: %s\n", word);
+    if (report_dir) {
+        fputs("report: ", f);
+        put_clean(f, report_dir, "");
+        fputc('\n', f);
+    }
+    fflush(f);
+}
