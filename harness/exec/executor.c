@@ -48,13 +48,29 @@ static void step_log(exec *x, const tc_step *s, const char *fmt, ...)
 /* A step that did not go as expected: in the preamble the test is inconclusive, in the
  * body it fails, in the postamble it is only noted (TTCN-3 practice). If the IUT never sent
  * a datagram, it was unreachable: inconclusive whatever the phase. */
+/* The last non-empty line the IUT wrote: often the reason it never showed up. */
+static void iut_log_tail(const char *path, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0]) snprintf(buf, len, "%.*s", (int)(len - 1), line);
+    }
+    fclose(f);
+}
+
 static void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
 {
-    char iutst[96];
+    char iutst[96], tail[300];
+    iut_poll(&x->iut);
     iut_describe(&x->iut, iutst, sizeof iutst);
+    iut_log_tail(x->iut_log, tail, sizeof tail);
     if (!wire_peer_seen(x->w) && ph != PHASE_POSTAMBLE) {
-        verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s); %s step at line %d: %s",
-                    iutst, phase_names[ph], s->line, what);
+        verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s%s%s); %s step at line %d: %s",
+                    iutst, tail[0] ? "; its last output: " : "", tail, phase_names[ph], s->line, what);
     } else if (ph == PHASE_PREAMBLE) {
         verdict_set(&x->vs, VERDICT_INCONC, "preamble step at line %d: %s", s->line, what);
     } else if (ph == PHASE_BODY) {

@@ -206,11 +206,10 @@ static void on_dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
     coap_ep_input(w->ep, &link_for_conn(w, c)->link, p, n);
 }
 
-static void on_dtls_state(dtls_conn *c, dtls_state st, void *ctx)
+static void on_dtls_datagram(const char *peer, const uint8_t *p, size_t n, void *ctx)
 {
-    wire *w = ctx;
-    note_peer(w, dtls_conn_peer(c));
-    (void)st;
+    (void)p; (void)n;
+    note_peer(ctx, peer);
 }
 
 wire *wire_open(evloop *l, const profile *p, timeline *tl, char *err, size_t errlen)
@@ -233,7 +232,7 @@ wire *wire_open(evloop *l, const profile *p, timeline *tl, char *err, size_t err
     w->dp.psk_hint = p->psk_hint;
     w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
     w->dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
-    dtls_hooks dh = { on_dtls_data, on_dtls_state, w };
+    dtls_hooks dh = { on_dtls_data, NULL, on_dtls_datagram, w };
     w->dsrv = dtls_server_new(l, &w->secure, &w->dp, tl, dh, err, errlen);
     if (!w->dsrv) {
         wire_close(w);

@@ -1,1 +1,510 @@
-/* placeholder: being written */
+/* The IUT profile loader (fixtures/schema/profile.xsd documents the format). After the
+ * schema, it refuses what would make a run meaningless: an address that is not a literal,
+ * a key that does not decode, a role the IUT's kind contradicts, ambiguous triggers or
+ * option numbers. The PSK key is secret: no message ever quotes it, and any message that
+ * happens to contain it (libxml2 quoting input) is redacted. */
+#include "profile.h"
+#include "vars.h"
+#include "xmlload.h"
+#include "../util/xmem.h"
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pctx {
+    const char *file;
+    diag *d;
+    int errors;
+} pctx;
+
+static void perr(pctx *c, const xmlNode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void perr(pctx *c, const xmlNode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    va_end(ap);
+    diag_error(c->d, c->file, xml_line(n), "%s", msg);
+    free(msg);
+    c->errors++;
+}
+
+static void set_str(char **dst, char *v)
+{
+    free(*dst);
+    *dst = v;
+}
+
+/* An integer attribute in [min, max]; absent leaves *out alone. */
+static void int_attr(pctx *c, const xmlNode *n, const char *attr, int min, int max, int *out)
+{
+    char *v = xml_attr(n, attr);
+    if (!v) return;
+    char *end = NULL;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || x < min || x > max)
+        perr(c, n, "<%s %s=\"%s\">: expected a number from %d to %d", (const char *)n->name, attr,
+             v, min, max);
+    else
+        *out = (int)x;
+    free(v);
+}
+
+static void dur_attr(pctx *c, const xmlNode *n, const char *attr, int64_t *out)
+{
+    if (xml_attr_duration(n, attr, 1, c->file, c->d, out) < 0) c->errors++;
+}
+
+/* Returns 0 if the attribute is absent (*out untouched), 1 otherwise. */
+static int address_attr(pctx *c, const xmlNode *n, char **out)
+{
+    char *v = xml_attr(n, "address");
+    if (!v) return 0;
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, v, buf) != 1 && inet_pton(AF_INET6, v, buf) != 1) {
+        perr(c, n, "<%s address=\"%s\">: not an IPv4 or IPv6 address literal", (const char *)n->name, v);
+        free(v);
+        return 1;
+    }
+    set_str(out, v);
+    return 1;
+}
+
+/* <cse-id>, <ae-id>, <cse-base> below <iut> or <harness>. */
+static void parse_ids(pctx *c, const xmlNode *n, char **cse_id, char **ae_id, char **cse_base)
+{
+    for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
+        char **dst = xml_is(ch, "cse-id") ? cse_id : xml_is(ch, "ae-id") ? ae_id
+                   : xml_is(ch, "cse-base") ? cse_base : NULL;
+        if (!dst) {
+            perr(c, ch, "unexpected <%s> in <%s>", (const char *)ch->name, (const char *)n->name);
+            continue;
+        }
+        char *t = xml_text(ch);
+        if (!t) perr(c, ch, "<%s> is empty", (const char *)ch->name);
+        set_str(dst, t);
+    }
+}
+
+static void parse_iut(pctx *c, const xmlNode *n, profile *p)
+{
+    set_str(&p->iut_kind, xml_attr(n, "kind"));
+    int_attr(c, n, "release", 1, 5, &p->release);
+    if (!address_attr(c, n, &p->iut_address)) perr(c, n, "<iut> needs address=\"IPv4 or IPv6 literal\"");
+    set_str(&p->iut_host, xml_attr(n, "host"));
+    int_attr(c, n, "coap-port", 0, 65535, &p->iut_coap_port);
+    int_attr(c, n, "coaps-port", 0, 65535, &p->iut_coaps_port);
+    parse_ids(c, n, &p->iut_cse_id, &p->iut_ae_id, &p->iut_cse_base_name);
+}
+
+static void parse_harness(pctx *c, const xmlNode *n, profile *p)
+{
+    address_attr(c, n, &p->harness_address);
+    set_str(&p->harness_host, xml_attr(n, "host"));
+    int_attr(c, n, "coap-port", 0, 65535, &p->listen_coap);
+    int_attr(c, n, "coaps-port", 0, 65535, &p->listen_coaps);
+    parse_ids(c, n, &p->harness_cse_id, &p->harness_ae_id, &p->cse_base_name);
+}
+
+static void parse_psk(pctx *c, const xmlNode *n, profile *p)
+{
+    set_str(&p->psk_identity, xml_attr(n, "identity"));
+    if (!p->psk_identity || !*p->psk_identity) perr(c, n, "<psk> needs a non-empty identity");
+    set_str(&p->psk_hint, xml_attr(n, "hint"));
+    char *enc = xml_attr(n, "encoding");
+    char *key = xml_attr(n, "key");
+    int hex = enc && strcmp(enc, "hex") == 0;
+    if (enc && !hex && strcmp(enc, "ascii") != 0) {
+        perr(c, n, "<psk encoding=\"%s\">: expected ascii or hex", enc);
+    } else if (!key || !*key) {
+        perr(c, n, "<psk>: the key is empty");
+    } else if (hex) {
+        if (hex_decode(key, &p->psk_key, &p->psk_key_len) < 0)
+            perr(c, n, "<psk encoding=\"hex\">: the key is not hex (an even number of digits 0-9, a-f)");
+    } else {
+        int printable = 1;
+        for (const char *s = key; *s; s++)
+            if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) printable = 0;
+        if (!printable) {
+            perr(c, n, "<psk encoding=\"ascii\">: the key has characters outside printable ASCII "
+                       "(use encoding=\"hex\")");
+        } else {
+            p->psk_key_len = strlen(key);
+            p->psk_key = (uint8_t *)xstrdup(key);
+        }
+    }
+    if (key) {
+        explicit_bzero(key, strlen(key));
+        free(key);
+    }
+    free(enc);
+}
+
+static void parse_coap(pctx *c, const xmlNode *n, profile *p)
+{
+    char *preset = xml_attr(n, "options");
+    if (preset) {
+        if (m2m_optmap_preset(preset, &p->options) < 0)
+            perr(c, n, "<coap options=\"%s\">: expected iana or legacy", preset);
+        set_str(&p->option_preset, preset);
+    }
+    char *ser = xml_attr(n, "serialization");
+    if (ser && strcmp(ser, "json") != 0 && strcmp(ser, "xml") != 0)
+        perr(c, n, "<coap serialization=\"%s\">: expected json or xml", ser);
+    if (ser) set_str(&p->serialization, ser);
+    int seen[M2M_OPT__COUNT] = { 0 };
+    for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
+        if (!xml_is(ch, "option")) {
+            perr(c, ch, "unexpected <%s> in <coap>", (const char *)ch->name);
+            continue;
+        }
+        char *name = xml_attr(ch, "name");
+        int o = name ? m2m_opt_by_name(name) : -1;
+        if (o < 0) {
+            strbuf known;
+            sb_init(&known);
+            for (int i = 0; i < M2M_OPT__COUNT; i++)
+                sb_addf(&known, "%s%s", i ? ", " : "", m2m_opt_name((m2m_opt)i));
+            perr(c, ch, "<option name=\"%s\">: unknown oneM2M option (known: %s)", name ? name : "",
+                 known.s);
+            sb_free(&known);
+        } else if (seen[o]) {
+            perr(c, ch, "<option name=\"%s\">: given twice", name);
+        } else {
+            seen[o] = 1;
+            int num = -1;
+            char *given = xml_attr(ch, "number");
+            if (!given) perr(c, ch, "<option name=\"%s\"> needs number=\"0..65535\"", name);
+            else int_attr(c, ch, "number", 0, 65535, &num);
+            free(given);
+            if (num >= 0) p->options.num[o] = (uint16_t)num;
+        }
+        free(name);
+    }
+    /* Two options on one number could not be told apart on the wire. */
+    for (int i = 0; i < M2M_OPT__COUNT; i++)
+        for (int j = i + 1; j < M2M_OPT__COUNT; j++)
+            if (p->options.num[i] && p->options.num[i] == p->options.num[j])
+                perr(c, n, "options %s and %s both use number %u", m2m_opt_name((m2m_opt)i),
+                     m2m_opt_name((m2m_opt)j), p->options.num[i]);
+}
+
+static void parse_timers(pctx *c, const xmlNode *n, profile *p)
+{
+    dur_attr(c, n, "ack-timeout", &p->ack_timeout_ns);
+    int_attr(c, n, "max-retransmit", 0, 20, &p->max_retransmit);
+    dur_attr(c, n, "dtls-retransmit", &p->dtls_retrans_ns);
+    dur_attr(c, n, "dtls-total", &p->dtls_total_ns);
+    dur_attr(c, n, "step-timeout", &p->step_timeout_ns);
+    dur_attr(c, n, "test-deadline", &p->test_deadline_ns);
+}
+
+static void add_trigger(pctx *c, const xmlNode *n, profile *p, char *name)
+{
+    if (profile_trigger_find(p, name)) {
+        perr(c, n, "trigger '%s' is defined twice", name);
+        free(name);
+        return;
+    }
+    profile_trigger t = { .name = name, .command = xml_text(n), .prompt = xml_attr(n, "prompt") };
+    if (t.prompt && !*t.prompt) set_str(&t.prompt, NULL);
+    if (!t.command && !t.prompt)
+        perr(c, n, "trigger '%s' needs a command (the element's text) or a prompt=\"...\"", name);
+    else if (t.command && t.prompt)
+        perr(c, n, "trigger '%s' has both a command and a prompt: give one", name);
+    dur_attr(c, n, "timeout", &t.timeout_ns);
+    p->triggers = xrealloc(p->triggers, (p->ntriggers + 1) * sizeof *p->triggers);
+    p->triggers[p->ntriggers++] = t;
+}
+
+static void parse_control(pctx *c, const xmlNode *n, profile *p)
+{
+    dur_attr(c, n, "ready-timeout", &p->ready_timeout_ns);
+    for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
+        if (xml_is(ch, "start")) {
+            add_trigger(c, ch, p, xstrdup("start"));
+        } else if (xml_is(ch, "trigger")) {
+            char *name = xml_attr(ch, "name");
+            if (!name || !*name) {
+                perr(c, ch, "<trigger> needs name=\"...\"");
+                free(name);
+                continue;
+            }
+            add_trigger(c, ch, p, name);
+        } else if (xml_is(ch, "ready")) {
+            if (p->ready_command) perr(c, ch, "only one <ready> probe");
+            char *t = xml_text(ch);
+            if (!t) perr(c, ch, "<ready> is empty: give the probe command");
+            set_str(&p->ready_command, t);
+        } else {
+            perr(c, ch, "unexpected <%s> in <control>", (const char *)ch->name);
+        }
+    }
+}
+
+static void parse_var(pctx *c, const xmlNode *n, profile *p)
+{
+    char *name = xml_attr(n, "name");
+    if (!name || !*name)
+        perr(c, n, "<var> needs name=\"NAME\"");
+    else if (vars_is_reserved(name))
+        perr(c, n, "<var name=\"%s\">: the profile already sets this variable", name);
+    else if (kvlist_get(&p->extra_vars, name))
+        perr(c, n, "<var name=\"%s\"> is defined twice", name);
+    else {
+        char *v = xml_text(n);
+        kvlist_add(&p->extra_vars, name, v ? v : "");
+        free(v);
+    }
+    free(name);
+}
+
+static void parse_known_failure(pctx *c, const xmlNode *n, profile *p)
+{
+    char *id = xml_attr(n, "test");
+    char *why = xml_text_folded(n);
+    if (!id || !*id) perr(c, n, "<known-failure> needs test=\"TC_...\"");
+    else if (!why) perr(c, n, "<known-failure test=\"%s\"> needs a reason as its text", id);
+    else if (kvlist_get(&p->known_failures, id)) perr(c, n, "<known-failure test=\"%s\"> is listed twice", id);
+    else kvlist_add(&p->known_failures, id, why);
+    free(id);
+    free(why);
+}
+
+static void split_pics(const char *s, profile *p)
+{
+    while (s && *s) {
+        s += strspn(s, " \t\r\n");
+        size_t len = strcspn(s, " \t\r\n");
+        if (!len) break;
+        p->pics = xrealloc(p->pics, (p->npics + 1) * sizeof *p->pics);
+        p->pics[p->npics++] = xstrndup(s, len);
+        s += len;
+    }
+}
+
+static int is_one_of(const char *s, const char *const *set)
+{
+    for (; s && *set; set++)
+        if (strcmp(s, *set) == 0) return 1;
+    return 0;
+}
+
+/* Checks between elements: the role the harness plays fixes what the IUT can be and which
+ * identities must be known. */
+static void cross_checks(pctx *c, const xmlNode *root, const xmlNode *iut, const xmlNode *hn, profile *p)
+{
+    static const char *const field_kinds[] = { "asn-cse", "mn-cse", "ae", NULL };
+    static const char *const cse_kinds[] = { "asn-cse", "mn-cse", "in-cse", NULL };
+    const char *role = p->role ? p->role : "";
+    const xmlNode *at = iut ? iut : root;
+    if (strcmp(role, "in-cse") == 0) {
+        if (p->iut_kind && !is_one_of(p->iut_kind, field_kinds))
+            perr(c, at, "role in-cse (the harness is the IN-CSE) needs an IUT of kind asn-cse, "
+                        "mn-cse or ae, not %s", p->iut_kind);
+        if (hn && (!p->harness_cse_id || !p->cse_base_name))
+            perr(c, hn, "role in-cse: the harness is the registrar and needs <cse-id> and <cse-base>");
+    } else if (strcmp(role, "field") == 0) {
+        if (p->iut_kind && strcmp(p->iut_kind, "in-cse") != 0)
+            perr(c, at, "role field (the harness is a field node) needs an IUT of kind in-cse, not %s",
+                 p->iut_kind);
+        if (hn && !p->harness_cse_id && !p->harness_ae_id)
+            perr(c, hn, "role field: the harness registers as a CSE or an AE and needs <cse-id> or <ae-id>");
+    } else {
+        perr(c, root, "<profile role=\"%s\">: expected in-cse or field", role);
+    }
+    if (iut && is_one_of(p->iut_kind, cse_kinds) && !p->iut_cse_id)
+        perr(c, iut, "an IUT of kind %s needs its <cse-id>", p->iut_kind);
+    if (!iut) perr(c, root, "<profile> needs an <iut>");
+    if (!hn) perr(c, root, "<profile> needs a <harness>");
+    /* A command without a limit of its own gets the step timeout; a prompt waits for the
+     * operator as long as it takes unless it says otherwise. */
+    for (size_t i = 0; i < p->ntriggers; i++)
+        if (p->triggers[i].command && p->triggers[i].timeout_ns == 0)
+            p->triggers[i].timeout_ns = p->step_timeout_ns;
+}
+
+static void defaults(profile *p)
+{
+    p->release = 3;
+    p->harness_address = xstrdup("127.0.0.1");
+    p->option_preset = xstrdup("iana");
+    m2m_optmap_preset("iana", &p->options);
+    p->serialization = xstrdup("json");
+    p->ack_timeout_ns = 2000000000LL;
+    p->max_retransmit = 4;
+    p->dtls_retrans_ns = 1000000000LL;
+    p->dtls_total_ns = 20000000000LL;
+    p->step_timeout_ns = 5000000000LL;
+    p->test_deadline_ns = 60000000000LL;
+    p->ready_timeout_ns = 5000000000LL;
+}
+
+static void build(pctx *c, const xmlNode *root, profile *p)
+{
+    if (!xml_is(root, "profile")) {
+        perr(c, root, "the root element is <%s>, expected <profile>", (const char *)root->name);
+        return;
+    }
+    p->name = xml_attr(root, "name");
+    p->role = xml_attr(root, "role");
+    if (!p->name || !*p->name) perr(c, root, "<profile> needs name=\"...\"");
+    const xmlNode *iut = NULL, *hn = NULL, *psk = NULL;
+    for (const xmlNode *n = xml_first_elem(root); n; n = xml_next_elem(n)) {
+        if (xml_is(n, "iut") && !iut) parse_iut(c, iut = n, p);
+        else if (xml_is(n, "harness") && !hn) parse_harness(c, hn = n, p);
+        else if (xml_is(n, "credentials")) {
+            for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
+                if (xml_is(ch, "psk") && !psk) parse_psk(c, psk = ch, p);
+                else if (xml_is(ch, "psk")) perr(c, ch, "only one <psk>");
+                else perr(c, ch, "unexpected <%s> in <credentials>", (const char *)ch->name);
+            }
+        } else if (xml_is(n, "pics")) {
+            char *t = xml_text(n);
+            split_pics(t, p);
+            free(t);
+        } else if (xml_is(n, "coap")) parse_coap(c, n, p);
+        else if (xml_is(n, "timers")) parse_timers(c, n, p);
+        else if (xml_is(n, "control")) parse_control(c, n, p);
+        else if (xml_is(n, "var")) parse_var(c, n, p);
+        else if (xml_is(n, "known-failure")) parse_known_failure(c, n, p);
+        else perr(c, n, "unexpected <%s> in <profile>", (const char *)n->name);
+    }
+    cross_checks(c, root, iut, hn, p);
+}
+
+/* Replaces every occurrence of secret in the messages added since index from. */
+static void redact(diag *d, size_t from, const char *secret, size_t len)
+{
+    if (len < 4) return; /* shorter strings would blot out ordinary words */
+    for (size_t i = from; i < d->n; i++) {
+        char *m = d->items[i].message, *hit;
+        strbuf b;
+        sb_init(&b);
+        int changed = 0;
+        while ((hit = memmem(m, strlen(m), secret, len)) != NULL) {
+            sb_addn(&b, m, (size_t)(hit - m));
+            sb_add(&b, "<redacted>");
+            m = hit + len;
+            changed = 1;
+        }
+        if (!changed) continue;
+        sb_add(&b, m);
+        free(d->items[i].message);
+        d->items[i].message = sb_take(&b);
+    }
+}
+
+/* The raw text of every key="..." in the buffer: when the document does not even parse,
+ * this is all that says what the secret is. */
+static void redact_raw_keys(diag *d, size_t from, const char *buf, size_t len)
+{
+    for (size_t i = 0; i + 4 < len; i++) {
+        if (memcmp(buf + i, "key", 3) != 0) continue;
+        if (i > 0 && buf[i - 1] != ' ' && buf[i - 1] != '\t' && buf[i - 1] != '\n' && buf[i - 1] != '\r')
+            continue;
+        size_t j = i + 3;
+        while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
+        if (j >= len || buf[j] != '=') continue;
+        j++;
+        while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
+        if (j >= len || (buf[j] != '"' && buf[j] != '\'')) continue;
+        char q = buf[j++];
+        const char *end = memchr(buf + j, q, len - j);
+        size_t vlen = end ? (size_t)(end - (buf + j)) : len - j;
+        redact(d, from, buf + j, vlen);
+        /* Parts between markup characters too: "Entity 'x' not defined" quotes a part. */
+        for (size_t k = j, start = j; k <= j + vlen; k++) {
+            if (k < j + vlen && !strchr("&;<>", buf[k])) continue;
+            if (k > start) redact(d, from, buf + start, k - start);
+            start = k + 1;
+        }
+    }
+}
+
+int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
+                     profile **out, diag *d)
+{
+    *out = NULL;
+    if (!name) name = "<memory>";
+    size_t first = d->n;
+    xmlDocPtr doc = xmlload_mem(name, buf, len, schema_path, d);
+    profile *p = NULL;
+    int errors = 1;
+    if (doc) {
+        pctx c = { .file = name, .d = d };
+        p = xcalloc(1, sizeof *p);
+        p->file = xstrdup(name);
+        defaults(p);
+        build(&c, xmlDocGetRootElement(doc), p);
+        xmlFreeDoc(doc);
+        errors = c.errors;
+        if (p->psk_key && d->n > first) redact(d, first, (const char *)p->psk_key, p->psk_key_len);
+    }
+    if (buf && d->n > first) redact_raw_keys(d, first, buf, len);
+    if (errors) {
+        profile_free(p);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+int profile_load(const char *path, const char *schema_path, profile **out, diag *d)
+{
+    *out = NULL;
+    size_t len = 0;
+    char *buf = xmlload_read_file(path, &len, d);
+    if (!buf) return -1;
+    int rc = profile_load_mem(path, buf, len, schema_path, out, d);
+    explicit_bzero(buf, len); /* the file holds the key */
+    free(buf);
+    return rc;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+void profile_free(profile *p)
+{
+    if (!p) return;
+    if (p->psk_key) explicit_bzero(p->psk_key, p->psk_key_len);
+    free(p->psk_key);
+    char **strs[] = {
+        &p->file, &p->name, &p->role, &p->iut_kind, &p->iut_address, &p->iut_host,
+        &p->harness_address, &p->harness_host, &p->iut_cse_id, &p->iut_ae_id,
+        &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint,
+        &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,
+        &p->harness_ae_id,
+    };
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(*strs[i]);
+    free_strings(p->pics, p->npics);
+    for (size_t i = 0; i < p->ntriggers; i++) {
+        free(p->triggers[i].name);
+        free(p->triggers[i].command);
+        free(p->triggers[i].prompt);
+    }
+    free(p->triggers);
+    kvlist_free(&p->extra_vars);
+    kvlist_free(&p->known_failures);
+    free(p);
+}
+
+int profile_has_pics(const profile *p, const char *item)
+{
+    for (size_t i = 0; i < p->npics; i++)
+        if (strcmp(p->pics[i], item) == 0) return 1;
+    return 0;
+}
+
+const profile_trigger *profile_trigger_find(const profile *p, const char *name)
+{
+    for (size_t i = 0; i < p->ntriggers; i++)
+        if (strcmp(p->triggers[i].name, name) == 0) return &p->triggers[i];
+    return NULL;
+}

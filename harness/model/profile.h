@@ -60,6 +60,11 @@ typedef struct profile {
     int64_t ready_timeout_ns;
 
     kvlist extra_vars;       /* <var name="X">value</var> */
+
+    /* Added with the loader: */
+    char *iut_cse_base_name; /* the IUT's CSEBase resource name (field role), or NULL */
+    char *harness_ae_id;     /* the harness's AE-ID when it registers as an AE (field role) */
+    kvlist known_failures;   /* <known-failure test="TC_X">reason</known-failure>: id -> reason */
 } profile;
 
 int profile_load(const char *path, const char *schema_path, profile **out, diag *d);

@@ -1,1 +1,299 @@
-/* placeholder: being written */
+/* The test case loader: XML (testcases/schema/testcase.xsd) into a testcase. Steps and
+ * order rules are read in tc_steps.c. */
+#include "testcase.h"
+#include "tc_parse.h"
+#include "xmlload.h"
+#include "../util/xmem.h"
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+
+const char *kvlist_get(const kvlist *l, const char *key)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].key, key) == 0) return l->items[i].value;
+    return NULL;
+}
+
+/* Appends (keys may repeat; kvlist_get returns the first). */
+void kvlist_add(kvlist *l, const char *key, const char *value)
+{
+    l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
+    l->items[l->n].key = xstrdup(key);
+    l->items[l->n].value = xstrdup(value ? value : "");
+    l->n++;
+}
+
+void kvlist_free(kvlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].key);
+        free(l->items[i].value);
+    }
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+static void free_words(char **w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(w[i]);
+    free(w);
+}
+
+void testcase_free(testcase *tc)
+{
+    if (!tc) return;
+    free(tc->file);
+    free(tc->id);
+    free(tc->role);
+    free(tc->area);
+    free(tc->title);
+    free(tc->requirement);
+    free_words(tc->references, tc->nreferences);
+    free_words(tc->covers, tc->ncovers);
+    free_words(tc->requires, tc->nrequires);
+    tc_steps_free(&tc->preamble);
+    tc_steps_free(&tc->body);
+    tc_steps_free(&tc->postamble);
+    for (size_t i = 0; i < tc->norder; i++) order_rule_free(&tc->order[i]);
+    free(tc->order);
+    free(tc);
+}
+
+/* Splits a space-separated attribute (covers, pics) into words. */
+static void split_words(const char *s, char ***out, size_t *n)
+{
+    while (s && *s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+        size_t len = strcspn(s, " \t\n\r");
+        if (!len) break;
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        (*out)[(*n)++] = xstrndup(s, len);
+        s += len;
+    }
+}
+
+static int all_of(const char *s, const char *set)
+{
+    return *s && strspn(s, set) == strlen(s);
+}
+
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGIT "0123456789"
+
+/* ^TC_[A-Z0-9_]+$ */
+static int id_ok(const char *id)
+{
+    return strncmp(id, "TC_", 3) == 0 && all_of(id + 3, UPPER DIGIT "_");
+}
+
+/* ^R-[A-Z]+-[0-9]{2}$ */
+static int req_ok(const char *r)
+{
+    if (strncmp(r, "R-", 2) != 0) return 0;
+    const char *p = r + 2;
+    size_t letters = strspn(p, UPPER);
+    if (!letters || p[letters] != '-') return 0;
+    p += letters + 1;
+    return strlen(p) == 2 && all_of(p, DIGIT);
+}
+
+/* The attributes of <testcase>. The schema checks them too; these checks keep the loader
+ * honest when it runs without one. */
+static void parse_root_attrs(tc_ctx *c, const xmlNode *root, testcase *tc)
+{
+    tc->id = xml_attr(root, "id");
+    tc->role = xml_attr(root, "role");
+    tc->area = xml_attr(root, "area");
+    if (!tc->id || !id_ok(tc->id))
+        tc_err(c, root, "<testcase id=\"%s\">: expected TC_ followed by A-Z, 0-9 or _",
+               tc->id ? tc->id : "");
+    if (!tc->role || (strcmp(tc->role, "in-cse") != 0 && strcmp(tc->role, "field") != 0))
+        tc_err(c, root, "<testcase role=\"%s\">: expected in-cse or field", tc->role ? tc->role : "");
+    if (!tc->area || !*tc->area) tc_err(c, root, "<testcase> needs area=\"...\"");
+    char *covers = xml_attr(root, "covers");
+    split_words(covers, &tc->covers, &tc->ncovers);
+    free(covers);
+    if (!xmlHasProp(root, (const xmlChar *)"covers"))
+        tc_err(c, root, "<testcase> needs covers=\"R-...\" (requirement ids; empty for a self-test)");
+    for (size_t i = 0; i < tc->ncovers; i++) {
+        if (!req_ok(tc->covers[i]))
+            tc_err(c, root, "covers: '%s' is not a requirement id (R-AREA-NN)", tc->covers[i]);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(tc->covers[i], tc->covers[j]) == 0)
+                tc_err(c, root, "covers: '%s' is listed twice", tc->covers[i]);
+    }
+    if (xml_attr_duration(root, "deadline", 1, c->file, c->d, &tc->deadline_ns) < 0) c->errors++;
+}
+
+static char *required_text(tc_ctx *c, const xmlNode *n)
+{
+    char *s = xml_text_folded(n);
+    if (!s) tc_err(c, n, "<%s> is empty", (const char *)n->name);
+    return s;
+}
+
+static void build(tc_ctx *c, const xmlNode *root, testcase *tc)
+{
+    if (!xml_is(root, "testcase")) {
+        tc_err(c, root, "the root element is <%s>, expected <testcase>", (const char *)root->name);
+        return;
+    }
+    parse_root_attrs(c, root, tc);
+    int have_steps = 0;
+    for (const xmlNode *n = xml_first_elem(root); n; n = xml_next_elem(n)) {
+        if (xml_is(n, "title") && !tc->title) {
+            tc->title = required_text(c, n);
+        } else if (xml_is(n, "requirement") && !tc->requirement) {
+            tc->requirement = required_text(c, n);
+        } else if (xml_is(n, "reference")) {
+            char *r = required_text(c, n);
+            if (!r) continue;
+            tc->references = xrealloc(tc->references, (tc->nreferences + 1) * sizeof *tc->references);
+            tc->references[tc->nreferences++] = r;
+        } else if (xml_is(n, "requires") && !tc->nrequires) {
+            char *pics = xml_attr(n, "pics");
+            split_words(pics, &tc->requires, &tc->nrequires);
+            free(pics);
+            if (!tc->nrequires) tc_err(c, n, "<requires> needs pics=\"ITEM ...\"");
+        } else if (xml_is(n, "preamble") && !tc->preamble.n) {
+            tc_parse_steps(c, n, &tc->preamble);
+        } else if (xml_is(n, "steps") && !have_steps) {
+            tc_parse_steps(c, n, &tc->body);
+            have_steps = 1;
+        } else if (xml_is(n, "postamble") && !tc->postamble.n) {
+            tc_parse_steps(c, n, &tc->postamble);
+        } else if (xml_is(n, "order") && !tc->norder) {
+            tc_parse_order(c, n, tc);
+        } else {
+            tc_err(c, n, "unexpected <%s> in <testcase>", (const char *)n->name);
+        }
+    }
+    if (!tc->title) tc_err(c, root, "<testcase> needs a <title>");
+    if (!tc->requirement) tc_err(c, root, "<testcase> needs a <requirement>");
+    if (!tc->nreferences) tc_err(c, root, "<testcase> needs at least one <reference>");
+    if (!have_steps) tc_err(c, root, "<testcase> needs <steps>");
+}
+
+static int load_doc(const char *name, xmlDocPtr doc, testcase **out, diag *d)
+{
+    *out = NULL;
+    if (!doc) return -1;
+    tc_ctx c = { .file = name, .d = d };
+    testcase *tc = xcalloc(1, sizeof *tc);
+    tc->file = xstrdup(name);
+    build(&c, xmlDocGetRootElement(doc), tc);
+    xmlFreeDoc(doc);
+    if (c.errors) {
+        testcase_free(tc);
+        return -1;
+    }
+    *out = tc;
+    return 0;
+}
+
+int testcase_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
+                      testcase **out, diag *d)
+{
+    if (!name) name = "<memory>";
+    return load_doc(name, xmlload_mem(name, buf, len, schema_path, d), out, d);
+}
+
+int testcase_load(const char *path, const char *schema_path, testcase **out, diag *d)
+{
+    if (load_doc(path, xmlload_file(path, schema_path, d), out, d) < 0) return -1;
+    /* Files are named after their id (testcases/<area>/<ID>.xml): one place to look for
+     * a test, and no two files can claim the same test by accident. */
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t idlen = strlen((*out)->id);
+    if (strncmp(base, (*out)->id, idlen) != 0 || strcmp(base + idlen, ".xml") != 0) {
+        diag_error(d, path, 0, "the file of test case %s must be named %s.xml", (*out)->id,
+                   (*out)->id);
+        testcase_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- collecting files ---- */
+
+typedef struct pathlist { char **v; size_t n, cap; } pathlist;
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Folders are walked without following symbolic links to folders (no loops); the depth
+ * bound is a second guard. The schema folder holds the XSD, never test cases. */
+static int walk(const char *dir, int depth, pathlist *out, diag *d)
+{
+    if (depth > 32) {
+        diag_error(d, dir, 0, "folders nested too deeply");
+        return -1;
+    }
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        diag_error(d, dir, 0, "cannot read the folder: %s", strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.') continue; /* ., .., hidden files and editor droppings */
+        char *p = ends_with(dir, "/") ? xasprintf("%s%s", dir, e->d_name)
+                                      : xasprintf("%s/%s", dir, e->d_name);
+        struct stat lst, st;
+        if (lstat(p, &lst) != 0) {
+            diag_error(d, p, 0, "cannot stat: %s", strerror(errno));
+            rc = -1;
+        } else if (S_ISDIR(lst.st_mode)) {
+            if (strcmp(e->d_name, "schema") != 0) rc = walk(p, depth + 1, out, d);
+        } else if (ends_with(e->d_name, ".xml") && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+            xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+            out->v[out->n++] = p;
+            p = NULL;
+        }
+        free(p);
+    }
+    closedir(dp);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int testcase_collect(const char *path, char ***files, size_t *nfiles, diag *d)
+{
+    *files = NULL;
+    *nfiles = 0;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag_error(d, path, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    pathlist l = { 0 };
+    if (S_ISDIR(st.st_mode)) {
+        if (walk(path, 0, &l, d) < 0) {
+            free_words(l.v, l.n);
+            return -1;
+        }
+        qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    } else {
+        /* A file named on purpose is taken whatever its extension. */
+        l.v = xmalloc(sizeof *l.v);
+        l.v[l.n++] = xstrdup(path);
+    }
+    *files = l.v;
+    *nfiles = l.n;
+    return 0;
+}

@@ -1,1 +1,351 @@
-/* placeholder: being written */
+/* Variables and their substitution.
+ *
+ * Syntax: ${NAME}, NAME = [A-Za-z_][A-Za-z0-9_]*. A '$' not followed by '{' is literal;
+ * "$${" stands for a literal "${" (the only escape). An unterminated "${" or a bad name
+ * inside it is an error, never copied through: a typo must not reach the wire silently.
+ * Substitution is one pass: a value that itself holds "${" is not expanded again.
+ *
+ * vars_expand's err: the unknown variable's name alone (as vars.h says), or for a syntax
+ * error a sentence ("unterminated '${' at column 4"). */
+#include "vars.h"
+#include "../util/xmem.h"
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void vars_init(vars *v) { v->kv.items = NULL; v->kv.n = 0; }
+void vars_free(vars *v) { kvlist_free(&v->kv); }
+
+void vars_set(vars *v, const char *name, const char *value)
+{
+    for (size_t i = 0; i < v->kv.n; i++) {
+        if (strcmp(v->kv.items[i].key, name) == 0) {
+            free(v->kv.items[i].value);
+            v->kv.items[i].value = xstrdup(value ? value : "");
+            return;
+        }
+    }
+    kvlist_add(&v->kv, name, value);
+}
+
+const char *vars_get(const vars *v, const char *name) { return kvlist_get(&v->kv, name); }
+
+static const char *const reserved[] = {
+    "IUT_CSE_ID", "IUT_AE_ID", "IUT_CSE_BASE", "IUT_ADDRESS", "IUT_HOST", "IUT_COAP_PORT",
+    "IUT_COAPS_PORT", "IUT_RELEASE", "HARNESS_ADDRESS", "HARNESS_HOST", "HARNESS_CSE_ID",
+    "HARNESS_AE_ID", "CSE_BASE", "HARNESS_COAP_PORT", "HARNESS_COAPS_PORT", "PSK_IDENTITY",
+    "PROFILE", "PROFILE_DIR",
+    "TEST_ID", /* set by the executor */
+    NULL,
+};
+
+int vars_is_reserved(const char *name)
+{
+    for (size_t i = 0; reserved[i]; i++)
+        if (strcmp(reserved[i], name) == 0) return 1;
+    return 0;
+}
+
+void vars_placeholders(vars *v)
+{
+    for (size_t i = 0; reserved[i]; i++) vars_set(v, reserved[i], "");
+}
+
+static void set_opt(vars *v, const char *name, const char *value)
+{
+    if (value) vars_set(v, name, value);
+}
+
+static void set_int(vars *v, const char *name, int value)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", value);
+    vars_set(v, name, buf);
+}
+
+/* The profile's path made absolute without requiring it to exist (profiles loaded from
+ * memory have only a name). */
+static char *absolute(const char *path)
+{
+    char *r = realpath(path, NULL);
+    if (r) return r;
+    if (path[0] == '/') return xstrdup(path);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return xstrdup(path);
+    return xasprintf("%s/%s", cwd, path);
+}
+
+/* Identities that the profile leaves out stay unset, so a test case that needs one is
+ * reported by vars_check_testcase instead of running with an empty value. */
+void vars_from_profile(vars *v, const profile *p)
+{
+    set_opt(v, "IUT_CSE_ID", p->iut_cse_id);
+    set_opt(v, "IUT_AE_ID", p->iut_ae_id);
+    set_opt(v, "IUT_CSE_BASE", p->iut_cse_base_name);
+    set_opt(v, "IUT_ADDRESS", p->iut_address);
+    set_opt(v, "IUT_HOST", p->iut_host);
+    set_int(v, "IUT_COAP_PORT", p->iut_coap_port);
+    set_int(v, "IUT_COAPS_PORT", p->iut_coaps_port);
+    set_int(v, "IUT_RELEASE", p->release);
+    set_opt(v, "HARNESS_ADDRESS", p->harness_address);
+    set_opt(v, "HARNESS_HOST", p->harness_host);
+    set_opt(v, "HARNESS_CSE_ID", p->harness_cse_id);
+    set_opt(v, "HARNESS_AE_ID", p->harness_ae_id);
+    set_opt(v, "CSE_BASE", p->cse_base_name);
+    set_int(v, "HARNESS_COAP_PORT", p->listen_coap);
+    set_int(v, "HARNESS_COAPS_PORT", p->listen_coaps);
+    set_opt(v, "PSK_IDENTITY", p->psk_identity);
+    if (p->file) {
+        char *abs = absolute(p->file);
+        vars_set(v, "PROFILE", abs);
+        char *slash = strrchr(abs, '/');
+        if (slash) {
+            *slash = '\0';
+            vars_set(v, "PROFILE_DIR", slash == abs ? "/" : abs);
+        }
+        free(abs);
+    }
+    for (size_t i = 0; i < p->extra_vars.n; i++)
+        vars_set(v, p->extra_vars.items[i].key, p->extra_vars.items[i].value);
+}
+
+static int name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+static int name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
+
+/* Walks text: literal runs go to lit(), each ${NAME} to ref(). Returns -1 with a sentence in
+ * err on a syntax error, or the first non-zero return of a callback. */
+typedef struct scan_cb {
+    int (*lit)(void *ctx, const char *s, size_t n);
+    int (*ref)(void *ctx, const char *name, size_t n);
+    void *ctx;
+} scan_cb;
+
+static int scan(const char *text, const scan_cb *cb, char *err, size_t errlen)
+{
+    const char *p = text, *run = text;
+    int r;
+    while (*p) {
+        if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
+            if (cb->lit && ((r = cb->lit(cb->ctx, run, (size_t)(p - run))) != 0 ||
+                            (r = cb->lit(cb->ctx, "${", 2)) != 0))
+                return r;
+            p += 3;
+            run = p;
+            continue;
+        }
+        if (p[0] != '$' || p[1] != '{') {
+            p++;
+            continue;
+        }
+        if (cb->lit && (r = cb->lit(cb->ctx, run, (size_t)(p - run))) != 0) return r;
+        const char *name = p + 2, *q = name;
+        while (name_char(*q)) q++;
+        if (*q != '}' || q == name || !name_start(*name)) {
+            const char *close = strchr(name, '}');
+            if (!close)
+                snprintf(err, errlen, "unterminated '${' at column %zu", (size_t)(p - text) + 1);
+            else
+                snprintf(err, errlen, "bad variable name '${%.*s}' at column %zu (letters, digits, _)",
+                         (int)(close - name > 40 ? 40 : close - name), name, (size_t)(p - text) + 1);
+            return -1;
+        }
+        if (cb->ref && (r = cb->ref(cb->ctx, name, (size_t)(q - name))) != 0) return r;
+        p = q + 1;
+        run = p;
+    }
+    if (cb->lit && p > run && (r = cb->lit(cb->ctx, run, (size_t)(p - run))) != 0) return r;
+    return 0;
+}
+
+typedef struct expand_ctx {
+    const vars *v;
+    strbuf out;
+    char *err;
+    size_t errlen;
+} expand_ctx;
+
+static int ex_lit(void *ctx, const char *s, size_t n)
+{
+    sb_addn(&((expand_ctx *)ctx)->out, s, n);
+    return 0;
+}
+
+static int ex_ref(void *ctx, const char *name, size_t n)
+{
+    expand_ctx *e = ctx;
+    char *key = xstrndup(name, n);
+    const char *val = vars_get(e->v, key);
+    if (val) sb_add(&e->out, val);
+    else snprintf(e->err, e->errlen, "%s", key);
+    free(key);
+    return val ? 0 : 1;
+}
+
+char *vars_expand(const vars *v, const char *text, char *err, size_t errlen)
+{
+    char dummy[8];
+    if (!err || !errlen) { err = dummy; errlen = sizeof dummy; }
+    err[0] = '\0';
+    if (!text) return NULL;
+    expand_ctx e = { .v = v, .err = err, .errlen = errlen };
+    sb_init(&e.out);
+    scan_cb cb = { ex_lit, ex_ref, &e };
+    if (scan(text, &cb, err, errlen) != 0) {
+        sb_free(&e.out);
+        return NULL;
+    }
+    return sb_take(&e.out);
+}
+
+/* ---- the static check ---- */
+
+typedef struct check_ctx {
+    const vars *known;
+    kvlist captured;   /* names surely set by the steps so far */
+    kvlist partial;    /* name -> line of an expect where only some alternatives set it */
+    const kvlist *extra; /* captures of the alternative being checked (its respond) */
+    const testcase *tc;
+    diag *d;
+    int line;
+    int problems;
+} check_ctx;
+
+static int is_known(const check_ctx *c, const char *name)
+{
+    return vars_get(c->known, name) || kvlist_get(&c->captured, name) ||
+           (c->extra && kvlist_get(c->extra, name));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "A, B, C": the names that are known here, sorted, for the message. */
+static char *known_list(const check_ctx *c)
+{
+    size_t n = c->known->kv.n + c->captured.n + (c->extra ? c->extra->n : 0), k = 0;
+    const char **names = xmalloc((n ? n : 1) * sizeof *names);
+    for (size_t i = 0; i < c->known->kv.n; i++) names[k++] = c->known->kv.items[i].key;
+    for (size_t i = 0; i < c->captured.n; i++) names[k++] = c->captured.items[i].key;
+    for (size_t i = 0; c->extra && i < c->extra->n; i++) names[k++] = c->extra->items[i].key;
+    qsort(names, k, sizeof *names, cmp_str);
+    strbuf b;
+    sb_init(&b);
+    for (size_t i = 0; i < k; i++) {
+        if (i && strcmp(names[i], names[i - 1]) == 0) continue;
+        sb_addf(&b, "%s%s", b.len ? ", " : "", names[i]);
+    }
+    free(names);
+    return k ? sb_take(&b) : xstrdup("none");
+}
+
+static int chk_ref(void *ctx, const char *name, size_t n)
+{
+    check_ctx *c = ctx;
+    char *key = xstrndup(name, n);
+    if (!is_known(c, key)) {
+        const char *where = kvlist_get(&c->partial, key);
+        if (where) {
+            diag_error(c->d, c->tc->file, c->line,
+                       "variable ${%s} may be unset: only some alternatives of the expect at "
+                       "line %s capture it", key, where);
+        } else {
+            char *list = known_list(c);
+            diag_error(c->d, c->tc->file, c->line, "unknown variable ${%s} (known: %s)", key, list);
+            free(list);
+        }
+        c->problems++;
+    }
+    free(key);
+    return 0;
+}
+
+static void check_text(check_ctx *c, int line, const char *text)
+{
+    if (!text) return;
+    char err[160];
+    c->line = line;
+    scan_cb cb = { NULL, chk_ref, c };
+    if (scan(text, &cb, err, sizeof err) < 0) {
+        diag_error(c->d, c->tc->file, line, "%s in \"%.60s\"", err, text);
+        c->problems++;
+    }
+}
+
+/* Which captures an expect makes certain: those set by every alternative after which the
+ * test goes on (pass, warn). A capture made only by some of them may be unset later. */
+static void after_expect(check_ctx *c, const tc_step *st)
+{
+    for (size_t i = 0; i < st->nalts; i++) {
+        const tc_alt *a = &st->alts[i];
+        for (size_t k = 0; k < a->capture.n; k++) {
+            const char *name = a->capture.items[k].key;
+            if (kvlist_get(&c->captured, name)) continue;
+            int everywhere = 1, continuing = 0;
+            for (size_t j = 0; j < st->nalts; j++) {
+                const tc_alt *b = &st->alts[j];
+                if (b->on_match != VERDICT_PASS && b->on_match != VERDICT_WARN) continue;
+                continuing = 1;
+                if (!kvlist_get(&b->capture, name)) everywhere = 0;
+            }
+            if (continuing && everywhere) {
+                kvlist_add(&c->captured, name, "");
+            } else if (!kvlist_get(&c->partial, name)) {
+                char line[16];
+                snprintf(line, sizeof line, "%d", st->line);
+                kvlist_add(&c->partial, name, line);
+            }
+        }
+    }
+}
+
+static void check_steps(check_ctx *c, const tc_steps *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const tc_step *st = &s->items[i];
+        switch (st->kind) {
+        case STEP_SEND:
+            for (size_t k = 0; k < st->send.n; k++) check_text(c, st->line, st->send.items[k].value);
+            break;
+        case STEP_AWAIT:
+            check_text(c, st->line, st->event);
+            break;
+        case STEP_EXPECT:
+            for (size_t j = 0; j < st->nalts; j++) {
+                const tc_alt *a = &st->alts[j];
+                int line = a->line ? a->line : st->line;
+                for (size_t k = 0; k < a->match.n; k++) check_text(c, line, a->match.items[k].value);
+                check_text(c, line, a->event);
+                /* The respond is built after the match, so this alternative's captures
+                 * are already set. */
+                c->extra = &a->capture;
+                check_text(c, line, a->respond.content);
+                c->extra = NULL;
+            }
+            after_expect(c, st);
+            break;
+        case STEP_TRIGGER: /* names the profile's hook, not a value */
+        case STEP_WAIT:
+            break;
+        }
+    }
+}
+
+int vars_check_testcase(const vars *known, const testcase *tc, diag *d)
+{
+    check_ctx c = { .known = known, .tc = tc, .d = d };
+    check_steps(&c, &tc->preamble);
+    check_steps(&c, &tc->body);
+    check_steps(&c, &tc->postamble);
+    /* Order rules are checked on the finished timeline: every capture is known by then. */
+    for (size_t i = 0; i < tc->norder; i++) {
+        check_text(&c, tc->order[i].line, tc->order[i].a.text);
+        check_text(&c, tc->order[i].line, tc->order[i].b.text);
+    }
+    kvlist_free(&c.captured);
+    kvlist_free(&c.partial);
+    return c.problems;
+}

@@ -20,4 +20,12 @@ char *vars_expand(const vars *v, const char *text, char *err, size_t errlen);
  * Appends "file:line: unknown variable ${X}" to d; returns the number of problems. */
 int vars_check_testcase(const vars *known, const testcase *tc, diag *d);
 
+/* Added with the implementation: */
+/* Sets every name the harness itself may set (vars_from_profile's, TEST_ID), with empty
+ * values, so test cases can be checked without a profile (validate, fuzzing). */
+void vars_placeholders(vars *v);
+/* True if the harness sets this name itself (vars_from_profile, or TEST_ID from the
+ * executor): a profile's <var> must not reuse it. */
+int vars_is_reserved(const char *name);
+
 #endif

@@ -46,6 +46,7 @@ typedef struct cm_defects {
     int fatal;           /* message format error: RFC 7252 says reject (RST a CON, ignore a NON) */
     size_t n;
     cm_defect d[CM_MAX_DEFECTS];
+    size_t omitted;      /* defects met after the list was full (a fatal one is always kept) */
 } cm_defects;
 
 void cm_msg_init(cm_msg *m);
@@ -57,10 +58,20 @@ void cm_msg_add_uint_opt(cm_msg *m, uint16_t num, uint32_t v);
 void cm_msg_set_payload(cm_msg *m, const void *p, size_t n);
 /* i-th occurrence of num, or NULL. */
 const cm_option *cm_msg_find_opt(const cm_msg *m, uint16_t num, size_t i);
+/* Big-endian value; a value longer than 4 bytes (a defect) gives UINT32_MAX. */
 uint32_t cm_opt_uint(const cm_option *o);
 
+/* Name of a registered option ("Uri-Path"), NULL when the codec does not know it. */
+const char *cm_opt_name(uint16_t num);
+/* 0 when num is a registered option and len is outside its RFC range (RFC 7252 §5.10,
+ * RFC 7641, 7959, 7967, 8613, 8768, 9175), 1 otherwise. */
+int cm_opt_length_ok(uint16_t num, size_t len);
+/* "GET", "POST", ... for codes 0.00..0.07 ("EMPTY" for 0.00), NULL otherwise. */
+const char *cm_method_name(uint8_t code);
+
 /* Tolerant decode. Returns 0 when the message is usable (possibly with non-fatal defects),
- * -1 on a fatal format error (d->fatal set; header fields up to the error are filled). */
+ * -1 on a fatal format error (d->fatal set; header fields up to the error are filled).
+ * out is overwritten; after -1 it holds no memory (cm_msg_free is still safe). */
 int cm_decode(const uint8_t *buf, size_t len, cm_msg *out, cm_defects *d);
 /* Encodes; options are written in the order given (callers that want a well-formed message
  * keep them ascending, which cm_msg_add_opt does). Returns the length, or 0 if cap is short. */
@@ -68,7 +79,8 @@ size_t cm_encode(const cm_msg *m, uint8_t *buf, size_t cap);
 
 /* "2.01", "0.02" */
 void cm_code_str(uint8_t code, char buf[8]);
-/* Parses "2.01" into a code; -1 on bad input. */
+/* Parses "2.01" into a code; -1 on bad input. Also takes the method names of
+ * cm_method_name, case-insensitively ("post" -> 0.02). */
 int cm_code_parse(const char *s);
 const char *cm_type_name(uint8_t type);   /* "CON", ... */
 /* One-line description for transcripts: "CON POST mid=0x1234 tok=ab12 opts=11,12,267 plen=40". */

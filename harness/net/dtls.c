@@ -319,6 +319,9 @@ static ssize_t cookie_push(gnutls_transport_ptr_t ptr, const void *buf, size_t l
 
 static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_t *p, size_t n)
 {
+    char peer[64];
+    net_addr_str(from, peer, sizeof peer);
+    if (srv->hooks.on_datagram) srv->hooks.on_datagram(peer, p, n, srv->hooks.ctx);
     dtls_conn *c = dtls_server_find(srv, from);
     int hello = is_client_hello(p, n);
     if (c && !(hello && c->state != DTLS_HANDSHAKING)) {
@@ -326,8 +329,6 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
         progress(c);
         return;
     }
-    char peer[64];
-    net_addr_str(from, peer, sizeof peer);
     if (!hello) {
         if (srv->tl)
             timeline_add(srv->tl, "net.rx.ignored", peer, "port", "coaps",

@@ -37,6 +37,8 @@ typedef struct dtls_conn dtls_conn;
 typedef struct dtls_hooks {
     void (*on_data)(dtls_conn *c, const uint8_t *p, size_t n, void *ctx);
     void (*on_state)(dtls_conn *c, dtls_state st, void *ctx);
+    /* server: every datagram that arrives, before the DTLS layer looks at it (may be NULL) */
+    void (*on_datagram)(const char *peer, const uint8_t *p, size_t n, void *ctx);
     void *ctx;
 } dtls_hooks;
 

@@ -37,6 +37,9 @@ int m2m_op_parse(const char *name);        /* name or number; -1 if unknown */
  * to 4.03 like the other 41xx authorization failures. Unknown: 5.00 for 5xxx/6xxx, 4.00 else. */
 uint8_t m2m_rsc_to_coap(int rsc);
 const char *m2m_rsc_name(int rsc);         /* "CREATED", ... ; "UNKNOWN" */
+/* As m2m_rsc_to_coap, with the rows that depend on the operation: 2000 answers a NOTIFY
+ * with 2.04 and anything else with 2.05. */
+uint8_t m2m_rsc_to_coap_op(int rsc, int op);
 
 /* Decodes a CoAP message into a primitive: request if code class 0, response otherwise.
  * A request POST with TY is CREATE, without TY NOTIFY (Table 6.2.1-1).
@@ -48,13 +51,16 @@ int m2m_from_coap(const cm_msg *m, const m2m_optmap *map, m2m_prim *out,
 /* Encodes a request primitive into m (code, Uri-Path, options, Content-Format, payload).
  * type/mid/token are left to the caller. Returns 0, -1 on an unmappable primitive. */
 int m2m_request_to_coap(const m2m_prim *p, const m2m_optmap *map, cm_msg *m);
-/* Encodes a response primitive (code from RSC, RSC/RQI/RVI options, Location-Path). */
+/* Encodes a response primitive (code from RSC, RSC/RQI/RVI options, Location-Path).
+ * p->op, when set to the request's operation, picks 2.04 for a 2000 NOTIFY response. */
 int m2m_response_to_coap(const m2m_prim *p, const m2m_optmap *map, cm_msg *m);
 
 /* `to` <-> Uri-Path segments (TS-0008 §6.2.2.3): "/CSE/x" -> "~","CSE","x";
  * "//sp/CSE/x" -> "_","sp","CSE","x"; "x/y" -> "x","y". */
 int m2m_to_uri_path(const char *to, char ***segs, size_t *nsegs);
 char *m2m_uri_path_to_to(char *const *segs, size_t nsegs);
+/* Frees what m2m_to_uri_path returned. */
+void m2m_uri_path_free(char **segs, size_t nsegs);
 
 /* Value of a field of a primitive by name for matching and capture:
  * op, ty, fr, to, rqi, rvi, rsc, ot, cf, and "pc:<path>" into the JSON content

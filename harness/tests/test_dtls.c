@@ -43,12 +43,12 @@ static void start(pair *x, dtls_params *cp)
     x->l = loop_new();
     CU_ASSERT_EQUAL_FATAL(udp_bind(&x->ss, "127.0.0.1", 0, err, sizeof err), 0);
     CU_ASSERT_EQUAL_FATAL(udp_bind(&x->cs, "127.0.0.1", 0, err, sizeof err), 0);
-    dtls_hooks h = { on_data, NULL, x };
+    dtls_hooks h = { on_data, NULL, NULL, x };
     x->srv = dtls_server_new(x->l, &x->ss, &server_params, &x->tl, h, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x->srv);
     net_addr peer;
     net_addr_parse("127.0.0.1", udp_port(&x->ss), &peer);
-    dtls_hooks ch = { NULL, NULL, NULL };
+    dtls_hooks ch = { NULL, NULL, NULL, NULL };
     x->cli = dtls_client_new(x->l, &x->cs, &peer, cp, NULL, ch, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x->cli);
     loop_run_until(x->l, mono_now_ns() + 5000000000LL, settled, x);

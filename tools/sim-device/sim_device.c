@@ -261,7 +261,7 @@ int main(int argc, char **argv)
     dp.sni = p->harness_host;
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
     dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
-    dtls_hooks dh = { dtls_data, NULL, &s };
+    dtls_hooks dh = { dtls_data, NULL, NULL, &s };
     s.conn = dtls_client_new(s.loop, &s.secure, &peer, &dp, NULL, dh, err, sizeof err);
     if (!s.conn) { logf_(&s, "%s", err); return 1; }
     loop_run_until(s.loop, mono_now_ns() + (p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL), dtls_settled, &s);

@@ -101,10 +101,11 @@ bad-input)
   expect_eq "exit status (malformed XML)" 2 "$rc"
   expect_contains "message" "$out" "TC_BAD_001.xml:6"
   [ -e "$work/reports/latest" ] && fail "a report was written for bad input" || ok "no report for bad input"
-  printf '<?xml version="1.0"?>\n<testcase id="TC_BAD_002" role="in-cse" area="x" covers="R-FLOW-03">\n  <title>t</title>\n  <requirement>r</requirement>\n  <reference>x</reference>\n  <steps>\n    <await event="sae.done[identity=${NO_SUCH_VAR}]" within="1s"/>\n  </steps>\n</testcase>\n' > "$work/bad/TC_BAD_001.xml"
+  rm -f "$work/bad/TC_BAD_001.xml"
+  printf '<?xml version="1.0"?>\n<testcase id="TC_BAD_002" role="in-cse" area="x" covers="R-FLOW-03">\n  <title>t</title>\n  <requirement>r</requirement>\n  <reference>x</reference>\n  <steps>\n    <await event="sae.done[identity=${NO_SUCH_VAR}]" within="1s"/>\n  </steps>\n</testcase>\n' > "$work/bad/TC_BAD_002.xml"
   run "$work/bad"
   expect_eq "exit status (unknown variable)" 2 "$rc"
-  expect_contains "message" "$out" "TC_BAD_001.xml:7"
+  expect_contains "message" "$out" "TC_BAD_002.xml:7"
   expect_contains "message" "$out" "NO_SUCH_VAR"
   out=$("$HARNESS" run --profile "$work/missing.xml" "$SRC/testcases" 2>&1); rc=$?
   expect_eq "exit status (missing profile)" 2 "$rc"

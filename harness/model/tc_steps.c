@@ -1,0 +1,312 @@
+/* Steps, expect alternatives and order rules of a test case (the format is documented in
+ * testcases/schema/testcase.xsd). The schema has already checked the shape; this adds what
+ * it cannot: duration ranges, selector syntax, reasons, duplicates. The code still copes
+ * with any shape, since a caller may load without a schema. */
+#include "tc_parse.h"
+#include "xmlload.h"
+#include "../util/xmem.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tc_err(tc_ctx *c, const xmlNode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    va_end(ap);
+    diag_error(c->d, c->file, xml_line(n), "%s", msg);
+    free(msg);
+    c->errors++;
+}
+
+static const char *ename(const xmlNode *n) { return (const char *)n->name; }
+
+/* A duration attribute into *out; absent leaves *out alone. */
+static void duration(tc_ctx *c, const xmlNode *n, const char *attr, int64_t *out)
+{
+    if (xml_attr_duration(n, attr, 1, c->file, c->d, out) < 0) c->errors++;
+}
+
+/* Checks the syntax of a selector now, so a typo is an input error, not a failed test.
+ * ${VAR} references are legal selector values, so this works before substitution. */
+static int selector_ok(tc_ctx *c, const xmlNode *n, const char *attr, const char *text)
+{
+    ev_sel s;
+    char err[256];
+    if (ev_sel_parse(text, &s, err, sizeof err) < 0) {
+        tc_err(c, n, "<%s %s=\"%s\">: bad event selector: %s", ename(n), attr, text, err);
+        return 0;
+    }
+    ev_sel_free(&s);
+    return 1;
+}
+
+/* Attributes copied into a kvlist when present, in this order. */
+static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
+{
+    for (size_t i = 0; names[i]; i++) {
+        char *v = xml_attr(n, names[i]);
+        if (v) kvlist_add(out, names[i], v);
+        free(v);
+    }
+}
+
+static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", NULL };
+static const char *const match_attrs[] = {
+    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "type", "code", NULL,
+};
+
+static void parse_outcome(tc_ctx *c, const xmlNode *n, tc_alt *a)
+{
+    a->on_match = VERDICT_PASS;
+    char *v = xml_attr(n, "verdict");
+    if (v) {
+        verdict vd;
+        if (verdict_from_name(v, &vd) < 0 ||
+            (vd != VERDICT_PASS && vd != VERDICT_WARN && vd != VERDICT_INCONC && vd != VERDICT_FAIL))
+            tc_err(c, n, "<%s verdict=\"%s\">: expected pass, warn, inconc or fail", ename(n), v);
+        else
+            a->on_match = vd;
+        free(v);
+    }
+    a->reason = xml_attr(n, "reason");
+    if (a->on_match != VERDICT_PASS && (!a->reason || !*a->reason))
+        tc_err(c, n, "<%s verdict=\"%s\"> needs a reason=\"...\" saying why", ename(n),
+               verdict_name(a->on_match));
+}
+
+static void add_capture(tc_ctx *c, const xmlNode *n, tc_alt *a)
+{
+    char *var = xml_attr(n, "var"), *field = xml_attr(n, "field");
+    if (!var || !field || !*var || !*field)
+        tc_err(c, n, "<capture> needs var=\"NAME\" and field=\"...\"");
+    else if (kvlist_get(&a->capture, var))
+        tc_err(c, n, "<capture var=\"%s\">: the variable is already captured by this alternative", var);
+    else
+        kvlist_add(&a->capture, var, field);
+    free(var);
+    free(field);
+}
+
+static void parse_message(tc_ctx *c, const xmlNode *n, tc_alt *a)
+{
+    a->kind = ALT_MSG;
+    copy_attrs(n, match_attrs, &a->match);
+    for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
+        if (xml_is(ch, "field")) {
+            char *name = xml_attr(ch, "name"), *value = xml_attr(ch, "value");
+            if (!name || !value || strncmp(name, "pc:", 3) != 0)
+                tc_err(c, ch, "<field> needs name=\"pc:...\" and value=\"...\"");
+            else if (kvlist_get(&a->match, name))
+                tc_err(c, ch, "<field name=\"%s\">: given twice in one message", name);
+            else
+                kvlist_add(&a->match, name, value);
+            free(name);
+            free(value);
+        } else if (xml_is(ch, "capture")) {
+            add_capture(c, ch, a);
+        } else if (xml_is(ch, "respond")) {
+            if (a->respond.present) {
+                tc_err(c, ch, "only one <respond> per message");
+                continue;
+            }
+            char *rsc = xml_attr(ch, "rsc");
+            char *end = NULL;
+            long v = rsc ? strtol(rsc, &end, 10) : -1;
+            if (!rsc || end == rsc || *end || v < 1000 || v > 9999)
+                tc_err(c, ch, "<respond rsc=\"%s\">: expected a four-digit oneM2M status code",
+                       rsc ? rsc : "");
+            free(rsc);
+            a->respond.present = 1;
+            a->respond.rsc = (int)(v > 0 && v <= 9999 ? v : 0);
+            a->respond.content = xml_text(ch);
+        } else {
+            tc_err(c, ch, "unexpected <%s> in <message>", ename(ch));
+        }
+    }
+    const char *dir = kvlist_get(&a->match, "dir");
+    if (a->respond.present && dir && strcmp(dir, "tx") == 0)
+        tc_err(c, n, "<respond> answers a request from the IUT: it needs dir=\"rx\"");
+}
+
+static void parse_event_alt(tc_ctx *c, const xmlNode *n, tc_alt *a)
+{
+    a->kind = ALT_EVENT;
+    a->event = xml_attr(n, "name");
+    if (!a->event || !*a->event) tc_err(c, n, "<event> needs name=\"selector\"");
+    else selector_ok(c, n, "name", a->event);
+    for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
+        if (xml_is(ch, "capture")) add_capture(c, ch, a);
+        else tc_err(c, ch, "unexpected <%s> in <event>", ename(ch));
+    }
+}
+
+static void parse_expect(tc_ctx *c, const xmlNode *n, tc_step *st)
+{
+    duration(c, n, "within", &st->timeout_ns);
+    size_t cap = 0;
+    int silences = 0;
+    for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
+        xgrow((void **)&st->alts, &cap, st->nalts + 1, sizeof *st->alts);
+        tc_alt *a = &st->alts[st->nalts];
+        memset(a, 0, sizeof *a);
+        a->line = xml_line(ch);
+        if (xml_is(ch, "message")) {
+            parse_message(c, ch, a);
+        } else if (xml_is(ch, "event")) {
+            parse_event_alt(c, ch, a);
+        } else if (xml_is(ch, "silence")) {
+            a->kind = ALT_SILENCE;
+            if (++silences == 2) tc_err(c, ch, "only one <silence> per <expect>");
+        } else {
+            tc_err(c, ch, "unexpected <%s> in <expect>", ename(ch));
+            continue;
+        }
+        parse_outcome(c, ch, a);
+        st->nalts++;
+    }
+    if (st->nalts == 0) tc_err(c, n, "<expect> needs at least one alternative");
+}
+
+static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
+{
+    copy_attrs(n, send_attrs, &st->send);
+    if (!kvlist_get(&st->send, "op")) tc_err(c, n, "<send> needs op=\"...\"");
+    char *content = xml_text(n);
+    if (content) kvlist_add(&st->send, "content", content);
+    free(content);
+}
+
+static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
+{
+    memset(st, 0, sizeof *st);
+    st->line = xml_line(n);
+    if (xml_is(n, "trigger")) {
+        st->kind = STEP_TRIGGER;
+        st->trigger = xml_attr(n, "name");
+        if (!st->trigger || !*st->trigger) tc_err(c, n, "<trigger> needs name=\"...\"");
+        duration(c, n, "timeout", &st->timeout_ns);
+    } else if (xml_is(n, "await")) {
+        st->kind = STEP_AWAIT;
+        st->event = xml_attr(n, "event");
+        if (!st->event || !*st->event) tc_err(c, n, "<await> needs event=\"selector\"");
+        else selector_ok(c, n, "event", st->event);
+        duration(c, n, "within", &st->timeout_ns);
+    } else if (xml_is(n, "wait")) {
+        st->kind = STEP_WAIT;
+        int got = xml_attr_duration(n, "for", 1, c->file, c->d, &st->timeout_ns);
+        if (got == 0) tc_err(c, n, "<wait> needs for=\"duration\"");
+        else if (got < 0) c->errors++;
+    } else if (xml_is(n, "send")) {
+        st->kind = STEP_SEND;
+        parse_send(c, n, st);
+    } else if (xml_is(n, "expect")) {
+        st->kind = STEP_EXPECT;
+        parse_expect(c, n, st);
+    } else {
+        tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send or wait", ename(n));
+        return -1;
+    }
+    return 0;
+}
+
+void tc_parse_steps(tc_ctx *c, const xmlNode *parent, tc_steps *out)
+{
+    size_t cap = 0;
+    for (const xmlNode *n = xml_first_elem(parent); n; n = xml_next_elem(n)) {
+        xgrow((void **)&out->items, &cap, out->n + 1, sizeof *out->items);
+        if (parse_step(c, n, &out->items[out->n]) == 0) out->n++;
+    }
+    if (out->n == 0) tc_err(c, parent, "<%s> holds no step", ename(parent));
+}
+
+static void alt_free(tc_alt *a)
+{
+    kvlist_free(&a->match);
+    kvlist_free(&a->capture);
+    free(a->respond.content);
+    free(a->event);
+    free(a->reason);
+}
+
+void tc_steps_free(tc_steps *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        tc_step *st = &s->items[i];
+        kvlist_free(&st->send);
+        for (size_t j = 0; j < st->nalts; j++) alt_free(&st->alts[j]);
+        free(st->alts);
+        free(st->event);
+        free(st->trigger);
+    }
+    free(s->items);
+    s->items = NULL;
+    s->n = 0;
+}
+
+/* Parses attribute attr of n into *sel. An absent optional attribute leaves *sel zeroed
+ * (name NULL), as order.h expects for a missing "before". Returns -1 on a problem. */
+static int rule_selector(tc_ctx *c, const xmlNode *n, const char *attr, int needed, ev_sel *sel)
+{
+    memset(sel, 0, sizeof *sel);
+    char *text = xml_attr(n, attr);
+    if (!text) {
+        if (!needed) return 0;
+        tc_err(c, n, "<%s> needs %s=\"selector\"", ename(n), attr);
+        return -1;
+    }
+    char err[256];
+    int rc = 0;
+    if (ev_sel_parse(text, sel, err, sizeof err) < 0) {
+        tc_err(c, n, "<%s %s=\"%s\">: bad event selector: %s", ename(n), attr, text, err);
+        rc = -1;
+    }
+    free(text);
+    return rc;
+}
+
+void tc_parse_order(tc_ctx *c, const xmlNode *parent, testcase *tc)
+{
+    size_t cap = 0;
+    for (const xmlNode *n = xml_first_elem(parent); n; n = xml_next_elem(n)) {
+        order_rule r;
+        memset(&r, 0, sizeof r);
+        r.line = xml_line(n);
+        int bad = 0;
+        if (xml_is(n, "before") || xml_is(n, "within")) {
+            r.kind = xml_is(n, "before") ? ORDER_BEFORE : ORDER_WITHIN;
+            bad |= rule_selector(c, n, "first", 1, &r.a) < 0;
+            bad |= rule_selector(c, n, "then", 1, &r.b) < 0;
+            if (r.kind == ORDER_WITHIN) {
+                int got = xml_attr_duration(n, "limit", 1, c->file, c->d, &r.limit_ns);
+                if (got == 0) tc_err(c, n, "<within> needs limit=\"duration\"");
+                if (got < 0) c->errors++;
+                bad |= got <= 0;
+            }
+        } else if (xml_is(n, "never")) {
+            r.kind = ORDER_NEVER;
+            bad |= rule_selector(c, n, "event", 1, &r.a) < 0;
+            bad |= rule_selector(c, n, "before", 0, &r.b) < 0;
+        } else {
+            tc_err(c, n, "unexpected <%s> in <order>: a rule is before, never or within", ename(n));
+            continue;
+        }
+        char *req = xml_attr(n, "required");
+        if (req) {
+            if (strcmp(req, "true") == 0) r.required = 1;
+            else if (strcmp(req, "false") != 0) {
+                tc_err(c, n, "<%s required=\"%s\">: expected true or false", ename(n), req);
+                bad = 1;
+            }
+            free(req);
+        }
+        if (bad) {
+            order_rule_free(&r);
+            continue;
+        }
+        xgrow((void **)&tc->order, &cap, tc->norder + 1, sizeof *tc->order);
+        tc->order[tc->norder++] = r;
+    }
+}

@@ -1,0 +1,417 @@
+/* The profile loader: the example profile with every element, defaults, keys in ASCII and
+ * hex, the key never in a message, and the checks beyond the schema. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/profile.h"
+#include "model/xmlload.h"
+#include "util/xmem.h"
+
+#define SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"
+#define EXAMPLE M2M_DATA_DIR "/fixtures/profiles/example-device.xml"
+
+/* A minimal valid profile; the three %s are: iut attributes, extra children of <profile>
+ * after <harness>, and the psk element. Lines: <iut> is line 2, <harness> line 5,
+ * <credentials> line 9, the first extra element line 10. */
+static char *make(const char *iut_attrs, const char *psk, const char *extra)
+{
+    return xasprintf("<profile name=\"p\" role=\"in-cse\">\n"
+                     "  <iut kind=\"asn-cse\" address=\"127.0.0.1\"%s>\n"
+                     "    <cse-id>/asn-cse-1</cse-id>\n"
+                     "  </iut>\n"
+                     "  <harness>\n"
+                     "    <cse-id>/in-cse</cse-id>\n"
+                     "    <cse-base>in-name</cse-base>\n"
+                     "  </harness>\n"
+                     "  <credentials>%s</credentials>\n"
+                     "%s"
+                     "</profile>\n",
+                     iut_attrs, psk, extra);
+}
+
+static int load(const char *xml, const char *schema, profile **p, diag *d)
+{
+    return profile_load_mem("p.xml", xml, strlen(xml), schema, p, d);
+}
+
+static int has(const diag *d, int line, const char *needle)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].line == line && strstr(d->items[i].message, needle)) return 1;
+    return 0;
+}
+
+static void expect_error(char *xml, const char *schema, int line, const char *needle)
+{
+    diag d;
+    diag_init(&d);
+    profile *p = (profile *)1;
+    CU_ASSERT_EQUAL(load(xml, schema, &p, &d), -1);
+    CU_ASSERT_PTR_NULL(p);
+    int ok = has(&d, line, needle);
+    if (!ok) {
+        fprintf(stderr, "\nexpected an error on line %d with '%s', got:\n", line, needle);
+        diag_print(&d, stderr);
+    }
+    CU_ASSERT_TRUE(ok);
+    diag_free(&d);
+    free(xml);
+}
+
+static void test_example_profile(void)
+{
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    int rc = profile_load(EXAMPLE, SCHEMA, &p, &d);
+    diag_print(&d, stderr);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_STRING_EQUAL(p->file, EXAMPLE);
+    CU_ASSERT_STRING_EQUAL(p->name, "example-device");
+    CU_ASSERT_STRING_EQUAL(p->role, "in-cse");
+    CU_ASSERT_STRING_EQUAL(p->iut_kind, "asn-cse");
+    CU_ASSERT_EQUAL(p->release, 3);
+    CU_ASSERT_STRING_EQUAL(p->iut_address, "192.0.2.10");
+    CU_ASSERT_STRING_EQUAL(p->iut_host, "asn1.m2m-harness.test");
+    CU_ASSERT_EQUAL(p->iut_coap_port, 5683);
+    CU_ASSERT_EQUAL(p->iut_coaps_port, 5684);
+    CU_ASSERT_STRING_EQUAL(p->iut_cse_id, "/asn-cse-1");
+    CU_ASSERT_STRING_EQUAL(p->iut_ae_id, "Cexample-ae");
+    CU_ASSERT_STRING_EQUAL(p->iut_cse_base_name, "asn-name");
+    CU_ASSERT_STRING_EQUAL(p->harness_address, "192.0.2.1");
+    CU_ASSERT_STRING_EQUAL(p->harness_host, "in-cse.m2m-harness.test");
+    CU_ASSERT_EQUAL(p->listen_coap, 5683);
+    CU_ASSERT_EQUAL(p->listen_coaps, 5684);
+    CU_ASSERT_STRING_EQUAL(p->harness_cse_id, "/in-cse");
+    CU_ASSERT_STRING_EQUAL(p->cse_base_name, "in-name");
+    CU_ASSERT_PTR_NULL(p->harness_ae_id);
+    CU_ASSERT_STRING_EQUAL(p->psk_identity, "asn1@in.m2m-harness.test");
+    CU_ASSERT_EQUAL_FATAL(p->psk_key_len, 13);
+    CU_ASSERT_EQUAL(memcmp(p->psk_key, "example-key-1", 13), 0);
+    CU_ASSERT_STRING_EQUAL(p->psk_hint, "in.m2m-harness.test");
+    CU_ASSERT_EQUAL_FATAL(p->npics, 3);
+    CU_ASSERT_TRUE(profile_has_pics(p, "SAE_PSK"));
+    CU_ASSERT_TRUE(profile_has_pics(p, "SER_JSON"));
+    CU_ASSERT_FALSE(profile_has_pics(p, "SAE_CERT"));
+    CU_ASSERT_STRING_EQUAL(p->option_preset, "legacy");
+    CU_ASSERT_EQUAL(p->options.num[M2M_OPT_FR], 256);
+    CU_ASSERT_EQUAL(p->options.num[M2M_OPT_RVI], 271); /* the override */
+    CU_ASSERT_STRING_EQUAL(p->serialization, "json");
+    CU_ASSERT_EQUAL(p->ack_timeout_ns, 2000000000LL);
+    CU_ASSERT_EQUAL(p->max_retransmit, 4);
+    CU_ASSERT_EQUAL(p->dtls_retrans_ns, 1000000000LL);
+    CU_ASSERT_EQUAL(p->dtls_total_ns, 20000000000LL);
+    CU_ASSERT_EQUAL(p->step_timeout_ns, 5000000000LL);
+    CU_ASSERT_EQUAL(p->test_deadline_ns, 60000000000LL);
+    CU_ASSERT_EQUAL(p->ready_timeout_ns, 10000000000LL);
+    CU_ASSERT_PTR_NOT_NULL(p->ready_command);
+    CU_ASSERT_EQUAL_FATAL(p->ntriggers, 3);
+    const profile_trigger *t = profile_trigger_find(p, "start");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(t->timeout_ns, 5000000000LL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t->command, "bench-power.sh on ${IUT_ADDRESS}"));
+    t = profile_trigger_find(p, "reset");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(t->timeout_ns, 15000000000LL);
+    t = profile_trigger_find(p, "reboot");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NULL(t->command);
+    CU_ASSERT_STRING_EQUAL(t->prompt, "Power-cycle the device, then press Enter");
+    CU_ASSERT_EQUAL(t->timeout_ns, 0); /* an operator is waited for */
+    CU_ASSERT_PTR_NULL(profile_trigger_find(p, "register"));
+    CU_ASSERT_EQUAL(p->extra_vars.n, 2);
+    CU_ASSERT_STRING_EQUAL(kvlist_get(&p->extra_vars, "DEVICE_SERIAL"), "EX-0001");
+    CU_ASSERT_EQUAL(p->known_failures.n, 1);
+    CU_ASSERT_PTR_NOT_NULL(kvlist_get(&p->known_failures, "TC_SEC_SAE_PSK_001"));
+    profile_free(p);
+    diag_free(&d);
+}
+
+static void test_defaults(void)
+{
+    char *xml = make("", "", "");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    int rc = load(xml, SCHEMA, &p, &d);
+    diag_print(&d, stderr);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL(p->release, 3);
+    CU_ASSERT_STRING_EQUAL(p->harness_address, "127.0.0.1");
+    CU_ASSERT_EQUAL(p->listen_coap, 0);
+    CU_ASSERT_EQUAL(p->listen_coaps, 0);
+    CU_ASSERT_EQUAL(p->iut_coap_port, 0);
+    CU_ASSERT_STRING_EQUAL(p->option_preset, "iana");
+    m2m_optmap iana;
+    m2m_optmap_preset("iana", &iana);
+    CU_ASSERT_EQUAL(memcmp(&p->options, &iana, sizeof iana), 0);
+    CU_ASSERT_STRING_EQUAL(p->serialization, "json");
+    CU_ASSERT_EQUAL(p->ack_timeout_ns, 2000000000LL);
+    CU_ASSERT_EQUAL(p->max_retransmit, 4);
+    CU_ASSERT_EQUAL(p->dtls_retrans_ns, 1000000000LL);
+    CU_ASSERT_EQUAL(p->dtls_total_ns, 20000000000LL);
+    CU_ASSERT_EQUAL(p->step_timeout_ns, 5000000000LL);
+    CU_ASSERT_EQUAL(p->test_deadline_ns, 60000000000LL);
+    CU_ASSERT_EQUAL(p->ready_timeout_ns, 5000000000LL);
+    CU_ASSERT_PTR_NULL(p->psk_identity);
+    CU_ASSERT_PTR_NULL(p->psk_key);
+    CU_ASSERT_PTR_NULL(p->psk_hint);
+    CU_ASSERT_EQUAL(p->npics, 0);
+    CU_ASSERT_EQUAL(p->ntriggers, 0);
+    CU_ASSERT_PTR_NULL(p->ready_command);
+    profile_free(p);
+    /* The same without the schema: the defaults come from the loader, not the XSD. */
+    CU_ASSERT_EQUAL(load(xml, NULL, &p, &d), 0);
+    CU_ASSERT_EQUAL(p->max_retransmit, 4);
+    profile_free(p);
+    CU_ASSERT_EQUAL(diag_count(&d), 0);
+    diag_free(&d);
+    free(xml);
+}
+
+static void test_keys(void)
+{
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    char *xml = make("", "<psk identity=\"a@b\" key=\"00ff10Ab\" encoding=\"hex\"/>", "");
+    CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &p, &d), 0);
+    CU_ASSERT_EQUAL(p->psk_key_len, 4);
+    CU_ASSERT_EQUAL(memcmp(p->psk_key, "\x00\xff\x10\xab", 4), 0);
+    profile_free(p);
+    free(xml);
+    /* The same text as ASCII is eight bytes. */
+    xml = make("", "<psk identity=\"a@b\" key=\"00ff10Ab\"/>", "");
+    CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &p, &d), 0);
+    CU_ASSERT_EQUAL(p->psk_key_len, 8);
+    CU_ASSERT_EQUAL(memcmp(p->psk_key, "00ff10Ab", 8), 0);
+    profile_free(p);
+    free(xml);
+    CU_ASSERT_EQUAL(diag_count(&d), 0);
+    diag_free(&d);
+    expect_error(make("", "<psk identity=\"a@b\" key=\"abc\" encoding=\"hex\"/>", ""), SCHEMA, 9,
+                 "the key is not hex");
+    expect_error(make("", "<psk identity=\"a@b\" key=\"zz\" encoding=\"hex\"/>", ""), SCHEMA, 9,
+                 "the key is not hex");
+    expect_error(make("", "<psk identity=\"a@b\" key=\"\"/>", ""), SCHEMA, 9, "the key is empty");
+    expect_error(make("", "<psk identity=\"a@b\" key=\"tab&#9;in\"/>", ""), SCHEMA, 9,
+                 "outside printable ASCII");
+    expect_error(make("", "<psk identity=\"\" key=\"k\"/>", ""), SCHEMA, 9, "non-empty identity");
+}
+
+/* Whatever goes wrong, the key is not in the messages. */
+static void test_key_never_in_messages(void)
+{
+    const char *secret = "TopSecretKey-9876";
+    const char *hexsecret = "746f70736563726574";
+    const char *cases[] = {
+        /* the profile is wrong elsewhere */
+        "<psk identity=\"a@b\" key=\"TopSecretKey-9876\"/><bogus/>",
+        /* the psk element itself breaks the schema */
+        "<psk identity=\"a@b\" key=\"TopSecretKey-9876\" colour=\"red\"/>",
+        "<psk identity=\"a@b\" key=\"TopSecretKey-9876\" encoding=\"base64\"/>",
+        "<psk identity=\"a@b\" key=\"TopSecretKey-9876\" encoding=\"hex\"/>",
+        "<psk identity=\"a@b\" key=\"746f70736563726574Z\" encoding=\"hex\"/>",
+        /* not even XML: the parser may quote the input */
+        "<psk identity=\"a@b\" key=\"TopSecretKey-9876\" key=\"TopSecretKey-9876\"/>",
+        "<psk identity=\"a@b\" key=\"TopSecretKey-9876&bad;\"/>",
+        "<psk identity=\"a@b\" key=\"&TopSecretKey-9876;\"/>",
+        "<psk identity=\"a@b\" key=\"TopSecretKey-9876<\"/>",
+        "<psk identity=\"a@b\" key='TopSecretKey-9876",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *xml = make(" coap-port=\"99999\"", cases[i], "");
+        for (int with_schema = 0; with_schema < 2; with_schema++) {
+            diag d;
+            diag_init(&d);
+            profile *p = NULL;
+            CU_ASSERT_EQUAL(load(xml, with_schema ? SCHEMA : NULL, &p, &d), -1);
+            CU_ASSERT_TRUE(diag_count(&d) > 0);
+            int leaked = diag_contains(&d, secret) || diag_contains(&d, hexsecret) ||
+                         diag_contains(&d, "TopSecret");
+            if (leaked) {
+                fprintf(stderr, "\ncase %zu leaks the key:\n", i);
+                diag_print(&d, stderr);
+            }
+            CU_ASSERT_FALSE(leaked);
+            diag_free(&d);
+        }
+        free(xml);
+    }
+}
+
+static void test_role_kind(void)
+{
+    char *xml = xasprintf("<profile name=\"p\" role=\"in-cse\">\n"
+                          "  <iut kind=\"in-cse\" address=\"::1\"><cse-id>/x</cse-id></iut>\n"
+                          "  <harness><cse-id>/in-cse</cse-id><cse-base>b</cse-base></harness>\n"
+                          "</profile>\n");
+    expect_error(xml, SCHEMA, 2, "role in-cse (the harness is the IN-CSE) needs an IUT of kind asn-cse, mn-cse or ae");
+    xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
+                    "  <iut kind=\"asn-cse\" address=\"::1\"><cse-id>/x</cse-id></iut>\n"
+                    "  <harness><cse-id>/f</cse-id></harness>\n"
+                    "</profile>\n");
+    expect_error(xml, SCHEMA, 2, "role field (the harness is a field node) needs an IUT of kind in-cse");
+    xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
+                    "  <iut kind=\"in-cse\" address=\"::1\"/>\n"
+                    "  <harness><cse-id>/f</cse-id></harness>\n"
+                    "</profile>\n");
+    expect_error(xml, SCHEMA, 2, "an IUT of kind in-cse needs its <cse-id>");
+    xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
+                    "  <iut kind=\"in-cse\" address=\"::1\"><cse-id>/in</cse-id></iut>\n"
+                    "  <harness/>\n"
+                    "</profile>\n");
+    expect_error(xml, SCHEMA, 3, "needs <cse-id> or <ae-id>");
+    xml = xasprintf("<profile name=\"p\" role=\"in-cse\">\n"
+                    "  <iut kind=\"ae\" address=\"::1\"/>\n"
+                    "  <harness><cse-id>/in-cse</cse-id></harness>\n"
+                    "</profile>\n");
+    expect_error(xml, SCHEMA, 3, "the harness is the registrar and needs <cse-id> and <cse-base>");
+    /* A consistent field profile: an AE harness against an IN-CSE on IPv6. */
+    xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
+                    "  <iut kind=\"in-cse\" address=\"::1\" coaps-port=\"5684\"><cse-id>/in</cse-id>"
+                    "<cse-base>in-name</cse-base></iut>\n"
+                    "  <harness address=\"::1\"><ae-id>Cme</ae-id></harness>\n"
+                    "</profile>\n");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), 0);
+    diag_print(&d, stderr);
+    if (p) {
+        CU_ASSERT_STRING_EQUAL(p->harness_ae_id, "Cme");
+        CU_ASSERT_STRING_EQUAL(p->iut_cse_base_name, "in-name");
+        CU_ASSERT_EQUAL(p->iut_coaps_port, 5684);
+    }
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
+static void test_ports_and_addresses(void)
+{
+    expect_error(make(" coap-port=\"65536\"", "", ""), SCHEMA, 2, "65536");
+    expect_error(make(" coap-port=\"65536\"", "", ""), NULL, 2,
+                 "<iut coap-port=\"65536\">: expected a number from 0 to 65535");
+    expect_error(make(" coaps-port=\"-1\"", "", ""), NULL, 2, "expected a number from 0 to 65535");
+    expect_error(make(" release=\"9\"", "", ""), NULL, 2, "expected a number from 1 to 5");
+    char *xml = xasprintf("<profile name=\"p\" role=\"in-cse\">\n"
+                          "  <iut kind=\"asn-cse\" address=\"device.example\"><cse-id>/x</cse-id></iut>\n"
+                          "  <harness><cse-id>/in-cse</cse-id><cse-base>b</cse-base></harness>\n"
+                          "</profile>\n");
+    expect_error(xml, SCHEMA, 2, "<iut address=\"device.example\">: not an IPv4 or IPv6 address literal");
+    xml = xasprintf("<profile name=\"p\" role=\"in-cse\">\n"
+                    "  <iut kind=\"asn-cse\" address=\"::1\"><cse-id>/x</cse-id></iut>\n"
+                    "  <harness address=\"127.0.0.256\"><cse-id>/in-cse</cse-id><cse-base>b</cse-base></harness>\n"
+                    "</profile>\n");
+    expect_error(xml, SCHEMA, 3, "not an IPv4 or IPv6 address literal");
+}
+
+static void test_triggers(void)
+{
+    expect_error(make("", "", "  <control>\n    <trigger name=\"reset\">a</trigger>\n"
+                              "    <trigger name=\"reset\">b</trigger>\n  </control>\n"),
+                 SCHEMA, 12, "trigger 'reset' is defined twice");
+    expect_error(make("", "", "  <control>\n    <start>run</start>\n"
+                              "    <trigger name=\"start\">b</trigger>\n  </control>\n"),
+                 SCHEMA, 12, "trigger 'start' is defined twice");
+    expect_error(make("", "", "  <control>\n    <trigger name=\"reboot\"/>\n  </control>\n"), SCHEMA, 11,
+                 "needs a command (the element's text) or a prompt");
+    expect_error(make("", "", "  <control>\n    <trigger name=\"reboot\" prompt=\"p\">cmd</trigger>\n  </control>\n"),
+                 SCHEMA, 11, "both a command and a prompt");
+    expect_error(make("", "", "  <control>\n    <trigger name=\"r\" timeout=\"0s\">x</trigger>\n  </control>\n"),
+                 SCHEMA, 11, "greater than 0");
+    /* Defaults: a command gets the step timeout. */
+    char *xml = make("", "", "  <timers step-timeout=\"3s\"/>\n  <control><start>go</start></control>\n");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &p, &d), 0);
+    CU_ASSERT_EQUAL(profile_trigger_find(p, "start")->timeout_ns, 3000000000LL);
+    CU_ASSERT_STRING_EQUAL(profile_trigger_find(p, "start")->command, "go");
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
+static void test_options(void)
+{
+    expect_error(make("", "", "  <coap>\n    <option name=\"bogus\" number=\"300\"/>\n  </coap>\n"), SCHEMA, 11,
+                 "<option name=\"bogus\">: unknown oneM2M option (known: fr, rqi, ot,");
+    expect_error(make("", "", "  <coap>\n    <option name=\"rvi\" number=\"1\"/>\n"
+                              "    <option name=\"rvi\" number=\"2\"/>\n  </coap>\n"),
+                 SCHEMA, 12, "given twice");
+    expect_error(make("", "", "  <coap>\n    <option name=\"rvi\" number=\"279\"/>\n  </coap>\n"), SCHEMA, 10,
+                 "options fr and rvi both use number 279");
+    char *xml = make("", "", "  <coap options=\"legacy\" serialization=\"xml\">"
+                             "<option name=\"fr\" number=\"0\"/></coap>\n");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &p, &d), 0);
+    CU_ASSERT_EQUAL(p->options.num[M2M_OPT_FR], 0);
+    CU_ASSERT_EQUAL(p->options.num[M2M_OPT_RQI], 257);
+    CU_ASSERT_EQUAL(p->options.num[M2M_OPT_RVI], 0); /* legacy has none */
+    CU_ASSERT_STRING_EQUAL(p->serialization, "xml");
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
+static void test_vars_and_known_failures(void)
+{
+    expect_error(make("", "", "  <var name=\"IUT_CSE_ID\">x</var>\n"), SCHEMA, 10, "the profile already sets this variable");
+    expect_error(make("", "", "  <var name=\"A\">x</var>\n  <var name=\"A\">y</var>\n"), SCHEMA, 11, "defined twice");
+    expect_error(make("", "", "  <known-failure test=\"TC_A\"> </known-failure>\n"), SCHEMA, 10, "needs a reason");
+    expect_error(make("", "", "  <known-failure test=\"TC_A\">x</known-failure>\n"
+                              "  <known-failure test=\"TC_A\">y</known-failure>\n"), SCHEMA, 11, "listed twice");
+    char *xml = make("", "", "  <var name=\"EMPTY\"></var>\n");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &p, &d), 0);
+    CU_ASSERT_STRING_EQUAL(kvlist_get(&p->extra_vars, "EMPTY"), "");
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
+static void test_schema_and_parse_errors(void)
+{
+    expect_error(make("", "", "  <timers/>\n  <pics>A</pics>\n"), SCHEMA, 11,
+                 "Element 'pics': This element is not expected.");
+    expect_error(make("", "", "  <timers ack-timeout=\"fast\"/>\n"), SCHEMA, 10, "'fast'");
+    expect_error(make("", "", "  <timers ack-timeout=\"fast\"/>\n"), NULL, 10, "not a duration");
+    expect_error(make("", "", "  <timers>\n"), SCHEMA, 11, "Opening and ending tag mismatch");
+    expect_error(xstrdup("<testcase/>"), NULL, 1, "expected <profile>");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(profile_load("/nonexistent/p.xml", SCHEMA, &p, &d), -1);
+    CU_ASSERT_TRUE(diag_contains(&d, "cannot open"));
+    CU_ASSERT_EQUAL(profile_load(EXAMPLE, "/nonexistent/profile.xsd", &p, &d), -1);
+    CU_ASSERT_TRUE(diag_contains(&d, "not validated"));
+    diag_free(&d);
+}
+
+static int cleanup(void)
+{
+    xmlload_cleanup();
+    return 0;
+}
+
+void m2m_test_register(void)
+{
+    CU_pSuite s = CU_add_suite("profile", NULL, cleanup);
+    CU_add_test(s, "the example profile loads with every field", test_example_profile);
+    CU_add_test(s, "defaults", test_defaults);
+    CU_add_test(s, "hex and ascii keys", test_keys);
+    CU_add_test(s, "the key is never in a message", test_key_never_in_messages);
+    CU_add_test(s, "role and kind must agree", test_role_kind);
+    CU_add_test(s, "ports and addresses", test_ports_and_addresses);
+    CU_add_test(s, "triggers", test_triggers);
+    CU_add_test(s, "option numbers", test_options);
+    CU_add_test(s, "variables and known failures", test_vars_and_known_failures);
+    CU_add_test(s, "schema and parse errors", test_schema_and_parse_errors);
+}

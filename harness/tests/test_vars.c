@@ -1,0 +1,285 @@
+/* Variables: substitution syntax, the profile's variables, and the static check of a test
+ * case (unknown names with their line, captures known only after the step that makes them). */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/vars.h"
+#include "model/xmlload.h"
+#include "util/xmem.h"
+
+#define TC_SCHEMA M2M_DATA_DIR "/testcases/schema/testcase.xsd"
+#define P_SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"
+#define EXAMPLE M2M_DATA_DIR "/fixtures/profiles/example-device.xml"
+
+static void test_set_get(void)
+{
+    vars v;
+    vars_init(&v);
+    CU_ASSERT_PTR_NULL(vars_get(&v, "A"));
+    vars_set(&v, "A", "1");
+    vars_set(&v, "B", NULL);
+    vars_set(&v, "A", "2");
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "A"), "2");
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "B"), "");
+    CU_ASSERT_EQUAL(v.kv.n, 2);
+    vars_free(&v);
+}
+
+static void expands_to(const vars *v, const char *in, const char *out)
+{
+    char err[128] = "x";
+    char *got = vars_expand(v, in, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL(got);
+    if (got) {
+        if (strcmp(got, out) != 0) fprintf(stderr, "\n'%s' -> '%s', wanted '%s'\n", in, got, out);
+        CU_ASSERT_STRING_EQUAL(got, out);
+    }
+    CU_ASSERT_STRING_EQUAL(err, "");
+    free(got);
+}
+
+static void fails_with(const vars *v, const char *in, const char *msg)
+{
+    char err[128];
+    char *got = vars_expand(v, in, err, sizeof err);
+    CU_ASSERT_PTR_NULL(got);
+    free(got);
+    if (!strstr(err, msg)) fprintf(stderr, "\n'%s': err '%s', wanted '%s'\n", in, err, msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, msg));
+}
+
+static void test_expand(void)
+{
+    vars v;
+    vars_init(&v);
+    vars_set(&v, "A", "alpha");
+    vars_set(&v, "B_2", "${A}");
+    vars_set(&v, "E", "");
+    expands_to(&v, "", "");
+    expands_to(&v, "plain", "plain");
+    expands_to(&v, "${A}", "alpha");
+    expands_to(&v, "x${A}y${A}z", "xalphayalphaz");
+    expands_to(&v, "${A}${E}${A}", "alphaalpha");
+    expands_to(&v, "${B_2}", "${A}");             /* one pass: values are not expanded again */
+    expands_to(&v, "$A $ {A} $", "$A $ {A} $");   /* a lone '$' is literal */
+    expands_to(&v, "cost $5", "cost $5");
+    expands_to(&v, "$${A}", "${A}");              /* the escape */
+    expands_to(&v, "$$${A}", "$${A}");
+    expands_to(&v, "\"$SIM_DEVICE\" --p ${A}", "\"$SIM_DEVICE\" --p alpha");
+    char err[64];
+    char *r = vars_expand(&v, "${NOPE}", err, sizeof err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_STRING_EQUAL(err, "NOPE");          /* the name alone, as vars.h says */
+    fails_with(&v, "abc${A", "unterminated '${' at column 4");
+    fails_with(&v, "${", "unterminated");
+    fails_with(&v, "${}", "bad variable name");
+    fails_with(&v, "${A B}", "bad variable name '${A B}'");
+    fails_with(&v, "${9A}", "bad variable name");
+    CU_ASSERT_PTR_NULL(vars_expand(&v, NULL, err, sizeof err));
+    CU_ASSERT_PTR_NULL(vars_expand(&v, "${X}", NULL, 0));
+    vars_free(&v);
+}
+
+static void test_from_profile(void)
+{
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(profile_load(EXAMPLE, P_SCHEMA, &p, &d), 0);
+    vars v;
+    vars_init(&v);
+    vars_from_profile(&v, p);
+    const char *want[][2] = {
+        { "IUT_CSE_ID", "/asn-cse-1" }, { "IUT_AE_ID", "Cexample-ae" },
+        { "IUT_CSE_BASE", "asn-name" }, { "IUT_ADDRESS", "192.0.2.10" },
+        { "IUT_HOST", "asn1.m2m-harness.test" }, { "IUT_COAP_PORT", "5683" },
+        { "IUT_COAPS_PORT", "5684" }, { "IUT_RELEASE", "3" },
+        { "HARNESS_ADDRESS", "192.0.2.1" }, { "HARNESS_HOST", "in-cse.m2m-harness.test" },
+        { "HARNESS_CSE_ID", "/in-cse" }, { "CSE_BASE", "in-name" },
+        { "HARNESS_COAP_PORT", "5683" }, { "HARNESS_COAPS_PORT", "5684" },
+        { "PSK_IDENTITY", "asn1@in.m2m-harness.test" }, { "PROFILE", EXAMPLE },
+        { "PROFILE_DIR", M2M_DATA_DIR "/fixtures/profiles" },
+        { "BENCH_CONSOLE", "/dev/ttyUSB0" }, { "DEVICE_SERIAL", "EX-0001" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *got = vars_get(&v, want[i][0]);
+        if (!got || strcmp(got, want[i][1]) != 0)
+            fprintf(stderr, "\n%s = '%s', wanted '%s'\n", want[i][0], got ? got : "(unset)", want[i][1]);
+        CU_ASSERT_PTR_NOT_NULL(got);
+        if (got) CU_ASSERT_STRING_EQUAL(got, want[i][1]);
+    }
+    CU_ASSERT_PTR_NULL(vars_get(&v, "HARNESS_AE_ID")); /* not in the profile: stays unknown */
+    CU_ASSERT_EQUAL(v.kv.n, sizeof want / sizeof want[0]);
+    /* The key, in any form, is not a value. */
+    for (size_t i = 0; i < v.kv.n; i++) {
+        CU_ASSERT_PTR_NULL(strstr(v.kv.items[i].value, "example-key-1"));
+        CU_ASSERT_PTR_NULL(strstr(v.kv.items[i].value, "6578616d706c652d6b65792d31"));
+    }
+    /* The profile's own commands expand with these. */
+    char err[64];
+    char *cmd = vars_expand(&v, profile_trigger_find(p, "start")->command, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL(cmd);
+    if (cmd) CU_ASSERT_PTR_NOT_NULL(strstr(cmd, "fixtures/profiles/../scripts/bench-power.sh on 192.0.2.10"));
+    free(cmd);
+    vars_free(&v);
+    profile_free(p);
+    diag_free(&d);
+}
+
+static void test_placeholders(void)
+{
+    vars v;
+    vars_init(&v);
+    vars_placeholders(&v);
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "IUT_CSE_ID"), "");
+    CU_ASSERT_PTR_NOT_NULL(vars_get(&v, "TEST_ID"));
+    CU_ASSERT_PTR_NOT_NULL(vars_get(&v, "PSK_IDENTITY"));
+    CU_ASSERT_PTR_NULL(vars_get(&v, "PSK_KEY"));
+    CU_ASSERT_TRUE(vars_is_reserved("HARNESS_COAPS_PORT"));
+    CU_ASSERT_FALSE(vars_is_reserved("MY_VAR"));
+    vars_free(&v);
+}
+
+/* Loads a test case whose <steps> start on line 7, checks it against IUT_CSE_ID only. */
+#define HEAD                                                                                \
+    "<?xml version=\"1.0\"?>\n"                                                             \
+    "<testcase id=\"TC_V_001\" role=\"in-cse\" area=\"sae\" covers=\"R-SAE-01\">\n"          \
+    "  <title>t</title>\n"                                                                  \
+    "  <requirement>r</requirement>\n"                                                      \
+    "  <reference>x</reference>\n"
+#define STEPS(body) HEAD "  <steps>\n" body "  </steps>\n"
+#define END "</testcase>\n"
+
+static int check(const char *xml, diag *d)
+{
+    testcase *tc = NULL;
+    int rc = testcase_load_mem("v.xml", xml, strlen(xml), TC_SCHEMA, &tc, d);
+    if (rc != 0) {
+        diag_print(d, stderr);
+        CU_FAIL("the test case does not load");
+        return -1;
+    }
+    vars v;
+    vars_init(&v);
+    vars_set(&v, "IUT_CSE_ID", "/asn-cse-1");
+    int n = vars_check_testcase(&v, tc, d);
+    vars_free(&v);
+    testcase_free(tc);
+    return n;
+}
+
+static int has(const diag *d, int line, const char *needle)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].line == line && strstr(d->items[i].message, needle) &&
+            strcmp(d->items[i].file, "v.xml") == 0)
+            return 1;
+    return 0;
+}
+
+static void check_fails(const char *xml, int line, const char *needle)
+{
+    diag d;
+    diag_init(&d);
+    CU_ASSERT_EQUAL(check(xml, &d), 1);
+    int ok = has(&d, line, needle);
+    if (!ok) {
+        fprintf(stderr, "\nexpected line %d: '%s', got:\n", line, needle);
+        diag_print(&d, stderr);
+    }
+    CU_ASSERT_TRUE(ok);
+    diag_free(&d);
+}
+
+static void check_ok(const char *xml)
+{
+    diag d;
+    diag_init(&d);
+    CU_ASSERT_EQUAL(check(xml, &d), 0);
+    diag_print(&d, stderr);
+    diag_free(&d);
+}
+
+static void test_unknown_variable_with_line(void)
+{
+    check_fails(STEPS("    <wait for=\"1s\"/>\n    <send op=\"retrieve\" to=\"${IUT_CSE_IDX}\"/>\n") END, 8,
+                "unknown variable ${IUT_CSE_IDX} (known: IUT_CSE_ID)");
+    check_fails(STEPS("    <await event=\"sae.done[identity=${ID}]\"/>\n") END, 7, "unknown variable ${ID}");
+    check_fails(STEPS("    <send op=\"create\">{\"a\":\"${NOPE}\"}</send>\n") END, 7, "${NOPE}");
+    check_fails(STEPS("    <expect>\n      <message op=\"create\"/>\n      <event name=\"x[a=${Q}]\"/>\n"
+                      "    </expect>\n") END, 9, "${Q}");
+    check_fails(STEPS("    <expect>\n      <message>\n        <field name=\"pc:m2m:csr/csi\" value=\"${C}\"/>\n"
+                      "      </message>\n    </expect>\n") END, 8, "${C}");
+    check_fails(STEPS("    <wait for=\"1s\"/>\n") "  <order>\n    <never event=\"msg.rx[fr!=${ME}]\"/>\n"
+                "  </order>\n" END, 10, "${ME}");
+    check_fails(STEPS("    <send op=\"retrieve\" to=\"${IUT_CSE_ID\"/>\n") END, 7, "unterminated '${'");
+    /* Trigger names are not values. */
+    check_ok(STEPS("    <trigger name=\"start\"/>\n    <send op=\"retrieve\" to=\"$${X} ${IUT_CSE_ID}\"/>\n") END);
+}
+
+static void test_capture_then_use(void)
+{
+    /* Captured in the preamble, used in the body, the respond of the same alternative,
+     * the postamble and an order rule. */
+    check_ok(HEAD "  <preamble>\n    <expect>\n      <message op=\"create\">\n"
+                  "        <capture var=\"RQI\" field=\"rqi\"/>\n        <capture var=\"RN\" field=\"pc:m2m:ae/rn\"/>\n"
+                  "        <respond rsc=\"2001\">{\"rn\":\"${RN}\"}</respond>\n"
+                  "      </message>\n      <silence verdict=\"fail\" reason=\"none\"/>\n    </expect>\n  </preamble>\n"
+                  "  <steps>\n    <send op=\"retrieve\" to=\"${RN}\" rqi=\"${RQI}\"/>\n  </steps>\n"
+                  "  <postamble>\n    <send op=\"delete\" to=\"${RN}\"/>\n  </postamble>\n"
+                  "  <order>\n    <never event=\"msg.rx[rqi=${RQI}]\"/>\n  </order>\n" END);
+}
+
+static void test_use_before_capture(void)
+{
+    /* Used on line 7, captured on line 9. */
+    check_fails(STEPS("    <send op=\"retrieve\" rqi=\"${RQI}\"/>\n    <expect>\n"
+                      "      <message>\n        <capture var=\"RQI\" field=\"rqi\"/>\n      </message>\n"
+                      "    </expect>\n") END, 7, "unknown variable ${RQI}");
+    /* Matching on a value the same alternative captures: not known yet. */
+    check_fails(STEPS("    <expect>\n      <message rqi=\"${RQI}\">\n        <capture var=\"RQI\" field=\"rqi\"/>\n"
+                      "      </message>\n    </expect>\n") END, 8, "${RQI}");
+    /* Another alternative's capture is no help to a respond. */
+    check_fails(STEPS("    <expect>\n      <message op=\"create\">\n        <respond rsc=\"2001\">${X}</respond>\n"
+                      "      </message>\n      <event name=\"a\">\n        <capture var=\"X\" field=\"y\"/>\n"
+                      "      </event>\n    </expect>\n") END, 8, "${X}");
+    /* A preamble cannot use what the body captures. */
+    check_fails(HEAD "  <preamble>\n    <send op=\"retrieve\" to=\"${RN}\"/>\n  </preamble>\n"
+                "  <steps>\n    <expect>\n      <message>\n        <capture var=\"RN\" field=\"to\"/>\n"
+                "      </message>\n    </expect>\n  </steps>\n" END, 7, "${RN}");
+}
+
+static void test_capture_by_some_alternatives(void)
+{
+    /* The silence alternative passes without capturing: RQI may be unset afterwards. */
+    const char *xml = STEPS("    <expect>\n      <message>\n        <capture var=\"RQI\" field=\"rqi\"/>\n"
+                            "      </message>\n      <silence/>\n    </expect>\n"
+                            "    <send op=\"retrieve\" rqi=\"${RQI}\"/>\n") END;
+    check_fails(xml, 13, "variable ${RQI} may be unset: only some alternatives of the expect at line 7");
+    /* When every continuing alternative captures it, it is known. */
+    check_ok(STEPS("    <expect>\n      <message>\n        <capture var=\"A\" field=\"rqi\"/>\n"
+                   "      </message>\n      <event name=\"sae.closed\" verdict=\"warn\" reason=\"w\">\n"
+                   "        <capture var=\"A\" field=\"reason\"/>\n      </event>\n"
+                   "      <silence verdict=\"inconc\" reason=\"nothing\"/>\n    </expect>\n"
+                   "    <send op=\"retrieve\" rqi=\"${A}\"/>\n") END);
+}
+
+static int cleanup(void)
+{
+    xmlload_cleanup();
+    return 0;
+}
+
+void m2m_test_register(void)
+{
+    CU_pSuite s = CU_add_suite("vars", NULL, cleanup);
+    CU_add_test(s, "set and get", test_set_get);
+    CU_add_test(s, "expansion syntax", test_expand);
+    CU_add_test(s, "variables from the profile, never the key", test_from_profile);
+    CU_add_test(s, "placeholders and reserved names", test_placeholders);
+    CU_add_test(s, "unknown variables are caught with their line", test_unknown_variable_with_line);
+    CU_add_test(s, "capture, then use", test_capture_then_use);
+    CU_add_test(s, "use before capture", test_use_before_capture);
+    CU_add_test(s, "captured by only some alternatives", test_capture_by_some_alternatives);
+}
