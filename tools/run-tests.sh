@@ -58,7 +58,7 @@ fuzzing() {
   { [ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzzing=true; } && ninja -C build-fuzz || return 1
   local rc=0
   for f in build-fuzz/harness/fuzz/fuzz_*; do
-    [ -x "$f" ] || continue
+    [ -f "$f" ] && [ -x "$f" ] || continue
     local t; t=$(basename "$f"); t=${t#fuzz_}
     local corpus; corpus=$(mktemp -d)
     cp -r harness/fuzz/corpus/"$t"/. "$corpus"/ 2>/dev/null

@@ -17,13 +17,21 @@ typedef struct side {
     int replay_next;    /* send the next datagram twice */
 } side;
 
-typedef struct inflight { side *to; uint8_t *p; size_t n; } inflight;
+typedef struct inflight { side *to; uint8_t *p; size_t n; uint64_t timer; struct inflight *next; } inflight;
 static evloop *L;
+static inflight *in_flight;   /* datagrams "on the wire": freed at teardown if not delivered */
+
+static void unlink_flight(inflight *f)
+{
+    for (inflight **pp = &in_flight; *pp; pp = &(*pp)->next)
+        if (*pp == f) { *pp = f->next; return; }
+}
 
 static void deliver(evloop *l, void *ctx)
 {
     (void)l;
     inflight *f = ctx;
+    unlink_flight(f);
     coap_ep_input(f->to->ep, &f->to->link, f->p, f->n);
     free(f->p);
     free(f);
@@ -36,7 +44,9 @@ static void post(side *s, const uint8_t *p, size_t n)
     f->p = xmalloc(n);
     memcpy(f->p, p, n);
     f->n = n;
-    loop_timer_add(L, 1000000, deliver, f);   /* 1 ms "network" */
+    f->timer = loop_timer_add(L, 1000000, deliver, f);   /* 1 ms "network" */
+    f->next = in_flight;
+    in_flight = f;
 }
 
 static int link_send(void *ctx, const uint8_t *p, size_t n)
@@ -91,7 +101,13 @@ static void teardown(side *a, side *b)
 {
     coap_ep_free(a->ep);
     coap_ep_free(b->ep);
-    loop_run_once(L, 0);
+    while (in_flight) {
+        inflight *f = in_flight;
+        in_flight = f->next;
+        loop_timer_cancel(L, f->timer);
+        free(f->p);
+        free(f);
+    }
     loop_free(L);
 }
 
