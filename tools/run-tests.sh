@@ -52,7 +52,7 @@ sanitizers() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     mtest build-asan --suite unit &&
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    mtest build-asan e2e-correct e2e-fault-register-before-sae
+    mtest build-asan e2e-correct e2e-plain-refused-4107
 }
 fuzzing() {
   { [ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzzing=true; } && ninja -C build-fuzz || return 1

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "../model/vars.h"
+#include "../net/dtls.h"
 #include "../util/xmem.h"
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,12 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
             if (strcmp(out->items[i]->id, out->items[j]->id) == 0)
                 diag_error(d, out->items[i]->file, 0, "duplicate test id %s (also in %s)",
                            out->items[i]->id, out->items[j]->file);
+    for (size_t i = 0; i < out->n; i++) {
+        const tc_harness *h = &out->items[i]->harness;
+        char prio[512], err[256];
+        if (dtls_priority_for(h->suites, h->nsuites, h->versions, h->nversions, prio, sizeof prio, err, sizeof err) < 0)
+            diag_error(d, out->items[i]->file, 0, "<harness>: %s", err);
+    }
     if (p) {
         vars known;
         vars_init(&known);

@@ -108,10 +108,18 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
 
 typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt; char err[256]; int bad; } scan;
 
+/* The IUT's process is gone without ever having sent a datagram: nothing more can come,
+ * so a step waiting for it ends now (and the test is inconclusive) instead of at its window. */
+static int iut_gone_silent(exec *x)
+{
+    return x->iut.pid && x->iut.exited && !wire_peer_seen(x->w);
+}
+
 static int scan_expect(void *ctx)
 {
     scan *sc = ctx;
     exec *x = sc->x;
+    if (iut_gone_silent(x)) return 1;
     for (size_t i = x->cursor; i < x->tl.n; i++)
         for (size_t j = 0; j < sc->s->nalts; j++) {
             int r = match_alt(&sc->s->alts[j], &x->tl.ev[i], &x->v, sc->err, sizeof sc->err);
@@ -167,6 +175,9 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
         char d[160];
         tl_event_describe(e, d, sizeof d);
         step_log(x, s, "expect %s: matched %s", want, d);
+    } else if (iut_gone_silent(x)) {
+        step_failed(x, ph, s, "the IUT's process ended before it sent anything");
+        return;
     } else {
         for (size_t j = 0; j < s->nalts; j++)
             if (s->alts[j].kind == ALT_SILENCE) hit = &s->alts[j];
@@ -194,7 +205,7 @@ static int scan_await(void *ctx)
     await_scan *a = ctx;
     long i = timeline_find(&a->x->tl, &a->sel, a->x->cursor);
     if (i >= 0) { a->hit = i; return 1; }
-    return 0;
+    return iut_gone_silent(a->x);
 }
 
 static void run_await(exec *x, phase ph, const tc_step *s)
@@ -226,6 +237,20 @@ static void run_await(exec *x, phase ph, const tc_step *s)
 
 static int iut_exited(void *ctx) { return iut_poll(ctx); }
 
+/* The IUT's process ending during a test is evidence (a device that gives up after a
+ * failed handshake): record it as iut.exit once. */
+static void watch_iut(evloop *l, void *ctx)
+{
+    exec *x = ctx;
+    if (x->iut.pid && !x->iut.exited && iut_poll(&x->iut)) {
+        char st[96];
+        iut_describe(&x->iut, st, sizeof st);
+        timeline_add(&x->tl, "iut.exit", NULL, "status", st, (char *)NULL);
+        return;
+    }
+    loop_timer_add(l, 50000000LL, watch_iut, x);
+}
+
 static void run_trigger(exec *x, phase ph, const tc_step *s)
 {
     const profile_trigger *t = profile_trigger_find(x->p, s->trigger);
@@ -254,7 +279,9 @@ static void run_trigger(exec *x, phase ph, const tc_step *s)
     timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, (char *)NULL);
     if (is_start) {
         if (x->iut.pid) iut_stop(&x->iut, 1000000000LL);
+        int watching = x->iut.pid != 0;
         x->iut = proc;
+        if (!watching) loop_timer_add(x->loop, 50000000LL, watch_iut, x);
         if (x->o->result_fd >= 0) dprintf(x->o->result_fd, "iut_pgid %d\n", (int)proc.pid);
         step_log(x, s, "trigger start: IUT process %d started", (int)proc.pid);
         return;
@@ -327,10 +354,32 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
     }
 }
 
+/* A selector with ${VAR} was parsed at load time with the reference in it: parse it again
+ * with the values of this run. Returns 0, or -1 with the reason in err. */
+static int expand_sel(exec *x, const ev_sel *in, ev_sel *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!in->text) return 0;
+    char *text = vars_expand(&x->v, in->text, err, errlen);
+    if (!text) return -1;
+    int r = ev_sel_parse(text, out, err, errlen);
+    free(text);
+    return r;
+}
+
 static void check_order(exec *x)
 {
     for (size_t i = 0; i < x->tc->norder; i++) {
-        const order_rule *r = &x->tc->order[i];
+        order_rule expanded = x->tc->order[i];
+        const order_rule *r = &expanded;
+        char err[256];
+        if (expand_sel(x, &x->tc->order[i].a, &expanded.a, err, sizeof err) < 0 ||
+            expand_sel(x, &x->tc->order[i].b, &expanded.b, err, sizeof err) < 0) {
+            verdict_set(&x->vs, VERDICT_ERROR, "order rule at line %d: %s", expanded.line, err);
+            ev_sel_free(&expanded.a);
+            ev_sel_free(&expanded.b);
+            continue;
+        }
         char msg[1024], desc[300];
         order_rule_describe(r, desc, sizeof desc);
         order_status st = order_check(r, &x->tl, msg, sizeof msg);
@@ -342,6 +391,8 @@ static void check_order(exec *x)
         } else {
             sb_addf(&x->steps_log, "  line %d: order %s: held\n", r->line, desc);
         }
+        ev_sel_free(&expanded.a);
+        ev_sel_free(&expanded.b);
     }
 }
 
@@ -403,7 +454,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     x.loop = loop_new();
     x.iut_log = report_path(o, "logs", tc->id, ".iut.log");
     char err[256];
-    x.w = wire_open(x.loop, p, &x.tl, err, sizeof err);
+    x.w = wire_open(x.loop, p, &tc->harness, &x.tl, err, sizeof err);
     if (!x.w) {
         verdict_set(&x.vs, VERDICT_ERROR, "cannot open the harness endpoints: %s", err);
         out->error_type = xstrdup("setup");
@@ -417,10 +468,11 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         run_steps(&x, PHASE_BODY, &tc->body);
         run_steps(&x, PHASE_POSTAMBLE, &tc->postamble);
         if (x.iut.pid) {
-            iut_stop(&x.iut, 1000000000LL);
+            int was_running = !iut_poll(&x.iut);
+            iut_stop(&x.iut, 1000000000LL);   /* also what the IUT's shell left behind */
             char st[96];
             iut_describe(&x.iut, st, sizeof st);
-            timeline_add(&x.tl, "iut.stop", NULL, "status", st, (char *)NULL);
+            if (was_running) timeline_add(&x.tl, "iut.stop", NULL, "status", st, (char *)NULL);
         }
         /* Order rules judge what happened, also after an inconclusive body (evidence stays). */
         if (x.vs.v != VERDICT_INCONC && x.vs.v != VERDICT_ERROR) check_order(&x);

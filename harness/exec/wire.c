@@ -22,6 +22,9 @@ struct wire {
     timeline *tl;
     udp_sock plain, secure;
     dtls_psk psk;
+    uint8_t *psk_key;    /* the key the harness accepts: the profile's, or a wrong one */
+    char *psk_identity;
+    char priority[512];
     dtls_params dp;
     dtls_server *dsrv;
     coap_ep *ep;
@@ -212,7 +215,21 @@ static void on_dtls_datagram(const char *peer, const uint8_t *p, size_t n, void 
     note_peer(ctx, peer);
 }
 
-wire *wire_open(evloop *l, const profile *p, timeline *tl, char *err, size_t errlen)
+/* The credential the harness accepts in this test: the profile's, or a deliberately wrong
+ * key (every byte inverted: same length, never equal), or no key for the IUT's identity. */
+static void setup_psk(wire *w, const profile *p, const tc_harness *h)
+{
+    w->psk_key = xmalloc(p->psk_key_len ? p->psk_key_len : 1);
+    memcpy(w->psk_key, p->psk_key, p->psk_key_len);
+    if (h && h->psk == TC_PSK_WRONG_KEY)
+        for (size_t i = 0; i < p->psk_key_len; i++) w->psk_key[i] ^= 0xff;
+    w->psk_identity = h && h->psk == TC_PSK_UNKNOWN_IDENTITY
+                          ? xstrdup("no-such-identity@m2m-harness.invalid") : xstrdup(p->psk_identity);
+    w->psk = (dtls_psk){ w->psk_identity, w->psk_key, p->psk_key_len,
+                         p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id };
+}
+
+wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, char *err, size_t errlen)
 {
     wire *w = xcalloc(1, sizeof *w);
     w->loop = l;
@@ -225,8 +242,15 @@ wire *wire_open(evloop *l, const profile *p, timeline *tl, char *err, size_t err
         wire_close(w);
         return NULL;
     }
-    w->psk = (dtls_psk){ p->psk_identity, p->psk_key, p->psk_key_len,
-                         p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id };
+    setup_psk(w, p, h);
+    if (h && (h->nsuites || h->nversions)) {
+        if (dtls_priority_for(h->suites, h->nsuites, h->versions, h->nversions, w->priority,
+                              sizeof w->priority, err, errlen) < 0) {
+            wire_close(w);
+            return NULL;
+        }
+        w->dp.priority = w->priority;
+    }
     w->dp.psks = &w->psk;
     w->dp.npsks = p->psk_identity ? 1 : 0;
     w->dp.psk_hint = p->psk_hint;
@@ -261,6 +285,9 @@ void wire_close(wire *w)
     }
     udp_close(&w->plain);
     udp_close(&w->secure);
+    if (w->psk_key) memset(w->psk_key, 0, w->p->psk_key_len);
+    free(w->psk_key);
+    free(w->psk_identity);
     free(w);
 }
 

@@ -17,7 +17,8 @@ typedef struct wire wire;
  * filled rsp (a test's <respond> overrides the registrar), 0 to let the registrar answer. */
 typedef int (*wire_responder)(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, void *ctx);
 
-wire *wire_open(evloop *l, const profile *p, timeline *tl, char *err, size_t errlen);
+/* h: the test's conditions for the association (suites, versions, credential variant). */
+wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, char *err, size_t errlen);
 void wire_close(wire *w);
 void wire_set_responder(wire *w, wire_responder fn, void *ctx);
 int wire_coap_port(const wire *w);

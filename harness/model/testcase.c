@@ -56,6 +56,8 @@ void testcase_free(testcase *tc)
     free_words(tc->references, tc->nreferences);
     free_words(tc->covers, tc->ncovers);
     free_words(tc->requires, tc->nrequires);
+    free_words(tc->harness.suites, tc->harness.nsuites);
+    free_words(tc->harness.versions, tc->harness.nversions);
     tc_steps_free(&tc->preamble);
     tc_steps_free(&tc->body);
     tc_steps_free(&tc->postamble);
@@ -137,6 +139,22 @@ static char *required_text(tc_ctx *c, const xmlNode *n)
     return s;
 }
 
+static void parse_harness(tc_ctx *c, const xmlNode *n, tc_harness *h)
+{
+    char *v = xml_attr(n, "suites");
+    split_words(v, &h->suites, &h->nsuites);
+    free(v);
+    v = xml_attr(n, "versions");
+    split_words(v, &h->versions, &h->nversions);
+    free(v);
+    v = xml_attr(n, "psk");
+    if (!v || !strcmp(v, "profile")) h->psk = TC_PSK_PROFILE;
+    else if (!strcmp(v, "wrong-key")) h->psk = TC_PSK_WRONG_KEY;
+    else if (!strcmp(v, "unknown-identity")) h->psk = TC_PSK_UNKNOWN_IDENTITY;
+    else tc_err(c, n, "psk=\"%s\": expected profile, wrong-key or unknown-identity", v);
+    free(v);
+}
+
 static void build(tc_ctx *c, const xmlNode *root, testcase *tc)
 {
     if (!xml_is(root, "testcase")) {
@@ -160,6 +178,8 @@ static void build(tc_ctx *c, const xmlNode *root, testcase *tc)
             split_words(pics, &tc->requires, &tc->nrequires);
             free(pics);
             if (!tc->nrequires) tc_err(c, n, "<requires> needs pics=\"ITEM ...\"");
+        } else if (xml_is(n, "harness")) {
+            parse_harness(c, n, &tc->harness);
         } else if (xml_is(n, "preamble") && !tc->preamble.n) {
             tc_parse_steps(c, n, &tc->preamble);
         } else if (xml_is(n, "steps") && !have_steps) {

@@ -62,6 +62,18 @@ typedef struct tc_step {
 
 typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;
 
+/* How the harness sets up its side of the association for this test (<harness .../>):
+ * what it accepts, so a test can ask whether the IUT supports a suite, or refuses an old
+ * version or a wrong key. NULL/0 = the profile's defaults. */
+typedef enum { TC_PSK_PROFILE = 0, TC_PSK_WRONG_KEY, TC_PSK_UNKNOWN_IDENTITY } tc_psk_variant;
+typedef struct tc_harness {
+    char **suites;       /* IANA names: TLS_PSK_WITH_AES_128_CCM_8, ... */
+    size_t nsuites;
+    char **versions;     /* DTLS1.2, DTLS1.0 */
+    size_t nversions;
+    tc_psk_variant psk;
+} tc_harness;
+
 typedef struct testcase {
     char *file;
     char *id;            /* TC_SEC_SAE_PSK_001 */
@@ -76,6 +88,7 @@ typedef struct testcase {
     char **requires;     /* PICS items that must all be in the profile */
     size_t nrequires;
     int64_t deadline_ns; /* hard deadline of the whole test (child is killed after it); 0 = profile default */
+    tc_harness harness;
     tc_steps preamble, body, postamble;
     order_rule *order;
     size_t norder;

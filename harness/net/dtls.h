@@ -46,6 +46,12 @@ typedef struct dtls_hooks {
  * decrypt it). */
 extern const char *const DTLS_PRIORITY_PSK;
 
+/* Builds a GnuTLS priority string that allows exactly the given suites (IANA names) and
+ * DTLS versions ("DTLS1.2", "DTLS1.0"); an empty list keeps the default for that part.
+ * Returns 0, or -1 naming the unknown suite or version in err. */
+int dtls_priority_for(char *const *suites, size_t nsuites, char *const *versions, size_t nversions,
+                      char *out, size_t outlen, char *err, size_t errlen);
+
 typedef struct dtls_server dtls_server;
 /* Serves every peer that sends a ClientHello to s; registers s on the loop.
  * params (and what it points to) must outlive the server. */

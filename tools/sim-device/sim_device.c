@@ -20,6 +20,12 @@
 typedef struct fault { const char *name; const char *what; } fault;
 static const fault faults[] = {
     { "register-before-sae", "send the CSE registration over plain CoAP before any DTLS handshake" },
+    { "no-ccm8", "offer no TLS_PSK_WITH_AES_128_CCM_8, only AES-128-GCM" },
+    { "accept-dtls10", "accept a server that selects DTLS 1.0" },
+    { "no-sni", "send no Server Name Indication" },
+    { "wrong-fr", "register with a From that is not the identity bound to its credential" },
+    { "retrieve-before-register", "retrieve the registrar's CSEBase before registering" },
+    { "plain-after-sae-fail", "when the handshake fails, register over plain CoAP instead" },
     { NULL, NULL },
 };
 
@@ -106,6 +112,8 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
 
 static int is_done(void *ctx) { return ((sim *)ctx)->done; }
 
+static int has_fault(const sim *s, const char *name) { return s->fault && strcmp(s->fault, name) == 0; }
+
 static int exchange(sim *s, cm_link *link, const m2m_prim *req, int64_t limit_ns)
 {
     cm_msg m;
@@ -136,7 +144,8 @@ static void registration(sim *s, m2m_prim *req)
                          "rr", 0, "srv", "3");
     } else {
         req->ty = 16;
-        const char *csi = s->p->iut_cse_id ? s->p->iut_cse_id : "/asn-cse";
+        const char *csi = has_fault(s, "wrong-fr") ? "/not-my-cse-id"
+                          : s->p->iut_cse_id ? s->p->iut_cse_id : "/asn-cse";
         req->fr = xstrdup(csi);
         char *cb = xasprintf("%s/base", csi);
         body = json_pack("{s:{s:s,s:s,s:s,s:b,s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
@@ -147,6 +156,18 @@ static void registration(sim *s, m2m_prim *req)
     req->pclen = strlen(req->pc);
     req->cf = M2M_CF_RES_JSON;
     json_decref(body);
+}
+
+/* RETRIEVE of the registrar's CSEBase: the access a registered device makes next. */
+static void retrieve_base(sim *s, m2m_prim *req, const char *fr)
+{
+    m2m_prim_init(req);
+    req->op = M2M_OP_RETRIEVE;
+    req->to = xasprintf("%s/%s", s->p->harness_cse_id ? s->p->harness_cse_id : "/in-cse",
+                        s->p->cse_base_name ? s->p->cse_base_name : "in-name");
+    req->fr = xstrdup(fr);
+    req->rqi = xasprintf("sim-r-%ld", (long)(mono_now_ns() % 1000000));
+    req->rvi = xstrdup("3");
 }
 
 static void plain_readable(evloop *l, int fd, short ev, void *ctx)
@@ -167,6 +188,23 @@ static void dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
     sim *s = ctx;
     cm_link link = { secure_send, s, 1, 1, "harness" };
     coap_ep_input(s->ep, &link, p, n);
+}
+
+static void register_plain(sim *s, const char *bind_addr)
+{
+    char err[256];
+    if (s->coap_port <= 0) { logf_(s, "no plain CoAP port given"); return; }
+    if (s->plain.fd < 0) {
+        if (udp_bind(&s->plain, bind_addr, 0, err, sizeof err) < 0) { logf_(s, "%s", err); return; }
+        loop_add_fd(s->loop, s->plain.fd, plain_readable, s);
+    }
+    net_addr_parse(s->harness_addr, s->coap_port, &s->plain_peer);
+    m2m_prim req;
+    registration(s, &req);
+    cm_link link = { plain_send, s, 0, 0, "harness" };
+    int rsc = exchange(s, &link, &req, 10000000000LL);
+    logf_(s, "fault %s: plain registration answered rsc=%d", s->fault, rsc);
+    m2m_prim_free(&req);
 }
 
 static int dtls_settled(void *ctx)
@@ -239,17 +277,7 @@ int main(int argc, char **argv)
     m2m_prim req;
     int exit_code = 1;
 
-    if (s.fault && strcmp(s.fault, "register-before-sae") == 0 && s.coap_port > 0) {
-        if (udp_bind(&s.plain, bind_addr, 0, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
-        net_addr_parse(s.harness_addr, s.coap_port, &s.plain_peer);
-        loop_add_fd(s.loop, s.plain.fd, plain_readable, &s);
-        registration(&s, &req);
-        cm_link link = { plain_send, &s, 0, 0, "harness" };
-        int rsc = exchange(&s, &link, &req, 10000000000LL);
-        logf_(&s, "fault register-before-sae: plain registration answered rsc=%d", rsc);
-        m2m_prim_free(&req);
-        loop_del_fd(s.loop, s.plain.fd);
-    }
+    if (has_fault(&s, "register-before-sae")) register_plain(&s, bind_addr);
 
     if (udp_bind(&s.secure, bind_addr, 0, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
     net_addr peer;
@@ -258,7 +286,15 @@ int main(int argc, char **argv)
     dtls_params dp = { 0 };
     dp.psks = &psk;
     dp.npsks = 1;
-    dp.sni = p->harness_host;
+    dp.sni = has_fault(&s, "no-sni") ? NULL : p->harness_host;
+    char prio[512];
+    char *gcm[] = { "TLS_PSK_WITH_AES_128_GCM_SHA256" };
+    char *old[] = { "TLS_PSK_WITH_AES_128_CCM_8", "TLS_PSK_WITH_AES_128_CBC_SHA" };
+    char *v10[] = { "DTLS1.2", "DTLS1.0" };
+    int accept10 = has_fault(&s, "accept-dtls10");
+    if (dtls_priority_for(accept10 ? old : gcm, accept10 ? 2 : 1, v10, accept10 ? 2 : 1,
+                          prio, sizeof prio, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
+    if (has_fault(&s, "no-ccm8") || accept10) dp.priority = prio;
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
     dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
     dtls_hooks dh = { dtls_data, NULL, NULL, &s };
@@ -267,15 +303,27 @@ int main(int argc, char **argv)
     loop_run_until(s.loop, mono_now_ns() + (p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL), dtls_settled, &s);
     if (dtls_conn_state(s.conn) != DTLS_UP) {
         logf_(&s, "DTLS handshake failed: %s", dtls_conn_fail_reason(s.conn));
+        if (has_fault(&s, "plain-after-sae-fail")) register_plain(&s, bind_addr);
         goto out;
     }
     logf_(&s, "DTLS up");
-    registration(&s, &req);
     cm_link link = { secure_send, &s, 1, 1, "harness" };
+    const char *me = p->iut_cse_id ? p->iut_cse_id : "/asn-cse";
+    if (has_fault(&s, "retrieve-before-register")) {
+        retrieve_base(&s, &req, me);
+        logf_(&s, "fault: retrieve before registering answered rsc=%d", exchange(&s, &link, &req, 10000000000LL));
+        m2m_prim_free(&req);
+    }
+    registration(&s, &req);
     int rsc = exchange(&s, &link, &req, 30000000000LL);
     m2m_prim_free(&req);
     logf_(&s, "registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;
+    if (rsc == 2001 && strcmp(s.kind, "ae") != 0) {
+        retrieve_base(&s, &req, me);
+        logf_(&s, "retrieve of the registrar's CSEBase answered rsc=%d", exchange(&s, &link, &req, 10000000000LL));
+        m2m_prim_free(&req);
+    }
     loop_run_until(s.loop, mono_now_ns() + linger, NULL, NULL);
     dtls_close(s.conn);
 out:

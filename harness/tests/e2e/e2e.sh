@@ -46,6 +46,23 @@ run() { # args... ; sets rc and out
 }
 
 case $case_name in
+fault-*)
+  # One row of tools/sim-device/faults.tsv: exactly the listed tests fail, all others pass.
+  fault=${case_name#fault-}
+  row=$(awk -F'\t' -v f="$fault" '$1 == f {print $2}' "$SRC/tools/sim-device/faults.tsv")
+  [ -n "$row" ] || { echo "no row for fault $fault in faults.tsv"; exit 1; }
+  export SIM_DEVICE_ARGS=--fault=$fault
+  run "$SRC/testcases"
+  expect_eq "exit status" 1 "$rc"
+  for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
+    v=$(verdict_of "$id")
+    case " $row " in
+      *" $id "*) [ "$v" = failure ] && ok "$id fails under $fault" || fail "$id: expected failure under $fault, got $v ($(message_of "$id"))";;
+      *) [ "$v" = pass ] || [ "$v" = skipped ] && ok "$id unaffected ($v)" || fail "$id: expected pass under $fault, got $v ($(message_of "$id"))";;
+    esac
+  done
+  check_counts
+  ;;
 correct)
   run "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
@@ -60,17 +77,16 @@ correct)
   grep -q "suite=TLS_PSK_WITH_AES_128_CCM_8" "$tl" && ok "CCM_8 negotiated" || fail "suite is not TLS_PSK_WITH_AES_128_CCM_8"
   grep -q "m2m-harness-test-psk-1" -r "$work/reports/latest/" --exclude=profile.xml && fail "PSK key appears in the report" || ok "PSK key not in reports"
   ;;
-fault-register-before-sae)
+plain-refused-4107)
+  # The evidence behind TC_SEC_ORDER_001's failure: the plain registration is in the
+  # timeline and the harness refused it with 4107 (TS-0004 §7.3.2.1).
   export SIM_DEVICE_ARGS=--fault=register-before-sae
-  run "$SRC/testcases"
+  run "$SRC/testcases/ordering"
   expect_eq "exit status" 1 "$rc"
   expect_eq "TC_SEC_ORDER_001" failure "$(verdict_of TC_SEC_ORDER_001)"
   expect_contains "failure message" "$(message_of TC_SEC_ORDER_001)" "msg.rx[secure=false]"
-  # the harness refused the plain registration with 4107 (TS-0004 §7.3.2.1)
   grep -q "msg.tx .*secure=false.*rsc=4107" "$work/reports/latest/timelines/TC_SEC_ORDER_001.txt" \
     && ok "plain registration answered 4107" || fail "no 4107 answer on plain CoAP in the timeline"
-  # exactly the test named for this fault fails
-  expect_eq "TC_SEC_SAE_PSK_001 unaffected" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
   check_counts
   ;;
 crash)
@@ -117,7 +133,7 @@ unreachable)
   # The start command runs, but the device never reaches the harness.
   sed 's|"\$SIM_DEVICE" .*</start>|sleep 30</start>|; s|step-timeout="5s"|step-timeout="1s"|' "$profile" > "$work/unreachable.xml"
   grep -q "sleep 30" "$work/unreachable.xml" || fail "test setup: could not rewrite the start command"
-  out=$("$HARNESS" run --profile "$work/unreachable.xml" --report-dir "$work/reports" "$SRC/testcases/sae" 2>&1); rc=$?
+  out=$("$HARNESS" run --profile "$work/unreachable.xml" --report-dir "$work/reports" "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml" 2>&1); rc=$?
   echo "$out" | sed 's/^/  | /'
   expect_eq "exit status" 1 "$rc"
   expect_eq "verdict" error "$(verdict_of TC_SEC_SAE_PSK_001)"
