@@ -8,7 +8,15 @@ bash tools/setup/install-deps.sh
 ninja -C build >/dev/null
 export SIM_DEVICE=$PWD/build/tools/sim-device/sim-device
 rc=0
-echo "== role in-cse: the harness as IN-CSE, IUT = tools/sim-device (ASN-CSE)"
-build/harness/m2m-harness run --profile fixtures/profiles/sim-device-asn.xml --report-dir reports testcases || rc=$?
-echo "reports: $PWD/reports/latest/ (junit.xml, timelines/, logs/, profile.xml)"
+runs=()
+# Role in-cse: the harness is the IN-CSE; the IUT is the bundled field device, as an
+# ASN-CSE on Mcc and as an AE on Mca. (Role field arrives with the reference IN-CSE.)
+for profile in sim-device-asn sim-device-ae; do
+  echo "== role in-cse, profile $profile"
+  build/harness/m2m-harness run --profile fixtures/profiles/$profile.xml --report-dir reports testcases || rc=$?
+  runs+=("$profile: $PWD/reports/$(readlink reports/latest)")
+done
+echo
+echo "reports (junit.xml, timelines/, logs/, profile.xml in each):"
+for r in "${runs[@]}"; do echo "  $r"; done
 exit $rc

@@ -63,6 +63,42 @@ fault-*)
   done
   check_counts
   ;;
+peer-*)
+  # An independent peer (fixtures/profiles/<peer>.xml): the run passes; each known failure
+  # the profile lists is an xfail with its reason, every other applicable test passes,
+  # and the oneM2M tests skip because the peer is not a oneM2M device.
+  profile=$SRC/fixtures/profiles/${case_name#peer-}.xml
+  bin=$(grep -o 'coap-client-[a-z]*' "$profile" | head -1)
+  command -v "$bin" >/dev/null || { echo "$bin not installed (libcoap3-bin)"; exit 1; }
+  run "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  known=$(grep -o 'known-failure test="[A-Z0-9_]*"' "$profile" | sed 's/.*="\(.*\)"/\1/')
+  for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
+    v=$(verdict_of "$id")
+    pv=$(xp "string(//testcase[@name='$id']/properties/property[@name='verdict']/@value)" "$(junit)")
+    case " $known " in
+      *" $id "*) expect_eq "$id is a known failure" xfail "$pv";;
+      *) if [ "$v" = skipped ]; then expect_contains "$id skip reason" "$(message_of "$id")" "IUT_ASN_CSE"
+         else expect_eq "$id" pass "$v"; fi;;
+    esac
+  done
+  expect_eq "handshakes it completed" 1 "$(grep -c ' sae.done ' "$work/reports/latest/timelines/TC_SEC_SAE_PSK_002.txt")"
+  check_counts
+  ;;
+ae)
+  # The simulator as an AE on Mca (R-SAE-02): correct passes, plain traffic first fails.
+  profile=$SRC/fixtures/profiles/sim-device-ae.xml
+  run "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  expect_eq "TC_SEC_SAE_PSK_AE_001" pass "$(verdict_of TC_SEC_SAE_PSK_AE_001)"
+  expect_eq "CSE-only test skipped" skipped "$(verdict_of TC_SEC_ORDER_001)"
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run "$SRC/testcases/sae/TC_SEC_SAE_PSK_AE_001.xml"
+  expect_eq "exit status with the fault" 1 "$rc"
+  expect_eq "TC_SEC_SAE_PSK_AE_001 with the fault" failure "$(verdict_of TC_SEC_SAE_PSK_AE_001)"
+  expect_contains "failure message" "$(message_of TC_SEC_SAE_PSK_AE_001)" "secure=false"
+  check_counts
+  ;;
 correct)
   run "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
