@@ -346,6 +346,12 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_AWAIT: run_await(x, ph, s); break;
         case STEP_TRIGGER: run_trigger(x, ph, s); break;
         case STEP_SEND: run_send(x, ph, s); break;
+        case STEP_CLOSE: {
+            int n = wire_close_associations(x->w);
+            if (n == 0) step_failed(x, ph, s, "no established security association to close");
+            else step_log(x, s, "closed %d association(s)", n);
+            break;
+        }
         case STEP_WAIT:
             loop_run_until(x->loop, mono_now_ns() + s->timeout_ns, NULL, NULL);
             step_log(x, s, "waited %.3g s", (double)s->timeout_ns / 1e9);

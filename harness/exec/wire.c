@@ -291,6 +291,17 @@ void wire_close(wire *w)
     free(w);
 }
 
+int wire_close_associations(wire *w)
+{
+    int n = 0;
+    for (peer_link *pl = w->links; pl; pl = pl->next)
+        if (pl->conn && dtls_conn_state(pl->conn) == DTLS_UP) {
+            dtls_close(pl->conn);
+            n++;
+        }
+    return n;
+}
+
 void wire_set_responder(wire *w, wire_responder fn, void *ctx)
 {
     w->responder = fn;

@@ -25,6 +25,8 @@ int wire_coap_port(const wire *w);
 int wire_coaps_port(const wire *w);
 /* 1 once any datagram arrived from a peer (net.up was recorded). */
 int wire_peer_seen(const wire *w);
+/* Ends every established association (close_notify); returns how many were closed. */
+int wire_close_associations(wire *w);
 /* Sends a request to the IUT: secure = over its newest association, else plain CoAP to the
  * address it last used (or the profile's). Returns 0, -1 with a reason. */
 int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen);

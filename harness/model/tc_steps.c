@@ -199,6 +199,8 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         int got = xml_attr_duration(n, "for", 1, c->file, c->d, &st->timeout_ns);
         if (got == 0) tc_err(c, n, "<wait> needs for=\"duration\"");
         else if (got < 0) c->errors++;
+    } else if (xml_is(n, "close-association")) {
+        st->kind = STEP_CLOSE;
     } else if (xml_is(n, "send")) {
         st->kind = STEP_SEND;
         parse_send(c, n, st);
@@ -206,7 +208,7 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         st->kind = STEP_EXPECT;
         parse_expect(c, n, st);
     } else {
-        tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send or wait", ename(n));
+        tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send, wait or close-association", ename(n));
         return -1;
     }
     return 0;

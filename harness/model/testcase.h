@@ -43,7 +43,9 @@ typedef struct tc_alt {
     char *reason;       /* for on_match != pass */
 } tc_alt;
 
-typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT } tc_step_kind;
+/* STEP_CLOSE: the harness ends the IUT's security associations (close_notify), as when the
+ * registrar restarts: the IUT must run SAE again before its next primitive. */
+typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT, STEP_CLOSE } tc_step_kind;
 
 typedef struct tc_step {
     tc_step_kind kind;

@@ -329,6 +329,7 @@ static void check_steps(check_ctx *c, const tc_steps *s)
             break;
         case STEP_TRIGGER: /* names the profile's hook, not a value */
         case STEP_WAIT:
+        case STEP_CLOSE:
             break;
         }
     }

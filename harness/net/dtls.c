@@ -382,6 +382,13 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
     if (srv->hooks.on_datagram) srv->hooks.on_datagram(peer, p, n, srv->hooks.ctx);
     dtls_conn *c = dtls_server_find(srv, from);
     int hello = is_client_hello(p, n);
+    if (c && !hello && (c->state == DTLS_CLOSED || c->state == DTLS_FAILED)) {
+        /* A record for an association that has ended: the peer did not notice (or ignores)
+         * the end. Evidence for "SAE again before the next primitive" (R-FLOW-06). */
+        record(c, "sae.stale_record", "reason", "record for an association that has ended",
+               (const char *)NULL);
+        return;
+    }
     if (c && !(hello && c->state != DTLS_HANDSHAKING)) {
         queue_datagram(c, p, n);
         progress(c);
@@ -565,6 +572,12 @@ int dtls_send(dtls_conn *c, const void *buf, size_t len)
     ssize_t r;
     do r = gnutls_record_send(c->s, buf, len);
     while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+    return r < 0 ? -1 : 0;
+}
+
+int dtls_send_anyway(dtls_conn *c, const void *buf, size_t len)
+{
+    ssize_t r = gnutls_record_send(c->s, buf, len);
     return r < 0 ? -1 : 0;
 }
 

@@ -67,6 +67,9 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
 void dtls_client_free(dtls_conn *c);
 
 int dtls_send(dtls_conn *c, const void *buf, size_t len);   /* 0 ok, -1 not up / error */
+/* Fault injection for reference peers: sends a record with the session's keys whatever the
+ * association's state (after a close_notify, say). */
+int dtls_send_anyway(dtls_conn *c, const void *buf, size_t len);
 void dtls_close(dtls_conn *c);                              /* close_notify */
 dtls_state dtls_conn_state(const dtls_conn *c);
 const char *dtls_conn_peer(const dtls_conn *c);             /* "127.0.0.1:40001" */

@@ -26,6 +26,8 @@ static const fault faults[] = {
     { "wrong-fr", "register with a From that is not the identity bound to its credential" },
     { "retrieve-before-register", "retrieve the registrar's CSEBase before registering" },
     { "plain-after-sae-fail", "when the handshake fails, register over plain CoAP instead" },
+    { "plain-after-close", "when the registrar closes the association, go on over plain CoAP" },
+    { "stale-after-close", "when the registrar closes the association, go on sending in it" },
     { NULL, NULL },
 };
 
@@ -213,6 +215,66 @@ static int dtls_settled(void *ctx)
     return dtls_conn_state(s->conn) != DTLS_HANDSHAKING;
 }
 
+/* A fresh association from a fresh port, as a device does after losing one. */
+static int reassociate(sim *s, const char *bind_addr, const net_addr *peer, const dtls_params *dp,
+                       const dtls_hooks *dh)
+{
+    char err[256];
+    dtls_client_free(s->conn);
+    s->conn = NULL;
+    udp_close(&s->secure);
+    if (udp_bind(&s->secure, bind_addr, 0, err, sizeof err) < 0) { logf_(s, "%s", err); return -1; }
+    s->conn = dtls_client_new(s->loop, &s->secure, peer, dp, NULL, *dh, err, sizeof err);
+    if (!s->conn) { logf_(s, "%s", err); return -1; }
+    loop_run_until(s->loop, mono_now_ns() + (s->p->dtls_total_ns ? s->p->dtls_total_ns : 20000000000LL), dtls_settled, s);
+    logf_(s, "association again: %s", dtls_conn_state(s->conn) == DTLS_UP ? "up" : dtls_conn_fail_reason(s->conn));
+    return dtls_conn_state(s->conn) == DTLS_UP ? 0 : -1;
+}
+
+/* After registering, the device keeps working: a RETRIEVE of the registrar's CSEBase every
+ * 500 ms. When the registrar ends the association, it sets up a new one first (R-FLOW-06)
+ * — unless a fault says otherwise. */
+static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const dtls_params *dp,
+                      const dtls_hooks *dh, const char *me, int64_t linger)
+{
+    int64_t end = mono_now_ns() + linger;
+    while (mono_now_ns() < end) {
+        m2m_prim req;
+        retrieve_base(s, &req, me);
+        dtls_state st = dtls_conn_state(s->conn);
+        if (st == DTLS_UP) {
+            cm_link link = { secure_send, s, 1, 1, "harness" };
+            logf_(s, "retrieve answered rsc=%d", exchange(s, &link, &req, 2000000000LL));
+        } else if (has_fault(s, "plain-after-close")) {
+            if (s->plain.fd < 0) {
+                char err[256];
+                if (udp_bind(&s->plain, bind_addr, 0, err, sizeof err) == 0)
+                    loop_add_fd(s->loop, s->plain.fd, plain_readable, s);
+            }
+            net_addr_parse(s->harness_addr, s->coap_port, &s->plain_peer);
+            cm_link link = { plain_send, s, 0, 0, "harness" };
+            logf_(s, "fault: plain retrieve answered rsc=%d", exchange(s, &link, &req, 2000000000LL));
+        } else if (has_fault(s, "stale-after-close")) {
+            /* Keep using the old session's keys: records the registrar can no longer accept. */
+            cm_msg m;
+            cm_msg_init(&m);
+            m.type = CM_NON;
+            uint8_t buf[1024];
+            if (m2m_request_to_coap(&req, &s->p->options, &m) == 0) {
+                size_t n = cm_encode(&m, buf, sizeof buf);
+                if (n) dtls_send_anyway(s->conn, buf, n);
+            }
+            cm_msg_free(&m);
+            logf_(s, "fault: sent a record in the closed association");
+        } else if (reassociate(s, bind_addr, peer, dp, dh) < 0) {
+            m2m_prim_free(&req);
+            return;
+        }
+        m2m_prim_free(&req);
+        loop_run_until(s->loop, mono_now_ns() + 500000000LL, NULL, NULL);
+    }
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: sim-device --profile FILE --coap-port N --coaps-port M [options]\n"
@@ -319,12 +381,7 @@ int main(int argc, char **argv)
     m2m_prim_free(&req);
     logf_(&s, "registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;
-    if (rsc == 2001 && strcmp(s.kind, "ae") != 0) {
-        retrieve_base(&s, &req, me);
-        logf_(&s, "retrieve of the registrar's CSEBase answered rsc=%d", exchange(&s, &link, &req, 10000000000LL));
-        m2m_prim_free(&req);
-    }
-    loop_run_until(s.loop, mono_now_ns() + linger, NULL, NULL);
+    if (rsc == 2001) heartbeat(&s, bind_addr, &peer, &dp, &dh, strcmp(s.kind, "ae") ? me : p->iut_ae_id, linger);
     dtls_close(s.conn);
 out:
     dtls_client_free(s.conn);
