@@ -34,6 +34,10 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
                  tc->role, p->name ? p->name : "?", p->role);
         return 1;
     }
+    if (tc->harness.certificate && !profile_cert_variant(p, tc->harness.certificate)) {
+        snprintf(reason, len, "the profile has no harness certificate variant '%s'", tc->harness.certificate);
+        return 1;
+    }
     for (size_t i = 0; i < tc->nrequires; i++)
         if (!profile_has_pics(p, tc->requires[i])) {
             snprintf(reason, len, "IUT does not claim PICS item %s", tc->requires[i]);

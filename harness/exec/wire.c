@@ -251,6 +251,14 @@ wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, 
         }
         w->dp.priority = w->priority;
     }
+    if (p->x509_cert) {
+        const struct profile_cert_variant *v = h && h->certificate ? profile_cert_variant(p, h->certificate) : NULL;
+        w->dp.cert_file = v ? v->cert : p->x509_cert;
+        w->dp.key_file = v ? v->key : p->x509_key;
+        w->dp.trust_file = p->x509_trust;
+        w->dp.peer_cert_id = p->x509_iut_identity;
+        w->dp.peer_bound_id = p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id;
+    }
     w->dp.psks = &w->psk;
     w->dp.npsks = p->psk_identity ? 1 : 0;
     w->dp.psk_hint = p->psk_hint;

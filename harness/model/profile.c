@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 typedef struct pctx {
@@ -106,6 +107,57 @@ static void parse_harness(pctx *c, const xmlNode *n, profile *p)
     int_attr(c, n, "coap-port", 0, 65535, &p->listen_coap);
     int_attr(c, n, "coaps-port", 0, 65535, &p->listen_coaps);
     parse_ids(c, n, &p->harness_cse_id, &p->harness_ae_id, &p->cse_base_name);
+}
+
+/* A path in the profile is relative to the profile's folder; made absolute and checked
+ * to be readable, so a missing key file is an input error with its line, not a failed test. */
+static char *profile_path(pctx *c, const xmlNode *n, const char *attr)
+{
+    char *v = xml_attr(n, attr);
+    if (!v || !*v) { free(v); return NULL; }
+    char *path;
+    if (v[0] == '/' || !c->file) {
+        path = v;
+    } else {
+        const char *slash = strrchr(c->file, '/');
+        path = slash ? xasprintf("%.*s/%s", (int)(slash - c->file), c->file, v) : xstrdup(v);
+        free(v);
+    }
+    char *abs = realpath(path, NULL);
+    if (!abs || access(abs, R_OK) != 0) {
+        perr(c, n, "%s=\"%s\": cannot read the file", attr, path);
+        free(abs);
+        free(path);
+        return NULL;
+    }
+    free(path);
+    return abs;
+}
+
+static void parse_certificate(pctx *c, const xmlNode *n, profile *p)
+{
+    p->x509_cert = profile_path(c, n, "cert");
+    p->x509_key = profile_path(c, n, "key");
+    p->x509_trust = profile_path(c, n, "trust");
+    set_str(&p->x509_iut_identity, xml_attr(n, "iut-identity"));
+    if (p->x509_iut_identity && strncmp(p->x509_iut_identity, "dns:", 4) != 0 &&
+        strncmp(p->x509_iut_identity, "uri:", 4) != 0)
+        perr(c, n, "iut-identity=\"%s\": expected dns:<FQDN> (a CSE-ID's public domain name) or "
+                   "uri:<absolute AE-ID> (TS-0003 §8.1.2)", p->x509_iut_identity);
+    for (const xmlNode *v = xml_first_elem(n); v; v = xml_next_elem(v)) {
+        p->x509_variants = xrealloc(p->x509_variants, (p->nx509_variants + 1) * sizeof *p->x509_variants);
+        struct profile_cert_variant *pv = &p->x509_variants[p->nx509_variants++];
+        pv->name = xml_attr(v, "name");
+        pv->cert = profile_path(c, v, "cert");
+        pv->key = profile_path(c, v, "key");
+    }
+}
+
+const struct profile_cert_variant *profile_cert_variant(const profile *p, const char *name)
+{
+    for (size_t i = 0; i < p->nx509_variants; i++)
+        if (p->x509_variants[i].name && strcmp(p->x509_variants[i].name, name) == 0) return &p->x509_variants[i];
+    return NULL;
 }
 
 static void parse_psk(pctx *c, const xmlNode *n, profile *p)
@@ -359,6 +411,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
             for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
                 if (xml_is(ch, "psk") && !psk) parse_psk(c, psk = ch, p);
                 else if (xml_is(ch, "psk")) perr(c, ch, "only one <psk>");
+                else if (xml_is(ch, "certificate") && !p->x509_cert) parse_certificate(c, ch, p);
                 else perr(c, ch, "unexpected <%s> in <credentials>", (const char *)ch->name);
             }
         } else if (xml_is(n, "pics")) {
@@ -480,7 +533,7 @@ void profile_free(profile *p)
         &p->harness_address, &p->harness_host, &p->iut_cse_id, &p->iut_ae_id,
         &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint,
         &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,
-        &p->harness_ae_id,
+        &p->harness_ae_id, &p->x509_cert, &p->x509_key, &p->x509_trust, &p->x509_iut_identity,
     };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(*strs[i]);
     free_strings(p->pics, p->npics);
@@ -490,6 +543,12 @@ void profile_free(profile *p)
         free(p->triggers[i].prompt);
     }
     free(p->triggers);
+    for (size_t i = 0; i < p->nx509_variants; i++) {
+        free(p->x509_variants[i].name);
+        free(p->x509_variants[i].cert);
+        free(p->x509_variants[i].key);
+    }
+    free(p->x509_variants);
     kvlist_free(&p->extra_vars);
     kvlist_free(&p->known_failures);
     free(p);

@@ -40,6 +40,15 @@ typedef struct profile {
     size_t psk_key_len;
     char *psk_hint;          /* NULL = send no identity hint */
 
+    /* X.509 credentials of the harness (TS-0003 §8.2.2.2), absolute paths: its certificate
+     * and key, the trust anchors for the IUT's certificate, and the identity that
+     * certificate must carry in subjectAltName ("dns:<FQDN>" or "uri:<AE-ID>"). Variants
+     * are other certificates of the harness that tests ask for by name (untrusted,
+     * expired, wrong-purpose) to see whether the IUT refuses them. */
+    char *x509_cert, *x509_key, *x509_trust, *x509_iut_identity;
+    struct profile_cert_variant { char *name, *cert, *key; } *x509_variants;
+    size_t nx509_variants;
+
     char **pics;
     size_t npics;
 
@@ -72,6 +81,8 @@ int profile_load_mem(const char *name, const char *buf, size_t len, const char *
                      profile **out, diag *d);
 void profile_free(profile *p);
 int profile_has_pics(const profile *p, const char *item);
+/* The harness certificate variant of that name, or NULL. */
+const struct profile_cert_variant *profile_cert_variant(const profile *p, const char *name);
 const profile_trigger *profile_trigger_find(const profile *p, const char *name);
 
 #endif

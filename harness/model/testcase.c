@@ -58,6 +58,7 @@ void testcase_free(testcase *tc)
     free_words(tc->requires, tc->nrequires);
     free_words(tc->harness.suites, tc->harness.nsuites);
     free_words(tc->harness.versions, tc->harness.nversions);
+    free(tc->harness.certificate);
     tc_steps_free(&tc->preamble);
     tc_steps_free(&tc->body);
     tc_steps_free(&tc->postamble);
@@ -147,6 +148,7 @@ static void parse_harness(tc_ctx *c, const xmlNode *n, tc_harness *h)
     v = xml_attr(n, "versions");
     split_words(v, &h->versions, &h->nversions);
     free(v);
+    h->certificate = xml_attr(n, "certificate");
     v = xml_attr(n, "psk");
     if (!v || !strcmp(v, "profile")) h->psk = TC_PSK_PROFILE;
     else if (!strcmp(v, "wrong-key")) h->psk = TC_PSK_WRONG_KEY;

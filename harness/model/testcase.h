@@ -74,6 +74,7 @@ typedef struct tc_harness {
     char **versions;     /* DTLS1.2, DTLS1.0 */
     size_t nversions;
     tc_psk_variant psk;
+    char *certificate;   /* a harness certificate variant of the profile (untrusted, ...) */
 } tc_harness;
 
 typedef struct testcase {

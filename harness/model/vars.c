@@ -36,7 +36,7 @@ static const char *const reserved[] = {
     "IUT_CSE_ID", "IUT_AE_ID", "IUT_CSE_BASE", "IUT_ADDRESS", "IUT_HOST", "IUT_COAP_PORT",
     "IUT_COAPS_PORT", "IUT_RELEASE", "HARNESS_ADDRESS", "HARNESS_HOST", "HARNESS_CSE_ID",
     "HARNESS_AE_ID", "CSE_BASE", "HARNESS_COAP_PORT", "HARNESS_COAPS_PORT", "PSK_IDENTITY",
-    "PROFILE", "PROFILE_DIR",
+    "PROFILE", "PROFILE_DIR", "IUT_CERT_ID",
     "TEST_ID", /* set by the executor */
     NULL,
 };
@@ -97,6 +97,7 @@ void vars_from_profile(vars *v, const profile *p)
     set_int(v, "HARNESS_COAP_PORT", p->listen_coap);
     set_int(v, "HARNESS_COAPS_PORT", p->listen_coaps);
     set_opt(v, "PSK_IDENTITY", p->psk_identity);
+    set_opt(v, "IUT_CERT_ID", p->x509_iut_identity);
     if (p->file) {
         char *abs = absolute(p->file);
         vars_set(v, "PROFILE", abs);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <gnutls/dtls.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,10 @@ int dtls_priority_for(char *const *suites, size_t nsuites, char *const *versions
     return 0;
 }
 
+const char *const DTLS_PRIORITY_CERT =
+    "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+ECDHE-ECDSA:"
+    "-CIPHER-ALL:+AES-128-CCM-8:+AES-128-GCM:+AES-128-CBC";
+
 #define RXQ_MAX 16          /* datagrams queued for GnuTLS's pull before the oldest is dropped */
 #define DGRAM_MAX 2048
 
@@ -85,6 +90,7 @@ struct dtls_conn {
     gnutls_session_t s;
     gnutls_psk_server_credentials_t scred;
     gnutls_psk_client_credentials_t ccred;
+    gnutls_certificate_credentials_t xcred;   /* client-side X.509 credentials */
     const dtls_params *params;
     timeline *tl;
     dtls_hooks hooks;
@@ -108,6 +114,7 @@ struct dtls_server {
     dtls_hooks hooks;
     gnutls_datum_t cookie_key;
     gnutls_psk_server_credentials_t cred;
+    gnutls_certificate_credentials_t xcred;
     dtls_conn *conns;
     unsigned next_number;
 };
@@ -307,12 +314,99 @@ static int server_psk_cb(gnutls_session_t s, const char *username, gnutls_datum_
     return -1;
 }
 
+/* The identity in the peer certificate's subjectAltName: "dns:<name>" or "uri:<uri>",
+ * the first such entry; NULL when there is none. Never the subject CN (TS-0003 §8.1.2). */
+static char *peer_cert_identity(gnutls_session_t s)
+{
+    unsigned n = 0;
+    const gnutls_datum_t *chain = gnutls_certificate_get_peers(s, &n);
+    if (!chain || !n) return NULL;
+    gnutls_x509_crt_t crt;
+    if (gnutls_x509_crt_init(&crt) < 0) return NULL;
+    char *id = NULL;
+    if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) == 0) {
+        for (unsigned i = 0; !id; i++) {
+            char buf[512];
+            size_t len = sizeof buf - 1;
+            int t = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len, NULL);
+            if (t == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE || t < 0) break;
+            buf[len] = '\0';
+            if (t == GNUTLS_SAN_DNSNAME) id = xasprintf("dns:%s", buf);
+            else if (t == GNUTLS_SAN_URI) id = xasprintf("uri:%s", buf);
+        }
+    }
+    gnutls_x509_crt_deinit(crt);
+    return id;
+}
+
+/* Certificate verification during the handshake, so a bad certificate aborts it with an
+ * alert: path to a trust anchor, validity, key purpose (serverAuth for a server,
+ * clientAuth for a client), and the exact subjectAltName identity. */
+static int verify_peer_cert(gnutls_session_t s)
+{
+    dtls_conn *c = gnutls_session_get_ptr(s);
+    if (c->params->skip_verify) return 0;
+    gnutls_typed_vdata_st data[2];
+    unsigned nd = 0;
+    data[nd].type = GNUTLS_DT_KEY_PURPOSE_OID;
+    data[nd].data = (void *)(c->is_server ? GNUTLS_KP_TLS_WWW_CLIENT : GNUTLS_KP_TLS_WWW_SERVER);
+    data[nd++].size = 0;
+    if (!c->is_server && c->params->verify_name) {
+        data[nd].type = GNUTLS_DT_DNS_HOSTNAME;
+        data[nd].data = (void *)c->params->verify_name;
+        data[nd++].size = 0;
+    }
+    unsigned status = 0;
+    int r = gnutls_certificate_verify_peers(s, data, nd, &status);
+    free(c->identity);
+    c->identity = peer_cert_identity(s);
+    if (r < 0 || status != 0) {
+        gnutls_datum_t txt = { NULL, 0 };
+        if (r >= 0) gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &txt, 0);
+        snprintf(c->fail_reason, sizeof c->fail_reason, "peer certificate rejected: %s",
+                 r < 0 ? gnutls_strerror(r) : (const char *)txt.data);
+        record(c, "sae.cert_rejected", "reason", c->fail_reason, "identity", c->identity, (const char *)NULL);
+        gnutls_free(txt.data);
+        return -1;
+    }
+    if (c->params->peer_cert_id && (!c->identity || strcmp(c->identity, c->params->peer_cert_id) != 0)) {
+        snprintf(c->fail_reason, sizeof c->fail_reason, "certificate identity %s is not %s",
+                 c->identity ? c->identity : "(no dNSName or URI in subjectAltName)", c->params->peer_cert_id);
+        record(c, "sae.cert_rejected", "reason", c->fail_reason, "identity", c->identity, (const char *)NULL);
+        return -1;
+    }
+    free(c->bound_id);
+    c->bound_id = xstrdup(c->params->peer_bound_id);
+    return 0;
+}
+
+static int load_x509(const dtls_params *p, gnutls_certificate_credentials_t *out, char *err, size_t errlen)
+{
+    int r = gnutls_certificate_allocate_credentials(out);
+    if (r == 0) r = gnutls_certificate_set_x509_key_file(*out, p->cert_file, p->key_file, GNUTLS_X509_FMT_PEM);
+    if (r < 0) {
+        snprintf(err, errlen, "certificate %s / key %s: %s", p->cert_file, p->key_file, gnutls_strerror(r));
+        return -1;
+    }
+    if (p->trust_file) {
+        r = gnutls_certificate_set_x509_trust_file(*out, p->trust_file, GNUTLS_X509_FMT_PEM);
+        if (r <= 0) {
+            snprintf(err, errlen, "trust anchors %s: %s", p->trust_file, r < 0 ? gnutls_strerror(r) : "no certificate in it");
+            return -1;
+        }
+    }
+    gnutls_certificate_set_verify_function(*out, verify_peer_cert);
+    return 0;
+}
+
 static int session_common(dtls_conn *c, unsigned flags, char *err, size_t errlen)
 {
     int r = gnutls_init(&c->s, flags | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK);
     if (r < 0) goto bad;
     const char *where = NULL;
-    r = gnutls_priority_set_direct(c->s, c->params->priority ? c->params->priority : DTLS_PRIORITY_PSK, &where);
+    const char *prio = c->params->priority ? c->params->priority
+                     : c->params->cert_file ? DTLS_PRIORITY_CERT : DTLS_PRIORITY_PSK;
+    r = gnutls_priority_set_direct(c->s, prio, &where);
     if (r < 0) {
         snprintf(err, errlen, "priority string rejected at '%s': %s", where ? where : "?", gnutls_strerror(r));
         return -1;
@@ -337,6 +431,7 @@ static void conn_free(dtls_conn *c)
     if (c->timer) loop_timer_cancel(c->loop, c->timer);
     if (c->s) gnutls_deinit(c->s);
     if (c->ccred) gnutls_psk_free_client_credentials(c->ccred);
+    if (c->xcred) gnutls_certificate_free_credentials(c->xcred);
     for (size_t i = 0; i < c->rxn; i++) free(c->rxq[i].p);
     free(c->identity);
     free(c->bound_id);
@@ -428,6 +523,10 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
         return;
     }
     gnutls_credentials_set(nc->s, GNUTLS_CRD_PSK, srv->cred);
+    if (srv->xcred) {
+        gnutls_credentials_set(nc->s, GNUTLS_CRD_CERTIFICATE, srv->xcred);
+        gnutls_certificate_server_set_request(nc->s, GNUTLS_CERT_REQUIRE);   /* mutual (§8.2.2.2) */
+    }
     gnutls_dtls_prestate_set(nc->s, &prestate);
     nc->next = srv->conns;
     srv->conns = nc;
@@ -467,6 +566,10 @@ dtls_server *dtls_server_new(evloop *l, udp_sock *s, const dtls_params *params, 
         dtls_server_free(srv);
         return NULL;
     }
+    if (params->cert_file && load_x509(params, &srv->xcred, err, errlen) < 0) {
+        dtls_server_free(srv);
+        return NULL;
+    }
     loop_add_fd(l, s->fd, server_readable, srv);
     return srv;
 }
@@ -480,6 +583,7 @@ void dtls_server_free(dtls_server *srv)
         conn_free(c);
     }
     if (srv->cred) gnutls_psk_free_server_credentials(srv->cred);
+    if (srv->xcred) gnutls_certificate_free_credentials(srv->xcred);
     gnutls_free(srv->cookie_key.data);
     free(srv);
 }
@@ -534,6 +638,20 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
         return NULL;
     }
     if (session_common(c, GNUTLS_CLIENT, err, errlen) < 0) { conn_free(c); return NULL; }
+    if (params->cert_file) {
+        if (load_x509(params, &c->xcred, err, errlen) < 0 ||
+            gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, c->xcred) < 0 ||
+            (params->sni && gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, params->sni, strlen(params->sni)) < 0)) {
+            if (!*err) snprintf(err, errlen, "certificate credentials rejected");
+            conn_free(c);
+            return NULL;
+        }
+        c->owns_sock = 1;
+        loop_add_fd(l, s->fd, client_readable_progress, c);
+        record(c, "sae.start", "stage", "client_hello", "credential", "x509", "sni", params->sni, (const char *)NULL);
+        progress(c);
+        return c;
+    }
     if (params->npsks < 1) {
         snprintf(err, errlen, "no PSK to offer");
         conn_free(c);

@@ -28,6 +28,16 @@ typedef struct dtls_params {
     size_t npsks;
     const char *psk_hint;        /* server: identity hint, NULL = none (some clients crash on one) */
     const char *sni;             /* client: server name to send, NULL = none */
+    /* X.509 (TS-0003 §8.2.2.2): our certificate and key (PEM), the trust anchors for the
+     * peer's; NULL cert_file = no certificate credentials. */
+    const char *cert_file, *key_file, *trust_file;
+    /* The identity the peer's certificate must carry in subjectAltName, exactly:
+     * "dns:<FQDN>" (a CSE-ID's public domain name) or "uri:<absolute AE-ID>" (§8.1.2.5);
+     * NULL = any. The CN is never looked at. */
+    const char *peer_cert_id;
+    const char *peer_bound_id;   /* oneM2M identity the association binds when it matches */
+    const char *verify_name;     /* client: host name the server's certificate must name */
+    int skip_verify;             /* reference-peer fault injection only: accept any certificate */
     unsigned retrans_ms;         /* initial retransmission timeout, 0 = GnuTLS default */
     unsigned total_ms;           /* handshake total timeout, 0 = GnuTLS default */
 } dtls_params;
@@ -43,8 +53,9 @@ typedef struct dtls_hooks {
 } dtls_hooks;
 
 /* Default priority: DTLS 1.2 only, PSK, AES-128-CCM-8 first, never CHACHA20 (tshark cannot
- * decrypt it). */
+ * decrypt it). The certificate default adds ECDHE-ECDSA (TS-0003 §10.2.3). */
 extern const char *const DTLS_PRIORITY_PSK;
+extern const char *const DTLS_PRIORITY_CERT;
 
 /* Builds a GnuTLS priority string that allows exactly the given suites (IANA names) and
  * DTLS versions ("DTLS1.2", "DTLS1.0"); an empty list keeps the default for that part.
@@ -74,7 +85,7 @@ void dtls_close(dtls_conn *c);                              /* close_notify */
 dtls_state dtls_conn_state(const dtls_conn *c);
 const char *dtls_conn_peer(const dtls_conn *c);             /* "127.0.0.1:40001" */
 const net_addr *dtls_conn_addr(const dtls_conn *c);
-const char *dtls_conn_identity(const dtls_conn *c);         /* PSK identity of the association */
+const char *dtls_conn_identity(const dtls_conn *c);         /* PSK identity, or the certificate's "dns:..."/"uri:..." */
 const char *dtls_conn_bound_id(const dtls_conn *c);         /* oneM2M identity bound to it, or NULL */
 const char *dtls_conn_fail_reason(const dtls_conn *c);
 unsigned dtls_conn_number(const dtls_conn *c);              /* 1, 2, ... per endpoint: "sa" attribute */

@@ -18,7 +18,7 @@ typedef struct pair {
 
 static const uint8_t key[] = "m2m-harness-test-psk-1";
 static dtls_psk server_psk = { "dev1@in.m2m-harness.test", key, sizeof key - 1, "/asn-cse-1" };
-static dtls_params server_params = { NULL, &server_psk, 1, NULL, NULL, 200, 3000 };
+static dtls_params server_params = { .psks = &server_psk, .npsks = 1, .retrans_ms = 200, .total_ms = 3000 };
 
 static void on_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
 {
@@ -34,7 +34,7 @@ static int settled(void *ctx)
     return dtls_conn_state(x->cli) != DTLS_HANDSHAKING;
 }
 
-static void start(pair *x, dtls_params *cp)
+static void start_with(pair *x, dtls_params *cp, const dtls_params *sp)
 {
     char err[256];
     memset(x, 0, sizeof *x);
@@ -44,7 +44,7 @@ static void start(pair *x, dtls_params *cp)
     CU_ASSERT_EQUAL_FATAL(udp_bind(&x->ss, "127.0.0.1", 0, err, sizeof err), 0);
     CU_ASSERT_EQUAL_FATAL(udp_bind(&x->cs, "127.0.0.1", 0, err, sizeof err), 0);
     dtls_hooks h = { on_data, NULL, NULL, x };
-    x->srv = dtls_server_new(x->l, &x->ss, &server_params, &x->tl, h, err, sizeof err);
+    x->srv = dtls_server_new(x->l, &x->ss, sp, &x->tl, h, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x->srv);
     net_addr peer;
     net_addr_parse("127.0.0.1", udp_port(&x->ss), &peer);
@@ -53,6 +53,8 @@ static void start(pair *x, dtls_params *cp)
     CU_ASSERT_PTR_NOT_NULL_FATAL(x->cli);
     loop_run_until(x->l, mono_now_ns() + 5000000000LL, settled, x);
 }
+
+static void start(pair *x, dtls_params *cp) { start_with(x, cp, &server_params); }
 
 static void stop(pair *x)
 {
@@ -76,7 +78,7 @@ static int got_data(void *ctx) { return ((pair *)ctx)->gotn > 0; }
 static void test_psk_handshake_and_data(void)
 {
     dtls_psk cpsk = server_psk;
-    dtls_params cp = { NULL, &cpsk, 1, NULL, "in-cse.m2m-harness.test", 200, 3000 };
+    dtls_params cp = { .psks = &cpsk, .npsks = 1, .sni = "in-cse.m2m-harness.test", .retrans_ms = 200, .total_ms = 3000 };
     pair x;
     start(&x, &cp);
     CU_ASSERT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
@@ -105,7 +107,7 @@ static void test_wrong_key_no_association(void)
 {
     static const uint8_t bad[] = "not-the-key";
     dtls_psk cpsk = { server_psk.identity, bad, sizeof bad - 1, NULL };
-    dtls_params cp = { NULL, &cpsk, 1, NULL, NULL, 200, 2000 };
+    dtls_params cp = { .psks = &cpsk, .npsks = 1, .retrans_ms = 200, .total_ms = 2000 };
     pair x;
     start(&x, &cp);
     CU_ASSERT_NOT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
@@ -117,7 +119,7 @@ static void test_wrong_key_no_association(void)
 static void test_unknown_identity_no_association(void)
 {
     dtls_psk cpsk = { "stranger@elsewhere.test", key, sizeof key - 1, NULL };
-    dtls_params cp = { NULL, &cpsk, 1, NULL, NULL, 200, 2000 };
+    dtls_params cp = { .psks = &cpsk, .npsks = 1, .retrans_ms = 200, .total_ms = 2000 };
     pair x;
     start(&x, &cp);
     CU_ASSERT_NOT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
@@ -131,13 +133,75 @@ static void test_unknown_identity_no_association(void)
 static void test_dtls10_only_client_refused(void)
 {
     dtls_psk cpsk = server_psk;
-    dtls_params cp = { "NORMAL:-VERS-ALL:+VERS-DTLS1.0:-KX-ALL:+PSK", &cpsk, 1, NULL, NULL, 200, 2000 };
+    dtls_params cp = { .priority = "NORMAL:-VERS-ALL:+VERS-DTLS1.0:-KX-ALL:+PSK", .psks = &cpsk, .npsks = 1,
+                       .retrans_ms = 200, .total_ms = 2000 };
     pair x;
     start(&x, &cp);
     CU_ASSERT_NOT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
     CU_ASSERT_PTR_NULL(find(&x.tl, "sae.done"));
     stop(&x);
 }
+
+/* ---- X.509 (TS-0003 §8.2.2.2, §8.1.2): fixtures/certs/ ---- */
+
+#define CERTS M2M_DATA_DIR "/fixtures/certs/"
+static const dtls_params cert_server = {
+    .cert_file = CERTS "in-cse.crt", .key_file = CERTS "in-cse.key", .trust_file = CERTS "test-ca.crt",
+    .peer_cert_id = "dns:asn-cse-1.m2m-harness.test", .peer_bound_id = "/asn-cse-1",
+    .retrans_ms = 200, .total_ms = 2000 };
+
+static void cert_client(dtls_params *cp, const char *name)
+{
+    static char crt[256], key[256];
+    snprintf(crt, sizeof crt, CERTS "%s.crt", name);
+    snprintf(key, sizeof key, CERTS "%s.key", name);
+    *cp = (dtls_params){ .cert_file = crt, .key_file = key, .trust_file = CERTS "test-ca.crt",
+                         .verify_name = "in-cse.m2m-harness.test", .sni = "in-cse.m2m-harness.test",
+                         .retrans_ms = 200, .total_ms = 2000 };
+}
+
+static void test_x509_mutual_with_san_identity(void)
+{
+    dtls_params cp;
+    cert_client(&cp, "asn-cse-1");
+    pair x;
+    start_with(&x, &cp, &cert_server);
+    CU_ASSERT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
+    const tl_event *done = find(&x.tl, "sae.done");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    CU_ASSERT_STRING_EQUAL(tl_event_get(done, "suite"), "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
+    CU_ASSERT_STRING_EQUAL(tl_event_get(done, "identity"), "dns:asn-cse-1.m2m-harness.test");
+    CU_ASSERT_STRING_EQUAL(tl_event_get(done, "bound_id"), "/asn-cse-1");
+    CU_ASSERT_STRING_EQUAL(dtls_conn_identity(x.cli), "dns:in-cse.m2m-harness.test");
+    stop(&x);
+}
+
+/* Each defective client certificate: no association, and the harness says why. */
+static void expect_rejected(const char *name, const char *why)
+{
+    dtls_params cp;
+    cert_client(&cp, name);
+    pair x;
+    start_with(&x, &cp, &cert_server);
+    CU_ASSERT_NOT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
+    CU_ASSERT_PTR_NULL(find(&x.tl, "sae.done"));
+    /* Rejected by our verification, or earlier: a client whose certificate no trusted CA
+     * issued sends none (the CertificateRequest names the acceptable CAs). */
+    const tl_event *rej = find(&x.tl, "sae.cert_rejected");
+    if (!rej) rej = find(&x.tl, "sae.fail");
+    CU_ASSERT_PTR_NOT_NULL(rej);
+    if (rej && !strstr(tl_event_get(rej, "reason"), why)) {
+        fprintf(stderr, "\n%s: reason '%s' lacks '%s'\n", name, tl_event_get(rej, "reason"), why);
+        CU_FAIL("rejection reason");
+    }
+    stop(&x);
+}
+
+static void test_x509_identity_in_cn_only_rejected(void) { expect_rejected("asn-cse-1-cn-only", "no dNSName or URI"); }
+static void test_x509_other_identity_rejected(void) { expect_rejected("asn-cse-1-other-id", "is not dns:asn-cse-1"); }
+static void test_x509_untrusted_rejected(void) { expect_rejected("asn-cse-1-untrusted", "certificate"); }
+static void test_x509_expired_rejected(void) { expect_rejected("asn-cse-1-expired", "expired"); }
+static void test_x509_wrong_purpose_rejected(void) { expect_rejected("asn-cse-1-wrong-eku", "rejected"); }
 
 void m2m_test_register(void)
 {
@@ -146,4 +210,10 @@ void m2m_test_register(void)
     CU_add_test(s, "wrong key: no association", test_wrong_key_no_association);
     CU_add_test(s, "unknown identity: no association", test_unknown_identity_no_association);
     CU_add_test(s, "DTLS 1.0-only client refused", test_dtls10_only_client_refused);
+    CU_add_test(s, "X.509 mutual, ECDSA CCM_8, identity from subjectAltName", test_x509_mutual_with_san_identity);
+    CU_add_test(s, "X.509 identity only in CN: rejected", test_x509_identity_in_cn_only_rejected);
+    CU_add_test(s, "X.509 another identity: rejected", test_x509_other_identity_rejected);
+    CU_add_test(s, "X.509 untrusted issuer: rejected", test_x509_untrusted_rejected);
+    CU_add_test(s, "X.509 expired: rejected", test_x509_expired_rejected);
+    CU_add_test(s, "X.509 without clientAuth purpose: rejected", test_x509_wrong_purpose_rejected);
 }

@@ -27,6 +27,8 @@ static const fault faults[] = {
     { "retrieve-before-register", "retrieve the registrar's CSEBase before registering" },
     { "plain-after-sae-fail", "when the handshake fails, register over plain CoAP instead" },
     { "plain-after-close", "when the registrar closes the association, go on over plain CoAP" },
+    { "cert-cn-only", "present a certificate whose identity is only in the subject CN (no subjectAltName)" },
+    { "accept-any-cert", "accept any server certificate: untrusted, expired, or not for serverAuth" },
     { "stale-after-close", "when the registrar closes the association, go on sending in it" },
     { NULL, NULL },
 };
@@ -282,6 +284,7 @@ static void usage(FILE *f)
           "  --kind asn-cse|ae   register as a CSE (ty=16, default) or an AE (ty=2)\n"
           "  --fault NAME     inject one fault (see below)\n"
           "  --linger DUR     stay up after registering (default 30s) to serve requests\n"
+          "  --cert F --key F --trust F   use X.509 (PEM) instead of the profile's PSK\n"
           "faults:\n", f);
     for (const fault *x = faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
 }
@@ -292,7 +295,10 @@ int main(int argc, char **argv)
         { "profile", required_argument, 0, 'p' }, { "coap-port", required_argument, 0, 'c' },
         { "coaps-port", required_argument, 0, 's' }, { "harness", required_argument, 0, 'a' },
         { "kind", required_argument, 0, 'k' }, { "fault", required_argument, 0, 'f' },
-        { "linger", required_argument, 0, 'l' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "linger", required_argument, 0, 'l' }, { "cert", required_argument, 0, 'C' },
+        { "key", required_argument, 0, 'K' }, { "trust", required_argument, 0, 'T' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    const char *cert = NULL, *key = NULL, *trust = NULL;
     sim s;
     memset(&s, 0, sizeof s);
     s.kind = "asn-cse";
@@ -309,6 +315,9 @@ int main(int argc, char **argv)
         case 'k': s.kind = optarg; break;
         case 'f': s.fault = optarg; break;
         case 'l': linger = parse_duration_ns(optarg); break;
+        case 'C': cert = optarg; break;
+        case 'K': key = optarg; break;
+        case 'T': trust = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -357,6 +366,21 @@ int main(int argc, char **argv)
     if (dtls_priority_for(accept10 ? old : gcm, accept10 ? 2 : 1, v10, accept10 ? 2 : 1,
                           prio, sizeof prio, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
     if (has_fault(&s, "no-ccm8") || accept10) dp.priority = prio;
+    char cn_only_cert[512], cn_only_key[512];
+    if (cert) {
+        if (has_fault(&s, "cert-cn-only")) {
+            /* fixtures/certs naming: X.crt has a sibling X-cn-only.crt */
+            snprintf(cn_only_cert, sizeof cn_only_cert, "%.*s-cn-only.crt", (int)(strlen(cert) - 4), cert);
+            snprintf(cn_only_key, sizeof cn_only_key, "%.*s-cn-only.key", (int)(strlen(key) - 4), key);
+            cert = cn_only_cert;
+            key = cn_only_key;
+        }
+        dp.cert_file = cert;
+        dp.key_file = key;
+        dp.trust_file = trust;
+        dp.verify_name = p->harness_host;
+        dp.skip_verify = has_fault(&s, "accept-any-cert");
+    }
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
     dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
     dtls_hooks dh = { dtls_data, NULL, NULL, &s };
