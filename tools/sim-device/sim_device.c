@@ -27,6 +27,7 @@ static const fault faults[] = {
     { "retrieve-before-register", "retrieve the registrar's CSEBase before registering" },
     { "plain-after-sae-fail", "when the handshake fails, register over plain CoAP instead" },
     { "plain-after-close", "when the registrar closes the association, go on over plain CoAP" },
+    { "no-sae", "never set up a security association: register over plain CoAP" },
     { "cert-cn-only", "present a certificate whose identity is only in the subject CN (no subjectAltName)" },
     { "accept-any-cert", "accept any server certificate: untrusted, expired, or not for serverAuth" },
     { "stale-after-close", "when the registrar closes the association, go on sending in it" },
@@ -348,7 +349,12 @@ int main(int argc, char **argv)
     m2m_prim req;
     int exit_code = 1;
 
-    if (has_fault(&s, "register-before-sae")) register_plain(&s, bind_addr);
+    if (has_fault(&s, "register-before-sae") || has_fault(&s, "no-sae")) register_plain(&s, bind_addr);
+    if (has_fault(&s, "no-sae")) {
+        loop_run_until(s.loop, mono_now_ns() + linger, NULL, NULL);
+        exit_code = 0;
+        goto out;
+    }
 
     if (udp_bind(&s.secure, bind_addr, 0, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
     net_addr peer;

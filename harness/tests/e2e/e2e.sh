@@ -87,6 +87,20 @@ peer-*)
   expect_eq "handshakes it completed" 1 "$(grep -c ' sae.done ' "$work/reports/latest/timelines/TC_SEC_SAE_PSK_002.txt")"
   check_counts
   ;;
+mca-warn)
+  # An AE on Mca to a field-domain registrar (R-SAE-03): SAE strongly recommended, so an AE
+  # without it gets warn — the run passes — and one with it passes plainly.
+  profile=$SRC/fixtures/profiles/sim-device-ae-mn.xml
+  run "$SRC/testcases/sae/TC_SEC_SAE_MCA_001.xml"
+  expect_eq "exit status" 0 "$rc"
+  expect_eq "with SAE" "" "$(xp "string(//testcase[@name='TC_SEC_SAE_MCA_001']/properties/property[@name='verdict']/@value)" "$(junit)")"
+  export SIM_DEVICE_ARGS=--fault=no-sae
+  run "$SRC/testcases/sae/TC_SEC_SAE_MCA_001.xml"
+  expect_eq "exit status without SAE (warn passes)" 0 "$rc"
+  expect_eq "verdict property" warn "$(xp "string(//testcase[@name='TC_SEC_SAE_MCA_001']/properties/property[@name='verdict']/@value)" "$(junit)")"
+  expect_contains "console" "$out" "WARN"
+  check_counts
+  ;;
 ae)
   # The simulator as an AE on Mca (R-SAE-02): correct passes, plain traffic first fails.
   profile=$SRC/fixtures/profiles/sim-device-ae.xml
