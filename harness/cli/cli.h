@@ -24,4 +24,8 @@ typedef struct tc_set { testcase **items; size_t n; } tc_set;
 size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set *out, diag *d);
 void tc_set_free(tc_set *s);
 
+/* Fixed listen ports (a real device is configured with them) must be free before the run
+ * starts: a port in use is an input error naming the profile, not N failed tests. */
+void cli_check_listen_ports(const profile *p, diag *d);
+
 #endif

@@ -115,6 +115,7 @@ int cmd_run(int argc, char **argv)
     int prc = profile_load(profile_path, pschema, &p, &d);
     free(pschema);
     tc_set set = { 0 };
+    if (prc == 0) cli_check_listen_ports(p, &d);
     if (prc == 0) cli_load_testcases(argv + optind, (size_t)(argc - optind), p, &set, &d);
     if (diag_count(&d)) {
         diag_print(&d, stderr);

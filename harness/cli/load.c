@@ -2,6 +2,7 @@
 #include "../model/vars.h"
 #include "../net/dtls.h"
 #include "../exec/runner.h"
+#include "../net/udp.h"
 #include "../util/xmem.h"
 #include <stdlib.h>
 #include <string.h>
@@ -85,4 +86,19 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
         vars_free(&known);
     }
     return diag_count(d) - before;
+}
+
+void cli_check_listen_ports(const profile *p, diag *d)
+{
+    const char *addr = p->harness_address ? p->harness_address : "127.0.0.1";
+    const struct { const char *what; int port; } ports[] = {
+        { "coap-port", p->listen_coap }, { "coaps-port", p->listen_coaps } };
+    for (size_t i = 0; i < 2; i++) {
+        if (ports[i].port <= 0) continue;   /* ephemeral: every test binds its own */
+        udp_sock s;
+        char err[256];
+        if (udp_bind(&s, addr, ports[i].port, err, sizeof err) < 0)
+            diag_error(d, p->file, 0, "<harness %s=\"%d\">: cannot listen: %s", ports[i].what, ports[i].port, err);
+        else udp_close(&s);
+    }
 }

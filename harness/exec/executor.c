@@ -235,7 +235,6 @@ static void run_await(exec *x, phase ph, const tc_step *s)
     free(text);
 }
 
-static int iut_exited(void *ctx) { return iut_poll(ctx); }
 
 /* The IUT's process ending during a test is evidence (a device that gives up after a
  * failed handshake): record it as iut.exit once. */
@@ -251,13 +250,85 @@ static void watch_iut(evloop *l, void *ctx)
     loop_timer_add(l, 50000000LL, watch_iut, x);
 }
 
+static int iut_exited(void *ctx) { return iut_poll(ctx); }
+
+/* A trigger without a command is an operator's job (ATS Upper Tester fallback): show the
+ * prompt on the terminal and wait for Enter, with the loop running so the IUT is served
+ * meanwhile. Without a terminal (CI) nobody can answer: inconclusive, at once. */
+typedef struct prompt_wait { int answered; } prompt_wait;
+
+static void on_operator_line(evloop *l, int fd, short ev, void *ctx)
+{
+    (void)l; (void)ev;
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n != 0) ((prompt_wait *)ctx)->answered = 1;
+}
+
+static int prompt_answered(void *ctx) { return ((prompt_wait *)ctx)->answered; }
+
+static void run_prompt(exec *x, const tc_step *s, const profile_trigger *t)
+{
+    if (!isatty(STDIN_FILENO)) {
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: trigger '%s' needs an operator (\"%s\") "
+                    "and no terminal is attached", s->line, s->trigger, t->prompt);
+        return;
+    }
+    fprintf(stderr, "\n>>> %s: %s [press Enter when done]\n", x->tc->id, t->prompt);
+    prompt_wait pw = { 0 };
+    loop_add_fd(x->loop, STDIN_FILENO, on_operator_line, &pw);
+    int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 300000000000LL);
+    loop_run_until(x->loop, mono_now_ns() + limit, prompt_answered, &pw);
+    loop_del_fd(x->loop, STDIN_FILENO);
+    timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, "by", "operator",
+                 "answered", pw.answered ? "true" : "false", (char *)NULL);
+    if (!pw.answered)
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the operator did not confirm trigger '%s' within %.3g s",
+                    s->line, s->trigger, (double)limit / 1e9);
+    else step_log(x, s, "trigger %s: confirmed by the operator", s->trigger);
+}
+
+/* The profile's readiness probe, after the start command: run it every 100 ms until it
+ * exits 0 or the profile's ready timeout passes (then the IUT never became ready). */
+static int wait_ready(exec *x, const tc_step *s)
+{
+    if (!x->p->ready_command) return 0;
+    char err[256];
+    char *cmd = vars_expand(&x->v, x->p->ready_command, err, sizeof err);
+    if (!cmd) {
+        verdict_set(&x->vs, VERDICT_ERROR, "readiness probe: %s", err);
+        return -1;
+    }
+    int64_t end = mono_now_ns() + (x->p->ready_timeout_ns ? x->p->ready_timeout_ns : 10000000000LL);
+    int ready = 0;
+    while (!ready && mono_now_ns() < end) {
+        iut_proc probe;
+        if (iut_spawn(cmd, x->iut_log, &probe, err, sizeof err) < 0) break;
+        if (loop_run_until(x->loop, end, iut_exited, &probe) && WIFEXITED(probe.status) && WEXITSTATUS(probe.status) == 0)
+            ready = 1;
+        else if (!probe.exited) iut_stop(&probe, 100000000LL);
+        if (!ready) loop_run_until(x->loop, mono_now_ns() + 100000000LL, NULL, NULL);
+    }
+    free(cmd);
+    timeline_add(&x->tl, "iut.ready", NULL, "ready", ready ? "true" : "false", (char *)NULL);
+    if (!ready) {
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the IUT did not become ready: its readiness probe "
+                    "did not succeed within the profile's ready-timeout", s->line);
+        return -1;
+    }
+    return 0;
+}
+
 static void run_trigger(exec *x, phase ph, const tc_step *s)
 {
     const profile_trigger *t = profile_trigger_find(x->p, s->trigger);
     char err[256], what[512];
+    if (t && !t->command && t->prompt) {
+        run_prompt(x, s, t);
+        return;
+    }
     if (!t || !t->command) {
-        snprintf(what, sizeof what, "the profile has no command for trigger '%s'%s%s", s->trigger,
-                 t && t->prompt ? " (operator prompt: " : "", t && t->prompt ? "needs a terminal)" : "");
+        snprintf(what, sizeof what, "the profile has no command or prompt for trigger '%s'", s->trigger);
         verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
         step_log(x, s, "%s", what);
         return;
@@ -284,6 +355,7 @@ static void run_trigger(exec *x, phase ph, const tc_step *s)
         if (!watching) loop_timer_add(x->loop, 50000000LL, watch_iut, x);
         if (x->o->result_fd >= 0) dprintf(x->o->result_fd, "iut_pgid %d\n", (int)proc.pid);
         step_log(x, s, "trigger start: IUT process %d started", (int)proc.pid);
+        wait_ready(x, s);
         return;
     }
     int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 10000000000LL);

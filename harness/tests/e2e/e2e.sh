@@ -181,6 +181,35 @@ bad-input)
   expect_contains "message" "$out" "missing.xml"
   out=$("$HARNESS" run "$SRC/testcases" 2>&1); rc=$?
   expect_eq "exit status (no --profile)" 2 "$rc"
+  # a fixed listen port that is taken: exit 2 before any test, naming the profile and port
+  node -e 'const d = require("dgram").createSocket("udp4"); d.bind(0, "127.0.0.1", () => console.log(d.address().port)); setTimeout(() => d.close(), 20000)' > "$work/port" &
+  holder=$!
+  for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+  busy=$(cat "$work/port")
+  sed "s|coaps-port=\"0\">|coaps-port=\"$busy\">|" "$profile" > "$work/busy.xml"
+  out=$("$HARNESS" run --profile "$work/busy.xml" --report-dir "$work/reports" "$SRC/testcases" 2>&1); rc=$?
+  kill $holder 2>/dev/null
+  expect_eq "exit status (port in use)" 2 "$rc"
+  expect_contains "message" "$out" "coaps-port=\"$busy\""
+  expect_contains "message" "$out" "Address already in use"
+  ;;
+control)
+  # Driving the IUT: a readiness probe that never succeeds, and an operator prompt with no
+  # terminal attached, both make the test inconclusive with the reason (never a pass).
+  sed 's|<control>|<control ready-timeout="1s">|; s|</start>|</start><ready>false</ready>|' "$profile" > "$work/notready.xml"
+  out=$("$HARNESS" run --profile "$work/notready.xml" --report-dir "$work/reports" "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml" 2>&1 </dev/null); rc=$?
+  expect_eq "exit status (never ready)" 1 "$rc"
+  expect_eq "error type" inconclusive "$(xp "string(//testcase[@name='TC_SEC_SAE_PSK_001']/error/@type)" "$(junit)")"
+  expect_contains "reason" "$(message_of TC_SEC_SAE_PSK_001)" "did not become ready"
+  sed 's|<control>|<control ready-timeout="2s">|; s|</start>|</start><ready>true</ready>|' "$profile" > "$work/ready.xml"
+  out=$("$HARNESS" run --profile "$work/ready.xml" --report-dir "$work/reports" "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml" 2>&1 </dev/null); rc=$?
+  expect_eq "exit status (ready at once)" 0 "$rc"
+  sed 's|<start timeout="5s">.*</start>|<trigger name="start" prompt="Power on the device"/>|' "$profile" > "$work/prompt.xml"
+  grep -q 'prompt="Power' "$work/prompt.xml" || fail "test setup: no prompt in the profile"
+  out=$("$HARNESS" run --profile "$work/prompt.xml" --report-dir "$work/reports" "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml" 2>&1 </dev/null); rc=$?
+  expect_eq "exit status (operator needed, none there)" 1 "$rc"
+  expect_contains "reason" "$(message_of TC_SEC_SAE_PSK_001)" "needs an operator"
+  check_counts
   ;;
 unreachable)
   # The start command runs, but the device never reaches the harness.
