@@ -400,7 +400,9 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
         free(val);
     }
-    if (!req.rqi) req.rqi = xasprintf("harness-%zu", x->tl.n);
+    /* rqi="" sends a request without rqi (to see the IUT refuse it, R-BIND-06). */
+    if (req.rqi && !*req.rqi) { free(req.rqi); req.rqi = NULL; }
+    else if (!req.rqi) req.rqi = xasprintf("harness-%zu", x->tl.n);
     if (!req.rvi) req.rvi = xstrdup("3");
     if (wire_send_request(x->w, &req, secure, err, sizeof err) < 0) step_failed(x, ph, s, err);
     else step_log(x, s, "send %s to %s (%s)", m2m_op_name(req.op), req.to ? req.to : "?", secure ? "secure" : "plain");

@@ -27,6 +27,8 @@ static const fault faults[] = {
     { "retrieve-before-register", "retrieve the registrar's CSEBase before registering" },
     { "plain-after-sae-fail", "when the handshake fails, register over plain CoAP instead" },
     { "plain-after-close", "when the registrar closes the association, go on over plain CoAP" },
+    { "no-rsc-option", "answer requests without the oneM2M-RSC option (the CoAP code alone)" },
+    { "crash-on-missing-rqi", "crash on a request without rqi instead of refusing it" },
     { "no-sae", "never set up a security association: register over plain CoAP" },
     { "cert-cn-only", "present a certificate whose identity is only in the subject CN (no subjectAltName)" },
     { "accept-any-cert", "accept any server certificate: untrusted, expired, or not for serverAuth" },
@@ -94,6 +96,8 @@ static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
     m2m_prim_free(&pr);
 }
 
+static int has_fault(const sim *s, const char *name) { return s->fault && strcmp(s->fault, name) == 0; }
+
 static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *ctx)
 {
     sim *s = ctx;
@@ -103,21 +107,35 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     char problems[256];
     cm_msg out;
     cm_msg_init(&out);
+    problems[0] = '\0';
     m2m_from_coap(req, &s->p->options, &pr, problems, sizeof problems);
-    /* A device hosts little: it answers every request with NOT_FOUND. */
+    if (!pr.rqi && has_fault(s, "crash-on-missing-rqi")) abort();
+    /* A device hosts little: a request without its mandatory parameters is refused with
+     * BAD_REQUEST (TS-0004 §7.2.1), anything else answered NOT_FOUND. */
     rsp.is_response = 1;
-    rsp.rsc = 4004;
+    rsp.rsc = (!pr.rqi || !pr.rvi || !pr.op) ? 4000 : 4004;
     rsp.rqi = xstrdup(pr.rqi);
     rsp.rvi = xstrdup(pr.rvi ? pr.rvi : "3");
-    if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) coap_ep_respond(ep, link, req, &out);
+    if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) {
+        if (has_fault(s, "no-rsc-option")) {
+            /* drop the oneM2M-RSC option: the CoAP code alone is not enough (TS-0008 §6.2.4) */
+            for (size_t i = 0; i < out.nopts; i++)
+                if (out.opts[i].num == s->p->options.num[M2M_OPT_RSC]) out.opts[i].num = 0;
+            size_t k = 0;
+            for (size_t i = 0; i < out.nopts; i++) {
+                if (out.opts[i].num) out.opts[k++] = out.opts[i];
+                else free(out.opts[i].val);
+            }
+            out.nopts = k;
+        }
+        coap_ep_respond(ep, link, req, &out);
+    }
     cm_msg_free(&out);
     m2m_prim_free(&pr);
     m2m_prim_free(&rsp);
 }
 
 static int is_done(void *ctx) { return ((sim *)ctx)->done; }
-
-static int has_fault(const sim *s, const char *name) { return s->fault && strcmp(s->fault, name) == 0; }
 
 static int exchange(sim *s, cm_link *link, const m2m_prim *req, int64_t limit_ns)
 {
