@@ -409,6 +409,48 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     m2m_prim_free(&req);
 }
 
+typedef struct reverse_wait { exec *x; size_t from; long hit; } reverse_wait;
+
+/* The reverse association's outcome: the first sae.done or sae.fail of a client side. */
+static int reverse_settled(void *ctx)
+{
+    reverse_wait *r = ctx;
+    for (size_t i = r->from; i < r->x->tl.n; i++) {
+        const tl_event *e = &r->x->tl.ev[i];
+        const char *side = tl_event_get(e, "side");
+        if (side && !strcmp(side, "client") && (!strcmp(e->name, "sae.done") || !strcmp(e->name, "sae.fail"))) {
+            r->hit = (long)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void run_reverse(exec *x, phase ph, const tc_step *s)
+{
+    char err[256], what[512];
+    char *poa = vars_expand(&x->v, s->poa, err, sizeof err);
+    reverse_wait r = { x, x->tl.n, -1 };
+    if (!poa || wire_open_reverse(x->w, poa, err, sizeof err) < 0) {
+        snprintf(what, sizeof what, "cannot open the reverse association: %s", err);
+        step_failed(x, ph, s, what);
+        free(poa);
+        return;
+    }
+    int64_t window = s->timeout_ns ? s->timeout_ns : x->p->step_timeout_ns;
+    loop_run_until(x->loop, mono_now_ns() + window, reverse_settled, &r);
+    if (r.hit >= 0 && !strcmp(x->tl.ev[r.hit].name, "sae.done")) {
+        x->cursor = (size_t)r.hit + 1;
+        step_log(x, s, "reverse association to %s established", poa);
+    } else {
+        const char *why = r.hit >= 0 ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
+        snprintf(what, sizeof what, "the IUT did not accept the reverse association to %s within %.3g s%s%s",
+                 poa, (double)window / 1e9, why ? ": " : "", why ? why : "");
+        step_failed(x, ph, s, what);
+    }
+    free(poa);
+}
+
 static void run_steps(exec *x, phase ph, const tc_steps *steps)
 {
     for (size_t i = 0; i < steps->n; i++) {
@@ -420,6 +462,7 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_AWAIT: run_await(x, ph, s); break;
         case STEP_TRIGGER: run_trigger(x, ph, s); break;
         case STEP_SEND: run_send(x, ph, s); break;
+        case STEP_REVERSE: run_reverse(x, ph, s); break;
         case STEP_CLOSE: {
             int n = wire_close_associations(x->w);
             if (n == 0) step_failed(x, ph, s, "no established security association to close");

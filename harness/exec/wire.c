@@ -13,6 +13,7 @@ typedef struct peer_link {
     cm_link link;
     net_addr addr;       /* plain peers */
     dtls_conn *conn;     /* secure peers */
+    udp_sock *own_sock;  /* reverse associations: the client socket this link owns */
     struct peer_link *next;
 } peer_link;
 
@@ -31,6 +32,9 @@ struct wire {
     registrar *reg;
     peer_link *links;
     int peer_seen;
+    unsigned reverse_count;
+    dtls_psk reverse_psk;
+    dtls_params reverse_dp;
     wire_responder responder;
     void *responder_ctx;
 };
@@ -289,6 +293,11 @@ void wire_close(wire *w)
     registrar_free(w->reg);
     for (peer_link *pl = w->links, *n; pl; pl = n) {
         n = pl->next;
+        if (pl->own_sock) {
+            dtls_client_free(pl->conn);
+            udp_close(pl->own_sock);
+            free(pl->own_sock);
+        }
         free(pl);
     }
     udp_close(&w->plain);
@@ -297,6 +306,51 @@ void wire_close(wire *w)
     free(w->psk_key);
     free(w->psk_identity);
     free(w);
+}
+
+static void on_reverse_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    wire *w = ctx;
+    for (peer_link *pl = w->links; pl; pl = pl->next)
+        if (pl->conn == c) {
+            coap_ep_input(w->ep, &pl->link, p, n);
+            return;
+        }
+}
+
+int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen)
+{
+    char host[256];
+    int port = 0;
+    int ok = poa && (sscanf(poa, "coaps://[%255[^]]]:%d", host, &port) == 2 ||
+                     sscanf(poa, "coaps://%255[^:/[]:%d", host, &port) == 2);
+    if (!ok || port <= 0 || port > 65535) {
+        snprintf(err, errlen, "point of access '%s' is not coaps://address:port", poa ? poa : "");
+        return -1;
+    }
+    net_addr to;
+    if (net_addr_parse(host, port, &to) < 0) {
+        snprintf(err, errlen, "point of access '%s': not an IP address (no name resolution here)", poa);
+        return -1;
+    }
+    peer_link *pl = link_add(w, 1, poa);
+    pl->own_sock = xcalloc(1, sizeof *pl->own_sock);
+    pl->own_sock->fd = -1;
+    if (udp_bind(pl->own_sock, w->p->harness_address ? w->p->harness_address : "127.0.0.1", 0, err, errlen) < 0)
+        return -1;
+    /* SA1's credentials, as the profile has them (TS-0003 §8.2.1) */
+    w->reverse_psk = (dtls_psk){ w->p->psk_identity, w->p->psk_key, w->p->psk_key_len, NULL };
+    w->reverse_dp = w->dp;
+    w->reverse_dp.psks = &w->reverse_psk;
+    w->reverse_dp.npsks = 1;
+    w->reverse_dp.sni = w->p->iut_host;
+    w->reverse_dp.client_number = 101 + w->reverse_count++;
+    dtls_hooks h = { on_reverse_data, NULL, NULL, w };
+    pl->conn = dtls_client_new(w->loop, pl->own_sock, &to, &w->reverse_dp, w->tl, h, err, errlen);
+    if (!pl->conn) return -1;
+    pl->link.sa = dtls_conn_number(pl->conn);
+    snprintf(pl->link.peer, sizeof pl->link.peer, "%s", dtls_conn_peer(pl->conn));
+    return 0;
 }
 
 int wire_close_associations(wire *w)

@@ -25,6 +25,12 @@ int wire_coap_port(const wire *w);
 int wire_coaps_port(const wire *w);
 /* 1 once any datagram arrived from a peer (net.up was recorded). */
 int wire_peer_seen(const wire *w);
+/* Opens a reverse association SA2 (TS-0003 §8.2.1): the harness as DTLS client toward the
+ * IUT's point of access "coaps://host:port", with SA1's credentials. Its events carry
+ * side=client and sa=101, 102, ...; requests the harness sends with secure=true go on it
+ * while it is up. Returns 0 when the handshake started (the caller waits for sae.done /
+ * sae.fail), -1 with a reason. */
+int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen);
 /* Ends every established association (close_notify); returns how many were closed. */
 int wire_close_associations(wire *w);
 /* Sends a request to the IUT: secure = over its newest association, else plain CoAP to the

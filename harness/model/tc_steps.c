@@ -55,7 +55,7 @@ static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
 
 static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", NULL };
 static const char *const match_attrs[] = {
-    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "type", "code", NULL,
+    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", NULL,
 };
 
 static void parse_outcome(tc_ctx *c, const xmlNode *n, tc_alt *a)
@@ -201,6 +201,11 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         else if (got < 0) c->errors++;
     } else if (xml_is(n, "close-association")) {
         st->kind = STEP_CLOSE;
+    } else if (xml_is(n, "open-reverse-association")) {
+        st->kind = STEP_REVERSE;
+        st->poa = xml_attr(n, "poa");
+        if (!st->poa || !*st->poa) tc_err(c, n, "<open-reverse-association> needs poa=\"coaps://address:port\"");
+        duration(c, n, "within", &st->timeout_ns);
     } else if (xml_is(n, "send")) {
         st->kind = STEP_SEND;
         parse_send(c, n, st);
@@ -208,7 +213,7 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         st->kind = STEP_EXPECT;
         parse_expect(c, n, st);
     } else {
-        tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send, wait or close-association", ename(n));
+        tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send, wait, close-association or open-reverse-association", ename(n));
         return -1;
     }
     return 0;
@@ -242,6 +247,7 @@ void tc_steps_free(tc_steps *s)
         free(st->alts);
         free(st->event);
         free(st->trigger);
+        free(st->poa);
     }
     free(s->items);
     s->items = NULL;

@@ -45,7 +45,9 @@ typedef struct tc_alt {
 
 /* STEP_CLOSE: the harness ends the IUT's security associations (close_notify), as when the
  * registrar restarts: the IUT must run SAE again before its next primitive. */
-typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT, STEP_CLOSE } tc_step_kind;
+/* STEP_REVERSE: the harness opens a reverse association SA2 toward the IUT's point of
+ * access (TS-0003 §8.2.1), with SA1's credentials; the step passes when it is established. */
+typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT, STEP_CLOSE, STEP_REVERSE } tc_step_kind;
 
 typedef struct tc_step {
     tc_step_kind kind;
@@ -60,6 +62,8 @@ typedef struct tc_step {
     char *event;
     /* TRIGGER: the profile's named trigger ("start", "reset", "register", ...) */
     char *trigger;
+    /* REVERSE: the IUT's point of access, "coaps://address:port", may hold ${VAR} */
+    char *poa;
 } tc_step;
 
 typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;

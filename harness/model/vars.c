@@ -332,6 +332,9 @@ static void check_steps(check_ctx *c, const tc_steps *s)
         case STEP_WAIT:
         case STEP_CLOSE:
             break;
+        case STEP_REVERSE:
+            check_text(c, st->line, st->poa);
+            break;
         }
     }
 }

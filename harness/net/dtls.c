@@ -631,7 +631,7 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
                            timeline *tl, dtls_hooks hooks, char *err, size_t errlen)
 {
     dtls_conn *c = conn_alloc(l, s, peer, params, tl, hooks, 0);
-    c->number = 1;
+    c->number = params->client_number ? params->client_number : 1;
     if (connect(s->fd, (const struct sockaddr *)&peer->ss, peer->len) < 0) {
         snprintf(err, errlen, "connect %s: %s", c->peer_str, strerror(errno));
         conn_free(c);

@@ -38,6 +38,7 @@ typedef struct dtls_params {
     const char *peer_bound_id;   /* oneM2M identity the association binds when it matches */
     const char *verify_name;     /* client: host name the server's certificate must name */
     int skip_verify;             /* reference-peer fault injection only: accept any certificate */
+    unsigned client_number;      /* client: the "sa" number of its events (default 1) */
     unsigned retrans_ms;         /* initial retransmission timeout, 0 = GnuTLS default */
     unsigned total_ms;           /* handshake total timeout, 0 = GnuTLS default */
 } dtls_params;
@@ -89,6 +90,7 @@ const char *dtls_conn_identity(const dtls_conn *c);         /* PSK identity, or 
 const char *dtls_conn_bound_id(const dtls_conn *c);         /* oneM2M identity bound to it, or NULL */
 const char *dtls_conn_fail_reason(const dtls_conn *c);
 unsigned dtls_conn_number(const dtls_conn *c);              /* 1, 2, ... per endpoint: "sa" attribute */
+
 
 /* Call once per process (global GnuTLS init is otherwise implicit). */
 void dtls_global_init(void);

@@ -27,6 +27,7 @@ static const fault faults[] = {
     { "retrieve-before-register", "retrieve the registrar's CSEBase before registering" },
     { "plain-after-sae-fail", "when the handshake fails, register over plain CoAP instead" },
     { "plain-after-close", "when the registrar closes the association, go on over plain CoAP" },
+    { "no-sa2", "never accept the registrar's reverse association (SA2)" },
     { "no-rsc-option", "answer requests without the oneM2M-RSC option (the CoAP code alone)" },
     { "crash-on-missing-rqi", "crash on a request without rqi instead of refusing it" },
     { "no-sae", "never set up a security association: register over plain CoAP" },
@@ -47,6 +48,9 @@ typedef struct sim {
     udp_sock plain, secure;
     net_addr plain_peer;
     dtls_conn *conn;
+    udp_sock sa2sock;   /* where it accepts the registrar's reverse association (SA2) */
+    dtls_server *sa2;
+    char poa[96];
     int done;           /* current exchange finished */
     int last_rsc;
     int verbose;
@@ -171,8 +175,12 @@ static void registration(sim *s, m2m_prim *req)
                           : s->p->iut_cse_id ? s->p->iut_cse_id : "/asn-cse";
         req->fr = xstrdup(csi);
         char *cb = xasprintf("%s/base", csi);
-        body = json_pack("{s:{s:s,s:s,s:s,s:b,s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
-                         "csi", csi, "cb", cb, "rr", 0, "srv", "3");
+        /* request-reachable, with the point of access of its SA2 server (TS-0003 §8.2.1) */
+        body = s->poa[0]
+            ? json_pack("{s:{s:s,s:s,s:s,s:b,s:[s],s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
+                        "csi", csi, "cb", cb, "rr", 1, "poa", s->poa, "srv", "3")
+            : json_pack("{s:{s:s,s:s,s:s,s:b,s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
+                        "csi", csi, "cb", cb, "rr", 0, "srv", "3");
         free(cb);
     }
     req->pc = json_dumps(body, JSON_COMPACT);
@@ -228,6 +236,31 @@ static void register_plain(sim *s, const char *bind_addr)
     int rsc = exchange(s, &link, &req, 10000000000LL);
     logf_(s, "fault %s: plain registration answered rsc=%d", s->fault, rsc);
     m2m_prim_free(&req);
+}
+
+static int sa2_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(ctx, b, n); }
+
+static void sa2_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    sim *s = ctx;
+    cm_link link = { sa2_send, c, 1, dtls_conn_number(c), "harness-sa2" };
+    coap_ep_input(s->ep, &link, p, n);
+}
+
+/* The SA2 server starts only once the device is registered: before that nothing answers
+ * on its point of access (a reverse association only after SA1 and registration). */
+static void start_sa2(sim *s, const dtls_params *sa1)
+{
+    static dtls_params dp;
+    char err[256];
+    if (s->sa2sock.fd < 0 || has_fault(s, "no-sa2")) return;
+    dp = *sa1;
+    dp.sni = NULL;
+    dp.priority = NULL;
+    dtls_hooks h = { sa2_data, NULL, NULL, s };
+    s->sa2 = dtls_server_new(s->loop, &s->sa2sock, &dp, NULL, h, err, sizeof err);
+    if (!s->sa2) logf_(s, "SA2 server: %s", err);
+    else logf_(s, "accepting the reverse association on %s", s->poa);
 }
 
 static int dtls_settled(void *ctx)
@@ -321,7 +354,7 @@ int main(int argc, char **argv)
     sim s;
     memset(&s, 0, sizeof s);
     s.kind = "asn-cse";
-    s.plain.fd = s.secure.fd = -1;
+    s.plain.fd = s.secure.fd = s.sa2sock.fd = -1;
     const char *profile_path = NULL;
     int64_t linger = 30000000000LL;
     int c;
@@ -424,14 +457,20 @@ int main(int argc, char **argv)
         logf_(&s, "fault: retrieve before registering answered rsc=%d", exchange(&s, &link, &req, 10000000000LL));
         m2m_prim_free(&req);
     }
+    if (strcmp(s.kind, "ae") != 0 && !cert && udp_bind(&s.sa2sock, bind_addr, 0, err, sizeof err) == 0)
+        snprintf(s.poa, sizeof s.poa, strchr(bind_addr, ':') ? "coaps://[%s]:%d" : "coaps://%s:%d",
+                 bind_addr, udp_port(&s.sa2sock));
     registration(&s, &req);
     int rsc = exchange(&s, &link, &req, 30000000000LL);
+    if (rsc == 2001) start_sa2(&s, &dp);
     m2m_prim_free(&req);
     logf_(&s, "registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;
     if (rsc == 2001) heartbeat(&s, bind_addr, &peer, &dp, &dh, strcmp(s.kind, "ae") ? me : p->iut_ae_id, linger);
     dtls_close(s.conn);
 out:
+    dtls_server_free(s.sa2);
+    udp_close(&s.sa2sock);
     dtls_client_free(s.conn);
     coap_ep_free(s.ep);
     udp_close(&s.secure);
