@@ -26,6 +26,7 @@ typedef struct exec {
     vars v;
     wire *w;
     iut_proc iut;
+    int64_t iut_exit_ns;      /* when the watch saw the IUT's process end */
     char *iut_log;
     size_t cursor;            /* timeline events before it are consumed by earlier steps */
     const tc_step *expecting; /* the <expect> step running now, for <respond> overrides */
@@ -108,25 +109,30 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
 
 typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt; char err[256]; int bad; } scan;
 
-/* The IUT's process is gone without ever having sent a datagram: nothing more can come,
- * so a step waiting for it ends now (and the test is inconclusive) instead of at its window. */
+/* The IUT's process has ended (100 ms ago, so what it sent last has been read): nothing
+ * more will come from it, so a step waiting for it ends now instead of at its window. */
+static int iut_ended(exec *x)
+{
+    return x->iut.pid && x->iut.exited && mono_now_ns() - x->iut_exit_ns > 100000000LL;
+}
+
+/* ... and it never sent a datagram: the test is inconclusive, it proved nothing. */
 static int iut_gone_silent(exec *x)
 {
-    return x->iut.pid && x->iut.exited && !wire_peer_seen(x->w);
+    return iut_ended(x) && !wire_peer_seen(x->w);
 }
 
 static int scan_expect(void *ctx)
 {
     scan *sc = ctx;
     exec *x = sc->x;
-    if (iut_gone_silent(x)) return 1;
     for (size_t i = x->cursor; i < x->tl.n; i++)
         for (size_t j = 0; j < sc->s->nalts; j++) {
             int r = match_alt(&sc->s->alts[j], &x->tl.ev[i], &x->v, sc->err, sizeof sc->err);
             if (r < 0) { sc->bad = 1; return 1; }
             if (r == 1) { sc->hit_event = (long)i; sc->hit_alt = j; return 1; }
         }
-    return 0;
+    return iut_ended(x);
 }
 
 static void recent_events(exec *x, char *buf, size_t len)
@@ -181,14 +187,17 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
     } else {
         for (size_t j = 0; j < s->nalts; j++)
             if (s->alts[j].kind == ALT_SILENCE) hit = &s->alts[j];
+        int ended = iut_ended(x);
         if (!hit) {
             char got[600], what[1400];
             recent_events(x, got, sizeof got);
-            snprintf(what, sizeof what, "expected %s within %.3g s; got: %s", want, (double)window / 1e9, got);
+            if (ended) snprintf(what, sizeof what, "expected %s; the IUT's process ended first; got: %s", want, got);
+            else snprintf(what, sizeof what, "expected %s within %.3g s; got: %s", want, (double)window / 1e9, got);
             step_failed(x, ph, s, what);
             return;
         }
-        step_log(x, s, "expect %s: silence for %.3g s", want, (double)window / 1e9);
+        if (ended) step_log(x, s, "expect %s: silence (the IUT's process ended)", want);
+        else step_log(x, s, "expect %s: silence for %.3g s", want, (double)window / 1e9);
     }
     if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
         char d[200];
@@ -205,7 +214,7 @@ static int scan_await(void *ctx)
     await_scan *a = ctx;
     long i = timeline_find(&a->x->tl, &a->sel, a->x->cursor);
     if (i >= 0) { a->hit = i; return 1; }
-    return iut_gone_silent(a->x);
+    return iut_ended(a->x);
 }
 
 static void run_await(exec *x, phase ph, const tc_step *s)
@@ -228,7 +237,8 @@ static void run_await(exec *x, phase ph, const tc_step *s)
     } else {
         char got[600], what[1000];
         recent_events(x, got, sizeof got);
-        snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, (double)window / 1e9, got);
+        if (iut_ended(x)) snprintf(what, sizeof what, "expected event %s; the IUT's process ended first; got: %s", text, got);
+        else snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, (double)window / 1e9, got);
         step_failed(x, ph, s, what);
     }
     ev_sel_free(&a.sel);
@@ -242,6 +252,7 @@ static void watch_iut(evloop *l, void *ctx)
 {
     exec *x = ctx;
     if (x->iut.pid && !x->iut.exited && iut_poll(&x->iut)) {
+        x->iut_exit_ns = mono_now_ns();
         char st[96];
         iut_describe(&x->iut, st, sizeof st);
         timeline_add(&x->tl, "iut.exit", NULL, "status", st, (char *)NULL);
@@ -575,6 +586,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     timeline_init(&x.tl);
     dtls_global_init();
     x.loop = loop_new();
+    if (o->observer && o->observer->begin) o->observer->begin(o->observer->ctx, tc);
     x.iut_log = report_path(o, "logs", tc->id, ".iut.log");
     char err[256];
     x.w = wire_open(x.loop, p, &tc->harness, &x.tl, err, sizeof err);
@@ -617,6 +629,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         }
         free(tlpath);
     }
+    if (o->observer && o->observer->end) o->observer->end(o->observer->ctx, tc, &x.tl, out);
     free(x.iut_log);
     sb_free(&x.steps_log);
     timeline_free(&x.tl);

@@ -161,6 +161,7 @@ void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, te
     int64_t end = t0 + deadline;
     for (;;) {
         if (runner_interrupted) break;
+        if (o->observer && o->observer->tick) o->observer->tick(o->observer->ctx);
         int64_t left = end - mono_now_ns();
         if (left <= 0) { timed_out = 1; break; }
         struct pollfd pf = { pfd[0], POLLIN, 0 };

@@ -121,6 +121,33 @@ struct dtls_server {
 
 void dtls_global_init(void) { gnutls_global_init(); }
 
+static dtls_keylog_fn keylog_hook;
+static void *keylog_ctx;
+
+void dtls_set_keylog_hook(dtls_keylog_fn fn, void *ctx)
+{
+    keylog_hook = fn;
+    keylog_ctx = ctx;
+}
+
+/* GnuTLS hands each secret with its NSS label; the line also needs the client random,
+ * which is what Wireshark uses to find the session. */
+static int keylog_fn(gnutls_session_t s, const char *label, const gnutls_datum_t *secret)
+{
+    if (!keylog_hook) return 0;
+    gnutls_datum_t cr = { NULL, 0 }, sr = { NULL, 0 };
+    gnutls_session_get_random(s, &cr, &sr);
+    char *line = xmalloc(strlen(label) + 2 * cr.size + 2 * secret->size + 3);
+    char *o = line + sprintf(line, "%s ", label);
+    for (unsigned i = 0; i < cr.size; i++) o += sprintf(o, "%02x", cr.data[i]);
+    *o++ = ' ';
+    for (unsigned i = 0; i < secret->size; i++) o += sprintf(o, "%02x", secret->data[i]);
+    *o = '\0';
+    keylog_hook(line, keylog_ctx);
+    free(line);
+    return 0;
+}
+
 static void record(dtls_conn *c, const char *name, ...) __attribute__((sentinel));
 static void record(dtls_conn *c, const char *name, ...)
 {
@@ -412,6 +439,7 @@ static int session_common(dtls_conn *c, unsigned flags, char *err, size_t errlen
         return -1;
     }
     gnutls_session_set_ptr(c->s, c);
+    gnutls_session_set_keylog_function(c->s, keylog_fn);
     gnutls_transport_set_ptr(c->s, c);
     gnutls_transport_set_push_function(c->s, push_fn);
     gnutls_transport_set_pull_function(c->s, pull_fn);

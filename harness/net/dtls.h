@@ -92,6 +92,12 @@ const char *dtls_conn_fail_reason(const dtls_conn *c);
 unsigned dtls_conn_number(const dtls_conn *c);              /* 1, 2, ... per endpoint: "sa" attribute */
 
 
+/* A process-wide hook that receives every session's secrets as NSS key log lines
+ * ("CLIENT_RANDOM <client random hex> <master secret hex>"), so a capture can carry them
+ * (report/capture.h). Captures and key logs hold secrets: set only when asked. */
+typedef void (*dtls_keylog_fn)(const char *line, void *ctx);
+void dtls_set_keylog_hook(dtls_keylog_fn fn, void *ctx);
+
 /* Call once per process (global GnuTLS init is otherwise implicit). */
 void dtls_global_init(void);
 

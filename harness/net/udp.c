@@ -92,13 +92,26 @@ int udp_port(const udp_sock *s)
     return ntohs(((const struct sockaddr_in6 *)&s->local.ss)->sin6_port);
 }
 
+static udp_tap_fn tap_fn;
+static void *tap_ctx;
+
+void udp_set_tap(udp_tap_fn fn, void *ctx)
+{
+    tap_fn = fn;
+    tap_ctx = ctx;
+}
+
 ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to)
 {
-    return sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
+    ssize_t r = sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
+    if (r >= 0 && tap_fn) tap_fn(s, 1, to, buf, (size_t)r, tap_ctx);
+    return r;
 }
 
 ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from)
 {
     from->len = sizeof from->ss;
-    return recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
+    ssize_t r = recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
+    if (r >= 0 && tap_fn) tap_fn(s, 0, from, buf, (size_t)r, tap_ctx);
+    return r;
 }

@@ -20,6 +20,14 @@ ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to);
  * none is waiting, -1 with ECONNREFUSED after an ICMP port unreachable. */
 ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from);
 
+/* A process-wide observer of every datagram that udp_send sends and udp_recv receives
+ * (tx = 1 for sent), with the socket it went through and the peer: the one chokepoint
+ * that DTLS and plain CoAP both pass, so captures (report/capture.h) see the wire as it
+ * was. NULL fn removes it. Not for the reference peers' use: one tap per process. */
+typedef void (*udp_tap_fn)(const udp_sock *s, int tx, const net_addr *peer,
+                           const void *buf, size_t len, void *ctx);
+void udp_set_tap(udp_tap_fn fn, void *ctx);
+
 int net_addr_parse(const char *ip, int port, net_addr *out);
 int net_addr_equal(const net_addr *a, const net_addr *b);
 /* "127.0.0.1:5684" or "[::1]:5684" */

@@ -1,11 +1,14 @@
 #include "console.h"
 #include "../flow/timeline.h"
+#include "../util/xmem.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define RESET "\033[0m"
+
+static int digits(size_t n);
 
 void console_init(console *c, FILE *out, size_t total, int verbose)
 {
@@ -16,6 +19,53 @@ void console_init(console *c, FILE *out, size_t total, int verbose)
     /* Colour only for a person at a terminal; NO_COLOR (no-color.org) and TERM=dumb opt out. */
     const char *term = getenv("TERM");
     c->color = out && isatty(fileno(out)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+    /* The progress line rewrites itself with \r and erase-line: a terminal only, never a log. */
+    c->quiet = 0;
+    c->progress = out && isatty(fileno(out)) && !(term && strcmp(term, "dumb") == 0);
+    c->drawn = 0;
+    c->shown_secs = -1;
+    c->t0_ns = mono_now_ns();
+    c->current[0] = '\0';
+}
+
+void console_set_quiet(console *c, int quiet)
+{
+    c->quiet = quiet;
+    if (quiet) c->progress = 0;
+}
+
+static void clear_progress(console *c)
+{
+    if (!c->drawn) return;
+    fputs("\r\033[K", c->out);
+    c->drawn = 0;
+}
+
+static void draw_progress(console *c)
+{
+    long secs = (long)((mono_now_ns() - c->t0_ns) / 1000000000LL);
+    size_t total = c->total > c->index ? c->total : c->index + 1;
+    fprintf(c->out, "\r\033[K[%*zu/%zu] running %s  %ld:%02ld", digits(total), c->index + 1, total,
+            c->current, secs / 60, secs % 60);
+    fflush(c->out);
+    c->drawn = 1;
+    c->shown_secs = secs;
+}
+
+void console_test_start(console *c, const char *id)
+{
+    /* Test ids are schema-checked names; keep only what is printable anyway. */
+    size_t j = 0;
+    for (size_t i = 0; id && id[i] && j + 1 < sizeof c->current; i++)
+        if ((unsigned char)id[i] >= 0x20 && (unsigned char)id[i] < 0x7f) c->current[j++] = id[i];
+    c->current[j] = '\0';
+    if (c->progress) draw_progress(c);
+}
+
+void console_tick(console *c)
+{
+    if (c->progress && c->current[0] && (mono_now_ns() - c->t0_ns) / 1000000000LL != c->shown_secs)
+        draw_progress(c);
 }
 
 static const char *label_of(verdict v)
@@ -99,7 +149,10 @@ static void put_seconds(FILE *f, double secs)
 void console_test_done(console *c, const test_result *r)
 {
     FILE *f = c->out;
+    clear_progress(c);
     c->index++;
+    c->current[0] = '\0';
+    if (c->quiet && (r->v == VERDICT_PASS || r->v == VERDICT_SKIP || r->v == VERDICT_XFAIL)) return;
     size_t total = c->total > c->index ? c->total : c->index;
     int w = digits(total);
     fprintf(f, "[%*zu/%zu] ", w, c->index, total);
@@ -149,6 +202,7 @@ static void put_count(FILE *f, int color, const char *col, size_t n, const char 
 void console_summary(console *c, const run_summary *s, const char *report_dir)
 {
     FILE *f = c->out;
+    clear_progress(c);
     int first = 1, col = c->color;
     fprintf(f, "\n%zu %s: ", s->total, s->total == 1 ? "test" : "tests");
     put_count(f, col, color_of(VERDICT_PASS), s->pass, "passed", &first);
@@ -170,6 +224,29 @@ void console_summary(console *c, const run_summary *s, const char *report_dir)
         fputs("report: ", f);
         put_clean(f, report_dir, "");
         fputc('\n', f);
+    }
+    fflush(f);
+}
+
+void console_reports(console *c, const char *report_dir, int captures, size_t bundles)
+{
+    static const char *const files[] = { "junit.xml", "results.json", "report.html" };
+    FILE *f = c->out;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        fprintf(f, "  %-13s", files[i]);
+        put_clean(f, report_dir, "");
+        fprintf(f, "/%s\n", files[i]);
+    }
+    if (bundles) {
+        fprintf(f, "  %-13s", "bundles");
+        put_clean(f, report_dir, "");
+        fprintf(f, "/bundles/  (%zu: sh bundles/<ID>/replay.sh replays one)\n", bundles);
+    }
+    if (captures) {
+        fprintf(f, "  %-13s", "captures");
+        put_clean(f, report_dir, "");
+        /* The run says it wrote them: they carry the session keys (DESIGN §5). */
+        fputs("/captures/  (pcapng with the DTLS keys embedded: treat them as secrets)\n", f);
     }
     fflush(f);
 }

@@ -246,6 +246,8 @@ static void add_suite(strbuf *b, const junit_run *run, const char *role, const c
     if (run && run->profile) add_property(b, "      ", "profile", run->profile);
     if (run && run->profile_name) add_property(b, "      ", "profile_name", run->profile_name);
     add_property(b, "      ", "harness_version", M2M_VERSION);
+    for (size_t i = 0; run && run->properties && run->properties[i] && run->properties[i + 1]; i += 2)
+        add_property(b, "      ", run->properties[i], run->properties[i + 1]);
     sb_add(b, "    </properties>\n");
     for (size_t i = 0; i < n; i++)
         if (strcmp(role_of(&results[i]), role) == 0) add_testcase(b, &results[i]);

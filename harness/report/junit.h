@@ -16,6 +16,9 @@ typedef struct junit_run {
     const char *hostname;
     const char *profile;     /* profile file: a property */
     const char *profile_name;
+    /* More suite properties, name/value pairs ending with NULL (the audit trail: build,
+     * profile checksum, suite version, seed, start and end); may be NULL. */
+    const char *const *properties;
 } junit_run;
 
 /* Writes results[0..n) to path atomically. Returns 0, -1 on I/O error (errno set). */

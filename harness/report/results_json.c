@@ -1,0 +1,131 @@
+#include "results_json.h"
+#include "tljson.h"
+#include "../util/xmem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define S(x) tljson_str(x)
+
+static json_t *str_array(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, S(v[i]));
+    return a;
+}
+
+json_t *results_json_run(const run_info *ri)
+{
+    json_t *env = json_object();
+    for (size_t i = 0; i < ri->env.n; i++)
+        json_object_set_new(env, ri->env.items[i].key, S(ri->env.items[i].value));
+    return json_pack("{s:o, s:{s:o, s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:o, s:o, s:I, s:b,"
+                     " s:{s:o, s:o}, s:{s:o, s:I}, s:o}",
+                     "id", S(ri->run_id),
+                     "harness", "version", S(ri->harness_version), "git", S(ri->harness_git),
+                     "build_type", S(ri->build_type), "sanitize", S(ri->build_sanitize),
+                     "executable", S(ri->harness_exe),
+                     "started", S(ri->started), "ended", S(ri->ended[0] ? ri->ended : ri->started),
+                     "host", S(ri->host), "command", S(ri->command), "cwd", S(ri->cwd),
+                     "seed", (json_int_t)(ri->seed & 0x7fffffffffffffffULL), "pcap", ri->pcap,
+                     "profile", "path", S(ri->profile_path), "sha256", S(ri->profile_sha256),
+                     "suite", "sha256", S(ri->suite_sha256), "files", (json_int_t)ri->suite_files,
+                     "environment", env);
+}
+
+static json_t *secs(int64_t ns) { return json_real((double)ns / 1e9); }
+
+json_t *results_json_profile(const profile *p)
+{
+    json_t *trig = json_array();
+    for (size_t i = 0; i < p->ntriggers; i++)
+        json_array_append_new(trig, json_pack("{s:o, s:o, s:o}", "name", S(p->triggers[i].name),
+                                              "command", S(p->triggers[i].command), "prompt", S(p->triggers[i].prompt)));
+    json_t *known = json_object();
+    for (size_t i = 0; i < p->known_failures.n; i++)
+        json_object_set_new(known, p->known_failures.items[i].key, S(p->known_failures.items[i].value));
+    /* Identities and where the credentials are, never the key itself. */
+    return json_pack("{s:o, s:o, s:o, s:o, s:i,"
+                     " s:{s:o, s:o, s:o, s:o, s:i, s:i},"
+                     " s:{s:o, s:o, s:o, s:i, s:i},"
+                     " s:{s:o, s:o, s:b, s:o, s:o},"
+                     " s:o, s:o, s:o,"
+                     " s:{s:o, s:i, s:o, s:o, s:o, s:o},"
+                     " s:o, s:o, s:o}",
+                     "file", S(p->file), "name", S(p->name), "role", S(p->role), "iut_kind", S(p->iut_kind),
+                     "release", p->release,
+                     "iut", "address", S(p->iut_address), "host", S(p->iut_host), "cse_id", S(p->iut_cse_id),
+                     "ae_id", S(p->iut_ae_id), "coap_port", p->iut_coap_port, "coaps_port", p->iut_coaps_port,
+                     "harness", "address", S(p->harness_address), "host", S(p->harness_host),
+                     "cse_id", S(p->harness_cse_id), "coap_port", p->listen_coap, "coaps_port", p->listen_coaps,
+                     "credentials", "psk_identity", S(p->psk_identity), "psk_hint", S(p->psk_hint),
+                     "psk_key_present", p->psk_key_len > 0, "certificate", S(p->x509_cert),
+                     "trust", S(p->x509_trust),
+                     "pics", str_array(p->pics, p->npics), "options", S(p->option_preset),
+                     "serialization", S(p->serialization),
+                     "timers", "ack_timeout", secs(p->ack_timeout_ns), "max_retransmit", p->max_retransmit,
+                     "dtls_retransmit", secs(p->dtls_retrans_ns), "dtls_total", secs(p->dtls_total_ns),
+                     "step_timeout", secs(p->step_timeout_ns), "test_deadline", secs(p->test_deadline_ns),
+                     "triggers", trig, "ready_command", S(p->ready_command), "known_failures", known);
+}
+
+static json_t *test_json(const report_test *t)
+{
+    const testcase *tc = t->tc;
+    const test_result *r = t->r;
+    size_t ns = 0;
+    char **steps = report_steps(r->output, &ns);
+    json_t *files = json_pack("{s:o, s:o, s:o, s:o}", "timeline", S(r->timeline_file),
+                              "timeline_json", t->has_tl ? json_sprintf("timelines/%s.json", r->id) : json_null(),
+                              "capture", S(t->capture), "bundle", S(t->bundle));
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f,"
+                          " s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                          "id", S(r->id), "role", S(r->role), "area", S(r->area), "title", S(r->title),
+                          "file", S(r->file), "verdict", json_string(verdict_name(r->v)),
+                          "reason", S(r->reason && *r->reason ? r->reason : NULL), "error_type", S(r->error_type),
+                          "seconds", r->seconds,
+                          "requirement", S(tc ? tc->requirement : NULL),
+                          "covers", tc ? str_array(tc->covers, tc->ncovers) : json_array(),
+                          "references", tc ? str_array(tc->references, tc->nreferences) : json_array(),
+                          "requires", tc ? str_array(tc->requires, tc->nrequires) : json_array(),
+                          "steps", str_array(steps, ns), "files", files,
+                          "timeline", t->has_tl ? tljson_events(&t->tl) : json_null());
+    free_lines(steps, ns);
+    return o;
+}
+
+json_t *results_json_build(const run_info *ri, const profile *p, const report_test *ts, size_t n)
+{
+    run_summary sum;
+    memset(&sum, 0, sizeof sum);
+    json_t *tests = json_array(), *skipped = json_array();
+    for (size_t i = 0; i < n; i++) {
+        run_summary_add(&sum, ts[i].r->v);
+        json_array_append_new(tests, test_json(&ts[i]));
+        if (ts[i].r->v == VERDICT_SKIP)
+            json_array_append_new(skipped, json_pack("{s:o, s:o}", "id", S(ts[i].r->id), "reason", S(ts[i].r->reason)));
+    }
+    json_t *summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
+                                "total", (json_int_t)sum.total, "pass", (json_int_t)sum.pass,
+                                "warn", (json_int_t)sum.warn, "fail", (json_int_t)sum.fail,
+                                "error", (json_int_t)sum.error, "inconc", (json_int_t)sum.inconc,
+                                "skip", (json_int_t)sum.skip, "xfail", (json_int_t)sum.xfail,
+                                "xpass", (json_int_t)sum.xpass, "exit_code", run_summary_exit_code(&sum));
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA_ID,
+                     "run", results_json_run(ri), "profile_applied", results_json_profile(p),
+                     "summary", summary, "skipped", skipped, "tests", tests);
+}
+
+int results_json_write(const char *path, const run_info *ri, const profile *p, const report_test *ts, size_t n)
+{
+    json_t *doc = results_json_build(ri, p, ts, n);
+    if (!doc) return -1;
+    char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+    int rc = json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+    if (rc != 0) unlink(tmp);
+    free(tmp);
+    json_decref(doc);
+    return rc == 0 ? 0 : -1;
+}

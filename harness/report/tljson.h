@@ -1,0 +1,27 @@
+/* A test's timeline as JSON (timelines/<ID>.json beside the .txt): written by the test's
+ * process, read back by the parent, which merges it into results.json and draws the
+ * sequence chart from it. The file crosses a process boundary and may be damaged (a test
+ * killed while writing it), so the reader checks every type and is fuzzed
+ * (harness/fuzz/fuzz_tljson.c).
+ *   { "test": "TC_X", "events": [ { "seq": 1, "t": 0.000123, "name": "net.up",
+ *                                   "peer": "127.0.0.1:4000" | null, "attrs": { "k": "v" } } ] } */
+#ifndef M2M_TLJSON_H
+#define M2M_TLJSON_H
+#include <jansson.h>
+#include "../flow/timeline.h"
+
+/* The events as a JSON array (attrs in recording order). */
+json_t *tljson_events(const timeline *tl);
+/* Writes the file atomically. Returns 0, -1 on an I/O error. */
+int tljson_write(const char *path, const char *test_id, const timeline *tl);
+/* Parses a document into tl (initialised by the caller, events appended) and, when
+ * test_id is not NULL, the test id (caller frees; NULL when absent). Returns 0, or -1 with
+ * the reason in err. At most TLJSON_MAX_EVENTS events. */
+#define TLJSON_MAX_EVENTS 100000
+int tljson_parse(const char *buf, size_t len, timeline *tl, char **test_id, char *err, size_t errlen);
+int tljson_read(const char *path, timeline *tl, char **test_id, char *err, size_t errlen);
+/* A JSON string of s that is always valid UTF-8: bytes that are not, and control bytes
+ * other than \t \n, become the text "\xHH" (as in the text timeline). NULL -> JSON null. */
+json_t *tljson_str(const char *s);
+
+#endif
