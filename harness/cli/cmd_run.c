@@ -2,6 +2,7 @@
 #include "../exec/runner.h"
 #include "../report/console.h"
 #include "../report/junit.h"
+#include "../report/run_report.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <fnmatch.h>
@@ -25,11 +26,17 @@ static void run_usage(FILE *f)
           "options:\n"
           "  -p, --profile FILE     IUT profile (fixtures/profiles/*.xml); required\n"
           "  -o, --report-dir DIR   base folder for reports (default: reports); the run writes\n"
-          "                         DIR/<run-id>/junit.xml, timelines/, logs/, profile.xml and\n"
+          "                         DIR/<run-id>/junit.xml, results.json, report.html,\n"
+          "                         timelines/, logs/, bundles/ (failing tests), profile.xml and\n"
           "                         points DIR/latest at it\n"
           "  -f, --filter PATTERN   only tests whose id matches the shell pattern\n"
           "                         (e.g. 'TC_SEC_SAE_*'); may be repeated\n"
           "      --allow-empty      exit 0 even when no test was executed\n"
+          "      --pcap             write captures/<ID>.pcapng per test, with the DTLS keys\n"
+          "                         embedded so Wireshark/tshark show the plaintext (secrets!)\n"
+          "      --seed N           the run's seed (recorded in the reports and bundles; network\n"
+          "                         conditions use it); default: chosen and recorded\n"
+          "  -q, --quiet            print only tests that did not pass, and the summary\n"
           "  -v, --verbose          print each test's steps and timeline\n"
           "  -h, --help             this text\n"
           "\n"
@@ -72,6 +79,8 @@ static int copy_file(const char *from, const char *to)
     return fclose(out);
 }
 
+static void progress_tick(void *con) { console_tick(con); }
+
 static int matches(const char *id, char **filters, size_t nf)
 {
     if (!nf) return 1;
@@ -85,13 +94,17 @@ int cmd_run(int argc, char **argv)
     static const struct option opts[] = {
         { "profile", required_argument, 0, 'p' }, { "report-dir", required_argument, 0, 'o' },
         { "filter", required_argument, 0, 'f' }, { "allow-empty", no_argument, 0, 'E' },
-        { "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
+        { "pcap", no_argument, 0, 'P' }, { "seed", required_argument, 0, 'S' },
+        { "quiet", no_argument, 0, 'q' }, { 0, 0, 0, 0 } };
     const char *profile_path = NULL, *report_base = "reports";
     char *filters[64];
     size_t nfilters = 0;
     int allow_empty = 0, verbose = 0, c;
+    int pcap = 0, quiet = 0, seed_given = 0;
+    unsigned long long seed = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:o:f:vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:o:f:vqh", opts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_path = optarg; break;
         case 'o': report_base = optarg; break;
@@ -101,6 +114,19 @@ int cmd_run(int argc, char **argv)
             break;
         case 'E': allow_empty = 1; break;
         case 'v': verbose = 1; break;
+        case 'q': quiet = 1; break;
+        case 'P': pcap = 1; break;
+        case 'S': {
+            char *end = NULL;
+            errno = 0;
+            seed = strtoull(optarg, &end, 10);
+            if (errno || !end || *end || !*optarg || *optarg == '-') {
+                fprintf(stderr, "run: --seed needs a non-negative integer, not '%s'\n", optarg);
+                return EXIT_BAD_INPUT;
+            }
+            seed_given = 1;
+            break;
+        }
         case 'h': run_usage(stdout); return 0;
         default: run_usage(stderr); return EXIT_BAD_INPUT;
         }
@@ -152,16 +178,29 @@ int cmd_run(int argc, char **argv)
     localtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
     gethostname(host, sizeof host - 1);
-    junit_run jr = { "m2m-harness", stamp, host, profile_path, p->name };
+    /* Without --seed the run picks one and records it, so a replay can give it back. */
+    if (!seed_given) seed = ((unsigned long long)time(NULL) << 16 ^ (unsigned long long)getpid()) % 1000000000ULL;
+    run_info ri;
+    run_info_init(&ri, run_id, dir, argc, argv, profile_path, plan, nplan, seed, pcap);
+    char seedstr[24];
+    snprintf(seedstr, sizeof seedstr, "%llu", seed);
+    const char *audit[] = { "harness_git", ri.harness_git, "build_type", ri.build_type,
+                            "profile_sha256", ri.profile_sha256, "suite_sha256", ri.suite_sha256,
+                            "seed", seedstr, "started", ri.started, "ended", ri.ended, NULL, NULL };
+    junit_run jr = { "m2m-harness", stamp, host, profile_path, p->name, audit };
 
     runner_install_signal_handlers();
     console con;
     console_init(&con, stdout, nplan, verbose);
+    console_set_quiet(&con, quiet);
+    run_observer_ctx octx = { &ri, progress_tick, &con };
+    exec_observer obs;
+    run_report_observer(&obs, &octx);
     test_result *results = xcalloc(nplan ? nplan : 1, sizeof *results);
     run_summary sum;
     memset(&sum, 0, sizeof sum);
     size_t executed = 0;
-    exec_opts eo = { dir, verbose, -1 };
+    exec_opts eo = { dir, verbose, -1, &obs };
     junit_write(junit_path, &jr, results, 0);
     for (size_t i = 0; i < nplan; i++) {
         const testcase *tc = plan[i];
@@ -178,6 +217,7 @@ int cmd_run(int argc, char **argv)
             r->v = VERDICT_SKIP;
             r->reason = xstrdup(reason);
         } else {
+            console_test_start(&con, tc->id);
             runner_run_one(tc, p, &eo, r);
             executed++;
         }
@@ -186,7 +226,12 @@ int cmd_run(int argc, char **argv)
         if (junit_write(junit_path, &jr, results, i + 1) < 0)
             fprintf(stderr, "run: cannot write %s: %s\n", junit_path, strerror(errno));
     }
+    run_info_finish(&ri);
+    if (junit_write(junit_path, &jr, results, nplan) < 0)
+        fprintf(stderr, "run: cannot write %s: %s\n", junit_path, strerror(errno));
+    run_report_write(&ri, p, plan, results, nplan);
     console_summary(&con, &sum, dir);
+    console_reports(&con, dir, pcap && executed, sum.fail + sum.error + sum.inconc + sum.xpass);
     int rc = run_summary_exit_code(&sum);
     if (executed == 0 && !allow_empty) {
         fprintf(stderr, "run: no test was executed (%zu selected, all skipped or none matched); "
@@ -200,6 +245,7 @@ int cmd_run(int argc, char **argv)
     free(junit_path);
     free(profile_copy);
     free(dir);
+    run_info_free(&ri);
     tc_set_free(&set);
     profile_free(p);
     return rc;

@@ -204,7 +204,7 @@ static void skipped(strbuf *b, const report_test *ts, size_t n)
     sb_add(b, "</table>\n");
 }
 
-static void link(strbuf *b, const char *label, const char *href)
+static void file_link(strbuf *b, const char *label, const char *href)
 {
     if (!href) return;
     sb_add(b, "<a href=\"");
@@ -212,7 +212,7 @@ static void link(strbuf *b, const char *label, const char *href)
     sb_addf(b, "\">%s</a> ", label);
 }
 
-static void test_section(strbuf *b, const report_test *t, const profile *p)
+static void test_section(strbuf *b, const report_test *t, const profile *p, unsigned uid)
 {
     const test_result *r = t->r;
     const testcase *tc = t->tc;
@@ -243,12 +243,12 @@ static void test_section(strbuf *b, const report_test *t, const profile *p)
     if (r->error_type) kv_row(b, "error type", r->error_type);
     kv_row(b, "file", r->file);
     sb_add(b, "</table>\n<p>");
-    link(b, "timeline", r->timeline_file);
+    file_link(b, "timeline", r->timeline_file);
     char *tj = t->has_tl ? xasprintf("timelines/%s.json", r->id) : NULL;
-    link(b, "timeline (JSON)", tj);
+    file_link(b, "timeline (JSON)", tj);
     free(tj);
-    link(b, "capture (pcapng)", t->capture);
-    link(b, "reproduction bundle", t->bundle);
+    file_link(b, "capture (pcapng)", t->capture);
+    file_link(b, "reproduction bundle", t->bundle);
     sb_add(b, "</p>\n");
     size_t ns = 0;
     char **steps = report_steps(r->output, &ns);
@@ -262,7 +262,7 @@ static void test_section(strbuf *b, const report_test *t, const profile *p)
         sb_add(b, "<h4>Message sequence chart</h4>\n");
         char *hl = xasprintf("harness (%s)", p->role ? p->role : "?");
         char *il = xasprintf("IUT (%s)", p->iut_kind ? p->iut_kind : p->name ? p->name : "?");
-        msc_svg(b, &t->tl, t->violations, hl, il);
+        msc_svg(b, &t->tl, t->violations, hl, il, uid);
         free(hl);
         free(il);
         sb_add(b, "<details><summary>Timeline</summary>\n<pre>");
@@ -301,7 +301,7 @@ char *html_report(const run_info *ri, const profile *p, const report_test *ts, s
     skipped(&b, ts, n);
     sb_add(&b, "<h2>Tests</h2>\n");
     for (size_t i = 0; i < n; i++)
-        if (ts[i].r->v != VERDICT_SKIP) test_section(&b, &ts[i], p);
+        if (ts[i].r->v != VERDICT_SKIP) test_section(&b, &ts[i], p, (unsigned)i);
     sb_add(&b, "</body></html>\n");
     return sb_take(&b);
 }

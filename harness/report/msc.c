@@ -112,7 +112,7 @@ static void row_text(strbuf *b, int x, int y, const char *anchor, const char *cl
     sb_add(b, "</text>\n");
 }
 
-static void draw_event(strbuf *b, const tl_event *e, int y, int bad)
+static void draw_event(strbuf *b, const tl_event *e, int y, int bad, unsigned uid)
 {
     char *label = label_of(e);
     const char *side = tl_event_get(e, "side"), *sec = tl_event_get(e, "secure");
@@ -128,8 +128,8 @@ static void draw_event(strbuf *b, const tl_event *e, int y, int bad)
     if (rx || tx) {
         int x1 = rx ? X_I : X_H, x2 = rx ? X_H : X_I;
         int plain = sec && strcmp(sec, "true") != 0;
-        sb_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"msg%s\" marker-end=\"url(#arrow)\"/>",
-                x1, y + 6, x2, y + 6, plain ? " plain" : "");
+        sb_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"msg%s\" marker-end=\"url(#arrow%u)\"/>",
+                x1, y + 6, x2, y + 6, plain ? " plain" : "", uid);
         row_text(b, (X_H + X_I) / 2, y, "middle", cls, label);
     } else if (!strncmp(e->name, "net.", 4) || !strcmp(e->name, "sae.done") || !strcmp(e->name, "sae.fail") ||
                !strcmp(e->name, "sae.closed")) {
@@ -146,15 +146,15 @@ static void draw_event(strbuf *b, const tl_event *e, int y, int bad)
 }
 
 void msc_svg(strbuf *b, const timeline *tl, const char *violations,
-             const char *harness_label, const char *iut_label)
+             const char *harness_label, const char *iut_label, unsigned uid)
 {
     size_t rows = tl->n < MSC_MAX_ROWS ? tl->n : MSC_MAX_ROWS;
     int more = tl->n > rows;
     int h = TOP + (int)(rows + (size_t)more) * ROW + 20;
     sb_addf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"msc\" width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\" role=\"img\">\n", W, h, W, h);
-    sb_add(b, "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" "
-              "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>\n");
+    sb_addf(b, "<defs><marker id=\"arrow%u\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" "
+              "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>\n", uid);
     const int lanes[2] = { X_H, X_I };
     const char *names[2] = { harness_label, iut_label };
     for (int i = 0; i < 2; i++) {
@@ -165,7 +165,7 @@ void msc_svg(strbuf *b, const timeline *tl, const char *violations,
     }
     sb_addf(b, "<text x=\"8\" y=\"%d\" class=\"t\">time (s)</text>\n", TOP - 10);
     for (size_t i = 0; i < rows; i++)
-        draw_event(b, &tl->ev[i], TOP + 10 + (int)i * ROW, marked(violations, tl->ev[i].seq));
+        draw_event(b, &tl->ev[i], TOP + 10 + (int)i * ROW, marked(violations, tl->ev[i].seq), uid);
     if (more)
         sb_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"ev\">%zu more events: see the timeline</text>\n",
                 W / 2, TOP + 10 + (int)rows * ROW, tl->n - rows);

@@ -109,19 +109,20 @@ void run_info_init(run_info *ri, const char *run_id, const char *report_dir, int
     ri->build_sanitize = xstrdup(M2M_BUILD_SANITIZE);
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    ri->harness_exe = xstrdup(n > 0 ? (buf[n] = '\0', buf) : (argc > 0 ? argv[0] : "m2m-harness"));
+    ri->harness_exe = xstrdup(n > 0 ? (buf[n] = '\0', buf) : "m2m-harness");
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
     ri->host = xstrdup(host);
     ri->cwd = xstrdup(getcwd(buf, sizeof buf) ? buf : ".");
-    strbuf cmd;
+    strbuf cmd;   /* argv is the command's ("run", options...), as main hands it over */
     sb_init(&cmd);
+    sb_add(&cmd, "m2m-harness");
     for (int i = 0; i < argc; i++) {
         char *q = shell_quote(argv[i]);
-        sb_addf(&cmd, "%s%s", i ? " " : "", q);
+        sb_addf(&cmd, " %s", q);
         free(q);
     }
-    ri->command = cmd.s ? sb_take(&cmd) : xstrdup("");
+    ri->command = sb_take(&cmd);
     char *abs = realpath(profile_path, NULL);
     ri->profile_path = abs ? abs : xstrdup(profile_path);
     sha256_file(ri->profile_path, ri->profile_sha256);
