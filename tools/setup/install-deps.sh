@@ -32,8 +32,25 @@ else
 fi
 have_cmd node || need+=(nodejs npm)
 
+# npm packages the tests use, pinned by the lock file next to each package.json
+npm_dirs() {
+  local here; here=$(cd "$(dirname "$0")/../.." && pwd)
+  for lock in "$here"/tools/peers/node/package-lock.json; do
+    [ -f "$lock" ] && [ ! -d "$(dirname "$lock")/node_modules" ] && dirname "$lock"
+  done
+  return 0
+}
+install_npm() {
+  local d
+  for d in $(npm_dirs); do
+    echo "setup: npm ci in ${d#$PWD/}"
+    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  done
+}
+
 if [ ${#need[@]} -eq 0 ]; then
-  echo "setup: all dependencies present"
+  install_npm
+  [ -n "$(npm_dirs)" ] || echo "setup: all dependencies present"
   exit 0
 fi
 
@@ -47,3 +64,4 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null
+install_npm

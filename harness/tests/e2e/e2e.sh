@@ -71,7 +71,9 @@ peer-*)
   # and the oneM2M tests skip because the peer is not a oneM2M device.
   profile=$SRC/fixtures/profiles/${case_name#peer-}.xml
   bin=$(grep -o 'coap-client-[a-z]*' "$profile" | head -1)
-  command -v "$bin" >/dev/null || { echo "$bin not installed (libcoap3-bin)"; exit 1; }
+  [ -z "$bin" ] || command -v "$bin" >/dev/null || { echo "$bin not installed (libcoap3-bin)"; exit 1; }
+  ! grep -q tools/peers/node "$profile" || [ -d "$SRC/tools/peers/node/node_modules" ] \
+    || { echo "tools/peers/node/node_modules missing: run tools/setup/install-deps.sh"; exit 1; }
   run "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   known=$(grep -o 'known-failure test="[A-Z0-9_]*"' "$profile" | sed 's/.*="\(.*\)"/\1/')
@@ -116,6 +118,101 @@ ae)
   grep -q " msg.rx .*secure=false.*op=create.*ty=2" "$work/reports/latest/timelines/TC_SEC_SAE_PSK_AE_001.txt" \
     && ok "the plain AE registration is in the timeline" || fail "no plain AE registration in the timeline"
   check_counts
+  ;;
+pcap)
+  # The harness's own capture, decoded by tshark (an independent oracle) with only the key
+  # log the file embeds: the CoAP messages tshark sees are the timeline's msg.rx/msg.tx, in
+  # order, with the same type, code and message id, and the From option's bytes are the
+  # fr the harness decoded (tshark shows oneM2M options as unknown options).
+  run --pcap "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml"
+  expect_eq "exit status" 0 "$rc"
+  expect_contains "the run says it wrote captures" "$out" "captures/"
+  cap=$work/reports/latest/captures/TC_SEC_SAE_PSK_001.pcapng
+  tl=$work/reports/latest/timelines/TC_SEC_SAE_PSK_001.txt
+  want=$(awk '$3 == "msg.rx" || $3 == "msg.tx" { t = ""; c = ""; m = ""
+      for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "type") t = kv[2]; if (kv[1] == "code") c = kv[2]; if (kv[1] == "mid") m = kv[2] }
+      split(c, cc, "."); print (t == "CON" ? 0 : t == "NON" ? 1 : t == "ACK" ? 2 : 3), cc[1] * 32 + cc[2], m }' "$tl")
+  got=$(tshark -r "$cap" -Y coap -T fields -e coap.type -e coap.code -e coap.mid -E separator=' ' 2>/dev/null)
+  [ -n "$want" ] && ok "the timeline has CoAP messages" || fail "no msg.rx/msg.tx in $tl"
+  expect_eq "CoAP messages tshark decodes (type code mid)" "$want" "$got"
+  fr=$(grep -o ' msg.rx .* fr=[^ ]*' "$tl" | head -1 | sed 's/.* fr=//')
+  fr_hex=$(printf '%s' "$fr" | od -An -tx1 | tr -d ' \n')
+  expect_contains "tshark's unknown options hold the From option" "$(tshark -r "$cap" -Y coap -T fields -e coap.opt.unknown 2>/dev/null)" "$fr_hex"
+  expect_contains "packet comments keep the real ports" "$(tshark -r "$cap" -T fields -e frame.comment 2>/dev/null | head -1)" "127.0.0.1:"
+  # Without the Decryption Secrets Block tshark sees no CoAP: the embedded keys do the work.
+  editcap --discard-all-secrets "$cap" "$work/nodsb.pcapng"
+  expect_eq "CoAP messages without the key log" 0 "$(tshark -r "$work/nodsb.pcapng" -Y coap 2>/dev/null | wc -l)"
+  run "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml"
+  [ -e "$work/reports/latest/captures" ] && fail "captures written without --pcap" || ok "no captures without --pcap"
+  ;;
+results-json)
+  # results.json from a real run validates against the schema in the tree (ajv, pinned in
+  # tools/node), carries the audit trail, and a damaged copy does not validate.
+  validate() { node "$SRC/tools/node/validate-json.js" "$SRC/harness/report/results.schema.json" "$1"; }
+  [ -d "$SRC/tools/node/node_modules/ajv" ] || { echo "tools/node/node_modules missing: run tools/setup/install-deps.sh"; exit 1; }
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run --seed 4242 "$SRC/testcases"
+  expect_eq "exit status" 1 "$rc"
+  j=$work/reports/latest/results.json
+  validate "$j" && ok "results.json valid" || fail "results.json does not validate"
+  q() { node -e "const d=require(process.argv[1]); console.log(String($1))" "$j"; }
+  expect_eq "seed recorded" 4242 "$(q 'd.run.seed')"
+  expect_eq "profile checksum" "$(sha256sum < "$profile" | cut -d' ' -f1)" "$(q 'd.run.profile.sha256')"
+  expect_eq "environment recorded" "--fault=register-before-sae" "$(q 'd.run.environment.SIM_DEVICE_ARGS')"
+  expect_eq "TC_SEC_ORDER_001 verdict" fail "$(q 'd.tests.find(t=>t.id==="TC_SEC_ORDER_001").verdict')"
+  expect_eq "its timeline has its plain registration" true "$(q 'd.tests.find(t=>t.id==="TC_SEC_ORDER_001").timeline.some(e=>e.name==="msg.rx"&&e.attrs.secure==="false")')"
+  expect_eq "every skip in the skipped list with its reason" "$(q 'd.tests.filter(t=>t.verdict==="skip").length')" "$(q 'd.skipped.filter(s=>s.reason.length>0).length')"
+  expect_eq "counts" "$(q 'd.tests.length')" "$(q 'd.summary.total')"
+  grep -q "m2m-harness-test-psk-1" "$j" && fail "the PSK key is in results.json" || ok "no PSK key in results.json"
+  expect_eq "audit trail in junit.xml" "$(q 'd.run.suite.sha256')" "$(xp "string(//testsuite[1]/properties/property[@name='suite_sha256']/@value)" "$(junit)")"
+  node -e "const fs=require('fs');const d=JSON.parse(fs.readFileSync(process.argv[1]));d.tests[0].verdict='bogus';fs.writeFileSync(process.argv[2],JSON.stringify(d))" "$j" "$work/bad.json"
+  validate "$work/bad.json" >/dev/null 2>&1 && fail "a damaged results.json validates" || ok "a damaged results.json is refused"
+  ;;
+html)
+  # report.html from a failing run: well-formed (XHTML), self-contained, a chart per test
+  # run, the violation marked, the audit trail and the skipped tests with their reasons.
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run "$SRC/testcases"
+  h=$work/reports/latest/report.html
+  xmllint --noout "$h" && ok "report.html is well-formed" || fail "report.html is not well-formed XML"
+  grep -qE '(src|href)="https?:' "$h" && fail "report.html loads something from the network" || ok "nothing from the network"
+  ran=$(xp 'count(//testcase[not(skipped)])' "$(junit)")
+  expect_eq "one chart per test run" "$ran" "$(grep -o '<svg ' "$h" | wc -l)"
+  expect_contains "violation marked" "$(cat "$h")" 'class="row bad"'
+  expect_contains "audit: profile checksum" "$(cat "$h")" "$(sha256sum < "$profile" | cut -d' ' -f1)"
+  expect_contains "skip reasons" "$(cat "$h")" "IUT does not claim PICS item"
+  expect_contains "filters" "$(cat "$h")" 'id="f-verdict"'
+  ;;
+bundle-replay)
+  # A failing test's bundle replays it: same verdict, from the bundle alone, with the
+  # fault switch the bundle recorded (not the caller's environment).
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run --pcap --seed 99 "$SRC/testcases/ordering/TC_SEC_ORDER_001.xml"
+  expect_eq "exit status" 1 "$rc"
+  b=$work/reports/latest/bundles/TC_SEC_ORDER_001
+  for f in replay.sh profile.xml TC_SEC_ORDER_001.xml bundle.json TC_SEC_ORDER_001.pcapng TC_SEC_ORDER_001.timeline.txt; do
+    [ -s "$b/$f" ] && ok "bundle has $f" || fail "bundle lacks $f"
+  done
+  expect_contains "bundle records the fault switch" "$(cat "$b/replay.sh")" "--fault=register-before-sae"
+  unset SIM_DEVICE_ARGS
+  mkdir "$work/elsewhere" && cp -r "$b" "$work/elsewhere/"
+  rout=$(cd / && REPLAY_REPORTS="$work/replay" sh "$work/elsewhere/TC_SEC_ORDER_001/replay.sh" 2>&1); rrc=$?
+  echo "$rout" | sed 's/^/  replay | /'
+  expect_eq "replay exit status" 1 "$rrc"
+  expect_eq "replayed verdict" failure "$(xp "count(//testcase[@name='TC_SEC_ORDER_001']/failure)" "$work/replay/latest/junit.xml" | sed 's/^1$/failure/')"
+  expect_eq "replayed seed" 99 "$(xp "string(//testsuite[1]/properties/property[@name='seed']/@value)" "$work/replay/latest/junit.xml")"
+  ;;
+console)
+  # Quiet prints only what did not pass and the summary with the paths; the normal run one
+  # line per test; no progress line and no colour when stdout is not a terminal.
+  run --quiet "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml" "$SRC/testcases/sae/TC_SEC_SAE_PSK_AE_001.xml"
+  expect_eq "exit status" 0 "$rc"
+  case "$out" in *"TC_SEC_SAE_PSK_001 ("*) fail "quiet printed a passing test";; *) ok "quiet: no line for a pass";; esac
+  expect_contains "summary paths" "$out" "/results.json"
+  expect_contains "summary paths" "$out" "/report.html"
+  run "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml"
+  expect_contains "normal: a line per test" "$out" "PASS    in-cse.sae       TC_SEC_SAE_PSK_001"
+  case "$out" in *$'\r'*|*$'\033'*) fail "progress or colour without a terminal";; *) ok "no control sequences in a log";; esac
   ;;
 correct)
   run "$SRC/testcases"
