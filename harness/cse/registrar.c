@@ -141,6 +141,19 @@ static resource *add_resource(registrar *r, int ty, const char *rn, const char *
     return x;
 }
 
+/* 2001 CREATED with the new resource's representation (taken over from out) and its
+ * location under the CSEBase. */
+static void created(registrar *r, resource *x, json_t *out, const m2m_prim *req, m2m_prim *rsp)
+{
+    x->json = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    respond(rsp, req, 2001);
+    rsp->pc = xstrdup(x->json);
+    rsp->pclen = strlen(rsp->pc);
+    rsp->cf = M2M_CF_RES_JSON;
+    rsp->location = xasprintf("%s/%s", r->base, x->rn);
+}
+
 /* CREATE <remoteCSE> (ty=16): TS-0004 §7.4.4.2.1 */
 static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m2m_prim *rsp,
                               timeline *tl, const char *peer)
@@ -170,13 +183,7 @@ static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m
     json_t *out = json_pack("{s:{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:b}}", "m2m:csr",
                             "rn", x->rn, "ri", x->ri, "pi", "cb0", "ty", 16, "ct", ct, "lt", ct,
                             "csi", csi, "rr", json_is_true(json_object_get(csr, "rr")));
-    x->json = json_dumps(out, JSON_COMPACT);
-    json_decref(out);
-    respond(rsp, req, 2001);
-    rsp->pc = xstrdup(x->json);
-    rsp->pclen = strlen(rsp->pc);
-    rsp->cf = M2M_CF_RES_JSON;
-    rsp->location = xasprintf("%s/%s", r->base, x->rn);
+    created(r, x, out, req, rsp);
     if (tl) timeline_add(tl, "reg.done", peer, "ty", "16", "fr", req->fr, "ri", x->ri, (char *)NULL);
 }
 
@@ -209,13 +216,7 @@ static void create_ae(registrar *r, const m2m_prim *req, json_t *body, m2m_prim 
     json_t *out = json_pack("{s:{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b}}", "m2m:ae",
                             "rn", x->rn, "ri", x->ri, "pi", "cb0", "ty", 2, "ct", ct, "lt", ct,
                             "api", api, "aei", aei, "rr", json_is_true(json_object_get(ae, "rr")));
-    x->json = json_dumps(out, JSON_COMPACT);
-    json_decref(out);
-    respond(rsp, req, 2001);
-    rsp->pc = xstrdup(x->json);
-    rsp->pclen = strlen(rsp->pc);
-    rsp->cf = M2M_CF_RES_JSON;
-    rsp->location = xasprintf("%s/%s", r->base, x->rn);
+    created(r, x, out, req, rsp);
     if (tl) timeline_add(tl, "reg.done", peer, "ty", "2", "fr", req->fr, "aei", aei, "ri", x->ri, (char *)NULL);
     free(aei);
 }
