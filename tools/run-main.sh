@@ -18,6 +18,6 @@ for profile in sim-device-asn sim-device-asn-cert sim-device-ae sim-device-ae-mn
   runs+=("$profile: $PWD/reports/$(readlink reports/latest)")
 done
 echo
-echo "reports (junit.xml, timelines/, logs/, profile.xml in each):"
+echo "reports (junit.xml, results.json, report.html, timelines/, logs/, bundles/ of failing tests, profile.xml in each):"
 for r in "${runs[@]}"; do echo "  $r"; done
 exit $rc

@@ -35,7 +35,7 @@ have_cmd node || need+=(nodejs npm)
 # npm packages the tests use, pinned by the lock file next to each package.json
 npm_dirs() {
   local here; here=$(cd "$(dirname "$0")/../.." && pwd)
-  for lock in "$here"/tools/peers/node/package-lock.json; do
+  for lock in "$here"/tools/peers/node/package-lock.json "$here"/tools/node/package-lock.json; do
     [ -f "$lock" ] && [ ! -d "$(dirname "$lock")/node_modules" ] && dirname "$lock"
   done
   return 0
