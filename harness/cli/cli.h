@@ -11,6 +11,8 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2 };
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* Where the schemas live: $M2M_HARNESS_DATA_DIR, else the source tree the binary was built from. */
 const char *cli_data_dir(void);

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "coverage.h"
 #include "../exec/runner.h"
 #include <getopt.h>
 #include <stdio.h>
@@ -8,20 +9,33 @@
 static void list_usage(FILE *f)
 {
     fputs("usage: m2m-harness list [--profile FILE] PATH...\n"
+          "       m2m-harness list --coverage [--requirements FILE] PATH...\n"
           "\n"
           "Lists the test cases in PATH: id, role.area, the requirement ids they cover and\n"
-          "their title. With --profile, also whether each applies to that IUT (and why not).\n", f);
+          "their title. With --profile, also whether each applies to that IUT (and why not).\n"
+          "\n"
+          "  -c, --coverage           per requirement id and role (D: the harness plays in-cse,\n"
+          "                           the IUT is a field node; C: the harness plays field, the IUT\n"
+          "                           is an IN-CSE) the test cases that cover it, the reason an id\n"
+          "                           is still planned, and the ids covered by none. Exit 1 when an\n"
+          "                           id is uncovered in one of its roles and not marked planned,\n"
+          "                           or a test names an id the list lacks (the coverage gate)\n"
+          "  -r, --requirements FILE  the requirement list (default: the tree's\n"
+          "                           testcases/schema/requirements.xml)\n", f);
 }
 
 int cmd_list(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "profile", required_argument, 0, 'p' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
-    const char *profile_path = NULL;
-    int c;
+        { "profile", required_argument, 0, 'p' }, { "help", no_argument, 0, 'h' },
+        { "coverage", no_argument, 0, 'c' }, { "requirements", required_argument, 0, 'r' }, { 0, 0, 0, 0 } };
+    const char *profile_path = NULL, *req_path = NULL;
+    int c, coverage = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:hcr:", opts, NULL)) != -1) {
         if (c == 'p') profile_path = optarg;
+        else if (c == 'c') coverage = 1;
+        else if (c == 'r') req_path = optarg;
         else if (c == 'h') { list_usage(stdout); return 0; }
         else { list_usage(stderr); return EXIT_BAD_INPUT; }
     }
@@ -42,6 +56,13 @@ int cmd_list(int argc, char **argv)
         tc_set_free(&set);
         profile_free(p);
         return EXIT_BAD_INPUT;
+    }
+    if (coverage) {
+        int rc = cli_list_coverage(&set, req_path, stdout);
+        diag_free(&d);
+        tc_set_free(&set);
+        profile_free(p);
+        return rc;
     }
     for (size_t i = 0; i < set.n; i++) {
         const testcase *tc = set.items[i];

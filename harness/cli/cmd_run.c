@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "fleet.h"
 #include "../exec/runner.h"
 #include "../report/console.h"
 #include "../report/junit.h"
@@ -36,13 +37,28 @@ static void run_usage(FILE *f)
           "                         embedded so Wireshark/tshark show the plaintext (secrets!)\n"
           "      --seed N           the run's seed (recorded in the reports and bundles; network\n"
           "                         conditions use it); default: chosen and recorded\n"
+          "      --certify          certification run: refuses an incomplete or contradictory\n"
+          "                         profile (each problem named, exit 2), --filter, --shard and\n"
+          "                         --retry; runs every applicable test; ignores the known-failures\n"
+          "                         list; marks the report (property run_mode=certification) and\n"
+          "                         writes skipped.txt (each skipped test with its reason)\n"
+          "      --shard K/N        run only shard K of N: test ids sorted bytewise, the i-th (from\n"
+          "                         0) is in shard i mod N + 1; 'm2m-harness merge' joins the reports\n"
+          "  -j, --jobs N           run N tests at once (bundled peers only: refused when the\n"
+          "                         profile has fixed listen ports or no start command); console\n"
+          "                         and reports keep plan order\n"
+          "      --repeat N         run each test N times; any failing attempt fails the test\n"
+          "      --retry N          re-run tests that did not pass, at the end, up to N times; one\n"
+          "                         that then passes is FLAKY (JUnit property flaky=true): it does\n"
+          "                         not fail the run but is listed after the summary\n"
           "  -q, --quiet            print only tests that did not pass, and the summary\n"
           "  -v, --verbose          print each test's steps and timeline\n"
           "  -h, --help             this text\n"
           "\n"
           "verdicts: pass, warn (a 'should' not met), skip (not applicable: role or PICS),\n"
           "inconc (IUT unreachable or preamble failed), fail, error (harness or test problem),\n"
-          "xfail/xpass (known failures).\n"
+          "xfail/xpass (known failures: a listed test that fails is xfail, with the profile's\n"
+          "reason and its own verdict; one that passes is xpass, which fails the run).\n"
           "exit status: 0 all passed (skips and warns allowed); 1 any fail, error, inconc or\n"
           "xpass, or no test executed without --allow-empty; 2 bad invocation or bad input.\n", f);
 }
@@ -96,15 +112,19 @@ int cmd_run(int argc, char **argv)
         { "filter", required_argument, 0, 'f' }, { "allow-empty", no_argument, 0, 'E' },
         { "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' },
         { "pcap", no_argument, 0, 'P' }, { "seed", required_argument, 0, 'S' },
-        { "quiet", no_argument, 0, 'q' }, { 0, 0, 0, 0 } };
+        { "quiet", no_argument, 0, 'q' }, { "certify", no_argument, 0, 'C' },
+        { "shard", required_argument, 0, 'K' }, { "jobs", required_argument, 0, 'j' },
+        { "repeat", required_argument, 0, 'R' }, { "retry", required_argument, 0, 'T' }, { 0, 0, 0, 0 } };
     const char *profile_path = NULL, *report_base = "reports";
     char *filters[64];
     size_t nfilters = 0;
     int allow_empty = 0, verbose = 0, c;
     int pcap = 0, quiet = 0, seed_given = 0;
     unsigned long long seed = 0;
+    fleet_opts fo;
+    fleet_opts_init(&fo);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:o:f:vqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:o:f:j:vqh", opts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_path = optarg; break;
         case 'o': report_base = optarg; break;
@@ -116,6 +136,11 @@ int cmd_run(int argc, char **argv)
         case 'v': verbose = 1; break;
         case 'q': quiet = 1; break;
         case 'P': pcap = 1; break;
+        case 'C': fo.certify = 1; break;
+        case 'K': fo.shard = optarg; break;
+        case 'j': if (fleet_parse_number("-j", optarg, 1, &fo.jobs) < 0) return EXIT_BAD_INPUT; break;
+        case 'R': if (fleet_parse_number("--repeat", optarg, 1, &fo.repeat) < 0) return EXIT_BAD_INPUT; break;
+        case 'T': if (fleet_parse_number("--retry", optarg, 0, &fo.retry) < 0) return EXIT_BAD_INPUT; break;
         case 'S': {
             char *end = NULL;
             errno = 0;
@@ -143,6 +168,7 @@ int cmd_run(int argc, char **argv)
     tc_set set = { 0 };
     if (prc == 0) cli_check_listen_ports(p, &d);
     if (prc == 0) cli_load_testcases(argv + optind, (size_t)(argc - optind), p, &set, &d);
+    if (prc == 0 && !diag_count(&d)) fleet_check(&fo, p, set.items, set.n, nfilters, &d);
     if (diag_count(&d)) {
         diag_print(&d, stderr);
         fprintf(stderr, "run: %zu problem(s) in the input; nothing was run\n", diag_count(&d));
@@ -158,6 +184,7 @@ int cmd_run(int argc, char **argv)
     size_t nplan = 0;
     for (size_t i = 0; i < set.n; i++)
         if (matches(set.items[i]->id, filters, nfilters)) plan[nplan++] = set.items[i];
+    nplan = fleet_plan(&fo, plan, nplan);
 
     char run_id[64];
     char *dir = make_run_dir(report_base, run_id, sizeof run_id);
@@ -186,7 +213,9 @@ int cmd_run(int argc, char **argv)
     snprintf(seedstr, sizeof seedstr, "%llu", seed);
     const char *audit[] = { "harness_git", ri.harness_git, "build_type", ri.build_type,
                             "profile_sha256", ri.profile_sha256, "suite_sha256", ri.suite_sha256,
-                            "seed", seedstr, "started", ri.started, "ended", ri.ended, NULL, NULL };
+                            "seed", seedstr, "started", ri.started, "ended", ri.ended,
+                            "run_mode", fo.certify ? "certification" : "regular",
+                            "shard", fo.shard ? fo.shard : "1/1", NULL, NULL };
     junit_run jr = { "m2m-harness", stamp, host, profile_path, p->name, audit };
 
     runner_install_signal_handlers();
@@ -199,39 +228,17 @@ int cmd_run(int argc, char **argv)
     test_result *results = xcalloc(nplan ? nplan : 1, sizeof *results);
     run_summary sum;
     memset(&sum, 0, sizeof sum);
-    size_t executed = 0;
     exec_opts eo = { dir, verbose, -1, &obs };
     junit_write(junit_path, &jr, results, 0);
-    for (size_t i = 0; i < nplan; i++) {
-        const testcase *tc = plan[i];
-        test_result *r = &results[i];
-        char reason[512];
-        if (runner_interrupted) {
-            r->id = xstrdup(tc->id); r->role = xstrdup(tc->role); r->area = xstrdup(tc->area);
-            r->title = xstrdup(tc->title); r->file = xstrdup(tc->file);
-            r->v = VERDICT_SKIP;
-            r->reason = xstrdup("not run: the run was interrupted");
-        } else if (runner_not_applicable(tc, p, reason, sizeof reason)) {
-            r->id = xstrdup(tc->id); r->role = xstrdup(tc->role); r->area = xstrdup(tc->area);
-            r->title = xstrdup(tc->title); r->file = xstrdup(tc->file);
-            r->v = VERDICT_SKIP;
-            r->reason = xstrdup(reason);
-        } else {
-            console_test_start(&con, tc->id);
-            runner_run_one(tc, p, &eo, r);
-            executed++;
-        }
-        run_summary_add(&sum, r->v);
-        console_test_done(&con, r);
-        if (junit_write(junit_path, &jr, results, i + 1) < 0)
-            fprintf(stderr, "run: cannot write %s: %s\n", junit_path, strerror(errno));
-    }
+    size_t executed = fleet_execute(&fo, plan, nplan, p, &eo, &con, junit_path, &jr, results);
+    for (size_t i = 0; i < nplan; i++) run_summary_add(&sum, results[i].v);
     run_info_finish(&ri);
     if (junit_write(junit_path, &jr, results, nplan) < 0)
         fprintf(stderr, "run: cannot write %s: %s\n", junit_path, strerror(errno));
     run_report_write(&ri, p, plan, results, nplan);
     console_summary(&con, &sum, dir);
     console_reports(&con, dir, pcap && executed, sum.fail + sum.error + sum.inconc + sum.xpass);
+    fleet_report(&fo, p, dir, results, nplan, stdout);
     int rc = run_summary_exit_code(&sum);
     if (executed == 0 && !allow_empty) {
         fprintf(stderr, "run: no test was executed (%zu selected, all skipped or none matched); "

@@ -13,6 +13,8 @@ static void usage(FILE *f)
           "  run       run test cases against an IUT described by a profile; writes JUnit\n"
           "  list      list test cases with their requirement ids and applicability\n"
           "  validate  check test case and profile files against their schemas\n"
+          "  explain   print one test case in words: requirement, PICS, steps, order rules\n"
+          "  merge     join the JUnit reports of CI shards (run --shard K/N) into one\n"
           "\n"
           "'m2m-harness <command> --help' explains each command.\n"
           "exit status: 0 all passed, 1 a test failed (or errored, was inconclusive, xpass),\n"
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge")) return cmd_merge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explain")) return cmd_explain(argc - 1, argv + 1);
     fprintf(stderr, "m2m-harness: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return EXIT_BAD_INPUT;

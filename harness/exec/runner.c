@@ -60,22 +60,49 @@ static void put(int fd, const char *key, const char *val)
     if (write(fd, "\n", 1) < 0) return;
 }
 
+/* Self-test hook for --repeat/--retry: M2M_HARNESS_SELFTEST_FLAKY="ID:COUNTER-FILE" makes test
+ * ID fail while the counter file (attempts so far) reads 0; every attempt counts up. */
+static int selftest_fail_first_attempt(const char *id)
+{
+    const char *v = getenv("M2M_HARNESS_SELFTEST_FLAKY");
+    const char *colon = v ? strchr(v, ':') : NULL;
+    if (!colon || strncmp(v, id, (size_t)(colon - v)) != 0 || id[colon - v] != '\0') return 0;
+    long n = 0;
+    FILE *f = fopen(colon + 1, "r");
+    if (f) { if (fscanf(f, "%ld", &n) != 1) n = 0; fclose(f); }
+    if ((f = fopen(colon + 1, "w")) != NULL) { fprintf(f, "%ld\n", n + 1); fclose(f); }
+    return n == 0;
+}
+
 static void child_main(const testcase *tc, const profile *p, const exec_opts *o, int fd)
 {
     /* Self-test hook for the harness's own tests: crash this test's process on purpose. */
     const char *crash = getenv("M2M_HARNESS_SELFTEST_CRASH");
     if (crash && strcmp(crash, tc->id) == 0) raise(SIGSEGV);
+    if (selftest_fail_first_attempt(tc->id)) {
+        test_result f = { .v = VERDICT_FAIL, .reason = "self-test: the first attempt fails on purpose" };
+        runner_result_send(fd, &f);
+        return;
+    }
     exec_opts co = *o;
     co.result_fd = fd;
     test_result r;
     memset(&r, 0, sizeof r);
     executor_run(tc, p, &co, &r);
-    put(fd, "verdict", verdict_name(r.v));
-    put(fd, "reason", r.reason);
-    put(fd, "error_type", r.error_type);
-    put(fd, "output", r.output);
-    put(fd, "timeline_file", r.timeline_file);
+    runner_result_send(fd, &r);
     test_result_free(&r);
+}
+
+void runner_result_send(int fd, const test_result *r)
+{
+    put(fd, "verdict", verdict_name(r->v));
+    put(fd, "reason", r->reason);
+    put(fd, "error_type", r->error_type);
+    put(fd, "output", r->output);
+    put(fd, "timeline_file", r->timeline_file);
+    char secs[32];
+    snprintf(secs, sizeof secs, "%lld", (long long)(r->seconds * 1e6));  /* microseconds */
+    put(fd, "usec", secs);
 }
 
 static void parse_results(const char *buf, size_t len, test_result *out, pid_t *iut_pgid)
@@ -100,8 +127,15 @@ static void parse_results(const char *buf, size_t len, test_result *out, pid_t *
         else if (!strcmp(key, "error_type")) { free(out->error_type); out->error_type = val; }
         else if (!strcmp(key, "output")) { free(out->output); out->output = val; }
         else if (!strcmp(key, "timeline_file")) { free(out->timeline_file); out->timeline_file = val; }
+        else if (!strcmp(key, "usec")) { out->seconds = (double)strtoll(val, NULL, 10) / 1e6; free(val); }
         else free(val);
     }
+}
+
+void runner_result_parse(const char *buf, size_t len, test_result *out)
+{
+    pid_t ignored = 0;
+    parse_results(buf, len, out, &ignored);
 }
 
 static void set_error(test_result *out, const char *type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

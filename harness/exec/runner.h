@@ -17,4 +17,9 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
  * output, timeline_file). deadline_ns: the whole test; 0 = test's or profile's. */
 void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, test_result *out);
 
+/* The result record a test's process sends on its pipe (verdict, reason, error_type,
+ * output, timeline_file, seconds); exec/pool.c's -j workers send theirs the same way. */
+void runner_result_send(int fd, const test_result *r);
+void runner_result_parse(const char *buf, size_t len, test_result *out);
+
 #endif

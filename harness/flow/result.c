@@ -14,6 +14,8 @@ void test_result_free(test_result *r)
     free(r->error_type);
     free(r->output);
     free(r->timeline_file);
+    free(r->known_reason);
+    free(r->attempts);
     memset(r, 0, sizeof *r);
 }
 

@@ -152,11 +152,12 @@ void console_test_done(console *c, const test_result *r)
     clear_progress(c);
     c->index++;
     c->current[0] = '\0';
-    if (c->quiet && (r->v == VERDICT_PASS || r->v == VERDICT_SKIP || r->v == VERDICT_XFAIL)) return;
+    if (c->quiet && !r->flaky && (r->v == VERDICT_PASS || r->v == VERDICT_SKIP || r->v == VERDICT_XFAIL)) return;
     size_t total = c->total > c->index ? c->total : c->index;
     int w = digits(total);
     fprintf(f, "[%*zu/%zu] ", w, c->index, total);
-    const char *label = label_of(r->v);
+    /* A pass that needed another attempt is never shown as a plain pass. */
+    const char *label = r->flaky && !verdict_fails_run(r->v) ? "FLAKY" : label_of(r->v);
     if (c->color) fprintf(f, "%s%-7s" RESET " ", color_of(r->v), label);
     else fprintf(f, "%-7s ", label);
 
@@ -172,7 +173,7 @@ void console_test_done(console *c, const test_result *r)
     fputs(")\n", f);
 
     const char *indent = "        ";
-    int show_reason = r->reason && *r->reason && (r->v != VERDICT_PASS || c->verbose);
+    int show_reason = r->reason && *r->reason && (r->v != VERDICT_PASS || c->verbose || r->flaky);
     if (!show_reason && r->v != VERDICT_PASS && r->v != VERDICT_SKIP) {
         /* A non-pass always says why, even when the executor gave no reason. */
         fprintf(f, "%sno reason recorded\n", indent);

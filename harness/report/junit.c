@@ -216,10 +216,16 @@ static void add_testcase(strbuf *b, const test_result *r)
     add_time(b, secs_to_ms(r->seconds));
     if (r->file) add_attr(b, "file", r->file);
     sb_add(b, ">\n");
-    if (r->v == VERDICT_WARN || r->v == VERDICT_XFAIL) {
+    if (r->v == VERDICT_WARN || r->v == VERDICT_XFAIL || r->v == VERDICT_XPASS || r->flaky || r->attempts) {
         sb_add(b, "      <properties>\n");
         add_property(b, "        ", "verdict", verdict_name(r->v));
         add_property(b, "        ", "reason", r->reason ? r->reason : "");
+        /* Known failures keep what the test itself said; reruns say how each went. */
+        if (r->known_reason) add_property(b, "        ", "known_failure", r->known_reason);
+        if (r->v == VERDICT_XFAIL || r->v == VERDICT_XPASS)
+            add_property(b, "        ", "original_verdict", verdict_name(r->original));
+        if (r->flaky) add_property(b, "        ", "flaky", "true");
+        if (r->attempts) add_property(b, "        ", "attempts", r->attempts);
         sb_add(b, "      </properties>\n");
     }
     add_outcome(b, r);

@@ -1,0 +1,151 @@
+#include "certify.h"
+#include "../exec/runner.h"
+#include "../model/xmlload.h"
+#include "../util/xmem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROBLEM(...) diag_error(d, p->file, 0, "certification: " __VA_ARGS__)
+
+/* Attributes the loader fills with a default when absent: a certification profile says
+ * them. Returns 1 if <elem attr="..."> is given in the file. */
+static int explicit_attr(const xmlDoc *doc, const char *elem, const char *attr)
+{
+    const xmlNode *root = xmlDocGetRootElement((xmlDoc *)doc);
+    const xmlNode *n = root ? xml_child(root, elem) : NULL;
+    char *v = n ? xml_attr(n, attr) : NULL;
+    int ok = v && *v;
+    free(v);
+    return ok;
+}
+
+static void check_file(const profile *p, diag *d)
+{
+    diag quiet;
+    diag_init(&quiet);
+    xmlDocPtr doc = xmlload_parse_file(p->file, &quiet);
+    diag_free(&quiet);
+    if (!doc) return;   /* it loaded a moment ago; nothing more to say */
+    if (!explicit_attr(doc, "iut", "release"))
+        PROBLEM("<iut release=\"...\"> is not given (expected status codes depend on the release)");
+    if (!explicit_attr(doc, "iut", "host")) PROBLEM("<iut host=\"...\"> (the IUT's host name) is not given");
+    xmlFreeDoc(doc);
+}
+
+static const struct { const char *pics, *kind; } kinds[] = {
+    { "IUT_ASN_CSE", "asn-cse" }, { "IUT_MN_CSE", "mn-cse" }, { "IUT_AE", "ae" }, { "IUT_IN_CSE", "in-cse" } };
+
+static void check_pics(const profile *p, diag *d)
+{
+    if (!p->npics) {
+        PROBLEM("<pics> is empty: an IUT that claims nothing certifies nothing");
+        return;
+    }
+    int claimed = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        if (!profile_has_pics(p, kinds[i].pics)) continue;
+        claimed++;
+        if (!p->iut_kind || strcmp(p->iut_kind, kinds[i].kind) != 0)
+            PROBLEM("PICS claim %s but <iut kind=\"%s\">", kinds[i].pics, p->iut_kind ? p->iut_kind : "");
+    }
+    if (claimed > 1) PROBLEM("PICS claim %d kinds of IUT; an IUT is one of them", claimed);
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (p->iut_kind && !strcmp(p->iut_kind, kinds[i].kind) && !profile_has_pics(p, kinds[i].pics))
+            PROBLEM("<iut kind=\"%s\"> but PICS do not claim %s", p->iut_kind, kinds[i].pics);
+    if (profile_has_pics(p, "CFG_REGISTRAR_IN_CSE") && profile_has_pics(p, "CFG_REGISTRAR_MN_CSE"))
+        PROBLEM("PICS give both CFG_REGISTRAR_IN_CSE and CFG_REGISTRAR_MN_CSE; the harness plays one registrar");
+    int psk = profile_has_pics(p, "SAE_PSK"), cert = profile_has_pics(p, "SAE_CERT");
+    if (profile_has_pics(p, "SAE") && !psk && !cert)
+        PROBLEM("PICS claim SAE but neither SAE_PSK nor SAE_CERT: which credentials?");
+    if ((psk || cert) && !profile_has_pics(p, "SAE"))
+        PROBLEM("PICS claim %s but not SAE", psk ? "SAE_PSK" : "SAE_CERT");
+    if (psk && (!p->psk_identity || !p->psk_key_len))
+        PROBLEM("PICS claim SAE_PSK but <credentials> has no <psk identity=... key=...>");
+    if (cert && (!p->x509_cert || !p->x509_key || !p->x509_trust || !p->x509_iut_identity))
+        PROBLEM("PICS claim SAE_CERT but <credentials><certificate> lacks the certificate, key, "
+                "trust anchors or the IUT's expected identity");
+}
+
+static void check_role(const profile *p, diag *d)
+{
+    if (!strcmp(p->role, "in-cse")) {
+        if (!p->harness_host)
+            PROBLEM("<harness host=\"...\"> is not given: the SNI the IUT must send is unknown");
+        if (!p->iut_cse_id && !p->iut_ae_id) PROBLEM("the IUT's identity (<iut><cse-id> or <ae-id>) is not given");
+        const profile_trigger *st = profile_trigger_find(p, "start");
+        int handed = st && st->command && strstr(st->command, "HARNESS_COAPS_PORT");
+        if (p->listen_coaps <= 0 && !handed)
+            PROBLEM("<harness coaps-port=\"0\"> (ephemeral) but the start command does not hand "
+                    "${HARNESS_COAPS_PORT} to the IUT: give the fixed port the IUT is configured with");
+    } else {
+        if (!p->iut_address) PROBLEM("<iut address=\"...\"> is not given");
+        if (p->iut_coaps_port <= 0) PROBLEM("<iut coaps-port=\"...\"> is not given");
+        if (!p->iut_cse_id) PROBLEM("the IN-CSE's <cse-id> is not given");
+        if (!p->harness_cse_id && !p->harness_ae_id)
+            PROBLEM("the identity the harness registers with (<harness><cse-id> or <ae-id>) is not given");
+    }
+    if (p->dtls_retrans_ns >= p->dtls_total_ns)
+        PROBLEM("<timers dtls-retransmit> is not below dtls-total: no handshake retransmission could happen");
+    if (p->step_timeout_ns >= p->test_deadline_ns)
+        PROBLEM("<timers step-timeout> is not below test-deadline: every waiting step would kill its test");
+}
+
+/* Every trigger an applicable test uses needs a command or a prompt. */
+static void check_triggers(const profile *p, testcase *const *tcs, size_t n, diag *d)
+{
+    size_t applicable = 0;
+    char **missing = NULL;
+    size_t nmissing = 0;
+    for (size_t i = 0; i < n; i++) {
+        char why[256];
+        if (runner_not_applicable(tcs[i], p, why, sizeof why)) continue;
+        applicable++;
+        const tc_steps *parts[] = { &tcs[i]->preamble, &tcs[i]->body, &tcs[i]->postamble };
+        for (size_t k = 0; k < 3; k++)
+            for (size_t s = 0; s < parts[k]->n; s++) {
+                const tc_step *st = &parts[k]->items[s];
+                if (st->kind != STEP_TRIGGER || !st->trigger) continue;
+                const profile_trigger *t = profile_trigger_find(p, st->trigger);
+                if (t && (t->command || t->prompt)) continue;
+                size_t m = 0;
+                while (m < nmissing && strcmp(missing[m], st->trigger)) m++;
+                if (m < nmissing) continue;
+                missing = xrealloc(missing, (nmissing + 1) * sizeof *missing);
+                missing[nmissing++] = xstrdup(st->trigger);
+                PROBLEM("trigger '%s' (used by %s and maybe others) has no command or operator prompt "
+                        "in <control>", st->trigger, tcs[i]->id);
+            }
+    }
+    for (size_t m = 0; m < nmissing; m++) free(missing[m]);
+    free(missing);
+    if (!applicable) PROBLEM("no test case applies to this profile (role and PICS): it would certify nothing");
+}
+
+size_t certify_check(const profile *p, testcase *const *tcs, size_t n, diag *d)
+{
+    size_t before = diag_count(d);
+    check_file(p, d);
+    check_pics(p, d);
+    check_role(p, d);
+    check_triggers(p, tcs, n, d);
+    return diag_count(d) - before;
+}
+
+int certify_write_skipped(const char *dir, const test_result *rs, size_t n)
+{
+    char *path = xasprintf("%s/skipped.txt", dir);
+    FILE *f = fopen(path, "w");
+    free(path);
+    if (!f) return -1;
+    fputs("# tests not run in this certification run: id, tab, reason\n", f);
+    for (size_t i = 0; i < n; i++)
+        if (rs[i].v == VERDICT_SKIP) {
+            fputs(rs[i].id ? rs[i].id : "?", f);
+            fputc('\t', f);
+            for (const char *s = rs[i].reason ? rs[i].reason : "not applicable"; *s; s++)
+                fputc(*s == '\n' || *s == '\t' ? ' ' : *s, f);
+            fputc('\n', f);
+        }
+    return fclose(f) == 0 ? 0 : -1;
+}

@@ -1,0 +1,32 @@
+/* Certification mode (run --certify, issue 9): the profile must be complete and free of
+ * contradictions before anything runs; every applicable test runs (no --filter, no
+ * --shard, no --retry, the known-failures list is not applied); the report says it is a
+ * certification run, keeps the profile applied (profile.xml) and lists every skipped test
+ * with its reason (skipped.txt).
+ *
+ * "Complete" (both roles): the file gives the IUT's release and host name explicitly (the
+ * loader would default them), PICS are not empty, the IUT's kind is claimed in PICS and
+ * no other kind is (IUT_ASN_CSE, IUT_MN_CSE, IUT_AE, IUT_IN_CSE), at most one registrar
+ * configuration (CFG_REGISTRAR_*), SAE claimed with its framework (SAE_PSK or SAE_CERT)
+ * and the credentials each claimed framework needs (PSK identity and key; certificate,
+ * key, trust anchors and the IUT's expected identity), a command or operator prompt for
+ * every trigger an applicable test uses, timers that agree (DTLS retransmit below DTLS
+ * total, step timeout below the test deadline), and at least one applicable test.
+ * Role in-cse (the IUT is a field node): the harness's host name (the SNI the IUT must
+ * send), the IUT's CSE-ID or AE-ID, and listen ports the IUT can know: fixed ports, or
+ * ephemeral ones handed to the start command as ${HARNESS_COAPS_PORT}.
+ * Role field (the IUT is an IN-CSE): the IUT's address and coaps port, its CSE-ID, the
+ * identity the harness registers with. */
+#ifndef M2M_CERTIFY_H
+#define M2M_CERTIFY_H
+#include <stddef.h>
+#include "../flow/result.h"
+#include "../model/profile.h"
+
+/* Appends one diag entry (naming the profile file) per problem; returns their number. */
+size_t certify_check(const profile *p, testcase *const *tcs, size_t n, diag *d);
+
+/* skipped.txt in dir: "ID<TAB>reason" per skipped test, in plan order. 0 or -1. */
+int certify_write_skipped(const char *dir, const test_result *rs, size_t n);
+
+#endif

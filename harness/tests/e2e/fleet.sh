@@ -1,0 +1,202 @@
+# End-to-end cases of issue 9 (certification, shards and merge, -j, known failures,
+# flakiness, coverage, explain, IPv6). Sourced by e2e.sh, whose helpers (run, junit,
+# verdict_of, message_of, check_counts, expect_eq, expect_contains, ok, fail, xp) it uses.
+
+ids_verdicts() { # junit.xml -> "id verdict" per test, sorted
+  local j=$1 id
+  for id in $(xp '//testcase/@name' "$j" | sed 's/ name="\([^"]*\)"/\1 /g'); do
+    local v=pass k
+    for k in failure error skipped; do
+      [ "$(xp "count(//testcase[@name='$id']/$k)" "$j")" = 1 ] && v=$k
+    done
+    echo "$id $v"
+  done | sort
+}
+prop_of() { xp "string(//testcase[@name='$1']/properties/property[@name='$2']/@value)" "$(junit)"; }
+console_ids() { echo "$1" | sed -n 's/^\[ *[0-9]*\/[0-9]*\] [A-Z]* *[^ ]* *\(TC_[A-Z0-9_]*\) .*/\1/p'; }
+
+case $case_name in
+certify)
+  # A complete profile against the correct simulator: passes, is marked, keeps the profile
+  # and lists the skipped tests with their reasons. Its known-failures list is not applied
+  # (a listed test that passes is a plain pass, not xpass).
+  sed 's|</profile>|  <known-failure test="TC_SEC_SAE_PSK_001">stale entry, ignored when certifying</known-failure>\n</profile>|' \
+    "$profile" > "$work/cert.xml"
+  profile=$work/cert.xml
+  run --certify -j 4 "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  expect_contains "console marks the run" "$out" "certification run: every applicable test"
+  expect_contains "console names the skipped list" "$out" "skipped.txt"
+  expect_eq "JUnit property run_mode" certification "$(xp "string(//testsuite[1]/properties/property[@name='run_mode']/@value)" "$(junit)")"
+  expect_eq "known failure not applied" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
+  cmp -s "$profile" "$work/reports/latest/profile.xml" && ok "profile applied exported" || fail "profile.xml differs from the profile applied"
+  sk=$work/reports/latest/skipped.txt
+  expect_eq "skipped.txt lists every skipped test" "$(xp 'count(//testcase[skipped])' "$(junit)")" "$(grep -vc '^#' "$sk")"
+  expect_contains "skipped.txt gives reasons" "$(cat "$sk")" "TC_SEC_SAE_MCA_001	IUT does not claim PICS item IUT_AE"
+  check_counts
+  ;;
+certify-broken)
+  # An incomplete and contradictory profile: exit 2 before anything runs, every problem named.
+  sed -e 's/ release="3"//' -e 's|<pics>.*</pics>|<pics>IUT_ASN_CSE IUT_AE SAE</pics>|' \
+      -e 's|--coaps-port ${HARNESS_COAPS_PORT}||' -e 's/dtls-total="4s"/dtls-total="100ms"/' "$profile" > "$work/broken.xml"
+  out=$("$HARNESS" run --certify --profile "$work/broken.xml" --report-dir "$work/reports" "$SRC/testcases" 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  expect_eq "exit status" 2 "$rc"
+  for want in 'release="..."> is not given' 'PICS claim IUT_AE but <iut kind="asn-cse">' 'PICS claim 2 kinds of IUT' \
+              'neither SAE_PSK nor SAE_CERT' 'does not hand ${HARNESS_COAPS_PORT}' 'dtls-retransmit> is not below dtls-total'; do
+    expect_contains "problem named" "$out" "$want"
+  done
+  expect_contains "the profile file is named" "$out" "broken.xml: error: certification:"
+  [ -e "$work/reports/latest" ] && fail "a report was written for a refused certification" || ok "nothing ran"
+  run --certify --filter 'TC_SEC_SAE_*' "$SRC/testcases"
+  expect_eq "exit status with --filter" 2 "$rc"
+  expect_contains "message" "$out" "--filter is refused"
+  out=$("$HARNESS" run --certify --profile "$work/missing.xml" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "exit status without a profile file" 2 "$rc"
+  ;;
+shards)
+  # Two shards merged equal one unsharded run: same tests, same verdicts, counts add up.
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run -j 4 "$SRC/testcases"; full=$(readlink -f "$work/reports/latest")
+  run -j 4 --shard 1/2 "$SRC/testcases"; s1=$(readlink -f "$work/reports/latest")
+  run -j 4 --shard 2/2 "$SRC/testcases"; s2=$(readlink -f "$work/reports/latest")
+  n1=$(xp 'string(/testsuites/@tests)' "$s1/junit.xml"); n2=$(xp 'string(/testsuites/@tests)' "$s2/junit.xml")
+  nf=$(xp 'string(/testsuites/@tests)' "$full/junit.xml")
+  expect_eq "shard sizes add up" "$nf" "$((n1 + n2))"
+  [ $((n1 - n2)) -le 1 ] && [ $((n2 - n1)) -le 1 ] && ok "shards balanced ($n1, $n2)" || fail "shards unbalanced: $n1, $n2"
+  expect_eq "shard property" "1/2" "$(xp "string(//testsuite[1]/properties/property[@name='shard']/@value)" "$s1/junit.xml")"
+  out=$("$HARNESS" merge -o "$work/merged" "$s1" "$s2/junit.xml" 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  expect_eq "merge exit status (the fault makes tests fail)" 1 "$rc"
+  m=$work/merged/junit.xml
+  expect_eq "same tests, same verdicts" "$(ids_verdicts "$full/junit.xml")" "$(ids_verdicts "$m")"
+  for a in tests failures errors skipped; do
+    expect_eq "merged $a = unsharded $a" "$(xp "string(/testsuites/@$a)" "$full/junit.xml")" "$(xp "string(/testsuites/@$a)" "$m")"
+  done
+  expect_eq "plan order kept" "$(xp '//testcase/@name' "$full/junit.xml")" "$(xp '//testcase/@name' "$m")"
+  ln -sfn "$work/merged" "$work/reports/latest"; check_counts
+  out=$("$HARNESS" merge -o "$work/again" "$s1" "$s1" 2>&1); rc=$?
+  expect_eq "overlapping shards refused" 2 "$rc"
+  expect_contains "message" "$out" "shards never overlap"
+  printf '<?xml version="1.0"?>\n<testsuites>\n  <testsuite name="x">\n    <testcase classname="a"/>\n' > "$work/bad.xml"
+  out=$("$HARNESS" merge -o "$work/again" "$work/bad.xml" 2>&1); rc=$?
+  expect_eq "broken report refused" 2 "$rc"
+  expect_contains "file:line" "$out" "bad.xml:5"
+  run --shard 3/2 "$SRC/testcases"
+  expect_eq "bad --shard" 2 "$rc"
+  ;;
+parallel)
+  # -j 2 gives the verdicts of -j 1, console and JUnit in plan order; refused for a real IUT.
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run -j 1 "$SRC/testcases"; one=$(readlink -f "$work/reports/latest"); out1=$out
+  run -j 2 "$SRC/testcases"; two=$(readlink -f "$work/reports/latest")
+  expect_eq "same verdicts with -j 2" "$(ids_verdicts "$one/junit.xml")" "$(ids_verdicts "$two/junit.xml")"
+  expect_eq "JUnit in plan order" "$(xp '//testcase/@name' "$one/junit.xml")" "$(xp '//testcase/@name' "$two/junit.xml")"
+  expect_eq "console in plan order" "$(console_ids "$out1")" "$(console_ids "$out")"
+  sed 's/coaps-port="0">/coaps-port="45999">/' "$profile" > "$work/fixed.xml"
+  out=$("$HARNESS" run -j 2 --profile "$work/fixed.xml" --report-dir "$work/reports" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "-j 2 with fixed ports" 2 "$rc"
+  expect_contains "message" "$out" "fixed listen ports"
+  ;;
+known-failures)
+  # Listed tests that fail are xfail (the run passes, reason and original verdict kept);
+  # a listed test that passes is xpass (the run fails: the list is stale).
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  failing=$(awk -F'\t' '$1 == "register-before-sae" {print $3}' "$SRC/tools/sim-device/faults.tsv")
+  kf=""; for id in $failing; do kf="$kf  <known-failure test=\"$id\">vendor bug 42 ($id)</known-failure>\n"; done
+  sed "s|</profile>|$kf</profile>|" "$profile" > "$work/kf.xml"
+  profile=$work/kf.xml
+  run "$SRC/testcases"
+  expect_eq "exit status (all failures known)" 0 "$rc"
+  for id in $failing; do
+    expect_eq "$id verdict" xfail "$(prop_of "$id" verdict)"
+    expect_eq "$id original verdict" fail "$(prop_of "$id" original_verdict)"
+    expect_contains "$id reason" "$(prop_of "$id" reason)" "vendor bug 42 ($id)"
+  done
+  expect_contains "console" "$out" "XFAIL"
+  check_counts
+  unset SIM_DEVICE_ARGS
+  run "$SRC/testcases/ordering/TC_SEC_ORDER_001.xml"
+  expect_eq "exit status (a listed test passed)" 1 "$rc"
+  expect_eq "xpass is a failure" failure "$(verdict_of TC_SEC_ORDER_001)"
+  expect_eq "failure type" xpass "$(xp "string(//testcase[@name='TC_SEC_ORDER_001']/failure/@type)" "$(junit)")"
+  expect_contains "message says the list is stale" "$(message_of TC_SEC_ORDER_001)" "the list is stale"
+  expect_contains "console" "$out" "XPASS"
+  check_counts
+  ;;
+flaky)
+  # A test that fails on its first attempt only (runner self-test hook).
+  export M2M_HARNESS_SELFTEST_FLAKY=TC_SELFTEST_FLAKY_001:$work/counter
+  t="$selftest/TC_SELFTEST_FLAKY_001.xml"
+  run --allow-empty "$t"
+  expect_eq "without retry it fails" 1 "$rc"
+  rm -f "$work/counter"
+  run --allow-empty --retry 2 "$t" "$selftest/TC_SELFTEST_WAIT_001.xml"
+  expect_eq "exit status with --retry (flaky passes the run)" 0 "$rc"
+  expect_eq "flaky property" true "$(prop_of TC_SELFTEST_FLAKY_001 flaky)"
+  expect_eq "attempts" "fail pass" "$(prop_of TC_SELFTEST_FLAKY_001 attempts)"
+  expect_contains "console shows it as flaky" "$out" "FLAKY   in-cse.selftest  TC_SELFTEST_FLAKY_001"
+  expect_contains "listed after the summary" "$out" "flaky: 1 test(s)"
+  expect_eq "a steady test is not flaky" "" "$(prop_of TC_SELFTEST_WAIT_001 flaky)"
+  rm -f "$work/counter"
+  run --allow-empty -j 2 --repeat 3 "$t"
+  expect_eq "exit status with --repeat (a failing attempt fails the test)" 1 "$rc"
+  expect_eq "repeat: attempts" "fail pass pass" "$(prop_of TC_SELFTEST_FLAKY_001 attempts)"
+  expect_eq "repeat: flaky" true "$(prop_of TC_SELFTEST_FLAKY_001 flaky)"
+  check_counts
+  ;;
+coverage)
+  # The coverage gate: passes on the tree; fails when an id is uncovered and not planned,
+  # or a test names an unknown id; a broken list is bad input with file:line.
+  req=$SRC/testcases/schema/requirements.xml
+  out=$("$HARNESS" list --coverage "$SRC/testcases" 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /' | head -20
+  expect_eq "coverage gate on the tree" 0 "$rc"
+  expect_contains "covering tests listed" "$out" "R-RCV-04   D  TC_SEC_ORDER_001"
+  expect_contains "planned ids shown with the reason" "$out" "planned: field-node suite"
+  expect_contains "ids covered by none" "$out" "covered by no test case"
+  expect_eq "every id of the list printed" "$(grep -c '<requirement ' "$req")" "$(echo "$out" | grep -cE '^  R-[A-Z]+-[0-9]+ ')"
+  awk '/id="R-FLOW-01"/ {drop = 1} drop && /<planned role="D">/ {drop = 0; next} {print}' "$req" > "$work/req.xml"
+  out=$("$HARNESS" list --coverage --requirements "$work/req.xml" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "gate with an unplanned uncovered id" 1 "$rc"
+  expect_contains "message" "$out" "R-FLOW-01  D  UNCOVERED"
+  mkdir -p "$work/tc" && sed 's/covers="[^"]*"/covers="R-NOPE-01"/' "$SRC/testcases/ordering/TC_SEC_ORDER_001.xml" > "$work/tc/TC_SEC_ORDER_001.xml"
+  out=$("$HARNESS" list --coverage "$work/tc" 2>&1); rc=$?
+  expect_eq "gate with an unknown id" 1 "$rc"
+  expect_contains "message" "$out" "R-NOPE-01 (not in the requirement list)"
+  sed 's/roles="D C"/roles="D X"/' "$req" > "$work/bad.xml"
+  out=$("$HARNESS" list --coverage --requirements "$work/bad.xml" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "broken list" 2 "$rc"
+  expect_contains "file:line" "$out" "bad.xml:10"
+  ;;
+explain)
+  out=$("$HARNESS" explain TC_SEC_ORDER_001 --profile "$profile" "$SRC/testcases" 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  expect_eq "exit status" 0 "$rc"
+  for want in "A field CSE sends nothing on Mcc" "clauses: TS-0003" "R-RCV-04  outside any association" \
+              "IUT_ASN_CSE (claimed)" "applies, it runs" "trigger 'start'" "sae.done before msg.rx" "never msg.rx[secure=false]"; do
+    expect_contains "explain" "$out" "$want"
+  done
+  out=$("$HARNESS" explain TC_NO_SUCH "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "unknown id" 2 "$rc"
+  expect_contains "message" "$out" "no test case with id TC_NO_SUCH"
+  for c in merge explain; do
+    out=$("$HARNESS" $c --help 2>&1); rc=$?
+    expect_eq "$c --help" 0 "$rc"
+    expect_contains "$c --help" "$out" "usage: m2m-harness $c"
+  done
+  out=$("$HARNESS" run --help 2>&1)
+  for o in --certify --shard --jobs --repeat --retry; do expect_contains "run --help" "$out" "$o"; done
+  ;;
+ipv6)
+  # The suite once over ::1 against the simulator (which binds ::1 when the harness does).
+  profile=$SRC/fixtures/profiles/sim-device-asn-ipv6.xml
+  run -j 4 "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  expect_eq "TC_SEC_SAE_PSK_001" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
+  expect_eq "TC_SEC_SAE_SA2_001 (reverse association to [::1])" pass "$(verdict_of TC_SEC_SAE_SA2_001)"
+  grep -q "sae.done peer=\[::1\]:" "$work/reports/latest/timelines/TC_SEC_SAE_PSK_001.txt" \
+    && ok "association over ::1" || fail "no sae.done with an IPv6 peer in the timeline"
+  check_counts
+  ;;
+esac

@@ -1,0 +1,181 @@
+/* exec/plan.h: the shard split, the known-failures list, folding repeated and retried attempts. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <string.h>
+#include "exec/plan.h"
+#include "util/xmem.h"
+
+static void test_parse_shard(void)
+{
+    unsigned k = 0, n = 0;
+    char err[128];
+    CU_ASSERT_EQUAL(plan_parse_shard("2/4", &k, &n, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(k, 2);
+    CU_ASSERT_EQUAL(n, 4);
+    const char *bad[] = { "0/2", "3/2", "2", "/2", "1/", "a/b", "1/2x", "-1/2", "1/1001", "", " 1/2" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CU_ASSERT_EQUAL(plan_parse_shard(bad[i], &k, &n, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "--shard"));
+}
+
+/* Every id in exactly one shard, balanced, and the split independent of input order. */
+static void test_shard_split(void)
+{
+    const char *ids[] = { "TC_D", "TC_A", "TC_C", "TC_E", "TC_B", "TC_G", "TC_F" };
+    const char *rev[] = { "TC_F", "TC_G", "TC_B", "TC_E", "TC_C", "TC_A", "TC_D" };
+    size_t n = 7;
+    for (unsigned shards = 1; shards <= 8; shards++) {
+        unsigned s[7], r[7], count[9] = { 0 };
+        plan_shard_assign(ids, n, shards, s);
+        plan_shard_assign(rev, n, shards, r);
+        for (size_t i = 0; i < n; i++) {
+            CU_ASSERT(s[i] >= 1 && s[i] <= shards);
+            count[s[i]]++;
+            for (size_t j = 0; j < n; j++)
+                if (!strcmp(ids[i], rev[j])) CU_ASSERT_EQUAL(s[i], r[j]);
+        }
+        size_t total = 0, lo = n, hi = 0;
+        for (unsigned k = 1; k <= shards; k++) {
+            total += count[k];
+            if (count[k] < lo) lo = count[k];
+            if (count[k] > hi) hi = count[k];
+        }
+        CU_ASSERT_EQUAL(total, n);
+        CU_ASSERT(hi - lo <= 1);
+    }
+    /* Sorted index: TC_A is first, TC_B second. */
+    unsigned s[7];
+    plan_shard_assign(ids, n, 2, s);
+    CU_ASSERT_EQUAL(s[1], 1);   /* TC_A */
+    CU_ASSERT_EQUAL(s[4], 2);   /* TC_B */
+    CU_ASSERT_EQUAL(s[2], 1);   /* TC_C */
+}
+
+static void test_shard_plan(void)
+{
+    testcase a = { .id = "TC_B" }, b = { .id = "TC_A" }, c = { .id = "TC_C" };
+    testcase *plan[3] = { &a, &b, &c };
+    CU_ASSERT_EQUAL(plan_shard(plan, 3, 1, 2), 2);
+    CU_ASSERT_PTR_EQUAL(plan[0], &b);   /* TC_A: plan order kept (b before c) */
+    CU_ASSERT_PTR_EQUAL(plan[1], &c);
+    testcase *plan2[3] = { &a, &b, &c };
+    CU_ASSERT_EQUAL(plan_shard(plan2, 3, 2, 2), 1);
+    CU_ASSERT_PTR_EQUAL(plan2[0], &a);
+}
+
+static test_result make(const char *id, verdict v, const char *reason)
+{
+    test_result r;
+    memset(&r, 0, sizeof r);
+    r.id = xstrdup(id);
+    r.v = v;
+    r.reason = reason ? xstrdup(reason) : NULL;
+    return r;
+}
+
+static void test_known(void)
+{
+    kvlist k = { 0 };
+    kvlist_add(&k, "TC_X", "vendor bug 7");
+    test_result r = make("TC_X", VERDICT_FAIL, "no SNI");
+    CU_ASSERT_EQUAL(plan_apply_known(&r, &k), 1);
+    CU_ASSERT_EQUAL(r.v, VERDICT_XFAIL);
+    CU_ASSERT_EQUAL(r.original, VERDICT_FAIL);
+    CU_ASSERT_STRING_EQUAL(r.known_reason, "vendor bug 7");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "vendor bug 7"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "no SNI"));
+    CU_ASSERT_FALSE(verdict_fails_run(r.v));
+    CU_ASSERT_EQUAL(plan_apply_known(&r, &k), 0);   /* applied once */
+    test_result_free(&r);
+    const verdict failing[] = { VERDICT_ERROR, VERDICT_INCONC };
+    for (size_t i = 0; i < 2; i++) {
+        r = make("TC_X", failing[i], NULL);
+        plan_apply_known(&r, &k);
+        CU_ASSERT_EQUAL(r.v, VERDICT_XFAIL);
+        test_result_free(&r);
+    }
+    const verdict passing[] = { VERDICT_PASS, VERDICT_WARN };
+    for (size_t i = 0; i < 2; i++) {
+        r = make("TC_X", passing[i], NULL);
+        CU_ASSERT_EQUAL(plan_apply_known(&r, &k), 1);
+        CU_ASSERT_EQUAL(r.v, VERDICT_XPASS);
+        CU_ASSERT_TRUE(verdict_fails_run(r.v));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "stale"));
+        test_result_free(&r);
+    }
+    r = make("TC_X", VERDICT_SKIP, "not applicable");
+    CU_ASSERT_EQUAL(plan_apply_known(&r, &k), 0);
+    test_result_free(&r);
+    r = make("TC_Y", VERDICT_FAIL, NULL);
+    CU_ASSERT_EQUAL(plan_apply_known(&r, &k), 0);
+    CU_ASSERT_EQUAL(plan_apply_known(&r, NULL), 0);   /* certification: no list */
+    CU_ASSERT_EQUAL(r.v, VERDICT_FAIL);
+    test_result_free(&r);
+    kvlist_free(&k);
+}
+
+static void test_repeat(void)
+{
+    test_result acc;
+    memset(&acc, 0, sizeof acc);
+    test_result a = make("TC_X", VERDICT_PASS, NULL), b = make("TC_X", VERDICT_FAIL, "lost"),
+                c = make("TC_X", VERDICT_PASS, NULL);
+    a.seconds = b.seconds = c.seconds = 1.0;
+    plan_add_attempt(&acc, &a, 0);
+    CU_ASSERT_EQUAL(acc.v, VERDICT_PASS);
+    CU_ASSERT_FALSE(acc.flaky);
+    CU_ASSERT_PTR_NULL(acc.attempts);              /* one attempt: no list */
+    plan_add_attempt(&acc, &b, 0);
+    plan_add_attempt(&acc, &c, 0);
+    CU_ASSERT_EQUAL(acc.v, VERDICT_FAIL);          /* any failing attempt fails the test */
+    CU_ASSERT_TRUE(acc.flaky);
+    CU_ASSERT_STRING_EQUAL(acc.attempts, "pass fail pass");
+    CU_ASSERT_PTR_NOT_NULL(strstr(acc.reason, "lost"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(acc.reason, "attempts pass fail pass"));
+    CU_ASSERT_DOUBLE_EQUAL(acc.seconds, 3.0, 1e-9);
+    CU_ASSERT_PTR_NULL(b.id);                       /* attempts are consumed */
+    test_result_free(&acc);
+    /* Steady attempts: not flaky. */
+    test_result x = make("TC_X", VERDICT_FAIL, "a"), y = make("TC_X", VERDICT_ERROR, "b");
+    plan_add_attempt(&acc, &x, 0);
+    plan_add_attempt(&acc, &y, 0);
+    CU_ASSERT_EQUAL(acc.v, VERDICT_ERROR);
+    CU_ASSERT_FALSE(acc.flaky);
+    CU_ASSERT_STRING_EQUAL(acc.reason, "b");
+    test_result_free(&acc);
+}
+
+static void test_retry(void)
+{
+    test_result acc;
+    memset(&acc, 0, sizeof acc);
+    test_result a = make("TC_X", VERDICT_FAIL, "timeout"), b = make("TC_X", VERDICT_INCONC, "x"),
+                c = make("TC_X", VERDICT_PASS, NULL);
+    plan_add_attempt(&acc, &a, 0);
+    CU_ASSERT_TRUE(plan_retry_wanted(&acc));
+    plan_add_attempt(&acc, &b, 1);
+    CU_ASSERT_EQUAL(acc.v, VERDICT_FAIL);          /* a failing retry changes nothing */
+    CU_ASSERT_FALSE(acc.flaky);
+    plan_add_attempt(&acc, &c, 1);
+    CU_ASSERT_EQUAL(acc.v, VERDICT_PASS);
+    CU_ASSERT_TRUE(acc.flaky);                      /* never silently passed */
+    CU_ASSERT_FALSE(plan_retry_wanted(&acc));
+    CU_ASSERT_STRING_EQUAL(acc.attempts, "fail inconc pass");
+    CU_ASSERT_PTR_NOT_NULL(strstr(acc.reason, "flaky"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(acc.reason, "timeout"));
+    test_result_free(&acc);
+    test_result xp = make("TC_X", VERDICT_XPASS, NULL);
+    CU_ASSERT_FALSE(plan_retry_wanted(&xp));
+    test_result_free(&xp);
+}
+
+void m2m_test_register(void)
+{
+    CU_pSuite s = CU_add_suite("plan", NULL, NULL);
+    CU_add_test(s, "--shard K/N parsing", test_parse_shard);
+    CU_add_test(s, "shard split: each id once, balanced, order-independent", test_shard_split);
+    CU_add_test(s, "plan_shard keeps plan order", test_shard_plan);
+    CU_add_test(s, "known failures: xfail and xpass", test_known);
+    CU_add_test(s, "repeat: worst attempt, flaky when mixed", test_repeat);
+    CU_add_test(s, "retry: a pass after failures is flaky", test_retry);
+}
