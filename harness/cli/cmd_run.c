@@ -84,17 +84,6 @@ static char *make_run_dir(const char *base, char *run_id, size_t idlen)
     return dir;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-    if (!in || !out) { if (in) fclose(in); return -1; }
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
-    fclose(in);
-    return fclose(out);
-}
-
 static void progress_tick(void *con) { console_tick(con); }
 
 static int matches(const char *id, char **filters, size_t nf)
@@ -197,7 +186,7 @@ int cmd_run(int argc, char **argv)
     }
     char *junit_path = xasprintf("%s/junit.xml", dir);
     char *profile_copy = xasprintf("%s/profile.xml", dir);
-    copy_file(profile_path, profile_copy);
+    profile_write_redacted(profile_path, profile_copy);   /* the profile applied, without its PSK */
 
     char stamp[32], host[256] = "localhost";
     time_t now = time(NULL);

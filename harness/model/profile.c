@@ -567,3 +567,21 @@ const profile_trigger *profile_trigger_find(const profile *p, const char *name)
         if (strcmp(p->triggers[i].name, name) == 0) return &p->triggers[i];
     return NULL;
 }
+
+int profile_write_redacted(const char *src, const char *dst)
+{
+    xmlDocPtr doc = xmlReadFile(src, NULL, XML_PARSE_NONET | XML_PARSE_NOENT * 0);
+    if (!doc) return -1;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "credentials")) continue;
+        for (xmlNodePtr k = c->children; k; k = k->next)
+            if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, BAD_CAST "psk") && xmlHasProp(k, BAD_CAST "key")) {
+                xmlSetProp(k, BAD_CAST "key", BAD_CAST PROFILE_REDACTED_KEY);
+                xmlSetProp(k, BAD_CAST "encoding", BAD_CAST "ascii");
+            }
+    }
+    int r = xmlSaveFile(dst, doc) < 0 ? -1 : 0;
+    xmlFreeDoc(doc);
+    return r;
+}

@@ -25,17 +25,6 @@ static int copy(const char *from, const char *to)
     return rc;
 }
 
-/* A profile that names files relative to its own folder (certificates, or ${PROFILE_DIR}
- * in its commands) only works from there: replay then uses the original while it is
- * unchanged, and the bundled copy elsewhere. */
-static int profile_is_relative(const profile *p)
-{
-    if (p->x509_cert) return 1;
-    for (size_t i = 0; i < p->ntriggers; i++)
-        if (p->triggers[i].command && strstr(p->triggers[i].command, "PROFILE_DIR")) return 1;
-    return p->ready_command && strstr(p->ready_command, "PROFILE_DIR");
-}
-
 static void add_q(strbuf *b, const char *s)
 {
     char *q = shell_quote(s ? s : "");
@@ -70,8 +59,12 @@ char *bundle_replay_script(const run_info *ri, const profile *p, const report_te
         }
     }
     sb_add(&b, "profile=$here/profile.xml\n");
-    if (profile_is_relative(p)) {
-        sb_add(&b, "# The profile names files relative to its folder: use the original while unchanged.\norig=");
+    (void)p;
+    {
+        /* The copy beside this script has its PSK redacted (secrets stay out of reports), and
+         * a profile may name files relative to its folder: replay with the original while it
+         * is unchanged; the copy documents what was applied. */
+        sb_add(&b, "# Use the original profile while unchanged (the copy here has its PSK redacted).\norig=");
         add_q(&b, ri->profile_path);
         sb_addf(&b, "\nif [ -f \"$orig\" ] && [ \"$(sha256sum < \"$orig\" | cut -d' ' -f1)\" = %s ]; then profile=$orig; fi\n",
                 ri->profile_sha256);
@@ -110,7 +103,7 @@ char *bundle_write(const run_info *ri, const profile *p, const report_test *t)
     mkdir(dir, 0755);
     char *tcf = xasprintf("%s/%s.xml", dir, r->id), *pf = xasprintf("%s/profile.xml", dir);
     char *script = bundle_replay_script(ri, p, t), *sp = xasprintf("%s/replay.sh", dir);
-    int rc = copy(r->file, tcf) | copy(ri->profile_path, pf) | write_text(sp, script, 0755);
+    int rc = copy(r->file, tcf) | profile_write_redacted(ri->profile_path, pf) | write_text(sp, script, 0755);
     char *tl = xasprintf("timelines/%s.json", r->id), *tlj = xasprintf("%s.timeline.json", r->id);
     char *tlt = xasprintf("%s.timeline.txt", r->id), *log = xasprintf("logs/%s.iut.log", r->id);
     char *logn = xasprintf("%s.iut.log", r->id), *capn = xasprintf("%s.pcapng", r->id);

@@ -29,7 +29,10 @@ certify)
   expect_contains "console names the skipped list" "$out" "skipped.txt"
   expect_eq "JUnit property run_mode" certification "$(xp "string(//testsuite[1]/properties/property[@name='run_mode']/@value)" "$(junit)")"
   expect_eq "known failure not applied" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
-  cmp -s "$profile" "$work/reports/latest/profile.xml" && ok "profile applied exported" || fail "profile.xml differs from the profile applied"
+  # the profile applied is exported, its PSK redacted (secrets stay out of reports)
+  grep -q 'identity="asn-cse-1@in.m2m-harness.test"' "$work/reports/latest/profile.xml" && ok "profile applied exported" || fail "profile.xml is not the profile applied"
+  grep -q 'key="REDACTED-not-written-to-reports"' "$work/reports/latest/profile.xml" && ok "PSK redacted in profile.xml" || fail "the PSK is not redacted in profile.xml"
+  ! grep -rq "m2m-harness-test-psk-1" "$work/reports/latest/" && ok "no PSK anywhere in the report" || fail "the PSK appears in the report"
   sk=$work/reports/latest/skipped.txt
   expect_eq "skipped.txt lists every skipped test" "$(xp 'count(//testcase[skipped])' "$(junit)")" "$(grep -vc '^#' "$sk")"
   expect_contains "skipped.txt gives reasons" "$(cat "$sk")" "TC_SEC_SAE_MCA_001	IUT does not claim PICS item IUT_AE"
