@@ -25,6 +25,8 @@ typedef struct tc_set { testcase **items; size_t n; } tc_set;
  * p is given, that every ${VAR} is known. Appends problems to d; returns the number found. */
 size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set *out, diag *d);
 void tc_set_free(tc_set *s);
+/* The optional profile (NULL path = none) and then the test cases, problems into d. */
+profile *cli_load_inputs(const char *profile_path, char **paths, size_t npaths, tc_set *out, diag *d);
 
 /* Fixed listen ports (a real device is configured with them) must be free before the run
  * starts: a port in use is an input error naming the profile, not N failed tests. */

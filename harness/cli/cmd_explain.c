@@ -159,14 +159,8 @@ int cmd_explain(int argc, char **argv)
     const char *id = argv[optind];
     diag d;
     diag_init(&d);
-    profile *p = NULL;
-    if (profile_path) {
-        char *s = cli_profile_schema();
-        profile_load(profile_path, s, &p, &d);
-        free(s);
-    }
     tc_set set = { 0 };
-    cli_load_testcases(argv + optind + 1, (size_t)(argc - optind - 1), p, &set, &d);
+    profile *p = cli_load_inputs(profile_path, argv + optind + 1, (size_t)(argc - optind - 1), &set, &d);
     req_list rl;
     char *rs = cli_requirements_schema(), *rp = req_path ? xstrdup(req_path) : cli_requirements_path();
     int have_rl = requirements_load(rp, rs, &rl, &d) == 0;

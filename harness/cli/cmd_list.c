@@ -42,14 +42,8 @@ int cmd_list(int argc, char **argv)
     if (optind >= argc) { list_usage(stderr); return EXIT_BAD_INPUT; }
     diag d;
     diag_init(&d);
-    profile *p = NULL;
-    if (profile_path) {
-        char *s = cli_profile_schema();
-        profile_load(profile_path, s, &p, &d);
-        free(s);
-    }
     tc_set set = { 0 };
-    cli_load_testcases(argv + optind, (size_t)(argc - optind), p, &set, &d);
+    profile *p = cli_load_inputs(profile_path, argv + optind, (size_t)(argc - optind), &set, &d);
     if (diag_count(&d)) {
         diag_print(&d, stderr);
         diag_free(&d);

@@ -28,14 +28,8 @@ int cmd_validate(int argc, char **argv)
     if (optind >= argc && !profile_path) { validate_usage(stderr); return EXIT_BAD_INPUT; }
     diag d;
     diag_init(&d);
-    profile *p = NULL;
-    if (profile_path) {
-        char *s = cli_profile_schema();
-        profile_load(profile_path, s, &p, &d);
-        free(s);
-    }
     tc_set set = { 0 };
-    if (optind < argc) cli_load_testcases(argv + optind, (size_t)(argc - optind), p, &set, &d);
+    profile *p = cli_load_inputs(profile_path, argv + optind, optind < argc ? (size_t)(argc - optind) : 0, &set, &d);
     int rc = 0;
     if (diag_count(&d)) {
         diag_print(&d, stderr);

@@ -102,3 +102,15 @@ void cli_check_listen_ports(const profile *p, diag *d)
         else udp_close(&s);
     }
 }
+
+profile *cli_load_inputs(const char *profile_path, char **paths, size_t npaths, tc_set *out, diag *d)
+{
+    profile *p = NULL;
+    if (profile_path) {
+        char *schema = cli_profile_schema();
+        profile_load(profile_path, schema, &p, d);
+        free(schema);
+    }
+    if (npaths) cli_load_testcases(paths, npaths, p, out, d);
+    return p;
+}
