@@ -43,8 +43,11 @@ npm_dirs() {
 install_npm() {
   local d
   for d in $(npm_dirs); do
-    echo "setup: npm ci in ${d#$PWD/}"
-    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+    echo "setup: npm install (locked versions) in ${d#$PWD/}"
+    # Not "npm ci": npm 11 refuses a lock file that omits optional platform packages the
+    # registry does not have (node-aead-crypto's); "npm install" takes the locked versions
+    # and leaves the lock file as it is.
+    (cd "$d" && npm install --no-audit --no-fund --loglevel=error </dev/null)
   done
 }
 
