@@ -43,7 +43,8 @@ char *bundle_replay_script(const run_info *ri, const profile *p, const report_te
                "# $REPLAY_REPORTS (default: replay-reports/ beside this script), the exit status is the run's.\n"
                "# M2M_HARNESS picks the harness binary (default: the one that made this bundle, then PATH).\n"
                "# The environment the profile's commands used is set below as it was; set\n"
-               "# REPLAY_KEEP_ENV=1 to keep your own values (e.g. SIM_DEVICE on another machine).\n");
+               "# REPLAY_KEEP_ENV=1 to keep your own values (e.g. SIM_DEVICE on another machine).\n"
+               "# On another machine: REPLAY_PROFILE=<the profile, with its PSK> sh replay.sh\n");
     sb_add(&b, "set -u\nhere=$(cd \"$(dirname \"$0\")\" && pwd)\n");
     sb_add(&b, "harness=${M2M_HARNESS:-");
     add_q(&b, ri->harness_exe);
@@ -68,6 +69,8 @@ char *bundle_replay_script(const run_info *ri, const profile *p, const report_te
         add_q(&b, ri->profile_path);
         sb_addf(&b, "\nif [ -f \"$orig\" ] && [ \"$(sha256sum < \"$orig\" | cut -d' ' -f1)\" = %s ]; then profile=$orig; fi\n",
                 ri->profile_sha256);
+        /* Elsewhere (a clean clone), the caller names the profile with its secrets. */
+        sb_add(&b, "if [ -n \"${REPLAY_PROFILE:-}\" ]; then profile=$REPLAY_PROFILE; fi\n");
     }
     sb_addf(&b, "exec \"$harness\" run --profile \"$profile\" --seed %llu%s --report-dir \"${REPLAY_REPORTS:-$here/replay-reports}\" "
                 "\"$@\" \"$here/%s.xml\"\n", ri->seed, ri->pcap ? " --pcap" : "", r->id);
