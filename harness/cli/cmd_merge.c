@@ -1,6 +1,7 @@
 /* m2m-harness merge: one report from the shards of a CI fleet (report/merge.h). */
 #include "cli.h"
 #include "../report/merge.h"
+#include "../report/merge_json.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <getopt.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void merge_usage(FILE *f)
 {
@@ -58,11 +60,20 @@ int cmd_merge(int argc, char **argv)
     diag d;
     diag_init(&d);
     junit_merge *m = junit_merge_new();
+    /* results.json beside each junit.xml is merged too, when every input has one */
+    char **json_in = xcalloc((size_t)(argc - optind), sizeof *json_in);
+    size_t njson = 0;
     for (int i = optind; i < argc; i++) {
         char *f = input_file(argv[i]);
         junit_merge_add_file(m, f, &d);
+        char *slash = strrchr(f, '/');
+        char *j = slash ? xasprintf("%.*s/results.json", (int)(slash - f), f) : xstrdup("results.json");
+        if (access(j, R_OK) == 0) json_in[njson++] = j;
+        else free(j);
         free(f);
     }
+    char *json_out = xasprintf("%s/results.json", outdir);
+    int merge_json = njson == (size_t)(argc - optind);
     if (diag_count(&d)) {
         diag_print(&d, stderr);
         fprintf(stderr, "merge: %zu problem(s) in the input; nothing was written\n", diag_count(&d));
@@ -91,6 +102,19 @@ int cmd_merge(int argc, char **argv)
     }
     printf("merged %d report(s) into %s: %zu tests, %zu failures, %zu errors, %zu skipped\n",
            argc - optind, path, t.tests, t.failures, t.errors, t.skipped);
+    if (merge_json) {
+        diag jd;
+        diag_init(&jd);
+        if (results_merge(json_in, njson, json_out, &jd) == 0) printf("merged results.json into %s\n", json_out);
+        else { diag_print(&jd, stderr); ok = 0; }
+        diag_free(&jd);
+    } else if (njson) {
+        fprintf(stderr, "merge: results.json not merged: only %zu of %d input(s) have one\n", njson, argc - optind);
+    }
+    for (size_t i = 0; i < njson; i++) free(json_in[i]);
+    free(json_in);
+    free(json_out);
+    if (!ok) { free(path); return EXIT_BAD_INPUT; }
     free(path);
     return t.failures || t.errors || !t.tests ? EXIT_FAILED : EXIT_OK;
 }

@@ -77,6 +77,15 @@ shards)
     expect_eq "merged $a = unsharded $a" "$(xp "string(/testsuites/@$a)" "$full/junit.xml")" "$(xp "string(/testsuites/@$a)" "$m")"
   done
   expect_eq "plan order kept" "$(xp '//testcase/@name' "$full/junit.xml")" "$(xp '//testcase/@name' "$m")"
+  mj=$work/merged/results.json
+  [ -s "$mj" ] && ok "results.json merged too" || fail "no merged results.json"
+  expect_eq "merged results.json: every test" "$nf" "$(grep -o '"verdict": "[a-z]*"' "$mj" | wc -l)"
+  expect_eq "merged results.json: failures counted again" "$(xp 'string(/testsuites/@failures)' "$full/junit.xml")" \
+    "$(tr -d ' \n' < "$mj" | grep -o '"summary":{[^}]*}' | grep -o '"fail":[0-9]*' | cut -d: -f2)"
+  if [ -d "$SRC/tools/node/node_modules" ]; then
+    node "$SRC/tools/node/validate-json.js" "$SRC/harness/report/results.schema.json" "$mj" >/dev/null 2>&1 \
+      && ok "merged results.json valid against the schema" || fail "merged results.json does not validate"
+  fi
   ln -sfn "$work/merged" "$work/reports/latest"; check_counts
   out=$("$HARNESS" merge -o "$work/again" "$s1" "$s1" 2>&1); rc=$?
   expect_eq "overlapping shards refused" 2 "$rc"
