@@ -43,6 +43,13 @@ static char *input_file(const char *in)
     return xasprintf("%s/latest/junit.xml", in);
 }
 
+static void free_json_inputs(char **in, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) free(in[i]);
+    free(in);
+    free(out);
+}
+
 int cmd_merge(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -79,6 +86,7 @@ int cmd_merge(int argc, char **argv)
         fprintf(stderr, "merge: %zu problem(s) in the input; nothing was written\n", diag_count(&d));
         diag_free(&d);
         junit_merge_free(m);
+        free_json_inputs(json_in, njson, json_out);
         return EXIT_BAD_INPUT;
     }
     diag_free(&d);
@@ -88,6 +96,7 @@ int cmd_merge(int argc, char **argv)
     if (mkdir(outdir, 0755) < 0 && errno != EEXIST) {
         fprintf(stderr, "merge: cannot create %s: %s\n", outdir, strerror(errno));
         free(doc);
+        free_json_inputs(json_in, njson, json_out);
         return EXIT_BAD_INPUT;
     }
     char *path = xasprintf("%s/junit.xml", outdir);
@@ -98,6 +107,7 @@ int cmd_merge(int argc, char **argv)
     if (!ok) {
         fprintf(stderr, "merge: cannot write %s: %s\n", path, strerror(errno));
         free(path);
+        free_json_inputs(json_in, njson, json_out);
         return EXIT_BAD_INPUT;
     }
     printf("merged %d report(s) into %s: %zu tests, %zu failures, %zu errors, %zu skipped\n",
@@ -111,9 +121,7 @@ int cmd_merge(int argc, char **argv)
     } else if (njson) {
         fprintf(stderr, "merge: results.json not merged: only %zu of %d input(s) have one\n", njson, argc - optind);
     }
-    for (size_t i = 0; i < njson; i++) free(json_in[i]);
-    free(json_in);
-    free(json_out);
+    free_json_inputs(json_in, njson, json_out);
     if (!ok) { free(path); return EXIT_BAD_INPUT; }
     free(path);
     return t.failures || t.errors || !t.tests ? EXIT_FAILED : EXIT_OK;
