@@ -6,44 +6,7 @@ case_name=$1
 : "${HARNESS:?}" "${SIM_DEVICE:?}" "${SRC:?}"
 export SIM_DEVICE
 unset SIM_DEVICE_ARGS M2M_HARNESS_SELFTEST_CRASH M2M_HARNESS_SELFTEST_FLAKY
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-profile=$SRC/fixtures/profiles/sim-device-asn.xml
-selftest=$SRC/harness/tests/data/selftest
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok()   { echo "ok: $*"; }
-expect_eq() { # what expected actual
-  if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1: expected '$2', got '$3'"; fi
-}
-expect_contains() { # what haystack needle
-  case "$2" in *"$3"*) ok "$1 contains '$3'";; *) fail "$1: expected to contain '$3'; got: $2";; esac
-}
-xp() { xmllint --xpath "$1" "$2" 2>/dev/null; }
-junit() { echo "$work/reports/latest/junit.xml"; }
-verdict_of() { # test id -> pass|failure|error|skipped
-  local j; j=$(junit)
-  if [ "$(xp "count(//testcase[@name='$1'])" "$j")" != 1 ]; then echo missing; return; fi
-  for k in failure error skipped; do
-    [ "$(xp "count(//testcase[@name='$1']/$k)" "$j")" = 1 ] && { echo $k; return; }
-  done
-  echo pass
-}
-message_of() { xp "string(//testcase[@name='$1']/*[self::failure or self::error or self::skipped]/@message)" "$(junit)"; }
-check_counts() { # the suite counts equal the children
-  local j; j=$(junit)
-  expect_eq "testsuites tests = testcase count" "$(xp 'count(//testcase)' "$j")" "$(xp 'string(/testsuites/@tests)' "$j")"
-  expect_eq "testsuites failures" "$(xp 'count(//testcase/failure)' "$j")" "$(xp 'string(/testsuites/@failures)' "$j")"
-  expect_eq "testsuites errors" "$(xp 'count(//testcase/error)' "$j")" "$(xp 'string(/testsuites/@errors)' "$j")"
-  if xmllint --noout --schema "$SRC/harness/report/junit.xsd" "$j" 2>/dev/null; then ok "junit.xml valid against junit.xsd"
-  else fail "junit.xml does not validate against junit.xsd"; fi
-}
-run() { # args... ; sets rc and out
-  out=$("$HARNESS" run --profile "$profile" --report-dir "$work/reports" "$@" 2>&1)
-  rc=$?
-  echo "$out" | sed 's/^/  | /'
-}
+. "$(dirname "$0")/lib.sh"
 
 case $case_name in
 fault-*)
@@ -367,5 +330,4 @@ certify|certify-broken|shards|parallel|known-failures|flaky|coverage|explain|ipv
   echo "unknown case $case_name"; exit 2;;
 esac
 
-if [ "$failures" -ne 0 ]; then echo "$case_name: $failures check(s) failed"; exit 1; fi
-echo "$case_name: all checks passed"
+finish

@@ -1,0 +1,45 @@
+# Shared by the e2e scripts (source it): a scratch dir, assertions on verdicts and reports,
+# and run() for the harness against the profile in $profile. Needs HARNESS, SIM_DEVICE, SRC.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+profile=$SRC/fixtures/profiles/sim-device-asn.xml
+selftest=$SRC/harness/tests/data/selftest
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok()   { echo "ok: $*"; }
+expect_eq() { # what expected actual
+  if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1: expected '$2', got '$3'"; fi
+}
+expect_contains() { # what haystack needle
+  case "$2" in *"$3"*) ok "$1 contains '$3'";; *) fail "$1: expected to contain '$3'; got: $2";; esac
+}
+xp() { xmllint --xpath "$1" "$2" 2>/dev/null; }
+junit() { echo "$work/reports/latest/junit.xml"; }
+verdict_of() { # test id -> pass|failure|error|skipped
+  local j; j=$(junit)
+  if [ "$(xp "count(//testcase[@name='$1'])" "$j")" != 1 ]; then echo missing; return; fi
+  for k in failure error skipped; do
+    [ "$(xp "count(//testcase[@name='$1']/$k)" "$j")" = 1 ] && { echo $k; return; }
+  done
+  echo pass
+}
+message_of() { xp "string(//testcase[@name='$1']/*[self::failure or self::error or self::skipped]/@message)" "$(junit)"; }
+check_counts() { # the suite counts equal the children
+  local j; j=$(junit)
+  expect_eq "testsuites tests = testcase count" "$(xp 'count(//testcase)' "$j")" "$(xp 'string(/testsuites/@tests)' "$j")"
+  expect_eq "testsuites failures" "$(xp 'count(//testcase/failure)' "$j")" "$(xp 'string(/testsuites/@failures)' "$j")"
+  expect_eq "testsuites errors" "$(xp 'count(//testcase/error)' "$j")" "$(xp 'string(/testsuites/@errors)' "$j")"
+  if xmllint --noout --schema "$SRC/harness/report/junit.xsd" "$j" 2>/dev/null; then ok "junit.xml valid against junit.xsd"
+  else fail "junit.xml does not validate against junit.xsd"; fi
+}
+run() { # args... ; sets rc and out
+  out=$("$HARNESS" run --profile "$profile" --report-dir "$work/reports" "$@" 2>&1)
+  rc=$?
+  echo "$out" | sed 's/^/  | /'
+}
+
+finish() { # the last line of every e2e script: exit status from the checks
+  if [ "$failures" -ne 0 ]; then echo "$case_name: $failures check(s) failed"; exit 1; fi
+  echo "$case_name: all checks passed"
+}
