@@ -26,11 +26,24 @@ static void explain_usage(FILE *f)
           "exit status: 0 printed; 2 bad invocation, bad input or no test with that id.\n", f);
 }
 
-static void put_duration(FILE *f, int64_t ns)
+static void put_ns(FILE *f, int64_t ns)
 {
-    if (ns <= 0) fputs("the profile's step timeout", f);
-    else if (ns % 1000000000LL == 0) fprintf(f, "%lld s", (long long)(ns / 1000000000LL));
+    if (ns % 1000000000LL == 0) fprintf(f, "%lld s", (long long)(ns / 1000000000LL));
     else fprintf(f, "%lld ms", (long long)(ns / 1000000LL));
+}
+
+/* A step's window; one that follows a profile timer also with its value for the profile. */
+static void put_window(FILE *f, const tc_step *s, const profile *p)
+{
+    tc_window w = tc_step_window(s);
+    char text[64];
+    if (w.timer == TC_TIMER_NONE && w.ns <= 0) fputs("the profile's step timeout", f);
+    else if (w.timer == TC_TIMER_NONE) put_ns(f, w.ns);
+    else {
+        fprintf(f, "%s", tc_window_text(&w, text, sizeof text));
+        if (p) { fprintf(f, " (= "); put_ns(f, tc_window_ns(&w, p)); fprintf(f, " with profile %s)", p->name); }
+        else fputs(" (the profile's timer)", f);
+    }
 }
 
 static void put_fields(FILE *f, const kvlist *l)
@@ -59,14 +72,14 @@ static void put_alt(FILE *f, const tc_alt *a)
     else fputs(" -> the step passes", f);
 }
 
-static void put_step(FILE *f, size_t n, const tc_step *s)
+static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
 {
     fprintf(f, "  %zu. (line %d) ", n, s->line);
     switch (s->kind) {
     case STEP_SEND: fputs("the harness sends a request: ", f); put_fields(f, &s->send); break;
     case STEP_EXPECT:
         fputs("within ", f);
-        put_duration(f, s->timeout_ns);
+        put_window(f, s, p);
         fprintf(f, " the harness expects%s:\n", s->nalts > 1 ? " one of" : "");
         for (size_t i = 0; i < s->nalts; i++) {
             fputs("       - ", f);
@@ -76,10 +89,10 @@ static void put_step(FILE *f, size_t n, const tc_step *s)
         return;
     case STEP_AWAIT:
         fprintf(f, "the event %s must be recorded within ", s->event ? s->event : "?");
-        put_duration(f, s->timeout_ns);
+        put_window(f, s, p);
         break;
     case STEP_TRIGGER: fprintf(f, "the profile's trigger '%s' drives the IUT", s->trigger ? s->trigger : "?"); break;
-    case STEP_WAIT: fputs("wait ", f); put_duration(f, s->timeout_ns); break;
+    case STEP_WAIT: fputs("wait ", f); put_window(f, s, p); break;
     case STEP_CLOSE: fputs("the harness ends the IUT's security associations (close_notify)", f); break;
     case STEP_REVERSE:
         fprintf(f, "the harness opens the reverse association SA2 toward %s with SA1's credentials", s->poa ? s->poa : "?");
@@ -88,11 +101,11 @@ static void put_step(FILE *f, size_t n, const tc_step *s)
     fputc('\n', f);
 }
 
-static void put_part(FILE *f, const char *title, const char *note, const tc_steps *st)
+static void put_part(FILE *f, const char *title, const char *note, const tc_steps *st, const profile *p)
 {
     if (!st->n) return;
     fprintf(f, "\n%s%s:\n", title, note);
-    for (size_t i = 0; i < st->n; i++) put_step(f, i + 1, &st->items[i]);
+    for (size_t i = 0; i < st->n; i++) put_step(f, i + 1, &st->items[i], p);
 }
 
 static void explain(const testcase *tc, const profile *p, const req_list *rl, FILE *f)
@@ -129,9 +142,9 @@ static void explain(const testcase *tc, const profile *p, const req_list *rl, FI
         if (h->certificate) fprintf(f, "; presents its '%s' certificate", h->certificate);
         fputc('\n', f);
     }
-    put_part(f, "preamble", " (a failure here makes the test inconclusive)", &tc->preamble);
-    put_part(f, "steps", "", &tc->body);
-    put_part(f, "postamble", "", &tc->postamble);
+    put_part(f, "preamble", " (a failure here makes the test inconclusive)", &tc->preamble, p);
+    put_part(f, "steps", "", &tc->body, p);
+    put_part(f, "postamble", "", &tc->postamble, p);
     if (tc->norder) fputs("\norder rules, checked on the timeline when the steps are done:\n", f);
     for (size_t i = 0; i < tc->norder; i++) {
         char buf[512];

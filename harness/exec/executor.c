@@ -154,7 +154,8 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
 {
     scan sc = { x, s, -1, 0, "", 0 };
     x->expecting = s;
-    int64_t window = s->timeout_ns ? s->timeout_ns : x->p->step_timeout_ns;
+    tc_window sw = tc_step_window(s);
+    int64_t window = tc_window_or(&sw, x->p, x->p->step_timeout_ns);
     loop_run_until(x->loop, mono_now_ns() + window, scan_expect, &sc);
     x->expecting = NULL;
     char want[512] = "";
@@ -227,7 +228,8 @@ static void run_await(exec *x, phase ph, const tc_step *s)
         free(text);
         return;
     }
-    int64_t window = s->timeout_ns ? s->timeout_ns : x->p->step_timeout_ns;
+    tc_window sw = tc_step_window(s);
+    int64_t window = tc_window_or(&sw, x->p, x->p->step_timeout_ns);
     loop_run_until(x->loop, mono_now_ns() + window, scan_await, &a);
     if (a.hit >= 0) {
         x->cursor = (size_t)a.hit + 1;
@@ -448,7 +450,8 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
         free(poa);
         return;
     }
-    int64_t window = s->timeout_ns ? s->timeout_ns : x->p->step_timeout_ns;
+    tc_window sw = tc_step_window(s);
+    int64_t window = tc_window_or(&sw, x->p, x->p->step_timeout_ns);
     loop_run_until(x->loop, mono_now_ns() + window, reverse_settled, &r);
     if (r.hit >= 0 && !strcmp(x->tl.ev[r.hit].name, "sae.done")) {
         x->cursor = (size_t)r.hit + 1;
@@ -480,10 +483,13 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
             else step_log(x, s, "closed %d association(s)", n);
             break;
         }
-        case STEP_WAIT:
-            loop_run_until(x->loop, mono_now_ns() + s->timeout_ns, NULL, NULL);
-            step_log(x, s, "waited %.3g s", (double)s->timeout_ns / 1e9);
+        case STEP_WAIT: {
+            tc_window sw = tc_step_window(s);
+            int64_t dur = tc_window_ns(&sw, x->p);
+            loop_run_until(x->loop, mono_now_ns() + dur, NULL, NULL);
+            step_log(x, s, "waited %.3g s", (double)dur / 1e9);
             break;
+        }
         }
     }
 }

@@ -29,6 +29,24 @@ static void duration(tc_ctx *c, const xmlNode *n, const char *attr, int64_t *out
     if (xml_attr_duration(n, attr, 1, c->file, c->d, out) < 0) c->errors++;
 }
 
+/* A window attribute (a duration, or a profile timer plus one: window.h) into the step;
+ * absent leaves it alone. Returns 1 if set, 0 if absent. */
+static int window(tc_ctx *c, const xmlNode *n, const char *attr, tc_step *st)
+{
+    char *v = xml_attr(n, attr);
+    if (!v) return 0;
+    tc_window w;
+    char err[256];
+    if (tc_window_parse(v, &w, err, sizeof err) < 0) {
+        tc_err(c, n, "<%s %s=\"%s\">: %s", ename(n), attr, v, err);
+    } else {
+        st->timer = w.timer;
+        st->timeout_ns = w.ns;
+    }
+    free(v);
+    return 1;
+}
+
 /* Checks the syntax of a selector now, so a typo is an input error, not a failed test.
  * ${VAR} references are legal selector values, so this works before substitution. */
 static int selector_ok(tc_ctx *c, const xmlNode *n, const char *attr, const char *text)
@@ -145,7 +163,7 @@ static void parse_event_alt(tc_ctx *c, const xmlNode *n, tc_alt *a)
 
 static void parse_expect(tc_ctx *c, const xmlNode *n, tc_step *st)
 {
-    duration(c, n, "within", &st->timeout_ns);
+    window(c, n, "within", st);
     size_t cap = 0;
     int silences = 0;
     for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
@@ -193,19 +211,17 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         st->event = xml_attr(n, "event");
         if (!st->event || !*st->event) tc_err(c, n, "<await> needs event=\"selector\"");
         else selector_ok(c, n, "event", st->event);
-        duration(c, n, "within", &st->timeout_ns);
+        window(c, n, "within", st);
     } else if (xml_is(n, "wait")) {
         st->kind = STEP_WAIT;
-        int got = xml_attr_duration(n, "for", 1, c->file, c->d, &st->timeout_ns);
-        if (got == 0) tc_err(c, n, "<wait> needs for=\"duration\"");
-        else if (got < 0) c->errors++;
+        if (!window(c, n, "for", st)) tc_err(c, n, "<wait> needs for=\"duration\"");
     } else if (xml_is(n, "close-association")) {
         st->kind = STEP_CLOSE;
     } else if (xml_is(n, "open-reverse-association")) {
         st->kind = STEP_REVERSE;
         st->poa = xml_attr(n, "poa");
         if (!st->poa || !*st->poa) tc_err(c, n, "<open-reverse-association> needs poa=\"coaps://address:port\"");
-        duration(c, n, "within", &st->timeout_ns);
+        window(c, n, "within", st);
     } else if (xml_is(n, "send")) {
         st->kind = STEP_SEND;
         parse_send(c, n, st);

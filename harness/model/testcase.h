@@ -4,6 +4,7 @@
  * checked before anything runs (vars.h). */
 #ifndef M2M_TESTCASE_H
 #define M2M_TESTCASE_H
+#include "window.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "../flow/order.h"
@@ -52,7 +53,10 @@ typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT, STEP
 typedef struct tc_step {
     tc_step_kind kind;
     int line;
-    int64_t timeout_ns;  /* EXPECT/AWAIT: window ("within"); WAIT: duration; TRIGGER: hook timeout */
+    /* EXPECT/AWAIT/REVERSE: window ("within"); WAIT: duration; TRIGGER: hook timeout. A window
+     * may follow a profile timer: the window is then that timer plus timeout_ns (window.h). */
+    int64_t timeout_ns;
+    tc_timer timer;
     /* SEND: a request primitive to send: op, to, fr, ty, rqi, rvi, secure, content (JSON) */
     kvlist send;
     /* EXPECT */
@@ -67,6 +71,9 @@ typedef struct tc_step {
 } tc_step;
 
 typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;
+
+/* The step's window as written (a duration or a profile timer plus one). */
+static inline tc_window tc_step_window(const tc_step *s) { return (tc_window){ s->timer, s->timeout_ns }; }
 
 /* How the harness sets up its side of the association for this test (<harness .../>):
  * what it accepts, so a test can ask whether the IUT supports a suite, or refuses an old

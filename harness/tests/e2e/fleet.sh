@@ -189,6 +189,12 @@ explain)
               "IUT_ASN_CSE (claimed)" "applies, it runs" "trigger 'start'" "sae.done before msg.rx" "never msg.rx[secure=false]"; do
     expect_contains "explain" "$out" "$want"
   done
+  # A silence window follows the profile's DTLS timer, so a slower device gets a longer one.
+  out=$("$HARNESS" explain TC_SEC_SAE_PSK_006 --profile "$profile" "$SRC/testcases" 2>&1)
+  expect_contains "silence window" "$out" "within dtls-total+2s (= 6 s with profile sim-device-asn)"
+  sed 's/dtls-total="4s"/dtls-total="10s"/' "$profile" > "$work/slow.xml"
+  out=$("$HARNESS" explain TC_SEC_SAE_PSK_006 --profile "$work/slow.xml" "$SRC/testcases" 2>&1)
+  expect_contains "silence window, slower profile" "$out" "within dtls-total+2s (= 12 s with profile sim-device-asn)"
   out=$("$HARNESS" explain TC_NO_SUCH "$SRC/testcases" 2>&1); rc=$?
   expect_eq "unknown id" 2 "$rc"
   expect_contains "message" "$out" "no test case with id TC_NO_SUCH"
