@@ -95,7 +95,10 @@ static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
     case STEP_WAIT: fputs("wait ", f); put_window(f, s, p); break;
     case STEP_CLOSE: fputs("the harness ends the IUT's security associations (close_notify)", f); break;
     case STEP_REVERSE:
-        fprintf(f, "the harness opens the reverse association SA2 toward %s with SA1's credentials", s->poa ? s->poa : "?");
+        fprintf(f, "the harness opens the reverse association SA2 toward %s with SA1's credentials; "
+                "within ", s->poa ? s->poa : "?");
+        put_window(f, s, p);
+        fputs(s->expect_refused ? " the IUT must refuse it (alert or silence)" : " the IUT must accept it", f);
         break;
     }
     fputc('\n', f);

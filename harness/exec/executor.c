@@ -248,6 +248,8 @@ static void run_await(exec *x, phase ph, const tc_step *s)
 }
 
 
+static void wake_only(evloop *l, void *ctx) { (void)l; (void)ctx; }
+
 /* The IUT's process ending during a test is evidence (a device that gives up after a
  * failed handshake): record it as iut.exit once. */
 static void watch_iut(evloop *l, void *ctx)
@@ -258,6 +260,9 @@ static void watch_iut(evloop *l, void *ctx)
         char st[96];
         iut_describe(&x->iut, st, sizeof st);
         timeline_add(&x->tl, "iut.exit", NULL, "status", st, (char *)NULL);
+        /* Steps waiting on the IUT end 100 ms after its exit (iut_ended): wake the loop
+         * then, or a quiet loop would sleep until the step's whole window has passed. */
+        loop_timer_add(l, 150000000LL, wake_only, NULL);
         return;
     }
     loop_timer_add(l, 50000000LL, watch_iut, x);
@@ -453,7 +458,19 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
     tc_window sw = tc_step_window(s);
     int64_t window = tc_window_or(&sw, x->p, x->p->step_timeout_ns);
     loop_run_until(x->loop, mono_now_ns() + window, reverse_settled, &r);
-    if (r.hit >= 0 && !strcmp(x->tl.ev[r.hit].name, "sae.done")) {
+    int up = r.hit >= 0 && !strcmp(x->tl.ev[r.hit].name, "sae.done");
+    if (s->expect_refused) {
+        const char *why = r.hit >= 0 && !up ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
+        if (up) {
+            snprintf(what, sizeof what, "expected the IUT to refuse the reverse association to %s; it was established", poa);
+            step_failed(x, ph, s, what);
+        } else {
+            step_log(x, s, "reverse association to %s refused: %s", poa, why ? why : "no answer within the window");
+        }
+        free(poa);
+        return;
+    }
+    if (up) {
         x->cursor = (size_t)r.hit + 1;
         step_log(x, s, "reverse association to %s established", poa);
     } else {

@@ -222,6 +222,11 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         st->poa = xml_attr(n, "poa");
         if (!st->poa || !*st->poa) tc_err(c, n, "<open-reverse-association> needs poa=\"coaps://address:port\"");
         window(c, n, "within", st);
+        char *ex = xml_attr(n, "expect");
+        if (ex && !strcmp(ex, "refused")) st->expect_refused = 1;
+        else if (ex && strcmp(ex, "established") != 0)
+            tc_err(c, n, "<open-reverse-association expect=\"%s\">: expected established or refused", ex);
+        free(ex);
     } else if (xml_is(n, "send")) {
         st->kind = STEP_SEND;
         parse_send(c, n, st);

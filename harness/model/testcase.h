@@ -68,6 +68,9 @@ typedef struct tc_step {
     char *trigger;
     /* REVERSE: the IUT's point of access, "coaps://address:port", may hold ${VAR} */
     char *poa;
+    /* REVERSE: expect="refused": the step passes when the IUT does not let the association
+     * complete within the window (an alert, or silence), fails when it does */
+    int expect_refused;
 } tc_step;
 
 typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;

@@ -34,6 +34,7 @@ static const fault faults[] = {
     { "cert-cn-only", "present a certificate whose identity is only in the subject CN (no subjectAltName)" },
     { "accept-any-cert", "accept any server certificate: untrusted, expired, or not for serverAuth" },
     { "stale-after-close", "when the registrar closes the association, go on sending in it" },
+    { "sa2-before-register", "accept the registrar's reverse association (SA2) before being registered" },
     { NULL, NULL },
 };
 
@@ -460,9 +461,13 @@ int main(int argc, char **argv)
     if (strcmp(s.kind, "ae") != 0 && !cert && udp_bind(&s.sa2sock, bind_addr, 0, err, sizeof err) == 0)
         snprintf(s.poa, sizeof s.poa, strchr(bind_addr, ':') ? "coaps://[%s]:%d" : "coaps://%s:%d",
                  bind_addr, udp_port(&s.sa2sock));
+    if (has_fault(&s, "sa2-before-register")) start_sa2(&s, &dp);
     registration(&s, &req);
     int rsc = exchange(&s, &link, &req, 30000000000LL);
-    if (rsc == 2001) start_sa2(&s, &dp);
+    if (rsc == 2001 && !s.sa2) start_sa2(&s, &dp);
+    /* A request-reachable device whose registration failed keeps its point of access a
+     * moment (as one that retries would): a reverse association tried now must be refused. */
+    if (rsc != 2001 && s.sa2sock.fd >= 0) loop_run_until(s.loop, mono_now_ns() + 3000000000LL, NULL, NULL);
     m2m_prim_free(&req);
     logf_(&s, "registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;
