@@ -28,4 +28,7 @@ for t in "${targets[@]}"; do
   pct=$(awk -v c="${cov:-0}" -v e="${edges:-0}" 'BEGIN { if (e > 0) printf "%.1f", 100 * c / e; else print "?" }')
   printf '%-16s %12s %8s %8s %7s %s\n' "$t" "${execs:-?}" "${cov:-?}" "${edges:-?}" "$pct" "$result"
 done
+echo
+echo "line coverage of harness code reached by the grown corpora (tools/fuzz/coverage.sh):"
+bash tools/fuzz/coverage.sh "${targets[@]}" || rc=1
 exit $rc
