@@ -55,11 +55,13 @@ static void check_pics(const profile *p, diag *d)
             PROBLEM("<iut kind=\"%s\"> but PICS do not claim %s", p->iut_kind, kinds[i].pics);
     if (profile_has_pics(p, "CFG_REGISTRAR_IN_CSE") && profile_has_pics(p, "CFG_REGISTRAR_MN_CSE"))
         PROBLEM("PICS give both CFG_REGISTRAR_IN_CSE and CFG_REGISTRAR_MN_CSE; the harness plays one registrar");
-    int psk = profile_has_pics(p, "SAE_PSK"), cert = profile_has_pics(p, "SAE_CERT");
-    if (profile_has_pics(p, "SAE") && !psk && !cert)
-        PROBLEM("PICS claim SAE but neither SAE_PSK nor SAE_CERT: which credentials?");
-    if ((psk || cert) && !profile_has_pics(p, "SAE"))
-        PROBLEM("PICS claim %s but not SAE", psk ? "SAE_PSK" : "SAE_CERT");
+    int psk = profile_has_pics(p, "SAE_PSK"), cert = profile_has_pics(p, "SAE_CERT"), rpk = profile_has_pics(p, "SAE_RPK");
+    if (profile_has_pics(p, "SAE") && !psk && !cert && !rpk)
+        PROBLEM("PICS claim SAE but none of SAE_PSK, SAE_CERT, SAE_RPK: which credentials?");
+    if ((psk || cert || rpk) && !profile_has_pics(p, "SAE"))
+        PROBLEM("PICS claim %s but not SAE", psk ? "SAE_PSK" : cert ? "SAE_CERT" : "SAE_RPK");
+    if (rpk && (!p->rpk_pub || !p->rpk_key || !p->nrpk_pins))
+        PROBLEM("PICS claim SAE_RPK but <credentials><raw-public-key> lacks the harness's key or a pinned IUT key");
     if (psk && (!p->psk_identity || !p->psk_key_len))
         PROBLEM("PICS claim SAE_PSK but <credentials> has no <psk identity=... key=...>");
     if (cert && (!p->x509_cert || !p->x509_key || !p->x509_trust || !p->x509_iut_identity))

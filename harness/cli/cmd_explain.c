@@ -94,6 +94,16 @@ static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
     case STEP_TRIGGER: fprintf(f, "the profile's trigger '%s' drives the IUT", s->trigger ? s->trigger : "?"); break;
     case STEP_WAIT: fputs("wait ", f); put_window(f, s, p); break;
     case STEP_CLOSE: fputs("the harness ends the IUT's security associations (close_notify)", f); break;
+    case STEP_LINK:
+        fputs("link control:", f);
+        for (size_t i = 0; i < s->net.n; i++) fprintf(f, " %s=%s", s->net.items[i].key, s->net.items[i].value);
+        break;
+    case STEP_DROP_STATE: fputs("the harness forgets its security associations without telling the IUT", f); break;
+    case STEP_ASSOC:
+        fputs("the harness, as DTLS client, opens its association toward the IUT's coaps port; within ", f);
+        put_window(f, s, p);
+        fputs(s->expect_refused ? " the IUT must refuse it (alert or silence)" : " the IUT must accept it", f);
+        break;
     case STEP_REVERSE:
         fprintf(f, "the harness opens the reverse association SA2 toward %s with SA1's credentials; "
                 "within ", s->poa ? s->poa : "?");

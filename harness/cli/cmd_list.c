@@ -8,12 +8,14 @@
 
 static void list_usage(FILE *f)
 {
-    fputs("usage: m2m-harness list [--profile FILE] PATH...\n"
+    fputs("usage: m2m-harness list [--profile FILE] [--markdown] PATH...\n"
           "       m2m-harness list --coverage [--requirements FILE] PATH...\n"
           "\n"
           "Lists the test cases in PATH: id, role.area, the requirement ids they cover and\n"
           "their title. With --profile, also whether each applies to that IUT (and why not).\n"
           "\n"
+          "  -m, --markdown           the same as a Markdown table (id, role, covers, title): the\n"
+          "                           README's test table is this output (tools/docs/sync-readme.sh)\n"
           "  -c, --coverage           per requirement id and role (D: the harness plays in-cse,\n"
           "                           the IUT is a field node; C: the harness plays field, the IUT\n"
           "                           is an IN-CSE) the test cases that cover it, the reason an id\n"
@@ -24,18 +26,43 @@ static void list_usage(FILE *f)
           "                           testcases/schema/requirements.xml)\n", f);
 }
 
+/* A table cell: '|' would end the cell, a line break the row. */
+static void md_cell(const char *text)
+{
+    for (const char *c = text ? text : ""; *c; c++) {
+        if (*c == '|') fputs("\\|", stdout);
+        else if (*c == '\n' || *c == '\r') putchar(' ');
+        else putchar(*c);
+    }
+}
+
+static void list_markdown(const tc_set *set)
+{
+    puts("| id | role | covers | checks |\n|---|---|---|---|");
+    for (size_t i = 0; i < set->n; i++) {
+        const testcase *tc = set->items[i];
+        printf("| %s | %s | ", tc->id, tc->role);
+        for (size_t j = 0; j < tc->ncovers; j++) printf("%s%s", j ? " " : "", tc->covers[j]);
+        fputs(" | ", stdout);
+        md_cell(tc->title);
+        puts(" |");
+    }
+}
+
 int cmd_list(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "profile", required_argument, 0, 'p' }, { "help", no_argument, 0, 'h' },
-        { "coverage", no_argument, 0, 'c' }, { "requirements", required_argument, 0, 'r' }, { 0, 0, 0, 0 } };
+        { "coverage", no_argument, 0, 'c' }, { "requirements", required_argument, 0, 'r' },
+        { "markdown", no_argument, 0, 'm' }, { 0, 0, 0, 0 } };
     const char *profile_path = NULL, *req_path = NULL;
-    int c, coverage = 0;
+    int c, coverage = 0, markdown = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:hcr:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:hcr:m", opts, NULL)) != -1) {
         if (c == 'p') profile_path = optarg;
         else if (c == 'c') coverage = 1;
         else if (c == 'r') req_path = optarg;
+        else if (c == 'm') markdown = 1;
         else if (c == 'h') { list_usage(stdout); return 0; }
         else { list_usage(stderr); return EXIT_BAD_INPUT; }
     }
@@ -57,6 +84,13 @@ int cmd_list(int argc, char **argv)
         tc_set_free(&set);
         profile_free(p);
         return rc;
+    }
+    if (markdown) {
+        list_markdown(&set);
+        diag_free(&d);
+        tc_set_free(&set);
+        profile_free(p);
+        return 0;
     }
     for (size_t i = 0; i < set.n; i++) {
         const testcase *tc = set.items[i];

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "fleet.h"
+#include "keyfiles.h"
 #include "../exec/runner.h"
 #include "../report/console.h"
 #include "../report/junit.h"
@@ -156,6 +157,7 @@ int cmd_run(int argc, char **argv)
     free(pschema);
     tc_set set = { 0 };
     if (prc == 0) cli_check_listen_ports(p, &d);
+    if (prc == 0) cli_check_key_files(p, &d, stderr);
     if (prc == 0) cli_load_testcases(argv + optind, (size_t)(argc - optind), p, &set, &d);
     if (prc == 0 && !diag_count(&d)) fleet_check(&fo, p, set.items, set.n, nfilters, &d);
     if (diag_count(&d)) {

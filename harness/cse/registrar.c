@@ -1,4 +1,6 @@
 #include "registrar.h"
+#include "../onem2m/primitive_xml.h"
+#include "hosted.h"
 #include "../util/xmem.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@ struct registrar {
     resource *res;
     size_t nres, capres;
     unsigned next_ri;
+    hosted *hosted;      /* containers, contentInstances, policies; access control (hosted.h) */
 };
 
 registrar *registrar_new(const char *cse_id, const char *cse_base_name, int release)
@@ -30,6 +33,7 @@ registrar *registrar_new(const char *cse_id, const char *cse_base_name, int rele
     r->base = xstrdup(cse_base_name ? cse_base_name : "in-name");
     r->release = release ? release : 3;
     r->next_ri = 1;
+    r->hosted = hosted_new(r->cse_id, r->base);
     return r;
 }
 
@@ -43,6 +47,7 @@ void registrar_free(registrar *r)
         free(r->res[i].json);
     }
     free(r->res);
+    hosted_free(r->hosted);
     free(r->cse_id);
     free(r->base);
     free(r);
@@ -138,6 +143,8 @@ static resource *add_resource(registrar *r, int ty, const char *rn, const char *
     x->rn = xstrdup(rn);
     x->ty = ty;
     x->owner = xstrdup(owner);
+    /* the registree's resource parents what it creates; no acpi: the registree only */
+    hosted_add(r->hosted, r->base, ty, x->rn, x->ri, owner, NULL, 0, NULL);
     return x;
 }
 
@@ -248,8 +255,8 @@ static void retrieve(registrar *r, const m2m_prim *req, m2m_prim *rsp, timeline 
     reject(r, req, rsp, 4004, "no such resource", tl, peer);
 }
 
-void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
-                      timeline *tl, const char *peer)
+static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
+                        timeline *tl, const char *peer)
 {
     m2m_prim_init(rsp);
     int secure = sa && sa->secure;
@@ -272,6 +279,14 @@ void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_
         reject(r, req, rsp, 4106, "From is not the identity bound to the security association", tl, peer);
         return;
     }
+    /* containers, contentInstances and policies: access-controlled, in hosted.c */
+    int hty = hosted_type(r->hosted, req->to);
+    if ((req->op == M2M_OP_CREATE && (req->ty == 1 || req->ty == 3 || req->ty == 4)) ||
+        (req->op != M2M_OP_CREATE && (hty == 1 || hty == 3 || hty == 4))) {
+        hosted_origin o = { req->fr, secure, peer };
+        hosted_handle(r->hosted, req, &o, rsp, tl);
+        return;
+    }
     json_t *body = NULL;
     if (req->pc && req->pclen) body = json_loadb(req->pc, req->pclen, 0, NULL);
     switch (req->op) {
@@ -291,3 +306,39 @@ void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_
     }
     json_decref(body);
 }
+
+/* TS-0008 §6.2.2.2: the registrar answers in the request's serialization — Accept when the
+ * request has one, else its Content-Format. XML (10014) is handled in its JSON form. */
+void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
+                      timeline *tl, const char *peer)
+{
+    int want_xml = req->accept == M2M_CF_RES_XML || (req->accept < 0 && req->cf == M2M_CF_RES_XML);
+    char err[200] = "";
+    if (req->cf == M2M_CF_RES_XML && req->pc && req->pclen) {
+        m2m_prim j = *req;   /* shallow: only pc is replaced, the rest borrowed */
+        j.pc = m2m_json_from_xml_text(req->pc, req->pclen, err, sizeof err);
+        j.pclen = j.pc ? strlen(j.pc) : 0;
+        j.cf = M2M_CF_RES_JSON;
+        if (j.pc) handle_json(r, &j, sa, rsp, tl, peer);
+        free(j.pc);
+        if (!j.pc) {
+            m2m_prim_init(rsp);
+            char *why = xasprintf("XML content (10014) not readable: %s", err);
+            reject(r, req, rsp, 4000, why, tl, peer);
+            free(why);
+        }
+    } else {
+        handle_json(r, req, sa, rsp, tl, peer);
+    }
+    if (want_xml && rsp->pc && rsp->cf == M2M_CF_RES_JSON) {
+        char *xml = m2m_xml_from_json_text(rsp->pc, rsp->pclen ? rsp->pclen : strlen(rsp->pc), err, sizeof err);
+        if (xml) {
+            free(rsp->pc);
+            rsp->pc = xml;
+            rsp->pclen = strlen(xml);
+            rsp->cf = M2M_CF_RES_XML;
+        }
+    }
+}
+
+struct hosted *registrar_hosted(registrar *r) { return r->hosted; }

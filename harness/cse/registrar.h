@@ -24,6 +24,9 @@ void registrar_free(registrar *r);
 void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
                       timeline *tl, const char *peer);
 
+/* The access-controlled resources below the CSEBase, for presets (cse/hosted.h). */
+struct hosted *registrar_hosted(registrar *r);
+
 /* Identifier classes (TS-0001 §7.2): "/cse1" and "//sp/cse1" are CSE-IDs; "/cse1/Cae",
  * "Cae", "Sae" and "//sp/cse1/Sae" are AE-IDs. */
 int m2m_id_is_cse(const char *id);

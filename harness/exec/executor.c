@@ -1,9 +1,13 @@
 #include "executor.h"
 #include "iutctl.h"
 #include "match.h"
+#include "steps_field.h"
+#include "steps_net.h"
 #include "wire.h"
 #include "../model/vars.h"
+#include "../onem2m/primitive_xml.h"
 #include "../net/dtls.h"
+#include "../util/optspec.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -69,7 +73,7 @@ static void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     iut_poll(&x->iut);
     iut_describe(&x->iut, iutst, sizeof iutst);
     iut_log_tail(x->iut_log, tail, sizeof tail);
-    if (!wire_peer_seen(x->w) && ph != PHASE_POSTAMBLE) {
+    if (!wire_peer_seen(x->w) && !steps_net_heard_iut() && ph != PHASE_POSTAMBLE) {
         verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s%s%s); %s step at line %d: %s",
                     iutst, tail[0] ? "; its last output: " : "", tail, phase_names[ph], s->line, what);
     } else if (ph == PHASE_PREAMBLE) {
@@ -99,6 +103,7 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
             rsp->pc = vars_expand(&x->v, a->respond.content, err, sizeof err);
             rsp->pclen = rsp->pc ? strlen(rsp->pc) : 0;
             rsp->cf = M2M_CF_RES_JSON;
+            m2m_prim_serialize(rsp, x->p->serialization);
         }
         return 1;
     }
@@ -400,6 +405,9 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     m2m_prim req;
     m2m_prim_init(&req);
     int secure = 1;
+    uint16_t onum = 0;     /* an extra raw option (option="NUM:HEX"), 0 = none */
+    uint8_t *oval = NULL;
+    size_t olen = 0;
     for (size_t i = 0; i < s->send.n; i++) {
         const kv *f = &s->send.items[i];
         char *val = vars_expand(&x->v, f->value, err, sizeof err);
@@ -416,15 +424,20 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
         else if (!strcmp(f->key, "secure")) secure = strcmp(val, "false") != 0;
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
+        else if (!strcmp(f->key, "option") && cm_optspec_parse(val, &onum, &oval, &olen, err, sizeof err) < 0) onum = 0;
         free(val);
     }
     /* rqi="" sends a request without rqi (to see the IUT refuse it, R-BIND-06). */
     if (req.rqi && !*req.rqi) { free(req.rqi); req.rqi = NULL; }
     else if (!req.rqi) req.rqi = xasprintf("harness-%zu", x->tl.n);
-    if (!req.rvi) req.rvi = xstrdup("3");
-    if (wire_send_request(x->w, &req, secure, err, sizeof err) < 0) step_failed(x, ph, s, err);
+    /* rvi="" likewise sends none (R-BIND-06) */
+    if (req.rvi && !*req.rvi) { free(req.rvi); req.rvi = NULL; }
+    else if (!req.rvi) req.rvi = xstrdup("3");
+    m2m_prim_serialize(&req, x->p->serialization);   /* <coap serialization="xml">: 10014 */
+    if (wire_send_request_opt(x->w, &req, secure, onum, oval, olen, err, sizeof err) < 0) step_failed(x, ph, s, err);
     else step_log(x, s, "send %s to %s (%s)", m2m_op_name(req.op), req.to ? req.to : "?", secure ? "secure" : "plain");
     m2m_prim_free(&req);
+    free(oval);
 }
 
 typedef struct reverse_wait { exec *x; size_t from; long hit; } reverse_wait;
@@ -447,10 +460,15 @@ static int reverse_settled(void *ctx)
 static void run_reverse(exec *x, phase ph, const tc_step *s)
 {
     char err[256], what[512];
-    char *poa = vars_expand(&x->v, s->poa, err, sizeof err);
+    /* STEP_ASSOC (role field): the harness's own association toward the IUT's coaps port */
+    char *poa = s->kind == STEP_ASSOC ? xasprintf("coaps://%s:%d", x->p->iut_address ? x->p->iut_address : "?",
+                                                  x->p->iut_coaps_port)
+                                      : vars_expand(&x->v, s->poa, err, sizeof err);
+    const char *what_kind = s->kind == STEP_ASSOC ? "association" : "reverse association";
     reverse_wait r = { x, x->tl.n, -1 };
-    if (!poa || wire_open_reverse(x->w, poa, err, sizeof err) < 0) {
-        snprintf(what, sizeof what, "cannot open the reverse association: %s", err);
+    if (!poa || (s->kind == STEP_ASSOC ? wire_open_association(x->w, err, sizeof err)
+                                       : wire_open_reverse(x->w, poa, err, sizeof err)) < 0) {
+        snprintf(what, sizeof what, "cannot open the %s association: %s", s->kind == STEP_ASSOC ? "harness's" : "reverse", err);
         step_failed(x, ph, s, what);
         free(poa);
         return;
@@ -462,21 +480,21 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
     if (s->expect_refused) {
         const char *why = r.hit >= 0 && !up ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
         if (up) {
-            snprintf(what, sizeof what, "expected the IUT to refuse the reverse association to %s; it was established", poa);
+            snprintf(what, sizeof what, "expected the IUT to refuse the %s to %s; it was established", what_kind, poa);
             step_failed(x, ph, s, what);
         } else {
-            step_log(x, s, "reverse association to %s refused: %s", poa, why ? why : "no answer within the window");
+            step_log(x, s, "%s to %s refused: %s", what_kind, poa, why ? why : "no answer within the window");
         }
         free(poa);
         return;
     }
     if (up) {
         x->cursor = (size_t)r.hit + 1;
-        step_log(x, s, "reverse association to %s established", poa);
+        step_log(x, s, "%s to %s established", what_kind, poa);
     } else {
         const char *why = r.hit >= 0 ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
-        snprintf(what, sizeof what, "the IUT did not accept the reverse association to %s within %.3g s%s%s",
-                 poa, (double)window / 1e9, why ? ": " : "", why ? why : "");
+        snprintf(what, sizeof what, "the IUT did not accept the %s to %s within %.3g s%s%s",
+                 what_kind, poa, (double)window / 1e9, why ? ": " : "", why ? why : "");
         step_failed(x, ph, s, what);
     }
     free(poa);
@@ -493,11 +511,19 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_AWAIT: run_await(x, ph, s); break;
         case STEP_TRIGGER: run_trigger(x, ph, s); break;
         case STEP_SEND: run_send(x, ph, s); break;
-        case STEP_REVERSE: run_reverse(x, ph, s); break;
+        case STEP_REVERSE:
+        case STEP_ASSOC: run_reverse(x, ph, s); break;
         case STEP_CLOSE: {
             int n = wire_close_associations(x->w);
             if (n == 0) step_failed(x, ph, s, "no established security association to close");
             else step_log(x, s, "closed %d association(s)", n);
+            break;
+        }
+        case STEP_LINK:
+        case STEP_DROP_STATE: {
+            char m[256];
+            if (steps_net_run(s, x->w, &x->tl, m, sizeof m) < 0) step_failed(x, ph, s, m);
+            else step_log(x, s, "%s", m);
             break;
         }
         case STEP_WAIT: {
@@ -562,6 +588,8 @@ static void setup_vars(exec *x)
     vars_set(&x->v, "HARNESS_COAP_PORT", port);
     snprintf(port, sizeof port, "%d", wire_coaps_port(x->w));
     vars_set(&x->v, "HARNESS_COAPS_PORT", port);
+    snprintf(port, sizeof port, "%d", wire_mef_port(x->w));
+    vars_set(&x->v, "MEF_PORT", port);
     vars_set(&x->v, "TEST_ID", x->tc->id);
 }
 
@@ -602,6 +630,8 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     exec x;
     memset(&x, 0, sizeof x);
     x.tc = tc;
+    profile field_p;   /* role field: the IUT's ports for this test */
+    if (field_pick_ports(p, &field_p)) p = &field_p;
     x.p = p;
     x.o = o;
     verdict_init(&x.vs);
@@ -619,9 +649,12 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     } else {
         wire_set_responder(x.w, responder, &x);
         setup_vars(&x);
-        /* Pre-provisioned credentials are installed now: by construction before any SAE. */
-        timeline_add(&x.tl, "prov.start", NULL, "method", "pre-provisioned", (char *)NULL);
-        timeline_add(&x.tl, "prov.done", NULL, "method", "pre-provisioned", "identity", p->psk_identity, (char *)NULL);
+        /* Pre-provisioned credentials are installed now: by construction before any SAE. A
+         * profile with <mef> provisions remotely: the MEF records prov.* (exec/mef.h). */
+        if (!p->mef) {
+            timeline_add(&x.tl, "prov.start", NULL, "method", "pre-provisioned", (char *)NULL);
+            timeline_add(&x.tl, "prov.done", NULL, "method", "pre-provisioned", "identity", p->psk_identity, (char *)NULL);
+        }
         run_steps(&x, PHASE_PREAMBLE, &tc->preamble);
         run_steps(&x, PHASE_BODY, &tc->body);
         run_steps(&x, PHASE_POSTAMBLE, &tc->postamble);
@@ -635,6 +668,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         /* Order rules judge what happened, also after an inconclusive body (evidence stays). */
         if (x.vs.v != VERDICT_INCONC && x.vs.v != VERDICT_ERROR) check_order(&x);
         if (x.vs.v == VERDICT_NONE) verdict_set(&x.vs, VERDICT_PASS, "%s", "");
+        steps_net_end();
         wire_close(x.w);
         vars_free(&x.v);
     }

@@ -1,7 +1,9 @@
 #include "wire.h"
 #include "../net/coap_ep.h"
+#include "mef.h"
 #include "../net/dtls.h"
 #include "../net/udp.h"
+#include "../net/link.h"
 #include "../util/xmem.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,9 @@ typedef struct peer_link {
     cm_link link;
     net_addr addr;       /* plain peers */
     dtls_conn *conn;     /* secure peers */
-    udp_sock *own_sock;  /* reverse associations: the client socket this link owns */
+    udp_sock *own_sock;  /* associations the harness opened as client: the socket this link owns */
+    dtls_psk psk;        /* ... and the credential and parameters they were opened with */
+    dtls_params dp;
     struct peer_link *next;
 } peer_link;
 
@@ -32,9 +36,10 @@ struct wire {
     registrar *reg;
     peer_link *links;
     int peer_seen;
-    unsigned reverse_count;
-    dtls_psk reverse_psk;
-    dtls_params reverse_dp;
+    unsigned reverse_count, assoc_count;
+    dtls_rpk_pin *rpk_pins;   /* the IUT keys the harness accepts (RFC 7250) */
+    mef_config mef_cfg;      /* the harness as MEF when the profile has <mef> (exec/mef.h) */
+    mef *mef;
     wire_responder responder;
     void *responder_ctx;
 };
@@ -68,6 +73,7 @@ static void note_peer(wire *w, const char *peer)
 {
     if (w->peer_seen) return;
     w->peer_seen = 1;
+    if (link_current()) return;   /* under link control net.up is the harness's own step */
     /* Without link control the harness can only infer connectivity from the first datagram. */
     timeline_add(w->tl, "net.up", peer, "inferred", "first-datagram", (char *)NULL);
 }
@@ -87,6 +93,9 @@ static void add_prim_attrs(tl_event *e, const m2m_prim *pr)
     tl_event_set(e, "rqi", pr->rqi);
     tl_event_set(e, "rvi", pr->rvi);
     if (pr->pc) tl_event_set(e, "pc", pr->pc);
+    /* the serialization in use (10001 JSON, 10014 XML) and what a request accepts */
+    if (pr->cf >= 0) { snprintf(num, sizeof num, "%d", pr->cf); tl_event_set(e, "cf", num); }
+    if (pr->accept >= 0) { snprintf(num, sizeof num, "%d", pr->accept); tl_event_set(e, "accept", num); }
 }
 
 static void on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, size_t n,
@@ -155,8 +164,15 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     char problems[512] = "";
     cm_msg out;
     cm_msg_init(&out);
-    if (m2m_from_coap(req, &w->p->options, &pr, problems, sizeof problems) < 0) {
-        out.code = CM_CODE(4, 0);   /* not a primitive at all */
+    int bad_critical = m2m_unknown_critical(req, &w->p->options) != 0;
+    if (bad_critical && req->type != CM_CON) {   /* a NON with one is rejected: no answer (§5.4.1) */
+        m2m_prim_free(&pr);
+        return;
+    }
+    if (bad_critical || m2m_from_coap(req, &w->p->options, &pr, problems, sizeof problems) < 0) {
+        /* 4.02 Bad Option for an unrecognised critical option in a CON (RFC 7252 §5.4.1);
+         * 4.00 for what is not a primitive at all */
+        out.code = bad_critical ? CM_CODE(4, 2) : CM_CODE(4, 0);
         coap_ep_respond(ep, link, req, &out);
         cm_msg_free(&out);
         m2m_prim_free(&pr);
@@ -179,7 +195,9 @@ static void plain_readable(evloop *l, int fd, short revents, void *ctx)
 {
     (void)l; (void)fd; (void)revents;
     wire *w = ctx;
-    uint8_t buf[2048];
+    /* The largest UDP payload: a smaller buffer would silently cut an oversized datagram and
+     * the evidence would show a message the peer never sent. One loop, one caller: static. */
+    static uint8_t buf[65536];
     for (int i = 0; i < 64; i++) {
         net_addr from;
         ssize_t n = udp_recv(&w->plain, buf, sizeof buf, &from);
@@ -224,13 +242,29 @@ static void on_dtls_datagram(const char *peer, const uint8_t *p, size_t n, void 
 static void setup_psk(wire *w, const profile *p, const tc_harness *h)
 {
     w->psk_key = xmalloc(p->psk_key_len ? p->psk_key_len : 1);
-    memcpy(w->psk_key, p->psk_key, p->psk_key_len);
+    if (p->psk_key_len) memcpy(w->psk_key, p->psk_key, p->psk_key_len);   /* none: a profile without PSK */
     if (h && h->psk == TC_PSK_WRONG_KEY)
         for (size_t i = 0; i < p->psk_key_len; i++) w->psk_key[i] ^= 0xff;
     w->psk_identity = h && h->psk == TC_PSK_UNKNOWN_IDENTITY
                           ? xstrdup("no-such-identity@m2m-harness.invalid") : xstrdup(p->psk_identity);
     w->psk = (dtls_psk){ w->psk_identity, w->psk_key, p->psk_key_len,
                          p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id };
+}
+
+/* Raw public keys: the harness's key (or a variant's), and the IUT keys it pins — the
+ * variant's pins when it has its own (a test that wants the IUT's key to be unknown). */
+static void setup_rpk(wire *w, const profile *p, const tc_harness *h)
+{
+    const struct profile_cert_variant *v = h && h->certificate ? profile_cert_variant(p, h->certificate) : NULL;
+    w->dp.rpk_pub_file = v ? v->cert : p->rpk_pub;
+    w->dp.rpk_key_file = v ? v->key : p->rpk_key;
+    const struct profile_rpk_pin *pins = v && v->npins ? v->pins : p->rpk_pins;
+    size_t n = v && v->npins ? v->npins : p->nrpk_pins;
+    w->rpk_pins = xcalloc(n ? n : 1, sizeof *w->rpk_pins);
+    for (size_t i = 0; i < n; i++)
+        w->rpk_pins[i] = (dtls_rpk_pin){ pins[i].id, pins[i].spki_sha256, pins[i].pub };
+    w->dp.rpk_pins = w->rpk_pins;
+    w->dp.nrpk_pins = n;
 }
 
 wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, char *err, size_t errlen)
@@ -263,11 +297,21 @@ wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, 
         w->dp.peer_cert_id = p->x509_iut_identity;
         w->dp.peer_bound_id = p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id;
     }
+    if (p->rpk_pub) setup_rpk(w, p, h);
     w->dp.psks = &w->psk;
     w->dp.npsks = p->psk_identity ? 1 : 0;
     w->dp.psk_hint = p->psk_hint;
     w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
     w->dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    if (p->mef) {   /* remote provisioning: a KeID is accepted once its enrolment is done */
+        if (mef_config_from_profile(p, &w->mef_cfg, err, errlen) < 0 ||
+            !(w->mef = mef_open(l, &w->mef_cfg, tl, err, errlen))) {
+            wire_close(w);
+            return NULL;
+        }
+        w->dp.psk_lookup = mef_psk_lookup;
+        w->dp.psk_lookup_ctx = w->mef;
+    }
     dtls_hooks dh = { on_dtls_data, NULL, on_dtls_datagram, w };
     w->dsrv = dtls_server_new(l, &w->secure, &w->dp, tl, dh, err, errlen);
     if (!w->dsrv) {
@@ -290,6 +334,7 @@ void wire_close(wire *w)
         if (pl->conn && dtls_conn_state(pl->conn) == DTLS_UP) dtls_close(pl->conn);
     coap_ep_free(w->ep);
     dtls_server_free(w->dsrv);
+    mef_close(w->mef);
     registrar_free(w->reg);
     for (peer_link *pl = w->links, *n; pl; pl = n) {
         n = pl->next;
@@ -305,6 +350,7 @@ void wire_close(wire *w)
     if (w->psk_key) memset(w->psk_key, 0, w->p->psk_key_len);
     free(w->psk_key);
     free(w->psk_identity);
+    free(w->rpk_pins);
     free(w);
 }
 
@@ -316,6 +362,31 @@ static void on_reverse_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
             coap_ep_input(w->ep, &pl->link, p, n);
             return;
         }
+}
+
+/* The harness as DTLS client toward `to` on a socket of its own, offering psk with the
+ * test's suites and versions (w->dp) and the IUT's host name as SNI; its events carry
+ * side=client and sa=number. */
+static int open_client(wire *w, const net_addr *to, const char *label, dtls_psk psk, unsigned number,
+                       char *err, size_t errlen)
+{
+    peer_link *pl = link_add(w, 1, label);
+    pl->own_sock = xcalloc(1, sizeof *pl->own_sock);
+    pl->own_sock->fd = -1;
+    if (udp_bind(pl->own_sock, w->p->harness_address ? w->p->harness_address : "127.0.0.1", 0, err, errlen) < 0)
+        return -1;
+    pl->psk = psk;
+    pl->dp = w->dp;
+    pl->dp.psks = &pl->psk;
+    pl->dp.npsks = 1;
+    pl->dp.sni = w->p->iut_host;
+    pl->dp.client_number = number;
+    dtls_hooks h = { on_reverse_data, NULL, on_dtls_datagram, w };   /* a handshake answer shows the peer */
+    pl->conn = dtls_client_new(w->loop, pl->own_sock, to, &pl->dp, w->tl, h, err, errlen);
+    if (!pl->conn) return -1;
+    pl->link.sa = dtls_conn_number(pl->conn);
+    snprintf(pl->link.peer, sizeof pl->link.peer, "%s", dtls_conn_peer(pl->conn));
+    return 0;
 }
 
 int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen)
@@ -333,24 +404,23 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen)
         snprintf(err, errlen, "point of access '%s': not an IP address (no name resolution here)", poa);
         return -1;
     }
-    peer_link *pl = link_add(w, 1, poa);
-    pl->own_sock = xcalloc(1, sizeof *pl->own_sock);
-    pl->own_sock->fd = -1;
-    if (udp_bind(pl->own_sock, w->p->harness_address ? w->p->harness_address : "127.0.0.1", 0, err, errlen) < 0)
-        return -1;
     /* SA1's credentials, as the profile has them (TS-0003 §8.2.1) */
-    w->reverse_psk = (dtls_psk){ w->p->psk_identity, w->p->psk_key, w->p->psk_key_len, NULL };
-    w->reverse_dp = w->dp;
-    w->reverse_dp.psks = &w->reverse_psk;
-    w->reverse_dp.npsks = 1;
-    w->reverse_dp.sni = w->p->iut_host;
-    w->reverse_dp.client_number = 101 + w->reverse_count++;
-    dtls_hooks h = { on_reverse_data, NULL, NULL, w };
-    pl->conn = dtls_client_new(w->loop, pl->own_sock, &to, &w->reverse_dp, w->tl, h, err, errlen);
-    if (!pl->conn) return -1;
-    pl->link.sa = dtls_conn_number(pl->conn);
-    snprintf(pl->link.peer, sizeof pl->link.peer, "%s", dtls_conn_peer(pl->conn));
-    return 0;
+    dtls_psk psk = { w->p->psk_identity, w->p->psk_key, w->p->psk_key_len, NULL };
+    return open_client(w, &to, poa, psk, 101 + w->reverse_count++, err, errlen);
+}
+
+int wire_open_association(wire *w, char *err, size_t errlen)
+{
+    const profile *p = w->p;
+    net_addr to;
+    if (!p->iut_address || p->iut_coaps_port <= 0 || net_addr_parse(p->iut_address, p->iut_coaps_port, &to) < 0) {
+        snprintf(err, errlen, "the profile gives no IUT address and coaps-port to connect to");
+        return -1;
+    }
+    char label[64];
+    net_addr_str(&to, label, sizeof label);
+    /* The test's credential: the profile's, a wrong key or an unknown identity (setup_psk). */
+    return open_client(w, &to, label, w->psk, 1 + w->assoc_count++, err, errlen);
 }
 
 int wire_close_associations(wire *w)
@@ -364,6 +434,19 @@ int wire_close_associations(wire *w)
     return n;
 }
 
+int wire_drop_associations(wire *w)
+{
+    int n = 0;
+    for (peer_link *pl = w->links; pl; pl = pl->next)
+        if (pl->conn && !pl->own_sock && dtls_conn_state(pl->conn) == DTLS_UP) {
+            dtls_forget(pl->conn);
+            n++;
+        }
+    return n;
+}
+
+udp_sock *wire_socket(wire *w, int secure) { return secure ? &w->secure : &w->plain; }
+
 void wire_set_responder(wire *w, wire_responder fn, void *ctx)
 {
     w->responder = fn;
@@ -372,6 +455,7 @@ void wire_set_responder(wire *w, wire_responder fn, void *ctx)
 
 int wire_coap_port(const wire *w) { return udp_port(&w->plain); }
 int wire_coaps_port(const wire *w) { return udp_port(&w->secure); }
+int wire_mef_port(const wire *w) { return w->mef ? mef_port(w->mef) : 0; }
 int wire_peer_seen(const wire *w) { return w->peer_seen; }
 
 static void on_send_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
@@ -380,6 +464,12 @@ static void on_send_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ct
 }
 
 int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen)
+{
+    return wire_send_request_opt(w, req, secure, 0, NULL, 0, err, errlen);
+}
+
+int wire_send_request_opt(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
+                          size_t olen, char *err, size_t errlen)
 {
     peer_link *target = NULL;
     for (peer_link *pl = w->links; pl; pl = pl->next) {
@@ -409,6 +499,7 @@ int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_
         cm_msg_free(&m);
         return -1;
     }
+    if (onum) cm_msg_add_opt(&m, onum, oval, olen);
     int r = coap_ep_request(w->ep, &target->link, &m, on_send_response, NULL);
     cm_msg_free(&m);
     if (r < 0) snprintf(err, errlen, "sending failed");

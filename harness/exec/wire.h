@@ -23,6 +23,7 @@ void wire_close(wire *w);
 void wire_set_responder(wire *w, wire_responder fn, void *ctx);
 int wire_coap_port(const wire *w);
 int wire_coaps_port(const wire *w);
+int wire_mef_port(const wire *w);   /* the MEF's coaps port (profile <mef>), 0 = no MEF */
 /* 1 once any datagram arrived from a peer (net.up was recorded). */
 int wire_peer_seen(const wire *w);
 /* Opens a reverse association SA2 (TS-0003 §8.2.1): the harness as DTLS client toward the
@@ -31,10 +32,23 @@ int wire_peer_seen(const wire *w);
  * while it is up. Returns 0 when the handshake started (the caller waits for sae.done /
  * sae.fail), -1 with a reason. */
 int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen);
+/* Role field (TS-0003 §8.2.1: the registree is the client): opens the harness's own
+ * association toward the IUT's coaps port of the profile, offering the test's <harness>
+ * choices (suites, versions, psk variant) and SNI; its events carry side=client and sa=1,
+ * 2, ...; requests sent with secure=true go on it. Returns 0 when the handshake started,
+ * -1 with a reason. */
+int wire_open_association(wire *w, char *err, size_t errlen);
 /* Ends every established association (close_notify); returns how many were closed. */
 int wire_close_associations(wire *w);
+/* Drops the harness's state of every association it accepted, telling no one (dtls_forget). */
+int wire_drop_associations(wire *w);
+/* The harness's coaps (secure=1) or coap socket, for link control (net/link.h). */
+struct udp_sock *wire_socket(wire *w, int secure);
 /* Sends a request to the IUT: secure = over its newest association, else plain CoAP to the
  * address it last used (or the profile's). Returns 0, -1 with a reason. */
 int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen);
+/* The same with one extra raw option (onum 0 = none), which may be one the IUT must refuse. */
+int wire_send_request_opt(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
+                          size_t olen, char *err, size_t errlen);
 
 #endif

@@ -76,6 +76,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char problems[512] = "";
         int rc = m2m_from_coap(&m, &map, &p, problems, sizeof problems);
         if (strnlen(problems, sizeof problems) >= sizeof problems) __builtin_trap();
+        /* what it names must be an option of m, odd (critical) and unmapped */
+        unsigned crit = m2m_unknown_critical(&m, &map);
+        if (crit && (!(crit & 1) || m2m_optmap_lookup(&map, (uint16_t)crit) >= 0 || !cm_msg_find_opt(&m, (uint16_t)crit, 0)))
+            __builtin_trap();
         if (rc == 0) {
             for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
                 free(m2m_prim_field(&p, fields[i]));

@@ -147,10 +147,62 @@ static void parse_certificate(pctx *c, const xmlNode *n, profile *p)
     for (const xmlNode *v = xml_first_elem(n); v; v = xml_next_elem(v)) {
         p->x509_variants = xrealloc(p->x509_variants, (p->nx509_variants + 1) * sizeof *p->x509_variants);
         struct profile_cert_variant *pv = &p->x509_variants[p->nx509_variants++];
+        memset(pv, 0, sizeof *pv);
         pv->name = xml_attr(v, "name");
         pv->cert = profile_path(c, v, "cert");
         pv->key = profile_path(c, v, "key");
     }
+}
+
+/* <pin id="/asn-cse-1" spki-sha256="..."/> or <pin id="..." pub="file.pub"/>: exactly one. */
+static void parse_rpk_pins(pctx *c, const xmlNode *n, struct profile_rpk_pin **pins, size_t *npins)
+{
+    for (const xmlNode *v = xml_first_elem(n); v; v = xml_next_elem(v)) {
+        if (!xml_is(v, "pin")) continue;
+        *pins = xrealloc(*pins, (*npins + 1) * sizeof **pins);
+        struct profile_rpk_pin *pin = &(*pins)[(*npins)++];
+        pin->id = xml_attr(v, "id");
+        pin->spki_sha256 = xml_attr(v, "spki-sha256");
+        pin->pub = profile_path(c, v, "pub");
+        if (!pin->id || !*pin->id) perr(c, v, "<pin> needs the identity it binds: id=\"/cse-id\" or an AE-ID");
+        char *pub = xml_attr(v, "pub");
+        if (!!pin->spki_sha256 == !!pub)
+            perr(c, v, "<pin> needs exactly one of spki-sha256=\"<64 hex digits>\" and pub=\"<PEM file>\"");
+        free(pub);
+        size_t nx = pin->spki_sha256 ? strspn(pin->spki_sha256, "0123456789abcdefABCDEF") : 0;
+        if (pin->spki_sha256 && (nx != 64 || pin->spki_sha256[nx]))
+            perr(c, v, "spki-sha256=\"%s\": expected the SHA-256 of the key's SubjectPublicKeyInfo, 64 hex digits",
+                 pin->spki_sha256);
+    }
+}
+
+/* <raw-public-key pub= key=> pins, then variants of the harness key (RFC 7250). */
+static void parse_rpk(pctx *c, const xmlNode *n, profile *p)
+{
+    p->rpk_pub = profile_path(c, n, "pub");
+    p->rpk_key = profile_path(c, n, "key");
+    parse_rpk_pins(c, n, &p->rpk_pins, &p->nrpk_pins);
+    if (!p->nrpk_pins) perr(c, n, "<raw-public-key> pins no IUT key: every IUT key would be refused");
+    for (const xmlNode *v = xml_first_elem(n); v; v = xml_next_elem(v)) {
+        if (!xml_is(v, "variant")) continue;
+        p->x509_variants = xrealloc(p->x509_variants, (p->nx509_variants + 1) * sizeof *p->x509_variants);
+        struct profile_cert_variant *pv = &p->x509_variants[p->nx509_variants++];
+        memset(pv, 0, sizeof *pv);
+        pv->name = xml_attr(v, "name");
+        pv->cert = profile_path(c, v, "pub");
+        pv->key = profile_path(c, v, "key");
+        parse_rpk_pins(c, v, &pv->pins, &pv->npins);
+    }
+}
+
+static void free_pins(struct profile_rpk_pin *pins, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(pins[i].id);
+        free(pins[i].spki_sha256);
+        free(pins[i].pub);
+    }
+    free(pins);
 }
 
 const struct profile_cert_variant *profile_cert_variant(const profile *p, const char *name)
@@ -412,8 +464,15 @@ static void build(pctx *c, const xmlNode *root, profile *p)
                 if (xml_is(ch, "psk") && !psk) parse_psk(c, psk = ch, p);
                 else if (xml_is(ch, "psk")) perr(c, ch, "only one <psk>");
                 else if (xml_is(ch, "certificate") && !p->x509_cert) parse_certificate(c, ch, p);
+                else if (xml_is(ch, "raw-public-key") && !p->rpk_pub) parse_rpk(c, ch, p);
                 else perr(c, ch, "unexpected <%s> in <credentials>", (const char *)ch->name);
             }
+            /* One certificate framework per profile: the harness would present only one. */
+            if (p->x509_cert && p->rpk_pub)
+                perr(c, n, "<certificate> and <raw-public-key> together: give each framework its own profile");
+        } else if (xml_is(n, "mef") && !p->mef) {
+            char why[256];
+            if (!(p->mef = profile_mef_parse(n, why, sizeof why))) perr(c, n, "%s", why);
         } else if (xml_is(n, "pics")) {
             char *t = xml_text(n);
             split_pics(t, p);
@@ -450,14 +509,25 @@ static void redact(diag *d, size_t from, const char *secret, size_t len)
     }
 }
 
-/* The raw text of every key="..." in the buffer: when the document does not even parse,
- * this is all that says what the secret is. */
+/* True when offset i is inside a start tag that is not <psk>: there key= names a file (a
+ * private key's path), which a message must show, not a secret. */
+static int in_non_psk_tag(const char *buf, size_t i)
+{
+    size_t lt = i;
+    while (lt > 0 && buf[lt - 1] != '<' && buf[lt - 1] != '>') lt--;
+    if (lt == 0 || buf[lt - 1] != '<') return 0;   /* not in a tag: stay on the safe side */
+    return !(strncmp(buf + lt, "psk", 3) == 0 && strchr(" \t\r\n/", buf[lt + 3]));
+}
+
+/* The raw text of every <psk key="..."> in the buffer: when the document does not even
+ * parse, this is all that says what the secret is. */
 static void redact_raw_keys(diag *d, size_t from, const char *buf, size_t len)
 {
     for (size_t i = 0; i + 4 < len; i++) {
         if (memcmp(buf + i, "key", 3) != 0) continue;
         if (i > 0 && buf[i - 1] != ' ' && buf[i - 1] != '\t' && buf[i - 1] != '\n' && buf[i - 1] != '\r')
             continue;
+        if (in_non_psk_tag(buf, i)) continue;
         size_t j = i + 3;
         while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
         if (j >= len || buf[j] != '=') continue;
@@ -534,6 +604,7 @@ void profile_free(profile *p)
         &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint,
         &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,
         &p->harness_ae_id, &p->x509_cert, &p->x509_key, &p->x509_trust, &p->x509_iut_identity,
+        &p->rpk_pub, &p->rpk_key,
     };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(*strs[i]);
     free_strings(p->pics, p->npics);
@@ -547,10 +618,13 @@ void profile_free(profile *p)
         free(p->x509_variants[i].name);
         free(p->x509_variants[i].cert);
         free(p->x509_variants[i].key);
+        free_pins(p->x509_variants[i].pins, p->x509_variants[i].npins);
     }
+    free_pins(p->rpk_pins, p->nrpk_pins);
     free(p->x509_variants);
     kvlist_free(&p->extra_vars);
     kvlist_free(&p->known_failures);
+    profile_mef_free(p->mef);
     free(p);
 }
 
@@ -574,6 +648,10 @@ int profile_write_redacted(const char *src, const char *dst)
     if (!doc) return -1;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "kpm")) {
+            xmlSetProp(c, BAD_CAST "kpm", BAD_CAST PROFILE_REDACTED_KEY);   /* Kpm is a secret too */
+            xmlSetProp(c, BAD_CAST "encoding", BAD_CAST "ascii");
+        }
         if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "credentials")) continue;
         for (xmlNodePtr k = c->children; k; k = k->next)
             if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, BAD_CAST "psk") && xmlHasProp(k, BAD_CAST "key")) {

@@ -7,6 +7,7 @@
 #include "../onem2m/options.h"
 #include "../util/diag.h"
 #include "testcase.h"
+#include "profile_mef.h"
 
 typedef struct profile_trigger {
     char *name;          /* "start", "reset", "register", ... */
@@ -46,7 +47,17 @@ typedef struct profile {
      * are other certificates of the harness that tests ask for by name (untrusted,
      * expired, wrong-purpose) to see whether the IUT refuses them. */
     char *x509_cert, *x509_key, *x509_trust, *x509_iut_identity;
-    struct profile_cert_variant { char *name, *cert, *key; } *x509_variants;
+    /* Raw public keys (RFC 7250) instead: the harness's public and private key, and the
+     * IUT keys it accepts, each pinned (SPKI SHA-256 hex or a PEM file) with the identity
+     * it binds. A raw-key variant (cert = its public key) may pin other keys (npins > 0). */
+    char *rpk_pub, *rpk_key;
+    struct profile_rpk_pin { char *id, *spki_sha256, *pub; } *rpk_pins;
+    size_t nrpk_pins;
+    struct profile_cert_variant {
+        char *name, *cert, *key;
+        struct profile_rpk_pin *pins;
+        size_t npins;
+    } *x509_variants;
     size_t nx509_variants;
 
     char **pics;
@@ -74,6 +85,7 @@ typedef struct profile {
     char *iut_cse_base_name; /* the IUT's CSEBase resource name (field role), or NULL */
     char *harness_ae_id;     /* the harness's AE-ID when it registers as an AE (field role) */
     kvlist known_failures;   /* <known-failure test="TC_X">reason</known-failure>: id -> reason */
+    profile_mef *mef;        /* <mef>: the harness as MEF (remote provisioning), or NULL */
 } profile;
 
 int profile_load(const char *path, const char *schema_path, profile **out, diag *d);

@@ -4,6 +4,7 @@
  * with any shape, since a caller may load without a schema. */
 #include "tc_parse.h"
 #include "xmlload.h"
+#include "../util/optspec.h"
 #include "../util/xmem.h"
 #include <stdarg.h>
 #include <stdlib.h>
@@ -71,9 +72,9 @@ static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
     }
 }
 
-static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", NULL };
+static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", NULL };
 static const char *const match_attrs[] = {
-    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", NULL,
+    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "cf", NULL,
 };
 
 static void parse_outcome(tc_ctx *c, const xmlNode *n, tc_alt *a)
@@ -192,6 +193,14 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
 {
     copy_attrs(n, send_attrs, &st->send);
     if (!kvlist_get(&st->send, "op")) tc_err(c, n, "<send> needs op=\"...\"");
+    const char *opt = kvlist_get(&st->send, "option");
+    uint16_t onum;
+    uint8_t *oval;
+    size_t olen;
+    char oerr[128];
+    if (opt && cm_optspec_parse(opt, &onum, &oval, &olen, oerr, sizeof oerr) < 0)
+        tc_err(c, n, "<send option=\"%s\">: %s", opt, oerr);
+    else if (opt) free(oval);
     char *content = xml_text(n);
     if (content) kvlist_add(&st->send, "content", content);
     free(content);
@@ -217,16 +226,24 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         if (!window(c, n, "for", st)) tc_err(c, n, "<wait> needs for=\"duration\"");
     } else if (xml_is(n, "close-association")) {
         st->kind = STEP_CLOSE;
-    } else if (xml_is(n, "open-reverse-association")) {
-        st->kind = STEP_REVERSE;
+    } else if (xml_is(n, "open-reverse-association") || xml_is(n, "open-association")) {
+        st->kind = xml_is(n, "open-association") ? STEP_ASSOC : STEP_REVERSE;
         st->poa = xml_attr(n, "poa");
-        if (!st->poa || !*st->poa) tc_err(c, n, "<open-reverse-association> needs poa=\"coaps://address:port\"");
+        if (st->kind == STEP_REVERSE && (!st->poa || !*st->poa))
+            tc_err(c, n, "<open-reverse-association> needs poa=\"coaps://address:port\"");
         window(c, n, "within", st);
         char *ex = xml_attr(n, "expect");
         if (ex && !strcmp(ex, "refused")) st->expect_refused = 1;
         else if (ex && strcmp(ex, "established") != 0)
-            tc_err(c, n, "<open-reverse-association expect=\"%s\">: expected established or refused", ex);
+            tc_err(c, n, "<%s expect=\"%s\">: expected established or refused", ename(n), ex);
         free(ex);
+    } else if (xml_is(n, "link")) {
+        static const char *const link_attrs[] = { "state", "loss", "seed", "drop", "duplicate", NULL };
+        st->kind = STEP_LINK;
+        copy_attrs(n, link_attrs, &st->net);
+        if (!st->net.n) tc_err(c, n, "<link> needs one of state, loss, drop, duplicate");
+    } else if (xml_is(n, "drop-associations")) {
+        st->kind = STEP_DROP_STATE;
     } else if (xml_is(n, "send")) {
         st->kind = STEP_SEND;
         parse_send(c, n, st);
@@ -234,7 +251,7 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         st->kind = STEP_EXPECT;
         parse_expect(c, n, st);
     } else {
-        tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send, wait, close-association or open-reverse-association", ename(n));
+        tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send, wait, close-association, open-association, open-reverse-association, link or drop-associations", ename(n));
         return -1;
     }
     return 0;
@@ -264,6 +281,7 @@ void tc_steps_free(tc_steps *s)
     for (size_t i = 0; i < s->n; i++) {
         tc_step *st = &s->items[i];
         kvlist_free(&st->send);
+        kvlist_free(&st->net);
         for (size_t j = 0; j < st->nalts; j++) alt_free(&st->alts[j]);
         free(st->alts);
         free(st->event);

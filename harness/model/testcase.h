@@ -48,7 +48,12 @@ typedef struct tc_alt {
  * registrar restarts: the IUT must run SAE again before its next primitive. */
 /* STEP_REVERSE: the harness opens a reverse association SA2 toward the IUT's point of
  * access (TS-0003 §8.2.1), with SA1's credentials; the step passes when it is established. */
-typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT, STEP_CLOSE, STEP_REVERSE } tc_step_kind;
+/* STEP_ASSOC (role field): the harness opens its own association toward the IUT as DTLS
+ * client with the test's <harness> choices; like STEP_REVERSE it expects established or refused. */
+/* STEP_LINK: link control (net/link.h): attributes state, loss, seed, drop, duplicate in `net`.
+ * STEP_DROP_STATE: the harness forgets its associations silently, as after a crash. */
+typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT, STEP_CLOSE, STEP_REVERSE, STEP_ASSOC,
+               STEP_LINK, STEP_DROP_STATE } tc_step_kind;
 
 typedef struct tc_step {
     tc_step_kind kind;
@@ -68,9 +73,10 @@ typedef struct tc_step {
     char *trigger;
     /* REVERSE: the IUT's point of access, "coaps://address:port", may hold ${VAR} */
     char *poa;
-    /* REVERSE: expect="refused": the step passes when the IUT does not let the association
+    /* REVERSE, ASSOC: expect="refused": the step passes when the IUT does not let the association
      * complete within the window (an alert, or silence), fails when it does */
     int expect_refused;
+    kvlist net;         /* LINK: the <link> attributes as written */
 } tc_step;
 
 typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;

@@ -36,8 +36,8 @@ static const char *const reserved[] = {
     "IUT_CSE_ID", "IUT_AE_ID", "IUT_CSE_BASE", "IUT_ADDRESS", "IUT_HOST", "IUT_COAP_PORT",
     "IUT_COAPS_PORT", "IUT_RELEASE", "HARNESS_ADDRESS", "HARNESS_HOST", "HARNESS_CSE_ID",
     "HARNESS_AE_ID", "CSE_BASE", "HARNESS_COAP_PORT", "HARNESS_COAPS_PORT", "PSK_IDENTITY",
-    "PROFILE", "PROFILE_DIR", "IUT_CERT_ID",
-    "TEST_ID", /* set by the executor */
+    "PROFILE", "PROFILE_DIR", "IUT_CERT_ID", "MEF_FQDN", "KPM_ID",
+    "TEST_ID", "MEF_PORT", /* set by the executor */
     NULL,
 };
 
@@ -98,6 +98,8 @@ void vars_from_profile(vars *v, const profile *p)
     set_int(v, "HARNESS_COAPS_PORT", p->listen_coaps);
     set_opt(v, "PSK_IDENTITY", p->psk_identity);
     set_opt(v, "IUT_CERT_ID", p->x509_iut_identity);
+    set_opt(v, "MEF_FQDN", p->mef ? p->mef->fqdn : NULL);
+    set_opt(v, "KPM_ID", p->mef ? p->mef->kpm_id : NULL);
     if (p->file) {
         char *abs = absolute(p->file);
         vars_set(v, "PROFILE", abs);
@@ -329,8 +331,11 @@ static void check_steps(check_ctx *c, const tc_steps *s)
             after_expect(c, st);
             break;
         case STEP_TRIGGER: /* names the profile's hook, not a value */
+        case STEP_ASSOC:   /* takes its target from the profile */
         case STEP_WAIT:
         case STEP_CLOSE:
+        case STEP_LINK:        /* literal network settings, no ${VAR} */
+        case STEP_DROP_STATE:
             break;
         case STEP_REVERSE:
             check_text(c, st->line, st->poa);

@@ -11,10 +11,12 @@
 #include "loop.h"
 #include "udp.h"
 #include "../flow/timeline.h"
+#include "dtls_rpk.h"
 
 typedef enum { DTLS_HANDSHAKING, DTLS_UP, DTLS_FAILED, DTLS_CLOSED } dtls_state;
 
-/* One accepted PSK: identity, key, and the oneM2M identity (CSE-ID / AE-ID) it binds. */
+/* One accepted PSK: identity, key, and the oneM2M identity (CSE-ID / AE-ID) it binds.
+ * Server: identity NULL accepts any identity with this key (reference-peer faults only). */
 typedef struct dtls_psk {
     const char *identity;
     const uint8_t *key;
@@ -38,9 +40,20 @@ typedef struct dtls_params {
     const char *peer_bound_id;   /* oneM2M identity the association binds when it matches */
     const char *verify_name;     /* client: host name the server's certificate must name */
     int skip_verify;             /* reference-peer fault injection only: accept any certificate */
+    /* Raw public keys (RFC 7250, dtls_rpk.h): our public key and private key (PEM); the
+     * peer's key must match one of the pins, which names the identity it binds. Set
+     * instead of cert_file; NULL rpk_pub_file = no raw public keys. */
+    const char *rpk_pub_file, *rpk_key_file;
+    const dtls_rpk_pin *rpk_pins;
+    size_t nrpk_pins;
     unsigned client_number;      /* client: the "sa" number of its events (default 1) */
     unsigned retrans_ms;         /* initial retransmission timeout, 0 = GnuTLS default */
     unsigned total_ms;           /* handshake total timeout, 0 = GnuTLS default */
+    /* Server: PSKs that appear at run time (a remotely provisioned KeID/Kpsa, harness/exec/
+     * mef.h), asked after psks[] finds no match: fill *out (key copied at once) and return
+     * 0, or return -1 for "unknown identity". NULL = none. */
+    int (*psk_lookup)(const char *identity, dtls_psk *out, void *ctx);
+    void *psk_lookup_ctx;
 } dtls_params;
 
 typedef struct dtls_conn dtls_conn;
@@ -48,7 +61,8 @@ typedef struct dtls_conn dtls_conn;
 typedef struct dtls_hooks {
     void (*on_data)(dtls_conn *c, const uint8_t *p, size_t n, void *ctx);
     void (*on_state)(dtls_conn *c, dtls_state st, void *ctx);
-    /* server: every datagram that arrives, before the DTLS layer looks at it (may be NULL) */
+    /* every datagram that arrives (server: on its port; client: from its peer), before the
+     * DTLS layer looks at it (may be NULL) */
     void (*on_datagram)(const char *peer, const uint8_t *p, size_t n, void *ctx);
     void *ctx;
 } dtls_hooks;
@@ -83,13 +97,18 @@ int dtls_send(dtls_conn *c, const void *buf, size_t len);   /* 0 ok, -1 not up /
  * association's state (after a close_notify, say). */
 int dtls_send_anyway(dtls_conn *c, const void *buf, size_t len);
 void dtls_close(dtls_conn *c);                              /* close_notify */
+/* Ends an association silently, as a peer that lost its state: later records in it are
+ * sae.stale_record, never data; a new ClientHello starts a new one. */
+void dtls_forget(dtls_conn *c);
 dtls_state dtls_conn_state(const dtls_conn *c);
 const char *dtls_conn_peer(const dtls_conn *c);             /* "127.0.0.1:40001" */
 const net_addr *dtls_conn_addr(const dtls_conn *c);
-const char *dtls_conn_identity(const dtls_conn *c);         /* PSK identity, or the certificate's "dns:..."/"uri:..." */
+const char *dtls_conn_identity(const dtls_conn *c);         /* PSK identity, the certificate's "dns:..."/"uri:...", or a raw key's "spki-sha256:<hex>" */
 const char *dtls_conn_bound_id(const dtls_conn *c);         /* oneM2M identity bound to it, or NULL */
 const char *dtls_conn_fail_reason(const dtls_conn *c);
 unsigned dtls_conn_number(const dtls_conn *c);              /* 1, 2, ... per endpoint: "sa" attribute */
+/* The GnuTLS session under the association, for the RFC 5705 exporter (harness/sec/enrol.h). */
+struct gnutls_session_int *dtls_conn_session(const dtls_conn *c);
 
 
 /* A process-wide hook that receives every session's secrets as NSS key log lines

@@ -1,4 +1,6 @@
 #include "udp.h"
+#include "link.h"
+#include <stdint.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -103,15 +105,45 @@ void udp_set_tap(udp_tap_fn fn, void *ctx)
 
 ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to)
 {
+    /* Link control (link.h): a dropped datagram looks sent to the caller, as on a real
+     * lossy network; the tap does not see it (it never reached the wire). */
+    int act = link_decide(link_current(), s, LINK_TO_IUT);
+    if (act == 0) return (ssize_t)len;
     ssize_t r = sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
     if (r >= 0 && tap_fn) tap_fn(s, 1, to, buf, (size_t)r, tap_ctx);
+    if (r >= 0 && act == 2 && sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len) >= 0 && tap_fn)
+        tap_fn(s, 1, to, buf, (size_t)r, tap_ctx);
     return r;
 }
 
+/* One pending duplicate of a received datagram (link control), delivered on the next call. */
+static struct { const udp_sock *s; net_addr from; size_t len; uint8_t buf[65536]; } rx_dup;
+
 ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from)
 {
-    from->len = sizeof from->ss;
-    ssize_t r = recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
-    if (r >= 0 && tap_fn) tap_fn(s, 0, from, buf, (size_t)r, tap_ctx);
-    return r;
+    if (rx_dup.s == s) {
+        rx_dup.s = NULL;
+        size_t n = rx_dup.len < cap ? rx_dup.len : cap;
+        memcpy(buf, rx_dup.buf, n);
+        *from = rx_dup.from;
+        if (tap_fn) tap_fn(s, 0, from, buf, n, tap_ctx);
+        return (ssize_t)n;
+    }
+    for (;;) {
+        from->len = sizeof from->ss;
+        ssize_t r = recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
+        if (r < 0) return r;
+        /* Link control: a dropped datagram is read off the socket and discarded before
+         * anyone (tap included) sees it, as if it never arrived. */
+        int act = link_decide(link_current(), s, LINK_FROM_IUT);
+        if (act == 0) continue;
+        if (act == 2 && (size_t)r <= sizeof rx_dup.buf) {
+            rx_dup.s = s;
+            rx_dup.from = *from;
+            rx_dup.len = (size_t)r;
+            memcpy(rx_dup.buf, buf, (size_t)r);
+        }
+        if (tap_fn) tap_fn(s, 0, from, buf, (size_t)r, tap_ctx);
+        return r;
+    }
 }

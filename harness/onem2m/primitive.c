@@ -2,6 +2,7 @@
  * the same way as the CoAP decoder: it builds whatever primitive it can and lists every
  * departure from TS-0004/TS-0008 as a problem line, so a conformance verdict can cite it. */
 #include "primitive.h"
+#include "primitive_xml.h"
 #include "../util/xmem.h"
 #include <jansson.h>
 #include <limits.h>
@@ -15,6 +16,7 @@ void m2m_prim_init(m2m_prim *p)
 {
     memset(p, 0, sizeof *p);
     p->cf = -1;
+    p->accept = -1;
 }
 
 void m2m_prim_free(m2m_prim *p)
@@ -396,6 +398,8 @@ int m2m_from_coap(const cm_msg *m, const m2m_optmap *map, m2m_prim *out,
             loc[nloc++] = opt_string(o);
         } else if (o->num == CM_OPT_CONTENT_FORMAT) {
             if (out->cf < 0) out->cf = opt_int(o);
+        } else if (o->num == CM_OPT_ACCEPT) {
+            if (out->accept < 0) out->accept = opt_int(o);
         } else if (o->num == CM_OPT_URI_QUERY) {
             int q = query_op(o);
             if (q < 0) problem(problems, plen, "Uri-Query op has no valid operation");
@@ -462,6 +466,7 @@ int m2m_request_to_coap(const m2m_prim *p, const m2m_optmap *map, cm_msg *m)
     add_str_opt(m, map, M2M_OPT_RQI, p->rqi);
     add_str_opt(m, map, M2M_OPT_RVI, p->rvi);
     add_str_opt(m, map, M2M_OPT_OT, p->ot);
+    if (p->accept >= 0) cm_msg_add_uint_opt(m, CM_OPT_ACCEPT, (uint32_t)p->accept);
     /* CREATE is POST + TY by definition (ty 0 gives an empty TY); other operations carry
      * TY only when a test sets one deliberately. */
     if (map->num[M2M_OPT_TY] && (p->op == M2M_OP_CREATE || p->ty > 0))
@@ -501,7 +506,11 @@ int m2m_response_to_coap(const m2m_prim *p, const m2m_optmap *map, cm_msg *m)
 static char *json_path_value(const char *text, size_t len, const char *path)
 {
     json_error_t err;
-    json_t *root = json_loadb(text, len, JSON_DECODE_ANY, &err);
+    json_t *root;
+    size_t lead = 0;
+    while (lead < len && strchr(" \t\r\n", text[lead])) lead++;
+    if (lead < len && text[lead] == '<') root = m2m_xml_decode(text, len, NULL, 0);  /* 10014 */
+    else root = json_loadb(text, len, JSON_DECODE_ANY, &err);
     if (!root) return NULL;
     json_t *cur = root;
     const char *seg = path;
@@ -541,6 +550,7 @@ char *m2m_prim_field(const m2m_prim *p, const char *field)
     if (strcmp(field, "ty") == 0) return p->ty ? xasprintf("%d", p->ty) : NULL;
     if (strcmp(field, "rsc") == 0) return p->rsc ? xasprintf("%d", p->rsc) : NULL;
     if (strcmp(field, "cf") == 0) return p->cf >= 0 ? xasprintf("%d", p->cf) : NULL;
+    if (strcmp(field, "accept") == 0) return p->accept >= 0 ? xasprintf("%d", p->accept) : NULL;
     if (strcmp(field, "to") == 0) return xstrdup(p->to);
     if (strcmp(field, "fr") == 0) return xstrdup(p->fr);
     if (strcmp(field, "rqi") == 0) return xstrdup(p->rqi);
@@ -550,4 +560,13 @@ char *m2m_prim_field(const m2m_prim *p, const char *field)
     if (strcmp(field, "pc") == 0)
         return p->pc ? xstrndup(p->pc, p->pclen ? p->pclen : strlen(p->pc)) : NULL;
     return NULL;
+}
+
+unsigned m2m_unknown_critical(const cm_msg *m, const m2m_optmap *map)
+{
+    for (size_t i = 0; i < m->nopts; i++) {
+        uint16_t num = m->opts[i].num;
+        if ((num & 1) && !cm_opt_name(num) && m2m_optmap_lookup(map, num) < 0) return num;
+    }
+    return 0;
 }

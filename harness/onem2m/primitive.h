@@ -22,6 +22,7 @@ typedef struct m2m_prim {
     char *ot;
     int rsc;             /* responses; 0 = absent */
     int cf;              /* Content-Format, -1 = absent */
+    int accept;          /* Accept (RFC 7252 §5.10.4), -1 = absent */
     char *pc;            /* content (payload text), NULL = none */
     size_t pclen;
     char *location;      /* responses: Location-Path joined with '/', NULL = none */
@@ -48,6 +49,10 @@ uint8_t m2m_rsc_to_coap_op(int rsc, int op);
  * the message cannot be a primitive at all (empty message, unknown method). */
 int m2m_from_coap(const cm_msg *m, const m2m_optmap *map, m2m_prim *out,
                   char *problems, size_t plen);
+/* The first critical (odd) option of m that is neither a registered CoAP option nor one the
+ * map gives a oneM2M meaning, or 0: a CON carrying one is answered 4.02 Bad Option, a NON
+ * rejected (RFC 7252 §5.4.1). */
+unsigned m2m_unknown_critical(const cm_msg *m, const m2m_optmap *map);
 /* Encodes a request primitive into m (code, Uri-Path, options, Content-Format, payload).
  * type/mid/token are left to the caller. Returns 0, -1 on an unmappable primitive. */
 int m2m_request_to_coap(const m2m_prim *p, const m2m_optmap *map, cm_msg *m);
@@ -63,7 +68,8 @@ char *m2m_uri_path_to_to(char *const *segs, size_t nsegs);
 void m2m_uri_path_free(char **segs, size_t nsegs);
 
 /* Value of a field of a primitive by name for matching and capture:
- * op, ty, fr, to, rqi, rvi, rsc, ot, cf, and "pc:<path>" into the JSON content
+ * op, ty, fr, to, rqi, rvi, rsc, ot, cf, accept, and "pc:<path>" into the JSON content
+ * (XML content, 10014, is read in its JSON form: primitive_xml.h)
  * (path segments split by '/', e.g. "pc:m2m:csr/csi"). Returns a new string or NULL. */
 char *m2m_prim_field(const m2m_prim *p, const char *field);
 

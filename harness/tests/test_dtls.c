@@ -203,6 +203,89 @@ static void test_x509_untrusted_rejected(void) { expect_rejected("asn-cse-1-untr
 static void test_x509_expired_rejected(void) { expect_rejected("asn-cse-1-expired", "expired"); }
 static void test_x509_wrong_purpose_rejected(void) { expect_rejected("asn-cse-1-wrong-eku", "rejected"); }
 
+/* ---- raw public keys (RFC 7250): fixtures/certs/rpk-* ---- */
+
+/* SHA-256 of rpk-asn-cse-1.pub's DER SubjectPublicKeyInfo, computed with openssl
+ * (openssl pkey -pubin -outform DER | sha256sum): an oracle independent of GnuTLS. */
+#define ASN_SPKI "f7549c6d45e7ec30b3396eb5b9222acdf6a6537c23ab623d58514b19c22a6ff8"
+static const dtls_rpk_pin pin_asn = { "/asn-cse-1", ASN_SPKI, NULL };
+static const dtls_rpk_pin pin_old = { "/asn-cse-1", NULL, CERTS "rpk-asn-cse-1-old.pub" };
+static const dtls_rpk_pin pin_in_cse = { "/in-cse", NULL, CERTS "rpk-in-cse.pub" };
+
+static void rpk_pair(pair *x, const dtls_rpk_pin *server_pin, const dtls_rpk_pin *client_pin)
+{
+    static dtls_params sp, cp;
+    sp = (dtls_params){ .rpk_pub_file = CERTS "rpk-in-cse.pub", .rpk_key_file = CERTS "rpk-in-cse.key",
+                        .rpk_pins = server_pin, .nrpk_pins = 1, .retrans_ms = 200, .total_ms = 2000 };
+    cp = (dtls_params){ .rpk_pub_file = CERTS "rpk-asn-cse-1.pub", .rpk_key_file = CERTS "rpk-asn-cse-1.key",
+                        .rpk_pins = client_pin, .nrpk_pins = 1, .retrans_ms = 200, .total_ms = 2000 };
+    start_with(x, &cp, &sp);
+}
+
+/* NULL-safe: a missing attribute fails the assertion instead of crashing the run. */
+#define ATTR(ev, k) (tl_event_get(ev, k) ? tl_event_get(ev, k) : "(absent)")
+
+static void test_rpk_mutual_identity_from_pin(void)
+{
+    pair x;
+    rpk_pair(&x, &pin_asn, &pin_in_cse);
+    CU_ASSERT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
+    const tl_event *done = find(&x.tl, "sae.done");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    CU_ASSERT_STRING_EQUAL(ATTR(done, "ctype"), "rpk");
+    CU_ASSERT_STRING_EQUAL(ATTR(done, "suite"), "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
+    CU_ASSERT_STRING_EQUAL(ATTR(done, "identity"), "spki-sha256:" ASN_SPKI);
+    CU_ASSERT_STRING_EQUAL(ATTR(done, "bound_id"), "/asn-cse-1");
+    CU_ASSERT_STRING_EQUAL(dtls_conn_bound_id(x.cli) ? dtls_conn_bound_id(x.cli) : "(none)", "/in-cse");   /* the client pinned the file */
+    stop(&x);
+}
+
+static void test_rpk_unknown_client_key_refused(void)
+{
+    pair x;
+    rpk_pair(&x, &pin_old, &pin_in_cse);
+    CU_ASSERT_NOT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
+    CU_ASSERT_PTR_NULL(find(&x.tl, "sae.done"));
+    const tl_event *rej = find(&x.tl, "sae.cert_rejected");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rej);
+    CU_ASSERT_STRING_EQUAL(ATTR(rej, "ctype"), "rpk");
+    CU_ASSERT_PTR_NOT_NULL(strstr(ATTR(rej, "reason"), ASN_SPKI " is pinned for no identity"));
+    stop(&x);
+}
+
+static void test_rpk_client_refuses_unpinned_server(void)
+{
+    pair x;
+    rpk_pair(&x, &pin_asn, &pin_old);   /* the client pins a key that is not the server's */
+    CU_ASSERT_EQUAL(dtls_conn_state(x.cli), DTLS_FAILED);
+    CU_ASSERT_PTR_NULL(find(&x.tl, "sae.done"));
+    /* refused by the raw-key check (which records the key it saw), not by something else */
+    CU_ASSERT_STRING_EQUAL(dtls_conn_identity(x.cli) ? dtls_conn_identity(x.cli) : "(none)",
+                           "spki-sha256:bff5521eb6c7edaf72fdab7739a37ee48cff1e379f1b20b4dee624576aeb6695");
+    CU_ASSERT_PTR_NULL(dtls_conn_bound_id(x.cli));
+    stop(&x);
+}
+
+static void test_rpk_fingerprints(void)
+{
+    char hex[65], err[128];
+    FILE *f = fopen(CERTS "rpk-asn-cse-1.pub", "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    uint8_t buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    CU_ASSERT_EQUAL(dtls_rpk_pubkey_sha256(buf, n, hex, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(hex, ASN_SPKI);
+    CU_ASSERT_EQUAL(dtls_rpk_pubkey_sha256((const uint8_t *)"-----BEGIN nonsense", 19, hex, err, sizeof err), -1);
+    dtls_rpk_pin upper = { "/x", "F7549C6D45E7EC30B3396EB5B9222ACDF6A6537C23AB623D58514B19C22A6FF8", NULL };
+    CU_ASSERT_PTR_EQUAL(dtls_rpk_match(&upper, 1, ASN_SPKI), &upper);
+    CU_ASSERT_PTR_NULL(dtls_rpk_match(&pin_old, 1, ASN_SPKI));
+    dtls_rpk_pin short_pin = { "/x", "f7549c6d", NULL };   /* a prefix is not a pin */
+    CU_ASSERT_PTR_NULL(dtls_rpk_match(&short_pin, 1, "f7549c6d"));
+    CU_ASSERT_EQUAL(dtls_rpk_hex_ok(ASN_SPKI), 1);
+    CU_ASSERT_EQUAL(dtls_rpk_hex_ok("xyz"), 0);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("dtls", NULL, NULL);
@@ -216,4 +299,8 @@ void m2m_test_register(void)
     CU_add_test(s, "X.509 untrusted issuer: rejected", test_x509_untrusted_rejected);
     CU_add_test(s, "X.509 expired: rejected", test_x509_expired_rejected);
     CU_add_test(s, "X.509 without clientAuth purpose: rejected", test_x509_wrong_purpose_rejected);
+    CU_add_test(s, "RPK mutual, CCM_8, identity bound by the pinned key", test_rpk_mutual_identity_from_pin);
+    CU_add_test(s, "RPK client key pinned for no identity: refused", test_rpk_unknown_client_key_refused);
+    CU_add_test(s, "RPK client refuses an unpinned server key", test_rpk_client_refuses_unpinned_server);
+    CU_add_test(s, "RPK fingerprints and pin matching", test_rpk_fingerprints);
 }

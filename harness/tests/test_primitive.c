@@ -522,9 +522,32 @@ static void test_fields(void)
     CU_ASSERT_PTR_NULL(m2m_prim_field(&p, NULL));
 }
 
+/* RFC 7252 §5.4.1: only an odd number that is neither registered nor mapped is unknown
+ * critical; which numbers are oneM2M's depends on the preset. */
+static void test_unknown_critical(void)
+{
+    cm_msg m;
+    cm_msg_init(&m);
+    cm_msg_add_opt(&m, CM_OPT_URI_PATH, "x", 1);     /* 11: registered, critical */
+    cm_msg_add_opt(&m, CM_OPT_CONTENT_FORMAT, "", 0); /* 12: elective */
+    cm_msg_add_opt(&m, 2048, "", 0);                  /* unknown, elective */
+    CU_ASSERT_EQUAL(m2m_unknown_critical(&m, &iana), 0);
+    cm_msg_add_opt(&m, 283, "a", 1);                  /* oneM2M-RQI in iana, nothing in legacy */
+    CU_ASSERT_EQUAL(m2m_unknown_critical(&m, &iana), 0);
+    CU_ASSERT_EQUAL(m2m_unknown_critical(&m, &legacy), 283);
+    cm_msg_add_opt(&m, 65001, "x", 1);
+    CU_ASSERT_EQUAL(m2m_unknown_critical(&m, &iana), 65001);
+    cm_msg_free(&m);
+    cm_msg_init(&m);
+    cm_msg_add_opt(&m, 13, "", 0);                    /* unassigned, critical */
+    CU_ASSERT_EQUAL(m2m_unknown_critical(&m, &iana), 13);
+    cm_msg_free(&m);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("primitive", load_maps, NULL);
+    CU_add_test(s, "unknown critical options, RFC 7252 5.4.1", test_unknown_critical);
     CU_add_test(s, "encode CREATE <remoteCSE> (iana, legacy)", test_encode_create);
     CU_add_test(s, "decode CREATE <remoteCSE> (iana, legacy, mixed up)", test_decode_create);
     CU_add_test(s, "responses 2001 and 4107", test_responses);

@@ -395,6 +395,43 @@ static void test_schema_and_parse_errors(void)
     diag_free(&d);
 }
 
+/* Raw public keys (RFC 7250): the harness's key pair, pins binding IUT keys to identities,
+ * and variants with pins of their own; a pin names its key in exactly one way. */
+static void test_raw_public_keys(void)
+{
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(profile_load(M2M_DATA_DIR "/fixtures/profiles/sim-device-asn-rpk.xml", SCHEMA, &p, &d), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p->rpk_pub, "/fixtures/certs/rpk-in-cse.pub"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(p->rpk_key, "/fixtures/certs/rpk-in-cse.key"));
+    CU_ASSERT_EQUAL_FATAL(p->nrpk_pins, 1);
+    CU_ASSERT_STRING_EQUAL(p->rpk_pins[0].id, "/asn-cse-1");
+    CU_ASSERT_STRING_EQUAL(p->rpk_pins[0].spki_sha256, "f7549c6d45e7ec30b3396eb5b9222acdf6a6537c23ab623d58514b19c22a6ff8");
+    const struct profile_cert_variant *v = profile_cert_variant(p, "iut-key-unknown");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL_FATAL(v->npins, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(v->pins[0].pub, "/fixtures/certs/rpk-asn-cse-1-old.pub"));
+    v = profile_cert_variant(p, "unpinned");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL(v->npins, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(v->cert, "/fixtures/certs/rpk-in-cse-unpinned.pub"));
+    profile_free(p);
+    diag_free(&d);
+#define RPK(pins) "<raw-public-key pub=\"" M2M_DATA_DIR "/fixtures/certs/rpk-in-cse.pub\" key=\"" \
+                  M2M_DATA_DIR "/fixtures/certs/rpk-in-cse.key\">" pins "</raw-public-key>"
+    expect_error(make("", RPK("<pin id=\"/asn-cse-1\" spki-sha256=\"f7549c6d\"/>"), ""), NULL, 9, "64 hex digits");
+    expect_error(make("", RPK("<pin id=\"/asn-cse-1\" spki-sha256=\"f7549c6d\"/>"), ""), SCHEMA, 9, "spki-sha256");
+    expect_error(make("", RPK("<pin id=\"/asn-cse-1\"/>"), ""), NULL, 9, "exactly one of spki-sha256");
+    expect_error(make("", RPK("<pin id=\"/a\" pub=\"/nonexistent.pub\"/>"), ""), NULL, 9, "cannot read the file");
+    expect_error(make("", RPK(""), ""), NULL, 9, "pins no IUT key");
+    expect_error(make("", "<certificate cert=\"" M2M_DATA_DIR "/fixtures/certs/in-cse.crt\" key=\"" M2M_DATA_DIR
+                      "/fixtures/certs/in-cse.key\" trust=\"" M2M_DATA_DIR "/fixtures/certs/test-ca.crt\"/>"
+                      RPK("<pin id=\"/asn-cse-1\" spki-sha256=\"" "f7549c6d45e7ec30b3396eb5b9222acdf6a6537c23ab623d58514b19c22a6ff8" "\"/>"), ""),
+                 SCHEMA, 9, "give each framework its own profile");
+#undef RPK
+}
+
 static int cleanup(void)
 {
     xmlload_cleanup();
@@ -414,4 +451,5 @@ void m2m_test_register(void)
     CU_add_test(s, "option numbers", test_options);
     CU_add_test(s, "variables and known failures", test_vars_and_known_failures);
     CU_add_test(s, "schema and parse errors", test_schema_and_parse_errors);
+    CU_add_test(s, "raw public keys: pins and variants", test_raw_public_keys);
 }

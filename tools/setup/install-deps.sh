@@ -32,11 +32,19 @@ else
 fi
 have_cmd node || need+=(nodejs npm)
 
-# npm packages the tests use, pinned by the lock file next to each package.json
+# npm packages the tests use, pinned by the lock file next to each package.json. A folder
+# needs "npm install" when it has no node_modules or lacks a package its package.json names
+# (a dependency added since the last install, e.g. node-coap-client).
+missing_pkgs() {
+  (cd "$1" && node -e 'const fs = require("fs"); const d = require("./package.json").dependencies || {};
+    for (const n of Object.keys(d)) if (!fs.existsSync("node_modules/" + n + "/package.json")) console.log(n)' 2>/dev/null)
+}
 npm_dirs() {
-  local here; here=$(cd "$(dirname "$0")/../.." && pwd)
+  local here d; here=$(cd "$(dirname "$0")/../.." && pwd)
   for lock in "$here"/tools/peers/node/package-lock.json "$here"/tools/node/package-lock.json; do
-    [ -f "$lock" ] && [ ! -d "$(dirname "$lock")/node_modules" ] && dirname "$lock"
+    [ -f "$lock" ] || continue
+    d=$(dirname "$lock")
+    if [ ! -d "$d/node_modules" ] || [ -n "$(missing_pkgs "$d")" ]; then echo "$d"; fi
   done
   return 0
 }

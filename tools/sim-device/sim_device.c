@@ -2,12 +2,15 @@
  * (DESIGN §8). Correct by default: DTLS-PSK handshake with the registrar, then registration
  * inside the association. Each --fault switch breaks exactly one rule the suite checks.
  * Built on the harness's own net/ and onem2m/ layers. */
+#include "enrolee.h"
+#include "hostile.h"
 #include "model/profile.h"
 #include "net/coap_ep.h"
 #include "net/dtls.h"
 #include "net/loop.h"
 #include "net/udp.h"
 #include "onem2m/primitive.h"
+#include "onem2m/primitive_xml.h"
 #include "util/xmem.h"
 #include <getopt.h>
 #include <stdarg.h>
@@ -33,8 +36,25 @@ static const fault faults[] = {
     { "no-sae", "never set up a security association: register over plain CoAP" },
     { "cert-cn-only", "present a certificate whose identity is only in the subject CN (no subjectAltName)" },
     { "accept-any-cert", "accept any server certificate: untrusted, expired, or not for serverAuth" },
+    { "rpk-accept-any-key", "with raw public keys, accept any server key, pinned or not" },
+    { "rpk-other-key", "with raw public keys, present a key the registrar has not pinned for this CSE-ID" },
     { "stale-after-close", "when the registrar closes the association, go on sending in it" },
     { "sa2-before-register", "accept the registrar's reverse association (SA2) before being registered" },
+    { "ignore-critical-option", "answer a request with an unknown critical option as if it were not there" },
+    { "reject-bad-elective", "refuse (4.02) a request with an elective option of a bad length instead of ignoring it" },
+    { "accept-missing-rvi", "answer a request without rvi as if it were complete" },
+    { "retrieve-other-numbering", "send the first RETRIEVE with rqi and rvi in the other option numbering than the profile's" },
+    { "retrieve-as-post", "send the RETRIEVE after registering as POST with op=2 in Uri-Query instead of GET" },
+    { "ignore-accept", "answer a request whose Accept it cannot serve instead of refusing it with 4.06" },
+    { "retry-after-deny", "send the refused CREATE under the CSEBase (4103) again" },
+    { "retry-around-deny", "after the 4103, try the same CREATE under another form of the CSEBase's address" },
+    /* network (issue 8, testcases/network): */
+    { "no-flight-retransmit", "never retransmit a lost handshake flight (retransmit timer = total timer)" },
+    { "keep-dead-association", "after an unanswered request, go on in the same association instead of a new handshake" },
+    /* remote provisioning (--mef-port, profile <mef>): */
+    { "skip-enrolment", "do not enrol with the MEF: go straight to SAE with the bootstrap KpmID/Kpm" },
+    { "kpm-as-kpsa", "enrol, then present the KeID with Kpm as its key instead of the derived Kpsa" },
+    { "wrong-keid", "enrol, then present a KeID whose RelativeKeID is off by one hex digit" },
     { NULL, NULL },
 };
 
@@ -54,6 +74,7 @@ typedef struct sim {
     char poa[96];
     int done;           /* current exchange finished */
     int last_rsc;
+    int swapped;        /* RETRIEVEs sent under the retrieve-other-numbering fault */
     int verbose;
 } sim;
 
@@ -103,6 +124,16 @@ static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
 
 static int has_fault(const sim *s, const char *name) { return s->fault && strcmp(s->fault, name) == 0; }
 
+/* 1 when the request must be refused for its options (see on_request). */
+static int reject_options(const sim *s, const cm_msg *req)
+{
+    if (m2m_unknown_critical(req, &s->p->options) && !has_fault(s, "ignore-critical-option")) return 1;
+    if (has_fault(s, "reject-bad-elective"))
+        for (size_t i = 0; i < req->nopts; i++)
+            if (!(req->opts[i].num & 1) && !cm_opt_length_ok(req->opts[i].num, req->opts[i].len)) return 1;
+    return 0;
+}
+
 static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *ctx)
 {
     sim *s = ctx;
@@ -115,10 +146,26 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     problems[0] = '\0';
     m2m_from_coap(req, &s->p->options, &pr, problems, sizeof problems);
     if (!pr.rqi && has_fault(s, "crash-on-missing-rqi")) abort();
+    if (reject_options(s, req)) {
+        /* RFC 7252 §5.4.1: an unknown critical option in a CON is answered 4.02, in a NON
+         * rejected; an elective one the device cannot use is ignored (unless a fault says) */
+        if (req->type == CM_CON) {
+            out.code = CM_CODE(4, 2);
+            coap_ep_respond(ep, link, req, &out);
+        }
+        cm_msg_free(&out);
+        m2m_prim_free(&pr);
+        return;
+    }
     /* A device hosts little: a request without its mandatory parameters is refused with
      * BAD_REQUEST (TS-0004 §7.2.1), anything else answered NOT_FOUND. */
     rsp.is_response = 1;
-    rsp.rsc = (!pr.rqi || !pr.rvi || !pr.op) ? 4000 : 4004;
+    rsp.rsc = (!pr.rqi || (!pr.rvi && !has_fault(s, "accept-missing-rvi")) || !pr.op) ? 4000 : 4004;
+    /* TS-0008 §6.2.2.2: an Accept naming neither oneM2M resource format it speaks is
+     * answered 4.06 (NOT_ACCEPTABLE, 5207) */
+    if (rsp.rsc == 4004 && pr.accept >= 0 && pr.accept != M2M_CF_RES_JSON &&
+        pr.accept != M2M_CF_RES_XML && !has_fault(s, "ignore-accept"))
+        rsp.rsc = 5207;
     rsp.rqi = xstrdup(pr.rqi);
     rsp.rvi = xstrdup(pr.rvi ? pr.rvi : "3");
     if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) {
@@ -147,7 +194,18 @@ static int exchange(sim *s, cm_link *link, const m2m_prim *req, int64_t limit_ns
     cm_msg m;
     cm_msg_init(&m);
     m.type = CM_CON;
-    if (m2m_request_to_coap(req, &s->p->options, &m) < 0) return -1;
+    /* the first RETRIEVE in the other numbering (legacy 256..270 where the profile says
+     * iana, and back), all but From: its rqi and rvi are unreadable to the registrar */
+    m2m_optmap other;
+    int swap = has_fault(s, "retrieve-other-numbering") && req->op == M2M_OP_RETRIEVE &&
+               !s->swapped++ &&
+               m2m_optmap_preset(s->p->options.num[M2M_OPT_RVI] ? "legacy" : "iana", &other) == 0;
+    if (swap) other.num[M2M_OPT_FR] = s->p->options.num[M2M_OPT_FR];
+    if (m2m_request_to_coap(req, swap ? &other : &s->p->options, &m) < 0) return -1;
+    if (has_fault(s, "retrieve-as-post") && req->op == M2M_OP_RETRIEVE) {
+        m.code = CM_POST;   /* the operation only in Uri-Query, not in the method */
+        cm_msg_add_opt(&m, CM_OPT_URI_QUERY, "op=2", 4);
+    }
     s->done = 0;
     int r = coap_ep_request(s->ep, link, &m, on_response, s);
     cm_msg_free(&m);
@@ -188,6 +246,7 @@ static void registration(sim *s, m2m_prim *req)
     req->pclen = strlen(req->pc);
     req->cf = M2M_CF_RES_JSON;
     json_decref(body);
+    m2m_prim_serialize(req, s->p->serialization);   /* the profile's serialization */
 }
 
 /* RETRIEVE of the registrar's CSEBase: the access a registered device makes next. */
@@ -200,6 +259,8 @@ static void retrieve_base(sim *s, m2m_prim *req, const char *fr)
     req->fr = xstrdup(fr);
     req->rqi = xasprintf("sim-r-%ld", (long)(mono_now_ns() % 1000000));
     req->rvi = xstrdup("3");
+    /* the representation comes back in the profile's serialization (TS-0008 §6.2.2.2) */
+    if (s->p->serialization && strcmp(s->p->serialization, "xml") == 0) req->accept = M2M_CF_RES_XML;
 }
 
 static void plain_readable(evloop *l, int fd, short ev, void *ctx)
@@ -286,6 +347,52 @@ static int reassociate(sim *s, const char *bind_addr, const net_addr *peer, cons
     return dtls_conn_state(s->conn) == DTLS_UP ? 0 : -1;
 }
 
+/* One request in the association, logged. */
+static int store_req(sim *s, int ty, const char *to, const char *fr, const char *pc)
+{
+    m2m_prim req;
+    m2m_prim_init(&req);
+    req.op = M2M_OP_CREATE;
+    req.ty = ty;
+    req.to = xstrdup(to);
+    req.fr = xstrdup(fr);
+    req.rqi = xasprintf("sim-c-%ld", (long)(mono_now_ns() % 1000000));
+    req.rvi = xstrdup("3");
+    req.pc = xstrdup(pc);
+    req.pclen = strlen(pc);
+    req.cf = M2M_CF_RES_JSON;
+    m2m_prim_serialize(&req, s->p->serialization);
+    cm_link link = { secure_send, s, 1, 1, "harness" };
+    int rsc = exchange(s, &link, &req, 2000000000LL);
+    logf_(s, "CREATE ty=%d %s answered rsc=%d", ty, to, rsc);
+    m2m_prim_free(&req);
+    return rsc;
+}
+
+/* After registering, the device stores a reading under its own resource (a container,
+ * then a contentInstance: its own, so permitted), then tries to create a container
+ * directly under the CSEBase, which the registrar's access control refuses (4103). A
+ * correct device takes the refusal: it neither repeats the request nor tries it by another
+ * address (R-ACP-11) — unless a fault says otherwise. */
+static void store_data(sim *s, const char *me, const char *own_rn)
+{
+    const char *cse = s->p->harness_cse_id ? s->p->harness_cse_id : "/in-cse";
+    const char *base = s->p->cse_base_name ? s->p->cse_base_name : "in-name";
+    char *own = xasprintf("%s/%s/%s", cse, base, own_rn);
+    char *cnt = xasprintf("%s/data", own);
+    char *top = xasprintf("%s/%s", cse, base);
+    if (store_req(s, 3, own, me, "{\"m2m:cnt\":{\"rn\":\"data\"}}") == 2001)
+        store_req(s, 4, cnt, me, "{\"m2m:cin\":{\"cnf\":\"text/plain:0\",\"con\":\"21.5\"}}");
+    static const char shared[] = "{\"m2m:cnt\":{\"rn\":\"shared\"}}";
+    if (store_req(s, 3, top, me, shared) == 4103) {
+        if (has_fault(s, "retry-after-deny")) store_req(s, 3, top, me, shared);
+        if (has_fault(s, "retry-around-deny")) store_req(s, 3, base, me, shared);
+    }
+    free(top);
+    free(cnt);
+    free(own);
+}
+
 /* After registering, the device keeps working: a RETRIEVE of the registrar's CSEBase every
  * 500 ms. When the registrar ends the association, it sets up a new one first (R-FLOW-06)
  * — unless a fault says otherwise. */
@@ -299,7 +406,11 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
         dtls_state st = dtls_conn_state(s->conn);
         if (st == DTLS_UP) {
             cm_link link = { secure_send, s, 1, 1, "harness" };
-            logf_(s, "retrieve answered rsc=%d", exchange(s, &link, &req, 2000000000LL));
+            int rsc = exchange(s, &link, &req, 2000000000LL);
+            logf_(s, "retrieve answered rsc=%d", rsc);
+            /* No answer: the association may be dead (link loss, registrar lost its state):
+             * a new handshake before the next primitive (R-FLOW-06), retried while it fails. */
+            if (rsc < 0 && !s->done && !has_fault(s, "keep-dead-association")) reassociate(s, bind_addr, peer, dp, dh);
         } else if (has_fault(s, "plain-after-close")) {
             if (s->plain.fd < 0) {
                 char err[256];
@@ -321,13 +432,34 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
             }
             cm_msg_free(&m);
             logf_(s, "fault: sent a record in the closed association");
-        } else if (reassociate(s, bind_addr, peer, dp, dh) < 0) {
-            m2m_prim_free(&req);
-            return;
+        } else {
+            reassociate(s, bind_addr, peer, dp, dh);   /* failed: tried again next round */
         }
         m2m_prim_free(&req);
         loop_run_until(s->loop, mono_now_ns() + 500000000LL, NULL, NULL);
     }
+}
+
+/* Remote provisioning: the PSK for SAE comes from the enrolment (or, with a fault, not). */
+static int enrol_or_fault(sim *s, const char *bind_addr, int mef_port, sim_enrolment *en, dtls_psk *psk)
+{
+    const profile *p = s->p;
+    if (!p->mef) { logf_(s, "--mef-port needs a profile with <mef>"); return -1; }
+    if (has_fault(s, "skip-enrolment")) {
+        *psk = (dtls_psk){ p->mef->kpm_id, p->mef->kpm, p->mef->kpm_len, p->iut_cse_id };
+        logf_(s, "fault: no enrolment, SAE with the bootstrap credential");
+        return 0;
+    }
+    char err[256];
+    if (sim_enrol(s->loop, bind_addr, s->harness_addr, mef_port, p, en, err, sizeof err) < 0) {
+        logf_(s, "enrolment failed: %s", err);
+        return -1;
+    }
+    logf_(s, "enrolled: KeID %s", en->keid);
+    *psk = (dtls_psk){ en->keid, en->key, sizeof en->key, p->iut_cse_id };
+    if (has_fault(s, "kpm-as-kpsa")) *psk = (dtls_psk){ en->keid, p->mef->kpm, p->mef->kpm_len, p->iut_cse_id };
+    if (has_fault(s, "wrong-keid")) en->keid[0] = en->keid[0] == '0' ? '1' : '0';
+    return 0;
 }
 
 static void usage(FILE *f)
@@ -336,10 +468,16 @@ static void usage(FILE *f)
           "  --harness ADDR   the registrar's address (default: the profile's harness address)\n"
           "  --kind asn-cse|ae   register as a CSE (ty=16, default) or an AE (ty=2)\n"
           "  --fault NAME     inject one fault (see below)\n"
+          "  --hostile NAME   send one family of bad input first, then behave (see below)\n"
           "  --linger DUR     stay up after registering (default 30s) to serve requests\n"
           "  --cert F --key F --trust F   use X.509 (PEM) instead of the profile's PSK\n"
+          "  --mef-port N     enrol with the MEF there first (profile <mef>: KpmID/Kpm), then SAE\n"
+          "                   with KeID and the derived key (TS-0003 §8.3.2.1)\n"
+          "  --rpk-pub F --rpk-key F --rpk-pin F   use raw public keys (RFC 7250): ours, and the\n"
+          "                   registrar's (PEM) we pin, bound to the profile's harness CSE-ID\n"
           "faults:\n", f);
     for (const fault *x = faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
+    hostile_usage(f);
 }
 
 int main(int argc, char **argv)
@@ -350,15 +488,18 @@ int main(int argc, char **argv)
         { "kind", required_argument, 0, 'k' }, { "fault", required_argument, 0, 'f' },
         { "linger", required_argument, 0, 'l' }, { "cert", required_argument, 0, 'C' },
         { "key", required_argument, 0, 'K' }, { "trust", required_argument, 0, 'T' },
+        { "rpk-pub", required_argument, 0, 'P' }, { "rpk-key", required_argument, 0, 'R' },
+        { "rpk-pin", required_argument, 0, 'N' }, { "hostile", required_argument, 0, 'H' },
+        { "mef-port", required_argument, 0, 'M' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
-    const char *cert = NULL, *key = NULL, *trust = NULL;
+    const char *cert = NULL, *key = NULL, *trust = NULL, *rpk_pub = NULL, *rpk_key = NULL, *rpk_pin = NULL;
     sim s;
     memset(&s, 0, sizeof s);
     s.kind = "asn-cse";
     s.plain.fd = s.secure.fd = s.sa2sock.fd = -1;
-    const char *profile_path = NULL;
+    const char *profile_path = NULL, *hostile = NULL;
     int64_t linger = 30000000000LL;
-    int c;
+    int c, mef_port = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_path = optarg; break;
@@ -371,6 +512,11 @@ int main(int argc, char **argv)
         case 'C': cert = optarg; break;
         case 'K': key = optarg; break;
         case 'T': trust = optarg; break;
+        case 'P': rpk_pub = optarg; break;
+        case 'R': rpk_key = optarg; break;
+        case 'N': rpk_pin = optarg; break;
+        case 'H': hostile = optarg; break;
+        case 'M': mef_port = atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -380,6 +526,7 @@ int main(int argc, char **argv)
         while (x->name && strcmp(x->name, s.fault) != 0) x++;
         if (!x->name) { fprintf(stderr, "sim-device: unknown fault '%s'\n", s.fault); usage(stderr); return 2; }
     }
+    if (hostile && !hostile_known(hostile)) { fprintf(stderr, "sim-device: unknown hostile switch '%s'\n", hostile); usage(stderr); return 2; }
     if (!profile_path || s.coaps_port <= 0 || linger < 0) { usage(stderr); return 2; }
     diag d;
     diag_init(&d);
@@ -412,6 +559,8 @@ int main(int argc, char **argv)
     net_addr peer;
     net_addr_parse(s.harness_addr, s.coaps_port, &peer);
     dtls_psk psk = { p->psk_identity, p->psk_key, p->psk_key_len, p->iut_cse_id };
+    sim_enrolment en;
+    if (mef_port > 0 && enrol_or_fault(&s, bind_addr, mef_port, &en, &psk) < 0) goto out;
     dtls_params dp = { 0 };
     dp.psks = &psk;
     dp.npsks = 1;
@@ -439,9 +588,29 @@ int main(int argc, char **argv)
         dp.verify_name = p->harness_host;
         dp.skip_verify = has_fault(&s, "accept-any-cert");
     }
+    /* Raw public keys: the registrar's key is pinned; it binds the profile's harness CSE-ID. */
+    dtls_rpk_pin pin = { p->harness_cse_id, NULL, rpk_pin };
+    char other_pub[512], other_key[512];
+    if (rpk_pub && rpk_key && has_fault(&s, "rpk-other-key")) {
+        /* fixtures/certs naming: rpk-X.pub has a sibling rpk-X-other.pub */
+        snprintf(other_pub, sizeof other_pub, "%.*s-other.pub", (int)(strlen(rpk_pub) - 4), rpk_pub);
+        snprintf(other_key, sizeof other_key, "%.*s-other.key", (int)(strlen(rpk_key) - 4), rpk_key);
+        rpk_pub = other_pub;
+        rpk_key = other_key;
+    }
+    if (rpk_pub) {
+        dp.rpk_pub_file = rpk_pub;
+        dp.rpk_key_file = rpk_key;
+        dp.rpk_pins = &pin;
+        dp.nrpk_pins = rpk_pin ? 1 : 0;
+        dp.skip_verify = has_fault(&s, "rpk-accept-any-key");
+        cert = rpk_pub;   /* like X.509: no PSK-only extras (SA2) */
+    }
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
+    if (has_fault(&s, "no-flight-retransmit")) dp.retrans_ms = (unsigned)(p->dtls_total_ns / 1000000);
     dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
     dtls_hooks dh = { dtls_data, NULL, NULL, &s };
+    if (hostile && !hostile_inside_sa(hostile)) hostile_outside(hostile, bind_addr, s.harness_addr, s.coap_port, s.coaps_port, p);
     s.conn = dtls_client_new(s.loop, &s.secure, &peer, &dp, NULL, dh, err, sizeof err);
     if (!s.conn) { logf_(&s, "%s", err); return 1; }
     loop_run_until(s.loop, mono_now_ns() + (p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL), dtls_settled, &s);
@@ -451,6 +620,7 @@ int main(int argc, char **argv)
         goto out;
     }
     logf_(&s, "DTLS up");
+    if (hostile && hostile_inside_sa(hostile)) hostile_inside(hostile, s.loop, secure_send, &s, p);
     cm_link link = { secure_send, &s, 1, 1, "harness" };
     const char *me = p->iut_cse_id ? p->iut_cse_id : "/asn-cse";
     if (has_fault(&s, "retrieve-before-register")) {
@@ -471,7 +641,11 @@ int main(int argc, char **argv)
     m2m_prim_free(&req);
     logf_(&s, "registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;
-    if (rsc == 2001) heartbeat(&s, bind_addr, &peer, &dp, &dh, strcmp(s.kind, "ae") ? me : p->iut_ae_id, linger);
+    if (rsc == 2001) {
+        const char *who = strcmp(s.kind, "ae") ? me : p->iut_ae_id;
+        if (who) store_data(&s, who, strcmp(s.kind, "ae") ? me + (me[0] == '/') : "sim-ae");
+        heartbeat(&s, bind_addr, &peer, &dp, &dh, who, linger);
+    }
     dtls_close(s.conn);
 out:
     dtls_server_free(s.sa2);

@@ -37,6 +37,9 @@ peer-*)
   [ -z "$bin" ] || command -v "$bin" >/dev/null || { echo "$bin not installed (libcoap3-bin)"; exit 1; }
   ! grep -q tools/peers/node "$profile" || [ -d "$SRC/tools/peers/node/node_modules" ] \
     || { echo "tools/peers/node/node_modules missing: run tools/setup/install-deps.sh"; exit 1; }
+  # an npm peer is named after its package: a node_modules from before it was added lacks it
+  case ${case_name#peer-} in node-*) [ -d "$SRC/tools/peers/node/node_modules/${case_name#peer-}" ] \
+    || { echo "npm package ${case_name#peer-} missing: run tools/setup/install-deps.sh"; exit 1; };; esac
   run "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   known=$(grep -o 'known-failure test="[A-Z0-9_]*"' "$profile" | sed 's/.*="\(.*\)"/\1/')
@@ -51,6 +54,11 @@ peer-*)
   done
   n=$(cat "$work"/reports/latest/timelines/*.txt | grep -c ' sae.done ')
   [ "$n" -gt 0 ] && ok "$n handshake(s) completed with the peer" || fail "no handshake completed with the peer"
+  # A raw-public-key peer: its handshakes were RPK (RFC 7250) and bound the pinned identity.
+  case $case_name in *-rpk)
+    grep -h ' sae.done ' "$work"/reports/latest/timelines/TC_SEC_SAE_RPK_001.txt | grep -q 'ctype=rpk.*bound_id=/asn-cse-1' \
+      && ok "TC_SEC_SAE_RPK_001: raw-key handshake bound /asn-cse-1" || fail "TC_SEC_SAE_RPK_001: no sae.done with ctype=rpk and bound_id=/asn-cse-1";;
+  esac
   check_counts
   ;;
 mca-warn)
@@ -176,6 +184,24 @@ console)
   run "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml"
   expect_contains "normal: a line per test" "$out" "PASS    in-cse.sae       TC_SEC_SAE_PSK_001"
   case "$out" in *$'\r'*|*$'\033'*) fail "progress or colour without a terminal";; *) ok "no control sequences in a log";; esac
+  ;;
+enrol)
+  # Remote provisioning (issue 5, docs/mef.md): a device with only KpmID/Kpm enrols with the
+  # harness as MEF, associates with the derived KeID/Kpsa and registers; the whole suite
+  # passes (what the profile's PICS do not claim is skipped).
+  profile=$SRC/fixtures/profiles/sim-device-enrol.xml
+  run "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  for id in TC_SEC_ENR_001 TC_SEC_ENR_002 TC_SEC_ENR_003; do expect_eq "$id" pass "$(verdict_of "$id")"; done
+  check_counts
+  tl=$work/reports/latest/timelines/TC_SEC_ENR_002.txt
+  keid=$(grep -o ' prov.done .*keid=[0-9a-f]\{32\}@mef.m2m-harness.test' "$tl" | grep -o '[0-9a-f]\{32\}@mef.m2m-harness.test')
+  [ -n "$keid" ] && ok "prov.done names the KeID $keid" || fail "no KeID (32 lower-case hex @MEF-FQDN) in prov.done"
+  grep -q " sae.done .*identity=$keid bound_id=/asn-cse-1" "$tl" && ok "SAE with that KeID, bound to /asn-cse-1" \
+    || fail "sae.done does not carry identity=$keid bound_id=/asn-cse-1"
+  [ "$(grep -n ' prov.done ' "$tl" | cut -d: -f1)" -lt "$(grep -n ' sae.done ' "$tl" | cut -d: -f1)" ] \
+    && ok "prov.done before sae.done" || fail "sae.done is not after prov.done"
+  grep -q "m2m-harness-test-kpm-1" -r "$work/reports/latest/" && fail "Kpm appears in the report" || ok "Kpm not in reports (profile.xml redacted)"
   ;;
 correct)
   run "$SRC/testcases"
@@ -308,6 +334,12 @@ interrupt)
   expect_contains "message" "$(message_of TC_SELFTEST_HANG_001)" "interrupted"
   expect_eq "earlier test kept" pass "$(verdict_of TC_SELFTEST_WAIT_001)"
   check_counts
+  ;;
+docs)
+  # The README's test-case and fault tables are generated from the data meson test runs on.
+  out=$(HARNESS="$HARNESS" bash "$SRC/tools/docs/sync-readme.sh" --check 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  expect_eq "README tables in sync (else run tools/docs/sync-readme.sh)" 0 "$rc"
   ;;
 cli)
   for c in run list validate; do

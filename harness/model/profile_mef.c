@@ -1,0 +1,66 @@
+#include "profile_mef.h"
+#include "xmlload.h"
+#include "../util/xmem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int one_of(const char *v, const char *a, const char *b) { return !v || !strcmp(v, a) || !strcmp(v, b); }
+
+profile_mef *profile_mef_parse(const xmlNode *n, char *err, size_t errlen)
+{
+    profile_mef *m = xcalloc(1, sizeof *m);
+    m->fqdn = xml_attr(n, "fqdn");
+    m->kpm_id = xml_attr(n, "kpm-id");
+    m->path = xml_attr(n, "path");
+    m->enrolee_id = xml_attr(n, "enrolee-id");
+    m->context = xml_attr(n, "context");
+    m->keid_case = xml_attr(n, "keid-case");
+    m->derive = xml_attr(n, "derive");
+    m->suid_encoding = xml_attr(n, "suid-encoding");
+    m->suid = xml_attr(n, "suid");
+    m->target_fqdn = xml_attr(n, "target-fqdn");
+    char *port = xml_attr(n, "port"), *enc = xml_attr(n, "encoding"), *key = xml_attr(n, "kpm");
+    err[0] = '\0';
+    if (!m->fqdn || !*m->fqdn || !m->kpm_id || !*m->kpm_id)
+        snprintf(err, errlen, "<mef> needs fqdn and kpm-id");
+    else if (!one_of(m->context, "absent", "empty") || !one_of(m->keid_case, "lower", "upper") ||
+             !one_of(m->derive, "kpsa", "usage-constrained") || !one_of(m->suid_encoding, "text", "byte"))
+        snprintf(err, errlen, "<mef>: context absent|empty, keid-case lower|upper, derive kpsa|usage-constrained, "
+                              "suid-encoding text|byte");
+    else if (m->path && m->path[0] != '/')
+        snprintf(err, errlen, "<mef path=\"%s\">: the path starts with /", m->path);
+    else if (port && (atoi(port) < 0 || atoi(port) > 65535))
+        snprintf(err, errlen, "<mef port=\"%s\">: not a port", port);
+    else if (!key || !*key)
+        snprintf(err, errlen, "<mef>: kpm is empty");
+    else if (enc && strcmp(enc, "hex") == 0) {
+        if (hex_decode(key, &m->kpm, &m->kpm_len) < 0) snprintf(err, errlen, "<mef encoding=\"hex\">: kpm is not hex");
+    } else if (enc && strcmp(enc, "ascii") != 0) {
+        snprintf(err, errlen, "<mef encoding=\"%s\">: expected ascii or hex", enc);
+    } else {
+        m->kpm_len = strlen(key);
+        m->kpm = (uint8_t *)xstrdup(key);
+    }
+    m->port = port ? atoi(port) : 0;
+    free(port);
+    free(enc);
+    if (key) explicit_bzero(key, strlen(key));
+    free(key);
+    if (err[0]) {
+        profile_mef_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void profile_mef_free(profile_mef *m)
+{
+    if (!m) return;
+    if (m->kpm) explicit_bzero(m->kpm, m->kpm_len);
+    free(m->kpm);
+    char *s[] = { m->fqdn, m->kpm_id, m->path, m->enrolee_id, m->context, m->keid_case, m->derive,
+                  m->suid_encoding, m->suid, m->target_fqdn };
+    for (size_t i = 0; i < sizeof s / sizeof *s; i++) free(s[i]);
+    free(m);
+}

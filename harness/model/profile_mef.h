@@ -1,0 +1,27 @@
+/* The profile's <mef> section (fixtures/schema/profile.xsd): the harness as MEF for remote
+ * security provisioning (docs/mef.md). Values stay text where the executor maps them onto
+ * enrol_settings, so the model layer does not depend on sec/. */
+#ifndef M2M_PROFILE_MEF_H
+#define M2M_PROFILE_MEF_H
+#include <stddef.h>
+#include <stdint.h>
+#include <libxml/tree.h>
+
+typedef struct profile_mef {
+    char *fqdn;              /* MEF-FQDN, issuer of the KeID */
+    char *kpm_id;            /* bootstrap PSK identity */
+    uint8_t *kpm;            /* never printed */
+    size_t kpm_len;
+    int port;                /* MEF's coaps port, 0 = ephemeral */
+    char *path;              /* Enrolment Exchange URI path, default "/enrolment" */
+    char *enrolee_id;        /* Enrolee-B-ID; NULL = the IUT's CSE-ID or AE-ID */
+    char *context, *keid_case, *derive, *suid_encoding;   /* enrol.h setting words, NULL = default */
+    char *suid;              /* default "22" */
+    char *target_fqdn;       /* usage-constrained key; NULL = the harness's host name */
+} profile_mef;
+
+/* Parses <mef>; returns NULL with the reason in err. */
+profile_mef *profile_mef_parse(const xmlNode *n, char *err, size_t errlen);
+void profile_mef_free(profile_mef *m);
+
+#endif

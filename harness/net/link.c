@@ -1,0 +1,167 @@
+#include "link.h"
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static net_link *current;
+static const char *dir_name[2] = { "to-iut", "from-iut" };
+
+/* splitmix64: a fixed, well-mixed function of its input, so losses depend only on
+ * (seed, dir, index) and never on timing or on how many other datagrams were sent. */
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+int link_lost(uint64_t seed, int dir, uint64_t index, uint32_t share_ppm)
+{
+    if (share_ppm == 0) return 0;
+    uint64_t h = mix(mix(seed) ^ mix(((uint64_t)(dir & 1) << 62) ^ index));
+    return (h % 1000000u) < share_ppm;
+}
+
+net_link *link_current(void) { return current; }
+
+static void rec(net_link *l, const char *name, ...) __attribute__((sentinel));
+static void rec(net_link *l, const char *name, ...)
+{
+    if (!l->tl) return;
+    tl_event *e = timeline_add(l->tl, name, NULL, (const char *)NULL);
+    va_list ap;
+    va_start(ap, name);
+    for (const char *k; (k = va_arg(ap, const char *));) {
+        const char *v = va_arg(ap, const char *);
+        if (v) tl_event_set(e, k, v);
+    }
+    va_end(ap);
+}
+
+void link_attach(net_link *l, const udp_sock *sock, timeline *tl, int start_up)
+{
+    current = l;
+    if (!l) return;
+    memset(l, 0, sizeof *l);
+    l->socks[0] = sock;
+    l->tl = tl;
+    l->up = start_up ? 1 : 0;
+    if (!start_up) rec(l, "net.down", "reason", "start", (const char *)NULL);
+}
+
+void link_add_sock(net_link *l, const udp_sock *sock) { l->socks[1] = sock; }
+
+void link_set_up(net_link *l, int up)
+{
+    if (l->up == !!up) return;
+    l->up = !!up;
+    rec(l, up ? "net.up" : "net.down", "reason", "step", (const char *)NULL);
+}
+
+void link_set_loss(net_link *l, uint64_t seed, uint32_t to_ppm, uint32_t from_ppm)
+{
+    l->seed = seed;
+    l->share_ppm[LINK_TO_IUT] = to_ppm;
+    l->share_ppm[LINK_FROM_IUT] = from_ppm;
+    char s[24], a[16], b[16];
+    snprintf(s, sizeof s, "%" PRIu64, seed);
+    snprintf(a, sizeof a, "%" PRIu32, to_ppm);
+    snprintf(b, sizeof b, "%" PRIu32, from_ppm);
+    rec(l, "net.loss", "seed", s, "to_iut_ppm", a, "from_iut_ppm", b, (const char *)NULL);
+}
+
+int link_set_list(net_link *l, char kind, const char *spec, char *err, size_t errlen)
+{
+    uint64_t (*arr)[LINK_LIST_MAX] = kind == 'u' ? l->dup : l->list;
+    size_t *n = kind == 'u' ? l->ndup : l->nlist;
+    size_t nn[2] = { 0, 0 };
+    uint64_t tmp[2][LINK_LIST_MAX];
+    const char *p = spec;
+    while (*p) {
+        int dir;
+        if (!strncmp(p, "to-iut:", 7)) { dir = LINK_TO_IUT; p += 7; }
+        else if (!strncmp(p, "from-iut:", 9)) { dir = LINK_FROM_IUT; p += 9; }
+        else {
+            snprintf(err, errlen, "list '%s': expected to-iut: or from-iut: at '%s'", spec, p);
+            return -1;
+        }
+        for (;;) {
+            char *end;
+            if (*p < '0' || *p > '9') {
+                snprintf(err, errlen, "list '%s': expected an index at '%s'", spec, p);
+                return -1;
+            }
+            unsigned long long v = strtoull(p, &end, 10);
+            if (nn[dir] == LINK_LIST_MAX) {
+                snprintf(err, errlen, "list '%s': more than %d indices", spec, LINK_LIST_MAX);
+                return -1;
+            }
+            tmp[dir][nn[dir]++] = v;
+            p = end;
+            if (*p == ',') { p++; continue; }
+            break;
+        }
+        if (*p == ';') p++;
+        else if (*p) {
+            snprintf(err, errlen, "list '%s': unexpected '%c'", spec, *p);
+            return -1;
+        }
+    }
+    for (int d = 0; d < 2; d++) {
+        memcpy(arr[d], tmp[d], nn[d] * sizeof tmp[d][0]);
+        n[d] = nn[d];
+    }
+    rec(l, "net.loss", kind == 'u' ? "duplicate" : "drop", spec, (const char *)NULL);
+    return 0;
+}
+
+static int in_list(const uint64_t *a, size_t n, uint64_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] == v) return 1;
+    return 0;
+}
+
+static void rec_drop(net_link *l, int dir, const char *idx, const char *reason)
+{
+    rec(l, "net.drop", "dir", dir_name[dir], "index", idx, "reason", reason, (const char *)NULL);
+}
+
+int link_decide(net_link *l, const udp_sock *sock, int dir)
+{
+    if (!l || !sock || (sock != l->socks[0] && sock != l->socks[1])) return 1;
+    if (!l->up) {
+        l->dropped[dir]++;
+        rec_drop(l, dir, NULL, "down");
+        return 0;
+    }
+    uint64_t i = l->index[dir]++;
+    char idx[24];
+    snprintf(idx, sizeof idx, "%" PRIu64, i);
+    if (in_list(l->list[dir], l->nlist[dir], i)) {
+        l->dropped[dir]++;
+        rec_drop(l, dir, idx, "list");
+        return 0;
+    }
+    if (link_lost(l->seed, dir, i, l->share_ppm[dir])) {
+        l->dropped[dir]++;
+        rec_drop(l, dir, idx, "loss");
+        return 0;
+    }
+    l->passed[dir]++;
+    return in_list(l->dup[dir], l->ndup[dir], i) ? 2 : 1;
+}
+
+long link_parse_share(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0) return -1;
+    if (!strcmp(end, "%")) v *= 10000.0;
+    else if (strcmp(end, "ppm") != 0) return -1;
+    if (v > 1000000.0) return -1;
+    return (long)(v + 0.5);
+}

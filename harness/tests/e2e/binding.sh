@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# End-to-end checks of the oneM2M CoAP binding's serializations (TS-0008 §6.2.2.2,
+# TS-0004 §8.4) against tools/sim-device. Usage: binding.sh CASE
+# Needs HARNESS, SIM_DEVICE, SRC in the environment (meson test sets them).
+set -uo pipefail
+case_name=$1
+: "${HARNESS:?}" "${SIM_DEVICE:?}" "${SRC:?}"
+export SIM_DEVICE
+unset SIM_DEVICE_ARGS
+. "$SRC/harness/tests/e2e/lib.sh"
+
+case $case_name in
+xml)
+  # The whole suite with <coap serialization="xml">: every applicable test passes, and the
+  # oneM2M content both ways really is vnd.onem2m-res+xml (10014), never JSON (10001).
+  profile=$SRC/fixtures/profiles/sim-device-asn-xml.xml
+  run "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
+    v=$(verdict_of "$id")
+    [ "$v" = pass ] || [ "$v" = skipped ] && ok "$id $v" || fail "$id: expected pass, got $v ($(message_of "$id"))"
+  done
+  check_counts
+  tl=$work/reports/latest/timelines/TC_SEC_REG_001.txt
+  expect_eq "TC_SEC_REG_001" pass "$(verdict_of TC_SEC_REG_001)"
+  grep -q 'msg.rx .*op=create .*ty=16 .*pc="<?xml[^ ]* [^ ]* [^ ]*<m2m:csr xmlns:m2m=\\"http://www.onem2m.org/xml/protocols\\">.*cf=10014' "$tl" \
+    && ok "the device's registration is m2m:csr in XML, cf 10014" || fail "no XML (cf 10014) registration from the device in $tl"
+  grep -q 'msg.tx .*rsc=2001 .*<m2m:csr .*cf=10014' "$tl" \
+    && ok "the registrar answers the XML registration in XML" || fail "the 2001 answer to the XML registration is not XML (cf 10014) in $tl"
+  grep -q 'msg.rx .*op=retrieve .*accept=10014' "$tl" \
+    && ok "the device's RETRIEVE accepts 10014" || fail "no RETRIEVE with Accept 10014 in $tl"
+  grep -q 'msg.tx .*rsc=2000 .*<m2m:cb .*cf=10014' "$tl" \
+    && ok "the CSEBase comes back as m2m:cb in XML" || fail "the 2000 answer to the RETRIEVE is not an XML m2m:cb in $tl"
+  json=$(grep -l 'cf=10001' "$work"/reports/latest/timelines/*.txt)
+  [ -z "$json" ] && ok "no JSON content (cf 10001) in any timeline" || fail "JSON content (cf 10001) in: $json"
+  ;;
+*) echo "unknown case $case_name"; exit 2;;
+esac
+finish

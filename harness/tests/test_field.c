@@ -1,0 +1,162 @@
+/* Role field: the harness's own association toward an IN-CSE (wire_open_association) over a
+ * real DTLS server on 127.0.0.1, with the test's credential variant; the IUT's ports picked
+ * per test; the <open-association> step as the loader reads it. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec/steps_field.h"
+#include "exec/wire.h"
+#include "model/testcase.h"
+#include "net/dtls.h"
+#include "util/xmem.h"
+
+#define PROFILE_XSD M2M_DATA_DIR "/fixtures/schema/profile.xsd"
+#define TESTCASE_XSD M2M_DATA_DIR "/testcases/schema/testcase.xsd"
+
+static profile *load_profile(const char *name)
+{
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    char *path = xasprintf("%s/fixtures/profiles/%s.xml", M2M_DATA_DIR, name);
+    CU_ASSERT_EQUAL(profile_load(path, PROFILE_XSD, &p, &d), 0);
+    free(path);
+    diag_free(&d);
+    return p;
+}
+
+static void test_pick_ports(void)
+{
+    profile *p = load_profile("ref-in-cse");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(p->iut_coaps_port, 0);
+    profile c;
+    CU_ASSERT_EQUAL(field_pick_ports(p, &c), 1);
+    CU_ASSERT_TRUE(c.iut_coaps_port > 0 && c.iut_coap_port > 0);
+    CU_ASSERT_NOT_EQUAL(c.iut_coaps_port, c.iut_coap_port);
+    CU_ASSERT_STRING_EQUAL(c.iut_cse_id, p->iut_cse_id);
+    profile_free(p);
+    /* the in-cse role keeps its profile as it is */
+    p = load_profile("sim-device-asn");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(field_pick_ports(p, &c), 0);
+    profile_free(p);
+}
+
+static void test_parse_step(void)
+{
+    static const char xml[] =
+        "<testcase id=\"TC_F_001\" role=\"field\" area=\"sae\" covers=\"R-SAE-12\">"
+        "<title>t</title><requirement>r</requirement><reference>TS-0003 §8.2.1</reference>"
+        "<harness psk=\"wrong-key\"/>"
+        "<steps><trigger name=\"start\"/><open-association within=\"dtls-total+2s\" expect=\"refused\"/>"
+        "<open-association/></steps></testcase>";
+    diag d;
+    diag_init(&d);
+    testcase *tc = NULL;
+    int rc = testcase_load_mem("t.xml", xml, strlen(xml), TESTCASE_XSD, &tc, &d);
+    if (rc < 0) diag_print(&d, stderr);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL_FATAL(tc->body.n, 3);
+    CU_ASSERT_EQUAL(tc->body.items[1].kind, STEP_ASSOC);
+    CU_ASSERT_EQUAL(tc->body.items[1].expect_refused, 1);
+    CU_ASSERT_EQUAL(tc->body.items[1].timer, TC_TIMER_DTLS_TOTAL);
+    CU_ASSERT_EQUAL(tc->body.items[2].kind, STEP_ASSOC);
+    CU_ASSERT_EQUAL(tc->body.items[2].expect_refused, 0);
+    CU_ASSERT_EQUAL(tc->harness.psk, TC_PSK_WRONG_KEY);
+    testcase_free(tc);
+    diag_free(&d);
+}
+
+/* A DTLS server standing in for the IN-CSE on the picked coaps port, with the profile's
+ * PSK; the wire opens the harness's association to it. Returns the client's settling event
+ * ("sae.done", "sae.fail") or "" when none came within the window. */
+typedef struct run { timeline tl; const char *settled; const tl_event *ev; } run;
+
+static int client_settled(void *ctx)
+{
+    run *r = ctx;
+    for (size_t i = 0; i < r->tl.n; i++) {
+        const char *side = tl_event_get(&r->tl.ev[i], "side");
+        if (side && !strcmp(side, "client") && (!strcmp(r->tl.ev[i].name, "sae.done") || !strcmp(r->tl.ev[i].name, "sae.fail"))) {
+            r->settled = r->tl.ev[i].name;
+            r->ev = &r->tl.ev[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void associate(tc_psk_variant v, run *r, char *sni, size_t snilen)
+{
+    profile *p = load_profile("ref-in-cse");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    profile c;
+    field_pick_ports(p, &c);
+    c.dtls_total_ns = 1500000000LL;
+    c.dtls_retrans_ns = 200000000LL;
+    dtls_global_init();
+    evloop *l = loop_new();
+    timeline_init(&r->tl);
+    r->settled = "";
+    char err[256];
+    udp_sock ss = { .fd = -1 };
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&ss, "127.0.0.1", c.iut_coaps_port, err, sizeof err), 0);
+    dtls_psk psk = { c.psk_identity, c.psk_key, c.psk_key_len, c.harness_cse_id };
+    dtls_params sp = { .psks = &psk, .npsks = 1, .retrans_ms = 200, .total_ms = 1500 };
+    timeline stl;
+    timeline_init(&stl);
+    dtls_hooks sh = { NULL, NULL, NULL, NULL };
+    dtls_server *srv = dtls_server_new(l, &ss, &sp, &stl, sh, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+    tc_harness h = { 0 };
+    h.psk = v;
+    wire *w = wire_open(l, &c, &h, &r->tl, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(wire_open_association(w, err, sizeof err), 0);
+    loop_run_until(l, mono_now_ns() + 3000000000LL, client_settled, r);
+    sni[0] = '\0';
+    for (size_t i = 0; i < stl.n; i++)
+        if (!strcmp(stl.ev[i].name, "sae.done") && tl_event_get(&stl.ev[i], "sni"))
+            snprintf(sni, snilen, "%s", tl_event_get(&stl.ev[i], "sni"));
+    if (r->ev && !strcmp(r->settled, "sae.done"))
+        CU_ASSERT_STRING_EQUAL(tl_event_get(r->ev, "sa"), "1");
+    wire_close(w);
+    dtls_server_free(srv);
+    udp_close(&ss);
+    timeline_free(&stl);
+    loop_free(l);
+    profile_free(p);
+}
+
+static void test_association_profile_psk(void)
+{
+    run r;
+    char sni[128];
+    associate(TC_PSK_PROFILE, &r, sni, sizeof sni);
+    CU_ASSERT_STRING_EQUAL(r.settled, "sae.done");
+    CU_ASSERT_STRING_EQUAL(sni, "in-cse.m2m-harness.test");   /* the IUT's host name as SNI */
+    timeline_free(&r.tl);
+}
+
+static void test_association_variants_refused(void)
+{
+    tc_psk_variant vs[] = { TC_PSK_WRONG_KEY, TC_PSK_UNKNOWN_IDENTITY };
+    for (size_t i = 0; i < 2; i++) {
+        run r;
+        char sni[128];
+        associate(vs[i], &r, sni, sizeof sni);
+        CU_ASSERT_STRING_NOT_EQUAL(r.settled, "sae.done");
+        timeline_free(&r.tl);
+    }
+}
+
+void m2m_test_register(void)
+{
+    CU_pSuite s = CU_add_suite("field", NULL, NULL);
+    CU_add_test(s, "IUT ports picked per test in role field", test_pick_ports);
+    CU_add_test(s, "<open-association> parsed", test_parse_step);
+    CU_add_test(s, "association with the profile's PSK and SNI", test_association_profile_psk);
+    CU_add_test(s, "wrong key and unknown identity get no association", test_association_variants_refused);
+}

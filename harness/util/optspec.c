@@ -1,0 +1,25 @@
+#include "optspec.h"
+#include "xmem.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cm_optspec_parse(const char *spec, uint16_t *num, uint8_t **val, size_t *len, char *err, size_t errlen)
+{
+    *val = NULL;
+    *len = 0;
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(spec, &end, 10);
+    if (end == spec || errno || n == 0 || n > 65535 || (*end && *end != ':')) {
+        snprintf(err, errlen, "expected NUM or NUM:HEX with NUM an option number 1-65535");
+        return -1;
+    }
+    if (*end == ':' && end[1] && hex_decode(end + 1, val, len) < 0) {
+        snprintf(err, errlen, "the value after ':' is not hex (an even number of digits 0-9, a-f)");
+        return -1;
+    }
+    *num = (uint16_t)n;
+    return 0;
+}
