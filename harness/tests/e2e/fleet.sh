@@ -46,7 +46,7 @@ certify-broken)
   echo "$out" | sed 's/^/  | /'
   expect_eq "exit status" 2 "$rc"
   for want in 'release="..."> is not given' 'PICS claim IUT_AE but <iut kind="asn-cse">' 'PICS claim 2 kinds of IUT' \
-              'neither SAE_PSK nor SAE_CERT' 'does not hand ${HARNESS_COAPS_PORT}' 'dtls-retransmit> is not below dtls-total'; do
+              'none of SAE_PSK, SAE_CERT, SAE_RPK' 'does not hand ${HARNESS_COAPS_PORT}' 'dtls-retransmit> is not below dtls-total'; do
     expect_contains "problem named" "$out" "$want"
   done
   expect_contains "the profile file is named" "$out" "broken.xml: error: certification:"
