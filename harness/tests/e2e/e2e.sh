@@ -17,7 +17,7 @@ fault-*)
   [ -n "$row" ] || { echo "no row for fault $fault in faults.tsv"; exit 1; }
   profile=$SRC/fixtures/profiles/$prof.xml
   export SIM_DEVICE_ARGS=--fault=$fault
-  run "$SRC/testcases"
+  run -j "$E2E_JOBS" "$SRC/testcases"
   expect_eq "exit status" 1 "$rc"
   for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
     v=$(verdict_of "$id")
@@ -78,7 +78,7 @@ mca-warn)
 ae)
   # The simulator as an AE on Mca (R-SAE-02): correct passes, plain traffic first fails.
   profile=$SRC/fixtures/profiles/sim-device-ae.xml
-  run "$SRC/testcases"
+  run -j "$E2E_JOBS" "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   expect_eq "TC_SEC_SAE_PSK_AE_001" pass "$(verdict_of TC_SEC_SAE_PSK_AE_001)"
   expect_eq "CSE-only test skipped" skipped "$(verdict_of TC_SEC_ORDER_001)"
@@ -190,7 +190,7 @@ enrol)
   # harness as MEF, associates with the derived KeID/Kpsa and registers; the whole suite
   # passes (what the profile's PICS do not claim is skipped).
   profile=$SRC/fixtures/profiles/sim-device-enrol.xml
-  run "$SRC/testcases"
+  run -j "$E2E_JOBS" "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   for id in TC_SEC_ENR_001 TC_SEC_ENR_002 TC_SEC_ENR_003; do expect_eq "$id" pass "$(verdict_of "$id")"; done
   check_counts
@@ -204,7 +204,7 @@ enrol)
   grep -q "m2m-harness-test-kpm-1" -r "$work/reports/latest/" && fail "Kpm appears in the report" || ok "Kpm not in reports (profile.xml redacted)"
   ;;
 correct)
-  run "$SRC/testcases"
+  run -j "$E2E_JOBS" "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   expect_eq "TC_SEC_SAE_PSK_001" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
   expect_eq "TC_SEC_ORDER_001" pass "$(verdict_of TC_SEC_ORDER_001)"

@@ -45,7 +45,7 @@ expect_failing() {
 
 case $case_name in
 correct)
-  run -j 2 "$SRC/testcases/field"
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
   expect_eq "exit status" 0 "$rc"
   expect_failing ""
   # The harness was the DTLS client (R-SAE-04): its handshakes are side=client, none server.
@@ -69,7 +69,7 @@ correct)
   ;;
 correct-cert)
   profile=$SRC/fixtures/profiles/ref-in-cse-cert.xml
-  run -j 2 "$SRC/testcases/field"
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
   expect_eq "exit status" 0 "$rc"
   expect_failing ""
   grep -q ' sae.done .*side=client.*suite=TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8.*ctype=x509' "$work/reports/latest/timelines/TC_SEC_IN_SAE_CERT_001.txt" \
@@ -83,7 +83,7 @@ fault-*)
   [ -n "$row" ] || { echo "no row for fault $fault in $tsv"; exit 1; }
   profile=$SRC/fixtures/profiles/$prof.xml
   export REF_IN_CSE_ARGS=--fault=$fault
-  run -j 2 "$SRC/testcases/field"
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
   expect_eq "exit status" 1 "$rc"
   expect_failing "$row"
   ;;

@@ -4,6 +4,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 profile=$SRC/fixtures/profiles/sim-device-asn.xml
 selftest=$SRC/harness/tests/data/selftest
+# Whole-suite runs take -j "$E2E_JOBS": most of a test is waiting on timers, so 3 at once on
+# 2 cores cuts a fault run from ~70 s to ~20 s with identical verdicts (measured).
+E2E_JOBS=${E2E_JOBS:-3}
 failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
