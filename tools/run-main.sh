@@ -7,14 +7,21 @@ bash tools/setup/install-deps.sh
 [ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build >/dev/null
 export SIM_DEVICE=$PWD/build/tools/sim-device/sim-device
+export REF_IN_CSE=$PWD/build/tools/ref-in-cse/ref-in-cse
 rc=0
 runs=()
 # Role in-cse: the harness is the IN-CSE; the IUT is the bundled field device, as an
-# ASN-CSE on Mcc (PSK, then X.509), as an AE on Mca to the IN-CSE, and as an AE on Mca to
-# a field-domain registrar. (Role field arrives with the reference IN-CSE.)
-for profile in sim-device-asn sim-device-asn-cert sim-device-ae sim-device-ae-mn; do
-  echo "== role in-cse, profile $profile"
-  build/harness/m2m-harness run --profile fixtures/profiles/$profile.xml --report-dir reports testcases || rc=$?
+# ASN-CSE on Mcc (PSK, X.509, raw public keys, remote enrolment), as an AE on Mca to the
+# IN-CSE, and as an AE on Mca to a field-domain registrar.
+# Role field: the harness is the field node; the IUT is the bundled reference IN-CSE (PSK,
+# X.509, and as enrolment target fetching credentials from the harness's MEF).
+# Each profile runs every test of testcases/ that applies to it; the rest is skipped with
+# the reason. 3 tests at once: most of a test is waiting on protocol timers.
+for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-ae sim-device-ae-mn \
+               ref-in-cse ref-in-cse-cert ref-in-cse-enrol; do
+  [ -f fixtures/profiles/$profile.xml ] || continue
+  echo "== profile $profile ($(grep -o 'role="[a-z-]*"' fixtures/profiles/$profile.xml | head -1))"
+  build/harness/m2m-harness run -j 3 --profile fixtures/profiles/$profile.xml --report-dir reports testcases || rc=$?
   runs+=("$profile: $PWD/reports/$(readlink reports/latest)")
 done
 echo

@@ -152,6 +152,7 @@ static void explain(const testcase *tc, const profile *p, const req_list *rl, FI
         for (size_t i = 0; i < h->nversions; i++) fprintf(f, "%s%s", i ? ", " : "; versions ", h->versions[i]);
         if (h->psk == TC_PSK_WRONG_KEY) fputs("; uses a wrong PSK key", f);
         if (h->psk == TC_PSK_UNKNOWN_IDENTITY) fputs("; knows no such PSK identity", f);
+        if (h->psk == TC_PSK_OTHER_ISSUER) fputs("; presents the PSK identity under another Issuer-FQDN", f);
         if (h->certificate) fprintf(f, "; presents its '%s' certificate", h->certificate);
         fputc('\n', f);
     }

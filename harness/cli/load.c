@@ -63,6 +63,7 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
         vars_set(&known, "HARNESS_COAP_PORT", "0");
         vars_set(&known, "HARNESS_COAPS_PORT", "0");
         vars_set(&known, "MEF_PORT", "0");
+        vars_set(&known, "IUT_PID", "0");
         vars_set(&known, "TEST_ID", "");
         /* A test that will be skipped for this profile is only checked for names the
          * harness knows at all (a typo is still an error); it may use variables this

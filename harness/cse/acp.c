@@ -112,14 +112,15 @@ int acp_store_remove(acp_store *s, const char *id)
     return 0;
 }
 
-/* '*' matches any run of characters within one '/'-separated segment (TS-0004 §6.3.5.27). */
-static int glob(const char *p, const char *s)
+/* '*' matches any run of characters within one '/'-separated segment (TS-0004 §6.3.5.27);
+ * with span (ACP_FAULT_WILDCARD_SPAN only) also across '/'. */
+static int glob(const char *p, const char *s, int span)
 {
     for (; *p; p++, s++) {
         if (*p == '*') {
             for (const char *t = s;; t++) {
-                if (glob(p + 1, t)) return 1;
-                if (!*t || *t == '/') return 0;
+                if (glob(p + 1, t, span)) return 1;
+                if (!*t || (*t == '/' && !span)) return 0;
             }
         }
         if (*p != *s) return 0;
@@ -131,7 +132,7 @@ int acp_originator_matches(const char *pattern, const char *originator)
 {
     if (!pattern || !originator) return 0;
     if (strcmp(pattern, "all") == 0) return 1;
-    return glob(pattern, originator);
+    return glob(pattern, originator, 0);
 }
 
 /* One crontab field: '*', N, N-M, each optionally "/step", comma-separated. */
@@ -264,15 +265,26 @@ static int any_ip(const acp_rule *r, const char *ip)
     return 0;
 }
 
-/* Per rule: res_authn AND originator AND operation AND context AND object details. */
-static int rule_matches(const acp_rule *r, const acp_request *q, time_t when)
+/* The operation bit a rule's acop must hold (ACP_FAULT_SWAP_UD: UPDATE and DELETE swapped). */
+static unsigned op_wanted(unsigned op, unsigned f)
 {
-    if (r->acaf && !q->authenticated) return 0;
-    if (!(r->acop & q->op)) return 0;
+    if (!(f & ACP_FAULT_SWAP_UD)) return op;
+    return op == ACOP_UPDATE ? ACOP_DELETE : op == ACOP_DELETE ? ACOP_UPDATE : op;
+}
+
+/* Per rule: res_authn AND originator AND operation AND context AND object details. */
+static int rule_matches(const acp_rule *r, const acp_request *q, time_t when, unsigned f)
+{
+    if (r->acaf && !q->authenticated && !(f & ACP_FAULT_NO_ACAF)) return 0;
+    if (!(r->acop & op_wanted(q->op, f))) return 0;
     int who = 0;
     for (size_t i = 0; i < r->nacor && !who; i++)
-        who = acp_originator_matches(r->acor[i], q->originator);
-    if (!who || !any_window(r, when) || !any_ip(r, q->ip)) return 0;
+        who = (f & ACP_FAULT_NO_WILDCARDS) ? strcmp(r->acor[i], q->originator) == 0
+              : (f & ACP_FAULT_WILDCARD_SPAN) ? glob(r->acor[i], q->originator, 1) || !strcmp(r->acor[i], "all")
+              : acp_originator_matches(r->acor[i], q->originator);
+    if (!who || (!(f & ACP_FAULT_NO_ACTW) && !any_window(r, when)) ||
+        (!(f & ACP_FAULT_NO_ACIP) && !any_ip(r, q->ip)))
+        return 0;
     if (r->nacod && q->op == ACOP_CREATE) {
         for (size_t i = 0; i < r->nacod; i++)
             if (r->acod_ty[i] == q->child_ty) return 1;
@@ -281,10 +293,10 @@ static int rule_matches(const acp_rule *r, const acp_request *q, time_t when)
     return 1;
 }
 
-static int first_match(const acp_rule *v, size_t n, const acp_request *q, time_t when)
+static int first_match(const acp_rule *v, size_t n, const acp_request *q, time_t when, unsigned f)
 {
     for (size_t i = 0; i < n; i++)
-        if (rule_matches(&v[i], q, when)) return (int)i;
+        if (rule_matches(&v[i], q, when, f)) return (int)i;
     return -1;
 }
 
@@ -301,38 +313,52 @@ acp_decision acp_decide(const acp_store *s, const acp_resource *res, const acp_r
     memset(&d, 0, sizeof d);
     d.by = ACP_BY_NO_RULE;
     d.rule = -1;
-    while (res && !type_has_acpi(res->ty)) res = res->parent;
+    unsigned f = s->faults;
+    if (f & ACP_FAULT_SKIP) {
+        d.permit = 1;
+        d.by = ACP_BY_FAULT;
+        return d;
+    }
+    if (!(f & ACP_FAULT_CIN_OWN))
+        while (res && !type_has_acpi(res->ty)) res = res->parent;
     if (!res || !q || !q->originator || !q->op) return d;
     time_t when = q->when ? q->when : time(NULL);
     if (res->ty == 1) {
         /* a request aimed at a policy is judged by that policy's selfPrivileges */
         const acp_policy *p = acp_store_find(s, res->id);
         if (!p) { copy_id(d.unresolved, sizeof d.unresolved, res->id); return d; }
-        int i = first_match(p->pvs, p->npvs, q, when);
+        int self = !(f & ACP_FAULT_IGNORE_PVS);
+        int i = self ? first_match(p->pvs, p->npvs, q, when, f) : first_match(p->pv, p->npv, q, when, f);
         if (i >= 0) {
-            d.permit = 1; d.by = ACP_BY_RULE; d.self = 1; d.rule = i;
+            d.permit = 1; d.by = ACP_BY_RULE; d.self = self; d.rule = i;
             copy_id(d.policy, sizeof d.policy, p->id);
         }
         return d;
     }
-    if (res->nacpi == 0) {
+    if (res->nacpi == 0 || !type_has_acpi(res->ty)) {
         d.by = ACP_BY_CREATOR;
-        d.permit = res->creator && strcmp(res->creator, q->originator) == 0;
+        d.permit = (f & ACP_FAULT_OPEN_DEFAULT) || (res->creator && strcmp(res->creator, q->originator) == 0);
         return d;
     }
-    /* permit-overrides: the first matching rule in any linked policy permits */
+    /* permit-overrides: the first matching rule in any linked policy permits
+     * (ACP_FAULT_DENY_OVERRIDES: each linked policy must have one) */
     for (size_t k = 0; k < res->nacpi; k++) {
         const acp_policy *p = acp_store_find(s, res->acpi[k]);
         if (!p) {
             if (!d.unresolved[0]) copy_id(d.unresolved, sizeof d.unresolved, res->acpi[k]);
+            if (f & ACP_FAULT_DENY_OVERRIDES) { d.permit = 0; d.by = ACP_BY_NO_RULE; return d; }
             continue;
         }
-        int i = first_match(p->pv, p->npv, q, when);
-        if (i >= 0) {
+        int i = first_match(p->pv, p->npv, q, when, f);
+        if (i >= 0 && !d.permit) {
             d.permit = 1; d.by = ACP_BY_RULE; d.self = 0; d.rule = i;
             copy_id(d.policy, sizeof d.policy, p->id);
+        }
+        if (i < 0 && (f & ACP_FAULT_DENY_OVERRIDES)) {
+            d.permit = 0; d.by = ACP_BY_NO_RULE; d.rule = -1;
             return d;
         }
+        if (d.permit && !(f & ACP_FAULT_DENY_OVERRIDES)) return d;
     }
     return d;
 }
@@ -345,6 +371,9 @@ const char *acp_decision_describe(const acp_decision *d, char *buf, size_t n)
         break;
     case ACP_BY_CREATOR:
         snprintf(buf, n, "creator-only default");
+        break;
+    case ACP_BY_FAULT:
+        snprintf(buf, n, "no decision (fault)");
         break;
     default:
         snprintf(buf, n, "no matching rule");

@@ -34,8 +34,30 @@ typedef struct acp_policy {
     acp_rule *pvs; size_t npvs;  /* selfPrivileges: access to this policy itself */
 } acp_policy;
 
+/* Deliberate deviations from TS-0003 §7.1 for the fault switches of a reference peer
+ * (tools/ref-in-cse, one per rule the field suite checks). Only that peer sets them; 0, the
+ * harness's own and only setting, is the correct behaviour. The hosted.c ones act there. */
+enum {
+    ACP_FAULT_SKIP = 1 << 0,            /* skip-acp: no decision at all, everything permitted */
+    ACP_FAULT_DENY_OVERRIDES = 1 << 1,  /* every linked policy must permit, not any one */
+    ACP_FAULT_IGNORE_PVS = 1 << 2,      /* a request on a policy judged by its pv, not its pvs */
+    ACP_FAULT_SWAP_UD = 1 << 3,         /* UPDATE checked against bit 8, DELETE against bit 4 */
+    ACP_FAULT_NO_WILDCARDS = 1 << 4,    /* acor compared as literal IDs: no "all", no '*' */
+    ACP_FAULT_OPEN_DEFAULT = 1 << 5,    /* no acpi: full access for anyone, not the creator only */
+    ACP_FAULT_CIN_OWN = 1 << 6,         /* a contentInstance judged alone (creator-only), not by its parent */
+    ACP_FAULT_NO_ACTW = 1 << 7,         /* time windows ignored */
+    ACP_FAULT_NO_ACIP = 1 << 8,         /* IP address contexts ignored */
+    ACP_FAULT_NO_ACAF = 1 << 9,         /* the authentication flag ignored */
+    ACP_FAULT_ACPI_UNCHECKED = 1 << 10, /* hosted.c: an acpi UPDATE judged by pv like any other */
+    ACP_FAULT_ACPI_MIXED = 1 << 11,     /* hosted.c: acpi may share its UPDATE with other attributes */
+    ACP_FAULT_PVS_OPTIONAL = 1 << 12,   /* hosted.c: a policy CREATE without pv or with empty pvs taken */
+    ACP_FAULT_DENY_4000 = 1 << 13,      /* hosted.c: a denial answered 4000 instead of 4103 */
+    ACP_FAULT_WILDCARD_SPAN = 1 << 14,  /* '*' in acor also matches across '/' */
+};
+
 typedef struct acp_store {
     acp_policy **p; size_t n, cap;
+    unsigned faults;             /* ACP_FAULT_* bits; 0 = correct */
 } acp_store;
 
 /* The resource a request addresses, as far as the decision needs it. A type without an
@@ -59,7 +81,7 @@ typedef struct acp_request {
     int child_ty;                /* CREATE: type of the resource to create; 0 otherwise */
 } acp_request;
 
-typedef enum { ACP_BY_RULE, ACP_BY_CREATOR, ACP_BY_NO_RULE } acp_by;
+typedef enum { ACP_BY_RULE, ACP_BY_CREATOR, ACP_BY_NO_RULE, ACP_BY_FAULT } acp_by;
 
 typedef struct acp_decision {
     int permit;

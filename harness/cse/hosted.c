@@ -269,6 +269,7 @@ static int decide(hosted *h, const rnode *x, unsigned op, int child_ty, int acpi
     peer_ip(o->peer, ip, sizeof ip);
     acp_request q = { o->originator, op, o->authenticated, ip[0] ? ip : NULL, 0, child_ty };
     acp_decision d;
+    if (h->acps.faults & ACP_FAULT_ACPI_UNCHECKED) acpi_update = 0;   /* judged by pv below */
     if (acpi_update && x->nacpi) {
         /* permit-overrides across the linked policies' pvs */
         for (size_t k = 0; k < x->nacpi; k++) {
@@ -292,7 +293,7 @@ static int decide(hosted *h, const rnode *x, unsigned op, int child_ty, int acpi
         /* TS-0004 §7.3.3.15: ORIGINATOR_HAS_NO_PRIVILEGE */
         char *why = xasprintf("%s on %s by %s denied: %s", acp_op_name(op), path,
                               o->originator ? o->originator : "(none)", rule);
-        hosted_reply(rsp, req, 4103, why);
+        hosted_reply(rsp, req, h->acps.faults & ACP_FAULT_DENY_4000 ? 4000 : 4103, why);
         free(why);
     }
     free(path);
@@ -318,7 +319,7 @@ static void link_acpi(hosted *h, rnode *x, json_t *acpi)
 static int adopt(hosted *h, rnode *x, json_t *inner, int create, char *err, size_t errlen)
 {
     if (x->ty == 1) {
-        acp_policy *p = acp_policy_from_json(inner, x->ri, 1, err, errlen);
+        acp_policy *p = acp_policy_from_json(inner, x->ri, !(h->acps.faults & ACP_FAULT_PVS_OPTIONAL), err, errlen);
         if (!p) return -1;
         acp_store_put(&h->acps, p);
     }
@@ -436,7 +437,7 @@ void hosted_handle(hosted *h, const m2m_prim *req, const hosted_origin *o, m2m_p
         /* an acpi change must be the only attribute of its UPDATE (TS-0001 §9.6.1.3.2) */
         json_t *inner = json_object_get(body, short_name(x->ty));
         int acpi_update = json_object_get(inner, "acpi") != NULL;
-        if (acpi_update && json_object_size(inner) != 1)
+        if (acpi_update && json_object_size(inner) != 1 && !(h->acps.faults & ACP_FAULT_ACPI_MIXED))
             fail(rsp, req, 4000, "acpi must be the only attribute in its UPDATE", tl, o);
         else if (decide(h, x, ACOP_UPDATE, 0, acpi_update, req, o, rsp, tl))
             do_update(h, x, req, body, o, rsp, tl);

@@ -24,7 +24,10 @@ struct registrar {
     size_t nres, capres;
     unsigned next_ri;
     hosted *hosted;      /* containers, contentInstances, policies; access control (hosted.h) */
+    unsigned faults;     /* REG_FAULT_* (ref-in-cse only) */
 };
+
+void registrar_set_faults(registrar *r, unsigned faults) { r->faults = faults; }
 
 registrar *registrar_new(const char *cse_id, const char *cse_base_name, int release)
 {
@@ -205,14 +208,14 @@ static void create_ae(registrar *r, const m2m_prim *req, json_t *body, m2m_prim 
         reject(r, req, rsp, 4000, "content has no m2m:ae with api", tl, peer);
         return;
     }
-    if (api[0] != 'r' && api[0] != 'R' && api[0] != 'N') {
+    if (api[0] != 'r' && api[0] != 'R' && api[0] != 'N' && !(r->faults & REG_FAULT_ANY_APP_ID)) {
         reject(r, req, rsp, 4000, "App-ID does not start with r, R or N", tl, peer);
         return;
     }
     /* The AE-ID: a pre-provisioned stem in From, else one the registrar assigns. */
     char *aei = (req->fr && (req->fr[0] == 'C' || req->fr[0] == 'S') && req->fr[1])
                     ? xstrdup(req->fr) : xasprintf("C%06u", r->next_ri);
-    if (find_by(r, 2, aei)) {
+    if (find_by(r, 2, aei) && !(r->faults & REG_FAULT_REUSE_AE_STEM)) {
         reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "AE-ID stem is still registered", tl, peer);
         free(aei);
         return;
@@ -270,7 +273,8 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
         reject(r, req, rsp, 4107, "CSE-ID in From outside any security association", tl, peer);
         return;
     }
-    if (!secure && req->fr && m2m_id_is_ae(req->fr) && !ae_create && !find_by(r, 2, req->fr)) {
+    if (!secure && req->fr && m2m_id_is_ae(req->fr) && !ae_create && !find_by(r, 2, req->fr) &&
+        !(r->faults & REG_FAULT_PLAIN_AE)) {
         reject(r, req, rsp, 4106, "AE-ID in From outside any security association, not registered here", tl, peer);
         return;
     }
@@ -314,6 +318,12 @@ void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_
 {
     int want_xml = req->accept == M2M_CF_RES_XML || (req->accept < 0 && req->cf == M2M_CF_RES_XML);
     char err[200] = "";
+    /* An Accept naming neither resource format served here: 4.06 (5207 NOT_ACCEPTABLE) */
+    if (req->accept >= 0 && req->accept != M2M_CF_RES_JSON && req->accept != M2M_CF_RES_XML) {
+        m2m_prim_init(rsp);
+        reject(r, req, rsp, 5207, "Accept names a format this CSE does not serve (10001, 10014 only)", tl, peer);
+        return;
+    }
     if (req->cf == M2M_CF_RES_XML && req->pc && req->pclen) {
         m2m_prim j = *req;   /* shallow: only pc is replaced, the rest borrowed */
         j.pc = m2m_json_from_xml_text(req->pc, req->pclen, err, sizeof err);

@@ -24,6 +24,15 @@ void registrar_free(registrar *r);
 void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
                       timeline *tl, const char *peer);
 
+/* Faults for tools/ref-in-cse only (its --fault switches; the harness never sets them):
+ * each breaks one registration or receiver rule the field suite checks. */
+enum {
+    REG_FAULT_ANY_APP_ID = 1u << 0,     /* any App-ID registers (no 4000 for one not r/R/N) */
+    REG_FAULT_REUSE_AE_STEM = 1u << 1,  /* an AE-ID stem still registered registers again (no 4117) */
+    REG_FAULT_PLAIN_AE = 1u << 2,       /* outside an association an unregistered AE-ID is served (no 4106) */
+};
+void registrar_set_faults(registrar *r, unsigned faults);
+
 /* The access-controlled resources below the CSEBase, for presets (cse/hosted.h). */
 struct hosted *registrar_hosted(registrar *r);
 

@@ -1,6 +1,7 @@
 #include "executor.h"
 #include "iutctl.h"
 #include "match.h"
+#include "netns.h"
 #include "steps_field.h"
 #include "steps_net.h"
 #include "wire.h"
@@ -36,6 +37,7 @@ typedef struct exec {
     const tc_step *expecting; /* the <expect> step running now, for <respond> overrides */
     verdict_state vs;
     strbuf steps_log;         /* one line per step: what happened */
+    netns *ns;                /* <control netns="true">: the IUT's namespace (netns.h) */
 } exec;
 
 static void step_log(exec *x, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -195,10 +197,11 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
             if (s->alts[j].kind == ALT_SILENCE) hit = &s->alts[j];
         int ended = iut_ended(x);
         if (!hit) {
-            char got[600], what[1400];
+            char got[600], what[2400], bad[800];
             recent_events(x, got, sizeof got);
-            if (ended) snprintf(what, sizeof what, "expected %s; the IUT's process ended first; got: %s", want, got);
-            else snprintf(what, sizeof what, "expected %s within %.3g s; got: %s", want, (double)window / 1e9, got);
+            rx_unusable(&x->tl, x->cursor, bad, sizeof bad);
+            if (ended) snprintf(what, sizeof what, "expected %s; the IUT's process ended first; got: %s%s", want, got, bad);
+            else snprintf(what, sizeof what, "expected %s within %.3g s; got: %s%s", want, (double)window / 1e9, got, bad);
             step_failed(x, ph, s, what);
             return;
         }
@@ -322,6 +325,7 @@ static int wait_ready(exec *x, const tc_step *s)
         verdict_set(&x->vs, VERDICT_ERROR, "readiness probe: %s", err);
         return -1;
     }
+    if (x->ns) cmd = netns_wrap_free(x->ns, cmd);
     int64_t end = mono_now_ns() + (x->p->ready_timeout_ns ? x->p->ready_timeout_ns : 10000000000LL);
     int ready = 0;
     while (!ready && mono_now_ns() < end) {
@@ -362,6 +366,15 @@ static void run_trigger(exec *x, phase ph, const tc_step *s)
         return;
     }
     int is_start = strcmp(s->trigger, "start") == 0;
+    if (x->ns) cmd = netns_wrap_free(x->ns, cmd);   /* every IUT command runs in its namespace */
+    if (x->ns && is_start && !x->ns->up) {   /* the harness raises the link: net.up is its step */
+        if (netns_link(x->ns, 1, err, sizeof err) < 0) {
+            verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: raising the veth link: %s", s->line, err);
+            free(cmd);
+            return;
+        }
+        timeline_add(&x->tl, "net.up", x->ns->ns_addr, "link", x->ns->host_if, (char *)NULL);
+    }
     iut_proc proc;
     if (iut_spawn(cmd, x->iut_log, &proc, err, sizeof err) < 0) {
         snprintf(what, sizeof what, "trigger '%s' could not run: %s", s->trigger, err);
@@ -377,6 +390,9 @@ static void run_trigger(exec *x, phase ph, const tc_step *s)
         x->iut = proc;
         if (!watching) loop_timer_add(x->loop, 50000000LL, watch_iut, x);
         if (x->o->result_fd >= 0) dprintf(x->o->result_fd, "iut_pgid %d\n", (int)proc.pid);
+        char pid[24];   /* ${IUT_PID} for other triggers (a start command that execs: the IUT itself) */
+        snprintf(pid, sizeof pid, "%d", (int)proc.pid);
+        vars_set(&x->v, "IUT_PID", pid);
         step_log(x, s, "trigger start: IUT process %d started", (int)proc.pid);
         wait_ready(x, s);
         return;
@@ -404,7 +420,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     char err[256];
     m2m_prim req;
     m2m_prim_init(&req);
-    int secure = 1;
+    int secure = 1, repeat = 1;
     uint16_t onum = 0;     /* an extra raw option (option="NUM:HEX"), 0 = none */
     uint8_t *oval = NULL;
     size_t olen = 0;
@@ -422,7 +438,8 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "rqi")) { req.rqi = val; val = NULL; }
         else if (!strcmp(f->key, "rvi")) { req.rvi = val; val = NULL; }
         else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
-        else if (!strcmp(f->key, "secure")) secure = strcmp(val, "false") != 0;
+        else if (!strcmp(f->key, "secure")) secure = !strcmp(val, "old") ? 2 : strcmp(val, "false") != 0;
+        else if (!strcmp(f->key, "repeat")) repeat = atoi(val);
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
         else if (!strcmp(f->key, "option") && cm_optspec_parse(val, &onum, &oval, &olen, err, sizeof err) < 0) onum = 0;
         free(val);
@@ -434,8 +451,11 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     if (req.rvi && !*req.rvi) { free(req.rvi); req.rvi = NULL; }
     else if (!req.rvi) req.rvi = xstrdup("3");
     m2m_prim_serialize(&req, x->p->serialization);   /* <coap serialization="xml">: 10014 */
-    if (wire_send_request_opt(x->w, &req, secure, onum, oval, olen, err, sizeof err) < 0) step_failed(x, ph, s, err);
-    else step_log(x, s, "send %s to %s (%s)", m2m_op_name(req.op), req.to ? req.to : "?", secure ? "secure" : "plain");
+    /* ... and asks for XML back, unless the test sets its own Accept (option="17:...") */
+    if (x->p->serialization && !strcmp(x->p->serialization, "xml") && onum != CM_OPT_ACCEPT) req.accept = M2M_CF_RES_XML;
+    if (wire_send_request_rep(x->w, &req, secure, onum, oval, olen, repeat, err, sizeof err) < 0) step_failed(x, ph, s, err);
+    else step_log(x, s, "send %s to %s (%s)%s", m2m_op_name(req.op), req.to ? req.to : "?", secure == 2 ? "old epoch" : secure ? "secure" : "plain",
+                  repeat > 1 ? ", the identical CON repeated" : "");
     m2m_prim_free(&req);
     free(oval);
 }
@@ -449,7 +469,9 @@ static int reverse_settled(void *ctx)
     for (size_t i = r->from; i < r->x->tl.n; i++) {
         const tl_event *e = &r->x->tl.ev[i];
         const char *side = tl_event_get(e, "side");
-        if (side && !strcmp(side, "client") && (!strcmp(e->name, "sae.done") || !strcmp(e->name, "sae.fail"))) {
+        /* prov.fail side=client: an enrolment with the IUT's MEF that did not finish (field_enrol.h) */
+        if (side && !strcmp(side, "client") && (!strcmp(e->name, "sae.done") || !strcmp(e->name, "sae.fail") ||
+                                               (!strcmp(e->name, "prov.fail") && !tl_event_get(e, "keid")))) {
             r->hit = (long)i;
             return 1;
         }
@@ -459,7 +481,7 @@ static int reverse_settled(void *ctx)
 
 static void run_reverse(exec *x, phase ph, const tc_step *s)
 {
-    char err[256], what[512];
+    char err[256], what[1600];
     /* STEP_ASSOC (role field): the harness's own association toward the IUT's coaps port */
     char *poa = s->kind == STEP_ASSOC ? xasprintf("coaps://%s:%d", x->p->iut_address ? x->p->iut_address : "?",
                                                   x->p->iut_coaps_port)
@@ -493,8 +515,10 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
         step_log(x, s, "%s to %s established", what_kind, poa);
     } else {
         const char *why = r.hit >= 0 ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
-        snprintf(what, sizeof what, "the IUT did not accept the %s to %s within %.3g s%s%s",
-                 what_kind, poa, (double)window / 1e9, why ? ": " : "", why ? why : "");
+        char bad[800];
+        rx_unusable(&x->tl, r.from, bad, sizeof bad);
+        snprintf(what, sizeof what, "the IUT did not accept the %s to %s within %.3g s%s%s%s",
+                 what_kind, poa, (double)window / 1e9, why ? ": " : "", why ? why : "", bad);
         step_failed(x, ph, s, what);
     }
     free(poa);
@@ -632,21 +656,35 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     x.tc = tc;
     profile field_p;   /* role field: the IUT's ports for this test */
     if (field_pick_ports(p, &field_p)) p = &field_p;
-    x.p = p;
     x.o = o;
     verdict_init(&x.vs);
+    profile ns_p;      /* <control netns="true">: the two ends of the test's veth pair */
+    netns ns;
+    char err[256];
+    if (p->netns) {
+        if (netns_create(&ns, err, sizeof err) < 0) {
+            verdict_set(&x.vs, VERDICT_SKIP, "cannot create the IUT's network namespace: %s", err);
+        } else {
+            ns_p = *p;
+            ns_p.harness_address = ns.host_addr;
+            ns_p.iut_address = ns.ns_addr;
+            p = &ns_p;
+            x.ns = &ns;
+        }
+    }
+    x.p = p;
     sb_init(&x.steps_log);
     timeline_init(&x.tl);
     dtls_global_init();
     x.loop = loop_new();
     if (o->observer && o->observer->begin) o->observer->begin(o->observer->ctx, tc);
     x.iut_log = report_path(o, "logs", tc->id, ".iut.log");
-    char err[256];
-    x.w = wire_open(x.loop, p, &tc->harness, &x.tl, err, sizeof err);
-    if (!x.w) {
+    x.w = p->netns && !x.ns ? NULL : wire_open(x.loop, p, &tc->harness, &x.tl, err, sizeof err);
+    if (!x.w && x.vs.v != VERDICT_SKIP) {
         verdict_set(&x.vs, VERDICT_ERROR, "cannot open the harness endpoints: %s", err);
         out->error_type = xstrdup("setup");
-    } else {
+    } else if (x.w) {
+        if (x.ns) wire_set_net_controlled(x.w);
         wire_set_responder(x.w, responder, &x);
         setup_vars(&x);
         /* Pre-provisioned credentials are installed now: by construction before any SAE. A
@@ -672,6 +710,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         wire_close(x.w);
         vars_free(&x.v);
     }
+    if (x.ns) netns_destroy(x.ns);
     out->v = x.vs.v;
     if (x.vs.v != VERDICT_PASS) out->reason = xstrdup(x.vs.reason);
     if (x.vs.v == VERDICT_INCONC && !out->error_type) out->error_type = xstrdup("inconclusive");

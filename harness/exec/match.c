@@ -43,6 +43,8 @@ int match_alt(const tc_alt *a, const tl_event *e, const vars *v, char *err, size
         return r;
     }
     if (strcmp(e->name, wanted_name(a)) != 0) return 0;
+    /* a response the CoAP layer rejected (wire.c note_rejected) answers nothing */
+    if (tl_event_get(e, "rejected") && !kvlist_get(&a->match, "rejected")) return 0;
     for (size_t i = 0; i < a->match.n; i++) {
         const kv *m = &a->match.items[i];
         if (strcmp(m->key, "dir") == 0) continue;
@@ -88,5 +90,33 @@ void alt_describe(const tc_alt *a, char *buf, size_t len)
     }
     if (!first) sb_add(&b, "]");
     snprintf(buf, len, "%s", b.s);
+    sb_free(&b);
+}
+
+void rx_unusable(const timeline *tl, size_t from, char *buf, size_t len)
+{
+    strbuf b;
+    sb_init(&b);
+    size_t n = 0;
+    for (size_t i = from; i < tl->n; i++) {
+        const tl_event *e = &tl->ev[i];
+        const char *kind = NULL, *why = NULL;
+        if (!strcmp(e->name, "msg.rx.malformed")) kind = "malformed", why = tl_event_get(e, "reason");
+        else if (!strcmp(e->name, "msg.rx") && (why = tl_event_get(e, "rejected"))) kind = "rejected";
+        else if (!strcmp(e->name, "msg.rx") && (why = tl_event_get(e, "problems"))) kind = "defective";
+        else if (!strcmp(e->name, "net.rx.ignored") || !strcmp(e->name, "sae.bad_record"))
+            kind = "ignored", why = tl_event_get(e, "reason");
+        if (!kind) continue;
+        if (n++ < 3) {
+            char d[160];
+            tl_event_describe(e, d, sizeof d);
+            if (!why) why = "?";
+            int wl = (int)strlen(why);
+            while (wl > 0 && (why[wl - 1] == '\n' || why[wl - 1] == ' ')) wl--;
+            sb_addf(&b, "%s%s %s: %.*s", n > 1 ? "; " : "; received but unusable: ", kind, d, wl, why);
+        }
+    }
+    if (n > 3) sb_addf(&b, "; and %zu more", n - 3);
+    snprintf(buf, len, "%s", b.s ? b.s : "");
     sb_free(&b);
 }

@@ -18,5 +18,9 @@ char *event_field(const tl_event *e, const char *field);
 int capture_apply(const tc_alt *a, const tl_event *e, vars *v, char *err, size_t errlen);
 /* "msg.rx[op=create,ty=16,secure=true]" — the alternative in selector-like words. */
 void alt_describe(const tc_alt *a, char *buf, size_t len);
+/* What arrived from event `from` on that the harness could not take as an answer, for a
+ * step's failure message: "; received but unusable: malformed: REASON; rejected: REASON"
+ * (at most 3, then a count), or "" when nothing did. */
+void rx_unusable(const timeline *tl, size_t from, char *buf, size_t len);
 
 #endif

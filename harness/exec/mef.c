@@ -1,6 +1,7 @@
 #include "mef.h"
 #include "../model/profile.h"
 #include "../net/udp.h"
+#include "../sec/mef_cred.h"
 #include "../util/xmem.h"
 #include <gnutls/gnutls.h>
 #include <stdio.h>
@@ -10,7 +11,10 @@
 typedef struct mef_key {
     char keid[sizeof ((enrol_keys *)0)->keid];
     uint8_t key[ENROL_KEY_LEN];
+    uint8_t ke[ENROL_KE_LEN];    /* for the target's fetchCredentials (§10.3.7) */
     char *bound_id;
+    int64_t expires_ns;          /* Enrolment Expiry (monotonic), 0 = never */
+    int expired;                 /* prov.expire recorded */
 } mef_key;
 
 typedef struct mef_link {
@@ -18,6 +22,8 @@ typedef struct mef_link {
     cm_link link;
     dtls_conn *conn;
     int done;                    /* prov.done or prov.fail recorded for this association */
+    unsigned n;                  /* enrolment number: 1 for the first bootstrap handshake */
+    int target;                  /* the enrolment target's session (fetchCredentials), not an enrolee's */
     struct mef_link *next;
 } mef_link;
 
@@ -26,19 +32,31 @@ struct mef {
     const mef_config *cfg;
     timeline *tl;
     udp_sock sock;
-    dtls_psk psk;
+    dtls_psk psk[2];             /* the enrolee's KpmID/Kpm; the enrolment target's PSK */
     dtls_params dp;
     dtls_server *srv;
     coap_ep *ep;
     mef_link *links;
     mef_key *keys;
     size_t nkeys, cap;
+    unsigned nboot;              /* bootstrap handshakes so far */
+    int interrupt;               /* drop the next Enrolment Exchange's session (mef_interrupt) */
+    uint64_t timer;              /* next Ke expiry */
+    int heard;                   /* a handshake with the enrolee got somewhere (up or failed) */
 };
+
+#define RSPF(m) ((m)->cfg->rspf_cert ? "cert" : "ppsk")   /* §8.3.2.2 / §8.3.2.1 */
+
+static void num(char *buf, size_t len, unsigned n) { snprintf(buf, len, "%u", n); }
 
 static void prov_fail(mef *m, mef_link *ml, const char *peer, const char *reason)
 {
-    if (ml) ml->done = 1;
-    timeline_add(m->tl, "prov.fail", peer, "rspf", "ppsk", "reason", reason, (char *)NULL);
+    char n[16] = "";
+    if (ml) {
+        ml->done = 1;
+        num(n, sizeof n, ml->n);
+    }
+    timeline_add(m->tl, "prov.fail", peer, "rspf", RSPF(m), "reason", reason, ml ? "enrolment" : NULL, n, (char *)NULL);
 }
 
 static int link_send(void *ctx, const uint8_t *buf, size_t n)
@@ -104,8 +122,86 @@ static int derive(mef *m, mef_link *ml, char *err, size_t errlen)
     mef_key *mk = &m->keys[m->nkeys++];
     memcpy(mk->keid, k.keid, sizeof mk->keid);
     memcpy(mk->key, key, sizeof key);
+    memcpy(mk->ke, k.ke, sizeof mk->ke);
     mk->bound_id = xstrdup(cf->enrolee_b_id);
+    mk->expires_ns = cf->lifetime_ns > 0 ? mono_now_ns() + cf->lifetime_ns : 0;
+    mk->expired = 0;
     return 0;
+}
+
+/* Ke's Enrolment Expiry passed (§8.3.2.1, §10.7): prov.expire, once per key; the keys
+ * derived from it are refused from now on (mef_psk_lookup). */
+static void on_expiry(evloop *l, void *ctx)
+{
+    mef *m = ctx;
+    m->timer = 0;
+    int64_t now = mono_now_ns(), next = 0;
+    for (size_t i = 0; i < m->nkeys; i++) {
+        mef_key *k = &m->keys[i];
+        if (!k->expires_ns || k->expired) continue;
+        if (k->expires_ns <= now) {
+            k->expired = 1;
+            char life[32];
+            snprintf(life, sizeof life, "%.3gs", (double)m->cfg->lifetime_ns / 1e9);
+            timeline_add(m->tl, "prov.expire", NULL, "rspf", RSPF(m), "keid", k->keid, "lifetime", life, (char *)NULL);
+        } else if (!next || k->expires_ns < next) {
+            next = k->expires_ns;
+        }
+    }
+    if (next) m->timer = loop_timer_add(l, next - now, on_expiry, m);
+}
+
+static void arm_expiry(mef *m)
+{
+    if (m->timer || !m->cfg->lifetime_ns) return;
+    m->timer = loop_timer_add(m->loop, m->cfg->lifetime_ns, on_expiry, m);
+}
+
+/* The enrolment target's RETRIEVE /fetchCredentials/<KeID>/<SUID> (§8.3.2.1, R-ENR-07) in a
+ * session authenticated with the target's PSK: the usage-constrained key (§10.3.7) for that
+ * KeID, SUID and the target's FQDN — only for SUID 22 (RSPF-provisioned SAEF key), a KeID
+ * of a finished enrolment whose Ke has not expired. Event prov.fetch. */
+static void fetch(mef *m, const cm_link *link, const cm_msg *req)
+{
+    const mef_config *cf = m->cfg;
+    char seg[3][160] = { "", "", "" }, why[480] = "";
+    size_t nseg = 0;
+    for (size_t i = 0; i < req->nopts; i++)
+        if (req->opts[i].num == CM_OPT_URI_PATH && nseg < 4) {
+            if (nseg < 3) snprintf(seg[nseg], sizeof seg[nseg], "%.*s", (int)(req->opts[i].len < 159 ? req->opts[i].len : 159), (const char *)req->opts[i].val);
+            nseg++;
+        }
+    const mef_key *mk = NULL;
+    for (size_t i = m->nkeys; i-- > 0;)
+        if (!strcmp(m->keys[i].keid, seg[1])) { mk = &m->keys[i]; break; }
+    uint8_t code = CM_CODE(2, 5);
+    if (req->code != CM_GET || nseg != 3 || strcmp(seg[0], "fetchCredentials") != 0) {
+        snprintf(why, sizeof why, "not RETRIEVE /fetchCredentials/<KeID>/<SUID>");
+        code = CM_CODE(4, 0);
+    } else if (!mk) {
+        snprintf(why, sizeof why, "unknown KeID");
+        code = CM_CODE(4, 4);
+    } else if (mk->expires_ns && mk->expires_ns <= mono_now_ns()) {
+        snprintf(why, sizeof why, "the Ke of this KeID has expired");
+        code = CM_CODE(4, 3);
+    } else if (strcmp(seg[2], cf->suid ? cf->suid : "22") != 0) {
+        snprintf(why, sizeof why, "SUID %s is not provisioned for this target (only %s)", seg[2], cf->suid ? cf->suid : "22");
+        code = CM_CODE(4, 3);
+    }
+    uint8_t key[ENROL_KEY_LEN];
+    char err[256];
+    if (!why[0] && enrol_usage_key(mk->ke, seg[2], cf->target_fqdn, &cf->keys, key, err, sizeof err) < 0) {
+        snprintf(why, sizeof why, "%s", err);
+        code = CM_CODE(5, 0);
+    }
+    char *body = why[0] ? mef_build_cred_error(why)
+                        : mef_build_credential(key, sizeof key, mk->bound_id, (long)(cf->lifetime_ns / 1000000000LL));
+    explicit_bzero(key, sizeof key);
+    answer(m, link, req, code, body);
+    explicit_bzero(body, strlen(body));
+    free(body);
+    timeline_add(m->tl, "prov.fetch", link->peer, "target", cf->target_id, "keid", seg[1], "suid", seg[2],
+                 "status", why[0] ? "false" : "true", why[0] ? "reason" : NULL, why, (char *)NULL);
 }
 
 static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *ctx)
@@ -113,6 +209,10 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     (void)ep;
     mef *m = ctx;
     mef_link *ml = link->ctx;
+    if (ml->target) {
+        fetch(m, link, req);
+        return;
+    }
     const char *want = m->cfg->path ? m->cfg->path : MEF_DEFAULT_PATH;
     char path[256], err[600];
     req_path(req, path, sizeof path);
@@ -121,6 +221,15 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
                  cm_method_name(req->code) ? cm_method_name(req->code) : "?", path[0] ? path : "/", want);
         answer(m, link, req, strcmp(path, want) != 0 ? CM_CODE(4, 4) : CM_CODE(4, 5), NULL);
         prov_fail(m, ml, link->peer, err);
+        return;
+    }
+    if (m->interrupt) {
+        /* Mid-enrolment: the bootstrap session is up and the request is in, no answer yet.
+         * The MEF forgets the session silently (no answer, no close_notify) and keeps
+         * nothing: the exporter of this session gives no usable key (R-ENR-08). */
+        m->interrupt = 0;
+        prov_fail(m, ml, link->peer, "interrupted: the MEF dropped the session before answering the enrolment exchange");
+        dtls_forget(ml->conn);
         return;
     }
     mef_indications in;
@@ -143,11 +252,13 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     free(end);
     ml->done = 1;
     const mef_key *mk = &m->keys[m->nkeys - 1];
-    char ind[64];
+    char ind[64], n[16];
     snprintf(ind, sizeof ind, "cert=%d maf=%d rmgmt=%d", in.cert, in.maf, in.rmgmt);
-    timeline_add(m->tl, "prov.done", link->peer, "rspf", "ppsk", "keid", mk->keid, "identity", mk->bound_id,
+    num(n, sizeof n, ml->n);
+    timeline_add(m->tl, "prov.done", link->peer, "rspf", RSPF(m), "keid", mk->keid, "identity", mk->bound_id,
                  "derive", m->cfg->keys.derive == ENROL_DERIVE_USAGE ? "usage-constrained" : "kpsa",
-                 "mef", m->cfg->fqdn, "indications", ind, (char *)NULL);
+                 "mef", m->cfg->fqdn, "indications", ind, "enrolment", n, (char *)NULL);
+    arm_expiry(m);
     dtls_close(ml->conn);
 }
 
@@ -160,13 +271,27 @@ static void on_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
 static void on_state(dtls_conn *c, dtls_state st, void *ctx)
 {
     mef *m = ctx;
+    m->heard = 1;
     if (st == DTLS_UP) {
-        link_for(m, c);
+        mef_link *ml = link_for(m, c);
+        const char *who = dtls_conn_identity(c);
+        ml->target = m->cfg->target_psk_id && who && !strcmp(who, m->cfg->target_psk_id);
+        if (ml->target) {        /* the enrolment target's own session: no enrolment */
+            ml->done = 1;
+            return;
+        }
+        ml->done = 0;            /* a new session on a known conn: a new enrolment */
+        ml->n = ++m->nboot;
+        char n[16];
+        num(n, sizeof n, ml->n);
         gnutls_session_t s = dtls_conn_session(c);
-        timeline_add(m->tl, "prov.start", dtls_conn_peer(c), "rspf", "ppsk", "stage", "bootstrap handshake",
-                     "identity", dtls_conn_identity(c),
+        timeline_add(m->tl, "prov.start", dtls_conn_peer(c), "rspf", RSPF(m), "stage", "bootstrap handshake",
+                     "enrolment", n, "identity", dtls_conn_identity(c) ? dtls_conn_identity(c) : "",
                      "version", gnutls_protocol_get_name(gnutls_protocol_get_version(s)),
                      "suite", gnutls_ciphersuite_get(s), (char *)NULL);
+        char why[300];
+        if ((m->cfg->faults & MEF_FAULT_KEYS_AT_HANDSHAKE) && derive(m, ml, why, sizeof why) < 0)
+            prov_fail(m, ml, dtls_conn_peer(c), why);
     } else if (st == DTLS_FAILED) {
         char why[320];
         snprintf(why, sizeof why, "bootstrap handshake: %s", dtls_conn_fail_reason(c));
@@ -179,8 +304,10 @@ static void on_state(dtls_conn *c, dtls_state st, void *ctx)
 
 mef *mef_open(evloop *l, const mef_config *cfg, timeline *tl, char *err, size_t errlen)
 {
-    if (!cfg->fqdn || !cfg->kpm_id || !cfg->kpm_len || !cfg->enrolee_b_id) {
-        snprintf(err, errlen, "MEF needs an FQDN, a KpmID, a Kpm and the enrolee's identity");
+    if (!cfg->fqdn || !cfg->enrolee_b_id ||
+        (cfg->rspf_cert ? !cfg->cert || !cfg->key || !cfg->trust || !cfg->enrolee_cert_id : !cfg->kpm_id || !cfg->kpm_len)) {
+        snprintf(err, errlen, "MEF needs an FQDN, the enrolee's identity, and a KpmID and Kpm (or, rspf cert, "
+                              "its certificate, key, trust anchors and the enrolee's certificate identity)");
         return NULL;
     }
     mef *m = xcalloc(1, sizeof *m);
@@ -192,9 +319,21 @@ mef *mef_open(evloop *l, const mef_config *cfg, timeline *tl, char *err, size_t 
         mef_close(m);
         return NULL;
     }
-    m->psk = (dtls_psk){ cfg->kpm_id, cfg->kpm, cfg->kpm_len, NULL };
-    m->dp.psks = &m->psk;
-    m->dp.npsks = 1;
+    if (cfg->rspf_cert) {   /* §8.3.2.2: mutual certificate authentication, SAN checked exactly */
+        m->dp.cert_file = cfg->cert;
+        m->dp.key_file = cfg->key;
+        m->dp.trust_file = cfg->trust;
+        m->dp.peer_cert_id = cfg->enrolee_cert_id;
+        m->dp.peer_bound_id = cfg->enrolee_b_id;
+    } else {
+        m->psk[0] = (dtls_psk){ cfg->faults & MEF_FAULT_ANY_KPM_ID ? NULL : cfg->kpm_id, cfg->kpm, cfg->kpm_len, NULL };
+        m->dp.psks = m->psk;
+        m->dp.npsks = 1;
+    }
+    if (cfg->target_psk_id && !cfg->rspf_cert) {   /* the enrolment target's fetch sessions */
+        m->psk[1] = (dtls_psk){ cfg->target_psk_id, cfg->target_psk, cfg->target_psk_len, cfg->target_id };
+        m->dp.npsks = 2;
+    }
     m->dp.retrans_ms = cfg->retrans_ms;
     m->dp.total_ms = cfg->total_ms;
     dtls_hooks h = { on_data, on_state, NULL, m };
@@ -211,6 +350,7 @@ mef *mef_open(evloop *l, const mef_config *cfg, timeline *tl, char *err, size_t 
 void mef_close(mef *m)
 {
     if (!m) return;
+    if (m->timer) loop_timer_cancel(m->loop, m->timer);
     coap_ep_free(m->ep);
     dtls_server_free(m->srv);
     if (m->sock.fd >= 0) udp_close(&m->sock);
@@ -219,11 +359,14 @@ void mef_close(mef *m)
         free(ml);
     }
     for (size_t i = 0; i < m->nkeys; i++) free(m->keys[i].bound_id);
+    if (m->keys) explicit_bzero(m->keys, m->nkeys * sizeof *m->keys);   /* Ke and the derived keys */
     free(m->keys);
     free(m);
 }
 
 int mef_port(const mef *m) { return udp_port(&m->sock); }
+void mef_interrupt(mef *m) { m->interrupt = 1; }
+int mef_heard(const mef *m) { return m->heard; }
 size_t mef_enrolments(const mef *m) { return m->nkeys; }
 
 int mef_psk_lookup(const char *identity, dtls_psk *out, void *ctx)
@@ -231,6 +374,12 @@ int mef_psk_lookup(const char *identity, dtls_psk *out, void *ctx)
     mef *m = ctx;
     for (size_t i = m ? m->nkeys : 0; i-- > 0;)
         if (strcmp(m->keys[i].keid, identity) == 0) {
+            if (m->keys[i].expires_ns && m->keys[i].expires_ns <= mono_now_ns() &&
+                !(m->cfg->faults & MEF_FAULT_IGNORE_EXPIRY)) {
+                timeline_add(m->tl, "prov.refused", NULL, "rspf", RSPF(m), "keid", identity,
+                             "reason", "the Ke this key derives from has expired", (char *)NULL);
+                return -1;
+            }
             *out = (dtls_psk){ m->keys[i].keid, m->keys[i].key, ENROL_KEY_LEN, m->keys[i].bound_id };
             return 0;
         }
@@ -252,9 +401,22 @@ int mef_config_from_profile(const struct profile *p, mef_config *cfg, char *err,
     cfg->kpm = pm->kpm;
     cfg->kpm_len = pm->kpm_len;
     cfg->path = pm->path;
-    cfg->enrolee_b_id = pm->enrolee_id ? pm->enrolee_id : p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id;
+    int field = p->role && !strcmp(p->role, "field");   /* there the harness is the enrolee, the IUT the target */
+    cfg->enrolee_b_id = pm->enrolee_id ? pm->enrolee_id
+                        : field ? (p->harness_cse_id ? p->harness_cse_id : p->harness_ae_id)
+                        : p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id;
     cfg->suid = pm->suid;
-    cfg->target_fqdn = pm->target_fqdn ? pm->target_fqdn : p->harness_host;
+    cfg->target_fqdn = pm->target_fqdn ? pm->target_fqdn : field ? p->iut_host : p->harness_host;
+    cfg->lifetime_ns = pm->lifetime_ns;
+    cfg->rspf_cert = pm->rspf_cert;
+    cfg->cert = pm->cert;
+    cfg->key = pm->key;
+    cfg->trust = pm->trust;
+    cfg->enrolee_cert_id = pm->enrolee_cert_id;
+    cfg->target_id = pm->target_id;
+    cfg->target_psk_id = pm->target_psk_id;
+    cfg->target_psk = (const uint8_t *)pm->target_psk;
+    cfg->target_psk_len = pm->target_psk ? strlen(pm->target_psk) : 0;
     cfg->names = MEF_NAMES_DEFAULT;
     enrol_settings_default(&cfg->keys);
     if ((pm->context && enrol_parse_context(pm->context, &cfg->keys.context) < 0) ||

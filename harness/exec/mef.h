@@ -1,11 +1,17 @@
 /* The harness as M2M Enrolment Function (TS-0003 §8.3.2.1, Pre-Provisioned Symmetric
  * Enrolee Key RSPF) toward an enrolling device in role in-cse: a DTLS-PSK endpoint of its
- * own (identity KpmID, key Kpm) that answers the Enrolment Exchange over CoAP, derives
+ * own (identity KpmID, key Kpm; or, certificate-based RSPF §8.3.2.2, the MEF's certificate
+ * and the enrolee's, rspf=cert in the events) that answers the Enrolment Exchange over CoAP, derives
  * Ke/KeID and the enrolee's SAE key (harness/sec/enrol.h), and then lets the registrar's
  * DTLS server accept KeID as PSK identity with that key (mef_psk_lookup). Events:
  *   prov.start  bootstrap handshake up (identity = KpmID, version, suite)
  *   prov.done   exchange answered (keid, identity = the derived identity, derive, mef)
  *   prov.fail   bootstrap handshake failed or the exchange was wrong (reason)
+ *   prov.expire Ke's Enrolment Expiry passed (keid, lifetime; profile <mef lifetime>)
+ *   prov.refused a KeID presented to the registrar after its Ke expired (keid, reason)
+ *   prov.fetch  the enrolment target's RETRIEVE /fetchCredentials/<KeID>/<SUID> (target, keid,
+ *               suid, status, reason) in a session with the target's PSK (R-ENR-07)
+ * prov.start/done/fail carry enrolment=N, the number of the bootstrap handshake (1, 2 ...).
  * The bootstrap handshake is not an SAE: the MEF's DTLS layer records no sae.* events.
  * Keys exist only after prov.done, so an interrupted enrolment leaves nothing to use. */
 #ifndef M2M_MEF_H
@@ -31,11 +37,24 @@ typedef struct mef_config {
     const char *enrolee_b_id;    /* identity the derived key binds (Kpsa input, §10.3.3) */
     const char *suid;            /* usage-constrained key: SUID, NULL = "22" (§10.3.7) */
     const char *target_fqdn;     /* usage-constrained key: the enrolment target's FQDN */
+    int64_t lifetime_ns;         /* Enrolment Expiry of Ke, 0 = never (profile <mef lifetime>) */
+    int rspf_cert;               /* certificate-based RSPF (§8.3.2.2): the handshake below, no Kpm */
+    const char *cert, *key, *trust;   /* the MEF's certificate and key, trust anchors for the enrolee's */
+    const char *enrolee_cert_id; /* "dns:<FQDN>" / "uri:<AE-ID>" in the enrolee's subjectAltName */
+    const char *target_id;       /* the enrolment target that may fetch credentials (From) */
+    const char *target_psk_id;   /* its PSK with the MEF; NULL = no fetchCredentials */
+    const uint8_t *target_psk;
+    size_t target_psk_len;
     enrol_settings keys;
     mef_names names;
     unsigned retrans_ms, total_ms;
     coap_params coap;
+    unsigned faults;             /* MEF_FAULT_*: the reference IN-CSE's MEF as a faulty IUT (tools/ref-in-cse) */
 } mef_config;
+
+#define MEF_FAULT_ANY_KPM_ID 1u          /* any bootstrap PSK identity, with Kpm (mef-any-kpm) */
+#define MEF_FAULT_KEYS_AT_HANDSHAKE 2u   /* keys stored at the bootstrap handshake (accept-half-enrolled) */
+#define MEF_FAULT_IGNORE_EXPIRY 4u       /* a Ke past its lifetime still serves (accept-expired-keid) */
 
 typedef struct mef mef;
 
@@ -44,6 +63,11 @@ mef *mef_open(evloop *l, const mef_config *cfg, timeline *tl, char *err, size_t 
 void mef_close(mef *m);
 int mef_port(const mef *m);
 size_t mef_enrolments(const mef *m);        /* prov.done count */
+/* The next Enrolment Exchange is interrupted: at the enrolee's request (bootstrap session up,
+ * no answer yet) the MEF forgets the session silently and records prov.fail (R-ENR-08). */
+void mef_interrupt(mef *m);
+/* 1 once a bootstrap handshake came up or failed: the IUT reached the MEF. */
+int mef_heard(const mef *m);
 /* dtls_params.psk_lookup for the registrar's DTLS server (ctx = the mef): a KeID from a
  * finished enrolment, with its derived key and identity; -1 for anything else. */
 int mef_psk_lookup(const char *identity, dtls_psk *out, void *ctx);

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "netns.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -34,13 +35,35 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
                  tc->role, p->name ? p->name : "?", p->role);
         return 1;
     }
+    if (p->netns && !netns_possible(reason, len)) return 1;   /* <control netns="true">, exec/netns.h */
     if (tc->harness.certificate && !profile_cert_variant(p, tc->harness.certificate)) {
         snprintf(reason, len, "the profile has no harness certificate variant '%s'", tc->harness.certificate);
         return 1;
     }
+    /* A test that sends a request without rvi (rvi="") shows nothing when the profile's
+     * option numbering has no number for rvi (legacy): every request then lacks it. */
+    if (!p->options.num[M2M_OPT_RVI]) {
+        const tc_steps *all[] = { &tc->preamble, &tc->body };
+        for (size_t a = 0; a < 2; a++)
+            for (size_t i = 0; i < all[a]->n; i++) {
+                const tc_step *st = &all[a]->items[i];
+                for (size_t k = 0; st->kind == STEP_SEND && k < st->send.n; k++)
+                    if (!strcmp(st->send.items[k].key, "rvi") && !*st->send.items[k].value) {
+                        snprintf(reason, len, "the profile's option numbering has no number for rvi: no request carries it");
+                        return 1;
+                    }
+            }
+    }
     for (size_t i = 0; i < tc->nrequires; i++)
         if (!profile_has_pics(p, tc->requires[i])) {
-            snprintf(reason, len, "IUT does not claim PICS item %s", tc->requires[i]);
+            const char *r = tc->requires[i];
+            size_t rl = strlen(r);
+            /* An independent DTLS peer claims no CSE item: say so, not only which is missing. */
+            int cse_item = strncmp(r, "IUT_", 4) == 0 && rl > 8 && strcmp(r + rl - 4, "_CSE") == 0;
+            int any_cse = profile_has_pics(p, "IUT_IN_CSE") || profile_has_pics(p, "IUT_MN_CSE") ||
+                          profile_has_pics(p, "IUT_ASN_CSE");
+            snprintf(reason, len, "IUT does not claim PICS item %s%s", r,
+                     cse_item && !any_cse ? " (IUT is not a CSE)" : "");
             return 1;
         }
     return 0;
@@ -234,6 +257,7 @@ void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, te
     out->output = parsed.output;
     out->timeline_file = parsed.timeline_file;
     if (iut_pgid > 0) kill(-iut_pgid, SIGKILL);   /* nothing started by a test outlives it */
+    if (p->netns) netns_sweep(pid);   /* nor its namespace, also when it was killed */
     if (runner_interrupted) {
         set_error(out, "interrupted", "run interrupted by signal %d while this test ran", runner_interrupted);
     } else if (timed_out) {

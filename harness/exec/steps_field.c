@@ -13,6 +13,18 @@ int field_pick_ports(const profile *in, profile *out)
      * two servers on one port. */
     udp_sock a = { .fd = -1 }, b = { .fd = -1 };
     char err[256];
+    /* Both 0: adjacent, coaps = coap + 1, the layout of servers that take one port and put
+     * DTLS on the next (libcoap's coap-server -p). */
+    for (int tries = 0; tries < 20 && out->iut_coap_port <= 0 && out->iut_coaps_port <= 0; tries++) {
+        if (udp_bind(&b, addr, 0, err, sizeof err) < 0) break;
+        int port = udp_port(&b);
+        if (port < 65535 && udp_bind(&a, addr, port + 1, err, sizeof err) == 0) {
+            out->iut_coap_port = port;
+            out->iut_coaps_port = port + 1;
+        }
+        udp_close(&a);
+        udp_close(&b);
+    }
     if (out->iut_coaps_port <= 0 && udp_bind(&a, addr, 0, err, sizeof err) == 0) out->iut_coaps_port = udp_port(&a);
     if (out->iut_coap_port <= 0 && udp_bind(&b, addr, 0, err, sizeof err) == 0) out->iut_coap_port = udp_port(&b);
     udp_close(&a);

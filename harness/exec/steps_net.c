@@ -13,6 +13,8 @@ static int run_link(const tc_step *s, wire *w, timeline *tl, char *msg, size_t l
     const char *state = kvlist_get(&s->net, "state"), *loss = kvlist_get(&s->net, "loss");
     const char *seed = kvlist_get(&s->net, "seed"), *drop = kvlist_get(&s->net, "drop");
     const char *dup = kvlist_get(&s->net, "duplicate");
+    const char *delay = kvlist_get(&s->net, "delay"), *reorder = kvlist_get(&s->net, "reorder");
+    const char *hold = kvlist_get(&s->net, "reorder-hold"), *rebind = kvlist_get(&s->net, "rebind");
     if (state && strcmp(state, "up") && strcmp(state, "down")) {
         snprintf(msg, len, "<link state=\"%s\">: expected up or down", state);
         return -1;
@@ -28,36 +30,67 @@ static int run_link(const tc_step *s, wire *w, timeline *tl, char *msg, size_t l
         snprintf(msg, len, "<link seed=\"%s\">: expected a decimal number", seed);
         return -1;
     }
+    long dms = delay ? link_parse_ms(delay) : 0, hms = hold ? link_parse_ms(hold) : 0;
+    long rshare = reorder ? link_parse_share(reorder) : 0;
+    if (dms < 0 || hms < 0 || rshare < 0) {
+        snprintf(msg, len, "<link delay/reorder-hold>: expected a duration such as 200ms or 1s, reorder a share such as 20%%");
+        return -1;
+    }
     if (link_current() != &the_link) {
         /* Attached up (the uncontrolled state): a first <link state="down"/> before the IUT
          * starts then records net.down, and net.up becomes a step of the test. */
         link_attach(&the_link, wire_socket(w, 1), tl, 1);
         link_add_sock(&the_link, wire_socket(w, 0));
+        link_set_loop(&the_link, wire_loop(w));
+        udp_sock *cs[LINK_SOCK_MAX];
+        for (int i = 0, n = wire_client_sockets(w, cs, LINK_SOCK_MAX - 2); i < n; i++) link_add_sock_any(&the_link, cs[i]);
     }
     if (loss || seed) link_set_loss(&the_link, sd, (uint32_t)share, (uint32_t)share);
+    if ((delay || reorder || hold) &&
+        link_set_shape(&the_link, (uint32_t)dms, (uint32_t)rshare, (uint32_t)hms, msg, len) < 0) return -1;
+    if (rebind && link_set_rebind(&the_link, rebind, msg, len) < 0) return -1;
     if (drop && link_set_list(&the_link, 'd', drop, msg, len) < 0) return -1;
     if (dup && link_set_list(&the_link, 'u', dup, msg, len) < 0) return -1;
     if (state) link_set_up(&the_link, !strcmp(state, "up"));
-    snprintf(msg, len, "link %s, loss %ld ppm (seed %" PRIu64 "), dropped %" PRIu64 "/%" PRIu64 " so far",
-             the_link.up ? "up" : "down", share, sd, the_link.dropped[0], the_link.dropped[1]);
+    snprintf(msg, len, "link %s, loss %" PRIu32 " ppm (seed %" PRIu64 "), delay %" PRIu32 " ms, reorder %" PRIu32
+             " ppm%s, dropped %" PRIu64 "/%" PRIu64 " so far",
+             the_link.up ? "up" : "down", the_link.share_ppm[0], the_link.seed, the_link.delay_ms,
+             the_link.reorder_ppm, the_link.nat_on ? ", rebound" : "", the_link.dropped[0], the_link.dropped[1]);
     return 0;
 }
 
 int steps_net_run(const tc_step *s, wire *w, timeline *tl, char *msg, size_t len)
 {
     if (s->kind == STEP_LINK) return run_link(s, w, tl, msg, len);
+    const char *of = kvlist_get(&s->net, "of");
+    if (of && !strcmp(of, "mef")) {   /* R-ENR-08: the MEF drops the next enrolment mid-way */
+        if (wire_mef_interrupt(w) < 0) {
+            snprintf(msg, len, "<drop-associations of=\"mef\">: the profile has no <mef>");
+            return -1;
+        }
+        snprintf(msg, len, "the MEF will drop the next enrolment session at its enrolment exchange");
+        return 0;
+    }
+    if (of && strcmp(of, "registrar") != 0) {
+        snprintf(msg, len, "<drop-associations of=\"%s\">: expected registrar or mef", of);
+        return -1;
+    }
     int n = wire_drop_associations(w);
     if (n == 0) {
         snprintf(msg, len, "no established security association to drop");
         return -1;
     }
-    snprintf(msg, len, "dropped the state of %d association(s), telling no one", n);
+    const char *regs = kvlist_get(&s->net, "registrations");
+    int forget = regs && !strcmp(regs, "true");
+    if (forget) wire_forget_registrations(w);   /* R-REG-08: a restart without persistent state */
+    snprintf(msg, len, "dropped the state of %d association(s)%s, telling no one", n,
+             forget ? " and every registration" : "");
     return 0;
 }
 
 void steps_net_end(void)
 {
-    if (link_current() == &the_link) link_attach(NULL, NULL, NULL, 1);
+    if (link_current() == &the_link) link_detach(&the_link);
 }
 
 int steps_net_heard_iut(void)

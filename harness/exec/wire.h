@@ -23,9 +23,13 @@ void wire_close(wire *w);
 void wire_set_responder(wire *w, wire_responder fn, void *ctx);
 int wire_coap_port(const wire *w);
 int wire_coaps_port(const wire *w);
-int wire_mef_port(const wire *w);   /* the MEF's coaps port (profile <mef>), 0 = no MEF */
+int wire_mef_port(const wire *w);
+/* The MEF drops the next enrolment session mid-exchange (exec/mef.h); -1 without a MEF. */
+int wire_mef_interrupt(wire *w);   /* the MEF's coaps port (profile <mef>), 0 = no MEF */
 /* 1 once any datagram arrived from a peer (net.up was recorded). */
 int wire_peer_seen(const wire *w);
+/* The harness raises the link itself (exec/netns.h): no net.up inferred from a datagram. */
+void wire_set_net_controlled(wire *w);
 /* Opens a reverse association SA2 (TS-0003 §8.2.1): the harness as DTLS client toward the
  * IUT's point of access "coaps://host:port", with SA1's credentials. Its events carry
  * side=client and sa=101, 102, ...; requests the harness sends with secure=true go on it
@@ -40,15 +44,30 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen);
 int wire_open_association(wire *w, char *err, size_t errlen);
 /* Ends every established association (close_notify); returns how many were closed. */
 int wire_close_associations(wire *w);
-/* Drops the harness's state of every association it accepted, telling no one (dtls_forget). */
+/* Drops the harness's state of every association it accepted, telling no one (dtls_forget).
+ * Role field: the harness's own associations instead, as a node that rebooted: the next
+ * wire_open_association runs from the same address and port, and the dropped keys stay for
+ * sending in the old epoch (secure = 2 in wire_send_request*). */
 int wire_drop_associations(wire *w);
+/* The registrar forgets every registration and resource (a restart without persistent
+ * state): the IUT must register again. Records reg.forgotten. */
+void wire_forget_registrations(wire *w);
 /* The harness's coaps (secure=1) or coap socket, for link control (net/link.h). */
 struct udp_sock *wire_socket(wire *w, int secure);
+/* The loop the wire runs on (link control holds datagrams on its timers). */
+evloop *wire_loop(wire *w);
+/* The sockets of the associations the harness opened as client (field role, SA2): up to max. */
+int wire_client_sockets(wire *w, struct udp_sock **out, int max);
 /* Sends a request to the IUT: secure = over its newest association, else plain CoAP to the
  * address it last used (or the profile's). Returns 0, -1 with a reason. */
+/* secure: 0 plain, 1 the newest association, 2 the association dropped last (old epoch). */
 int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen);
 /* The same with one extra raw option (onum 0 = none), which may be one the IUT must refuse. */
 int wire_send_request_opt(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
                           size_t olen, char *err, size_t errlen);
+/* ... sent `repeat` times: the identical CON (message id, token, bytes), each copy a new
+ * record, as a retransmission whose ACK was lost (RFC 7252 §4.5). */
+int wire_send_request_rep(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
+                          size_t olen, int repeat, char *err, size_t errlen);
 
 #endif

@@ -217,6 +217,7 @@ static void parse_psk(pctx *c, const xmlNode *n, profile *p)
     set_str(&p->psk_identity, xml_attr(n, "identity"));
     if (!p->psk_identity || !*p->psk_identity) perr(c, n, "<psk> needs a non-empty identity");
     set_str(&p->psk_hint, xml_attr(n, "hint"));
+    set_str(&p->psk_alias, xml_attr(n, "alias"));
     char *enc = xml_attr(n, "encoding");
     char *key = xml_attr(n, "key");
     int hex = enc && strcmp(enc, "hex") == 0;
@@ -326,6 +327,9 @@ static void add_trigger(pctx *c, const xmlNode *n, profile *p, char *name)
 static void parse_control(pctx *c, const xmlNode *n, profile *p)
 {
     dur_attr(c, n, "ready-timeout", &p->ready_timeout_ns);
+    char *ns = xml_attr(n, "netns");
+    p->netns = ns && (!strcmp(ns, "true") || !strcmp(ns, "1"));
+    free(ns);
     for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
         if (xml_is(ch, "start")) {
             add_trigger(c, ch, p, xstrdup("start"));
@@ -473,6 +477,13 @@ static void build(pctx *c, const xmlNode *root, profile *p)
         } else if (xml_is(n, "mef") && !p->mef) {
             char why[256];
             if (!(p->mef = profile_mef_parse(n, why, sizeof why))) perr(c, n, "%s", why);
+            else if (p->mef->rspf_cert) {   /* certificate-based RSPF: the MEF's PKI files */
+                p->mef->cert = profile_path(c, n, "cert");
+                p->mef->key = profile_path(c, n, "key");
+                p->mef->trust = profile_path(c, n, "trust");
+                if (!p->mef->cert || !p->mef->key || !p->mef->trust)
+                    perr(c, n, "<mef rspf=\"cert\"> needs cert, key and trust");
+            }
         } else if (xml_is(n, "pics")) {
             char *t = xml_text(n);
             split_pics(t, p);
@@ -601,7 +612,7 @@ void profile_free(profile *p)
     char **strs[] = {
         &p->file, &p->name, &p->role, &p->iut_kind, &p->iut_address, &p->iut_host,
         &p->harness_address, &p->harness_host, &p->iut_cse_id, &p->iut_ae_id,
-        &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint,
+        &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint, &p->psk_alias,
         &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,
         &p->harness_ae_id, &p->x509_cert, &p->x509_key, &p->x509_trust, &p->x509_iut_identity,
         &p->rpk_pub, &p->rpk_key,
@@ -652,6 +663,8 @@ int profile_write_redacted(const char *src, const char *dst)
             xmlSetProp(c, BAD_CAST "kpm", BAD_CAST PROFILE_REDACTED_KEY);   /* Kpm is a secret too */
             xmlSetProp(c, BAD_CAST "encoding", BAD_CAST "ascii");
         }
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "target-psk"))
+            xmlSetProp(c, BAD_CAST "target-psk", BAD_CAST PROFILE_REDACTED_KEY);   /* the target's PSK with the MEF */
         if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "credentials")) continue;
         for (xmlNodePtr k = c->children; k; k = k->next)
             if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, BAD_CAST "psk") && xmlHasProp(k, BAD_CAST "key")) {

@@ -40,6 +40,7 @@ typedef struct profile {
     uint8_t *psk_key;        /* never printed */
     size_t psk_key_len;
     char *psk_hint;          /* NULL = send no identity hint */
+    char *psk_alias;         /* another identity the harness accepts for the same key, NULL = none */
 
     /* X.509 credentials of the harness (TS-0003 §8.2.2.2), absolute paths: its certificate
      * and key, the trust anchors for the IUT's certificate, and the identity that
@@ -78,6 +79,7 @@ typedef struct profile {
     size_t ntriggers;
     char *ready_command;     /* readiness probe, exit 0 = ready */
     int64_t ready_timeout_ns;
+    int netns;               /* <control netns="true">: the IUT in a network namespace (exec/netns.h) */
 
     kvlist extra_vars;       /* <var name="X">value</var> */
 

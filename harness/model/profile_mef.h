@@ -18,6 +18,16 @@ typedef struct profile_mef {
     char *context, *keid_case, *derive, *suid_encoding;   /* enrol.h setting words, NULL = default */
     char *suid;              /* default "22" */
     char *target_fqdn;       /* usage-constrained key; NULL = the harness's host name */
+    int64_t lifetime_ns;     /* Enrolment Expiry of Ke (§8.3.2.1, §10.7), 0 = Ke does not expire */
+    int rspf_cert;           /* rspf="cert": certificate-based RSPF (§8.3.2.2), else ppsk (§8.3.2.1) */
+    char *cert, *key, *trust;   /* the MEF's certificate, key, trust anchors (resolved by profile.c) */
+    char *enrolee_cert_id;   /* "dns:<FQDN>" / "uri:<AE-ID>" the enrolee's certificate must carry */
+    /* The enrolment target that fetches credentials (§8.3.2.1, R-ENR-07): its identity
+     * (From, e.g. /in-cse) and its pre-provisioned PSK with the MEF (ascii; never printed). */
+    char *target_id, *target_psk_id, *target_psk;
+    /* at="iut" (role field): the MEF is the IUT's, not the harness's; the harness enrols with
+     * it at the IUT's address and <mef port> (0 = picked per test, ${MEF_PORT}) (docs/mef.md). */
+    int at_iut;
 } profile_mef;
 
 /* Parses <mef>; returns NULL with the reason in err. */

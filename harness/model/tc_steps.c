@@ -72,9 +72,9 @@ static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
     }
 }
 
-static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", NULL };
+static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", "repeat", NULL };
 static const char *const match_attrs[] = {
-    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "cf", NULL,
+    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "cf", "dup", NULL,
 };
 
 static void parse_outcome(tc_ctx *c, const xmlNode *n, tc_alt *a)
@@ -201,6 +201,9 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
     if (opt && cm_optspec_parse(opt, &onum, &oval, &olen, oerr, sizeof oerr) < 0)
         tc_err(c, n, "<send option=\"%s\">: %s", opt, oerr);
     else if (opt) free(oval);
+    const char *rep = kvlist_get(&st->send, "repeat");
+    if (rep && (atoi(rep) < 1 || atoi(rep) > 5 || strspn(rep, "0123456789") != strlen(rep)))
+        tc_err(c, n, "<send repeat=\"%s\">: expected 1 to 5", rep);
     char *content = xml_text(n);
     if (content) kvlist_add(&st->send, "content", content);
     free(content);
@@ -238,12 +241,15 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
             tc_err(c, n, "<%s expect=\"%s\">: expected established or refused", ename(n), ex);
         free(ex);
     } else if (xml_is(n, "link")) {
-        static const char *const link_attrs[] = { "state", "loss", "seed", "drop", "duplicate", NULL };
+        static const char *const link_attrs[] = { "state", "loss", "seed", "drop", "duplicate",
+                                                  "delay", "reorder", "reorder-hold", "rebind", NULL };
         st->kind = STEP_LINK;
         copy_attrs(n, link_attrs, &st->net);
-        if (!st->net.n) tc_err(c, n, "<link> needs one of state, loss, drop, duplicate");
+        if (!st->net.n) tc_err(c, n, "<link> needs one of state, loss, drop, duplicate, delay, reorder, rebind");
     } else if (xml_is(n, "drop-associations")) {
+        static const char *const drop_attrs[] = { "of", "registrations", NULL };   /* of: registrar (default) or mef */
         st->kind = STEP_DROP_STATE;
+        copy_attrs(n, drop_attrs, &st->net);
     } else if (xml_is(n, "send")) {
         st->kind = STEP_SEND;
         parse_send(c, n, st);

@@ -153,7 +153,8 @@ static void parse_harness(tc_ctx *c, const xmlNode *n, tc_harness *h)
     if (!v || !strcmp(v, "profile")) h->psk = TC_PSK_PROFILE;
     else if (!strcmp(v, "wrong-key")) h->psk = TC_PSK_WRONG_KEY;
     else if (!strcmp(v, "unknown-identity")) h->psk = TC_PSK_UNKNOWN_IDENTITY;
-    else tc_err(c, n, "psk=\"%s\": expected profile, wrong-key or unknown-identity", v);
+    else if (!strcmp(v, "other-issuer")) h->psk = TC_PSK_OTHER_ISSUER;
+    else tc_err(c, n, "psk=\"%s\": expected profile, wrong-key, unknown-identity or other-issuer", v);
     free(v);
 }
 

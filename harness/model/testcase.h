@@ -87,7 +87,8 @@ static inline tc_window tc_step_window(const tc_step *s) { return (tc_window){ s
 /* How the harness sets up its side of the association for this test (<harness .../>):
  * what it accepts, so a test can ask whether the IUT supports a suite, or refuses an old
  * version or a wrong key. NULL/0 = the profile's defaults. */
-typedef enum { TC_PSK_PROFILE = 0, TC_PSK_WRONG_KEY, TC_PSK_UNKNOWN_IDENTITY } tc_psk_variant;
+/* other-issuer: the profile's key under "<relative part>@other-issuer.m2m-harness.invalid" */
+typedef enum { TC_PSK_PROFILE = 0, TC_PSK_WRONG_KEY, TC_PSK_UNKNOWN_IDENTITY, TC_PSK_OTHER_ISSUER } tc_psk_variant;
 typedef struct tc_harness {
     char **suites;       /* IANA names: TLS_PSK_WITH_AES_128_CCM_8, ... */
     size_t nsuites;

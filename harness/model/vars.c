@@ -37,7 +37,7 @@ static const char *const reserved[] = {
     "IUT_COAPS_PORT", "IUT_RELEASE", "HARNESS_ADDRESS", "HARNESS_HOST", "HARNESS_CSE_ID",
     "HARNESS_AE_ID", "CSE_BASE", "HARNESS_COAP_PORT", "HARNESS_COAPS_PORT", "PSK_IDENTITY",
     "PROFILE", "PROFILE_DIR", "IUT_CERT_ID", "MEF_FQDN", "KPM_ID",
-    "TEST_ID", "MEF_PORT", /* set by the executor */
+    "TEST_ID", "MEF_PORT", "IUT_PID", /* set by the executor */
     NULL,
 };
 

@@ -44,7 +44,10 @@ struct coap_ep {
     uint32_t token_counter;
     dedup_entry dedup[DEDUP_SLOTS];
     size_t dedup_next;
+    int no_dedup;        /* fault injection: every duplicate is a new request */
     pending *pend;
+    struct { char peer[64]; int secure; uint8_t token[8]; uint8_t tkl; } done[16];   /* answered lately */
+    size_t done_next;
 };
 
 coap_ep *coap_ep_new(evloop *l, coap_params p, coap_ep_hooks h)
@@ -80,6 +83,8 @@ void coap_ep_free(coap_ep *ep)
     for (size_t i = 0; i < DEDUP_SLOTS; i++) free(ep->dedup[i].rsp);
     free(ep);
 }
+
+void coap_ep_set_dedup(coap_ep *ep, int on) { ep->no_dedup = !on; }
 
 size_t coap_ep_pending(const coap_ep *ep)
 {
@@ -151,6 +156,11 @@ static void pending_remove(coap_ep *ep, pending *q)
 static void finish(coap_ep *ep, pending *q, const cm_msg *rsp, int reset)
 {
     pending_remove(ep, q);
+    size_t k = ep->done_next++ % (sizeof ep->done / sizeof ep->done[0]);
+    snprintf(ep->done[k].peer, sizeof ep->done[k].peer, "%s", q->link.peer);
+    ep->done[k].secure = q->link.secure;
+    memcpy(ep->done[k].token, q->token, sizeof q->token);
+    ep->done[k].tkl = q->tkl;
     coap_rsp_cb cb = q->cb;
     void *ctx = q->ctx;
     pending_free(q);
@@ -180,6 +190,19 @@ static void handle_response(coap_ep *ep, const cm_link *link, const cm_msg *m)
     if (m->type == CM_CON) send_empty(ep, link, CM_RST, m->mid);
 }
 
+int coap_ep_rsp_known(const coap_ep *ep, const cm_link *link, const cm_msg *m)
+{
+    for (const pending *q = ep->pend; q; q = q->next)
+        if (q->link.secure == link->secure && !strcmp(q->link.peer, link->peer) && m->tkl == q->tkl &&
+            !memcmp(m->token, q->token, q->tkl))
+            return 1;
+    for (size_t i = 0; i < sizeof ep->done / sizeof ep->done[0] && i < ep->done_next; i++)
+        if (ep->done[i].secure == link->secure && !strcmp(ep->done[i].peer, link->peer) &&
+            m->tkl == ep->done[i].tkl && !memcmp(m->token, ep->done[i].token, m->tkl))
+            return 1;
+    return 0;
+}
+
 void coap_ep_input(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t n)
 {
     cm_msg m;
@@ -204,7 +227,7 @@ void coap_ep_input(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t 
         if (m.type == CM_ACK || m.type == CM_RST) {
             /* A request can only be CON or NON: an ACK/RST carrying one is ignored. */
         } else {
-            dedup_entry *e = dedup_find(ep, link, m.mid);
+            dedup_entry *e = ep->no_dedup ? NULL : dedup_find(ep, link, m.mid);
             if (e) {
                 if (e->rsp) link_send(ep, link, e->rsp, e->rsplen);
             } else {

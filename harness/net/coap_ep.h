@@ -51,5 +51,11 @@ int coap_ep_request(coap_ep *ep, const cm_link *link, cm_msg *req, coap_rsp_cb c
 /* Sends bytes as they are (fault injection); reported through on_wire as tx. */
 int coap_ep_send_raw(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t n);
 size_t coap_ep_pending(const coap_ep *ep);
+/* 1 when the response m carries the token of a request sent on link that is pending or was
+ * answered lately (a duplicate response), 0 when its token matches nothing (RFC 7252 §5.3.2). */
+int coap_ep_rsp_known(const coap_ep *ep, const cm_link *link, const cm_msg *m);
+/* Duplicate detection on (default) or off: off, a repeated CON is passed up again as a new
+ * request (a reference peer's fault, never the harness). */
+void coap_ep_set_dedup(coap_ep *ep, int on);
 
 #endif

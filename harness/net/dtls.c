@@ -1,4 +1,5 @@
 #include "dtls.h"
+#include "kpsaid.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -40,11 +41,13 @@ struct dtls_conn {
     dgram rxq[RXQ_MAX];
     size_t rxn;
     uint64_t timer;
+    int64_t started_ns;     /* the handshake's start: dtls-total bounds it (progress) */
     unsigned number;
     char *identity;         /* identity the client offered / we offered */
     char *bound_id;
     char fail_reason[256];
     int owns_sock;          /* client: loop watch registered by this conn */
+    struct dtls_conn *shadow;   /* client: a dropped association on the same socket (issue 8) */
     struct dtls_conn *next; /* server's list */
 };
 
@@ -210,8 +213,11 @@ static void handshake_done(dtls_conn *c)
     }
     const char *ctype = gnutls_auth_get_type(c->s) != GNUTLS_CRD_CERTIFICATE ? NULL
                       : gnutls_certificate_type_get2(c->s, GNUTLS_CTYPE_PEERS) == GNUTLS_CRT_RAWPK ? "rpk" : "x509";
+    /* a PSK identity is judged for its form: a KpsaID (TS-0003 §10.5), R-SAE-11 */
+    const char *kpsaid = gnutls_auth_get_type(c->s) != GNUTLS_CRD_PSK ? NULL
+                       : kpsaid_valid(c->identity, c->identity ? strlen(c->identity) : 0) ? "true" : "false";
     record(c, "sae.done", "version", version, "suite", suite, "ctype", ctype, "identity", c->identity,
-           "bound_id", c->bound_id, "sni", sni[0] ? sni : NULL, (const char *)NULL);
+           "kpsaid", kpsaid, "bound_id", c->bound_id, "sni", sni[0] ? sni : NULL, (const char *)NULL);
     set_state(c, DTLS_UP);
 }
 
@@ -254,7 +260,14 @@ static void progress(dtls_conn *c)
             handshake_done(c);
         } else if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal(r)) {
             if (c->timer) loop_timer_cancel(c->loop, c->timer);
+            c->timer = 0;
+            /* GnuTLS checks its total timeout only when it retransmits, up to a doubled
+             * interval late: a client's handshake ends at dtls-total here, whatever came. */
+            int64_t left_ms = (int64_t)(c->params->total_ms ? c->params->total_ms : 60000) -
+                              (mono_now_ns() - c->started_ns) / 1000000;
+            if (!c->is_server && left_ms <= 0) { fail(c, GNUTLS_E_TIMEDOUT, "handshake"); return; }
             unsigned ms = gnutls_dtls_get_timeout(c->s);
+            if (!c->is_server && (int64_t)ms > left_ms) ms = (unsigned)left_ms;
             c->timer = loop_timer_add(c->loop, (int64_t)(ms ? ms : 1) * 1000000, on_timer, c);
             return;
         } else {
@@ -464,6 +477,7 @@ static dtls_conn *conn_alloc(evloop *l, udp_sock *s, const net_addr *peer, const
     c->hooks = hooks;
     c->is_server = is_server;
     c->state = DTLS_HANDSHAKING;
+    c->started_ns = mono_now_ns();
     return c;
 }
 
@@ -497,9 +511,17 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
                (const char *)NULL);
         return;
     }
+    if (c && hello && c->state == DTLS_UP && srv->params->fault_ignore_rehello) return;   /* the fault */
     if (c && !(hello && c->state != DTLS_HANDSHAKING)) {
         queue_datagram(c, p, n);
         progress(c);
+        /* The fault: an older association from this address, replaced by a new handshake,
+         * still gets the application records (those in its epoch decrypt and are served). */
+        for (dtls_conn *o = c->next; srv->params->fault_serve_old_epoch && n && p[0] == 23 && o; o = o->next)
+            if (o->state == DTLS_UP && net_addr_equal(&o->peer, from)) {
+                queue_datagram(o, p, n);
+                progress(o);
+            }
         return;
     }
     if (!hello) {
@@ -610,6 +632,26 @@ dtls_conn *dtls_server_find(dtls_server *srv, const net_addr *peer)
 
 /* ---- client ---- */
 
+/* An application record on the socket of a dropped association, tried with its old keys:
+ * one that decrypts is the peer answering in the dead association's epoch. Those of the new
+ * association do not decrypt there and are ignored quietly. */
+static void shadow_read(dtls_conn *o, const uint8_t *p, size_t n)
+{
+    if (!o || n == 0 || p[0] != 23) return;
+    queue_datagram(o, p, n);
+    uint8_t buf[DGRAM_MAX];
+    ssize_t r;
+    while ((r = gnutls_record_recv(o->s, buf, sizeof buf)) > 0) {
+        record(o, "sae.stale_record", "reason", "the peer answered in the epoch of the association the harness dropped",
+               (const char *)NULL);
+        if (o->hooks.on_data) o->hooks.on_data(o, buf, (size_t)r, o->hooks.ctx);
+    }
+    for (size_t i = 0; i < o->rxn; i++) free(o->rxq[i].p);
+    o->rxn = 0;
+}
+
+void dtls_client_set_shadow(dtls_conn *c, dtls_conn *dropped) { c->shadow = dropped; }
+
 static void client_readable(evloop *l, int fd, short revents, void *ctx)
 {
     (void)l; (void)fd; (void)revents;
@@ -630,7 +672,14 @@ static void client_readable(evloop *l, int fd, short revents, void *ctx)
             return;
         }
         if (c->hooks.on_datagram) c->hooks.on_datagram(c->peer_str, buf, (size_t)n, c->hooks.ctx);
+        char why[160];
+        if (c->tl && c->state == DTLS_HANDSHAKING && dtls_datagram_problem(buf, (size_t)n, why, sizeof why)) {
+            char *hex = hex_encode(buf, n > 64 ? 64 : (size_t)n);
+            timeline_add(c->tl, "net.rx.ignored", c->peer_str, "side", "client", "reason", why, "bytes", hex, (char *)NULL);
+            free(hex);
+        }
         queue_datagram(c, buf, (size_t)n);
+        shadow_read(c->shadow, buf, (size_t)n);
     }
 }
 
@@ -690,6 +739,13 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
     record(c, "sae.start", "stage", "client_hello", "identity", c->identity, "sni", params->sni, (const char *)NULL);
     progress(c);
     return c;
+}
+
+void dtls_client_release_socket(dtls_conn *c)
+{
+    if (!c || !c->owns_sock) return;
+    loop_del_fd(c->loop, c->sock->fd);
+    c->owns_sock = 0;
 }
 
 void dtls_client_free(dtls_conn *c)

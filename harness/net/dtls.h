@@ -40,6 +40,11 @@ typedef struct dtls_params {
     const char *peer_bound_id;   /* oneM2M identity the association binds when it matches */
     const char *verify_name;     /* client: host name the server's certificate must name */
     int skip_verify;             /* reference-peer fault injection only: accept any certificate */
+    /* Reference-peer fault injection only (server, issue 8): ignore a ClientHello from a peer
+     * that has an established association (a rebooted client never gets a new one); or go
+     * on feeding an older association from the same address its records (records of the
+     * old epoch still served after the peer's new handshake). */
+    int fault_ignore_rehello, fault_serve_old_epoch;
     /* Raw public keys (RFC 7250, dtls_rpk.h): our public key and private key (PEM); the
      * peer's key must match one of the pins, which names the identity it binds. Set
      * instead of cert_file; NULL rpk_pub_file = no raw public keys. */
@@ -91,6 +96,13 @@ dtls_conn *dtls_server_find(dtls_server *srv, const net_addr *peer);
 dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const dtls_params *params,
                            timeline *tl, dtls_hooks hooks, char *err, size_t errlen);
 void dtls_client_free(dtls_conn *c);
+/* Client: stops reading its socket (the loop watch goes), so a new association can run on
+ * the same socket — the same address and port, as a node that rebooted (issue 8). The conn
+ * can still send (dtls_send_anyway: records in its epoch, the evidence of a stale peer). */
+void dtls_client_release_socket(dtls_conn *c);
+/* Client c runs on the socket the dropped association released: application records that
+ * decrypt with the dropped one's keys are delivered to its on_data, as sae.stale_record. */
+void dtls_client_set_shadow(dtls_conn *c, dtls_conn *dropped);
 
 int dtls_send(dtls_conn *c, const void *buf, size_t len);   /* 0 ok, -1 not up / error */
 /* Fault injection for reference peers: sends a record with the session's keys whatever the
@@ -119,5 +131,8 @@ void dtls_set_keylog_hook(dtls_keylog_fn fn, void *ctx);
 
 /* Call once per process (global GnuTLS init is otherwise implicit). */
 void dtls_global_init(void);
+/* NULL when the datagram is a sequence of well-framed DTLS records (RFC 6347 §4.1), else
+ * why not, written to buf (dtls_check.c). The client notes what GnuTLS would drop silently. */
+const char *dtls_datagram_problem(const uint8_t *p, size_t n, char *buf, size_t len);
 
 #endif

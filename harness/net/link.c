@@ -1,4 +1,5 @@
 #include "link.h"
+#include "../util/xmem.h"
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,8 +28,7 @@ int link_lost(uint64_t seed, int dir, uint64_t index, uint32_t share_ppm)
 
 net_link *link_current(void) { return current; }
 
-static void rec(net_link *l, const char *name, ...) __attribute__((sentinel));
-static void rec(net_link *l, const char *name, ...)
+void link_rec(net_link *l, const char *name, ...)
 {
     if (!l->tl) return;
     tl_event *e = timeline_add(l->tl, name, NULL, (const char *)NULL);
@@ -49,7 +49,7 @@ void link_attach(net_link *l, const udp_sock *sock, timeline *tl, int start_up)
     l->socks[0] = sock;
     l->tl = tl;
     l->up = start_up ? 1 : 0;
-    if (!start_up) rec(l, "net.down", "reason", "start", (const char *)NULL);
+    if (!start_up) link_rec(l, "net.down", "reason", "start", (const char *)NULL);
 }
 
 void link_add_sock(net_link *l, const udp_sock *sock) { l->socks[1] = sock; }
@@ -58,7 +58,7 @@ void link_set_up(net_link *l, int up)
 {
     if (l->up == !!up) return;
     l->up = !!up;
-    rec(l, up ? "net.up" : "net.down", "reason", "step", (const char *)NULL);
+    link_rec(l, up ? "net.up" : "net.down", "reason", "step", (const char *)NULL);
 }
 
 void link_set_loss(net_link *l, uint64_t seed, uint32_t to_ppm, uint32_t from_ppm)
@@ -70,7 +70,7 @@ void link_set_loss(net_link *l, uint64_t seed, uint32_t to_ppm, uint32_t from_pp
     snprintf(s, sizeof s, "%" PRIu64, seed);
     snprintf(a, sizeof a, "%" PRIu32, to_ppm);
     snprintf(b, sizeof b, "%" PRIu32, from_ppm);
-    rec(l, "net.loss", "seed", s, "to_iut_ppm", a, "from_iut_ppm", b, (const char *)NULL);
+    link_rec(l, "net.loss", "seed", s, "to_iut_ppm", a, "from_iut_ppm", b, (const char *)NULL);
 }
 
 int link_set_list(net_link *l, char kind, const char *spec, char *err, size_t errlen)
@@ -114,7 +114,7 @@ int link_set_list(net_link *l, char kind, const char *spec, char *err, size_t er
         memcpy(arr[d], tmp[d], nn[d] * sizeof tmp[d][0]);
         n[d] = nn[d];
     }
-    rec(l, "net.loss", kind == 'u' ? "duplicate" : "drop", spec, (const char *)NULL);
+    link_rec(l, "net.loss", kind == 'u' ? "duplicate" : "drop", spec, (const char *)NULL);
     return 0;
 }
 
@@ -127,18 +127,26 @@ static int in_list(const uint64_t *a, size_t n, uint64_t v)
 
 static void rec_drop(net_link *l, int dir, const char *idx, const char *reason)
 {
-    rec(l, "net.drop", "dir", dir_name[dir], "index", idx, "reason", reason, (const char *)NULL);
+    link_rec(l, "net.drop", "dir", dir_name[dir], "index", idx, "reason", reason, (const char *)NULL);
 }
 
 int link_decide(net_link *l, const udp_sock *sock, int dir)
 {
-    if (!l || !sock || (sock != l->socks[0] && sock != l->socks[1])) return 1;
+    if (!l || !sock) return 1;
+    int ours = 0;
+    for (int k = 0; k < LINK_SOCK_MAX; k++) ours |= sock == l->socks[k];
+    if (!ours) return 1;
     if (!l->up) {
         l->dropped[dir]++;
         rec_drop(l, dir, NULL, "down");
         return 0;
     }
     uint64_t i = l->index[dir]++;
+    l->last_index = i;
+    int64_t now = mono_now_ns();
+    if (i == 0 || l->last_dir != dir || now - l->last_ns[dir] > 20000000) l->flights[dir]++;
+    l->last_dir = dir;
+    l->last_ns[dir] = now;
     char idx[24];
     snprintf(idx, sizeof idx, "%" PRIu64, i);
     if (in_list(l->list[dir], l->nlist[dir], i)) {
@@ -163,5 +171,16 @@ long link_parse_share(const char *s)
     if (!strcmp(end, "%")) v *= 10000.0;
     else if (strcmp(end, "ppm") != 0) return -1;
     if (v > 1000000.0) return -1;
+    return (long)(v + 0.5);
+}
+
+long link_parse_ms(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0) return -1;
+    if (!strcmp(end, "s")) v *= 1000.0;
+    else if (strcmp(end, "ms") != 0) return -1;
+    if (v > 60000.0) return -1;
     return (long)(v + 0.5);
 }

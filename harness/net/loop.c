@@ -104,6 +104,15 @@ void loop_timer_cancel(evloop *l, uint64_t id)
 
 size_t loop_timer_count(const evloop *l) { return l->nheap; }
 
+void loop_kick_fd(evloop *l, int fd)
+{
+    for (size_t j = 0; j < l->nfds; j++)
+        if (l->fds[j].fd == fd) {
+            l->fds[j].cb(l, fd, POLLIN, l->fds[j].ctx);
+            return;
+        }
+}
+
 static void fire_due_timers(evloop *l)
 {
     int64_t now = mono_now_ns();

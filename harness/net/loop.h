@@ -21,5 +21,8 @@ void loop_run_once(evloop *l, int64_t max_wait_ns);
 /* Runs until done(ctx) is true (returns 1) or the absolute monotonic deadline passes (0). */
 int loop_run_until(evloop *l, int64_t deadline_ns, int (*done)(void *ctx), void *ctx);
 size_t loop_timer_count(const evloop *l);
+/* Calls fd's watch callback now as if fd were readable (link control hands back a datagram
+ * it held: the socket itself shows nothing). No watch: nothing happens. */
+void loop_kick_fd(evloop *l, int fd);
 
 #endif

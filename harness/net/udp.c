@@ -103,16 +103,27 @@ void udp_set_tap(udp_tap_fn fn, void *ctx)
     tap_ctx = ctx;
 }
 
+ssize_t udp_send_raw(const udp_sock *s, const void *buf, size_t len, const net_addr *to, const net_addr *tap_peer)
+{
+    ssize_t r = sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
+    if (r >= 0 && tap_fn) tap_fn(s, 1, tap_peer, buf, (size_t)r, tap_ctx);
+    return r;
+}
+
 ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to)
 {
     /* Link control (link.h): a dropped datagram looks sent to the caller, as on a real
-     * lossy network; the tap does not see it (it never reached the wire). */
-    int act = link_decide(link_current(), s, LINK_TO_IUT);
+     * lossy network; the tap does not see it (it never reached the wire). A held one
+     * (delay, reorder) is sent later by the link; a rebinding maps the destination. */
+    net_link *l = link_current();
+    int act = link_decide(l, s, LINK_TO_IUT);
     if (act == 0) return (ssize_t)len;
-    ssize_t r = sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
-    if (r >= 0 && tap_fn) tap_fn(s, 1, to, buf, (size_t)r, tap_ctx);
-    if (r >= 0 && act == 2 && sendto(s->fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len) >= 0 && tap_fn)
-        tap_fn(s, 1, to, buf, (size_t)r, tap_ctx);
+    net_addr dst = *to;
+    if (link_nat_out(l, s, &dst) < 0) return (ssize_t)len;
+    if (link_hold(l, s, LINK_TO_IUT, buf, len, &dst, to, act)) return (ssize_t)len;
+    ssize_t r = udp_send_raw(s, buf, len, &dst, to);
+    if (r >= 0 && act == 2) udp_send_raw(s, buf, len, &dst, to);
+    link_passed(l, s, LINK_TO_IUT);
     return r;
 }
 
@@ -129,14 +140,23 @@ ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from)
         if (tap_fn) tap_fn(s, 0, from, buf, n, tap_ctx);
         return (ssize_t)n;
     }
+    net_link *l = link_current();
+    ssize_t held = link_take_ready(l, s, buf, cap, from);   /* a delayed / reordered one, due now */
+    if (held >= 0) {
+        if (tap_fn) tap_fn(s, 0, from, buf, (size_t)held, tap_ctx);
+        return held;
+    }
     for (;;) {
         from->len = sizeof from->ss;
         ssize_t r = recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
         if (r < 0) return r;
         /* Link control: a dropped datagram is read off the socket and discarded before
-         * anyone (tap included) sees it, as if it never arrived. */
-        int act = link_decide(link_current(), s, LINK_FROM_IUT);
+         * anyone (tap included) sees it, as if it never arrived. A rebinding shows the
+         * sender's new address; a held one is handed back later (link_take_ready). */
+        int act = link_decide(l, s, LINK_FROM_IUT);
         if (act == 0) continue;
+        link_nat_in(l, s, from);
+        if (link_hold(l, s, LINK_FROM_IUT, buf, (size_t)r, from, NULL, act)) continue;
         if (act == 2 && (size_t)r <= sizeof rx_dup.buf) {
             rx_dup.s = s;
             rx_dup.from = *from;
@@ -144,6 +164,7 @@ ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from)
             memcpy(rx_dup.buf, buf, (size_t)r);
         }
         if (tap_fn) tap_fn(s, 0, from, buf, (size_t)r, tap_ctx);
+        link_passed(l, s, LINK_FROM_IUT);
         return r;
     }
 }

@@ -16,6 +16,9 @@ int udp_bind(udp_sock *s, const char *ip, int port, char *err, size_t errlen);
 void udp_close(udp_sock *s);
 int udp_port(const udp_sock *s);
 ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to);
+/* Sends to `to` past link control (a datagram the link held and now releases); the tap sees
+ * it as sent to tap_peer. */
+ssize_t udp_send_raw(const udp_sock *s, const void *buf, size_t len, const net_addr *to, const net_addr *tap_peer);
 /* One datagram; returns its length (0 for an empty datagram), -1 with errno EAGAIN when
  * none is waiting, -1 with ECONNREFUSED after an ICMP port unreachable. */
 ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from);

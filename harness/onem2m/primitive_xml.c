@@ -42,7 +42,9 @@ static const char *const int_names[] = {
     "ty", "cst", "st", "cs", "cni", "cbs", "mni", "mbs", "mia", "acop", "nct", "cnm", "mnm",
     "mt", "csy", "rsc", "op", "nsi", "exc", "cnty", NULL,
 };
-static const char *const bool_names[] = {"rr", "mtv", "disr", "ena", "nsp", NULL};
+static const char *const bool_names[] = {"rr", "mtv", "disr", "ena", "nsp", "acaf", NULL};
+/* setOfAcrs (pv, pvs): an empty element is the set of no rules, {"acr":[]} in JSON */
+static const char *const acr_set_names[] = {"pv", "pvs", NULL};
 /* elements that repeat, an array in JSON even when there is one of them */
 static const char *const repeated_names[] = {"acr", "acco", "actw", NULL};
 
@@ -284,6 +286,11 @@ static json_t *element_value(const xmlNode *el, const char *key, int depth, char
     if (has_elements && has_text) {
         fail(err, errlen, "<%s> mixes text and elements", key);
         return NULL;
+    }
+    if (!has_elements && !has_text && in_set(key, acr_set_names)) {
+        json_t *set = json_object();
+        json_object_set_new(set, "acr", json_array());
+        return set;
     }
     if (!has_elements) {
         xmlChar *t = xmlNodeGetContent(el);

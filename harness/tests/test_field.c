@@ -35,6 +35,8 @@ static void test_pick_ports(void)
     CU_ASSERT_EQUAL(field_pick_ports(p, &c), 1);
     CU_ASSERT_TRUE(c.iut_coaps_port > 0 && c.iut_coap_port > 0);
     CU_ASSERT_NOT_EQUAL(c.iut_coaps_port, c.iut_coap_port);
+    /* adjacent, DTLS on the next port, as libcoap's coap-server -p takes them */
+    CU_ASSERT_EQUAL(c.iut_coaps_port, c.iut_coap_port + 1);
     CU_ASSERT_STRING_EQUAL(c.iut_cse_id, p->iut_cse_id);
     profile_free(p);
     /* the in-cse role keeps its profile as it is */
@@ -142,8 +144,9 @@ static void test_association_profile_psk(void)
 
 static void test_association_variants_refused(void)
 {
-    tc_psk_variant vs[] = { TC_PSK_WRONG_KEY, TC_PSK_UNKNOWN_IDENTITY };
-    for (size_t i = 0; i < 2; i++) {
+    /* other-issuer: the profile's key under the same relative part and another Issuer-FQDN */
+    tc_psk_variant vs[] = { TC_PSK_WRONG_KEY, TC_PSK_UNKNOWN_IDENTITY, TC_PSK_OTHER_ISSUER };
+    for (size_t i = 0; i < 3; i++) {
         run r;
         char sni[128];
         associate(vs[i], &r, sni, sizeof sni);
@@ -158,5 +161,5 @@ void m2m_test_register(void)
     CU_add_test(s, "IUT ports picked per test in role field", test_pick_ports);
     CU_add_test(s, "<open-association> parsed", test_parse_step);
     CU_add_test(s, "association with the profile's PSK and SNI", test_association_profile_psk);
-    CU_add_test(s, "wrong key and unknown identity get no association", test_association_variants_refused);
+    CU_add_test(s, "wrong key, unknown identity and other issuer get no association", test_association_variants_refused);
 }

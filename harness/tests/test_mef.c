@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "exec/mef.h"
+#include "sec/mef_cred.h"
 #include "model/profile.h"
 #include "util/xmem.h"
 
@@ -258,6 +259,89 @@ static void test_bad_payload(void)
                 "\"remoteManagementIndication\":false}", CM_CODE(4, 0), "mafEnrolmentIndication\" is not a boolean");
 }
 
+/* R-ENR-08: an enrolment the MEF drops mid-exchange leaves no key; the exporter output of
+ * that session (which the enrolee has) is an unknown identity; a new enrolment works. */
+static void test_interrupted_enrolment(void)
+{
+    env e;
+    env_open(&e, ENROL_DERIVE_KPSA);
+    mef_interrupt(e.m);
+    enrolee en;
+    CU_ASSERT_EQUAL_FATAL(enrol(&e, &en, "enrolment", ALL_FALSE), 0);
+    CU_ASSERT_TRUE_FATAL(en.have_keys);
+    CU_ASSERT_NOT_EQUAL(en.code, CM_CODE(2, 4));                 /* never answered */
+    const tl_event *f = find(&e.tl, "prov.fail");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tl_event_get(f, "reason"), "interrupted"));
+    CU_ASSERT_STRING_EQUAL(tl_event_get(f, "enrolment"), "1");
+    CU_ASSERT_EQUAL(mef_enrolments(e.m), 0);
+    uint8_t kpsa[ENROL_KEY_LEN];
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(enrol_kpsa(en.k.ke, "/asn-cse-1", kpsa, err, sizeof err), 0);
+    CU_ASSERT_NOT_EQUAL(associate(&e, en.k.keid, kpsa, sizeof kpsa), DTLS_UP);   /* the half result */
+    CU_ASSERT_PTR_NOT_NULL(find(&e.tl, "sae.unknown_identity"));
+    enrolee_free(&en);
+    CU_ASSERT_EQUAL_FATAL(enrol(&e, &en, "enrolment", ALL_FALSE), 0);           /* armed once only */
+    CU_ASSERT_EQUAL(en.code, CM_CODE(2, 4));
+    const tl_event *done = find(&e.tl, "prov.done");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    CU_ASSERT_STRING_EQUAL(tl_event_get(done, "enrolment"), "2");
+    CU_ASSERT_EQUAL_FATAL(enrol_kpsa(en.k.ke, "/asn-cse-1", kpsa, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(associate(&e, en.k.keid, kpsa, sizeof kpsa), DTLS_UP);
+    enrolee_free(&en);
+    env_close(&e);
+}
+
+/* R-ENR-05: after the Enrolment Expiry, prov.expire, and the KeID is refused (prov.refused). */
+static void test_expired_ke_refused(void)
+{
+    env e;
+    env_open(&e, ENROL_DERIVE_KPSA);
+    e.cfg.lifetime_ns = 400000000LL;       /* the MEF reads its cfg at each enrolment */
+    enrolee en;
+    CU_ASSERT_EQUAL_FATAL(enrol(&e, &en, "enrolment", ALL_FALSE), 0);
+    uint8_t kpsa[ENROL_KEY_LEN];
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(enrol_kpsa(en.k.ke, "/asn-cse-1", kpsa, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(associate(&e, en.k.keid, kpsa, sizeof kpsa), DTLS_UP);      /* within the lifetime */
+    CU_ASSERT_PTR_NULL(find(&e.tl, "prov.refused"));
+    loop_run_until(e.l, mono_now_ns() + 500000000LL, NULL, NULL);
+    const tl_event *x = find(&e.tl, "prov.expire");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_STRING_EQUAL(tl_event_get(x, "keid"), en.k.keid);
+    CU_ASSERT_NOT_EQUAL(associate(&e, en.k.keid, kpsa, sizeof kpsa), DTLS_UP);
+    const tl_event *r = find(&e.tl, "prov.refused");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(tl_event_get(r, "keid"), en.k.keid);
+    enrolee_free(&en);
+    env_close(&e);
+}
+
+/* fetchCredentials answer (sec/mef_cred.h, tables 8.3.2.1-5/-6): built, read back; Status=False. */
+static void test_credential_answer(void)
+{
+    uint8_t key[ENROL_KEY_LEN], got[MEF_CRED_MAX];
+    for (int i = 0; i < ENROL_KEY_LEN; i++) key[i] = (uint8_t)i;
+    char *s = mef_build_credential(key, sizeof key, "/asn-cse-1", 3600);
+    CU_ASSERT_STRING_EQUAL(s, "{\"status\":true,\"credential\":\"000102030405060708090a0b0c0d0e0f"
+                              "101112131415161718191a1b1c1d1e1f\",\"enroleeID\":\"/asn-cse-1\",\"lifetime\":3600}");
+    size_t kl = 0;
+    char id[64], err[256];
+    long life = 0;
+    CU_ASSERT_EQUAL(mef_parse_credential((const uint8_t *)s, strlen(s), got, &kl, id, sizeof id, &life, err, sizeof err), 1);
+    CU_ASSERT_EQUAL(kl, sizeof key);
+    CU_ASSERT_EQUAL(memcmp(got, key, kl), 0);
+    CU_ASSERT_STRING_EQUAL(id, "/asn-cse-1");
+    CU_ASSERT_EQUAL(life, 3600);
+    free(s);
+    s = mef_build_cred_error("unknown KeID");
+    CU_ASSERT_EQUAL(mef_parse_credential((const uint8_t *)s, strlen(s), got, &kl, id, sizeof id, &life, err, sizeof err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown KeID"));
+    free(s);
+    static const char bad[] = "{\"status\":true,\"credential\":\"0g\"}";
+    CU_ASSERT_EQUAL(mef_parse_credential((const uint8_t *)bad, strlen(bad), got, &kl, id, sizeof id, &life, err, sizeof err), -1);
+}
+
 #define SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"
 static char *profile_xml(const char *mef_attrs)
 {
@@ -270,7 +354,7 @@ static char *profile_xml(const char *mef_attrs)
 
 static void test_profile_mef_section(void)
 {
-    char *xml = profile_xml("kpm=\"4b706d2d6b6579\" encoding=\"hex\" derive=\"usage-constrained\" keid-case=\"upper\"");
+    char *xml = profile_xml("kpm=\"4b706d2d6b6579\" encoding=\"hex\" derive=\"usage-constrained\" keid-case=\"upper\" lifetime=\"90s\"");
     diag d;
     diag_init(&d);
     profile *p = NULL;
@@ -288,6 +372,7 @@ static void test_profile_mef_section(void)
     CU_ASSERT_EQUAL(cfg.keys.derive, ENROL_DERIVE_USAGE);
     CU_ASSERT_EQUAL(cfg.keys.keid_upper, 1);
     CU_ASSERT_EQUAL(cfg.keys.context, ENROL_CTX_ABSENT);
+    CU_ASSERT_EQUAL(cfg.lifetime_ns, 90000000000LL);                    /* Enrolment Expiry */
     CU_ASSERT_PTR_NULL(cfg.path);                                      /* MEF_DEFAULT_PATH */
     /* The report's copy of the profile carries no Kpm. */
     char src[] = "/tmp/m2m-test-mef-XXXXXX", dst[] = "/tmp/m2m-test-mef-red-XXXXXX";
@@ -328,4 +413,7 @@ void m2m_test_register(void)
     CU_add_test(s, "wrong Enrolment Exchange path: 4.04, prov.fail", test_wrong_path);
     CU_add_test(s, "indication not a boolean: 4.00, prov.fail", test_bad_payload);
     CU_add_test(s, "profile <mef>: settings, defaults, Kpm redacted", test_profile_mef_section);
+    CU_add_test(s, "interrupted enrolment: no key kept, the half result refused, a new one works", test_interrupted_enrolment);
+    CU_add_test(s, "Enrolment Expiry: prov.expire, then the KeID refused", test_expired_ke_refused);
+    CU_add_test(s, "fetchCredentials answer: built and read back, Status=False, bad hex", test_credential_answer);
 }

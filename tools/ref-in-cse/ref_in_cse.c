@@ -4,7 +4,13 @@
  * refuses every Mcc primitive outside an association (4107, TS-0004 §7.3.2.1). Each --fault
  * switch breaks exactly one rule the field suite checks (tools/ref-in-cse/faults.tsv).
  * Built on the harness's own net/, onem2m/ and cse/ layers; it runs until it is killed. */
+#include "cse/hosted.h"
 #include "cse/registrar.h"
+#include "fetch.h"
+#include "own_mef.h"
+#include "exec/mef.h"
+#include "sa2.h"
+#include "hostile_in.h"
 #include "model/profile.h"
 #include "net/coap_ep.h"
 #include "net/dtls.h"
@@ -21,19 +27,56 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-typedef struct fault { const char *name; const char *what; } fault;
+/* acp: the ACP_FAULT_* bits (cse/acp.h) the fault sets in the hosted resources' decisions. */
+typedef struct fault { const char *name; const char *what; unsigned acp; } fault;
 static const fault faults[] = {
-    { "plain-coap", "serve Mcc primitives that arrive over plain CoAP as if they came in an association" },
-    { "ignore-fr", "ignore the binding of From to the association's identity (no 4106)" },
-    { "accept-any-psk", "accept any PSK identity, with the key of the profile's identity" },
-    { "accept-dtls10", "accept DTLS 1.0 (with TLS_PSK_WITH_AES_128_CBC_SHA) besides DTLS 1.2" },
-    { "no-ccm8", "lack TLS_PSK_WITH_AES_128_CCM_8: only TLS_PSK_WITH_AES_128_GCM_SHA256" },
-    { "wrong-rsc-code", "answer every response with CoAP 2.05 whatever its RSC (TS-0008 Table 6.2.4-1)" },
-    { "no-4117", "accept a duplicate remoteCSE: 2001 instead of 4117" },
-    { "no-4005", "let an AE-ID create a remoteCSE, as if its hosting CSE had (no 4005)" },
-    { "accept-any-cert", "with X.509, accept any client certificate: expired, not for clientAuth, any identity" },
-    { "trust-other-ca", "with X.509, also trust other-ca.crt beside the trust file (a CA outside the PKI)" },
-    { NULL, NULL },
+    { "plain-coap", "serve Mcc primitives that arrive over plain CoAP as if they came in an association", 0 },
+    { "ignore-fr", "ignore the binding of From to the association's identity (no 4106)", 0 },
+    { "no-fetch-credentials", "as enrolment target, never fetch an unknown KeID's credential from the MEF", 0 },
+    { "fetch-wrong-suid", "as enrolment target, fetch the credential with SUID 12 instead of 22", 0 },
+    { "mef-any-kpm", "own MEF (<mef at=\"iut\">): accept any bootstrap PSK identity that has Kpm", 0 },
+    { "mef-wrong-label", "own MEF: derive Ke/KeID with the exporter label EXPORTER-oneM2M-Connection", 0 },
+    { "accept-half-enrolled", "own MEF: keep the keys at the bootstrap handshake, before the enrolment exchange", 0 },
+    { "accept-expired-keid", "own MEF: accept a KeID whose Ke is past its lifetime", 0 },
+    { "accept-any-psk", "accept any PSK identity, with the key of the profile's identity", 0 },
+    { "accept-dtls10", "accept DTLS 1.0 (with TLS_PSK_WITH_AES_128_CBC_SHA) besides DTLS 1.2", 0 },
+    { "no-ccm8", "lack TLS_PSK_WITH_AES_128_CCM_8: only TLS_PSK_WITH_AES_128_GCM_SHA256", 0 },
+    { "wrong-rsc-code", "answer every response with CoAP 2.05 whatever its RSC (TS-0008 Table 6.2.4-1)", 0 },
+    { "no-4117", "accept a duplicate remoteCSE: 2001 instead of 4117", 0 },
+    { "no-4005", "let an AE-ID create a remoteCSE, as if its hosting CSE had (no 4005)", 0 },
+    { "accept-any-cert", "with X.509, accept any client certificate: expired, not for clientAuth, any identity", 0 },
+    { "trust-other-ca", "with X.509, also trust other-ca.crt beside the trust file (a CA outside the PKI)", 0 },
+    { "ignore-rehello", "ignore a ClientHello from a field node that has an association: after it rebooted, it never gets a new one", 0 },
+    { "serve-old-epoch", "after a field node's new handshake from the same address, go on serving records of the old association", 0 },
+    { "skip-acp", "no access decision at all: every request on hosted resources is permitted", ACP_FAULT_SKIP },
+    { "deny-overrides", "every linked policy must permit, instead of any one (permit-overrides)", ACP_FAULT_DENY_OVERRIDES },
+    { "ignore-self-privileges", "requests on a policy judged by its privileges, not its selfPrivileges", ACP_FAULT_IGNORE_PVS },
+    { "swap-update-delete", "UPDATE checked against acop bit 8 and DELETE against bit 4", ACP_FAULT_SWAP_UD },
+    { "no-wildcards", "acor entries compared as literal IDs: neither 'all' nor '*' match others", ACP_FAULT_NO_WILDCARDS },
+    { "open-default", "a resource without acpi is open to every originator, not its creator only", ACP_FAULT_OPEN_DEFAULT },
+    { "cin-own-default", "a contentInstance judged by its own creator-only default, not its parent's acpi", ACP_FAULT_CIN_OWN },
+    { "ignore-time-window", "accessControlTimeWindow (actw) ignored: a rule applies at any time", ACP_FAULT_NO_ACTW },
+    { "ignore-ip-context", "accessControlIpAddresses (acip) ignored: a rule applies from any address", ACP_FAULT_NO_ACIP },
+    { "ignore-acaf", "accessControlAuthenticationFlag ignored: a rule applies to unauthenticated originators", ACP_FAULT_NO_ACAF },
+    { "acpi-update-unchecked", "an acpi UPDATE judged by privileges like any UPDATE, not the policies' selfPrivileges", ACP_FAULT_ACPI_UNCHECKED },
+    { "acpi-with-others", "an acpi UPDATE may carry other attributes too", ACP_FAULT_ACPI_MIXED },
+    { "acp-pvs-optional", "a policy CREATE without privileges or with empty selfPrivileges is taken", ACP_FAULT_PVS_OPTIONAL },
+    { "replay-outside-session", "answer a duplicate CON (the cached response) in a clear datagram, outside the DTLS session", 0 },
+    { "kpsaid-relative-only", "look PSK identities up by the relative part of the KpsaID, ignoring the Issuer-FQDN", 0 },
+    { "no-dedup", "no duplicate detection: a repeated CON (same Message ID) is executed again", 0 },
+    { "sa2-before-register", "open the reverse association (SA2) on the registration request, before answering it", 0 },
+    { "sa2-other-credentials", "open SA2 under another PSK identity than SA1's", 0 },
+    { "wildcard-spans-slash", "a '*' in acor also matches across '/' (an AE-ID below the CSE-ID pattern)", ACP_FAULT_WILDCARD_SPAN },
+    { "deny-rsc-4000", "a denial answered 4000 BAD_REQUEST (4.00) instead of 4103 (4.03)", ACP_FAULT_DENY_4000 },
+    { "any-app-id", "register an AE whatever its App-ID (no 4000 for one not starting with r, R or N)", 0 },
+    { "reuse-ae-stem", "register an AE again under an AE-ID stem that is still registered (no 4117)", 0 },
+    { "plain-ae-unchecked", "outside an association, serve an AE-ID that is not registered here (no 4106)", 0 },
+    { "no-mandatory-check", "serve a request without rqi or rvi (as if they were there) instead of 4000", 0 },
+    { "post-is-create", "take a POST without oneM2M-TY whose content is a remoteCSE for a CREATE of it", 0 },
+    { "no-credential-4106", "refuse a primitive without an association with 4106 instead of 4107", 0 },
+    { "legacy-options", "answer RETRIEVEs in the legacy option numbering (256..270) whatever the profile's", 0 },
+    { "ignore-accept", "ignore Accept: an unsupported format gets JSON (no 4.06), XML is never served", 0 },
+    { NULL, NULL, 0 },
 };
 
 /* A CoAP link: a plain peer (by address) or an association (by its DTLS connection). */
@@ -42,6 +85,8 @@ typedef struct rlink {
     struct ref *r;
     net_addr addr;
     dtls_conn *conn;
+    uint8_t *last;      /* replay-outside-session: the last datagram sent */
+    size_t last_len;
     struct rlink *next;
 } rlink;
 
@@ -54,6 +99,8 @@ typedef struct ref {
     coap_ep *ep;
     registrar *reg;
     rlink *links;
+    ref_sa2 *sa2;     /* the reverse association toward the registree, once opened */
+    const char *hostile;   /* --hostile: a hostile IN-CSE (hostile_in.c) */
 } ref;
 
 static int has_fault(const ref *r, const char *name) { return r->fault && strcmp(r->fault, name) == 0; }
@@ -64,7 +111,32 @@ static int plain_send(void *ctx, const uint8_t *b, size_t n)
     return udp_send(&k->r->plain, b, n, &k->addr) < 0 ? -1 : 0;
 }
 
-static int secure_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(((rlink *)ctx)->conn, b, n); }
+static int secure_send(void *ctx, const uint8_t *b, size_t n)
+{
+    rlink *k = ctx;
+    /* the fault: the same bytes again (a response replayed for a duplicate) go out in clear */
+    int replay = k->last && k->last_len == n && memcmp(k->last, b, n) == 0;
+    if (has_fault(k->r, "replay-outside-session")) {
+        free(k->last);
+        k->last = xmalloc(n ? n : 1);
+        memcpy(k->last, b, n);
+        k->last_len = n;
+        if (replay) return udp_send(&k->r->secure, b, n, dtls_conn_addr(k->conn)) < 0 ? -1 : 0;
+    }
+    return dtls_send(k->conn, b, n);
+}
+
+/* kpsaid-relative-only: any "<relative>@<anything>" gets the key of the profile's KpsaID with
+ * the same relative part (TS-0003 §10.5 makes the whole KpsaID the identity). */
+static int relative_only_lookup(const char *identity, dtls_psk *out, void *ctx)
+{
+    const dtls_psk *known = ctx;
+    size_t n = strcspn(known->identity ? known->identity : "", "@");
+    if (!known->identity || strncmp(identity, known->identity, n) != 0 || identity[n] != '@') return -1;
+    *out = *known;
+    out->identity = identity;
+    return 0;
+}
 
 static rlink *link_new(ref *r, int secure, const char *peer)
 {
@@ -101,6 +173,22 @@ static sa_info context_of(ref *r, const cm_link *l, const m2m_prim *req)
     return sa;
 }
 
+/* The faults that break a rule of the binding by changing the request before the registrar
+ * sees it: its mandatory parameters, its operation, its Accept. */
+static void ref_binding_faults(const ref *r, m2m_prim *pr)
+{
+    if (has_fault(r, "no-mandatory-check")) {
+        if (!pr->rqi) pr->rqi = xstrdup("");
+        if (!pr->rvi) pr->rvi = xstrdup("3");
+    }
+    if (has_fault(r, "post-is-create") && pr->op == M2M_OP_NOTIFY && pr->pc && pr->pclen &&
+        memmem(pr->pc, pr->pclen, "\"m2m:csr\"", 9)) {
+        pr->op = M2M_OP_CREATE;
+        pr->ty = 16;
+    }
+    if (has_fault(r, "ignore-accept")) pr->accept = -1;
+}
+
 static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *ctx)
 {
     ref *r = ctx;
@@ -114,17 +202,34 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
         out.code = CM_CODE(4, 0);
         coap_ep_respond(ep, l, req, &out);
     } else {
+        /* legacy numbering (256..270) has no number for rvi: its requests cannot carry one */
+        if (!pr.rvi && !r->p->options.num[M2M_OPT_RVI]) pr.rvi = xstrdup("3");
         sa_info sa = context_of(r, l, &pr);
+        ref_binding_faults(r, &pr);
         if (has_fault(r, "no-4005") && l->secure && pr.op == M2M_OP_CREATE && pr.ty == 16 && m2m_id_is_ae(pr.fr)) {
             free(pr.fr);   /* the fault: the AE's request taken for its hosting CSE's */
             pr.fr = xstrdup(dtls_conn_bound_id(((const rlink *)l->ctx)->conn));
             sa.bound_id = pr.fr;
         }
+        /* SA2 only after SA1 and the registration (TS-0003 §8.2.1), unless a fault says */
+        int reg_create = l->secure && pr.op == M2M_OP_CREATE && pr.ty == 16 && !r->sa2;
+        if (reg_create && has_fault(r, "sa2-before-register")) {
+            r->sa2 = ref_sa2_open(r->loop, r->p, &pr, NULL, 0);
+            usleep(200000);   /* the ClientHello surely arrives before the answer */
+        }
         registrar_handle(r->reg, &pr, &sa, &rsp, NULL, l->peer);
+        /* ... opened 100 ms after the answer, as when the IN-CSE first has a request for it */
+        if (reg_create && !r->sa2 && rsp.rsc == 2001)
+            r->sa2 = ref_sa2_open(r->loop, r->p, &pr, has_fault(r, "sa2-other-credentials") ? "other@in.m2m-harness.test" : NULL,
+                                  100000000);
         if (has_fault(r, "no-4117") && rsp.rsc == 4117 && pr.ty == 16) rsp.rsc = 2001;
-        if (m2m_response_to_coap(&rsp, &r->p->options, &out) == 0) {
+        if (has_fault(r, "no-credential-4106") && rsp.rsc == 4107) rsp.rsc = 4106;
+        m2m_optmap legacy;   /* the fault: responses in the other numbering than the profile's */
+        int other = has_fault(r, "legacy-options") && pr.op == M2M_OP_RETRIEVE && m2m_optmap_preset("legacy", &legacy) == 0;
+        if (m2m_response_to_coap(&rsp, other ? &legacy : &r->p->options, &out) == 0) {
             if (has_fault(r, "wrong-rsc-code")) out.code = CM_CODE(2, 5);
-            coap_ep_respond(ep, l, req, &out);
+            if (!r->hostile || !hostile_in_respond(r->hostile, l, req, &out, &r->p->options))
+                coap_ep_respond(ep, l, req, &out);
         }
         fprintf(stderr, "ref-in-cse: %s %s %s fr=%s -> rsc=%d\n", l->secure ? "secure" : "plain",
                 m2m_op_name(pr.op), pr.to ? pr.to : "?", pr.fr ? pr.fr : "-", rsp.rsc);
@@ -207,13 +312,16 @@ static int probe(const char *addr, int port)
 
 static void usage(FILE *f)
 {
-    fputs("usage: ref-in-cse --profile FILE --coap-port N --coaps-port M [--fault NAME] [--address A]\n"
+    fputs("usage: ref-in-cse --profile FILE --coap-port N --coaps-port M [--fault NAME] [--hostile NAME] [--address A]\n"
           "                  [--cert F --key F --trust F]   X.509 (PEM) besides the profile's PSK\n"
+          "                  [--mef-port N]   as enrolment target: fetch unknown KeIDs' credentials there\n"
+          "                                   (profile <mef at=\"iut\">: run that MEF ourselves on port N)\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
           "  PSK bound to the harness's CSE-ID. --coap-port 0 listens on no plain CoAP port.\n"
           "faults:\n", f);
-    for (const fault *x = faults; x->name; x++) fprintf(f, "  %-16s %s\n", x->name, x->what);
+    for (const fault *x = faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
+    hostile_in_usage(f);
 }
 
 int main(int argc, char **argv)
@@ -223,14 +331,15 @@ int main(int argc, char **argv)
         { "coaps-port", required_argument, 0, 's' }, { "fault", required_argument, 0, 'f' },
         { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' },
         { "cert", required_argument, 0, 'C' }, { "key", required_argument, 0, 'K' },
-        { "trust", required_argument, 0, 'T' },
+        { "trust", required_argument, 0, 'T' }, { "hostile", required_argument, 0, 'H' },
+        { "mef-port", required_argument, 0, 'M' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *cert = NULL, *key = NULL, *trust = NULL;
     ref r;
     memset(&r, 0, sizeof r);
     r.plain.fd = r.secure.fd = -1;
     const char *profile_path = NULL, *addr = "127.0.0.1";
-    int coap_port = 0, coaps_port = 0, probe_port = 0, c;
+    int coap_port = 0, coaps_port = 0, probe_port = 0, c, mef_port = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_path = optarg; break;
@@ -242,15 +351,24 @@ int main(int argc, char **argv)
         case 'C': cert = optarg; break;
         case 'K': key = optarg; break;
         case 'T': trust = optarg; break;
+        case 'H': r.hostile = optarg; break;
+        case 'M': mef_port = atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
     if (probe_port > 0) return probe(addr, probe_port);
+    unsigned acp_faults = 0;
     if (r.fault) {
         const fault *x = faults;
         while (x->name && strcmp(x->name, r.fault) != 0) x++;
         if (!x->name) { fprintf(stderr, "ref-in-cse: unknown fault '%s'\n", r.fault); usage(stderr); return 2; }
+        acp_faults = x->acp;
+    }
+    if (r.hostile && !hostile_in_known(r.hostile)) {
+        fprintf(stderr, "ref-in-cse: unknown hostile switch '%s'\n", r.hostile);
+        hostile_in_usage(stderr);
+        return 2;
     }
     if (!profile_path || coaps_port <= 0 || (cert && (!key || !trust))) { usage(stderr); return 2; }
     diag d;
@@ -277,6 +395,10 @@ int main(int argc, char **argv)
     dtls_params dp = { 0 };
     dp.psks = &psk;
     dp.npsks = 1;
+    if (has_fault(&r, "kpsaid-relative-only")) {
+        dp.psk_lookup = relative_only_lookup;
+        dp.psk_lookup_ctx = &psk;
+    }
     /* X.509 (TS-0003 §8.2.2.2): the client's certificate must chain to the trust anchor, be
      * valid, be for clientAuth and name the field CSE's host in subjectAltName. */
     char *trust_tmp = NULL;
@@ -290,6 +412,22 @@ int main(int argc, char **argv)
         dp.peer_bound_id = psk.bound_id;
         dp.skip_verify = has_fault(&r, "accept-any-cert");
     }
+    /* Enrolment target (fetch.h): an unknown KeID is fetched from the harness's MEF. */
+    ref_fetch fetch = { p, addr, p->harness_address ? p->harness_address : "127.0.0.1", mef_port, r.fault, { 0 } };
+    ref_mef *own_mef = NULL;   /* <mef at="iut">: the MEF is ours (own_mef.h) */
+    if (mef_port > 0 && p->mef && p->mef->at_iut) {
+        if (!(own_mef = ref_mef_open(r.loop, p, mef_port, r.fault, err, sizeof err))) {
+            fprintf(stderr, "ref-in-cse: MEF: %s\n", err);
+            return 1;
+        }
+        dp.psk_lookup = mef_psk_lookup;
+        dp.psk_lookup_ctx = ref_mef_lookup_ctx(own_mef);
+    } else if (mef_port > 0 && p->mef) {
+        dp.psk_lookup = ref_fetch_lookup;
+        dp.psk_lookup_ctx = &fetch;
+    }
+    dp.fault_ignore_rehello = has_fault(&r, "ignore-rehello");
+    dp.fault_serve_old_epoch = has_fault(&r, "serve-old-epoch");
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
     dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
     char prio[512];
@@ -305,21 +443,29 @@ int main(int argc, char **argv)
         dp.priority = prio;
     }
     dtls_hooks dh = { dtls_data, NULL, NULL, &r };
-    r.srv = dtls_server_new(r.loop, &r.secure, &dp, NULL, dh, err, sizeof err);
-    if (!r.srv) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
+    if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, &r.secure, r.hostile);
+    else r.srv = dtls_server_new(r.loop, &r.secure, &dp, NULL, dh, err, sizeof err);
+    if (!r.srv && !(r.hostile && hostile_in_dtls(r.hostile))) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
     coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
     coap_ep_hooks ch = { NULL, on_request, &r };
     r.ep = coap_ep_new(r.loop, cp, ch);
+    if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(r.ep, 0);
     r.reg = registrar_new(p->iut_cse_id, p->iut_cse_base_name, p->release);
+    hosted_policies(registrar_hosted(r.reg))->faults = acp_faults;
+    registrar_set_faults(r.reg, (has_fault(&r, "any-app-id") ? REG_FAULT_ANY_APP_ID : 0u) |
+                                (has_fault(&r, "reuse-ae-stem") ? REG_FAULT_REUSE_AE_STEM : 0u) |
+                                (has_fault(&r, "plain-ae-unchecked") ? REG_FAULT_PLAIN_AE : 0u));
     if (r.plain.fd >= 0) loop_add_fd(r.loop, r.plain.fd, plain_readable, &r);
     fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
             coaps_port, coap_port, r.fault ? ", fault " : "", r.fault ? r.fault : "");
     /* Runs until the harness stops it; an hour at most, so a lost one does not stay. */
     loop_run_until(r.loop, mono_now_ns() + 3600000000000LL, NULL, NULL);
+    ref_sa2_free(r.sa2);
+    ref_mef_close(own_mef);
     registrar_free(r.reg);
     coap_ep_free(r.ep);
     dtls_server_free(r.srv);
-    for (rlink *k = r.links, *n; k; k = n) { n = k->next; free(k); }
+    for (rlink *k = r.links, *n; k; k = n) { n = k->next; free(k->last); free(k); }
     udp_close(&r.plain);
     udp_close(&r.secure);
     loop_free(r.loop);

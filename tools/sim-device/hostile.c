@@ -5,6 +5,7 @@
  * (msg.rx.malformed with bytes and reason, sae.fail, ...), answer as RFC 7252 says, stay up
  * and write a complete report: harness/tests/e2e/robustness.sh checks each switch. */
 #include "hostile.h"
+#include "../common/hostile_gen.h"
 #include "net/coap.h"
 #include "onem2m/primitive.h"
 #include "util/xmem.h"
@@ -50,20 +51,11 @@ void hostile_usage(FILE *f)
 
 typedef int (*send_fn)(void *ctx, const uint8_t *b, size_t n);
 
-/* The CoAP format errors of RFC 7252 §3 that make a message unusable. Each is a CON GET with
- * message id 0x7a00+i, so the harness's RST names which one it rejected. */
+/* The CoAP format errors of RFC 7252 §3 that make a message unusable (hostile_gen.c). Each
+ * is a CON GET with message id 0x7a00+i, so the harness's RST names which one it rejected. */
 static void send_format_errors(send_fn send, void *ctx)
 {
-    static const uint8_t bad[][12] = {
-        { 0x40, 0x01, 0x7a, 0x00, 0xd0 },                   /* option delta 13 with no extension byte */
-        { 0x40, 0x01, 0x7a, 0x01, 0xf1, 0x00 },             /* option delta 15 (reserved) */
-        { 0x40, 0x01, 0x7a, 0x02, 0xbf, 0x00 },             /* option length 15 (reserved) */
-        { 0x40, 0x01, 0x7a, 0x03, 0xba, 'a', 'b' },         /* Uri-Path of 10 bytes, 2 present */
-        { 0x48, 0x01, 0x7a, 0x04, 0x01, 0x02, 0x03 },       /* token length 8, 3 bytes present */
-        { 0x49, 0x01, 0x7a, 0x05, 1, 2, 3, 4, 5, 6, 7, 8 }, /* token length 9 (reserved) */
-    };
-    static const size_t len[] = { 5, 6, 6, 7, 7, 12 };
-    for (size_t i = 0; i < sizeof len / sizeof len[0]; i++) send(ctx, bad[i], len[i]);
+    hg_coap_format_errors(CM_CON, CM_GET, 0x7a00, 1, send, ctx);
 }
 
 /* A RETRIEVE of the registrar's CSEBase as an encoded CON, rqi or rvi left out on request,
@@ -145,44 +137,23 @@ static void drain(side *sd, int ms)
     while (side_recv(sd, buf, sizeof buf, ms) >= 0) {}
 }
 
-static void put16(uint8_t *b, unsigned v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
-static void put24(uint8_t *b, unsigned v) { b[0] = (uint8_t)(v >> 16); b[1] = (uint8_t)(v >> 8); b[2] = (uint8_t)v; }
-
-/* A DTLS 1.2 record (RFC 6347 §4.1) around body. */
-static size_t record(uint8_t type, unsigned epoch, unsigned seq, const uint8_t *body, size_t blen, uint8_t *out)
-{
-    out[0] = type;
-    out[1] = 0xfe; out[2] = 0xfd;
-    put16(out + 3, epoch);
-    memset(out + 5, 0, 4);
-    put16(out + 9, seq);
-    put16(out + 11, (unsigned)blen);
-    memcpy(out + 13, body, blen);
-    return 13 + blen;
-}
-
 /* A ClientHello record (RFC 6347 §4.2.2) offering the given suites, with the cookie. */
 static size_t client_hello(const uint16_t *suites, size_t ns, const uint8_t *cookie, size_t clen,
                            unsigned seq, uint8_t *out)
 {
     uint8_t body[512];
-    size_t b = 12;
+    size_t b = 0;
     body[b++] = 0xfe; body[b++] = 0xfd;
     for (int i = 0; i < 32; i++) body[b++] = (uint8_t)rand();
     body[b++] = 0;                       /* session id */
     body[b++] = (uint8_t)clen;
     if (clen) memcpy(body + b, cookie, clen);
     b += clen;
-    put16(body + b, (unsigned)(2 * ns));
+    hg_put16(body + b, (unsigned)(2 * ns));
     b += 2;
-    for (size_t i = 0; i < ns; i++, b += 2) put16(body + b, suites[i]);
+    for (size_t i = 0; i < ns; i++, b += 2) hg_put16(body + b, suites[i]);
     body[b++] = 1; body[b++] = 0;        /* compression: null */
-    body[0] = 1;                         /* client_hello */
-    put24(body + 1, (unsigned)(b - 12));
-    put16(body + 4, seq);                /* message_seq */
-    put24(body + 6, 0);
-    put24(body + 9, (unsigned)(b - 12));
-    return record(22, 0, seq, body, b, out);
+    return hg_dtls_handshake(1, seq, seq, body, b, out);   /* client_hello */
 }
 
 void hostile_outside(const char *name, const char *bind_addr, const char *harness_addr, int coap_port, int coaps_port,
@@ -204,21 +175,14 @@ void hostile_outside(const char *name, const char *bind_addr, const char *harnes
     } else if (plain) {
         send_format_errors(side_send, &sd);
     } else if (!strcmp(name, "dtls-garbage")) {
-        static const uint8_t junk[] = "GET / HTTP/1.1\r\nHost: in-cse\r\n\r\n";
-        side_send(&sd, junk, sizeof junk - 1);
-        static const uint8_t short_rec[] = { 22, 0xfe, 0xfd, 0, 0 };                   /* cut header */
-        side_send(&sd, short_rec, sizeof short_rec);
-        static const uint8_t long_len[] = { 22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0x3f, 0xff, 1, 2 };
-        side_send(&sd, long_len, sizeof long_len);                                       /* 16383 claimed */
-        static const uint8_t bad_type[] = { 99, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0 };
-        side_send(&sd, bad_type, sizeof bad_type);
+        hg_dtls_garbage(side_send, &sd);
     } else if (!strcmp(name, "dtls-out-of-order")) {
         uint8_t fin[24] = { 20, 0, 0, 12, 0, 5, 0, 0, 0, 0, 0, 12 };                    /* Finished, seq 5 */
-        side_send(&sd, out, record(22, 0, 5, fin, sizeof fin, out));
+        side_send(&sd, out, hg_dtls_record(22, 0, 5, fin, sizeof fin, out));
         uint8_t ccs[1] = { 1 };
-        side_send(&sd, out, record(20, 0, 6, ccs, 1, out));
+        side_send(&sd, out, hg_dtls_record(20, 0, 6, ccs, 1, out));
         uint8_t app[32] = { 0 };
-        side_send(&sd, out, record(23, 1, 1, app, sizeof app, out));
+        side_send(&sd, out, hg_dtls_record(23, 1, 1, app, sizeof app, out));
     } else if (!strcmp(name, "no-shared-suite")) {
         uint16_t nul[] = { 0x0001 };
         side_send(&sd, out, client_hello(nul, 1, NULL, 0, 0, out));

@@ -2,11 +2,14 @@
  * (DESIGN §8). Correct by default: DTLS-PSK handshake with the registrar, then registration
  * inside the association. Each --fault switch breaks exactly one rule the suite checks.
  * Built on the harness's own net/ and onem2m/ layers. */
-#include "enrolee.h"
+#include "devres.h"
+#include "lifecycle.h"
+#include "faults.h"
 #include "hostile.h"
 #include "model/profile.h"
 #include "net/coap_ep.h"
 #include "net/dtls.h"
+#include "net/dtls_hsorder.h"
 #include "net/loop.h"
 #include "net/udp.h"
 #include "onem2m/primitive.h"
@@ -20,43 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct fault { const char *name; const char *what; } fault;
-static const fault faults[] = {
-    { "register-before-sae", "send the CSE registration over plain CoAP before any DTLS handshake" },
-    { "no-ccm8", "offer no TLS_PSK_WITH_AES_128_CCM_8, only AES-128-GCM" },
-    { "accept-dtls10", "accept a server that selects DTLS 1.0" },
-    { "no-sni", "send no Server Name Indication" },
-    { "wrong-fr", "register with a From that is not the identity bound to its credential" },
-    { "retrieve-before-register", "retrieve the registrar's CSEBase before registering" },
-    { "plain-after-sae-fail", "when the handshake fails, register over plain CoAP instead" },
-    { "plain-after-close", "when the registrar closes the association, go on over plain CoAP" },
-    { "no-sa2", "never accept the registrar's reverse association (SA2)" },
-    { "no-rsc-option", "answer requests without the oneM2M-RSC option (the CoAP code alone)" },
-    { "crash-on-missing-rqi", "crash on a request without rqi instead of refusing it" },
-    { "no-sae", "never set up a security association: register over plain CoAP" },
-    { "cert-cn-only", "present a certificate whose identity is only in the subject CN (no subjectAltName)" },
-    { "accept-any-cert", "accept any server certificate: untrusted, expired, or not for serverAuth" },
-    { "rpk-accept-any-key", "with raw public keys, accept any server key, pinned or not" },
-    { "rpk-other-key", "with raw public keys, present a key the registrar has not pinned for this CSE-ID" },
-    { "stale-after-close", "when the registrar closes the association, go on sending in it" },
-    { "sa2-before-register", "accept the registrar's reverse association (SA2) before being registered" },
-    { "ignore-critical-option", "answer a request with an unknown critical option as if it were not there" },
-    { "reject-bad-elective", "refuse (4.02) a request with an elective option of a bad length instead of ignoring it" },
-    { "accept-missing-rvi", "answer a request without rvi as if it were complete" },
-    { "retrieve-other-numbering", "send the first RETRIEVE with rqi and rvi in the other option numbering than the profile's" },
-    { "retrieve-as-post", "send the RETRIEVE after registering as POST with op=2 in Uri-Query instead of GET" },
-    { "ignore-accept", "answer a request whose Accept it cannot serve instead of refusing it with 4.06" },
-    { "retry-after-deny", "send the refused CREATE under the CSEBase (4103) again" },
-    { "retry-around-deny", "after the 4103, try the same CREATE under another form of the CSEBase's address" },
-    /* network (issue 8, testcases/network): */
-    { "no-flight-retransmit", "never retransmit a lost handshake flight (retransmit timer = total timer)" },
-    { "keep-dead-association", "after an unanswered request, go on in the same association instead of a new handshake" },
-    /* remote provisioning (--mef-port, profile <mef>): */
-    { "skip-enrolment", "do not enrol with the MEF: go straight to SAE with the bootstrap KpmID/Kpm" },
-    { "kpm-as-kpsa", "enrol, then present the KeID with Kpm as its key instead of the derived Kpsa" },
-    { "wrong-keid", "enrol, then present a KeID whose RelativeKeID is off by one hex digit" },
-    { NULL, NULL },
-};
 
 typedef struct sim {
     evloop *loop;
@@ -75,7 +41,11 @@ typedef struct sim {
     int done;           /* current exchange finished */
     int last_rsc;
     int swapped;        /* RETRIEVEs sent under the retrieve-other-numbering fault */
+    sim_cred *cred;     /* remotely provisioned credential (--mef-port), lifecycle.h */
+    devres *res;        /* what it hosts under its CSEBase (devres.h) */
     int verbose;
+    long hs_max;        /* reorder-intolerant: highest handshake message_seq seen */
+    int hs_gap;         /* ... and whether one arrived ahead of its predecessor */
 } sim;
 
 static void logf_(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -166,8 +136,8 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     if (rsp.rsc == 4004 && pr.accept >= 0 && pr.accept != M2M_CF_RES_JSON &&
         pr.accept != M2M_CF_RES_XML && !has_fault(s, "ignore-accept"))
         rsp.rsc = 5207;
-    rsp.rqi = xstrdup(pr.rqi);
-    rsp.rvi = xstrdup(pr.rvi ? pr.rvi : "3");
+    if (rsp.rsc == 4004 && s->res && devres_handle(s->res, &pr, &rsp)) m2m_prim_serialize(&rsp, s->p->serialization);
+    else { rsp.rqi = xstrdup(pr.rqi); rsp.rvi = xstrdup(pr.rvi ? pr.rvi : "3"); }
     if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) {
         if (has_fault(s, "no-rsc-option")) {
             /* drop the oneM2M-RSC option: the CoAP code alone is not enough (TS-0008 §6.2.4) */
@@ -328,7 +298,18 @@ static void start_sa2(sim *s, const dtls_params *sa1)
 static int dtls_settled(void *ctx)
 {
     sim *s = ctx;
-    return dtls_conn_state(s->conn) != DTLS_HANDSHAKING;
+    return dtls_conn_state(s->conn) != DTLS_HANDSHAKING || s->hs_gap;
+}
+
+/* The fault reorder-intolerant: a handshake message ahead of its predecessor ends it. */
+static void watch_order(const char *peer, const uint8_t *p, size_t n, void *ctx)
+{
+    (void)peer;
+    sim *s = ctx;
+    if (dtls_conn_state(s->conn) == DTLS_HANDSHAKING && dtls_hs_gap(&s->hs_max, p, n) && !s->hs_gap) {
+        s->hs_gap = 1;
+        logf_(s, "fault: a handshake message arrived out of order: giving up the handshake");
+    }
 }
 
 /* A fresh association from a fresh port, as a device does after losing one. */
@@ -340,11 +321,21 @@ static int reassociate(sim *s, const char *bind_addr, const net_addr *peer, cons
     s->conn = NULL;
     udp_close(&s->secure);
     if (udp_bind(&s->secure, bind_addr, 0, err, sizeof err) < 0) { logf_(s, "%s", err); return -1; }
+    if (s->cred) sim_cred_refresh(s->cred);   /* a new enrolment first when Ke expired or the provider changed */
     s->conn = dtls_client_new(s->loop, &s->secure, peer, dp, NULL, *dh, err, sizeof err);
     if (!s->conn) { logf_(s, "%s", err); return -1; }
     loop_run_until(s->loop, mono_now_ns() + (s->p->dtls_total_ns ? s->p->dtls_total_ns : 20000000000LL), dtls_settled, s);
-    logf_(s, "association again: %s", dtls_conn_state(s->conn) == DTLS_UP ? "up" : dtls_conn_fail_reason(s->conn));
-    return dtls_conn_state(s->conn) == DTLS_UP ? 0 : -1;
+    int up = dtls_conn_state(s->conn) == DTLS_UP;
+    logf_(s, "association again: %s", up ? "up" : dtls_conn_fail_reason(s->conn));
+    /* Registered again before anything else (R-REG-08): 2001, or 4117/4105 where the
+     * registrar kept the registration, both leave the device registered. */
+    m2m_prim req;
+    cm_link link = { secure_send, s, 1, 1, "harness" };
+    if (!up || has_fault(s, "no-reregister")) return up ? 0 : -1;
+    registration(s, &req);
+    logf_(s, "registration again answered rsc=%d", exchange(s, &link, &req, 2000000000LL));
+    m2m_prim_free(&req);
+    return 0;
 }
 
 /* One request in the association, logged. */
@@ -401,6 +392,8 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
 {
     int64_t end = mono_now_ns() + linger;
     while (mono_now_ns() < end) {
+        /* A reboot or a change of service provider: the association is lost, a new one. */
+        if (s->cred && sim_cred_event(s->cred)) reassociate(s, bind_addr, peer, dp, dh);
         m2m_prim req;
         retrieve_base(s, &req, me);
         dtls_state st = dtls_conn_state(s->conn);
@@ -440,32 +433,11 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
     }
 }
 
-/* Remote provisioning: the PSK for SAE comes from the enrolment (or, with a fault, not). */
-static int enrol_or_fault(sim *s, const char *bind_addr, int mef_port, sim_enrolment *en, dtls_psk *psk)
-{
-    const profile *p = s->p;
-    if (!p->mef) { logf_(s, "--mef-port needs a profile with <mef>"); return -1; }
-    if (has_fault(s, "skip-enrolment")) {
-        *psk = (dtls_psk){ p->mef->kpm_id, p->mef->kpm, p->mef->kpm_len, p->iut_cse_id };
-        logf_(s, "fault: no enrolment, SAE with the bootstrap credential");
-        return 0;
-    }
-    char err[256];
-    if (sim_enrol(s->loop, bind_addr, s->harness_addr, mef_port, p, en, err, sizeof err) < 0) {
-        logf_(s, "enrolment failed: %s", err);
-        return -1;
-    }
-    logf_(s, "enrolled: KeID %s", en->keid);
-    *psk = (dtls_psk){ en->keid, en->key, sizeof en->key, p->iut_cse_id };
-    if (has_fault(s, "kpm-as-kpsa")) *psk = (dtls_psk){ en->keid, p->mef->kpm, p->mef->kpm_len, p->iut_cse_id };
-    if (has_fault(s, "wrong-keid")) en->keid[0] = en->keid[0] == '0' ? '1' : '0';
-    return 0;
-}
-
 static void usage(FILE *f)
 {
     fputs("usage: sim-device --profile FILE --coap-port N --coaps-port M [options]\n"
           "  --harness ADDR   the registrar's address (default: the profile's harness address)\n"
+          "  --bind ADDR      our local address (default 127.0.0.1, ::1 toward an IPv6 registrar)\n"
           "  --kind asn-cse|ae   register as a CSE (ty=16, default) or an AE (ty=2)\n"
           "  --fault NAME     inject one fault (see below)\n"
           "  --hostile NAME   send one family of bad input first, then behave (see below)\n"
@@ -473,10 +445,12 @@ static void usage(FILE *f)
           "  --cert F --key F --trust F   use X.509 (PEM) instead of the profile's PSK\n"
           "  --mef-port N     enrol with the MEF there first (profile <mef>: KpmID/Kpm), then SAE\n"
           "                   with KeID and the derived key (TS-0003 §8.3.2.1)\n"
+          "  --mef-cert F --mef-key F --mef-trust F   our certificate for the MEF handshake of the\n"
+          "                   certificate-based RSPF (profile <mef rspf=\"cert\">, TS-0003 §8.3.2.2)\n"
           "  --rpk-pub F --rpk-key F --rpk-pin F   use raw public keys (RFC 7250): ours, and the\n"
           "                   registrar's (PEM) we pin, bound to the profile's harness CSE-ID\n"
           "faults:\n", f);
-    for (const fault *x = faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
+    for (const sim_fault *x = sim_faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
     hostile_usage(f);
 }
 
@@ -484,28 +458,31 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "profile", required_argument, 0, 'p' }, { "coap-port", required_argument, 0, 'c' },
-        { "coaps-port", required_argument, 0, 's' }, { "harness", required_argument, 0, 'a' },
+        { "coaps-port", required_argument, 0, 's' }, { "harness", required_argument, 0, 'a' }, { "bind", required_argument, 0, 'b' },
         { "kind", required_argument, 0, 'k' }, { "fault", required_argument, 0, 'f' },
         { "linger", required_argument, 0, 'l' }, { "cert", required_argument, 0, 'C' },
         { "key", required_argument, 0, 'K' }, { "trust", required_argument, 0, 'T' },
         { "rpk-pub", required_argument, 0, 'P' }, { "rpk-key", required_argument, 0, 'R' },
         { "rpk-pin", required_argument, 0, 'N' }, { "hostile", required_argument, 0, 'H' },
-        { "mef-port", required_argument, 0, 'M' },
+        { "mef-port", required_argument, 0, 'M' }, { "mef-cert", required_argument, 0, 1 },
+        { "mef-key", required_argument, 0, 2 }, { "mef-trust", required_argument, 0, 3 },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *cert = NULL, *key = NULL, *trust = NULL, *rpk_pub = NULL, *rpk_key = NULL, *rpk_pin = NULL;
     sim s;
     memset(&s, 0, sizeof s);
     s.kind = "asn-cse";
     s.plain.fd = s.secure.fd = s.sa2sock.fd = -1;
-    const char *profile_path = NULL, *hostile = NULL;
+    const char *profile_path = NULL, *hostile = NULL, *opt_bind = NULL;
     int64_t linger = 30000000000LL;
     int c, mef_port = 0;
+    const char *mef_cert[3] = { NULL, NULL, NULL };   /* certificate-based RSPF: cert, key, trust */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_path = optarg; break;
         case 'c': s.coap_port = atoi(optarg); break;
         case 's': s.coaps_port = atoi(optarg); break;
         case 'a': s.harness_addr = optarg; break;
+        case 'b': opt_bind = optarg; break;
         case 'k': s.kind = optarg; break;
         case 'f': s.fault = optarg; break;
         case 'l': linger = parse_duration_ns(optarg); break;
@@ -517,12 +494,13 @@ int main(int argc, char **argv)
         case 'N': rpk_pin = optarg; break;
         case 'H': hostile = optarg; break;
         case 'M': mef_port = atoi(optarg); break;
+        case 1: case 2: case 3: mef_cert[c - 1] = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
     if (s.fault) {
-        const fault *x = faults;
+        const sim_fault *x = sim_faults;
         while (x->name && strcmp(x->name, s.fault) != 0) x++;
         if (!x->name) { fprintf(stderr, "sim-device: unknown fault '%s'\n", s.fault); usage(stderr); return 2; }
     }
@@ -543,8 +521,9 @@ int main(int argc, char **argv)
     coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
     coap_ep_hooks hooks = { NULL, on_request, &s };
     s.ep = coap_ep_new(s.loop, cp, hooks);
+    coap_ep_set_dedup(s.ep, !has_fault(&s, "no-dedup"));
     char err[256];
-    const char *bind_addr = strchr(s.harness_addr, ':') ? "::1" : "127.0.0.1";
+    const char *bind_addr = opt_bind ? opt_bind : strchr(s.harness_addr, ':') ? "::1" : "127.0.0.1";
     m2m_prim req;
     int exit_code = 1;
 
@@ -559,10 +538,16 @@ int main(int argc, char **argv)
     net_addr peer;
     net_addr_parse(s.harness_addr, s.coaps_port, &peer);
     dtls_psk psk = { p->psk_identity, p->psk_key, p->psk_key_len, p->iut_cse_id };
-    sim_enrolment en;
-    if (mef_port > 0 && enrol_or_fault(&s, bind_addr, mef_port, &en, &psk) < 0) goto out;
+    char bare[128];   /* the identity without @Issuer-FQDN: not a KpsaID (TS-0003 §10.5) */
+    snprintf(bare, sizeof bare, "%.*s", p->psk_identity ? (int)strcspn(p->psk_identity, "@") : 0, p->psk_identity ? p->psk_identity : "");
+    if (has_fault(&s, "psk-identity-not-kpsaid")) psk.identity = bare;
+    sim_cred cred;   /* remote provisioning: the PSK for SAE comes from the enrolment (lifecycle.h) */
+    if (mef_port > 0) {
+        if (sim_cred_start(&cred, s.loop, p, bind_addr, s.harness_addr, mef_port, mef_cert, s.fault) < 0) goto out;
+        s.cred = &cred;
+    }
     dtls_params dp = { 0 };
-    dp.psks = &psk;
+    dp.psks = s.cred ? &cred.psk : &psk;
     dp.npsks = 1;
     dp.sni = has_fault(&s, "no-sni") ? NULL : p->harness_host;
     char prio[512];
@@ -609,13 +594,14 @@ int main(int argc, char **argv)
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
     if (has_fault(&s, "no-flight-retransmit")) dp.retrans_ms = (unsigned)(p->dtls_total_ns / 1000000);
     dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
-    dtls_hooks dh = { dtls_data, NULL, NULL, &s };
+    dtls_hooks dh = { dtls_data, NULL, has_fault(&s, "reorder-intolerant") ? watch_order : NULL, &s };
+    s.hs_max = -1;
     if (hostile && !hostile_inside_sa(hostile)) hostile_outside(hostile, bind_addr, s.harness_addr, s.coap_port, s.coaps_port, p);
     s.conn = dtls_client_new(s.loop, &s.secure, &peer, &dp, NULL, dh, err, sizeof err);
     if (!s.conn) { logf_(&s, "%s", err); return 1; }
     loop_run_until(s.loop, mono_now_ns() + (p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL), dtls_settled, &s);
-    if (dtls_conn_state(s.conn) != DTLS_UP) {
-        logf_(&s, "DTLS handshake failed: %s", dtls_conn_fail_reason(s.conn));
+    if (dtls_conn_state(s.conn) != DTLS_UP || s.hs_gap) {
+        logf_(&s, "DTLS handshake failed: %s", s.hs_gap ? "out-of-order message" : dtls_conn_fail_reason(s.conn));
         if (has_fault(&s, "plain-after-sae-fail")) register_plain(&s, bind_addr);
         goto out;
     }
@@ -623,6 +609,9 @@ int main(int argc, char **argv)
     if (hostile && hostile_inside_sa(hostile)) hostile_inside(hostile, s.loop, secure_send, &s, p);
     cm_link link = { secure_send, &s, 1, 1, "harness" };
     const char *me = p->iut_cse_id ? p->iut_cse_id : "/asn-cse";
+    char *cb = xasprintf("%s/base", me);   /* as registration() announces it */
+    if (strcmp(s.kind, "ae") != 0) s.res = devres_new(cb);
+    free(cb);
     if (has_fault(&s, "retrieve-before-register")) {
         retrieve_base(&s, &req, me);
         logf_(&s, "fault: retrieve before registering answered rsc=%d", exchange(&s, &link, &req, 10000000000LL));
@@ -642,12 +631,13 @@ int main(int argc, char **argv)
     logf_(&s, "registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;
     if (rsc == 2001) {
-        const char *who = strcmp(s.kind, "ae") ? me : p->iut_ae_id;
+        const char *who = strcmp(s.kind, "ae") ? me : has_fault(&s, "ae-wrong-fr") ? "Cnot-this-ae" : p->iut_ae_id;
         if (who) store_data(&s, who, strcmp(s.kind, "ae") ? me + (me[0] == '/') : "sim-ae");
         heartbeat(&s, bind_addr, &peer, &dp, &dh, who, linger);
     }
     dtls_close(s.conn);
 out:
+    devres_free(s.res);
     dtls_server_free(s.sa2);
     udp_close(&s.sa2sock);
     dtls_client_free(s.conn);

@@ -192,12 +192,41 @@ enrol)
   profile=$SRC/fixtures/profiles/sim-device-enrol.xml
   run -j "$E2E_JOBS" "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
-  for id in TC_SEC_ENR_001 TC_SEC_ENR_002 TC_SEC_ENR_003; do expect_eq "$id" pass "$(verdict_of "$id")"; done
+  for id in TC_SEC_ENR_001 TC_SEC_ENR_002 TC_SEC_ENR_003 TC_SEC_ENR_004 TC_SEC_ENR_006 TC_SEC_ENR_007; do
+    expect_eq "$id" pass "$(verdict_of "$id")"; done
   check_counts
+  # R-ENR-08: the dropped session's KeID is never presented; the second enrolment's is.
+  tl=$work/reports/latest/timelines/TC_SEC_ENR_004.txt
+  grep -q ' prov.fail .*reason="interrupted.*enrolment=1' "$tl" && ok "ENR_004: the MEF dropped enrolment 1" || fail "ENR_004: no interrupted enrolment 1"
+  k2=$(grep ' prov.done .*enrolment=2' "$tl" | grep -o 'keid=[0-9a-f]*' | head -1)
+  [ -n "$k2" ] && grep -q " sae.done .*identity=${k2#keid=}" "$tl" && ok "ENR_004: SAE with the KeID of enrolment 2" || fail "ENR_004: no SAE with enrolment 2's KeID"
+  # R-FLOW-05: the reboot reuses the KeID, the provider change presents a new one.
+  tl=$work/reports/latest/timelines/TC_SEC_ENR_006.txt
+  [ "$(grep ' sae.done .*side=server' "$tl" | grep -o 'identity=[0-9a-f]*' | sort -u | wc -l)" = 1 ] \
+    && ok "ENR_006: the same KeID before and after the reboot" || fail "ENR_006: the KeID changed over a plain reboot"
+  tl=$work/reports/latest/timelines/TC_SEC_ENR_007.txt
+  [ "$(grep ' sae.done .*side=server' "$tl" | grep -o 'identity=[0-9a-f]*' | sort -u | wc -l)" = 2 ] \
+    && ok "ENR_007: a new KeID after the change of service provider" || fail "ENR_007: no new KeID after the provider change"
+  # R-ENR-05 with a short Enrolment Expiry (4 s): enrolment 2 after prov.expire, nothing refused.
+  profile=$SRC/fixtures/profiles/sim-device-enrol-expiry.xml
+  run "$SRC/testcases/enrolment"
+  expect_eq "exit status (expiry profile)" 0 "$rc"
+  expect_eq TC_SEC_ENR_005 pass "$(verdict_of TC_SEC_ENR_005)"
+  tl=$work/reports/latest/timelines/TC_SEC_ENR_005.txt
+  grep -q ' prov.expire .*lifetime=4s' "$tl" && ok "ENR_005: prov.expire after 4s" || fail "ENR_005: no prov.expire lifetime=4s"
+  # R-ENR-06: the certificate-based RSPF, then the same KeID/Kpsa SAE.
+  profile=$SRC/fixtures/profiles/sim-device-enrol-cert.xml
+  run "$SRC/testcases/enrolment"
+  expect_eq "exit status (certificate-based RSPF)" 0 "$rc"
+  expect_eq TC_SEC_ENR_008 pass "$(verdict_of TC_SEC_ENR_008)"
+  tl=$work/reports/latest/timelines/TC_SEC_ENR_008.txt
+  grep -q ' prov.start .*rspf=cert.*suite=TLS_ECDHE_ECDSA' "$tl" && ok "ENR_008: certificate MEF handshake (ECDHE_ECDSA)" || fail "ENR_008: no ECDHE_ECDSA MEF handshake"
+  profile=$SRC/fixtures/profiles/sim-device-enrol.xml
+  run "$SRC/testcases/enrolment/TC_SEC_ENR_002.xml"
   tl=$work/reports/latest/timelines/TC_SEC_ENR_002.txt
   keid=$(grep -o ' prov.done .*keid=[0-9a-f]\{32\}@mef.m2m-harness.test' "$tl" | grep -o '[0-9a-f]\{32\}@mef.m2m-harness.test')
   [ -n "$keid" ] && ok "prov.done names the KeID $keid" || fail "no KeID (32 lower-case hex @MEF-FQDN) in prov.done"
-  grep -q " sae.done .*identity=$keid bound_id=/asn-cse-1" "$tl" && ok "SAE with that KeID, bound to /asn-cse-1" \
+  grep -q " sae.done .*identity=$keid .*bound_id=/asn-cse-1" "$tl" && ok "SAE with that KeID, bound to /asn-cse-1" \
     || fail "sae.done does not carry identity=$keid bound_id=/asn-cse-1"
   [ "$(grep -n ' prov.done ' "$tl" | cut -d: -f1)" -lt "$(grep -n ' sae.done ' "$tl" | cut -d: -f1)" ] \
     && ok "prov.done before sae.done" || fail "sae.done is not after prov.done"

@@ -3,6 +3,9 @@
 # against tools/ref-in-cse over real DTLS on 127.0.0.1. Usage: field.sh CASE
 #   correct       every field test passes against the correct reference IN-CSE (PSK)
 #   correct-cert  the same with X.509 credentials (fixtures/profiles/ref-in-cse-cert.xml)
+#   correct-mef   the enrolment tests against ref-in-cse with its own MEF (ref-in-cse-mef.xml)
+#   xml           the whole suite with XML content (fixtures/profiles/ref-in-cse-xml.xml)
+#   legacy        the whole suite with legacy option numbers (ref-in-cse-legacy.xml)
 #   fault-<name>  one row of tools/ref-in-cse/faults.tsv: exactly the listed tests fail
 # Needs HARNESS, REF_IN_CSE, SRC in the environment (meson test sets them).
 set -uo pipefail
@@ -22,6 +25,10 @@ skip_justified() {
   local pics req it missing=""
   pics=$(xp 'string(//pics)' "$profile")
   req=$(xp 'string(//requires/@pics)' "$SRC/testcases/field/$1.xml")
+  # legacy numbering: a test of requests without rvi is not applicable (no rvi option at all)
+  case $(message_of "$1") in *"no number for rvi"*)
+    [ "$(xp 'string(//coap/@options)' "$profile")" = legacy ] && { ok "$1 skipped: legacy numbering has no rvi"; return; };;
+  esac
   for it in $req; do case " $pics " in *" $it "*) ;; *) missing="$missing $it";; esac; done
   [ -n "$missing" ] && ok "$1 skipped: the profile lacks$missing ($(message_of "$1"))" \
     || fail "$1 skipped although the profile claims its PICS ($req): $(message_of "$1")"
@@ -53,8 +60,10 @@ correct)
   grep -q ' sae.done .*side=client.*suite=TLS_PSK_WITH_AES_128_CCM_8' "$tl" \
     && ok "TC_SEC_IN_SAE_PSK_001: client-side handshake with TLS_PSK_WITH_AES_128_CCM_8" \
     || fail "TC_SEC_IN_SAE_PSK_001: no sae.done side=client with the CCM_8 suite in $tl"
-  ! grep -q 'side=server' "$work"/reports/latest/timelines/*.txt \
-    && ok "no server-side handshake in the field role" || fail "a server-side handshake in the field role"
+  # The harness serves as DTLS server only the IN-CSE's reverse association (SA2), and only
+  # in the test that asks for it.
+  srv=$(grep -l 'side=server' "$work"/reports/latest/timelines/*.txt | xargs -n1 basename 2>/dev/null | tr '\n' ' ')
+  expect_eq "timelines with a server-side handshake" "TC_SEC_IN_SAE_SA2_001.txt " "$srv"
   # An IN-CSE with no plain CoAP port at all passes the plain-Mcc test too (silence), and
   # nothing it did not send is taken for an answer.
   REF_IN_CSE_ARGS=--coap-port=0 run "$SRC/testcases/field/TC_SEC_IN_ORDER_001.xml"
@@ -75,6 +84,58 @@ correct-cert)
   grep -q ' sae.done .*side=client.*suite=TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8.*ctype=x509' "$work/reports/latest/timelines/TC_SEC_IN_SAE_CERT_001.txt" \
     && ok "TC_SEC_IN_SAE_CERT_001: X.509 handshake with TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8" \
     || fail "TC_SEC_IN_SAE_CERT_001: no client-side X.509 sae.done with the ECDHE-ECDSA CCM_8 suite"
+  ;;
+xml)
+  # The whole field suite with <coap serialization="xml"> (TS-0004 §8.4, TS-0008 §6.2.2.2):
+  # every applicable test passes; the harness's content goes out as XML (10014), it asks for
+  # XML back, and the IN-CSE's answers are XML: no JSON (10001) except the 5207 refusal of an
+  # Accept the IN-CSE cannot serve (TC_SEC_IN_BIND_004 asks for CBOR on purpose).
+  profile=$SRC/fixtures/profiles/ref-in-cse-xml.xml
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
+  expect_eq "exit status" 0 "$rc"
+  expect_failing ""
+  tl=$work/reports/latest/timelines/TC_SEC_IN_REG_001.txt
+  grep -q 'msg.tx .*op=create .*ty=16 .*<m2m:csr xmlns:m2m=\\"http://www.onem2m.org/xml/protocols\\">.*cf=10014 accept=10014' "$tl" \
+    && ok "the registration goes out as m2m:csr in XML (cf 10014, Accept 10014)" || fail "no XML registration with Accept 10014 in $tl"
+  grep -q 'msg.rx .*rsc=2001 .*<m2m:csr .*cf=10014' "$tl" \
+    && ok "the IN-CSE answers the registration in XML" || fail "the 2001 answer is not XML (cf 10014) in $tl"
+  json=$(grep 'cf=10001' "$work"/reports/latest/timelines/*.txt | grep -v ' rsc=5207 ')
+  [ -z "$json" ] && ok "no JSON content (cf 10001) in any timeline but the 5207 refusal" || fail "JSON content (cf 10001): $json"
+  ;;
+legacy)
+  # The whole field suite with <coap options="legacy"> (oneM2M options 256..270): the
+  # ref-in-cse reads the same numbering from the profile. Only the test of a request
+  # without rvi skips (TC_SEC_IN_BIND_006: the legacy numbering has no rvi number).
+  profile=$SRC/fixtures/profiles/ref-in-cse-legacy.xml
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
+  expect_eq "exit status" 0 "$rc"
+  expect_failing ""
+  expect_eq TC_SEC_IN_BIND_006 skipped "$(verdict_of TC_SEC_IN_BIND_006)"
+  ;;
+correct-enrol)
+  # R-ENR-07: the harness enrols with its own MEF, the IN-CSE fetches the credential.
+  profile=$SRC/fixtures/profiles/ref-in-cse-enrol.xml
+  run "$SRC/testcases/field"
+  expect_eq "exit status" 0 "$rc"
+  expect_eq TC_SEC_IN_ENR_001 pass "$(verdict_of TC_SEC_IN_ENR_001)"
+  tl=$work/reports/latest/timelines/TC_SEC_IN_ENR_001.txt
+  keid=$(grep ' prov.done ' "$tl" | grep -o 'keid=[0-9a-f]*@[a-z0-9.-]*' | head -1)
+  grep -q " prov.fetch .*target=/in-cse ${keid} suid=22 status=true" "$tl" && ok "fetchCredentials for ${keid#keid=}, SUID 22" \
+    || fail "no prov.fetch target=/in-cse ${keid} suid=22 status=true"
+  grep -q " sae.done .*side=client.*identity=${keid#keid=}" "$tl" && ok "SAE with that KeID" || fail "no client sae.done with ${keid#keid=}"
+  grep -q "m2m-harness-test-target-psk-1" -r "$work/reports/latest/" && fail "the target's PSK appears in the report" || ok "target PSK redacted"
+  ;;
+correct-mef)
+  # Role C of R-ENR-01..05/08: the IN-CSE has its own MEF (<mef at="iut">); the harness enrols with it.
+  profile=$SRC/fixtures/profiles/ref-in-cse-mef.xml
+  run "$SRC/testcases/field"
+  expect_eq "exit status" 0 "$rc"
+  expect_failing ""
+  tl=$work/reports/latest/timelines/TC_SEC_IN_ENR_002.txt
+  keid=$(grep ' prov.done .*side=client' "$tl" | grep -o 'keid=[0-9a-f]\{32\}@mef.m2m-harness.test' | head -1)
+  [ -n "$keid" ] && ok "KeID ${keid#keid=}: 32 hex digits @ MEF-FQDN" || fail "no prov.done side=client with a KeID in $tl"
+  grep -q " sae.done .*side=client.*identity=${keid#keid=}" "$tl" && ok "SAE with that KeID" || fail "no client sae.done with ${keid#keid=}"
+  grep -q "m2m-harness-test-kpm-1" -r "$work/reports/latest/" && fail "Kpm appears in the report" || ok "Kpm redacted"
   ;;
 fault-*)
   fault=${case_name#fault-}

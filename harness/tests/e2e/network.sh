@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Network end-to-end checks (issue 8). Usage: network.sh CASE
 #   repeat   the network suite (testcases/network: link control, loss with fixed seeds,
-#            dropped DTLS state) against the correct simulator 5 times: every test passes
+#            dropped DTLS state, delay and reorder, NAT rebinding) against the correct
+#            simulator 5 times: every test passes
 #            every time, verdicts are identical across runs, and the losses injected before
 #            the handshake completes are the same datagram indices each run (loss depends on
-#            seed, direction and index only, never on timing)
+#            seed, direction and index only, never on timing), as are the datagrams the
+#            seed reorders in TC_SEC_NET_004
+#   netns    the SAE PSK tests and the network suite with the simulator in a network
+#            namespace the harness creates (sim-device-asn-netns.xml): all pass, net.up is
+#            controlled and first, nothing is left behind (skips with 77 when not root)
 # Needs HARNESS, SIM_DEVICE, SRC in the environment (meson test sets them).
 set -uo pipefail
 case_name=$1
@@ -16,6 +21,11 @@ unset SIM_DEVICE_ARGS M2M_HARNESS_SELFTEST_CRASH M2M_HARNESS_SELFTEST_FLAKY SSLK
 suite=$SRC/testcases/network
 ids=$(ls "$suite" | sed -n 's/\.xml$//p' | sort)
 
+# The reorderings before sae.done in TC_SEC_NET_004 (delay + reorder, seed 7): "dir index" pairs.
+handshake_reorders() {
+  awk '/ sae\.done /{exit} / net\.reorder /{for(i=1;i<=NF;i++) if($i ~ /^(dir|index)=/) printf "%s ", $i; print ""}' "$1"
+}
+
 # The losses before sae.done: "dir index" pairs, in order.
 handshake_drops() {
   awk '/ sae\.done /{exit} / net\.drop .*reason=loss/{for(i=1;i<=NF;i++) if($i ~ /^(dir|index)=/) printf "%s ", $i; print ""}' "$1"
@@ -25,22 +35,58 @@ case "$case_name" in
 repeat)
   first=""
   first_drops=""
+  first_reorders=""
   for n in 1 2 3 4 5; do
     run -j 3 "$suite"
     verdicts=""
     for id in $ids; do verdicts="$verdicts $id=$(verdict_of "$id")"; done
     drops=$(handshake_drops "$work/reports/latest/timelines/TC_SEC_NET_001.txt")
+    reorders=$(handshake_reorders "$work/reports/latest/timelines/TC_SEC_NET_004.txt")
     if [ "$n" = 1 ]; then
       first=$verdicts
       first_drops=$drops
+      first_reorders=$reorders
       for id in $ids; do expect_eq "run 1: $id" pass "$(verdict_of "$id")"; done
       [ -n "$drops" ] && ok "run 1: the seed dropped handshake datagrams: $(echo $drops)" \
         || fail "run 1: the seed dropped no handshake datagram: the test proves no retransmission"
+      [ -n "$reorders" ] && ok "run 1: the seed reordered handshake datagrams: $(echo $reorders)" \
+        || fail "run 1: the seed reordered no handshake datagram"
+      grep -q ' net\.rebind ' "$work/reports/latest/timelines/TC_SEC_NET_005.txt" \
+        && grep -q ' sae\.done .*peer=127\.0\.0\.2:' "$work/reports/latest/timelines/TC_SEC_NET_005.txt" \
+        && ok "run 1: TC_SEC_NET_005 re-established the association from the rebound address" \
+        || fail "run 1: TC_SEC_NET_005 shows no new association from 127.0.0.2 after net.rebind"
     else
       expect_eq "run $n verdicts" "$first" "$verdicts"
       expect_eq "run $n handshake losses" "$first_drops" "$drops"
+      expect_eq "run $n handshake reorderings" "$first_reorders" "$reorders"
     fi
   done
+  ;;
+netns)
+  # The IUT in a network namespace the harness creates (<control netns="true">, exec/netns.h):
+  # the SAE PSK tests and the network suite pass there, net.up is the harness's own step
+  # (no inferred=) before the first datagram, and no namespace or veth is left afterwards.
+  if [ "$(id -u)" != 0 ]; then echo "SKIP: network namespaces need root"; exit 77; fi
+  if ! ip netns add m2mh-probe-$$ 2>/dev/null; then echo "SKIP: ip netns add is not permitted here"; exit 77; fi
+  ip netns del m2mh-probe-$$
+  profile=$SRC/fixtures/profiles/sim-device-asn-netns.xml
+  run -j 2 -f 'TC_SEC_SAE_PSK_00*' -f 'TC_SEC_NET_*' "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  ids="TC_SEC_SAE_PSK_001 TC_SEC_SAE_PSK_002 TC_SEC_SAE_PSK_007 $ids"
+  for id in $ids; do expect_eq "$id in the namespace" pass "$(verdict_of "$id")"; done
+  for id in $ids; do
+    tl=$work/reports/latest/timelines/$id.txt
+    # the harness's net.up: on the veth (link=), never inferred, before the first datagram
+    first=$(awk '/ net\.up .*link=/{print "up"; exit} / (msg\.rx|sae\.start) /{print "datagram"; exit}' "$tl")
+    expect_eq "$id: the controlled net.up comes first" up "$first"
+    if grep -q ' net\.up .*inferred=' "$tl"; then fail "$id: a net.up was inferred"; else ok "$id: no inferred net.up"; fi
+    grep -q ' sae\.done peer=10\.213\.' "$tl" && ok "$id: the IUT spoke from its namespace address" \
+      || fail "$id: no sae.done from a 10.213. address"
+  done
+  left=$(ip netns list | grep -c '^m2mh' || true)
+  expect_eq "namespaces left behind" 0 "$left"
+  left=$(ip -o link show | grep -c ': m2mh' || true)
+  expect_eq "veth interfaces left behind" 0 "$left"
   ;;
 *) echo "unknown case $case_name"; exit 2 ;;
 esac

@@ -1,0 +1,53 @@
+#include "field_enrol.h"
+#include "mef.h"
+#include "../net/udp.h"
+#include "../util/xmem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int field_enrol_pick_port(const profile *p)
+{
+    if (p->mef->port > 0) return p->mef->port;
+    udp_sock s = { .fd = -1 };
+    char err[256];
+    int port = 0;
+    if (udp_bind(&s, p->iut_address ? p->iut_address : "127.0.0.1", 0, err, sizeof err) == 0) port = udp_port(&s);
+    udp_close(&s);
+    return port;
+}
+
+int field_enrol_iut(evloop *l, const profile *p, const tc_harness *h, int mef_port, int interrupt, unsigned n,
+                    timeline *tl, mef_enrolment *out, char *err, size_t errlen)
+{
+    const profile_mef *pm = p->mef;
+    const char *addr = p->iut_address ? p->iut_address : "127.0.0.1";
+    mef_config cfg;   /* a profile error is a setup error, not a refused enrolment */
+    if (mef_config_from_profile(p, &cfg, err, errlen) < 0) return -1;
+    mef_enrol_opts o = { NULL, NULL, 0, interrupt };
+    uint8_t *bad = NULL;
+    char *other_id = NULL;
+    if (h && h->psk == TC_PSK_WRONG_KEY && pm->kpm_len) {   /* R-ENR-01: the right KpmID, a wrong Kpm */
+        bad = xmalloc(pm->kpm_len);
+        for (size_t i = 0; i < pm->kpm_len; i++) bad[i] = pm->kpm[i] ^ 0xff;
+        o.kpm = bad;
+        o.kpm_len = pm->kpm_len;
+    }
+    if (h && h->psk == TC_PSK_UNKNOWN_IDENTITY) o.kpm_id = other_id = xasprintf("no-such-kpm@%s", pm->fqdn);
+    char num[16], port[16];
+    snprintf(num, sizeof num, "%u", n);
+    snprintf(port, sizeof port, "%s:%d", addr, mef_port);
+    int rc = mef_enrol_opt(l, p->harness_address ? p->harness_address : "127.0.0.1", addr, mef_port, p, NULL, &o,
+                           out, err, errlen);
+    free(bad);
+    free(other_id);
+    if (rc == 0) {
+        timeline_add(tl, "prov.done", port, "side", "client", "keid", out->keid, "mef", pm->fqdn, "enrolment", num,
+                     (char *)NULL);
+        return 0;
+    }
+    if (rc != -2) memset(out, 0, sizeof *out);
+    timeline_add(tl, "prov.fail", port, "side", "client", "reason", err, "enrolment", num,
+                 rc == -2 ? "keid" : NULL, out->keid, (char *)NULL);
+    return 1;
+}

@@ -1,0 +1,223 @@
+#include "mef_client.h"
+#include "mef.h"
+#include "../sec/mef_cred.h"
+#include "../net/coap_ep.h"
+#include "../net/dtls.h"
+#include "../net/udp.h"
+#include "../util/xmem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct run {
+    dtls_conn *c;
+    coap_ep *ep;
+    cm_link link;
+    int got, end;
+    uint8_t code;
+} run;
+
+static int run_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(((run *)ctx)->c, b, n); }
+static void run_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    (void)c;
+    run *r = ctx;
+    coap_ep_input(r->ep, &r->link, p, n);
+}
+static int settled(void *ctx) { return dtls_conn_state(((run *)ctx)->c) != DTLS_HANDSHAKING; }
+static int answered(void *ctx) { return ((run *)ctx)->got; }
+static int closed(void *ctx) { return dtls_conn_state(((run *)ctx)->c) != DTLS_UP; }
+
+static void on_rsp(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
+{
+    (void)ep; (void)reset;
+    run *r = ctx;
+    r->got = 1;
+    if (!rsp) return;
+    r->code = rsp->code;
+    r->end = mef_is_end(rsp->payload, rsp->plen, &MEF_NAMES_DEFAULT);
+}
+
+int mef_enrol(evloop *l, const char *bind_addr, const char *mef_addr, int mef_port, const profile *p,
+              const char *const *cert, mef_enrolment *out, char *err, size_t errlen)
+{
+    return mef_enrol_opt(l, bind_addr, mef_addr, mef_port, p, cert, NULL, out, err, errlen);
+}
+
+int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int mef_port, const profile *p,
+                  const char *const *cert, const mef_enrol_opts *o, mef_enrolment *out, char *err, size_t errlen)
+{
+    mef_config cfg;   /* the same settings as the harness's MEF: one profile describes both */
+    if (mef_config_from_profile(p, &cfg, err, errlen) < 0) return -1;
+    udp_sock s;
+    if (udp_bind(&s, bind_addr, 0, err, errlen) < 0) return -1;
+    net_addr to;
+    net_addr_parse(mef_addr, mef_port, &to);
+    dtls_psk psk = { o && o->kpm_id ? o->kpm_id : cfg.kpm_id, o && o->kpm ? o->kpm : cfg.kpm,
+                     o && o->kpm ? o->kpm_len : cfg.kpm_len, NULL };
+    dtls_params dp = { .psks = &psk, .npsks = 1, .retrans_ms = cfg.retrans_ms, .total_ms = cfg.total_ms };
+    if (cfg.rspf_cert) {   /* §8.3.2.2: our certificate; the MEF's must name its FQDN (§10.1.1.6) */
+        if (!cert || !cert[0] || !cert[1] || !cert[2]) {
+            snprintf(err, errlen, "certificate-based enrolment needs --mef-cert, --mef-key and --mef-trust");
+            udp_close(&s);
+            return -1;
+        }
+        dp = (dtls_params){ .cert_file = cert[0], .key_file = cert[1], .trust_file = cert[2],
+                            .verify_name = cfg.fqdn, .retrans_ms = cfg.retrans_ms, .total_ms = cfg.total_ms };
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    uint8_t key[ENROL_KEY_LEN] = { 0 };   /* derivable once the session is up: used only if it ends well */
+    dtls_hooks h = { run_data, NULL, NULL, &r };
+    int rc = -1;
+    int64_t limit = p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL;
+    r.c = dtls_client_new(l, &s, &to, &dp, NULL, h, err, errlen);
+    if (!r.c) goto out;
+    loop_run_until(l, mono_now_ns() + limit, settled, &r);
+    if (dtls_conn_state(r.c) != DTLS_UP) {
+        snprintf(err, errlen, "bootstrap handshake with the MEF failed: %s", dtls_conn_fail_reason(r.c));
+        goto out;
+    }
+    enrol_keys k;
+    if (enrol_bootstrap(dtls_conn_session(r.c), cfg.fqdn, &cfg.keys, &k, err, errlen) < 0 ||
+        enrol_sae_key(&k, &cfg.keys, cfg.enrolee_b_id, cfg.suid ? cfg.suid : "22", cfg.target_fqdn,
+                      key, err, errlen) < 0)
+        goto out;
+    memset(out, 0, sizeof *out);
+    if (o && o->interrupt) {   /* gone before the exchange: no answer, no close_notify */
+        snprintf(err, errlen, "interrupted: the enrolee dropped the session before the enrolment exchange");
+        memcpy(out->keid, k.keid, sizeof out->keid);
+        memcpy(out->key, key, sizeof key);
+        out->half = 1;
+        dtls_forget(r.c);
+        rc = -2;
+        goto out;
+    }
+    r.ep = coap_ep_new(l, cfg.coap, (coap_ep_hooks){ NULL, NULL, NULL });
+    r.link = (cm_link){ run_send, &r, 1, 1, "mef" };
+    mef_indications in = { 0, 0, 0 };
+    char *body = mef_build_indications(&cfg.names, &in);
+    const char *path = cfg.path ? cfg.path : MEF_DEFAULT_PATH;
+    cm_msg req;
+    cm_msg_init(&req);
+    req.type = CM_CON;
+    req.code = CM_POST;
+    for (const char *seg = path; *seg;) {   /* one Uri-Path option per segment */
+        while (*seg == '/') seg++;
+        size_t n = strcspn(seg, "/");
+        if (n) cm_msg_add_opt(&req, CM_OPT_URI_PATH, seg, n);
+        seg += n;
+    }
+    cm_msg_add_uint_opt(&req, CM_OPT_CONTENT_FORMAT, 50);
+    cm_msg_set_payload(&req, body, strlen(body));
+    free(body);
+    coap_ep_request(r.ep, &r.link, &req, on_rsp, &r);
+    cm_msg_free(&req);
+    loop_run_until(l, mono_now_ns() + limit, answered, &r);
+    if (!r.end) {
+        char code[8];
+        cm_code_str(r.code, code);
+        snprintf(err, errlen, "no end of exchange from the MEF (%s)", r.got ? code : "no answer");
+        /* What an interrupted enrolment leaves: the keys of a session that never finished. */
+        memcpy(out->keid, k.keid, sizeof out->keid);
+        memcpy(out->key, key, sizeof key);
+        out->half = 1;
+        rc = -2;
+        goto out;
+    }
+    /* The MEF closes the session after "end of exchange"; wait for it a bounded moment. */
+    loop_run_until(l, mono_now_ns() + 2000000000LL, closed, &r);
+    memcpy(out->key, key, sizeof key);
+    memcpy(out->keid, k.keid, sizeof out->keid);
+    rc = 0;
+out:
+    explicit_bzero(key, sizeof key);
+    if (r.c && dtls_conn_state(r.c) == DTLS_UP) dtls_close(r.c);
+    coap_ep_free(r.ep);
+    dtls_client_free(r.c);
+    udp_close(&s);
+    return rc;
+}
+
+/* ---- the enrolment target's side: fetchCredentials (§8.3.2.1, R-ENR-07) ---- */
+
+typedef struct fetch_run {
+    dtls_conn *c;
+    coap_ep *ep;
+    cm_link link;
+    int got;
+    uint8_t code;
+    uint8_t body[512];
+    size_t blen;
+} fetch_run;
+
+static int fetch_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(((fetch_run *)ctx)->c, b, n); }
+static void fetch_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    (void)c;
+    fetch_run *r = ctx;
+    coap_ep_input(r->ep, &r->link, p, n);
+}
+static int fetch_settled(void *ctx) { return dtls_conn_state(((fetch_run *)ctx)->c) != DTLS_HANDSHAKING; }
+static int fetch_answered(void *ctx) { return ((fetch_run *)ctx)->got; }
+static void fetch_rsp(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
+{
+    (void)ep; (void)reset;
+    fetch_run *r = ctx;
+    r->got = 1;
+    if (!rsp) return;
+    r->code = rsp->code;
+    r->blen = rsp->plen < sizeof r->body ? rsp->plen : sizeof r->body;
+    if (rsp->payload) memcpy(r->body, rsp->payload, r->blen);
+}
+
+int mef_fetch_credentials(const char *bind_addr, const char *mef_addr, int mef_port, const dtls_psk *psk,
+                          const char *keid, const char *suid, unsigned retrans_ms, unsigned total_ms,
+                          uint8_t key[MEF_CRED_MAX], size_t *keylen, char *err, size_t errlen)
+{
+    evloop *l = loop_new();   /* a loop of its own: called from inside a handshake callback */
+    udp_sock s;
+    s.fd = -1;
+    fetch_run r;
+    memset(&r, 0, sizeof r);
+    int rc = -1;
+    if (udp_bind(&s, bind_addr, 0, err, errlen) < 0) goto out;
+    net_addr to;
+    net_addr_parse(mef_addr, mef_port, &to);
+    dtls_params dp = { .psks = psk, .npsks = 1, .retrans_ms = retrans_ms, .total_ms = total_ms };
+    dtls_hooks h = { fetch_data, NULL, NULL, &r };
+    int64_t limit = total_ms ? (int64_t)total_ms * 1000000LL : 20000000000LL;
+    r.c = dtls_client_new(l, &s, &to, &dp, NULL, h, err, errlen);
+    if (!r.c) goto out;
+    loop_run_until(l, mono_now_ns() + limit, fetch_settled, &r);
+    if (dtls_conn_state(r.c) != DTLS_UP) {
+        snprintf(err, errlen, "handshake with the MEF failed: %s", dtls_conn_fail_reason(r.c));
+        goto out;
+    }
+    r.ep = coap_ep_new(l, (coap_params){ 1000000000LL, 2 }, (coap_ep_hooks){ NULL, NULL, NULL });
+    r.link = (cm_link){ fetch_send, &r, 1, 1, "mef" };
+    cm_msg req;
+    cm_msg_init(&req);
+    req.type = CM_CON;
+    req.code = CM_GET;
+    const char *segs[3] = { "fetchCredentials", keid, suid };
+    for (int i = 0; i < 3; i++) cm_msg_add_opt(&req, CM_OPT_URI_PATH, segs[i], strlen(segs[i]));
+    coap_ep_request(r.ep, &r.link, &req, fetch_rsp, &r);
+    cm_msg_free(&req);
+    loop_run_until(l, mono_now_ns() + limit, fetch_answered, &r);
+    if (!r.got || !r.blen) {
+        snprintf(err, errlen, "no answer from the MEF");
+        goto out;
+    }
+    char enrolee[128];
+    long life = 0;
+    rc = mef_parse_credential(r.body, r.blen, key, keylen, enrolee, sizeof enrolee, &life, err, errlen);
+out:
+    explicit_bzero(r.body, sizeof r.body);
+    if (r.c && dtls_conn_state(r.c) == DTLS_UP) dtls_close(r.c);
+    coap_ep_free(r.ep);
+    dtls_client_free(r.c);
+    if (s.fd >= 0) udp_close(&s);
+    loop_free(l);
+    return rc;
+}

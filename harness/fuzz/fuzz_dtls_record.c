@@ -1,0 +1,33 @@
+/* libFuzzer target for the framing check of datagrams the harness's DTLS client receives
+ * (harness/net/dtls_check.c, dtls_datagram_problem). Invariants: it reads only the given
+ * bytes (a heap copy of exactly size bytes, so an over-read shows under ASan); an accepted
+ * datagram is a sequence of 13-byte headers with a content type 20..25, version major 0xfe
+ * and a length that ends inside it, exactly filling it; a refused one gets a reason. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "net/dtls.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t *p = malloc(size ? size : 1);
+    if (size) memcpy(p, data, size);
+    char why[160];
+    why[0] = '\0';
+    const char *r = dtls_datagram_problem(p, size, why, sizeof why);
+    if (r) {
+        if (r != why || !why[0] || strlen(why) >= sizeof why) abort();
+    } else {
+        size_t off = 0;
+        if (size == 0) abort();
+        while (off < size) {
+            if (size - off < 13 || p[off] < 20 || p[off] > 25 || p[off + 1] != 0xfe) abort();
+            off += 13 + ((size_t)p[off + 11] << 8 | p[off + 12]);
+        }
+        if (off != size) abort();
+    }
+    free(p);
+    return 0;
+}

@@ -1,0 +1,19 @@
+/* ref-in-cse with an MEF of its own (docs/mef.md, "The harness as enrolee toward the IUT's
+ * MEF"): with <mef at="iut"> in the profile, --mef-port N makes the reference IN-CSE the
+ * infrastructure side of the RSPF (TS-0003 §8.3.2.1): harness/exec/mef.c on its loop at the
+ * IUT's address and port N, and its DTLS server accepts a KeID from a finished enrolment
+ * with the derived key (mef_psk_lookup). Faults (faults.tsv, profile ref-in-cse-mef):
+ * mef-any-kpm, mef-wrong-label, accept-half-enrolled, accept-expired-keid. */
+#ifndef REF_OWN_MEF_H
+#define REF_OWN_MEF_H
+#include "model/profile.h"
+#include "net/loop.h"
+
+typedef struct ref_mef ref_mef;
+
+/* NULL with err on failure. fault: the reference's fault name or NULL. */
+ref_mef *ref_mef_open(evloop *l, const profile *p, int port, const char *fault, char *err, size_t errlen);
+void *ref_mef_lookup_ctx(ref_mef *r);   /* for dtls_params.psk_lookup = mef_psk_lookup */
+void ref_mef_close(ref_mef *r);
+
+#endif
