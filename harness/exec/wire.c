@@ -172,10 +172,9 @@ static void on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw
     m2m_prim pr;
     m2m_prim_init(&pr);
     char problems[512] = "";
-    if (m2m_from_coap(m, &w->p->options, &pr, problems, sizeof problems) == 0) {
+    if (m2m_from_coap(m, &w->p->options, &pr, problems, sizeof problems) == 0)
         add_prim_attrs(e, &pr);
-        if (problems[0]) tl_event_set(e, "problems", problems);
-    }
+    if (problems[0]) tl_event_set(e, "problems", problems);
     m2m_prim_free(&pr);
 }
 

@@ -384,7 +384,7 @@ int m2m_from_coap(const cm_msg *m, const m2m_optmap *map, m2m_prim *out,
     int seen[M2M_OPT__COUNT] = {0};
     char **path = NULL, **loc = NULL;
     size_t npath = 0, pcap = 0, nloc = 0, lcap = 0;
-    int qop = 0;
+    int qop = 0, slash_seg = 0;
     for (size_t i = 0; i < m->nopts; i++) {
         const cm_option *o = &m->opts[i];
         int lo = m2m_optmap_lookup(map, o->num);
@@ -393,6 +393,11 @@ int m2m_from_coap(const cm_msg *m, const m2m_optmap *map, m2m_prim *out,
         } else if (o->num == CM_OPT_URI_PATH) {
             xgrow((void **)&path, &pcap, npath + 1, sizeof *path);
             path[npath++] = opt_string(o);
+            if (!slash_seg && o->len && memchr(o->val, '/', o->len)) {
+                slash_seg = 1;
+                problem(problems, plen, "Uri-Path segment %zu contains '/': no oneM2M `to` "
+                        "has such a segment (TS-0008 §6.2.2.3)", npath);
+            }
         } else if (o->num == CM_OPT_LOCATION_PATH) {
             xgrow((void **)&loc, &lcap, nloc + 1, sizeof *loc);
             loc[nloc++] = opt_string(o);
@@ -407,6 +412,14 @@ int m2m_from_coap(const cm_msg *m, const m2m_optmap *map, m2m_prim *out,
         } else if (o->num >= 256 && (o->num & 1)) {
             problem(problems, plen, "unknown critical option %u", o->num);
         }
+    }
+    if (slash_seg) {
+        /* `to` is rebuilt by joining segments with '/': such a segment would name another
+         * resource than the one asked for ("~/" would read as "/"), so no primitive. */
+        m2m_uri_path_free(path, npath);
+        m2m_uri_path_free(loc, nloc);
+        m2m_prim_free(out);
+        return -1;
     }
     /* Uri-Path addresses a request, Location-Path names what a response created (§6.2.3). */
     if (npath && !out->is_response) out->to = m2m_uri_path_to_to(path, npath);

@@ -455,6 +455,17 @@ static void test_problems(void)
     CU_ASSERT_EQUAL(m2m_from_coap(&m, &iana, &p, NULL, 0), 0);
     m2m_prim_free(&p);
     cm_msg_free(&m);
+
+    /* A Uri-Path segment holding '/' names no `to`: "~/" would come back as "/" (a fuzzing
+     * find, regression input harness/fuzz/corpus/primitive/regress-slash-segment). */
+    cm_msg_init(&m);
+    m.code = CM_GET;
+    cm_msg_add_opt(&m, CM_OPT_URI_PATH, "~/", 2);
+    problems[0] = '\0';
+    CU_ASSERT_EQUAL(m2m_from_coap(&m, &iana, &p, problems, sizeof problems), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(problems, "Uri-Path segment 1 contains '/'"));
+    CU_ASSERT_PTR_NULL(p.to);
+    cm_msg_free(&m);
 }
 
 static void expect_field(const m2m_prim *p, const char *field, const char *want)
