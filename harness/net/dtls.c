@@ -678,8 +678,9 @@ static void client_readable(evloop *l, int fd, short revents, void *ctx)
             timeline_add(c->tl, "net.rx.ignored", c->peer_str, "side", "client", "reason", why, "bytes", hex, (char *)NULL);
             free(hex);
         }
-        queue_datagram(c, buf, (size_t)n);
         shadow_read(c->shadow, buf, (size_t)n);
+        if (c->state == DTLS_UP && (n = (ssize_t)dtls_strip_handshake_records(buf, (size_t)n)) == 0) continue;
+        queue_datagram(c, buf, (size_t)n);
     }
 }
 

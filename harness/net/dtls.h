@@ -134,5 +134,11 @@ void dtls_global_init(void);
 /* NULL when the datagram is a sequence of well-framed DTLS records (RFC 6347 §4.1), else
  * why not, written to buf (dtls_check.c). The client notes what GnuTLS would drop silently. */
 const char *dtls_datagram_problem(const uint8_t *p, size_t n, char *buf, size_t len);
+/* Removes the ChangeCipherSpec and Handshake records from a well-framed datagram in place and
+ * returns the new length (n unchanged when it is not well framed). A client whose handshake
+ * is done uses it: a server that repeats its last flight (it missed our Finished, RFC 6347
+ * §4.2.4) needs no answer from us, and GnuTLS's client, handed that flight after the
+ * handshake, waits for a handshake that never comes and ends the session (E_TIMEDOUT). */
+size_t dtls_strip_handshake_records(uint8_t *p, size_t n);
 
 #endif

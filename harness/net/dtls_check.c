@@ -2,6 +2,7 @@
  * before GnuTLS silently drops what it cannot use, so the evidence says what arrived. */
 #include "dtls.h"
 #include <stdio.h>
+#include <string.h>
 
 const char *dtls_datagram_problem(const uint8_t *p, size_t n, char *buf, size_t len)
 {
@@ -28,4 +29,20 @@ const char *dtls_datagram_problem(const uint8_t *p, size_t n, char *buf, size_t 
         off += 13 + rl;
     }
     return NULL;
+}
+
+size_t dtls_strip_handshake_records(uint8_t *p, size_t n)
+{
+    char why[160];
+    if (dtls_datagram_problem(p, n, why, sizeof why)) return n;   /* GnuTLS judges those */
+    size_t out = 0;
+    for (size_t off = 0; off < n;) {
+        size_t rec = 13 + ((size_t)p[off + 11] << 8 | p[off + 12]);
+        if (p[off] != 20 && p[off] != 22) {   /* ChangeCipherSpec, Handshake */
+            memmove(p + out, p + off, rec);
+            out += rec;
+        }
+        off += rec;
+    }
+    return out;
 }

@@ -105,6 +105,88 @@ static void test_psk_handshake_and_data(void)
     stop(&x);
 }
 
+/* RFC 6347 §4.2.4: a server that misses the client's Finished repeats its last flight
+ * (ChangeCipherSpec, Finished) after the client is done. The client must stay up and keep
+ * reading data; GnuTLS's client, given that flight, used to end the session (E_TIMEDOUT),
+ * which lost the next response (found under TC_SEC_NET_004's reordering). */
+typedef struct replay {
+    pair *x;
+    uint8_t flight[4][256];
+    size_t n[4], count;
+    dtls_conn *srv_conn;
+    char cgot[16];
+    size_t cgotn;
+} replay;
+
+static void replay_server_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    (void)p; (void)n;
+    ((replay *)ctx)->srv_conn = c;
+}
+
+static void replay_client_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    replay *r = ctx;
+    (void)c;
+    memcpy(r->cgot, p, n < sizeof r->cgot ? n : sizeof r->cgot);
+    r->cgotn = n;
+}
+
+static void replay_keep_last_flight(const char *peer, const uint8_t *p, size_t n, void *ctx)
+{
+    replay *r = ctx;
+    (void)peer;
+    /* ChangeCipherSpec, or a handshake record of epoch 1 (the encrypted Finished) */
+    int last = n >= 13 && (p[0] == 20 || (p[0] == 22 && p[3] == 0 && p[4] == 1));
+    if (last && r->count < 4 && n <= sizeof r->flight[0]) {
+        memcpy(r->flight[r->count], p, n);
+        r->n[r->count++] = n;
+    }
+}
+
+static int replay_srv_ready(void *ctx) { return ((replay *)ctx)->srv_conn != NULL; }
+static int replay_client_got(void *ctx) { return ((replay *)ctx)->cgotn > 0; }
+
+static void test_client_stays_up_when_server_repeats_last_flight(void)
+{
+    pair x;
+    replay r;
+    memset(&r, 0, sizeof r);
+    char err[256];
+    memset(&x, 0, sizeof x);
+    dtls_global_init();
+    timeline_init(&x.tl);
+    x.l = loop_new();
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&x.ss, "127.0.0.1", 0, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&x.cs, "127.0.0.1", 0, err, sizeof err), 0);
+    x.srv = dtls_server_new(x.l, &x.ss, &server_params, &x.tl, (dtls_hooks){ replay_server_data, NULL, NULL, &r },
+                            err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x.srv);
+    net_addr srv, cli;
+    net_addr_parse("127.0.0.1", udp_port(&x.ss), &srv);
+    net_addr_parse("127.0.0.1", udp_port(&x.cs), &cli);
+    dtls_psk cpsk = server_psk;
+    dtls_params cp = { .psks = &cpsk, .npsks = 1, .retrans_ms = 200, .total_ms = 3000 };
+    x.cli = dtls_client_new(x.l, &x.cs, &srv, &cp, NULL,
+                            (dtls_hooks){ replay_client_data, NULL, replay_keep_last_flight, &r }, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x.cli);
+    loop_run_until(x.l, mono_now_ns() + 5000000000LL, settled, &x);
+    CU_ASSERT_EQUAL_FATAL(dtls_conn_state(x.cli), DTLS_UP);
+    CU_ASSERT_EQUAL_FATAL(r.count, 2);   /* GnuTLS sends ChangeCipherSpec and Finished apart */
+    CU_ASSERT_EQUAL(dtls_send(x.cli, "ping", 4), 0);
+    loop_run_until(x.l, mono_now_ns() + 2000000000LL, replay_srv_ready, &r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r.srv_conn);
+    for (size_t i = 0; i < r.count; i++)    /* the repeated last flight, from the server's port */
+        CU_ASSERT_EQUAL(udp_send(&x.ss, r.flight[i], r.n[i], &cli), (ssize_t)r.n[i]);
+    loop_run_until(x.l, mono_now_ns() + 300000000LL, NULL, NULL);
+    CU_ASSERT_EQUAL(dtls_send(r.srv_conn, "pong", 4), 0);
+    loop_run_until(x.l, mono_now_ns() + 2000000000LL, replay_client_got, &r);
+    CU_ASSERT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
+    CU_ASSERT_EQUAL(r.cgotn, 4);
+    CU_ASSERT_NSTRING_EQUAL(r.cgot, "pong", 4);
+    stop(&x);
+}
+
 static void test_wrong_key_no_association(void)
 {
     static const uint8_t bad[] = "not-the-key";
@@ -294,6 +376,7 @@ void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("dtls", NULL, NULL);
     CU_add_test(s, "PSK handshake with cookie, CCM_8, SNI, data", test_psk_handshake_and_data);
+    CU_add_test(s, "client stays up when the server repeats its last flight", test_client_stays_up_when_server_repeats_last_flight);
     CU_add_test(s, "wrong key: no association", test_wrong_key_no_association);
     CU_add_test(s, "unknown identity: no association", test_unknown_identity_no_association);
     CU_add_test(s, "DTLS 1.0-only client refused", test_dtls10_only_client_refused);

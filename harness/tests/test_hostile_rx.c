@@ -122,6 +122,21 @@ static void test_dtls_datagram_problem(void)
     CU_ASSERT_PTR_NOT_NULL(dtls_datagram_problem(alert, 0, why, sizeof why));
 }
 
+static void test_dtls_strip_handshake_records(void)
+{
+    /* CCS (20), Handshake (22), ApplicationData (23): only the last stays */
+    uint8_t d[] = { 20, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 7, 0, 1, 1,
+                    22, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 1, 0, 2, 0xaa, 0xbb,
+                    23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 2, 0, 3, 'a', 'b', 'c' };
+    size_t n = dtls_strip_handshake_records(d, sizeof d);
+    CU_ASSERT_EQUAL(n, 16);
+    CU_ASSERT_EQUAL(d[0], 23);
+    CU_ASSERT_NSTRING_EQUAL(d + 13, "abc", 3);
+    CU_ASSERT_EQUAL(dtls_strip_handshake_records(d, 14), 14);   /* badly framed: untouched */
+    uint8_t ccs[] = { 20, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 7, 0, 1, 1 };
+    CU_ASSERT_EQUAL(dtls_strip_handshake_records(ccs, sizeof ccs), 0);
+}
+
 static const tl_event *find_ev(const timeline *tl, const char *name, const char *attr, const char *part)
 {
     for (size_t i = 0; i < tl->n; i++) {
@@ -179,5 +194,6 @@ void m2m_test_register(void)
     CU_add_test(s, "a rejected response matches no <message>", test_rejected_response_matches_nothing);
     CU_add_test(s, "a failed step names what arrived unusable", test_unusable_summary);
     CU_add_test(s, "datagrams that are not DTLS records are named", test_dtls_datagram_problem);
+    CU_add_test(s, "a finished client drops repeated handshake records only", test_dtls_strip_handshake_records);
     CU_add_test(s, "a client's handshake: garbage named, ended at dtls-total", test_client_handshake_bounded);
 }
