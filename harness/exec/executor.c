@@ -38,6 +38,9 @@ typedef struct exec {
     verdict_state vs;
     strbuf steps_log;         /* one line per step: what happened */
     netns *ns;                /* <control netns="true">: the IUT's namespace (netns.h) */
+    int watching;             /* watch_iut's timer is armed */
+    profile *picked;          /* role field, ports 0 in the profile: this test's copy with its ports */
+    const profile *picked_from;
 } exec;
 
 static void step_log(exec *x, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -258,19 +261,27 @@ static void run_await(exec *x, phase ph, const tc_step *s)
 
 static void wake_only(evloop *l, void *ctx) { (void)l; (void)ctx; }
 
+/* Has the IUT's process ended? The first call that sees it records iut.exit. */
+static int iut_check_exit(exec *x)
+{
+    if (!x->iut.pid || x->iut.exited || !iut_poll(&x->iut)) return 0;
+    x->iut_exit_ns = mono_now_ns();
+    char st[96];
+    iut_describe(&x->iut, st, sizeof st);
+    timeline_add(&x->tl, "iut.exit", NULL, "status", st, (char *)NULL);
+    return 1;
+}
+
 /* The IUT's process ending during a test is evidence (a device that gives up after a
  * failed handshake): record it as iut.exit once. */
 static void watch_iut(evloop *l, void *ctx)
 {
     exec *x = ctx;
-    if (x->iut.pid && !x->iut.exited && iut_poll(&x->iut)) {
-        x->iut_exit_ns = mono_now_ns();
-        char st[96];
-        iut_describe(&x->iut, st, sizeof st);
-        timeline_add(&x->tl, "iut.exit", NULL, "status", st, (char *)NULL);
+    if (iut_check_exit(x)) {
         /* Steps waiting on the IUT end 100 ms after its exit (iut_ended): wake the loop
          * then, or a quiet loop would sleep until the step's whole window has passed. */
         loop_timer_add(l, 150000000LL, wake_only, NULL);
+        x->watching = 0;
         return;
     }
     loop_timer_add(l, 50000000LL, watch_iut, x);
@@ -315,7 +326,8 @@ static void run_prompt(exec *x, const tc_step *s, const profile_trigger *t)
 }
 
 /* The profile's readiness probe, after the start command: run it every 100 ms until it
- * exits 0 or the profile's ready timeout passes (then the IUT never became ready). */
+ * exits 0 or the profile's ready timeout passes (then the IUT never became ready), or the
+ * IUT's process ends first: then 1, and no verdict yet (the caller may start it again). */
 static int wait_ready(exec *x, const tc_step *s)
 {
     if (!x->p->ready_command) return 0;
@@ -327,8 +339,13 @@ static int wait_ready(exec *x, const tc_step *s)
     }
     if (x->ns) cmd = netns_wrap_free(x->ns, cmd);
     int64_t end = mono_now_ns() + (x->p->ready_timeout_ns ? x->p->ready_timeout_ns : 10000000000LL);
-    int ready = 0;
+    int ready = 0, gone = 0;
     while (!ready && mono_now_ns() < end) {
+        iut_check_exit(x);
+        if (x->iut.pid && x->iut.exited) {
+            gone = 1;
+            break;
+        }
         iut_proc probe;
         if (iut_spawn(cmd, x->iut_log, &probe, err, sizeof err) < 0) break;
         if (loop_run_until(x->loop, end, iut_exited, &probe) && WIFEXITED(probe.status) && WEXITSTATUS(probe.status) == 0)
@@ -338,6 +355,7 @@ static int wait_ready(exec *x, const tc_step *s)
     }
     free(cmd);
     timeline_add(&x->tl, "iut.ready", NULL, "ready", ready ? "true" : "false", (char *)NULL);
+    if (gone) return 1;
     if (!ready) {
         verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the IUT did not become ready: its readiness probe "
                     "did not succeed within the profile's ready-timeout", s->line);
@@ -360,41 +378,63 @@ static void run_trigger(exec *x, phase ph, const tc_step *s)
         step_log(x, s, "%s", what);
         return;
     }
-    char *cmd = vars_expand(&x->v, t->command, err, sizeof err);
-    if (!cmd) {
-        verdict_set(&x->vs, VERDICT_ERROR, "trigger '%s': %s", s->trigger, err);
-        return;
-    }
     int is_start = strcmp(s->trigger, "start") == 0;
-    if (x->ns) cmd = netns_wrap_free(x->ns, cmd);   /* every IUT command runs in its namespace */
-    if (x->ns && is_start && !x->ns->up) {   /* the harness raises the link: net.up is its step */
-        if (netns_link(x->ns, 1, err, sizeof err) < 0) {
-            verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: raising the veth link: %s", s->line, err);
+    iut_proc proc;
+    for (int attempt = 0;; attempt++) {
+        char *cmd = vars_expand(&x->v, t->command, err, sizeof err);
+        if (!cmd) {
+            verdict_set(&x->vs, VERDICT_ERROR, "trigger '%s': %s", s->trigger, err);
+            return;
+        }
+        if (x->ns) cmd = netns_wrap_free(x->ns, cmd);   /* every IUT command runs in its namespace */
+        if (x->ns && is_start && !x->ns->up) {   /* the harness raises the link: net.up is its step */
+            if (netns_link(x->ns, 1, err, sizeof err) < 0) {
+                verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: raising the veth link: %s", s->line, err);
+                free(cmd);
+                return;
+            }
+            timeline_add(&x->tl, "net.up", x->ns->ns_addr, "link", x->ns->host_if, (char *)NULL);
+        }
+        if (iut_spawn(cmd, x->iut_log, &proc, err, sizeof err) < 0) {
+            snprintf(what, sizeof what, "trigger '%s' could not run: %s", s->trigger, err);
+            verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
             free(cmd);
             return;
         }
-        timeline_add(&x->tl, "net.up", x->ns->ns_addr, "link", x->ns->host_if, (char *)NULL);
-    }
-    iut_proc proc;
-    if (iut_spawn(cmd, x->iut_log, &proc, err, sizeof err) < 0) {
-        snprintf(what, sizeof what, "trigger '%s' could not run: %s", s->trigger, err);
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
         free(cmd);
-        return;
-    }
-    free(cmd);
-    timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, (char *)NULL);
-    if (is_start) {
+        timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, (char *)NULL);
+        if (!is_start) break;
         if (x->iut.pid) iut_stop(&x->iut, 1000000000LL);
-        int watching = x->iut.pid != 0;
         x->iut = proc;
-        if (!watching) loop_timer_add(x->loop, 50000000LL, watch_iut, x);
+        if (!x->watching) {
+            x->watching = 1;
+            loop_timer_add(x->loop, 50000000LL, watch_iut, x);
+        }
         if (x->o->result_fd >= 0) dprintf(x->o->result_fd, "iut_pgid %d\n", (int)proc.pid);
         char pid[24];   /* ${IUT_PID} for other triggers (a start command that execs: the IUT itself) */
         snprintf(pid, sizeof pid, "%d", (int)proc.pid);
         vars_set(&x->v, "IUT_PID", pid);
         step_log(x, s, "trigger start: IUT process %d started", (int)proc.pid);
-        wait_ready(x, s);
+        if (wait_ready(x, s) != 1) return;
+        /* It ended before it was ready. When the harness picked its ports, another process
+         * may have taken one meanwhile: new ports, started again (at most twice, on the
+         * timeline as iut.restart). Otherwise, or the third time, inconclusive. */
+        char st[96], tail[300];
+        iut_describe(&x->iut, st, sizeof st);
+        if (attempt < 2 && x->picked && field_pick_ports(x->picked_from, x->picked)) {
+            char port[16];
+            snprintf(port, sizeof port, "%d", x->picked->iut_coap_port);
+            vars_set(&x->v, "IUT_COAP_PORT", port);
+            snprintf(port, sizeof port, "%d", x->picked->iut_coaps_port);
+            vars_set(&x->v, "IUT_COAPS_PORT", port);
+            timeline_add(&x->tl, "iut.restart", NULL, "reason", "exited before it was ready", "status", st,
+                         "coaps-port", port, (char *)NULL);
+            step_log(x, s, "the IUT %s before it was ready: started again on new ports", st);
+            continue;
+        }
+        iut_log_tail(x->iut_log, tail, sizeof tail);
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the IUT %s before it became ready%s%s", s->line, st,
+                    tail[0] ? "; its last output: " : "", tail);
         return;
     }
     int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 10000000000LL);
@@ -655,7 +695,11 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     memset(&x, 0, sizeof x);
     x.tc = tc;
     profile field_p;   /* role field: the IUT's ports for this test */
-    if (field_pick_ports(p, &field_p)) p = &field_p;
+    if (field_pick_ports(p, &field_p)) {
+        x.picked_from = p;
+        x.picked = &field_p;
+        p = &field_p;
+    }
     x.o = o;
     verdict_init(&x.vs);
     profile ns_p;      /* <control netns="true">: the two ends of the test's veth pair */
@@ -669,6 +713,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
             ns_p.harness_address = ns.host_addr;
             ns_p.iut_address = ns.ns_addr;
             p = &ns_p;
+            x.picked = NULL;   /* the namespace's copy is what the IUT sees: no re-pick */
             x.ns = &ns;
         }
     }

@@ -70,6 +70,25 @@ correct)
   expect_eq "TC_SEC_IN_ORDER_001 with nothing on the plain port" pass "$(verdict_of TC_SEC_IN_ORDER_001)"
   ! grep -q ' msg.rx .*secure=false' "$work/reports/latest/timelines/TC_SEC_IN_ORDER_001.txt" \
     && ok "no plain CoAP answer in the timeline" || fail "a plain CoAP answer from an IN-CSE with no plain port"
+  # An IN-CSE that dies before it is ready (its port taken by another process between the
+  # harness's pick and its bind): started again on new ports, on the timeline; one that
+  # always dies is inconclusive with its status and last output, long before ready-timeout.
+  sed "s|<start timeout=\"5s\">|<start timeout=\"5s\">[ -e $work/started ] \|\| { touch $work/started; echo 'port taken'; exit 1; }; |" \
+    "$SRC/fixtures/profiles/ref-in-cse.xml" > "$work/once.xml"
+  profile=$work/once.xml
+  run "$SRC/testcases/field/TC_SEC_IN_SAE_PSK_001.xml"
+  expect_eq "IUT that died once before ready: verdict" pass "$(verdict_of TC_SEC_IN_SAE_PSK_001)"
+  expect_eq "iut.restart events" 1 "$(grep -c ' iut.restart .*exited with status 1' "$work/reports/latest/timelines/TC_SEC_IN_SAE_PSK_001.txt")"
+  sed "s|<start timeout=\"5s\">|<start timeout=\"5s\">echo 'cannot start'; exit 3; |" \
+    "$SRC/fixtures/profiles/ref-in-cse.xml" > "$work/dies.xml"
+  profile=$work/dies.xml
+  t0=$(date +%s)
+  run "$SRC/testcases/field/TC_SEC_IN_SAE_PSK_001.xml"
+  took=$(( $(date +%s) - t0 ))
+  expect_eq "IUT that always dies: verdict" error "$(verdict_of TC_SEC_IN_SAE_PSK_001)"
+  expect_contains "its reason" "$(message_of TC_SEC_IN_SAE_PSK_001)" "exited with status 3 before it became ready; its last output: cannot start"
+  expect_eq "iut.restart events" 2 "$(grep -c ' iut.restart ' "$work/reports/latest/timelines/TC_SEC_IN_SAE_PSK_001.txt")"
+  [ "$took" -lt 10 ] && ok "gave up in ${took}s, not after the 15 s ready-timeout" || fail "gave up after ${took}s"
   # The in-cse profile skips the field tests with the reason (they are not its role).
   profile=$SRC/fixtures/profiles/sim-device-asn.xml
   run --allow-empty "$SRC/testcases/field/TC_SEC_IN_SAE_PSK_001.xml"
@@ -115,7 +134,7 @@ legacy)
 correct-enrol)
   # R-ENR-07: the harness enrols with its own MEF, the IN-CSE fetches the credential.
   profile=$SRC/fixtures/profiles/ref-in-cse-enrol.xml
-  run "$SRC/testcases/field"
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
   expect_eq "exit status" 0 "$rc"
   expect_eq TC_SEC_IN_ENR_001 pass "$(verdict_of TC_SEC_IN_ENR_001)"
   tl=$work/reports/latest/timelines/TC_SEC_IN_ENR_001.txt
@@ -128,7 +147,7 @@ correct-enrol)
 correct-mef)
   # Role C of R-ENR-01..05/08: the IN-CSE has its own MEF (<mef at="iut">); the harness enrols with it.
   profile=$SRC/fixtures/profiles/ref-in-cse-mef.xml
-  run "$SRC/testcases/field"
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
   expect_eq "exit status" 0 "$rc"
   expect_failing ""
   tl=$work/reports/latest/timelines/TC_SEC_IN_ENR_002.txt
