@@ -40,7 +40,7 @@ peer-*)
   # an npm peer is named after its package: a node_modules from before it was added lacks it
   case ${case_name#peer-} in node-*) [ -d "$SRC/tools/peers/node/node_modules/${case_name#peer-}" ] \
     || { echo "npm package ${case_name#peer-} missing: run tools/setup/install-deps.sh"; exit 1; };; esac
-  run "$SRC/testcases"
+  run -j "$E2E_JOBS" "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   known=$(grep -o 'known-failure test="[A-Z0-9_]*"' "$profile" | sed 's/.*="\(.*\)"/\1/')
   for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
@@ -122,7 +122,7 @@ results-json)
   validate() { node "$SRC/tools/node/validate-json.js" "$SRC/harness/report/results.schema.json" "$1"; }
   [ -d "$SRC/tools/node/node_modules/ajv" ] || { echo "tools/node/node_modules missing: run tools/setup/install-deps.sh"; exit 1; }
   export SIM_DEVICE_ARGS=--fault=register-before-sae
-  run --seed 4242 "$SRC/testcases"
+  run -j "$E2E_JOBS" --seed 4242 "$SRC/testcases"
   expect_eq "exit status" 1 "$rc"
   j=$work/reports/latest/results.json
   validate "$j" && ok "results.json valid" || fail "results.json does not validate"
@@ -143,7 +143,7 @@ html)
   # report.html from a failing run: well-formed (XHTML), self-contained, a chart per test
   # run, the violation marked, the audit trail and the skipped tests with their reasons.
   export SIM_DEVICE_ARGS=--fault=register-before-sae
-  run "$SRC/testcases"
+  run -j "$E2E_JOBS" "$SRC/testcases"
   h=$work/reports/latest/report.html
   xmllint --noout "$h" && ok "report.html is well-formed" || fail "report.html is not well-formed XML"
   grep -qE '(src|href)="https?:' "$h" && fail "report.html loads something from the network" || ok "nothing from the network"
