@@ -38,6 +38,7 @@ typedef struct exec {
     verdict_state vs;
     strbuf steps_log;         /* one line per step: what happened */
     netns *ns;                /* <control netns="true">: the IUT's namespace (netns.h) */
+    int veth_held;            /* a <link state="down"> ran: the start trigger leaves the veth down */
     int watching;             /* watch_iut's timer is armed */
     profile *picked;          /* role field, ports 0 in the profile: this test's copy with its ports */
     const profile *picked_from;
@@ -387,7 +388,7 @@ static void run_trigger(exec *x, phase ph, const tc_step *s)
             return;
         }
         if (x->ns) cmd = netns_wrap_free(x->ns, cmd);   /* every IUT command runs in its namespace */
-        if (x->ns && is_start && !x->ns->up) {   /* the harness raises the link: net.up is its step */
+        if (x->ns && is_start && !x->ns->up && !x->veth_held) {   /* the harness raises the link: net.up is its step */
             if (netns_link(x->ns, 1, err, sizeof err) < 0) {
                 verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: raising the veth link: %s", s->line, err);
                 free(cmd);
@@ -564,6 +565,27 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
     free(poa);
 }
 
+/* Under <control netns>, <link state> also lowers or raises the host end of the veth, so the
+ * IUT's own link follows the step (its sends fail or vanish in the kernel), not only the
+ * harness's UDP layer. A down before the start trigger keeps start from raising it. */
+static int link_veth(exec *x, const tc_step *s, char *m, size_t len)
+{
+    const char *state = s->kind == STEP_LINK ? kvlist_get(&s->net, "state") : NULL;
+    if (!x->ns || !state) return 0;
+    int up = strcmp(state, "up") == 0;
+    x->veth_held = !up;
+    if (!x->ns->created || up == x->ns->up) return 0;
+    char err[200];
+    if (netns_link(x->ns, up, err, sizeof err) < 0) {
+        snprintf(m, len, "%s the veth link: %s", up ? "raising" : "lowering", err);
+        return -1;
+    }
+    timeline_add(&x->tl, up ? "net.up" : "net.down", x->ns->ns_addr, "link", x->ns->host_if, (char *)NULL);
+    size_t n = strnlen(m, len);
+    if (n < len) snprintf(m + n, len - n, "; veth %s %s", x->ns->host_if, up ? "up" : "down");
+    return 0;
+}
+
 static void run_steps(exec *x, phase ph, const tc_steps *steps)
 {
     for (size_t i = 0; i < steps->n; i++) {
@@ -586,7 +608,8 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_LINK:
         case STEP_DROP_STATE: {
             char m[256];
-            if (steps_net_run(s, x->w, &x->tl, m, sizeof m) < 0) step_failed(x, ph, s, m);
+            if (steps_net_run(s, x->w, &x->tl, m, sizeof m) < 0 || link_veth(x, s, m, sizeof m) < 0)
+                step_failed(x, ph, s, m);
             else step_log(x, s, "%s", m);
             break;
         }

@@ -9,7 +9,8 @@
 #            seed reorders in TC_SEC_NET_004
 #   netns    the SAE PSK tests and the network suite with the simulator in a network
 #            namespace the harness creates (sim-device-asn-netns.xml): all pass, net.up is
-#            controlled and first, nothing is left behind (skips with 77 when not root)
+#            controlled and first, <link state> drives the veth, nothing is left behind
+#            (skips with 77 when not root)
 # Needs HARNESS, SIM_DEVICE, SRC in the environment (meson test sets them).
 set -uo pipefail
 case_name=$1
@@ -82,6 +83,14 @@ netns)
     if grep -q ' net\.up .*inferred=' "$tl"; then fail "$id: a net.up was inferred"; else ok "$id: no inferred net.up"; fi
     grep -q ' sae\.done peer=10\.213\.' "$tl" && ok "$id: the IUT spoke from its namespace address" \
       || fail "$id: no sae.done from a 10.213. address"
+  done
+  # <link state="down"> before the start trigger keeps the veth down until <link state="up">
+  # (TC_SEC_NET_001 waits 1 s between them): the veth's net.up follows the step, not start.
+  for id in TC_SEC_NET_001 TC_SEC_NET_004; do
+    tl=$work/reports/latest/timelines/$id.txt
+    gap=$(awk '/ iut\.trigger name=start/{s=$1} / net\.up .*link=/{if (s != "") printf "%d", ($1 - s) * 1000; exit}' "$tl")
+    if [ -n "$gap" ] && [ "$gap" -ge 900 ]; then ok "$id: veth raised by the link step, ${gap} ms after start"
+    else fail "$id: veth net.up ${gap:-missing} ms after start, expected >= 900 (the <wait for=\"1s\"/> before <link state=\"up\"/>)"; fi
   done
   left=$(ip netns list | grep -c '^m2mh' || true)
   expect_eq "namespaces left behind" 0 "$left"
