@@ -18,34 +18,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "exec_int.h"
 
-typedef enum { PHASE_PREAMBLE, PHASE_BODY, PHASE_POSTAMBLE } phase;
 static const char *const phase_names[] = { "preamble", "body", "postamble" };
 
-typedef struct exec {
-    const testcase *tc;
-    const profile *p;
-    const exec_opts *o;
-    evloop *loop;
-    timeline tl;
-    vars v;
-    wire *w;
-    iut_proc iut;
-    int64_t iut_exit_ns;      /* when the watch saw the IUT's process end */
-    char *iut_log;
-    size_t cursor;            /* timeline events before it are consumed by earlier steps */
-    const tc_step *expecting; /* the <expect> step running now, for <respond> overrides */
-    verdict_state vs;
-    strbuf steps_log;         /* one line per step: what happened */
-    netns *ns;                /* <control netns="true">: the IUT's namespace (netns.h) */
-    int veth_held;            /* a <link state="down"> ran: the start trigger leaves the veth down */
-    int watching;             /* watch_iut's timer is armed */
-    profile *picked;          /* role field, ports 0 in the profile: this test's copy with its ports */
-    const profile *picked_from;
-} exec;
-
-static void step_log(exec *x, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void step_log(exec *x, const tc_step *s, const char *fmt, ...)
+void step_log(exec *x, const tc_step *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -59,21 +36,7 @@ static void step_log(exec *x, const tc_step *s, const char *fmt, ...)
 /* A step that did not go as expected: in the preamble the test is inconclusive, in the
  * body it fails, in the postamble it is only noted (TTCN-3 practice). If the IUT never sent
  * a datagram, it was unreachable: inconclusive whatever the phase. */
-/* The last non-empty line the IUT wrote: often the reason it never showed up. */
-static void iut_log_tail(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f) return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (line[0]) snprintf(buf, len, "%.*s", (int)(len - 1), line);
-    }
-    fclose(f);
-}
-
-static void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
+void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
 {
     char iutst[96], tail[300];
     iut_poll(&x->iut);
@@ -260,202 +223,6 @@ static void run_await(exec *x, phase ph, const tc_step *s)
 }
 
 
-static void wake_only(evloop *l, void *ctx) { (void)l; (void)ctx; }
-
-/* Has the IUT's process ended? The first call that sees it records iut.exit. */
-static int iut_check_exit(exec *x)
-{
-    if (!x->iut.pid || x->iut.exited || !iut_poll(&x->iut)) return 0;
-    x->iut_exit_ns = mono_now_ns();
-    char st[96];
-    iut_describe(&x->iut, st, sizeof st);
-    timeline_add(&x->tl, "iut.exit", NULL, "status", st, (char *)NULL);
-    return 1;
-}
-
-/* The IUT's process ending during a test is evidence (a device that gives up after a
- * failed handshake): record it as iut.exit once. */
-static void watch_iut(evloop *l, void *ctx)
-{
-    exec *x = ctx;
-    if (iut_check_exit(x)) {
-        /* Steps waiting on the IUT end 100 ms after its exit (iut_ended): wake the loop
-         * then, or a quiet loop would sleep until the step's whole window has passed. */
-        loop_timer_add(l, 150000000LL, wake_only, NULL);
-        x->watching = 0;
-        return;
-    }
-    loop_timer_add(l, 50000000LL, watch_iut, x);
-}
-
-static int iut_exited(void *ctx) { return iut_poll(ctx); }
-
-/* A trigger without a command is an operator's job (ATS Upper Tester fallback): show the
- * prompt on the terminal and wait for Enter, with the loop running so the IUT is served
- * meanwhile. Without a terminal (CI) nobody can answer: inconclusive, at once. */
-typedef struct prompt_wait { int answered; } prompt_wait;
-
-static void on_operator_line(evloop *l, int fd, short ev, void *ctx)
-{
-    (void)l; (void)ev;
-    char buf[256];
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n != 0) ((prompt_wait *)ctx)->answered = 1;
-}
-
-static int prompt_answered(void *ctx) { return ((prompt_wait *)ctx)->answered; }
-
-static void run_prompt(exec *x, const tc_step *s, const profile_trigger *t)
-{
-    if (!isatty(STDIN_FILENO)) {
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: trigger '%s' needs an operator (\"%s\") "
-                    "and no terminal is attached", s->line, s->trigger, t->prompt);
-        return;
-    }
-    fprintf(stderr, "\n>>> %s: %s [press Enter when done]\n", x->tc->id, t->prompt);
-    prompt_wait pw = { 0 };
-    loop_add_fd(x->loop, STDIN_FILENO, on_operator_line, &pw);
-    int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 300000000000LL);
-    loop_run_until(x->loop, mono_now_ns() + limit, prompt_answered, &pw);
-    loop_del_fd(x->loop, STDIN_FILENO);
-    timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, "by", "operator",
-                 "answered", pw.answered ? "true" : "false", (char *)NULL);
-    if (!pw.answered)
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the operator did not confirm trigger '%s' within %.3g s",
-                    s->line, s->trigger, (double)limit / 1e9);
-    else step_log(x, s, "trigger %s: confirmed by the operator", s->trigger);
-}
-
-/* The profile's readiness probe, after the start command: run it every 100 ms until it
- * exits 0 or the profile's ready timeout passes (then the IUT never became ready), or the
- * IUT's process ends first: then 1, and no verdict yet (the caller may start it again). */
-static int wait_ready(exec *x, const tc_step *s)
-{
-    if (!x->p->ready_command) return 0;
-    char err[256];
-    char *cmd = vars_expand(&x->v, x->p->ready_command, err, sizeof err);
-    if (!cmd) {
-        verdict_set(&x->vs, VERDICT_ERROR, "readiness probe: %s", err);
-        return -1;
-    }
-    if (x->ns) cmd = netns_wrap_free(x->ns, cmd);
-    int64_t end = mono_now_ns() + (x->p->ready_timeout_ns ? x->p->ready_timeout_ns : 10000000000LL);
-    int ready = 0, gone = 0;
-    while (!ready && mono_now_ns() < end) {
-        iut_check_exit(x);
-        if (x->iut.pid && x->iut.exited) {
-            gone = 1;
-            break;
-        }
-        iut_proc probe;
-        if (iut_spawn(cmd, x->iut_log, &probe, err, sizeof err) < 0) break;
-        if (loop_run_until(x->loop, end, iut_exited, &probe) && WIFEXITED(probe.status) && WEXITSTATUS(probe.status) == 0)
-            ready = 1;
-        else if (!probe.exited) iut_stop(&probe, 100000000LL);
-        if (!ready) loop_run_until(x->loop, mono_now_ns() + 100000000LL, NULL, NULL);
-    }
-    free(cmd);
-    timeline_add(&x->tl, "iut.ready", NULL, "ready", ready ? "true" : "false", (char *)NULL);
-    if (gone) return 1;
-    if (!ready) {
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the IUT did not become ready: its readiness probe "
-                    "did not succeed within the profile's ready-timeout", s->line);
-        return -1;
-    }
-    return 0;
-}
-
-static void run_trigger(exec *x, phase ph, const tc_step *s)
-{
-    const profile_trigger *t = profile_trigger_find(x->p, s->trigger);
-    char err[256], what[512];
-    if (t && !t->command && t->prompt) {
-        run_prompt(x, s, t);
-        return;
-    }
-    if (!t || !t->command) {
-        snprintf(what, sizeof what, "the profile has no command or prompt for trigger '%s'", s->trigger);
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
-        step_log(x, s, "%s", what);
-        return;
-    }
-    int is_start = strcmp(s->trigger, "start") == 0;
-    iut_proc proc;
-    for (int attempt = 0;; attempt++) {
-        char *cmd = vars_expand(&x->v, t->command, err, sizeof err);
-        if (!cmd) {
-            verdict_set(&x->vs, VERDICT_ERROR, "trigger '%s': %s", s->trigger, err);
-            return;
-        }
-        if (x->ns) cmd = netns_wrap_free(x->ns, cmd);   /* every IUT command runs in its namespace */
-        if (x->ns && is_start && !x->ns->up && !x->veth_held) {   /* the harness raises the link: net.up is its step */
-            if (netns_link(x->ns, 1, err, sizeof err) < 0) {
-                verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: raising the veth link: %s", s->line, err);
-                free(cmd);
-                return;
-            }
-            timeline_add(&x->tl, "net.up", x->ns->ns_addr, "link", x->ns->host_if, (char *)NULL);
-        }
-        if (iut_spawn(cmd, x->iut_log, &proc, err, sizeof err) < 0) {
-            snprintf(what, sizeof what, "trigger '%s' could not run: %s", s->trigger, err);
-            verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
-            free(cmd);
-            return;
-        }
-        free(cmd);
-        timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, (char *)NULL);
-        if (!is_start) break;
-        if (x->iut.pid) iut_stop(&x->iut, 1000000000LL);
-        x->iut = proc;
-        if (!x->watching) {
-            x->watching = 1;
-            loop_timer_add(x->loop, 50000000LL, watch_iut, x);
-        }
-        if (x->o->result_fd >= 0) dprintf(x->o->result_fd, "iut_pgid %d\n", (int)proc.pid);
-        char pid[24];   /* ${IUT_PID} for other triggers (a start command that execs: the IUT itself) */
-        snprintf(pid, sizeof pid, "%d", (int)proc.pid);
-        vars_set(&x->v, "IUT_PID", pid);
-        step_log(x, s, "trigger start: IUT process %d started", (int)proc.pid);
-        if (wait_ready(x, s) != 1) return;
-        /* It ended before it was ready. When the harness picked its ports, another process
-         * may have taken one meanwhile: new ports, started again (at most twice, on the
-         * timeline as iut.restart). Otherwise, or the third time, inconclusive. */
-        char st[96], tail[300];
-        iut_describe(&x->iut, st, sizeof st);
-        if (attempt < 2 && x->picked && field_pick_ports(x->picked_from, x->picked)) {
-            char port[16];
-            snprintf(port, sizeof port, "%d", x->picked->iut_coap_port);
-            vars_set(&x->v, "IUT_COAP_PORT", port);
-            snprintf(port, sizeof port, "%d", x->picked->iut_coaps_port);
-            vars_set(&x->v, "IUT_COAPS_PORT", port);
-            timeline_add(&x->tl, "iut.restart", NULL, "reason", "exited before it was ready", "status", st,
-                         "coaps-port", port, (char *)NULL);
-            step_log(x, s, "the IUT %s before it was ready: started again on new ports", st);
-            continue;
-        }
-        iut_log_tail(x->iut_log, tail, sizeof tail);
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the IUT %s before it became ready%s%s", s->line, st,
-                    tail[0] ? "; its last output: " : "", tail);
-        return;
-    }
-    int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 10000000000LL);
-    if (!loop_run_until(x->loop, mono_now_ns() + limit, iut_exited, &proc)) {
-        iut_stop(&proc, 200000000LL);
-        snprintf(what, sizeof what, "trigger '%s' did not finish within %.3g s", s->trigger, (double)limit / 1e9);
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
-        return;
-    }
-    char st[96];
-    iut_describe(&proc, st, sizeof st);
-    if (!WIFEXITED(proc.status) || WEXITSTATUS(proc.status) != 0) {
-        snprintf(what, sizeof what, "trigger '%s' %s", s->trigger, st);
-        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
-        return;
-    }
-    step_log(x, s, "trigger %s: %s", s->trigger, st);
-    (void)ph;
-}
-
 static void run_send(exec *x, phase ph, const tc_step *s)
 {
     char err[256];
@@ -563,27 +330,6 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
         step_failed(x, ph, s, what);
     }
     free(poa);
-}
-
-/* Under <control netns>, <link state> also lowers or raises the host end of the veth, so the
- * IUT's own link follows the step (its sends fail or vanish in the kernel), not only the
- * harness's UDP layer. A down before the start trigger keeps start from raising it. */
-static int link_veth(exec *x, const tc_step *s, char *m, size_t len)
-{
-    const char *state = s->kind == STEP_LINK ? kvlist_get(&s->net, "state") : NULL;
-    if (!x->ns || !state) return 0;
-    int up = strcmp(state, "up") == 0;
-    x->veth_held = !up;
-    if (!x->ns->created || up == x->ns->up) return 0;
-    char err[200];
-    if (netns_link(x->ns, up, err, sizeof err) < 0) {
-        snprintf(m, len, "%s the veth link: %s", up ? "raising" : "lowering", err);
-        return -1;
-    }
-    timeline_add(&x->tl, up ? "net.up" : "net.down", x->ns->ns_addr, "link", x->ns->host_if, (char *)NULL);
-    size_t n = strnlen(m, len);
-    if (n < len) snprintf(m + n, len - n, "; veth %s %s", x->ns->host_if, up ? "up" : "down");
-    return 0;
 }
 
 static void run_steps(exec *x, phase ph, const tc_steps *steps)

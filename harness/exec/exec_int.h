@@ -1,0 +1,49 @@
+/* Internal to harness/exec: the state of one test's execution, shared by executor.c (the
+ * step loop, verdicts, reports) and steps_iut.c (driving the IUT: start, readiness,
+ * triggers, the operator prompt, the veth under netns). Not a public interface. */
+#ifndef M2M_EXEC_INT_H
+#define M2M_EXEC_INT_H
+#include "executor.h"
+#include "iutctl.h"
+#include "netns.h"
+#include "wire.h"
+#include "../model/vars.h"
+#include "../util/xmem.h"
+
+typedef enum { PHASE_PREAMBLE, PHASE_BODY, PHASE_POSTAMBLE } phase;
+
+typedef struct exec {
+    const testcase *tc;
+    const profile *p;
+    const exec_opts *o;
+    evloop *loop;
+    timeline tl;
+    vars v;
+    wire *w;
+    iut_proc iut;
+    int64_t iut_exit_ns;      /* when the watch saw the IUT's process end */
+    char *iut_log;
+    size_t cursor;            /* timeline events before it are consumed by earlier steps */
+    const tc_step *expecting; /* the <expect> step running now, for <respond> overrides */
+    verdict_state vs;
+    strbuf steps_log;         /* one line per step: what happened */
+    netns *ns;                /* <control netns="true">: the IUT's namespace (netns.h) */
+    int veth_held;            /* a <link state="down"> ran: the start trigger leaves the veth down */
+    int watching;             /* watch_iut's timer is armed */
+    profile *picked;          /* role field, ports 0 in the profile: this test's copy with its ports */
+    const profile *picked_from;
+} exec;
+
+/* One line of the test's step log ("line N: ..."). */
+void step_log(exec *x, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A step that did not go as expected: the verdict its phase gives (executor.c). */
+void step_failed(exec *x, phase ph, const tc_step *s, const char *what);
+/* The last non-empty line the IUT wrote to its log, or "" (steps_iut.c). */
+void iut_log_tail(const char *path, char *buf, size_t len);
+/* <trigger name="...">: the profile's command (start: spawn, readiness, restarts on new
+ * ports), or its operator prompt (steps_iut.c). */
+void run_trigger(exec *x, phase ph, const tc_step *s);
+/* <link state> under <control netns>: the veth follows (steps_iut.c); 0 or -1 with m set. */
+int link_veth(exec *x, const tc_step *s, char *m, size_t len);
+
+#endif
