@@ -55,6 +55,13 @@ static void check_pics(const profile *p, diag *d)
             PROBLEM("<iut kind=\"%s\"> but PICS do not claim %s", p->iut_kind, kinds[i].pics);
     if (profile_has_pics(p, "CFG_REGISTRAR_IN_CSE") && profile_has_pics(p, "CFG_REGISTRAR_MN_CSE"))
         PROBLEM("PICS give both CFG_REGISTRAR_IN_CSE and CFG_REGISTRAR_MN_CSE; the harness plays one registrar");
+    if (profile_has_pics(p, "CFG_REGISTREE_CSE") && profile_has_pics(p, "CFG_REGISTREE_AE"))
+        PROBLEM("PICS give both CFG_REGISTREE_CSE and CFG_REGISTREE_AE; the harness registers as one of them");
+    if (profile_has_pics(p, "CFG_REGISTREE_CSE") && !p->harness_cse_id)
+        PROBLEM("PICS give CFG_REGISTREE_CSE but <harness> has no <cse-id> to register with");
+    if (profile_has_pics(p, "CFG_REGISTREE_AE") && (!p->harness_ae_id || !p->harness_app_id || !p->harness_denied_app_id))
+        PROBLEM("PICS give CFG_REGISTREE_AE but <harness> lacks the <ae-id>, the app-id its service subscription "
+                "allows or a denied-app-id it does not");
     int psk = profile_has_pics(p, "SAE_PSK"), cert = profile_has_pics(p, "SAE_CERT"), rpk = profile_has_pics(p, "SAE_RPK");
     if (profile_has_pics(p, "SAE") && !psk && !cert && !rpk)
         PROBLEM("PICS claim SAE but none of SAE_PSK, SAE_CERT, SAE_RPK: which credentials?");

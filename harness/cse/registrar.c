@@ -25,9 +25,38 @@ struct registrar {
     unsigned next_ri;
     hosted *hosted;      /* containers, contentInstances, policies; access control (hosted.h) */
     unsigned faults;     /* REG_FAULT_* (ref-in-cse only) */
+    struct subscription { char *credential, *app_ids, *ae_ids; } *subs;
+    size_t nsubs, capsubs;
+    int require_sae;     /* registrar_require_sae */
 };
 
 void registrar_set_faults(registrar *r, unsigned faults) { r->faults = faults; }
+
+void registrar_require_sae(registrar *r, int on) { r->require_sae = on; }
+
+void registrar_add_subscription(registrar *r, const char *credential, const char *app_ids, const char *ae_ids)
+{
+    xgrow((void **)&r->subs, &r->capsubs, r->nsubs + 1, sizeof *r->subs);
+    struct subscription *s = &r->subs[r->nsubs++];
+    s->credential = credential ? xstrdup(credential) : NULL;
+    s->app_ids = app_ids ? xstrdup(app_ids) : NULL;
+    s->ae_ids = ae_ids ? xstrdup(ae_ids) : NULL;
+}
+
+/* Does id match one of the space-separated patterns ("x", "x*", "*")? NULL patterns: any. */
+static int pattern_match(const char *patterns, const char *id)
+{
+    if (!patterns) return 1;
+    if (!id) return 0;
+    for (const char *p = patterns; *p;) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, " ");
+        if (!n) break;
+        if (p[n - 1] == '*' ? strncmp(id, p, n - 1) == 0 : (strlen(id) == n && strncmp(id, p, n) == 0)) return 1;
+        p += n;
+    }
+    return 0;
+}
 
 registrar *registrar_new(const char *cse_id, const char *cse_base_name, int release)
 {
@@ -50,6 +79,12 @@ void registrar_free(registrar *r)
         free(r->res[i].json);
     }
     free(r->res);
+    for (size_t i = 0; i < r->nsubs; i++) {
+        free(r->subs[i].credential);
+        free(r->subs[i].app_ids);
+        free(r->subs[i].ae_ids);
+    }
+    free(r->subs);
     hosted_free(r->hosted);
     free(r->cse_id);
     free(r->base);
@@ -198,7 +233,7 @@ static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m
 }
 
 /* CREATE <AE> (ty=2): TS-0004 §7.4.5.2.1 */
-static void create_ae(registrar *r, const m2m_prim *req, json_t *body, m2m_prim *rsp,
+static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json_t *body, m2m_prim *rsp,
                       timeline *tl, const char *peer)
 {
     json_t *ae = json_object_get(body, "m2m:ae");
@@ -215,6 +250,32 @@ static void create_ae(registrar *r, const m2m_prim *req, json_t *body, m2m_prim 
     /* The AE-ID: a pre-provisioned stem in From, else one the registrar assigns. */
     char *aei = (req->fr && (req->fr[0] == 'C' || req->fr[0] == 'S') && req->fr[1])
                     ? xstrdup(req->fr) : xasprintf("C%06u", r->next_ri);
+    /* The service subscription (TS-0004 §7.3.2.7), not access control (§7.4.5.2.1) */
+    if (r->nsubs && !(r->faults & REG_FAULT_SKIP_APP_RULE)) {
+        const char *cred = sa && sa->secure ? sa->identity : NULL;
+        const struct subscription *sub = NULL;
+        for (size_t i = 0; i < r->nsubs && !sub; i++)
+            if (!r->subs[i].credential || (cred && strcmp(r->subs[i].credential, cred) == 0)) sub = &r->subs[i];
+        const char *why = !sub ? NULL
+                        : !pattern_match(sub->app_ids, api) ? "App-ID not allowed by the serviceSubscribedAppRule"
+                        : !pattern_match(sub->ae_ids, aei) ? "AE-ID stem not allowed by the serviceSubscribedAppRule"
+                        : NULL;
+        if (!sub || why) {
+            if (!sub) reject(r, req, rsp, 4128, "no service subscription for this credential", tl, peer);
+            else reject(r, req, rsp, r->release >= 3 ? 4126 : 4107, why, tl, peer);
+            free(aei);
+            return;
+        }
+    }
+    /* The fault: access control applied to the registration as well; the CSEBase grants
+     * CREATE to the identity the association is bound to, and to nobody else */
+    if ((r->faults & REG_FAULT_ACP_ON_AE_CREATE) &&
+        !(sa && sa->bound_id && req->fr && strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) == 0)) {
+        reject(r, req, rsp, 4103, "no privilege to CREATE on the CSEBase (access control applied to AE registration)",
+               tl, peer);
+        free(aei);
+        return;
+    }
     if (find_by(r, 2, aei) && !(r->faults & REG_FAULT_REUSE_AE_STEM)) {
         reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "AE-ID stem is still registered", tl, peer);
         free(aei);
@@ -278,6 +339,12 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
         reject(r, req, rsp, 4106, "AE-ID in From outside any security association, not registered here", tl, peer);
         return;
     }
+    /* SAE mandatory on Mca toward this CSE (TS-0003 §6.1.2.2.1): what is left outside an
+     * association is an AE CREATE or an AE registered here */
+    if (!secure && r->require_sae && !(ae_create && (r->faults & REG_FAULT_AE_PLAIN))) {
+        reject(r, req, rsp, 4107, "outside any security association: SAE is mandatory on Mca toward this CSE", tl, peer);
+        return;
+    }
     if (secure && sa->bound_id && req->fr && !ae_create &&
         strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) != 0) {
         reject(r, req, rsp, 4106, "From is not the identity bound to the security association", tl, peer);
@@ -298,7 +365,7 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
         if (!targets_base(r, req->to)) reject(r, req, rsp, 4004, "CREATE target is not the CSEBase", tl, peer);
         else if (!body) reject(r, req, rsp, 4000, "CREATE without JSON content", tl, peer);
         else if (req->ty == 16) create_remote_cse(r, req, body, rsp, tl, peer);
-        else if (req->ty == 2) create_ae(r, req, body, rsp, tl, peer);
+        else if (req->ty == 2) create_ae(r, req, sa, body, rsp, tl, peer);
         else reject(r, req, rsp, 4005, "resource type not supported by this registrar", tl, peer);
         break;
     case M2M_OP_RETRIEVE:

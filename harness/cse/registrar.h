@@ -30,8 +30,31 @@ enum {
     REG_FAULT_ANY_APP_ID = 1u << 0,     /* any App-ID registers (no 4000 for one not r/R/N) */
     REG_FAULT_REUSE_AE_STEM = 1u << 1,  /* an AE-ID stem still registered registers again (no 4117) */
     REG_FAULT_PLAIN_AE = 1u << 2,       /* outside an association an unregistered AE-ID is served (no 4106) */
+    REG_FAULT_SKIP_APP_RULE = 1u << 3,  /* AE CREATE not checked against the service subscription */
+    REG_FAULT_ACP_ON_AE_CREATE = 1u << 4,/* AE CREATE also judged by access control: the CSEBase grants
+                                            CREATE to the association's bound identity only, others 4103 */
+    REG_FAULT_AE_PLAIN = 1u << 5,       /* with registrar_require_sae, an AE CREATE over plain CoAP is served */
 };
 void registrar_set_faults(registrar *r, unsigned faults);
+
+/* Service subscriptions (TS-0004 §7.3.2.7, the <serviceSubscribedAppRule>s of an
+ * <m2mServiceSubscriptionProfile>): once one is added, every AE CREATE is checked against
+ * them, never against access control (TS-0004 §7.4.5.2.1):
+ *   - no subscription whose credential is the association's (sa_info.identity) gives 4128
+ *     SERVICE_SUBSCRIPTION_NOT_ESTABLISHED;
+ *   - an App-ID (api) outside its app_ids, or an AE-ID stem outside its ae_ids, gives 4126
+ *     APP_RULE_VALIDATION_FAILED from Release 3 on, 4107 for Release 1/2 (as those products
+ *     and the 2017 ATS answer).
+ * credential NULL: any credential, or none (plain CoAP). app_ids / ae_ids: space-separated
+ * patterns, an entry ending in '*' matches by prefix ("*" alone anything); NULL = any.
+ * Without any subscription (the default) AE CREATE is not restricted. */
+void registrar_add_subscription(registrar *r, const char *credential, const char *app_ids, const char *ae_ids);
+
+/* SAE mandatory on Mca between a field AE and the IN-CSE (TS-0003 §6.1.2.2.1): a request
+ * outside any association that the receiver checks above let through (an AE CREATE, or an
+ * AE registered here) is refused with 4107 SECURITY_ASSOCIATION_REQUIRED. Off by default:
+ * the registrar then serves AEs over plain CoAP (Mca without SAE). */
+void registrar_require_sae(registrar *r, int on);
 
 /* The access-controlled resources below the CSEBase, for presets (cse/hosted.h). */
 struct hosted *registrar_hosted(registrar *r);

@@ -62,8 +62,12 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
             int cse_item = strncmp(r, "IUT_", 4) == 0 && rl > 8 && strcmp(r + rl - 4, "_CSE") == 0;
             int any_cse = profile_has_pics(p, "IUT_IN_CSE") || profile_has_pics(p, "IUT_MN_CSE") ||
                           profile_has_pics(p, "IUT_ASN_CSE");
-            snprintf(reason, len, "IUT does not claim PICS item %s%s", r,
-                     cse_item && !any_cse ? " (IUT is not a CSE)" : "");
+            /* CFG_ items set up the test configuration; they are no claim of the IUT */
+            if (strncmp(r, "CFG_", 4) == 0)
+                snprintf(reason, len, "the profile does not configure PICS item %s (test configuration)", r);
+            else
+                snprintf(reason, len, "IUT does not claim PICS item %s%s", r,
+                         cse_item && !any_cse ? " (IUT is not a CSE)" : "");
             return 1;
         }
     return 0;

@@ -104,6 +104,11 @@ static void parse_harness(pctx *c, const xmlNode *n, profile *p)
 {
     address_attr(c, n, &p->harness_address);
     set_str(&p->harness_host, xml_attr(n, "host"));
+    set_str(&p->harness_app_id, xml_attr(n, "app-id"));
+    set_str(&p->harness_denied_app_id, xml_attr(n, "denied-app-id"));
+    if (p->harness_app_id && p->harness_denied_app_id && !strcmp(p->harness_app_id, p->harness_denied_app_id))
+        perr(c, n, "<harness> app-id and denied-app-id are both \"%s\": one App-ID cannot be allowed and not",
+             p->harness_app_id);
     int_attr(c, n, "coap-port", 0, 65535, &p->listen_coap);
     int_attr(c, n, "coaps-port", 0, 65535, &p->listen_coaps);
     parse_ids(c, n, &p->harness_cse_id, &p->harness_ae_id, &p->cse_base_name);
@@ -615,7 +620,7 @@ void profile_free(profile *p)
         &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint, &p->psk_alias,
         &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,
         &p->harness_ae_id, &p->x509_cert, &p->x509_key, &p->x509_trust, &p->x509_iut_identity,
-        &p->rpk_pub, &p->rpk_key,
+        &p->rpk_pub, &p->rpk_key, &p->harness_app_id, &p->harness_denied_app_id,
     };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) free(*strs[i]);
     free_strings(p->pics, p->npics);

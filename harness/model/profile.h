@@ -88,6 +88,12 @@ typedef struct profile {
     char *harness_ae_id;     /* the harness's AE-ID when it registers as an AE (field role) */
     kvlist known_failures;   /* <known-failure test="TC_X">reason</known-failure>: id -> reason */
     profile_mef *mef;        /* <mef>: the harness as MEF (remote provisioning), or NULL */
+    /* <harness app-id denied-app-id> (field role, registering as an AE): the App-ID the IUT's
+     * service subscription for the harness's credential allows, and one it does not allow
+     * (TS-0004 §7.3.2.7 serviceSubscribedAppRule). NULL when not given: no subscription
+     * restriction is claimed. */
+    char *harness_app_id;
+    char *harness_denied_app_id;
 } profile;
 
 int profile_load(const char *path, const char *schema_path, profile **out, diag *d);

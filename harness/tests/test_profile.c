@@ -272,7 +272,7 @@ static void test_role_kind(void)
     xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
                     "  <iut kind=\"in-cse\" address=\"::1\" coaps-port=\"5684\"><cse-id>/in</cse-id>"
                     "<cse-base>in-name</cse-base></iut>\n"
-                    "  <harness address=\"::1\"><ae-id>Cme</ae-id></harness>\n"
+                    "  <harness address=\"::1\" app-id=\"Nme.app\" denied-app-id=\"Rother\"><ae-id>Cme</ae-id></harness>\n"
                     "</profile>\n");
     diag d;
     diag_init(&d);
@@ -281,12 +281,25 @@ static void test_role_kind(void)
     diag_print(&d, stderr);
     if (p) {
         CU_ASSERT_STRING_EQUAL(p->harness_ae_id, "Cme");
+        CU_ASSERT_STRING_EQUAL(p->harness_app_id, "Nme.app");
+        CU_ASSERT_STRING_EQUAL(p->harness_denied_app_id, "Rother");
         CU_ASSERT_STRING_EQUAL(p->iut_cse_base_name, "in-name");
         CU_ASSERT_EQUAL(p->iut_coaps_port, 5684);
     }
     profile_free(p);
     diag_free(&d);
     free(xml);
+    /* One App-ID cannot be both allowed and not; an App-ID starts with r, R or N. */
+    xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
+                    "  <iut kind=\"in-cse\" address=\"::1\"><cse-id>/in</cse-id></iut>\n"
+                    "  <harness app-id=\"Nx\" denied-app-id=\"Nx\"><ae-id>Cme</ae-id></harness>\n"
+                    "</profile>\n");
+    expect_error(xml, NULL, 3, "one App-ID cannot be allowed and not");
+    xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
+                    "  <iut kind=\"in-cse\" address=\"::1\"><cse-id>/in</cse-id></iut>\n"
+                    "  <harness app-id=\"Xbad\"><ae-id>Cme</ae-id></harness>\n"
+                    "</profile>\n");
+    expect_error(xml, SCHEMA, 3, "app-id");
 }
 
 static void test_ports_and_addresses(void)

@@ -170,6 +170,121 @@ static void test_missing_mandatory_gets_4000(void)
     registrar_free(r);
 }
 
+static int ae_create(registrar *r, const char *fr, const char *api, const sa_info *sa, timeline *tl)
+{
+    char *pc = xasprintf("{\"m2m:ae\":{\"api\":\"%s\",\"rr\":false}}", api);
+    m2m_prim req, rsp;
+    req_init(&req, M2M_OP_CREATE, 2, fr, pc);
+    int rsc = handle(r, &req, sa, tl, &rsp);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    free(pc);
+    return rsc;
+}
+
+/* TS-0004 §7.3.2.7 / §7.4.5.2.1: AE CREATE is checked against the service subscription of
+ * the association's credential: none gives 4128, an App-ID or stem it does not allow 4126. */
+static void test_subscription_release3(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    sa_info other = { 1, 2, "other@x", "Sae-2" };
+    sa_info plain = { 0 };
+    CU_ASSERT_EQUAL(ae_create(r, "Sfree", "Nanything", &sa, &tl), 2001);   /* no subscription: not restricted */
+    registrar_add_subscription(r, "ae@x", "Nallowed Rok*", NULL);
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nother", &sa, &tl), 4126);
+    CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.fail");
+    CU_ASSERT_STRING_EQUAL(tl_event_get(last(&tl), "rsc"), "4126");
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nallowed2", &sa, &tl), 4126);   /* no prefix match without '*' */
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-2", "Nallowed", &other, &tl), 4128); /* no subscription for that credential */
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-3", "Nallowed", &plain, &tl), 4128);  /* no credential at all */
+    /* the refusals registered nothing: the stem is new */
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nallowed", &sa, &tl), 2001);
+    CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.done");
+    CU_ASSERT_EQUAL(ae_create(r, NULL, "Rok.app", &sa, &tl), 2001);        /* prefix pattern; no From */
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+static void test_subscription_release2_and_stems(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 2);
+    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    registrar_add_subscription(r, NULL, "Nallowed", "Sae-*");
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nother", &sa, NULL), 4107);      /* Release 1/2: 4107 */
+    CU_ASSERT_EQUAL(ae_create(r, "Cfoo", "Nallowed", &sa, NULL), 4107);     /* stem not allowed */
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nallowed", &sa, NULL), 2001);
+    registrar_free(r);
+}
+
+/* Access control is skipped for AE CREATE: the registrar grants the registration although
+ * no policy names the originator. The faults break exactly that and the subscription check. */
+static void test_subscription_faults(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    registrar_add_subscription(r, NULL, "Nallowed", NULL);
+    registrar_set_faults(r, REG_FAULT_SKIP_APP_RULE);
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nother", &sa, NULL), 2001);
+    registrar_free(r);
+    r = registrar_new("/in-cse", "in-name", 3);
+    registrar_add_subscription(r, NULL, "Nallowed", NULL);
+    CU_ASSERT_EQUAL(ae_create(r, NULL, "Nallowed", &sa, NULL), 2001);       /* no From: no ACP asked */
+    registrar_set_faults(r, REG_FAULT_ACP_ON_AE_CREATE);
+    CU_ASSERT_EQUAL(ae_create(r, NULL, "Nallowed", &sa, NULL), 4103);
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nother", &sa, NULL), 4126);      /* the subscription still first */
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nallowed", &sa, NULL), 2001);    /* the bound identity is granted */
+    registrar_free(r);
+}
+
+/* TS-0003 §6.1.2.2.1: SAE mandatory on Mca between a field AE and the IN-CSE. */
+static void test_require_sae(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    sa_info plain = { 0 };
+    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    CU_ASSERT_EQUAL(ae_create(r, "Splain", "Napp", &plain, &tl), 2001);     /* default: Mca without SAE */
+    registrar_require_sae(r, 1);
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Napp", &plain, &tl), 4107);
+    CU_ASSERT_STRING_EQUAL(tl_event_get(last(&tl), "rsc"), "4107");
+    m2m_prim req, rsp;
+    req_init(&req, M2M_OP_RETRIEVE, 0, "Splain", NULL);                    /* registered, but plain */
+    CU_ASSERT_EQUAL(handle(r, &req, &plain, &tl, &rsp), 4107);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "Sunknown", NULL);                  /* R-RCV-03 still 4106 */
+    CU_ASSERT_EQUAL(handle(r, &req, &plain, &tl, &rsp), 4106);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Napp", &sa, &tl), 2001);         /* inside its association */
+    registrar_set_faults(r, REG_FAULT_AE_PLAIN);
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-2", "Napp", &plain, &tl), 2001);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+/* TS-0004 §7.3.2.1: inside an AE's association, From not that AE-ID gives 4106. */
+static void test_ae_association_from(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Napp", &sa, NULL), 2001);
+    m2m_prim req, rsp;
+    req_init(&req, M2M_OP_RETRIEVE, 0, "Sae-1", NULL);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, NULL, &rsp), 2000);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "Sother", NULL);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, NULL, &rsp), 4106);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("registrar", NULL, NULL);
@@ -180,5 +295,10 @@ void m2m_test_register(void)
     CU_add_test(s, "From not bound to the association: 4106", test_impersonation_gets_4106);
     CU_add_test(s, "remoteCSE CREATE by an AE-ID: 4005", test_remote_cse_with_ae_id_gets_4005);
     CU_add_test(s, "AE App-ID and stem rules", test_ae_rules);
+    CU_add_test(s, "service subscription: 4126, 4128, allowed App-IDs", test_subscription_release3);
+    CU_add_test(s, "service subscription, Release 2: 4107; AE-ID stems", test_subscription_release2_and_stems);
+    CU_add_test(s, "service subscription faults; no access control on AE CREATE", test_subscription_faults);
+    CU_add_test(s, "SAE required on Mca: plain AE CREATE 4107", test_require_sae);
+    CU_add_test(s, "AE association: another From is 4106", test_ae_association_from);
     CU_add_test(s, "missing rqi: 4000; RETRIEVE CSEBase: 2000", test_missing_mandatory_gets_4000);
 }

@@ -1,7 +1,10 @@
 /* ref-in-cse: a reference IN-CSE for proving the harness's field role right (DESIGN §8).
  * Correct by default: a DTLS 1.2 server (PSK, TLS_PSK_WITH_AES_128_CCM_8 first) on its coaps
  * port and the registrar of harness/cse behind it; on its plain CoAP port the same registrar
- * refuses every Mcc primitive outside an association (4107, TS-0004 §7.3.2.1). Each --fault
+ * refuses every Mcc primitive outside an association (4107, TS-0004 §7.3.2.1), and serves AEs
+ * there only when the profile claims MCA_PLAIN (else 4107: SAE is mandatory between a field AE
+ * and the IN-CSE, TS-0003 §6.1.2.2.1). With <harness app-id>, AE registrations are checked
+ * against a service subscription that allows that App-ID (TS-0004 §7.3.2.7). Each --fault
  * switch breaks exactly one rule the field suite checks (tools/ref-in-cse/faults.tsv).
  * Built on the harness's own net/, onem2m/ and cse/ layers; it runs until it is killed. */
 #include "cse/hosted.h"
@@ -76,6 +79,9 @@ static const fault faults[] = {
     { "no-credential-4106", "refuse a primitive without an association with 4106 instead of 4107", 0 },
     { "legacy-options", "answer RETRIEVEs in the legacy option numbering (256..270) whatever the profile's", 0 },
     { "ignore-accept", "ignore Accept: an unsupported format gets JSON (no 4.06), XML is never served", 0 },
+    { "ae-plain-coap", "without PICS MCA_PLAIN, still register an AE over plain CoAP (Mca without SAE)", 0 },
+    { "skip-app-rule", "register an AE without checking its service subscription (any App-ID, no 4126/4107)", 0 },
+    { "acp-on-ae-create", "also judge an AE registration by access control: CREATE on the CSEBase for the association's identity only (4103)", 0 },
     { NULL, NULL, 0 },
 };
 
@@ -318,7 +324,10 @@ static void usage(FILE *f)
           "                                   (profile <mef at=\"iut\">: run that MEF ourselves on port N)\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
-          "  PSK bound to the harness's CSE-ID. --coap-port 0 listens on no plain CoAP port.\n"
+          "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID).\n"
+          "  Serves AEs over plain CoAP only under PICS MCA_PLAIN (else 4107); with <harness\n"
+          "  app-id>, AE registrations are checked against a service subscription allowing\n"
+          "  that App-ID only (4126, Release 1/2: 4107). --coap-port 0 listens on no plain CoAP port.\n"
           "faults:\n", f);
     for (const fault *x = faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
     hostile_in_usage(f);
@@ -454,7 +463,16 @@ int main(int argc, char **argv)
     hosted_policies(registrar_hosted(r.reg))->faults = acp_faults;
     registrar_set_faults(r.reg, (has_fault(&r, "any-app-id") ? REG_FAULT_ANY_APP_ID : 0u) |
                                 (has_fault(&r, "reuse-ae-stem") ? REG_FAULT_REUSE_AE_STEM : 0u) |
-                                (has_fault(&r, "plain-ae-unchecked") ? REG_FAULT_PLAIN_AE : 0u));
+                                (has_fault(&r, "plain-ae-unchecked") ? REG_FAULT_PLAIN_AE : 0u) |
+                                (has_fault(&r, "ae-plain-coap") ? REG_FAULT_AE_PLAIN : 0u) |
+                                (has_fault(&r, "skip-app-rule") ? REG_FAULT_SKIP_APP_RULE : 0u) |
+                                (has_fault(&r, "acp-on-ae-create") ? REG_FAULT_ACP_ON_AE_CREATE : 0u));
+    /* Mca without SAE only where the profile claims it (PICS MCA_PLAIN); SAE is mandatory
+     * between a field AE and the IN-CSE otherwise (TS-0003 §6.1.2.2.1). */
+    registrar_require_sae(r.reg, !profile_has_pics(p, "MCA_PLAIN"));
+    /* The service subscription for the harness's credential allows its App-ID
+     * (<harness app-id>); without one the profile claims no restriction and none is set. */
+    if (p->harness_app_id) registrar_add_subscription(r.reg, NULL, p->harness_app_id, NULL);
     if (r.plain.fd >= 0) loop_add_fd(r.loop, r.plain.fd, plain_readable, &r);
     fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
             coaps_port, coap_port, r.fault ? ", fault " : "", r.fault ? r.fault : "");
