@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "exec_int.h"
@@ -228,7 +229,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     char err[256];
     m2m_prim req;
     m2m_prim_init(&req);
-    int secure = 1, repeat = 1;
+    int secure = 1, repeat = 1, non = 0;
     uint16_t onum = 0;     /* an extra raw option (option="NUM:HEX"), 0 = none */
     uint8_t *oval = NULL;
     size_t olen = 0;
@@ -248,6 +249,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
         else if (!strcmp(f->key, "secure")) secure = !strcmp(val, "old") ? 2 : strcmp(val, "false") != 0;
         else if (!strcmp(f->key, "repeat")) repeat = atoi(val);
+        else if (!strcmp(f->key, "type")) non = !strcasecmp(val, "NON");
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
         else if (!strcmp(f->key, "option") && cm_optspec_parse(val, &onum, &oval, &olen, err, sizeof err) < 0) onum = 0;
         free(val);
@@ -261,9 +263,10 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     m2m_prim_serialize(&req, x->p->serialization);   /* <coap serialization="xml">: 10014 */
     /* ... and asks for XML back, unless the test sets its own Accept (option="17:...") */
     if (x->p->serialization && !strcmp(x->p->serialization, "xml") && onum != CM_OPT_ACCEPT) req.accept = M2M_CF_RES_XML;
-    if (wire_send_request_rep(x->w, &req, secure, onum, oval, olen, repeat, err, sizeof err) < 0) step_failed(x, ph, s, err);
-    else step_log(x, s, "send %s to %s (%s)%s", m2m_op_name(req.op), req.to ? req.to : "?", secure == 2 ? "old epoch" : secure ? "secure" : "plain",
-                  repeat > 1 ? ", the identical CON repeated" : "");
+    wire_send_opts so = { secure, onum, oval, olen, repeat, non };
+    if (wire_send_request(x->w, &req, &so, err, sizeof err) < 0) step_failed(x, ph, s, err);
+    else step_log(x, s, "send %s %s to %s (%s)%s", non ? "NON" : "CON", m2m_op_name(req.op), req.to ? req.to : "?",
+                  secure == 2 ? "old epoch" : secure ? "secure" : "plain", repeat > 1 ? ", the identical message repeated" : "");
     m2m_prim_free(&req);
     free(oval);
 }

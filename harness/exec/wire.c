@@ -580,20 +580,9 @@ static void on_send_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ct
     (void)ep; (void)rsp; (void)reset; (void)ctx;   /* the response is in the timeline as msg.rx */
 }
 
-int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen)
+int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, char *err, size_t errlen)
 {
-    return wire_send_request_opt(w, req, secure, 0, NULL, 0, err, errlen);
-}
-
-int wire_send_request_opt(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
-                          size_t olen, char *err, size_t errlen)
-{
-    return wire_send_request_rep(w, req, secure, onum, oval, olen, 1, err, errlen);
-}
-
-int wire_send_request_rep(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
-                          size_t olen, int repeat, char *err, size_t errlen)
-{
+    int secure = o->secure;
     peer_link *target = NULL;
     for (peer_link *pl = w->links; pl; pl = pl->next) {
         if (secure == 2 && pl->old_epoch) { target = pl; break; }   /* secure="old" */
@@ -618,19 +607,19 @@ int wire_send_request_rep(wire *w, const m2m_prim *req, int secure, uint16_t onu
     }
     cm_msg m;
     cm_msg_init(&m);
-    m.type = CM_CON;
+    m.type = o->non ? CM_NON : CM_CON;
     if (m2m_request_to_coap(req, &w->p->options, &m) < 0) {
         snprintf(err, errlen, "the request cannot be mapped to CoAP");
         cm_msg_free(&m);
         return -1;
     }
-    if (onum) cm_msg_add_opt(&m, onum, oval, olen);
+    if (o->onum) cm_msg_add_opt(&m, o->onum, o->oval, o->olen);
     int r = coap_ep_request(w->ep, &target->link, &m, on_send_response, NULL);
-    /* The same CON again (same message id, token, bytes): each copy a new DTLS record, so
-     * the IUT's CoAP layer, not DTLS replay protection, has to see the duplicate. */
+    /* The same message again (same message id, token, bytes): each copy a new DTLS record,
+     * so the IUT's CoAP layer, not DTLS replay protection, has to see the duplicate. */
     uint8_t buf[2048];
-    size_t n = r == 0 && repeat > 1 ? cm_encode(&m, buf, sizeof buf) : 0;
-    for (int i = 1; n && i < repeat; i++)
+    size_t n = r == 0 && o->repeat > 1 ? cm_encode(&m, buf, sizeof buf) : 0;
+    for (int i = 1; n && i < o->repeat; i++)
         if (coap_ep_send_raw(w->ep, &target->link, buf, n) < 0) r = -1;
     cm_msg_free(&m);
     if (r < 0) snprintf(err, errlen, "sending failed");

@@ -58,16 +58,19 @@ struct udp_sock *wire_socket(wire *w, int secure);
 evloop *wire_loop(wire *w);
 /* The sockets of the associations the harness opened as client (field role, SA2): up to max. */
 int wire_client_sockets(wire *w, struct udp_sock **out, int max);
-/* Sends a request to the IUT: secure = over its newest association, else plain CoAP to the
- * address it last used (or the profile's). Returns 0, -1 with a reason. */
-/* secure: 0 plain, 1 the newest association, 2 the association dropped last (old epoch). */
-int wire_send_request(wire *w, const m2m_prim *req, int secure, char *err, size_t errlen);
-/* The same with one extra raw option (onum 0 = none), which may be one the IUT must refuse. */
-int wire_send_request_opt(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
-                          size_t olen, char *err, size_t errlen);
-/* ... sent `repeat` times: the identical CON (message id, token, bytes), each copy a new
- * record, as a retransmission whose ACK was lost (RFC 7252 §4.5). */
-int wire_send_request_rep(wire *w, const m2m_prim *req, int secure, uint16_t onum, const uint8_t *oval,
-                          size_t olen, int repeat, char *err, size_t errlen);
+/* How wire_send_request sends. */
+typedef struct wire_send_opts {
+    int secure;              /* 0 plain CoAP to the address the IUT last used (or the profile's),
+                              * 1 its newest association, 2 the one dropped last (old epoch) */
+    uint16_t onum;           /* one extra raw option (0 = none), maybe one the IUT must refuse */
+    const uint8_t *oval;
+    size_t olen;
+    int repeat;              /* > 1: the identical message again, each copy a new record, as a
+                              * retransmission whose ACK was lost (RFC 7252 §4.5) */
+    int non;                 /* a NON request instead of a CON (RFC 7252 §4.3) */
+} wire_send_opts;
+/* Sends a request to the IUT; the response arrives in the timeline as msg.rx. Returns 0, or
+ * -1 with a reason. */
+int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, char *err, size_t errlen);
 
 #endif

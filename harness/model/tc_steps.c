@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void tc_err(tc_ctx *c, const xmlNode *n, const char *fmt, ...)
 {
@@ -201,6 +202,9 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
     if (opt && cm_optspec_parse(opt, &onum, &oval, &olen, oerr, sizeof oerr) < 0)
         tc_err(c, n, "<send option=\"%s\">: %s", opt, oerr);
     else if (opt) free(oval);
+    const char *type = kvlist_get(&st->send, "type");
+    if (type && strcasecmp(type, "CON") != 0 && strcasecmp(type, "NON") != 0)
+        tc_err(c, n, "<send type=\"%s\">: expected CON or NON", type);
     const char *rep = kvlist_get(&st->send, "repeat");
     if (rep && (atoi(rep) < 1 || atoi(rep) > 5 || strspn(rep, "0123456789") != strlen(rep)))
         tc_err(c, n, "<send repeat=\"%s\">: expected 1 to 5", rep);

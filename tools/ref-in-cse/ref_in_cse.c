@@ -67,6 +67,7 @@ static const fault faults[] = {
     { "replay-outside-session", "answer a duplicate CON (the cached response) in a clear datagram, outside the DTLS session", 0 },
     { "kpsaid-relative-only", "look PSK identities up by the relative part of the KpsaID, ignoring the Issuer-FQDN", 0 },
     { "no-dedup", "no duplicate detection: a repeated CON (same Message ID) is executed again", 0 },
+    { "ignore-non", "leave a NON request unanswered (only CON requests are served)", 0 },
     { "sa2-before-register", "open the reverse association (SA2) on the registration request, before answering it", 0 },
     { "sa2-other-credentials", "open SA2 under another PSK identity than SA1's", 0 },
     { "wildcard-spans-slash", "a '*' in acor also matches across '/' (an AE-ID below the CSE-ID pattern)", ACP_FAULT_WILDCARD_SPAN },
@@ -204,6 +205,7 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
     cm_msg out;
     cm_msg_init(&out);
     char problems[256] = "";
+    if (req->type == CM_NON && has_fault(r, "ignore-non")) return;
     if (m2m_from_coap(req, &r->p->options, &pr, problems, sizeof problems) < 0) {
         out.code = CM_CODE(4, 0);
         coap_ep_respond(ep, l, req, &out);
