@@ -22,6 +22,7 @@ typedef struct exec {
     wire *w;
     iut_proc iut;
     int64_t iut_exit_ns;      /* when the watch saw the IUT's process end */
+    int iut_launched;         /* the start command exited 0 before ready: it launched the IUT */
     char *iut_log;
     size_t cursor;            /* timeline events before it are consumed by earlier steps */
     const tc_step *expecting; /* the <expect> step running now, for <respond> overrides */

@@ -88,7 +88,7 @@ typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt;
  * more will come from it, so a step waiting for it ends now instead of at its window. */
 static int iut_ended(exec *x)
 {
-    return x->iut.pid && x->iut.exited && mono_now_ns() - x->iut_exit_ns > 100000000LL;
+    return x->iut.pid && x->iut.exited && !x->iut_launched && mono_now_ns() - x->iut_exit_ns > 100000000LL;
 }
 
 /* ... and it never sent a datagram: the test is inconclusive, it proved nothing. */
@@ -528,6 +528,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         vars_free(&x.v);
     }
     if (x.ns) netns_destroy(x.ns);
+    field_release_ports();   /* the IUT is gone: its ports are free for other tests */
     out->v = x.vs.v;
     if (x.vs.v != VERDICT_PASS) out->reason = xstrdup(x.vs.reason);
     if (x.vs.v == VERDICT_INCONC && !out->error_type) out->error_type = xstrdup("inconclusive");

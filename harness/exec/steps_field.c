@@ -1,9 +1,12 @@
 #include "steps_field.h"
 #include "../net/udp.h"
 #include "../util/xmem.h"
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The kernel's ephemeral range (ports it hands to bind(0) and to unbound sends). */
@@ -19,6 +22,50 @@ static void ephemeral_range(int *lo, int *hi)
         *hi = b;
     }
     fclose(f);
+}
+
+/* Ports this process has reserved for its IUTs: one open file description per pair, each
+ * holding an OFD lock on bytes [port, port + 2) of one lock file shared by every harness
+ * process on the machine. Why: the bind check below only says a port is free now; two
+ * harness processes (tests under -j, runs side by side) can pick the same pair before
+ * either IUT binds it. The loser's IUT dies, and a readiness probe running just then meets
+ * the winner's IUT: the test goes on against another test's IN-CSE (seen in CI as a 4105 to
+ * a first registration). Closing the descriptor, or the process ending, frees the pair. */
+static int *reserved;
+static size_t nreserved;
+
+static const char *lock_path(void)
+{
+    static char path[512];
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/m2m-harness-ports.lock", dir && *dir ? dir : "/tmp");
+    return path;
+}
+
+/* 1: the pair is ours until field_release_ports; 0: another process holds part of it;
+ * -1: no lock file (unwritable folder): the pair is used unreserved, as before. */
+static int reserve_pair(int port)
+{
+    mode_t old = umask(0);   /* every user's harness shares the file */
+    int fd = open(lock_path(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    umask(old);
+    if (fd < 0) return -1;
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = port, .l_len = 2 };
+    if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+        close(fd);
+        return 0;
+    }
+    reserved = xrealloc(reserved, (nreserved + 1) * sizeof *reserved);
+    reserved[nreserved++] = fd;
+    return 1;
+}
+
+void field_release_ports(void)
+{
+    for (size_t i = 0; i < nreserved; i++) close(reserved[i]);
+    free(reserved);
+    reserved = NULL;
+    nreserved = 0;
 }
 
 /* Two free adjacent ports (coap, coap + 1) chosen at random below the ephemeral range, or 0.
@@ -43,7 +90,7 @@ static int pick_below_ephemeral(const char *addr)
         int ok = udp_bind(&a, addr, port, err, sizeof err) == 0 && udp_bind(&b, addr, port + 1, err, sizeof err) == 0;
         udp_close(&a);
         udp_close(&b);
-        if (ok) return port;
+        if (ok && reserve_pair(port) != 0) return port;
     }
     return 0;
 }

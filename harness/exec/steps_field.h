@@ -10,4 +10,8 @@
  * ${IUT_COAPS_PORT}). Returns 1 when out was filled, 0 when in is to be used as it is. */
 int field_pick_ports(const profile *in, profile *out);
 
+/* Ports picked below the ephemeral range stay reserved against every other harness process
+ * (a lock file in $TMPDIR or /tmp) until this is called or the process ends. */
+void field_release_ports(void);
+
 #endif

@@ -52,7 +52,18 @@ static void watch_iut(evloop *l, void *ctx)
     loop_timer_add(l, 50000000LL, watch_iut, x);
 }
 
-static int iut_exited(void *ctx) { return iut_poll(ctx); }
+/* Serve the loop until the command (a readiness probe, a trigger) exits or the deadline
+ * passes; 1 when it exited. Polled every 20 ms: nothing wakes the loop when a child ends, and
+ * once the IUT's own process is gone no watch timer does either. */
+static int wait_command(exec *x, iut_proc *cmd, int64_t end)
+{
+    while (!iut_poll(cmd)) {
+        int64_t now = mono_now_ns();
+        if (now >= end) return 0;
+        loop_run_until(x->loop, now + 20000000LL < end ? now + 20000000LL : end, NULL, NULL);
+    }
+    return 1;
+}
 
 /* A trigger without a command is an operator's job (ATS Upper Tester fallback): show the
  * prompt on the terminal and wait for Enter, with the loop running so the IUT is served
@@ -90,6 +101,13 @@ static void run_prompt(exec *x, const tc_step *s, const profile_trigger *t)
     else step_log(x, s, "trigger %s: confirmed by the operator", s->trigger);
 }
 
+/* A start command that ends with status 0 before its IUT is ready (a script that powers a
+ * bench device on) launched the IUT rather than being it: its end is not the IUT's. */
+static int launcher_exit(const iut_proc *p)
+{
+    return p->exited && WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0;
+}
+
 /* The profile's readiness probe, after the start command: run it every 100 ms until it
  * exits 0 or the profile's ready timeout passes (then the IUT never became ready), or the
  * IUT's process ends first: then 1, and no verdict yet (the caller may start it again). */
@@ -105,18 +123,34 @@ static int wait_ready(exec *x, const tc_step *s)
     if (x->ns) cmd = netns_wrap_free(x->ns, cmd);
     int64_t end = mono_now_ns() + (x->p->ready_timeout_ns ? x->p->ready_timeout_ns : 10000000000LL);
     int ready = 0, gone = 0;
+    x->iut_launched = 0;
     while (!ready && mono_now_ns() < end) {
-        iut_check_exit(x);
-        if (x->iut.pid && x->iut.exited) {
+        iut_check_exit(x);   /* (or the watch timer saw it while the last probe ran) */
+        if (x->iut.pid && !x->iut_launched && launcher_exit(&x->iut)) {
+            x->iut_launched = 1;
+            step_log(x, s, "the start command finished with status 0 before the IUT was ready: "
+                     "a launcher; the IUT runs on its own");
+        }
+        if (x->iut.pid && x->iut.exited && !x->iut_launched) {
             gone = 1;
             break;
         }
         iut_proc probe;
         if (iut_spawn(cmd, x->iut_log, &probe, err, sizeof err) < 0) break;
-        if (loop_run_until(x->loop, end, iut_exited, &probe) && WIFEXITED(probe.status) && WEXITSTATUS(probe.status) == 0)
+        if (wait_command(x, &probe, end) && WIFEXITED(probe.status) && WEXITSTATUS(probe.status) == 0)
             ready = 1;
         else if (!probe.exited) iut_stop(&probe, 100000000LL);
         if (!ready) loop_run_until(x->loop, mono_now_ns() + 100000000LL, NULL, NULL);
+    }
+    /* A probe that succeeded while the IUT was dying answered for some other process on the
+     * port (another test's IN-CSE after a port clash): not ready, the IUT is gone. */
+    iut_check_exit(x);
+    if (ready && x->iut.pid && x->iut.exited && !x->iut_launched) {
+        if (launcher_exit(&x->iut)) x->iut_launched = 1;
+        else {
+            ready = 0;
+            gone = 1;
+        }
     }
     free(cmd);
     timeline_add(&x->tl, "iut.ready", NULL, "ready", ready ? "true" : "false", (char *)NULL);
@@ -203,7 +237,7 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
         return;
     }
     int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 10000000000LL);
-    if (!loop_run_until(x->loop, mono_now_ns() + limit, iut_exited, &proc)) {
+    if (!wait_command(x, &proc, mono_now_ns() + limit)) {
         iut_stop(&proc, 200000000LL);
         snprintf(what, sizeof what, "trigger '%s' did not finish within %.3g s", s->trigger, (double)limit / 1e9);
         verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);

@@ -2,9 +2,11 @@
  * real DTLS server on 127.0.0.1, with the test's credential variant; the IUT's ports picked
  * per test; the <open-association> step as the loader reads it. */
 #include <CUnit/CUnit.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "exec/steps_field.h"
 #include "exec/wire.h"
 #include "model/testcase.h"
@@ -43,6 +45,45 @@ static void test_pick_ports(void)
     p = load_profile("sim-device-asn");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(field_pick_ports(p, &c), 0);
+    profile_free(p);
+}
+
+/* Picked pairs are reserved against every other picker (another test process, another run)
+ * until released: 400 picks held at once never share a port, where unreserved random picks
+ * from ~20000 would collide almost surely (birthday bound). */
+static void test_pick_ports_reserved(void)
+{
+    profile *p = load_profile("ref-in-cse");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    char dir[] = "/tmp/m2m-test-ports-XXXXXX";   /* its own lock file: nothing else picks here */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char *old_tmp = getenv("TMPDIR") ? xstrdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", dir, 1);
+    enum { N = 400 };
+    static int port[N];
+    int clashes = 0;
+    for (int i = 0; i < N; i++) {
+        profile c;
+        CU_ASSERT_EQUAL(field_pick_ports(p, &c), 1);
+        port[i] = c.iut_coap_port;
+        for (int j = 0; j < i; j++)
+            if (abs(port[j] - port[i]) <= 1) clashes++;
+    }
+    CU_ASSERT_EQUAL(clashes, 0);
+    char *lock = xasprintf("%s/m2m-harness-ports.lock", dir);
+    int fd = open(lock, O_RDWR);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = port[0], .l_len = 2 };
+    CU_ASSERT_NOT_EQUAL(fcntl(fd, F_OFD_SETLK, &fl), 0);   /* held by the picker */
+    field_release_ports();
+    CU_ASSERT_EQUAL(fcntl(fd, F_OFD_SETLK, &fl), 0);       /* free once released */
+    close(fd);
+    unlink(lock);
+    rmdir(dir);
+    free(lock);
+    if (old_tmp) setenv("TMPDIR", old_tmp, 1);
+    else unsetenv("TMPDIR");
+    free(old_tmp);
     profile_free(p);
 }
 
@@ -159,6 +200,7 @@ void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("field", NULL, NULL);
     CU_add_test(s, "IUT ports picked per test in role field", test_pick_ports);
+    CU_add_test(s, "picked ports reserved against other pickers until released", test_pick_ports_reserved);
     CU_add_test(s, "<open-association> parsed", test_parse_step);
     CU_add_test(s, "association with the profile's PSK and SNI", test_association_profile_psk);
     CU_add_test(s, "wrong key, unknown identity and other issuer get no association", test_association_variants_refused);

@@ -94,6 +94,29 @@ correct)
   expect_contains "its reason" "$(message_of TC_SEC_IN_SAE_PSK_001)" "exited with status 3 before it became ready; its last output: cannot start"
   expect_eq "iut.restart events" 2 "$(grep -c ' iut.restart ' "$work/reports/latest/timelines/TC_SEC_IN_SAE_PSK_001.txt")"
   [ "$took" -lt 10 ] && ok "gave up in ${took}s, not after the 15 s ready-timeout" || fail "gave up after ${took}s"
+  # A readiness probe that succeeds while the IUT dies (what another test's IN-CSE on a
+  # clashing port would answer) is not taken for ready: started again, one iut.restart.
+  sed -e "s|<start timeout=\"5s\">|<start timeout=\"5s\">[ -e $work/started2 ] \|\| { touch $work/started2; sleep 0.2; exit 2; }; |" \
+      -e "s|<ready>|<ready>[ -e $work/probed ] \|\| { touch $work/probed; sleep 0.6; exit 0; }; |" \
+    "$SRC/fixtures/profiles/ref-in-cse.xml" > "$work/clash.xml"
+  profile=$work/clash.xml
+  t0=$(date +%s)
+  run "$SRC/testcases/field/TC_SEC_IN_SAE_PSK_001.xml"
+  took=$(( $(date +%s) - t0 ))
+  [ "$took" -lt 8 ] && ok "probe's end seen in ${took}s, not at the 15 s ready-timeout" || fail "took ${took}s"
+  expect_eq "IUT that died while its probe succeeded: verdict" pass "$(verdict_of TC_SEC_IN_SAE_PSK_001)"
+  expect_eq "iut.restart events" 1 "$(grep -c ' iut.restart .*exited with status 2' "$work/reports/latest/timelines/TC_SEC_IN_SAE_PSK_001.txt")"
+  # A start command that launches the IUT and ends with status 0 (a power-on script) is not
+  # the IUT ending: the test runs, and what it left in the background is stopped after it.
+  sed -e "s|\(<start timeout=\"5s\">.*\)</start>|\1 \&amp; echo launched</start>|" \
+    "$SRC/fixtures/profiles/ref-in-cse.xml" > "$work/launcher.xml"
+  profile=$work/launcher.xml
+  run "$SRC/testcases/field/TC_SEC_IN_REG_001.xml"
+  expect_eq "IUT from a launcher start command: verdict" pass "$(verdict_of TC_SEC_IN_REG_001)"
+  expect_eq "launcher's end, then ready" "exit ready" "$(grep -o -E ' iut\.(exit status="exited with status 0"|ready ready=true)' \
+    "$work/reports/latest/timelines/TC_SEC_IN_REG_001.txt" | sed 's/ iut\.\([a-z]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
+  ! pgrep -f -- "--profile [^ ]*launcher.xml" >/dev/null && ok "no IUT left running after the test" \
+    || fail "the launched IUT was left running"
   # The in-cse profile skips the field tests with the reason (they are not its role).
   profile=$SRC/fixtures/profiles/sim-device-asn.xml
   run --allow-empty "$SRC/testcases/field/TC_SEC_IN_SAE_PSK_001.xml"
