@@ -22,8 +22,8 @@ fault-*)
   for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
     v=$(verdict_of "$id")
     case " $row " in
-      *" $id "*) [ "$v" = failure ] && ok "$id fails under $fault" || fail "$id: expected failure under $fault, got $v ($(message_of "$id"))";;
-      *) [ "$v" = pass ] || [ "$v" = skipped ] && ok "$id unaffected ($v)" || fail "$id: expected pass under $fault, got $v ($(message_of "$id"))";;
+      *" $id "*) [ "$v" = failure ] && ok "$id fails under $fault" || { fail "$id: expected failure under $fault, got $v ($(message_of "$id"))"; evidence "$id"; };;
+      *) [ "$v" = pass ] || [ "$v" = skipped ] && ok "$id unaffected ($v)" || { fail "$id: expected pass under $fault, got $v ($(message_of "$id"))"; evidence "$id"; };;
     esac
   done
   check_counts

@@ -47,9 +47,9 @@ expect_failing() {
     v=$(verdict_of "$id")
     case " $1 " in
       *" $id "*) if [ "$v" = skipped ] && [ -n "${several_profiles:-}" ]; then skip_justified "$id"
-         else [ "$v" = failure ] && ok "$id fails under $case_name" || fail "$id: expected failure under $case_name, got $v ($(message_of "$id"))"; fi;;
+         else [ "$v" = failure ] && ok "$id fails under $case_name" || { fail "$id: expected failure under $case_name, got $v ($(message_of "$id"))"; evidence "$id"; }; fi;;
       *) if [ "$v" = skipped ]; then skip_justified "$id"
-         else [ "$v" = pass ] && ok "$id passes" || fail "$id: expected pass under $case_name, got $v ($(message_of "$id"))"; fi;;
+         else [ "$v" = pass ] && ok "$id passes" || { fail "$id: expected pass under $case_name, got $v ($(message_of "$id"))"; evidence "$id"; }; fi;;
     esac
   done
   check_counts

@@ -42,6 +42,14 @@ verdict_of() { # test id -> pass|failure|error|skipped|missing
   load_verdicts
   echo "${_verdict[$1]:-missing}"
 }
+# The evidence of an unexpected verdict, for the CI log (the scratch dir is gone after): the
+# last lines of the test's timeline.
+evidence() { # test id
+  local t="$work/reports/latest/timelines/$1.txt"
+  [ -f "$t" ] || return 0
+  echo "  evidence: the last 30 events of $1's timeline"
+  tail -n 30 "$t" | cut -c1-400 | sed 's/^/  : /'
+}
 message_of() { xp "string(//testcase[@name='$1']/*[self::failure or self::error or self::skipped]/@message)" "$(junit)"; }
 check_counts() { # the suite counts equal the children
   local j; j=$(junit)
