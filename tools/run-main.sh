@@ -15,11 +15,13 @@ runs=()
 # IN-CSE, and as an AE on Mca to a field-domain registrar.
 # Role field: the harness is the field node; the IUT is the bundled reference IN-CSE (PSK,
 # X.509, as enrolment target fetching credentials from the harness MEF, with its own MEF the
-# harness enrols with, with XML content, with the legacy option numbers).
+# harness enrols with, with XML content, with the legacy option numbers, with separate
+# responses).
 # Each profile runs every test of testcases/ that applies to it; the rest is skipped with
 # the reason. 3 tests at once: most of a test is waiting on protocol timers.
 for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-ae sim-device-ae-mn \
-               ref-in-cse ref-in-cse-cert ref-in-cse-enrol ref-in-cse-mef ref-in-cse-xml ref-in-cse-legacy; do
+               ref-in-cse ref-in-cse-cert ref-in-cse-enrol ref-in-cse-mef ref-in-cse-xml ref-in-cse-legacy \
+               ref-in-cse-separate; do
   [ -f fixtures/profiles/$profile.xml ] || continue
   echo "== profile $profile ($(grep -o 'role="[a-z-]*"' fixtures/profiles/$profile.xml | head -1))"
   build/harness/m2m-harness run -j 3 --profile fixtures/profiles/$profile.xml --report-dir reports testcases || rc=$?

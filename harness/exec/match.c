@@ -51,7 +51,9 @@ int match_alt(const tc_alt *a, const tl_event *e, const vars *v, char *err, size
         char *want = vars_expand(v, m->value, err, errlen);
         if (!want) return -1;
         char *have = event_field(e, m->key);
-        int ok = have && strcmp(have, want) == 0;
+        /* response="any": a response however it was carried (piggybacked or separate) */
+        int any = !strcmp(m->key, "response") && !strcmp(want, "any");
+        int ok = have && (any || strcmp(have, want) == 0);
         free(want);
         free(have);
         if (!ok) return 0;

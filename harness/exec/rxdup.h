@@ -10,7 +10,7 @@ typedef struct rxdup rxdup;
 
 rxdup *rxdup_new(void);
 void rxdup_free(rxdup *r);
-/* Notes one received message (CON or ACK with a code): NULL the first time this peer used
+/* Notes one received message (a CON with a code, or an ACK, empty or not): NULL the first time this peer used
  * this type and message id (within the last few messages), else "identical" or "different"
  * against the first one. */
 const char *rxdup_note(rxdup *r, const char *peer, int type, uint16_t mid, const uint8_t *raw, size_t n);

@@ -165,9 +165,10 @@ static void on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw
                                "secure", link->secure ? "true" : "false", "sa", link->secure ? sa : NULL,
                                "type", cm_type_name(m->type), "code", code, "mid", mid,
                                "token", m->tkl ? tok : NULL, (char *)NULL);
-    if (m->code == CM_EMPTY) return;
-    if (!tx && (m->type == CM_ACK || m->type == CM_CON))
+    /* an empty ACK too: under separate responses it is what a duplicate CON gets again */
+    if (!tx && (m->type == CM_ACK || (m->type == CM_CON && m->code != CM_EMPTY)))
         tl_event_set(e, "dup", rxdup_note(w->dups, link->peer, m->type, m->mid, raw, n));
+    if (m->code == CM_EMPTY) return;
     if (!tx && (m->code >> 5) >= 2) note_rejected(ep, link, m, &w->p->options, e);
     m2m_prim pr;
     m2m_prim_init(&pr);
@@ -175,6 +176,9 @@ static void on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw
     if (m2m_from_coap(m, &w->p->options, &pr, problems, sizeof problems) == 0)
         add_prim_attrs(e, &pr);
     if (problems[0]) tl_event_set(e, "problems", problems);
+    /* How a response was carried (RFC 7252 §5.2): in the ACK of its request, or in a CON or
+     * NON of its own; tests that only care that it came match response="any". */
+    if ((m->code >> 5) >= 2) tl_event_set(e, "response", m->type == CM_ACK ? "piggybacked" : "separate");
     m2m_prim_free(&pr);
 }
 

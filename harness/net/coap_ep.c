@@ -28,6 +28,7 @@ typedef struct pending {
     size_t len;
     int con;
     int acked;           /* empty ACK seen: wait for the separate response */
+    int is_rsp;          /* our own separate response (RFC 7252 §5.2.2) waiting for its ACK */
     int tries;
     int64_t timeout_ns;
     uint64_t timer;
@@ -45,8 +46,11 @@ struct coap_ep {
     dedup_entry dedup[DEDUP_SLOTS];
     size_t dedup_next;
     int no_dedup;        /* fault injection: every duplicate is a new request */
+    int separate;        /* answer CON requests with an empty ACK, then the response as a CON */
     pending *pend;
-    struct { char peer[64]; int secure; uint8_t token[8]; uint8_t tkl; } done[16];   /* answered lately */
+    /* answered lately; con_mid: the Message ID of a separate response that came as a CON,
+     * so a retransmission of it (our ACK lost) is ACKed again, not reset */
+    struct { char peer[64]; int secure; uint8_t token[8]; uint8_t tkl; int has_con; uint16_t con_mid; } done[16];
     size_t done_next;
 };
 
@@ -85,6 +89,7 @@ void coap_ep_free(coap_ep *ep)
 }
 
 void coap_ep_set_dedup(coap_ep *ep, int on) { ep->no_dedup = !on; }
+void coap_ep_set_separate(coap_ep *ep, int on) { ep->separate = on; }
 
 size_t coap_ep_pending(const coap_ep *ep)
 {
@@ -138,10 +143,20 @@ static dedup_entry *dedup_add(coap_ep *ep, const cm_link *link, uint16_t mid)
     return e;
 }
 
-static void send_empty(coap_ep *ep, const cm_link *link, uint8_t type, uint16_t mid)
+/* An empty message (code 0.00, no token): an ACK or RST of Message ID mid. */
+static void encode_empty(uint8_t b[4], uint8_t type, uint16_t mid)
 {
-    uint8_t b[4] = { (uint8_t)(0x40 | (type << 4)), 0, (uint8_t)(mid >> 8), (uint8_t)mid };
-    link_send(ep, link, b, sizeof b);
+    b[0] = (uint8_t)(0x40 | (type << 4));
+    b[1] = CM_EMPTY;
+    b[2] = (uint8_t)(mid >> 8);
+    b[3] = (uint8_t)mid;
+}
+
+static int send_empty(coap_ep *ep, const cm_link *link, uint8_t type, uint16_t mid)
+{
+    uint8_t b[4];
+    encode_empty(b, type, mid);
+    return link_send(ep, link, b, sizeof b);
 }
 
 static void pending_remove(coap_ep *ep, pending *q)
@@ -156,15 +171,31 @@ static void pending_remove(coap_ep *ep, pending *q)
 static void finish(coap_ep *ep, pending *q, const cm_msg *rsp, int reset)
 {
     pending_remove(ep, q);
-    size_t k = ep->done_next++ % (sizeof ep->done / sizeof ep->done[0]);
-    snprintf(ep->done[k].peer, sizeof ep->done[k].peer, "%s", q->link.peer);
-    ep->done[k].secure = q->link.secure;
-    memcpy(ep->done[k].token, q->token, sizeof q->token);
-    ep->done[k].tkl = q->tkl;
+    if (!q->is_rsp) {
+        size_t k = ep->done_next++ % (sizeof ep->done / sizeof ep->done[0]);
+        snprintf(ep->done[k].peer, sizeof ep->done[k].peer, "%s", q->link.peer);
+        ep->done[k].secure = q->link.secure;
+        memcpy(ep->done[k].token, q->token, sizeof q->token);
+        ep->done[k].tkl = q->tkl;
+        ep->done[k].has_con = rsp && rsp->type == CM_CON;
+        ep->done[k].con_mid = rsp ? rsp->mid : 0;
+    }
     coap_rsp_cb cb = q->cb;
     void *ctx = q->ctx;
     pending_free(q);
     if (cb) cb(ep, rsp, reset, ctx);
+}
+
+static int done_matches(const coap_ep *ep, size_t i, const cm_link *link, const cm_msg *m)
+{
+    return ep->done[i].secure == link->secure && !strcmp(ep->done[i].peer, link->peer) &&
+           m->tkl == ep->done[i].tkl && !memcmp(m->token, ep->done[i].token, m->tkl);
+}
+
+static size_t done_count(const coap_ep *ep)
+{
+    size_t cap = sizeof ep->done / sizeof ep->done[0];
+    return ep->done_next < cap ? ep->done_next : cap;
 }
 
 static void handle_response(coap_ep *ep, const cm_link *link, const cm_msg *m)
@@ -172,6 +203,10 @@ static void handle_response(coap_ep *ep, const cm_link *link, const cm_msg *m)
     for (pending *q = ep->pend; q; q = q->next) {
         if (strcmp(q->link.peer, link->peer) != 0 || q->link.secure != link->secure) continue;
         int mid_match = (m->type == CM_ACK || m->type == CM_RST) && m->mid == q->mid;
+        if (q->is_rsp) {   /* our separate response: its ACK (or the client's RST) ends it */
+            if (mid_match && m->code == CM_EMPTY) { finish(ep, q, NULL, m->type == CM_RST); return; }
+            continue;
+        }
         int tok_match = m->code != CM_EMPTY && m->tkl == q->tkl && memcmp(m->token, q->token, q->tkl) == 0;
         if (m->type == CM_RST && mid_match) { finish(ep, q, NULL, 1); return; }
         if (m->type == CM_ACK && mid_match && m->code == CM_EMPTY) {
@@ -186,20 +221,25 @@ static void handle_response(coap_ep *ep, const cm_link *link, const cm_msg *m)
             return;
         }
     }
-    /* Unmatched CON response: RST it (RFC 7252 §4.2); others are ignored. */
-    if (m->type == CM_CON) send_empty(ep, link, CM_RST, m->mid);
+    if (m->type != CM_CON) return;   /* an unmatched ACK, NON or RST is ignored */
+    /* A separate response taken already, again: its sender missed our ACK (RFC 7252 §4.5:
+     * acknowledge every copy, process it once). Any other unmatched CON is reset (§4.2). */
+    for (size_t i = 0; i < done_count(ep); i++)
+        if (ep->done[i].has_con && ep->done[i].con_mid == m->mid && done_matches(ep, i, link, m)) {
+            send_empty(ep, link, CM_ACK, m->mid);
+            return;
+        }
+    send_empty(ep, link, CM_RST, m->mid);
 }
 
 int coap_ep_rsp_known(const coap_ep *ep, const cm_link *link, const cm_msg *m)
 {
     for (const pending *q = ep->pend; q; q = q->next)
-        if (q->link.secure == link->secure && !strcmp(q->link.peer, link->peer) && m->tkl == q->tkl &&
+        if (!q->is_rsp && q->link.secure == link->secure && !strcmp(q->link.peer, link->peer) && m->tkl == q->tkl &&
             !memcmp(m->token, q->token, q->tkl))
             return 1;
-    for (size_t i = 0; i < sizeof ep->done / sizeof ep->done[0] && i < ep->done_next; i++)
-        if (ep->done[i].secure == link->secure && !strcmp(ep->done[i].peer, link->peer) &&
-            m->tkl == ep->done[i].tkl && !memcmp(m->token, ep->done[i].token, m->tkl))
-            return 1;
+    for (size_t i = 0; i < done_count(ep); i++)
+        if (done_matches(ep, i, link, m)) return 1;
     return 0;
 }
 
@@ -241,29 +281,14 @@ void coap_ep_input(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t 
     cm_msg_free(&m);
 }
 
-int coap_ep_respond(coap_ep *ep, const cm_link *link, const cm_msg *req, cm_msg *rsp)
+static void cache_answer(coap_ep *ep, const cm_link *link, uint16_t req_mid, const uint8_t *buf, size_t n)
 {
-    rsp->ver = 1;
-    rsp->tkl = req->tkl;
-    memcpy(rsp->token, req->token, req->tkl);
-    if (req->type == CM_CON) {
-        rsp->type = CM_ACK;
-        rsp->mid = req->mid;
-    } else {
-        rsp->type = CM_NON;
-        rsp->mid = ep->next_mid++;
-    }
-    uint8_t buf[BUF_MAX];
-    size_t n = cm_encode(rsp, buf, sizeof buf);
-    if (!n) return -1;
-    dedup_entry *e = dedup_find(ep, link, req->mid);
-    if (e) {
-        free(e->rsp);
-        e->rsp = xmalloc(n);
-        memcpy(e->rsp, buf, n);
-        e->rsplen = n;
-    }
-    return link_send(ep, link, buf, n) < 0 ? -1 : 0;
+    dedup_entry *e = dedup_find(ep, link, req_mid);
+    if (!e) return;
+    free(e->rsp);
+    e->rsp = xmalloc(n);
+    memcpy(e->rsp, buf, n);
+    e->rsplen = n;
 }
 
 static void retransmit(evloop *l, void *ctx)
@@ -281,26 +306,23 @@ static void retransmit(evloop *l, void *ctx)
     q->timer = loop_timer_add(l, q->timeout_ns, retransmit, q);
 }
 
-int coap_ep_request(coap_ep *ep, const cm_link *link, cm_msg *req, coap_rsp_cb cb, void *ctx)
+/* Sends the encoded message m (a request, or our separate response) and keeps it until it is
+ * answered: a CON is retransmitted with back-off until MAX_RETRANSMIT (RFC 7252 §4.2), a NON
+ * waits the same overall window for its response. */
+static int exchange_start(coap_ep *ep, const cm_link *link, const cm_msg *m, const uint8_t *buf, size_t n,
+                          int is_rsp, coap_rsp_cb cb, void *ctx)
 {
-    req->ver = 1;
-    req->mid = ep->next_mid++;
-    uint32_t t = ++ep->token_counter;
-    req->tkl = 4;
-    memcpy(req->token, &t, 4);
-    uint8_t buf[BUF_MAX];
-    size_t n = cm_encode(req, buf, sizeof buf);
-    if (!n) return -1;
     pending *q = xcalloc(1, sizeof *q);
     q->ep = ep;
     q->link = *link;
-    q->mid = req->mid;
-    q->tkl = req->tkl;
-    memcpy(q->token, req->token, req->tkl);
+    q->mid = m->mid;
+    q->tkl = m->tkl;
+    memcpy(q->token, m->token, m->tkl);
     q->bytes = xmalloc(n);
     memcpy(q->bytes, buf, n);
     q->len = n;
-    q->con = req->type == CM_CON;
+    q->con = m->type == CM_CON;
+    q->is_rsp = is_rsp;
     q->cb = cb;
     q->ctx = ctx;
     /* RFC 7252 §4.8: initial timeout between ACK_TIMEOUT and ACK_TIMEOUT * 1.5 */
@@ -314,7 +336,48 @@ int coap_ep_request(coap_ep *ep, const cm_link *link, cm_msg *req, coap_rsp_cb c
         pending_free(q);
         return -1;
     }
-    /* A NON waits the same overall window for its response, then gives up. */
     q->timer = loop_timer_add(ep->loop, q->con ? q->timeout_ns : ep->p.ack_timeout_ns * 8, retransmit, q);
     return 0;
+}
+
+int coap_ep_respond(coap_ep *ep, const cm_link *link, const cm_msg *req, cm_msg *rsp)
+{
+    rsp->ver = 1;
+    rsp->tkl = req->tkl;
+    memcpy(rsp->token, req->token, req->tkl);
+    int separate = ep->separate && req->type == CM_CON;
+    if (req->type == CM_CON && !separate) {
+        rsp->type = CM_ACK;
+        rsp->mid = req->mid;
+    } else {
+        rsp->type = separate ? CM_CON : CM_NON;
+        rsp->mid = ep->next_mid++;
+    }
+    uint8_t buf[BUF_MAX];
+    size_t n = cm_encode(rsp, buf, sizeof buf);
+    if (!n) return -1;
+    if (!separate) {
+        cache_answer(ep, link, req->mid, buf, n);
+        return link_send(ep, link, buf, n) < 0 ? -1 : 0;
+    }
+    /* RFC 7252 §5.2.2: the request is acknowledged at once with an empty ACK, which is what
+     * a duplicate of it gets again (§4.5); the response follows in a CON of its own. */
+    uint8_t ack[4];
+    encode_empty(ack, CM_ACK, req->mid);
+    cache_answer(ep, link, req->mid, ack, sizeof ack);
+    if (link_send(ep, link, ack, sizeof ack) < 0) return -1;
+    return exchange_start(ep, link, rsp, buf, n, 1, NULL, NULL);
+}
+
+int coap_ep_request(coap_ep *ep, const cm_link *link, cm_msg *req, coap_rsp_cb cb, void *ctx)
+{
+    req->ver = 1;
+    req->mid = ep->next_mid++;
+    uint32_t t = ++ep->token_counter;
+    req->tkl = 4;
+    memcpy(req->token, &t, 4);
+    uint8_t buf[BUF_MAX];
+    size_t n = cm_encode(req, buf, sizeof buf);
+    if (!n) return -1;
+    return exchange_start(ep, link, req, buf, n, 0, cb, ctx);
 }

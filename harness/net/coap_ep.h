@@ -43,13 +43,17 @@ coap_ep *coap_ep_new(evloop *l, coap_params p, coap_ep_hooks h);
 void coap_ep_free(coap_ep *ep);
 /* Feeds one received datagram. */
 void coap_ep_input(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t n);
-/* Answers req: a piggybacked ACK for a CON, a NON for a NON; the response is cached so a
- * duplicate of req gets the same bytes (RFC 7252 §4.5). Fills type, mid, token of rsp. */
+/* Answers req: a piggybacked ACK for a CON, a NON for a NON; the answer is cached so a
+ * duplicate of req gets the same bytes (RFC 7252 §4.5). In separate mode a CON is answered
+ * with an empty ACK at once (what a duplicate gets again), then the response as a CON of its
+ * own with a new Message ID and req's token, retransmitted until the client ACKs or resets it
+ * or MAX_RETRANSMIT is reached (§5.2.2). Fills type, mid, token of rsp. */
 int coap_ep_respond(coap_ep *ep, const cm_link *link, const cm_msg *req, cm_msg *rsp);
 /* Sends a request (req->type CON or NON); assigns mid and token. cb fires once. */
 int coap_ep_request(coap_ep *ep, const cm_link *link, cm_msg *req, coap_rsp_cb cb, void *ctx);
 /* Sends bytes as they are (fault injection); reported through on_wire as tx. */
 int coap_ep_send_raw(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t n);
+/* Exchanges still open: requests waiting for a response, separate responses for an ACK. */
 size_t coap_ep_pending(const coap_ep *ep);
 /* 1 when the response m carries the token of a request sent on link that is pending or was
  * answered lately (a duplicate response), 0 when its token matches nothing (RFC 7252 §5.3.2). */
@@ -57,5 +61,8 @@ int coap_ep_rsp_known(const coap_ep *ep, const cm_link *link, const cm_msg *m);
 /* Duplicate detection on (default) or off: off, a repeated CON is passed up again as a new
  * request (a reference peer's fault, never the harness). */
 void coap_ep_set_dedup(coap_ep *ep, int on);
+/* Separate responses (RFC 7252 §5.2.2) on or off (default: piggybacked). An interop mode,
+ * not a fault: both are correct, and a client must handle either. */
+void coap_ep_set_separate(coap_ep *ep, int on);
 
 #endif

@@ -111,10 +111,38 @@ static void test_event_alternative_and_capture(void)
     timeline_free(&tl);
 }
 
+/* response="any" takes an answer however it was carried; piggybacked or separate only that. */
+static void test_response_any_or_how_carried(void)
+{
+    timeline tl;
+    timeline_init(&tl);
+    const char *piggy[] = { "type", "ACK", "rqi", "r1", "rsc", "2001", "response", "piggybacked", NULL };
+    const char *sep[] = { "type", "CON", "rqi", "r1", "rsc", "2001", "response", "separate", NULL };
+    const char *empty[] = { "type", "ACK", "code", "0.00", NULL };
+    timeline_add_at(&tl, 1, "msg.rx", "p", piggy);
+    timeline_add_at(&tl, 2, "msg.rx", "p", sep);
+    timeline_add_at(&tl, 3, "msg.rx", "p", empty);
+    vars v;
+    vars_init(&v);
+    char err[128];
+    const char *want[] = { "any", "piggybacked", "separate" };
+    const int hits[3][3] = { { 1, 1, 0 }, { 1, 0, 0 }, { 0, 1, 0 } };
+    for (int w = 0; w < 3; w++) {
+        tc_alt a;
+        alt_msg(&a);
+        kvlist_add(&a.match, "response", want[w]);
+        for (int e = 0; e < 3; e++) CU_ASSERT_EQUAL(match_alt(&a, &tl.ev[e], &v, err, sizeof err), hits[w][e]);
+        kvlist_free(&a.match);
+    }
+    vars_free(&v);
+    timeline_free(&tl);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("match", NULL, NULL);
     CU_add_test(s, "fields and variables", test_fields_and_variables);
     CU_add_test(s, "direction and content paths", test_direction_and_content_paths);
     CU_add_test(s, "event alternatives, captures, description", test_event_alternative_and_capture);
+    CU_add_test(s, "response any, piggybacked, separate", test_response_any_or_how_carried);
 }

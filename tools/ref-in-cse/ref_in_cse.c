@@ -324,6 +324,9 @@ static void usage(FILE *f)
           "                  [--cert F --key F --trust F]   X.509 (PEM) besides the profile's PSK\n"
           "                  [--mef-port N]   as enrolment target: fetch unknown KeIDs' credentials there\n"
           "                                   (profile <mef at=\"iut\">: run that MEF ourselves on port N)\n"
+          "                  [--separate-responses]   answer a CON request with an empty ACK, then the\n"
+          "                                   response in a CON of its own (RFC 7252 §5.2.2): an interop\n"
+          "                                   mode, not a fault; combines with --fault\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
           "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID).\n"
@@ -343,14 +346,14 @@ int main(int argc, char **argv)
         { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' },
         { "cert", required_argument, 0, 'C' }, { "key", required_argument, 0, 'K' },
         { "trust", required_argument, 0, 'T' }, { "hostile", required_argument, 0, 'H' },
-        { "mef-port", required_argument, 0, 'M' },
+        { "mef-port", required_argument, 0, 'M' }, { "separate-responses", no_argument, 0, 'S' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *cert = NULL, *key = NULL, *trust = NULL;
     ref r;
     memset(&r, 0, sizeof r);
     r.plain.fd = r.secure.fd = -1;
     const char *profile_path = NULL, *addr = "127.0.0.1";
-    int coap_port = 0, coaps_port = 0, probe_port = 0, c, mef_port = 0;
+    int coap_port = 0, coaps_port = 0, probe_port = 0, c, mef_port = 0, separate = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': profile_path = optarg; break;
@@ -364,6 +367,7 @@ int main(int argc, char **argv)
         case 'T': trust = optarg; break;
         case 'H': r.hostile = optarg; break;
         case 'M': mef_port = atoi(optarg); break;
+        case 'S': separate = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -461,6 +465,7 @@ int main(int argc, char **argv)
     coap_ep_hooks ch = { NULL, on_request, &r };
     r.ep = coap_ep_new(r.loop, cp, ch);
     if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(r.ep, 0);
+    coap_ep_set_separate(r.ep, separate);
     r.reg = registrar_new(p->iut_cse_id, p->iut_cse_base_name, p->release);
     hosted_policies(registrar_hosted(r.reg))->faults = acp_faults;
     registrar_set_faults(r.reg, (has_fault(&r, "any-app-id") ? REG_FAULT_ANY_APP_ID : 0u) |
@@ -476,8 +481,8 @@ int main(int argc, char **argv)
      * (<harness app-id>); without one the profile claims no restriction and none is set. */
     if (p->harness_app_id) registrar_add_subscription(r.reg, NULL, p->harness_app_id, NULL);
     if (r.plain.fd >= 0) loop_add_fd(r.loop, r.plain.fd, plain_readable, &r);
-    fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
-            coaps_port, coap_port, r.fault ? ", fault " : "", r.fault ? r.fault : "");
+    fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
+            coaps_port, coap_port, separate ? ", separate responses" : "", r.fault ? ", fault " : "", r.fault ? r.fault : "");
     /* Runs until the harness stops it; an hour at most, so a lost one does not stay. */
     loop_run_until(r.loop, mono_now_ns() + 3600000000000LL, NULL, NULL);
     ref_sa2_free(r.sa2);

@@ -6,6 +6,7 @@
 #   correct-mef   the enrolment tests against ref-in-cse with its own MEF (ref-in-cse-mef.xml)
 #   xml           the whole suite with XML content (fixtures/profiles/ref-in-cse-xml.xml)
 #   legacy        the whole suite with legacy option numbers (ref-in-cse-legacy.xml)
+#   separate      the whole suite against separate responses (ref-in-cse-separate.xml)
 #   correct-ae    the whole suite with the harness as a field AE on Mca (ref-in-cse-ae.xml),
 #                 and the service-subscription test once more under Release 2
 #   fault-<name>  one row of tools/ref-in-cse/faults.tsv: exactly the listed tests fail, under
@@ -158,6 +159,32 @@ legacy)
   expect_eq "exit status" 0 "$rc"
   expect_failing ""
   expect_eq TC_SEC_IN_BIND_006 skipped "$(verdict_of TC_SEC_IN_BIND_006)"
+  ;;
+separate)
+  # The whole field suite against an IN-CSE that answers every CON separately (RFC 7252
+  # §5.2.2: an empty ACK, then the response in a CON of its own): every applicable test
+  # passes, and the harness ACKs each separate response. The timeline shows it happened, so
+  # a --separate-responses that did nothing would fail here.
+  profile=$SRC/fixtures/profiles/ref-in-cse-separate.xml
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
+  expect_eq "exit status" 0 "$rc"
+  expect_failing ""
+  # The registration and the three messages after it: the IN-CSE's empty ACK of its Message
+  # ID, the response in a CON with a new Message ID and its token, the harness's ACK of that.
+  tl=$work/reports/latest/timelines/TC_SEC_IN_REG_001.txt
+  brief() { awk '{ printf "%s", $3; for (i = 4; i <= NF; i++) if ($i ~ /^(type|code|mid|token|rqi|response)=/) printf " %s", $i; print "" }'; }
+  req=$(grep -m1 ' msg\.tx .*type=CON code=0\.02 .*rqi=reg-1 ' "$tl" | brief)
+  got=$(grep -m1 -A3 ' msg\.tx .*type=CON code=0\.02 .*rqi=reg-1 ' "$tl" | tail -n +2 | brief)
+  mid=$(echo "$req" | grep -o 'mid=[0-9]*'); tok=$(echo "$req" | grep -o 'token=[0-9a-f]*')
+  rsp_mid=$(echo "$got" | sed -n 2p | grep -o 'mid=[0-9]*')
+  expect_eq "after the registration ($req)" "msg.rx type=ACK code=0.00 $mid
+msg.rx type=CON code=2.01 $rsp_mid $tok rqi=reg-1 response=separate
+msg.tx type=ACK code=0.00 $rsp_mid" "$got"
+  [ -n "$rsp_mid" ] && [ "$rsp_mid" != "$mid" ] && ok "the separate response has a Message ID of its own ($rsp_mid)" \
+    || fail "the separate response's Message ID '$rsp_mid' is not new (request $mid)"
+  # ... and so did every other answer from the IN-CSE (the harness's own answers, in SA2, stay piggybacked)
+  piggy=$(grep -l ' msg\.rx .*response=piggybacked' "$work"/reports/latest/timelines/*.txt | xargs -n1 basename 2>/dev/null | tr '\n' ' ')
+  expect_eq "timelines with a piggybacked response from the IN-CSE" "" "$piggy"
   ;;
 correct-ae)
   # R-SAE-02, R-RCV-01, R-REG-06 (role C): the harness registers as a field AE on Mca. The
