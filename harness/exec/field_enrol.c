@@ -1,4 +1,5 @@
 #include "field_enrol.h"
+#include "steps_field.h"
 #include "mef.h"
 #include "../net/udp.h"
 #include "../util/xmem.h"
@@ -9,12 +10,7 @@
 int field_enrol_pick_port(const profile *p)
 {
     if (p->mef->port > 0) return p->mef->port;
-    udp_sock s = { .fd = -1 };
-    char err[256];
-    int port = 0;
-    if (udp_bind(&s, p->iut_address ? p->iut_address : "127.0.0.1", 0, err, sizeof err) == 0) port = udp_port(&s);
-    udp_close(&s);
-    return port;
+    return field_reserve_port(p->iut_address ? p->iut_address : "127.0.0.1");
 }
 
 int field_enrol_iut(evloop *l, const profile *p, const tc_harness *h, int mef_port, int interrupt, unsigned n,

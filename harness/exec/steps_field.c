@@ -24,8 +24,8 @@ static void ephemeral_range(int *lo, int *hi)
     fclose(f);
 }
 
-/* Ports this process has reserved for its IUTs: one open file description per pair, each
- * holding an OFD lock on bytes [port, port + 2) of one lock file shared by every harness
+/* Ports this process has reserved for its IUTs: one open file description per pick, each
+ * holding an OFD lock on bytes [port, port + n) of one lock file shared by every harness
  * process on the machine. Why: the bind check below only says a port is free now; two
  * harness processes (tests under -j, runs side by side) can pick the same pair before
  * either IUT binds it. The loser's IUT dies, and a readiness probe running just then meets
@@ -42,15 +42,15 @@ static const char *lock_path(void)
     return path;
 }
 
-/* 1: the pair is ours until field_release_ports; 0: another process holds part of it;
- * -1: no lock file (unwritable folder): the pair is used unreserved, as before. */
-static int reserve_pair(int port)
+/* 1: ports [port, port + n) are ours until field_release_ports; 0: another process holds
+ * one of them; -1: no lock file (unwritable folder): they are used unreserved, as before. */
+static int reserve_ports(int port, int n)
 {
     mode_t old = umask(0);   /* every user's harness shares the file */
     int fd = open(lock_path(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     umask(old);
     if (fd < 0) return -1;
-    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = port, .l_len = 2 };
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = port, .l_len = n };
     if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
         close(fd);
         return 0;
@@ -68,17 +68,17 @@ void field_release_ports(void)
     nreserved = 0;
 }
 
-/* Two free adjacent ports (coap, coap + 1) chosen at random below the ephemeral range, or 0.
+/* n free consecutive ports chosen at random below the ephemeral range, reserved; or 0.
  * Why not bind(0): a port taken from the ephemeral range and released for the IUT to bind
  * is handed out again to any socket opened meanwhile (the harness's own, a parallel test's),
  * and the IUT then dies with "address in use" (seen about once per 500 tests under -j). */
-static int pick_below_ephemeral(const char *addr)
+static int pick_below_ephemeral(const char *addr, int n)
 {
     int lo, hi;
     ephemeral_range(&lo, &hi);
     (void)hi;
     const int first = 10000;
-    int span = lo - 2 - first;
+    int span = lo - n - first;
     if (span < 1000) return 0;
     static uint64_t state;
     if (!state) state = ((uint64_t)getpid() << 32) ^ (uint64_t)mono_now_ns() ^ 0x9e3779b97f4a7c15ULL;
@@ -86,13 +86,25 @@ static int pick_below_ephemeral(const char *addr)
     for (int tries = 0; tries < 50; tries++) {
         state ^= state << 13; state ^= state >> 7; state ^= state << 17;   /* xorshift64 */
         int port = first + (int)(state % (uint64_t)span);
-        udp_sock a = { .fd = -1 }, b = { .fd = -1 };
-        int ok = udp_bind(&a, addr, port, err, sizeof err) == 0 && udp_bind(&b, addr, port + 1, err, sizeof err) == 0;
-        udp_close(&a);
-        udp_close(&b);
-        if (ok && reserve_pair(port) != 0) return port;
+        int ok = 1;
+        for (int i = 0; i < n && ok; i++) {
+            udp_sock a = { .fd = -1 };
+            ok = udp_bind(&a, addr, port + i, err, sizeof err) == 0;
+            udp_close(&a);
+        }
+        if (ok && reserve_ports(port, n) != 0) return port;
     }
     return 0;
+}
+
+int field_reserve_port(const char *addr)
+{
+    int port = pick_below_ephemeral(addr, 1);
+    udp_sock s = { .fd = -1 };
+    char err[256];
+    if (!port && udp_bind(&s, addr, 0, err, sizeof err) == 0) port = udp_port(&s);   /* no room below */
+    udp_close(&s);
+    return port;
 }
 
 int field_pick_ports(const profile *in, profile *out)
@@ -104,7 +116,7 @@ int field_pick_ports(const profile *in, profile *out)
     /* Both 0: adjacent, coaps = coap + 1, the layout of servers that take one port and put
      * DTLS on the next (libcoap's coap-server -p). Only one of them 0: that one from bind(0). */
     if (out->iut_coap_port <= 0 && out->iut_coaps_port <= 0) {
-        int port = pick_below_ephemeral(addr);
+        int port = pick_below_ephemeral(addr, 2);
         if (port > 0) {
             out->iut_coap_port = port;
             out->iut_coaps_port = port + 1;

@@ -70,6 +70,14 @@ static void test_pick_ports_reserved(void)
             if (abs(port[j] - port[i]) <= 1) clashes++;
     }
     CU_ASSERT_EQUAL(clashes, 0);
+    /* single ports (the IUT's MEF) come from the same reservations */
+    for (int i = 0; i < 100; i++) {
+        int one = field_reserve_port("127.0.0.1");
+        CU_ASSERT_TRUE(one > 0);
+        for (int j = 0; j < N; j++)
+            if (one == port[j] || one == port[j] + 1) clashes++;
+    }
+    CU_ASSERT_EQUAL(clashes, 0);
     char *lock = xasprintf("%s/m2m-harness-ports.lock", dir);
     int fd = open(lock, O_RDWR);
     CU_ASSERT_TRUE_FATAL(fd >= 0);
