@@ -11,15 +11,15 @@ export REF_IN_CSE=$PWD/build/tools/ref-in-cse/ref-in-cse
 rc=0
 runs=()
 # Role in-cse: the harness is the IN-CSE; the IUT is the bundled field device, as an
-# ASN-CSE on Mcc (PSK, X.509, raw public keys, remote enrolment), as an AE on Mca to the
-# IN-CSE, and as an AE on Mca to a field-domain registrar.
+# ASN-CSE on Mcc (PSK, X.509, raw public keys, remote enrolment, separate responses), as an
+# AE on Mca to the IN-CSE, and as an AE on Mca to a field-domain registrar.
 # Role field: the harness is the field node; the IUT is the bundled reference IN-CSE (PSK,
 # X.509, as enrolment target fetching credentials from the harness MEF, with its own MEF the
 # harness enrols with, with XML content, with the legacy option numbers, with separate
 # responses).
 # Each profile runs every test of testcases/ that applies to it; the rest is skipped with
 # the reason. 3 tests at once: most of a test is waiting on protocol timers.
-for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-ae sim-device-ae-mn \
+for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-asn-separate sim-device-ae sim-device-ae-mn \
                ref-in-cse ref-in-cse-cert ref-in-cse-enrol ref-in-cse-mef ref-in-cse-xml ref-in-cse-legacy \
                ref-in-cse-separate; do
   [ -f fixtures/profiles/$profile.xml ] || continue

@@ -54,7 +54,7 @@ sanitizers() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     mtest build-asan e2e-correct e2e-plain-refused-4107 \
       e2e-bad-input e2e-cli e2e-explain e2e-coverage e2e-certify-broken e2e-empty e2e-shards e2e-known-failures \
-      e2e-robustness-hostile e2e-robustness-hostile-field e2e-robustness-key-files e2e-field-correct e2e-field-correct-cert
+      e2e-robustness-hostile e2e-robustness-hostile-field e2e-robustness-key-files e2e-field-correct e2e-field-correct-cert e2e-field-separate
 }
 fuzzing() {
   { [ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzzing=true; } && ninja -C build-fuzz || return 1

@@ -449,6 +449,8 @@ static void usage(FILE *f)
           "                   certificate-based RSPF (profile <mef rspf=\"cert\">, TS-0003 §8.3.2.2)\n"
           "  --rpk-pub F --rpk-key F --rpk-pin F   use raw public keys (RFC 7250): ours, and the\n"
           "                   registrar's (PEM) we pin, bound to the profile's harness CSE-ID\n"
+          "  --separate-responses   answer the registrar's CON requests with an empty ACK, then\n"
+          "                   the response in a CON of its own (RFC 7252 §5.2.2; not a fault)\n"
           "faults:\n", f);
     for (const sim_fault *x = sim_faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
     hostile_usage(f);
@@ -466,7 +468,7 @@ int main(int argc, char **argv)
         { "rpk-pin", required_argument, 0, 'N' }, { "hostile", required_argument, 0, 'H' },
         { "mef-port", required_argument, 0, 'M' }, { "mef-cert", required_argument, 0, 1 },
         { "mef-key", required_argument, 0, 2 }, { "mef-trust", required_argument, 0, 3 },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "separate-responses", no_argument, 0, 4 }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *cert = NULL, *key = NULL, *trust = NULL, *rpk_pub = NULL, *rpk_key = NULL, *rpk_pin = NULL;
     sim s;
     memset(&s, 0, sizeof s);
@@ -474,7 +476,7 @@ int main(int argc, char **argv)
     s.plain.fd = s.secure.fd = s.sa2sock.fd = -1;
     const char *profile_path = NULL, *hostile = NULL, *opt_bind = NULL;
     int64_t linger = 30000000000LL;
-    int c, mef_port = 0;
+    int c, mef_port = 0, separate = 0;
     const char *mef_cert[3] = { NULL, NULL, NULL };   /* certificate-based RSPF: cert, key, trust */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -495,6 +497,7 @@ int main(int argc, char **argv)
         case 'H': hostile = optarg; break;
         case 'M': mef_port = atoi(optarg); break;
         case 1: case 2: case 3: mef_cert[c - 1] = optarg; break;
+        case 4: separate = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -522,6 +525,7 @@ int main(int argc, char **argv)
     coap_ep_hooks hooks = { NULL, on_request, &s };
     s.ep = coap_ep_new(s.loop, cp, hooks);
     coap_ep_set_dedup(s.ep, !has_fault(&s, "no-dedup"));
+    coap_ep_set_separate(s.ep, separate);
     char err[256];
     const char *bind_addr = opt_bind ? opt_bind : strchr(s.harness_addr, ':') ? "::1" : "127.0.0.1";
     m2m_prim req;

@@ -90,6 +90,23 @@ ae)
     && ok "the plain AE registration is in the timeline" || fail "no plain AE registration in the timeline"
   check_counts
   ;;
+separate)
+  # Interop: a device that answers the registrar's requests separately (RFC 7252 §5.2.2) passes
+  # every applicable test, and it really did answer separately: empty ACK, then the response in
+  # a CON of its own that the harness ACKs; no device answer anywhere is piggybacked.
+  profile=$SRC/fixtures/profiles/sim-device-asn-separate.xml
+  run -j "$E2E_JOBS" "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  check_counts
+  tl=$work/reports/latest/timelines/TC_SEC_BIND_002.txt
+  seq=$(grep -E ' msg\.(rx|tx) ' "$tl" | sed -n '/msg\.tx .*type=CON code=0\.01 .*no-such-resource/,$p' | head -4 \
+    | sed -E 's/.* (msg\.(rx|tx)) .* type=([A-Z]+) code=([0-9.]+).*/\1 \3 \4/' | tr '\n' ',')
+  expect_eq "TC_SEC_BIND_002: request, empty ACK, separate 4.04, the harness's ACK" \
+    "msg.tx CON 0.01,msg.rx ACK 0.00,msg.rx CON 4.04,msg.tx ACK 0.00," "$seq"
+  grep -q ' msg\.rx .*response=separate' "$tl" && ok "marked response=separate" || fail "no response=separate in $tl"
+  n=$(cat "$work"/reports/latest/timelines/*.txt | grep -c ' msg\.rx .*response=piggybacked')
+  expect_eq "device answers piggybacked, over all timelines" 0 "$n"
+  ;;
 pcap)
   # The harness's own capture, decoded by tshark (an independent oracle) with only the key
   # log the file embeds: the CoAP messages tshark sees are the timeline's msg.rx/msg.tx, in
