@@ -62,8 +62,6 @@ static void check_pics(const profile *p, diag *d)
     if (profile_has_pics(p, "CFG_REGISTREE_AE") && (!p->harness_ae_id || !p->harness_app_id || !p->harness_denied_app_id))
         PROBLEM("PICS give CFG_REGISTREE_AE but <harness> lacks the <ae-id>, the app-id its service subscription "
                 "allows or a denied-app-id it does not");
-    if (profile_has_pics(p, "CFG_SECOND_REGISTREE") && !p->second_registree)
-        PROBLEM("PICS give CFG_SECOND_REGISTREE but <credentials> has no second <psk cse-id=...> for it");
     int psk = profile_has_pics(p, "SAE_PSK"), cert = profile_has_pics(p, "SAE_CERT"), rpk = profile_has_pics(p, "SAE_RPK");
     if (profile_has_pics(p, "SAE") && !psk && !cert && !rpk)
         PROBLEM("PICS claim SAE but none of SAE_PSK, SAE_CERT, SAE_RPK: which credentials?");

@@ -8,8 +8,7 @@
  * loader would default them), PICS are not empty, the IUT's kind is claimed in PICS and
  * no other kind is (IUT_ASN_CSE, IUT_MN_CSE, IUT_AE, IUT_IN_CSE), at most one registrar
  * configuration (CFG_REGISTRAR_*) and at most one registree configuration (CFG_REGISTREE_CSE
- * with <harness><cse-id>, or CFG_REGISTREE_AE with <ae-id>, app-id and denied-app-id),
- * CFG_SECOND_REGISTREE only with a second <psk cse-id>, SAE claimed with its framework (SAE_PSK or SAE_CERT)
+ * with <harness><cse-id>, or CFG_REGISTREE_AE with <ae-id>, app-id and denied-app-id), SAE claimed with its framework (SAE_PSK or SAE_CERT)
  * and the credentials each claimed framework needs (PSK identity and key; certificate,
  * key, trust anchors and the IUT's expected identity), a command or operator prompt for
  * every trigger an applicable test uses, timers that agree (DTLS retransmit below DTLS

@@ -487,7 +487,7 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
     net_addr_str(&to, label, sizeof label);
     /* The test's credential: the profile's, a wrong key or an unknown identity (setup_psk). */
     dtls_psk psk = w->psk[0];
-    if (second_registree) {
+    if (second_registree) {   /* another registree CSE: its own identity and key, as the profile gives them */
         psk = (dtls_psk){ second->psk_identity, second->psk_key, second->psk_key_len, w->psk[0].bound_id };
     } else if (p->mef && p->mef->at_iut) {
         /* The IUT's MEF: enrol as enrolee, then present KeID with the key derived here. An

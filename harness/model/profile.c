@@ -426,7 +426,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
     p->name = xml_attr(root, "name");
     p->role = xml_attr(root, "role");
     if (!p->name || !*p->name) perr(c, root, "<profile> needs name=\"...\"");
-    const xmlNode *iut = NULL, *hn = NULL;
+    const xmlNode *iut = NULL, *hn = NULL, *pics = NULL;
     int npsk = 0;
     for (const xmlNode *n = xml_first_elem(root); n; n = xml_next_elem(n)) {
         if (xml_is(n, "iut") && !iut) parse_iut(c, iut = n, p);
@@ -452,6 +452,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
                     perr(c, n, "<mef rspf=\"cert\"> needs cert, key and trust");
             }
         } else if (xml_is(n, "pics")) {
+            pics = n;
             char *t = xml_text(n);
             split_pics(t, p);
             free(t);
@@ -463,7 +464,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
         else perr(c, n, "unexpected <%s> in <profile>", (const char *)n->name);
     }
     cross_checks(c, root, iut, hn, p);
-    profile_check_creds(c, p);
+    profile_check_creds(c, p, pics ? xml_line(pics) : xml_line(root));
 }
 
 /* Replaces every occurrence of secret in the messages added since index from. */

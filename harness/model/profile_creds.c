@@ -93,9 +93,13 @@ void profile_parse_psk(pctx *c, const xmlNode *n, profile *p, int index)
     else cerr(c, xml_line(n), "at most two <psk>: the harness's own and a second registree's");
 }
 
-void profile_check_creds(pctx *c, const profile *p)
+void profile_check_creds(pctx *c, const profile *p, int pics_line)
 {
     const profile_registree *r = p->second_registree;
+    /* tests that require the item need the credential: without it they could not run */
+    if (!r && profile_has_pics(p, "CFG_SECOND_REGISTREE"))
+        cerr(c, pics_line, "PICS give CFG_SECOND_REGISTREE but <credentials> has no second <psk cse-id=\"/CSE-ID\"> "
+                           "for that registree");
     if (!r) return;
     if (!p->role || strcmp(p->role, "field") != 0)
         cerr(c, r->line, "a second <psk> (another registree) is for role field only: in role %s the IUT is the "

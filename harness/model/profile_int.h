@@ -16,7 +16,8 @@ void profile_verr(pctx *c, int line, const char *fmt, va_list ap);
 
 /* The index-th <psk> of <credentials> (0: the harness's own, 1: a second registree's). */
 void profile_parse_psk(pctx *c, const xmlNode *n, profile *p, int index);
-/* Checks between the credentials and the rest of the profile (role, the harness's CSE-ID). */
-void profile_check_creds(pctx *c, const profile *p);
+/* Checks between the credentials and the rest of the profile (role, the harness's CSE-ID,
+ * PICS CFG_SECOND_REGISTREE, whose <pics> is at pics_line). */
+void profile_check_creds(pctx *c, const profile *p, int pics_line);
 
 #endif

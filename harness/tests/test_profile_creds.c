@@ -127,15 +127,27 @@ static void test_bad_second_registree(void)
     /* a third <psk>: the schema stops it; without one, the loader does */
     expect_error("field", "<psk identity=\"b@x\" key=\"k2\" cse-id=\"/b\"/><psk identity=\"c@x\" key=\"k3\" cse-id=\"/c\"/>",
                  NULL, 6, "at most two <psk>");
+    /* the configuration item without the credential it stands for */
+    char *nopsk = xasprintf("<profile name=\"p\" role=\"field\">\n"
+                            "  <iut kind=\"in-cse\" address=\"127.0.0.1\"><cse-id>/in-cse</cse-id></iut>\n"
+                            "  <harness><cse-id>/asn-cse-1</cse-id></harness>\n"
+                            "  <credentials><psk identity=\"a@x\" key=\"k1\"/></credentials>\n"
+                            "  <pics>IUT_IN_CSE CFG_REGISTREE_CSE CFG_SECOND_REGISTREE</pics>\n"
+                            "</profile>\n");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(load(nopsk, SCHEMA, &p, &d), -1);
+    CU_ASSERT_TRUE(d.n > 0 && d.items[0].line == 5 && strstr(d.items[0].message, "PICS give CFG_SECOND_REGISTREE but"));
+    diag_free(&d);
+    free(nopsk);
     /* cse-id on the harness's own credential: which CSE would it stand for? */
     char *xml = xasprintf("<profile name=\"p\" role=\"field\">\n"
                           "  <iut kind=\"in-cse\" address=\"127.0.0.1\"><cse-id>/in-cse</cse-id></iut>\n"
                           "  <harness><cse-id>/asn-cse-1</cse-id></harness>\n"
                           "  <credentials><psk identity=\"a@x\" key=\"k1\" cse-id=\"/asn-cse-1\"/></credentials>\n"
                           "</profile>\n");
-    diag d;
     diag_init(&d);
-    profile *p = NULL;
     CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), -1);
     CU_ASSERT_TRUE(d.n > 0 && d.items[0].line == 4 && strstr(d.items[0].message, "cse-id belongs on a second <psk>"));
     diag_free(&d);
