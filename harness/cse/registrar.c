@@ -419,3 +419,11 @@ void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_
 }
 
 struct hosted *registrar_hosted(registrar *r) { return r->hosted; }
+
+int registrar_has_remote_cse(registrar *r, const char *cse_id)
+{
+    if (!cse_id || !m2m_id_is_cse(cse_id)) return 0;
+    for (size_t i = 0; i < r->nres; i++)
+        if (r->res[i].ty == 16 && strcmp(sp_relative(r->res[i].owner), sp_relative(cse_id)) == 0) return 1;
+    return 0;
+}

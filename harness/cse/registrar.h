@@ -56,6 +56,9 @@ void registrar_add_subscription(registrar *r, const char *credential, const char
  * the registrar then serves AEs over plain CoAP (Mca without SAE). */
 void registrar_require_sae(registrar *r, int on);
 
+/* 1 when a remoteCSE is registered here for that CSE-ID (compared SP-relative). */
+int registrar_has_remote_cse(registrar *r, const char *cse_id);
+
 /* The access-controlled resources below the CSEBase, for presets (cse/hosted.h). */
 struct hosted *registrar_hosted(registrar *r);
 

@@ -297,9 +297,10 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
     char *poa = s->kind == STEP_ASSOC ? xasprintf("coaps://%s:%d", x->p->iut_address ? x->p->iut_address : "?",
                                                   x->p->iut_coaps_port)
                                       : vars_expand(&x->v, s->poa, err, sizeof err);
-    const char *what_kind = s->kind == STEP_ASSOC ? "association" : "reverse association";
+    const char *what_kind = s->kind == STEP_REVERSE ? "reverse association"
+                          : s->second_registree ? "second registree's association" : "association";
     reverse_wait r = { x, x->tl.n, -1 };
-    if (!poa || (s->kind == STEP_ASSOC ? wire_open_association(x->w, err, sizeof err)
+    if (!poa || (s->kind == STEP_ASSOC ? wire_open_association(x->w, s->second_registree, err, sizeof err)
                                        : wire_open_reverse(x->w, poa, err, sizeof err)) < 0) {
         snprintf(what, sizeof what, "cannot open the %s association: %s", s->kind == STEP_ASSOC ? "harness's" : "reverse", err);
         step_failed(x, ph, s, what);

@@ -474,9 +474,14 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen)
     return open_client(w, &to, poa, psk, 101 + w->reverse_count++, 0, err, errlen);
 }
 
-int wire_open_association(wire *w, char *err, size_t errlen)
+int wire_open_association(wire *w, int second_registree, char *err, size_t errlen)
 {
     const profile *p = w->p;
+    const profile_registree *second = p->second_registree;
+    if (second_registree && !second) {
+        snprintf(err, errlen, "the profile has no second registree credential (a second <psk cse-id=...>)");
+        return -1;
+    }
     net_addr to;
     if (!p->iut_address || p->iut_coaps_port <= 0 || net_addr_parse(p->iut_address, p->iut_coaps_port, &to) < 0) {
         snprintf(err, errlen, "the profile gives no IUT address and coaps-port to connect to");
@@ -486,7 +491,9 @@ int wire_open_association(wire *w, char *err, size_t errlen)
     net_addr_str(&to, label, sizeof label);
     /* The test's credential: the profile's, a wrong key or an unknown identity (setup_psk). */
     dtls_psk psk = w->psk[0];
-    if (p->mef && p->mef->at_iut) {
+    if (second_registree) {   /* another registree CSE: its own identity and key, as the profile gives them */
+        psk = (dtls_psk){ second->psk_identity, second->psk_key, second->psk_key_len, w->psk[0].bound_id };
+    } else if (p->mef && p->mef->at_iut) {
         /* The IUT's MEF: enrol as enrolee, then present KeID with the key derived here. An
          * enrolment that does not finish leaves no association to open (prov.fail side=client),
          * unless the harness interrupted it: then it presents the half-enrolled KeID. */

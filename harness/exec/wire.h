@@ -39,9 +39,10 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen);
 /* Role field (TS-0003 §8.2.1: the registree is the client): opens the harness's own
  * association toward the IUT's coaps port of the profile, offering the test's <harness>
  * choices (suites, versions, psk variant) and SNI; its events carry side=client and sa=1,
- * 2, ...; requests sent with secure=true go on it. Returns 0 when the handshake started,
- * -1 with a reason. */
-int wire_open_association(wire *w, char *err, size_t errlen);
+ * 2, ...; requests sent with secure=true go on it. second_registree: with the profile's
+ * second registree credential as given instead (profile_creds.h; no variant, no enrolment),
+ * as another registree CSE. Returns 0 when the handshake started, -1 with a reason. */
+int wire_open_association(wire *w, int second_registree, char *err, size_t errlen);
 /* Ends every established association (close_notify); returns how many were closed. */
 int wire_close_associations(wire *w);
 /* Drops the harness's state of every association it accepted, telling no one (dtls_forget).

@@ -3,33 +3,30 @@
  * a key that does not decode, a role the IUT's kind contradicts, ambiguous triggers or
  * option numbers. The PSK key is secret: no message ever quotes it, and any message that
  * happens to contain it (libxml2 quoting input) is redacted. */
-#include "profile.h"
+#include "profile_int.h"
 #include "vars.h"
-#include "xmlload.h"
 #include "../util/xmem.h"
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
 
-typedef struct pctx {
-    const char *file;
-    diag *d;
-    int errors;
-} pctx;
+void profile_verr(pctx *c, int line, const char *fmt, va_list ap)
+{
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    diag_error(c->d, c->file, line, "%s", msg);
+    free(msg);
+    c->errors++;
+}
 
 static void perr(pctx *c, const xmlNode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void perr(pctx *c, const xmlNode *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    profile_verr(c, xml_line(n), fmt, ap);
     va_end(ap);
-    diag_error(c->d, c->file, xml_line(n), "%s", msg);
-    free(msg);
-    c->errors++;
 }
 
 static void set_str(char **dst, char *v)
@@ -215,41 +212,6 @@ const struct profile_cert_variant *profile_cert_variant(const profile *p, const 
     for (size_t i = 0; i < p->nx509_variants; i++)
         if (p->x509_variants[i].name && strcmp(p->x509_variants[i].name, name) == 0) return &p->x509_variants[i];
     return NULL;
-}
-
-static void parse_psk(pctx *c, const xmlNode *n, profile *p)
-{
-    set_str(&p->psk_identity, xml_attr(n, "identity"));
-    if (!p->psk_identity || !*p->psk_identity) perr(c, n, "<psk> needs a non-empty identity");
-    set_str(&p->psk_hint, xml_attr(n, "hint"));
-    set_str(&p->psk_alias, xml_attr(n, "alias"));
-    char *enc = xml_attr(n, "encoding");
-    char *key = xml_attr(n, "key");
-    int hex = enc && strcmp(enc, "hex") == 0;
-    if (enc && !hex && strcmp(enc, "ascii") != 0) {
-        perr(c, n, "<psk encoding=\"%s\">: expected ascii or hex", enc);
-    } else if (!key || !*key) {
-        perr(c, n, "<psk>: the key is empty");
-    } else if (hex) {
-        if (hex_decode(key, &p->psk_key, &p->psk_key_len) < 0)
-            perr(c, n, "<psk encoding=\"hex\">: the key is not hex (an even number of digits 0-9, a-f)");
-    } else {
-        int printable = 1;
-        for (const char *s = key; *s; s++)
-            if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) printable = 0;
-        if (!printable) {
-            perr(c, n, "<psk encoding=\"ascii\">: the key has characters outside printable ASCII "
-                       "(use encoding=\"hex\")");
-        } else {
-            p->psk_key_len = strlen(key);
-            p->psk_key = (uint8_t *)xstrdup(key);
-        }
-    }
-    if (key) {
-        explicit_bzero(key, strlen(key));
-        free(key);
-    }
-    free(enc);
 }
 
 static void parse_coap(pctx *c, const xmlNode *n, profile *p)
@@ -464,14 +426,14 @@ static void build(pctx *c, const xmlNode *root, profile *p)
     p->name = xml_attr(root, "name");
     p->role = xml_attr(root, "role");
     if (!p->name || !*p->name) perr(c, root, "<profile> needs name=\"...\"");
-    const xmlNode *iut = NULL, *hn = NULL, *psk = NULL;
+    const xmlNode *iut = NULL, *hn = NULL, *pics = NULL;
+    int npsk = 0;
     for (const xmlNode *n = xml_first_elem(root); n; n = xml_next_elem(n)) {
         if (xml_is(n, "iut") && !iut) parse_iut(c, iut = n, p);
         else if (xml_is(n, "harness") && !hn) parse_harness(c, hn = n, p);
         else if (xml_is(n, "credentials")) {
             for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
-                if (xml_is(ch, "psk") && !psk) parse_psk(c, psk = ch, p);
-                else if (xml_is(ch, "psk")) perr(c, ch, "only one <psk>");
+                if (xml_is(ch, "psk")) profile_parse_psk(c, ch, p, npsk++);
                 else if (xml_is(ch, "certificate") && !p->x509_cert) parse_certificate(c, ch, p);
                 else if (xml_is(ch, "raw-public-key") && !p->rpk_pub) parse_rpk(c, ch, p);
                 else perr(c, ch, "unexpected <%s> in <credentials>", (const char *)ch->name);
@@ -490,6 +452,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
                     perr(c, n, "<mef rspf=\"cert\"> needs cert, key and trust");
             }
         } else if (xml_is(n, "pics")) {
+            pics = n;
             char *t = xml_text(n);
             split_pics(t, p);
             free(t);
@@ -501,6 +464,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
         else perr(c, n, "unexpected <%s> in <profile>", (const char *)n->name);
     }
     cross_checks(c, root, iut, hn, p);
+    profile_check_creds(c, p, pics ? xml_line(pics) : xml_line(root));
 }
 
 /* Replaces every occurrence of secret in the messages added since index from. */
@@ -581,6 +545,9 @@ int profile_load_mem(const char *name, const char *buf, size_t len, const char *
         xmlFreeDoc(doc);
         errors = c.errors;
         if (p->psk_key && d->n > first) redact(d, first, (const char *)p->psk_key, p->psk_key_len);
+        const profile_registree *second = p->second_registree;
+        if (second && second->psk_key && d->n > first)
+            redact(d, first, (const char *)second->psk_key, second->psk_key_len);
     }
     if (buf && d->n > first) redact_raw_keys(d, first, buf, len);
     if (errors) {
@@ -641,6 +608,7 @@ void profile_free(profile *p)
     kvlist_free(&p->extra_vars);
     kvlist_free(&p->known_failures);
     profile_mef_free(p->mef);
+    profile_registree_free(p->second_registree);
     free(p);
 }
 

@@ -8,6 +8,7 @@
 #include "../util/diag.h"
 #include "testcase.h"
 #include "profile_mef.h"
+#include "profile_creds.h"
 
 typedef struct profile_trigger {
     char *name;          /* "start", "reset", "register", ... */
@@ -94,6 +95,9 @@ typedef struct profile {
      * restriction is claimed. */
     char *harness_app_id;
     char *harness_denied_app_id;
+    /* Role field: a second registree CSE the harness can also be in one test (a second
+     * <psk cse-id="...">, profile_creds.h), or NULL. */
+    profile_registree *second_registree;
 } profile;
 
 int profile_load(const char *path, const char *schema_path, profile **out, diag *d);

@@ -244,6 +244,13 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         else if (ex && strcmp(ex, "established") != 0)
             tc_err(c, n, "<%s expect=\"%s\">: expected established or refused", ename(n), ex);
         free(ex);
+        char *cred = xml_attr(n, "credential");
+        if (cred && st->kind == STEP_ASSOC && !strcmp(cred, "second")) st->second_registree = 1;
+        else if (cred && (st->kind != STEP_ASSOC || strcmp(cred, "own") != 0))
+            tc_err(c, n, "<%s credential=\"%s\">: %s", ename(n), cred,
+                   st->kind == STEP_ASSOC ? "expected own or second"
+                                          : "a reverse association uses SA1's credential, not another");
+        free(cred);
     } else if (xml_is(n, "link")) {
         static const char *const link_attrs[] = { "state", "loss", "seed", "drop", "duplicate",
                                                   "delay", "reorder", "reorder-hold", "rebind", NULL };

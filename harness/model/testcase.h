@@ -76,6 +76,9 @@ typedef struct tc_step {
     /* REVERSE, ASSOC: expect="refused": the step passes when the IUT does not let the association
      * complete within the window (an alert, or silence), fails when it does */
     int expect_refused;
+    /* ASSOC: credential="second": the profile's second registree credential (profile_creds.h)
+     * instead of the harness's own */
+    int second_registree;
     kvlist net;         /* LINK: the <link> attributes as written */
 } tc_step;
 

@@ -37,7 +37,7 @@ static const char *const reserved[] = {
     "IUT_COAPS_PORT", "IUT_RELEASE", "HARNESS_ADDRESS", "HARNESS_HOST", "HARNESS_CSE_ID",
     "HARNESS_AE_ID", "CSE_BASE", "HARNESS_COAP_PORT", "HARNESS_COAPS_PORT", "PSK_IDENTITY",
     "PROFILE", "PROFILE_DIR", "IUT_CERT_ID", "MEF_FQDN", "KPM_ID",
-    "HARNESS_APP_ID", "HARNESS_DENIED_APP_ID", "RSC_APP_RULE_FAILED",
+    "HARNESS_APP_ID", "HARNESS_DENIED_APP_ID", "RSC_APP_RULE_FAILED", "SECOND_REGISTREE_CSE_ID",
     "TEST_ID", "MEF_PORT", "IUT_PID", /* set by the executor */
     NULL,
 };
@@ -103,6 +103,7 @@ void vars_from_profile(vars *v, const profile *p)
     set_opt(v, "KPM_ID", p->mef ? p->mef->kpm_id : NULL);
     set_opt(v, "HARNESS_APP_ID", p->harness_app_id);
     set_opt(v, "HARNESS_DENIED_APP_ID", p->harness_denied_app_id);
+    set_opt(v, "SECOND_REGISTREE_CSE_ID", p->second_registree ? p->second_registree->cse_id : NULL);
     /* A failed serviceSubscribedAppRule check (TS-0004 §7.3.2.7): 4126 APP_RULE_VALIDATION_FAILED
      * since Release 3; Release 1/2 products (and the 2017 ATS) answer 4107. */
     set_int(v, "RSC_APP_RULE_FAILED", p->release >= 3 ? 4126 : 4107);

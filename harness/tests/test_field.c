@@ -102,14 +102,18 @@ static void test_parse_step(void)
         "<title>t</title><requirement>r</requirement><reference>TS-0003 §8.2.1</reference>"
         "<harness psk=\"wrong-key\"/>"
         "<steps><trigger name=\"start\"/><open-association within=\"dtls-total+2s\" expect=\"refused\"/>"
-        "<open-association/></steps></testcase>";
+        "<open-association/><open-association credential=\"second\"/><open-association credential=\"own\"/>"
+        "</steps></testcase>";
     diag d;
     diag_init(&d);
     testcase *tc = NULL;
     int rc = testcase_load_mem("t.xml", xml, strlen(xml), TESTCASE_XSD, &tc, &d);
     if (rc < 0) diag_print(&d, stderr);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
-    CU_ASSERT_EQUAL_FATAL(tc->body.n, 3);
+    CU_ASSERT_EQUAL_FATAL(tc->body.n, 5);
+    CU_ASSERT_EQUAL(tc->body.items[2].second_registree, 0);
+    CU_ASSERT_EQUAL(tc->body.items[3].second_registree, 1);
+    CU_ASSERT_EQUAL(tc->body.items[4].second_registree, 0);
     CU_ASSERT_EQUAL(tc->body.items[1].kind, STEP_ASSOC);
     CU_ASSERT_EQUAL(tc->body.items[1].expect_refused, 1);
     CU_ASSERT_EQUAL(tc->body.items[1].timer, TC_TIMER_DTLS_TOTAL);
@@ -118,6 +122,26 @@ static void test_parse_step(void)
     CU_ASSERT_EQUAL(tc->harness.psk, TC_PSK_WRONG_KEY);
     testcase_free(tc);
     diag_free(&d);
+    /* without the schema, the loader itself refuses other credentials, and any on SA2 */
+    static const char *const bad[] = {
+        "<open-association credential=\"third\"/>", "expected own or second",
+        "<open-reverse-association poa=\"coaps://127.0.0.1:5684\" credential=\"second\"/>", "SA1's credential",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i += 2) {
+        char *x = xasprintf("<testcase id=\"TC_F_001\" role=\"field\" area=\"sae\" covers=\"R-SAE-12\">"
+                            "<title>t</title><requirement>r</requirement><reference>TS-0003 §8.2.1</reference>"
+                            "<steps>\n%s</steps></testcase>", bad[i]);
+        diag_init(&d);
+        tc = NULL;
+        CU_ASSERT_EQUAL(testcase_load_mem("t.xml", x, strlen(x), NULL, &tc, &d), -1);
+        int found = 0;
+        for (size_t k = 0; k < d.n; k++)
+            if (d.items[k].line == 2 && strstr(d.items[k].message, bad[i + 1])) found = 1;
+        if (!found) diag_print(&d, stderr);
+        CU_ASSERT_TRUE(found);
+        diag_free(&d);
+        free(x);
+    }
 }
 
 /* A DTLS server standing in for the IN-CSE on the picked coaps port, with the profile's
@@ -139,7 +163,9 @@ static int client_settled(void *ctx)
     return 0;
 }
 
-static void associate(tc_psk_variant v, run *r, char *sni, size_t snilen)
+/* second: the wire opens its association with the profile's second registree credential;
+ * server_knows_second: the server accepts that identity too (with its key and CSE-ID). */
+static void associate_as(tc_psk_variant v, int second, int server_knows_second, run *r, char *sni, size_t snilen)
 {
     profile *p = load_profile("ref-in-cse");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -154,8 +180,11 @@ static void associate(tc_psk_variant v, run *r, char *sni, size_t snilen)
     char err[256];
     udp_sock ss = { .fd = -1 };
     CU_ASSERT_EQUAL_FATAL(udp_bind(&ss, "127.0.0.1", c.iut_coaps_port, err, sizeof err), 0);
-    dtls_psk psk = { c.psk_identity, c.psk_key, c.psk_key_len, c.harness_cse_id };
-    dtls_params sp = { .psks = &psk, .npsks = 1, .retrans_ms = 200, .total_ms = 1500 };
+    const profile_registree *sr = c.second_registree;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sr);
+    dtls_psk psks[2] = { { c.psk_identity, c.psk_key, c.psk_key_len, c.harness_cse_id },
+                         { sr->psk_identity, sr->psk_key, sr->psk_key_len, sr->cse_id } };
+    dtls_params sp = { .psks = psks, .npsks = server_knows_second ? 2 : 1, .retrans_ms = 200, .total_ms = 1500 };
     timeline stl;
     timeline_init(&stl);
     dtls_hooks sh = { NULL, NULL, NULL, NULL };
@@ -165,7 +194,7 @@ static void associate(tc_psk_variant v, run *r, char *sni, size_t snilen)
     h.psk = v;
     wire *w = wire_open(l, &c, &h, &r->tl, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-    CU_ASSERT_EQUAL(wire_open_association(w, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(wire_open_association(w, second, err, sizeof err), 0);
     loop_run_until(l, mono_now_ns() + 3000000000LL, client_settled, r);
     sni[0] = '\0';
     for (size_t i = 0; i < stl.n; i++)
@@ -179,6 +208,11 @@ static void associate(tc_psk_variant v, run *r, char *sni, size_t snilen)
     timeline_free(&stl);
     loop_free(l);
     profile_free(p);
+}
+
+static void associate(tc_psk_variant v, run *r, char *sni, size_t snilen)
+{
+    associate_as(v, 0, 1, r, sni, snilen);
 }
 
 static void test_association_profile_psk(void)
@@ -204,6 +238,37 @@ static void test_association_variants_refused(void)
     }
 }
 
+/* credential="second": the second registree's own identity and key, whatever the test's
+ * psk variant; a server that does not know that identity refuses it. */
+static void test_association_second_registree(void)
+{
+    run r;
+    char sni[128];
+    associate_as(TC_PSK_WRONG_KEY, 1, 1, &r, sni, sizeof sni);
+    CU_ASSERT_STRING_EQUAL(r.settled, "sae.done");
+    if (r.ev) CU_ASSERT_STRING_EQUAL(tl_event_get(r.ev, "identity"), "asn-cse-2@in.m2m-harness.test");
+    timeline_free(&r.tl);
+    associate_as(TC_PSK_PROFILE, 1, 0, &r, sni, sizeof sni);
+    CU_ASSERT_STRING_NOT_EQUAL(r.settled, "sae.done");
+    timeline_free(&r.tl);
+    /* a profile without a second registree: no association, and why */
+    profile *p = load_profile("ref-in-cse-cert");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NULL(p->second_registree);
+    evloop *l = loop_new();
+    timeline tl;
+    timeline_init(&tl);
+    char err[256];
+    wire *w = wire_open(l, p, NULL, &tl, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(wire_open_association(w, 1, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "no second registree credential"));
+    wire_close(w);
+    timeline_free(&tl);
+    loop_free(l);
+    profile_free(p);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("field", NULL, NULL);
@@ -211,5 +276,6 @@ void m2m_test_register(void)
     CU_add_test(s, "picked ports reserved against other pickers until released", test_pick_ports_reserved);
     CU_add_test(s, "<open-association> parsed", test_parse_step);
     CU_add_test(s, "association with the profile's PSK and SNI", test_association_profile_psk);
+    CU_add_test(s, "association with the second registree's credential", test_association_second_registree);
     CU_add_test(s, "wrong key, unknown identity and other issuer get no association", test_association_variants_refused);
 }

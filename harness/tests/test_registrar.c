@@ -68,8 +68,14 @@ static void test_cse_registration_in_sa(void)
     m2m_prim req, rsp;
     sa_info sa = { 1, 1, "id@x", "/asn-cse-1" };
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-1"));
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
     CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.done");
+    CU_ASSERT_TRUE(registrar_has_remote_cse(r, "/asn-cse-1"));
+    CU_ASSERT_TRUE(registrar_has_remote_cse(r, "//sp.example/asn-cse-1"));
+    CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-2"));
+    CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-1/Cae1"));
+    CU_ASSERT_FALSE(registrar_has_remote_cse(r, NULL));
     CU_ASSERT_PTR_NOT_NULL(strstr(rsp.pc, "\"csi\":\"/asn-cse-1\""));
     CU_ASSERT_STRING_EQUAL(rsp.location, "in-name/asn-cse-1");
     m2m_prim_free(&rsp);
@@ -108,6 +114,34 @@ static void test_impersonation_gets_4106(void)
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4106);
     CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.fail");
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
+/* R-RCV-02: two registree CSEs, each in its own association; inside /asn-cse-1's, a From
+ * naming the other registree is refused like any other identity. */
+static void test_other_registree_gets_4106(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa2 = { 1, 1, "asn-cse-2@x", "/asn-cse-2" }, sa1 = { 1, 2, "asn-cse-1@x", "/asn-cse-1" };
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-2", "{\"m2m:csr\":{\"rn\":\"asn-cse-2\",\"csi\":\"/asn-cse-2\"}}");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "/asn-cse-2", NULL);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 4106);
+    CU_ASSERT_STRING_EQUAL(last(&tl)->name, "rcv.reject");
+    m2m_prim_free(&rsp);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 2000);   /* in its own association: served */
     m2m_prim_free(&rsp);
     m2m_prim_free(&req);
     registrar_free(r);
@@ -293,6 +327,7 @@ void m2m_test_register(void)
     CU_add_test(s, "remoteCSE CREATE inside the association: 2001, then 4117", test_cse_registration_in_sa);
     CU_add_test(s, "Release 2: existing remoteCSE is 4105", test_release2_existing_gets_4105);
     CU_add_test(s, "From not bound to the association: 4106", test_impersonation_gets_4106);
+    CU_add_test(s, "From naming another registree CSE: 4106", test_other_registree_gets_4106);
     CU_add_test(s, "remoteCSE CREATE by an AE-ID: 4005", test_remote_cse_with_ae_id_gets_4005);
     CU_add_test(s, "AE App-ID and stem rules", test_ae_rules);
     CU_add_test(s, "service subscription: 4126, 4128, allowed App-IDs", test_subscription_release3);

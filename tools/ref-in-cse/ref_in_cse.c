@@ -35,6 +35,7 @@ typedef struct fault { const char *name; const char *what; unsigned acp; } fault
 static const fault faults[] = {
     { "plain-coap", "serve Mcc primitives that arrive over plain CoAP as if they came in an association", 0 },
     { "ignore-fr", "ignore the binding of From to the association's identity (no 4106)", 0 },
+    { "fr-any-registree", "inside an association accept any From that names a registered CSE, not only its own identity", 0 },
     { "no-fetch-credentials", "as enrolment target, never fetch an unknown KeID's credential from the MEF", 0 },
     { "fetch-wrong-suid", "as enrolment target, fetch the credential with SUID 12 instead of 22", 0 },
     { "mef-any-kpm", "own MEF (<mef at=\"iut\">): accept any bootstrap PSK identity that has Kpm", 0 },
@@ -174,6 +175,9 @@ static sa_info context_of(ref *r, const cm_link *l, const m2m_prim *req)
         if (n && req->fr && strncmp(req->fr, sa.bound_id, n) == 0 && req->fr[n] == '/' && m2m_id_is_ae(req->fr))
             sa.bound_id = req->fr;
         if (has_fault(r, "ignore-fr")) sa.bound_id = NULL;
+        /* the fault: registration checked, the association's identity not */
+        if (has_fault(r, "fr-any-registree") && req->fr && registrar_has_remote_cse(r->reg, req->fr))
+            sa.bound_id = req->fr;
     } else if (has_fault(r, "plain-coap")) {
         sa.secure = 1;   /* the fault: plain CoAP treated as if it were inside an association */
     }
@@ -329,7 +333,8 @@ static void usage(FILE *f)
           "                                   mode, not a fault; combines with --fault\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
-          "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID).\n"
+          "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID),\n"
+          "  and a second registree's PSK (a second <psk cse-id>) bound to that CSE-ID.\n"
           "  Serves AEs over plain CoAP only under PICS MCA_PLAIN (else 4107); with <harness\n"
           "  app-id>, AE registrations are checked against a service subscription allowing\n"
           "  that App-ID only (4126, Release 1/2: 4107). --coap-port 0 listens on no plain CoAP port.\n"
@@ -404,12 +409,16 @@ int main(int argc, char **argv)
         return 1;
     }
     /* The field node's credential binds its CSE-ID; accept-any-psk takes any identity
-     * (dtls_psk.identity NULL) with that key. */
+     * (dtls_psk.identity NULL) with that key. A second registree's binds its own CSE-ID, and
+     * comes first: the catch-all of accept-any-psk must not take its identity. */
     dtls_psk psk = { has_fault(&r, "accept-any-psk") ? NULL : p->psk_identity, p->psk_key, p->psk_key_len,
                      p->harness_cse_id ? p->harness_cse_id : p->harness_ae_id };
+    const profile_registree *second = p->second_registree;
+    dtls_psk psks[2] = { psk, psk };
+    if (second) psks[0] = (dtls_psk){ second->psk_identity, second->psk_key, second->psk_key_len, second->cse_id };
     dtls_params dp = { 0 };
-    dp.psks = &psk;
-    dp.npsks = 1;
+    dp.psks = psks;
+    dp.npsks = second ? 2 : 1;
     if (has_fault(&r, "kpsaid-relative-only")) {
         dp.psk_lookup = relative_only_lookup;
         dp.psk_lookup_ctx = &psk;

@@ -1,0 +1,123 @@
+/* <credentials><psk> (profile_creds.h): the harness's own PSK and, in role field, a second
+ * registree CSE's. Keys are secret: they are wiped from the input copies, and profile.c
+ * redacts them from every message. */
+#include "profile_int.h"
+#include "../util/xmem.h"
+#include <stdlib.h>
+#include <string.h>
+
+static void cerr(pctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cerr(pctx *c, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    profile_verr(c, line, fmt, ap);
+    va_end(ap);
+}
+
+/* The key of a <psk>, printable ASCII or hex digits (encoding). */
+static void decode_key(pctx *c, const xmlNode *n, uint8_t **key_out, size_t *len_out)
+{
+    int line = xml_line(n);
+    char *enc = xml_attr(n, "encoding");
+    char *key = xml_attr(n, "key");
+    int hex = enc && strcmp(enc, "hex") == 0;
+    if (enc && !hex && strcmp(enc, "ascii") != 0) {
+        cerr(c, line, "<psk encoding=\"%s\">: expected ascii or hex", enc);
+    } else if (!key || !*key) {
+        cerr(c, line, "<psk>: the key is empty");
+    } else if (hex) {
+        if (hex_decode(key, key_out, len_out) < 0)
+            cerr(c, line, "<psk encoding=\"hex\">: the key is not hex (an even number of digits 0-9, a-f)");
+    } else {
+        int printable = 1;
+        for (const char *s = key; *s; s++)
+            if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) printable = 0;
+        if (!printable) {
+            cerr(c, line, "<psk encoding=\"ascii\">: the key has characters outside printable ASCII "
+                          "(use encoding=\"hex\")");
+        } else {
+            *len_out = strlen(key);
+            *key_out = (uint8_t *)xstrdup(key);
+        }
+    }
+    if (key) {
+        explicit_bzero(key, strlen(key));
+        free(key);
+    }
+    free(enc);
+}
+
+static char *identity_of(pctx *c, const xmlNode *n)
+{
+    char *id = xml_attr(n, "identity");
+    if (!id || !*id) cerr(c, xml_line(n), "<psk> needs a non-empty identity");
+    return id;
+}
+
+/* The harness's own credential: it stands for <harness><cse-id> (or <ae-id>). */
+static void parse_own(pctx *c, const xmlNode *n, profile *p)
+{
+    p->psk_identity = identity_of(c, n);
+    p->psk_hint = xml_attr(n, "hint");
+    p->psk_alias = xml_attr(n, "alias");
+    char *cse_id = xml_attr(n, "cse-id");
+    if (cse_id)
+        cerr(c, xml_line(n), "<psk cse-id=\"%s\">: the first <psk> is the harness's own credential and stands "
+                             "for <harness><cse-id>; cse-id belongs on a second <psk> (another registree)", cse_id);
+    free(cse_id);
+    decode_key(c, n, &p->psk_key, &p->psk_key_len);
+}
+
+/* A second registree CSE's credential (role field, R-RCV-02). */
+static void parse_second(pctx *c, const xmlNode *n, profile *p)
+{
+    profile_registree *r = p->second_registree = xcalloc(1, sizeof *r);
+    r->line = xml_line(n);
+    r->psk_identity = identity_of(c, n);
+    r->cse_id = xml_attr(n, "cse-id");
+    if (!r->cse_id || r->cse_id[0] != '/' || !r->cse_id[1])
+        cerr(c, r->line, "a second <psk> needs cse-id=\"/CSE-ID\": the registree CSE its identity stands for");
+    char *hint = xml_attr(n, "hint"), *alias = xml_attr(n, "alias");
+    if (hint || alias)
+        cerr(c, r->line, "a second <psk> has no %s: the harness uses it only as a client", hint ? "hint" : "alias");
+    free(hint);
+    free(alias);
+    decode_key(c, n, &r->psk_key, &r->psk_key_len);
+}
+
+void profile_parse_psk(pctx *c, const xmlNode *n, profile *p, int index)
+{
+    if (index == 0) parse_own(c, n, p);
+    else if (index == 1) parse_second(c, n, p);
+    else cerr(c, xml_line(n), "at most two <psk>: the harness's own and a second registree's");
+}
+
+void profile_check_creds(pctx *c, const profile *p, int pics_line)
+{
+    const profile_registree *r = p->second_registree;
+    /* tests that require the item need the credential: without it they could not run */
+    if (!r && profile_has_pics(p, "CFG_SECOND_REGISTREE"))
+        cerr(c, pics_line, "PICS give CFG_SECOND_REGISTREE but <credentials> has no second <psk cse-id=\"/CSE-ID\"> "
+                           "for that registree");
+    if (!r) return;
+    if (!p->role || strcmp(p->role, "field") != 0)
+        cerr(c, r->line, "a second <psk> (another registree) is for role field only: in role %s the IUT is the "
+                         "registree", p->role ? p->role : "?");
+    if (r->psk_identity && p->psk_identity && !strcmp(r->psk_identity, p->psk_identity))
+        cerr(c, r->line, "<psk identity=\"%s\"> is given twice: the second registree needs an identity of its own",
+             r->psk_identity);
+    if (r->cse_id && p->harness_cse_id && !strcmp(r->cse_id, p->harness_cse_id))
+        cerr(c, r->line, "<psk cse-id=\"%s\"> is the harness's own CSE-ID: the second registree is another CSE",
+             r->cse_id);
+}
+
+void profile_registree_free(profile_registree *r)
+{
+    if (!r) return;
+    if (r->psk_key) explicit_bzero(r->psk_key, r->psk_key_len);
+    free(r->psk_key);
+    free(r->psk_identity);
+    free(r->cse_id);
+    free(r);
+}

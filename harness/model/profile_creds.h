@@ -1,0 +1,20 @@
+/* The PSK credentials of a profile (<credentials><psk>, fixtures/schema/profile.xsd): the
+ * harness's own and, in role field, a second registree CSE's (R-RCV-02). */
+#ifndef M2M_PROFILE_CREDS_H
+#define M2M_PROFILE_CREDS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Another registree CSE the harness plays in the same test, with a PSK of its own: the IUT
+ * binds psk_identity to cse_id as it binds the profile's identity to <harness><cse-id>. */
+typedef struct profile_registree {
+    char *cse_id;            /* "/asn-cse-2" */
+    char *psk_identity;      /* KpsaID */
+    uint8_t *psk_key;        /* never printed */
+    size_t psk_key_len;
+    int line;                /* of its <psk>: checks across elements run after the parse */
+} profile_registree;
+
+void profile_registree_free(profile_registree *r);
+
+#endif
