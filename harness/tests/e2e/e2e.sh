@@ -99,10 +99,18 @@ separate)
   expect_eq "exit status" 0 "$rc"
   check_counts
   tl=$work/reports/latest/timelines/TC_SEC_BIND_002.txt
-  seq=$(grep -E ' msg\.(rx|tx) ' "$tl" | sed -n '/msg\.tx .*type=CON code=0\.01 .*no-such-resource/,$p' | head -4 \
-    | sed -E 's/.* (msg\.(rx|tx)) .* type=([A-Z]+) code=([0-9.]+).*/\1 \3 \4/' | tr '\n' ',')
-  expect_eq "TC_SEC_BIND_002: request, empty ACK, separate 4.04, the harness's ACK" \
-    "msg.tx CON 0.01,msg.rx ACK 0.00,msg.rx CON 4.04,msg.tx ACK 0.00," "$seq"
+  # The exchange by its ids (the device's own requests may come in between): the request's
+  # Message ID is the empty ACK's, its token the separate response's, whose ID the harness ACKs.
+  req=$(grep -n ' msg\.tx .*type=CON code=0\.01 .*no-such-resource' "$tl" | head -1)
+  mid=$(echo "$req" | sed -E 's/.* mid=([0-9]+).*/\1/'); tok=$(echo "$req" | sed -E 's/.* token=([0-9a-f]+).*/\1/')
+  eack=$(grep -n " msg\.rx .*type=ACK code=0\.00 mid=$mid\b" "$tl" | head -1)
+  sep=$(grep -n " msg\.rx .*type=CON code=4\.04 mid=[0-9]* token=$tok\b" "$tl" | head -1)
+  smid=$(echo "$sep" | sed -E 's/.* mid=([0-9]+).*/\1/')
+  hack=$(grep -n " msg\.tx .*type=ACK code=0\.00 mid=$smid\b" "$tl" | head -1)
+  order="${req%%:*} ${eack%%:*} ${sep%%:*} ${hack%%:*}"
+  [ -n "$req" ] && [ -n "$eack" ] && [ -n "$sep" ] && [ -n "$hack" ] && [ "$(echo $order | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "$order " ] \
+    && ok "TC_SEC_BIND_002: request, empty ACK (its mid), 4.04 in a CON (its token), the harness's ACK (lines $order)" \
+    || fail "TC_SEC_BIND_002: no request / empty ACK / separate 4.04 / ACK sequence in $tl (lines '$order')"
   grep -q ' msg\.rx .*response=separate' "$tl" && ok "marked response=separate" || fail "no response=separate in $tl"
   n=$(cat "$work"/reports/latest/timelines/*.txt | grep -c ' msg\.rx .*response=piggybacked')
   expect_eq "device answers piggybacked, over all timelines" 0 "$n"
