@@ -76,6 +76,9 @@ typedef struct tc_step {
     /* REVERSE, ASSOC: expect="refused": the step passes when the IUT does not let the association
      * complete within the window (an alert, or silence), fails when it does */
     int expect_refused;
+    /* ASSOC with <mef at="iut">: enrol="again" discards the harness's enrolment first, so it
+     * enrols with the IUT's MEF anew; by default (reuse) a finished enrolment's KeID is kept */
+    int enrol_again;
     kvlist net;         /* LINK: the <link> attributes as written */
 } tc_step;
 
