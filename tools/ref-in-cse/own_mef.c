@@ -9,6 +9,7 @@ struct ref_mef {
     mef_config cfg;
     timeline tl;   /* the MEF's prov.* events; the reference keeps no report */
     mef *m;
+    const char *fault;
 };
 
 static int is(const char *fault, const char *name) { return fault && !strcmp(fault, name); }
@@ -26,6 +27,7 @@ ref_mef *ref_mef_open(evloop *l, const profile *p, int port, const char *fault, 
     r->cfg.faults = (is(fault, "mef-any-kpm") ? MEF_FAULT_ANY_KPM_ID : 0u) |
                     (is(fault, "accept-half-enrolled") ? MEF_FAULT_KEYS_AT_HANDSHAKE : 0u) |
                     (is(fault, "accept-expired-keid") ? MEF_FAULT_IGNORE_EXPIRY : 0u);
+    r->fault = fault;
     timeline_init(&r->tl);
     if (!(r->m = mef_open(l, &r->cfg, &r->tl, err, errlen))) {
         timeline_free(&r->tl);
@@ -37,6 +39,23 @@ ref_mef *ref_mef_open(evloop *l, const profile *p, int port, const char *fault, 
 }
 
 void *ref_mef_lookup_ctx(ref_mef *r) { return r->m; }
+
+void ref_mef_change_provider(ref_mef *r)
+{
+    if (is(r->fault, "keep-enrolment-on-provider-change")) {
+        fprintf(stderr, "ref-in-cse: fault: the former provider's enrolments stay valid\n");
+        return;
+    }
+    size_t n = mef_forget(r->m, NULL, "change of service provider");
+    fprintf(stderr, "ref-in-cse: change of service provider: %zu enrolment(s) of the former provider forgotten\n", n);
+}
+
+void ref_mef_association_ended(ref_mef *r, const char *identity)
+{
+    if (!identity || !is(r->fault, "forget-enrolment-on-close")) return;
+    if (mef_forget(r->m, identity, "association ended"))
+        fprintf(stderr, "ref-in-cse: fault: KeID %s forgotten as its association ended\n", identity);
+}
 
 void ref_mef_close(ref_mef *r)
 {
