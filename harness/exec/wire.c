@@ -493,6 +493,11 @@ int wire_open_association(wire *w, char *err, size_t errlen)
                  : field_enrol_iut(w->loop, p, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
                                    &w->men, err, errlen);
         w->enrol_interrupt = 0;
+        if (w->men.mef_heard) {   /* the IUT's MEF answered: the IUT is reachable, whatever came of it */
+            char mef_peer[64];
+            snprintf(mef_peer, sizeof mef_peer, "%s:%d", p->iut_address, w->iut_mef_port);
+            note_peer(w, mef_peer);
+        }
         if (rc < 0) return -1;
         if (rc == 1 && !w->men.half) return 0;
         psk = (dtls_psk){ w->men.keid, w->men.key, sizeof w->men.key, p->harness_cse_id };
