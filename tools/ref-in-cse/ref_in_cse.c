@@ -45,6 +45,8 @@ static const fault faults[] = {
     { "accept-expired-keid", "own MEF: accept a KeID whose Ke is past its lifetime", 0 },
     { "forget-enrolment-on-close", "own MEF: forget a KeID when its association ends (the field node must enrol again)", 0 },
     { "keep-enrolment-on-provider-change", "own MEF: keep the former provider's enrolments after a change of service provider (SIGUSR2)", 0 },
+    { "mef-cert-wrong-name", "own MEF, rspf cert: present the IN-CSE's certificate (SAN in-cse.m2m-harness.test), not one naming the MEF-FQDN", 0 },
+    { "mef-cert-cn-only", "own MEF, rspf cert: present a certificate naming the MEF-FQDN only in its CN, without subjectAltName", 0 },
     { "accept-any-psk", "accept any PSK identity, with the key of the profile's identity", 0 },
     { "accept-dtls10", "accept DTLS 1.0 (with TLS_PSK_WITH_AES_128_CBC_SHA) besides DTLS 1.2", 0 },
     { "no-ccm8", "lack TLS_PSK_WITH_AES_128_CCM_8: only TLS_PSK_WITH_AES_128_GCM_SHA256", 0 },
@@ -357,6 +359,7 @@ static void usage(FILE *f)
           "                  [--cert F --key F --trust F]   X.509 (PEM) besides the profile's PSK\n"
           "                  [--mef-port N]   as enrolment target: fetch unknown KeIDs' credentials there\n"
           "                                   (profile <mef at=\"iut\">: run that MEF ourselves on port N)\n"
+          "                  [--mef-cert F --mef-key F --mef-trust F]   that MEF's certificate (rspf=\"cert\")\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
           "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID).\n"
@@ -376,9 +379,11 @@ int main(int argc, char **argv)
         { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' },
         { "cert", required_argument, 0, 'C' }, { "key", required_argument, 0, 'K' },
         { "trust", required_argument, 0, 'T' }, { "hostile", required_argument, 0, 'H' },
-        { "mef-port", required_argument, 0, 'M' },
+        { "mef-port", required_argument, 0, 'M' }, { "mef-cert", required_argument, 0, 'm' },
+        { "mef-key", required_argument, 0, 'k' }, { "mef-trust", required_argument, 0, 't' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *cert = NULL, *key = NULL, *trust = NULL;
+    const char *mef_cert[3] = { NULL, NULL, NULL };   /* the own MEF's, rspf cert */
     ref r;
     memset(&r, 0, sizeof r);
     r.plain.fd = r.secure.fd = -1;
@@ -397,6 +402,9 @@ int main(int argc, char **argv)
         case 'T': trust = optarg; break;
         case 'H': r.hostile = optarg; break;
         case 'M': mef_port = atoi(optarg); break;
+        case 'm': mef_cert[0] = optarg; break;
+        case 'k': mef_cert[1] = optarg; break;
+        case 't': mef_cert[2] = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -460,7 +468,7 @@ int main(int argc, char **argv)
     ref_fetch fetch = { p, addr, p->harness_address ? p->harness_address : "127.0.0.1", mef_port, r.fault, { 0 } };
     int provider_fd = -1;
     if (mef_port > 0 && p->mef && p->mef->at_iut) {
-        if (!(r.own_mef = ref_mef_open(r.loop, p, mef_port, r.fault, err, sizeof err)) ||
+        if (!(r.own_mef = ref_mef_open(r.loop, p, mef_port, mef_cert, r.fault, err, sizeof err)) ||
             (provider_fd = watch_provider_signal(&r)) < 0) {
             fprintf(stderr, "ref-in-cse: MEF: %s\n", r.own_mef ? "cannot watch SIGUSR2" : err);
             return 1;
