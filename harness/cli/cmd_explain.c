@@ -100,6 +100,7 @@ static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
         break;
     case STEP_DROP_STATE: fputs("the harness forgets its security associations without telling the IUT", f); break;
     case STEP_ASSOC:
+        if (s->enrol_again) fputs("the harness discards its enrolment and enrols with the IUT's MEF anew; ", f);
         fputs(s->second_registree ? "the harness, as DTLS client, opens an association with the second registree's "
                                     "credential toward the IUT's coaps port; within "
                                   : "the harness, as DTLS client, opens its association toward the IUT's coaps port; within ", f);

@@ -300,6 +300,7 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
     const char *what_kind = s->kind == STEP_REVERSE ? "reverse association"
                           : s->second_registree ? "second registree's association" : "association";
     reverse_wait r = { x, x->tl.n, -1 };
+    if (s->enrol_again) wire_discard_enrolment(x->w);
     if (!poa || (s->kind == STEP_ASSOC ? wire_open_association(x->w, s->second_registree, err, sizeof err)
                                        : wire_open_reverse(x->w, poa, err, sizeof err)) < 0) {
         snprintf(what, sizeof what, "cannot open the %s association: %s", s->kind == STEP_ASSOC ? "harness's" : "reverse", err);

@@ -33,17 +33,20 @@ int field_enrol_iut(evloop *l, const profile *p, const tc_harness *h, int mef_po
     char num[16], port[16];
     snprintf(num, sizeof num, "%u", n);
     snprintf(port, sizeof port, "%s:%d", addr, mef_port);
-    int rc = mef_enrol_opt(l, p->harness_address ? p->harness_address : "127.0.0.1", addr, mef_port, p, NULL, &o,
-                           out, err, errlen);
+    /* rspf="cert" (§8.3.2.2): the profile's cert, key and trust are the harness's own, as enrolee */
+    const char *const mine[3] = { pm->cert, pm->key, pm->trust };
+    const char *rspf = pm->rspf_cert ? "cert" : "ppsk";
+    int rc = mef_enrol_opt(l, p->harness_address ? p->harness_address : "127.0.0.1", addr, mef_port, p,
+                           pm->rspf_cert ? mine : NULL, &o, out, err, errlen);
     free(bad);
     free(other_id);
     if (rc == 0) {
-        timeline_add(tl, "prov.done", port, "side", "client", "keid", out->keid, "mef", pm->fqdn, "enrolment", num,
-                     (char *)NULL);
+        timeline_add(tl, "prov.done", port, "side", "client", "rspf", rspf, "keid", out->keid, "mef", pm->fqdn,
+                     "enrolment", num, out->mef_cert_id[0] ? "mef_cert" : NULL, out->mef_cert_id, (char *)NULL);
         return 0;
     }
-    if (rc != -2) memset(out, 0, sizeof *out);
-    timeline_add(tl, "prov.fail", port, "side", "client", "reason", err, "enrolment", num,
+    if (rc != -2) *out = (mef_enrolment){ .mef_heard = out->mef_heard };   /* no keys; the IUT answered or not */
+    timeline_add(tl, "prov.fail", port, "side", "client", "rspf", rspf, "reason", err, "enrolment", num,
                  rc == -2 ? "keid" : NULL, out->keid, (char *)NULL);
     return 1;
 }

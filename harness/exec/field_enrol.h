@@ -4,8 +4,12 @@
  * default) to the IN-CSE under test. The test case's <harness psk="wrong-key"> /
  * psk="unknown-identity"> vary the bootstrap credential (Kpm flipped / a KpmID the MEF does not
  * know); <drop-associations of="mef"/> makes the harness drop the next enrolment session after
- * its bootstrap handshake, before the Enrolment Exchange. Events (side=client):
- *   prov.done  keid, mef, enrolment=N      prov.fail  reason, enrolment=N (keid when interrupted) */
+ * its bootstrap handshake, before the Enrolment Exchange. With <mef at="iut" rspf="cert">
+ * (§8.3.2.2) the bootstrap handshake uses the profile's cert/key/trust as the harness's own and
+ * accepts only an MEF certificate whose subjectAltName names the MEF-FQDN. Events (side=client,
+ * rspf=ppsk|cert):
+ *   prov.done  keid, mef, enrolment=N, mef_cert (rspf cert: the MEF certificate's identity)
+ *   prov.fail  reason, enrolment=N (keid when interrupted) */
 #ifndef M2M_FIELD_ENROL_H
 #define M2M_FIELD_ENROL_H
 #include "mef_client.h"

@@ -364,6 +364,28 @@ void mef_close(mef *m)
     free(m);
 }
 
+size_t mef_forget(mef *m, const char *keid, const char *reason)
+{
+    size_t kept = 0, n = m->nkeys;
+    for (size_t i = 0; i < n; i++) {
+        mef_key *k = &m->keys[i];
+        if (keid && strcmp(k->keid, keid) != 0) {
+            m->keys[kept++] = *k;
+            continue;
+        }
+        free(k->bound_id);
+    }
+    m->nkeys = kept;
+    if (kept < n) {
+        explicit_bzero(m->keys + kept, (n - kept) * sizeof *m->keys);   /* Ke, keys, copies of moved ones */
+        char count[16];
+        num(count, sizeof count, (unsigned)(n - kept));
+        timeline_add(m->tl, "prov.forgotten", NULL, "rspf", RSPF(m), keid ? "keid" : "count", keid ? keid : count,
+                     "reason", reason, (char *)NULL);
+    }
+    return n - kept;
+}
+
 int mef_port(const mef *m) { return udp_port(&m->sock); }
 void mef_interrupt(mef *m) { m->interrupt = 1; }
 int mef_heard(const mef *m) { return m->heard; }

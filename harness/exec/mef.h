@@ -11,6 +11,7 @@
  *   prov.refused a KeID presented to the registrar after its Ke expired (keid, reason)
  *   prov.fetch  the enrolment target's RETRIEVE /fetchCredentials/<KeID>/<SUID> (target, keid,
  *               suid, status, reason) in a session with the target's PSK (R-ENR-07)
+ *   prov.forgotten enrolments dropped by mef_forget (keid or count, reason)
  * prov.start/done/fail carry enrolment=N, the number of the bootstrap handshake (1, 2 ...).
  * The bootstrap handshake is not an SAE: the MEF's DTLS layer records no sae.* events.
  * Keys exist only after prov.done, so an interrupted enrolment leaves nothing to use. */
@@ -66,6 +67,10 @@ size_t mef_enrolments(const mef *m);        /* prov.done count */
 /* The next Enrolment Exchange is interrupted: at the enrolee's request (bootstrap session up,
  * no answer yet) the MEF forgets the session silently and records prov.fail (R-ENR-08). */
 void mef_interrupt(mef *m);
+/* Drops the enrolment of keid, or every enrolment when keid is NULL (a change of service
+ * provider, R-FLOW-05): its KeID is refused from then on. Records prov.forgotten with reason;
+ * returns how many were dropped. */
+size_t mef_forget(mef *m, const char *keid, const char *reason);
 /* 1 once a bootstrap handshake came up or failed: the IUT reached the MEF. */
 int mef_heard(const mef *m);
 /* dtls_params.psk_lookup for the registrar's DTLS server (ctx = the mef): a KeID from a

@@ -13,7 +13,7 @@ typedef struct run {
     dtls_conn *c;
     coap_ep *ep;
     cm_link link;
-    int got, end;
+    int got, end, heard;
     uint8_t code;
 } run;
 
@@ -23,6 +23,11 @@ static void run_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
     (void)c;
     run *r = ctx;
     coap_ep_input(r->ep, &r->link, p, n);
+}
+static void run_heard(const char *peer, const uint8_t *p, size_t n, void *ctx)
+{
+    (void)peer; (void)p; (void)n;
+    ((run *)ctx)->heard = 1;
 }
 static int settled(void *ctx) { return dtls_conn_state(((run *)ctx)->c) != DTLS_HANDSHAKING; }
 static int answered(void *ctx) { return ((run *)ctx)->got; }
@@ -56,19 +61,24 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     dtls_psk psk = { o && o->kpm_id ? o->kpm_id : cfg.kpm_id, o && o->kpm ? o->kpm : cfg.kpm,
                      o && o->kpm ? o->kpm_len : cfg.kpm_len, NULL };
     dtls_params dp = { .psks = &psk, .npsks = 1, .retrans_ms = cfg.retrans_ms, .total_ms = cfg.total_ms };
-    if (cfg.rspf_cert) {   /* §8.3.2.2: our certificate; the MEF's must name its FQDN (§10.1.1.6) */
+    char mef_id[sizeof out->mef_cert_id];
+    snprintf(mef_id, sizeof mef_id, "dns:%s", cfg.fqdn);
+    if (cfg.rspf_cert) {   /* §8.3.2.2: our certificate; the MEF's must name its FQDN in SAN (§10.1.1.6) */
         if (!cert || !cert[0] || !cert[1] || !cert[2]) {
-            snprintf(err, errlen, "certificate-based enrolment needs --mef-cert, --mef-key and --mef-trust");
+            snprintf(err, errlen, "certificate-based enrolment needs the enrolee's certificate, key and trust anchors");
             udp_close(&s);
             return -1;
         }
+        /* verify_name alone would take a CN when the certificate has no SAN dNSName (GnuTLS's
+         * hostname rule): peer_cert_id asks for the SAN entry itself */
         dp = (dtls_params){ .cert_file = cert[0], .key_file = cert[1], .trust_file = cert[2],
-                            .verify_name = cfg.fqdn, .retrans_ms = cfg.retrans_ms, .total_ms = cfg.total_ms };
+                            .verify_name = cfg.fqdn, .peer_cert_id = mef_id,
+                            .retrans_ms = cfg.retrans_ms, .total_ms = cfg.total_ms };
     }
     run r;
     memset(&r, 0, sizeof r);
     uint8_t key[ENROL_KEY_LEN] = { 0 };   /* derivable once the session is up: used only if it ends well */
-    dtls_hooks h = { run_data, NULL, NULL, &r };
+    dtls_hooks h = { run_data, NULL, run_heard, &r };
     int rc = -1;
     int64_t limit = p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL;
     r.c = dtls_client_new(l, &s, &to, &dp, NULL, h, err, errlen);
@@ -84,6 +94,8 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
                       key, err, errlen) < 0)
         goto out;
     memset(out, 0, sizeof *out);
+    if (cfg.rspf_cert && dtls_conn_identity(r.c))
+        snprintf(out->mef_cert_id, sizeof out->mef_cert_id, "%s", dtls_conn_identity(r.c));
     if (o && o->interrupt) {   /* gone before the exchange: no answer, no close_notify */
         snprintf(err, errlen, "interrupted: the enrolee dropped the session before the enrolment exchange");
         memcpy(out->keid, k.keid, sizeof out->keid);
@@ -131,6 +143,7 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     memcpy(out->keid, k.keid, sizeof out->keid);
     rc = 0;
 out:
+    out->mef_heard = r.heard;
     explicit_bzero(key, sizeof key);
     if (r.c && dtls_conn_state(r.c) == DTLS_UP) dtls_close(r.c);
     coap_ep_free(r.ep);

@@ -3,7 +3,9 @@
  * (KpmID/Kpm from the profile's <mef>), the Enrolment Exchange (POST of its indications,
  * all False, until "end of exchange"), then KeID and its SAE key from the exporter of that
  * session, with the same settings the profile gives the harness's MEF. With <mef rspf="cert">
- * (§8.3.2.2) the bootstrap handshake uses certificates instead: cert = { cert, key, trust }. */
+ * (§8.3.2.2) the bootstrap handshake uses certificates instead: cert = { cert, key, trust }
+ * are the enrolee's, and the MEF's certificate must carry the MEF-FQDN as a subjectAltName
+ * dNSName (§10.1.1.6; never its CN), else the enrolee aborts the handshake. */
 #ifndef M2M_MEF_CLIENT_H
 #define M2M_MEF_CLIENT_H
 #include <stddef.h>
@@ -16,6 +18,8 @@ typedef struct mef_enrolment {
     char keid[sizeof ((enrol_keys *)0)->keid];
     uint8_t key[ENROL_KEY_LEN];          /* Kpsa (or the usage-constrained key) */
     int half;                            /* from a session whose exchange never ended (rc -2) */
+    char mef_cert_id[160];               /* rspf cert: the MEF's certificate identity ("dns:<MEF-FQDN>") */
+    int mef_heard;                       /* a datagram came from the MEF, whatever the outcome */
 } mef_enrolment;
 
 /* Returns 0 with out filled, -1 with the reason in err, bounded by the profile's timers;

@@ -497,12 +497,18 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
         /* The IUT's MEF: enrol as enrolee, then present KeID with the key derived here. An
          * enrolment that does not finish leaves no association to open (prov.fail side=client),
          * unless the harness interrupted it: then it presents the half-enrolled KeID. */
-        /* A finished enrolment is reused until the test interrupts the next one: the enrolee
-         * enrols again only when it has no KeID (R-FLOW-05), so an expired KeID is presented. */
+        /* A finished enrolment is reused until the test interrupts the next one or discards it
+         * (enrol="again"): the enrolee enrols again only when it has no KeID (R-FLOW-05), so an
+         * expired KeID, or one of a former service provider, is presented. */
         int rc = w->men.keid[0] && !w->men.half && !w->enrol_interrupt ? 0
                  : field_enrol_iut(w->loop, p, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
                                    &w->men, err, errlen);
         w->enrol_interrupt = 0;
+        if (w->men.mef_heard) {   /* the IUT's MEF answered: the IUT is reachable, whatever came of it */
+            char mef_peer[64];
+            snprintf(mef_peer, sizeof mef_peer, "%s:%d", p->iut_address, w->iut_mef_port);
+            note_peer(w, mef_peer);
+        }
         if (rc < 0) return -1;
         if (rc == 1 && !w->men.half) return 0;
         psk = (dtls_psk){ w->men.keid, w->men.key, sizeof w->men.key, p->harness_cse_id };
@@ -573,6 +579,11 @@ void wire_set_responder(wire *w, wire_responder fn, void *ctx)
 int wire_coap_port(const wire *w) { return udp_port(&w->plain); }
 int wire_coaps_port(const wire *w) { return udp_port(&w->secure); }
 int wire_mef_port(const wire *w) { return w->mef ? mef_port(w->mef) : w->iut_mef_port; }
+void wire_discard_enrolment(wire *w)
+{
+    explicit_bzero(&w->men, sizeof w->men);
+}
+
 int wire_mef_interrupt(wire *w)
 {
     if (w->iut_mef_port) {   /* the IUT's MEF: the harness, as enrolee, drops the next session */

@@ -43,6 +43,9 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen);
  * second registree credential as given instead (profile_creds.h; no variant, no enrolment),
  * as another registree CSE. Returns 0 when the handshake started, -1 with a reason. */
 int wire_open_association(wire *w, int second_registree, char *err, size_t errlen);
+/* <mef at="iut">: the harness discards its enrolment with the IUT's MEF (KeID and key), so
+ * the next wire_open_association enrols anew (<open-association enrol="again">). */
+void wire_discard_enrolment(wire *w);
 /* Ends every established association (close_notify); returns how many were closed. */
 int wire_close_associations(wire *w);
 /* Drops the harness's state of every association it accepted, telling no one (dtls_forget).

@@ -20,7 +20,8 @@ typedef struct profile_mef {
     char *target_fqdn;       /* usage-constrained key; NULL = the harness's host name */
     int64_t lifetime_ns;     /* Enrolment Expiry of Ke (§8.3.2.1, §10.7), 0 = Ke does not expire */
     int rspf_cert;           /* rspf="cert": certificate-based RSPF (§8.3.2.2), else ppsk (§8.3.2.1) */
-    char *cert, *key, *trust;   /* the MEF's certificate, key, trust anchors (resolved by profile.c) */
+    char *cert, *key, *trust;   /* the MEF's certificate, key, trust anchors (resolved by profile.c);
+                                 * at="iut": the harness's own as enrolee, trust for the MEF's */
     char *enrolee_cert_id;   /* "dns:<FQDN>" / "uri:<AE-ID>" the enrolee's certificate must carry */
     /* The enrolment target that fetches credentials (§8.3.2.1, R-ENR-07): its identity
      * (From, e.g. /in-cse) and its pre-provisioned PSK with the MEF (ascii; never printed). */

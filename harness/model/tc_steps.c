@@ -251,6 +251,12 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
                    st->kind == STEP_ASSOC ? "expected own or second"
                                           : "a reverse association uses SA1's credential, not another");
         free(cred);
+        char *enrol = xml_attr(n, "enrol");
+        int known = enrol && st->kind == STEP_ASSOC && (!strcmp(enrol, "again") || !strcmp(enrol, "reuse"));
+        st->enrol_again = known && !strcmp(enrol, "again");
+        if (enrol && !known)
+            tc_err(c, n, "<%s enrol=\"%s\">: only <open-association> has enrol, reuse or again", ename(n), enrol);
+        free(enrol);
     } else if (xml_is(n, "link")) {
         static const char *const link_attrs[] = { "state", "loss", "seed", "drop", "duplicate",
                                                   "delay", "reorder", "reorder-hold", "rebind", NULL };

@@ -79,6 +79,9 @@ typedef struct tc_step {
     /* ASSOC: credential="second": the profile's second registree credential (profile_creds.h)
      * instead of the harness's own */
     int second_registree;
+    /* ASSOC with <mef at="iut">: enrol="again" discards the harness's enrolment first, so it
+     * enrols with the IUT's MEF anew; by default (reuse) a finished enrolment's KeID is kept */
+    int enrol_again;
     kvlist net;         /* LINK: the <link> attributes as written */
 } tc_step;
 

@@ -46,6 +46,7 @@ struct dtls_conn {
     char *identity;         /* identity the client offered / we offered */
     char *bound_id;
     char fail_reason[256];
+    int cert_rejected;      /* fail_reason says why our verification refused the peer's certificate */
     int owns_sock;          /* client: loop watch registered by this conn */
     struct dtls_conn *shadow;   /* client: a dropped association on the same socket (issue 8) */
     struct dtls_conn *next; /* server's list */
@@ -189,8 +190,9 @@ static const char *alert_text(dtls_conn *c, int err)
 static void fail(dtls_conn *c, int err, const char *stage)
 {
     const char *alert = alert_text(c, err);
-    snprintf(c->fail_reason, sizeof c->fail_reason, "%s%s%s", gnutls_strerror(err),
-             alert ? ": " : "", alert ? alert : "");
+    if (!c->cert_rejected)   /* else keep the verification's reason: GnuTLS's says only "Error in the certificate" */
+        snprintf(c->fail_reason, sizeof c->fail_reason, "%s%s%s", gnutls_strerror(err),
+                 alert ? ": " : "", alert ? alert : "");
     record(c, "sae.fail", "stage", stage, "reason", gnutls_strerror(err), "alert", alert,
            "identity", c->identity, (const char *)NULL);
     if (c->timer) loop_timer_cancel(c->loop, c->timer);
@@ -353,6 +355,7 @@ static int verify_peer_cert(gnutls_session_t s)
         data[nd++].size = 0;
     }
     unsigned status = 0;
+    c->cert_rejected = 1;   /* until the checks below pass */
     int r = gnutls_certificate_verify_peers(s, data, nd, &status);
     free(c->identity);
     c->identity = peer_cert_identity(s);
@@ -373,6 +376,7 @@ static int verify_peer_cert(gnutls_session_t s)
     }
     free(c->bound_id);
     c->bound_id = xstrdup(c->params->peer_bound_id);
+    c->cert_rejected = 0;
     return 0;
 }
 
@@ -387,7 +391,8 @@ static int verify_peer_rpk(dtls_conn *c, gnutls_session_t s)
     free(c->identity);
     c->identity = xasprintf("spki-sha256:%s", hex);
     const dtls_rpk_pin *pin = spki && n ? dtls_rpk_match(c->params->rpk_pins, c->params->nrpk_pins, hex) : NULL;
-    if (!pin && !c->params->skip_verify) {
+    c->cert_rejected = !pin && !c->params->skip_verify;
+    if (c->cert_rejected) {
         snprintf(c->fail_reason, sizeof c->fail_reason, "raw public key %s is pinned for no identity", c->identity);
         record(c, "sae.cert_rejected", "ctype", "rpk", "reason", c->fail_reason, "identity", c->identity, (const char *)NULL);
         return -1;

@@ -103,14 +103,14 @@ static void test_parse_step(void)
         "<harness psk=\"wrong-key\"/>"
         "<steps><trigger name=\"start\"/><open-association within=\"dtls-total+2s\" expect=\"refused\"/>"
         "<open-association/><open-association credential=\"second\"/><open-association credential=\"own\"/>"
-        "</steps></testcase>";
+        "<open-association enrol=\"again\"/><open-association enrol=\"reuse\"/></steps></testcase>";
     diag d;
     diag_init(&d);
     testcase *tc = NULL;
     int rc = testcase_load_mem("t.xml", xml, strlen(xml), TESTCASE_XSD, &tc, &d);
     if (rc < 0) diag_print(&d, stderr);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
-    CU_ASSERT_EQUAL_FATAL(tc->body.n, 5);
+    CU_ASSERT_EQUAL_FATAL(tc->body.n, 7);
     CU_ASSERT_EQUAL(tc->body.items[2].second_registree, 0);
     CU_ASSERT_EQUAL(tc->body.items[3].second_registree, 1);
     CU_ASSERT_EQUAL(tc->body.items[4].second_registree, 0);
@@ -119,6 +119,9 @@ static void test_parse_step(void)
     CU_ASSERT_EQUAL(tc->body.items[1].timer, TC_TIMER_DTLS_TOTAL);
     CU_ASSERT_EQUAL(tc->body.items[2].kind, STEP_ASSOC);
     CU_ASSERT_EQUAL(tc->body.items[2].expect_refused, 0);
+    CU_ASSERT_EQUAL(tc->body.items[2].enrol_again, 0);
+    CU_ASSERT_EQUAL(tc->body.items[5].enrol_again, 1);
+    CU_ASSERT_EQUAL(tc->body.items[6].enrol_again, 0);
     CU_ASSERT_EQUAL(tc->harness.psk, TC_PSK_WRONG_KEY);
     testcase_free(tc);
     diag_free(&d);
@@ -142,6 +145,21 @@ static void test_parse_step(void)
         diag_free(&d);
         free(x);
     }
+}
+
+/* enrol= belongs to <open-association> only (the schema says so, the loader too). */
+static void test_parse_enrol_refused(void)
+{
+    static const char xml[] =
+        "<testcase id=\"TC_F_002\" role=\"field\" area=\"sae\" covers=\"R-SAE-12\">"
+        "<title>t</title><requirement>r</requirement><reference>TS-0003 §8.2.1</reference>"
+        "<steps><open-reverse-association poa=\"coaps://127.0.0.1:1\" enrol=\"again\"/></steps></testcase>";
+    diag d;
+    diag_init(&d);
+    testcase *tc = NULL;
+    CU_ASSERT_EQUAL(testcase_load_mem("t.xml", xml, strlen(xml), TESTCASE_XSD, &tc, &d), -1);
+    CU_ASSERT_PTR_NULL(tc);
+    diag_free(&d);
 }
 
 /* A DTLS server standing in for the IN-CSE on the picked coaps port, with the profile's
@@ -275,6 +293,7 @@ void m2m_test_register(void)
     CU_add_test(s, "IUT ports picked per test in role field", test_pick_ports);
     CU_add_test(s, "picked ports reserved against other pickers until released", test_pick_ports_reserved);
     CU_add_test(s, "<open-association> parsed", test_parse_step);
+    CU_add_test(s, "enrol= only on <open-association>", test_parse_enrol_refused);
     CU_add_test(s, "association with the profile's PSK and SNI", test_association_profile_psk);
     CU_add_test(s, "association with the second registree's credential", test_association_second_registree);
     CU_add_test(s, "wrong key, unknown identity and other issuer get no association", test_association_variants_refused);

@@ -318,6 +318,38 @@ static void test_expired_ke_refused(void)
 }
 
 /* fetchCredentials answer (sec/mef_cred.h, tables 8.3.2.1-5/-6): built, read back; Status=False. */
+/* mef_forget: one KeID (the ref-in-cse fault forget-enrolment-on-close), then every one (a
+ * change of service provider): each forgotten KeID is refused, the others still serve. */
+static void test_forget_enrolments(void)
+{
+    env e;
+    env_open(&e, ENROL_DERIVE_KPSA);
+    enrolee a, b;
+    CU_ASSERT_EQUAL_FATAL(enrol(&e, &a, "enrolment", ALL_FALSE), 0);
+    CU_ASSERT_EQUAL_FATAL(enrol(&e, &b, "enrolment", ALL_FALSE), 0);
+    CU_ASSERT_EQUAL_FATAL(mef_enrolments(e.m), 2);
+    uint8_t ka[ENROL_KEY_LEN], kb[ENROL_KEY_LEN];
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(enrol_kpsa(a.k.ke, "/asn-cse-1", ka, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(enrol_kpsa(b.k.ke, "/asn-cse-1", kb, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(mef_forget(e.m, a.k.keid, "association ended"), 1);
+    const tl_event *f = find(&e.tl, "prov.forgotten");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(tl_event_get(f, "keid"), a.k.keid);
+    CU_ASSERT_NOT_EQUAL(associate(&e, a.k.keid, ka, sizeof ka), DTLS_UP);
+    CU_ASSERT_EQUAL(associate(&e, b.k.keid, kb, sizeof kb), DTLS_UP);
+    CU_ASSERT_EQUAL(mef_forget(e.m, a.k.keid, "again"), 0);   /* nothing left to forget: no event */
+    CU_ASSERT_EQUAL(mef_forget(e.m, NULL, "change of service provider"), 1);
+    CU_ASSERT_EQUAL(mef_enrolments(e.m), 0);
+    CU_ASSERT_NOT_EQUAL(associate(&e, b.k.keid, kb, sizeof kb), DTLS_UP);
+    size_t n = 0;
+    for (size_t i = 0; i < e.tl.n; i++) n += !strcmp(e.tl.ev[i].name, "prov.forgotten");
+    CU_ASSERT_EQUAL(n, 2);
+    enrolee_free(&a);
+    enrolee_free(&b);
+    env_close(&e);
+}
+
 static void test_credential_answer(void)
 {
     uint8_t key[ENROL_KEY_LEN], got[MEF_CRED_MAX];
@@ -415,5 +447,6 @@ void m2m_test_register(void)
     CU_add_test(s, "profile <mef>: settings, defaults, Kpm redacted", test_profile_mef_section);
     CU_add_test(s, "interrupted enrolment: no key kept, the half result refused, a new one works", test_interrupted_enrolment);
     CU_add_test(s, "Enrolment Expiry: prov.expire, then the KeID refused", test_expired_ke_refused);
+    CU_add_test(s, "mef_forget: one KeID, then all; forgotten KeIDs refused", test_forget_enrolments);
     CU_add_test(s, "fetchCredentials answer: built and read back, Status=False, bad hex", test_credential_answer);
 }

@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,6 +44,10 @@ static const fault faults[] = {
     { "mef-wrong-label", "own MEF: derive Ke/KeID with the exporter label EXPORTER-oneM2M-Connection", 0 },
     { "accept-half-enrolled", "own MEF: keep the keys at the bootstrap handshake, before the enrolment exchange", 0 },
     { "accept-expired-keid", "own MEF: accept a KeID whose Ke is past its lifetime", 0 },
+    { "forget-enrolment-on-close", "own MEF: forget a KeID when its association ends (the field node must enrol again)", 0 },
+    { "keep-enrolment-on-provider-change", "own MEF: keep the former provider's enrolments after a change of service provider (SIGUSR2)", 0 },
+    { "mef-cert-wrong-name", "own MEF, rspf cert: present the IN-CSE's certificate (SAN in-cse.m2m-harness.test), not one naming the MEF-FQDN", 0 },
+    { "mef-cert-cn-only", "own MEF, rspf cert: present a certificate naming the MEF-FQDN only in its CN, without subjectAltName", 0 },
     { "accept-any-psk", "accept any PSK identity, with the key of the profile's identity", 0 },
     { "accept-dtls10", "accept DTLS 1.0 (with TLS_PSK_WITH_AES_128_CBC_SHA) besides DTLS 1.2", 0 },
     { "no-ccm8", "lack TLS_PSK_WITH_AES_128_CCM_8: only TLS_PSK_WITH_AES_128_GCM_SHA256", 0 },
@@ -108,6 +114,7 @@ typedef struct ref {
     registrar *reg;
     rlink *links;
     ref_sa2 *sa2;     /* the reverse association toward the registree, once opened */
+    ref_mef *own_mef; /* <mef at="iut">: the MEF is ours (own_mef.h) */
     const char *hostile;   /* --hostile: a hostile IN-CSE (hostile_in.c) */
 } ref;
 
@@ -285,6 +292,34 @@ static void dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
     coap_ep_input(r->ep, &k->l, p, n);
 }
 
+static void dtls_state_changed(dtls_conn *c, dtls_state st, void *ctx)
+{
+    ref *r = ctx;
+    if (st == DTLS_CLOSED && r->own_mef) ref_mef_association_ended(r->own_mef, dtls_conn_identity(c));
+}
+
+/* SIGUSR2, read from a signalfd on the loop: a change of service provider (profile trigger
+ * change-service-provider, docs/mef.md). */
+static void provider_signal(evloop *l, int fd, short ev, void *ctx)
+{
+    (void)l; (void)ev;
+    ref *r = ctx;
+    struct signalfd_siginfo si;
+    while (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
+        if (si.ssi_signo == SIGUSR2) ref_mef_change_provider(r->own_mef);
+}
+
+static int watch_provider_signal(ref *r)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) return -1;
+    int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd >= 0) loop_add_fd(r->loop, fd, provider_signal, r);
+    return fd;
+}
+
 /* trust-other-ca: a trust file holding the given one and other-ca.crt from its folder
  * (fixtures/certs naming). Returns a temporary file's path to unlink, or NULL. */
 static char *with_other_ca(const char *trust)
@@ -331,6 +366,7 @@ static void usage(FILE *f)
           "                  [--separate-responses]   answer a CON request with an empty ACK, then the\n"
           "                                   response in a CON of its own (RFC 7252 §5.2.2): an interop\n"
           "                                   mode, not a fault; combines with --fault\n"
+          "                  [--mef-cert F --mef-key F --mef-trust F]   that MEF's certificate (rspf=\"cert\")\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
           "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID),\n"
@@ -352,8 +388,11 @@ int main(int argc, char **argv)
         { "cert", required_argument, 0, 'C' }, { "key", required_argument, 0, 'K' },
         { "trust", required_argument, 0, 'T' }, { "hostile", required_argument, 0, 'H' },
         { "mef-port", required_argument, 0, 'M' }, { "separate-responses", no_argument, 0, 'S' },
+        { "mef-cert", required_argument, 0, 'm' },
+        { "mef-key", required_argument, 0, 'k' }, { "mef-trust", required_argument, 0, 't' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *cert = NULL, *key = NULL, *trust = NULL;
+    const char *mef_cert[3] = { NULL, NULL, NULL };   /* the own MEF's, rspf cert */
     ref r;
     memset(&r, 0, sizeof r);
     r.plain.fd = r.secure.fd = -1;
@@ -373,6 +412,9 @@ int main(int argc, char **argv)
         case 'H': r.hostile = optarg; break;
         case 'M': mef_port = atoi(optarg); break;
         case 'S': separate = 1; break;
+        case 'm': mef_cert[0] = optarg; break;
+        case 'k': mef_cert[1] = optarg; break;
+        case 't': mef_cert[2] = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -438,14 +480,15 @@ int main(int argc, char **argv)
     }
     /* Enrolment target (fetch.h): an unknown KeID is fetched from the harness's MEF. */
     ref_fetch fetch = { p, addr, p->harness_address ? p->harness_address : "127.0.0.1", mef_port, r.fault, { 0 } };
-    ref_mef *own_mef = NULL;   /* <mef at="iut">: the MEF is ours (own_mef.h) */
+    int provider_fd = -1;
     if (mef_port > 0 && p->mef && p->mef->at_iut) {
-        if (!(own_mef = ref_mef_open(r.loop, p, mef_port, r.fault, err, sizeof err))) {
-            fprintf(stderr, "ref-in-cse: MEF: %s\n", err);
+        if (!(r.own_mef = ref_mef_open(r.loop, p, mef_port, mef_cert, r.fault, err, sizeof err)) ||
+            (provider_fd = watch_provider_signal(&r)) < 0) {
+            fprintf(stderr, "ref-in-cse: MEF: %s\n", r.own_mef ? "cannot watch SIGUSR2" : err);
             return 1;
         }
         dp.psk_lookup = mef_psk_lookup;
-        dp.psk_lookup_ctx = ref_mef_lookup_ctx(own_mef);
+        dp.psk_lookup_ctx = ref_mef_lookup_ctx(r.own_mef);
     } else if (mef_port > 0 && p->mef) {
         dp.psk_lookup = ref_fetch_lookup;
         dp.psk_lookup_ctx = &fetch;
@@ -466,7 +509,7 @@ int main(int argc, char **argv)
         }
         dp.priority = prio;
     }
-    dtls_hooks dh = { dtls_data, NULL, NULL, &r };
+    dtls_hooks dh = { dtls_data, dtls_state_changed, NULL, &r };
     if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, &r.secure, r.hostile);
     else r.srv = dtls_server_new(r.loop, &r.secure, &dp, NULL, dh, err, sizeof err);
     if (!r.srv && !(r.hostile && hostile_in_dtls(r.hostile))) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
@@ -495,7 +538,8 @@ int main(int argc, char **argv)
     /* Runs until the harness stops it; an hour at most, so a lost one does not stay. */
     loop_run_until(r.loop, mono_now_ns() + 3600000000000LL, NULL, NULL);
     ref_sa2_free(r.sa2);
-    ref_mef_close(own_mef);
+    if (provider_fd >= 0) { loop_del_fd(r.loop, provider_fd); close(provider_fd); }
+    ref_mef_close(r.own_mef);
     registrar_free(r.reg);
     coap_ep_free(r.ep);
     dtls_server_free(r.srv);

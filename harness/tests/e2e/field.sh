@@ -4,6 +4,7 @@
 #   correct       every field test passes against the correct reference IN-CSE (PSK)
 #   correct-cert  the same with X.509 credentials (fixtures/profiles/ref-in-cse-cert.xml)
 #   correct-mef   the enrolment tests against ref-in-cse with its own MEF (ref-in-cse-mef.xml)
+#   correct-mef-cert  the same with the certificate-based RSPF (ref-in-cse-mef-cert.xml)
 #   xml           the whole suite with XML content (fixtures/profiles/ref-in-cse-xml.xml)
 #   legacy        the whole suite with legacy option numbers (ref-in-cse-legacy.xml)
 #   separate      the whole suite against separate responses (ref-in-cse-separate.xml)
@@ -237,6 +238,20 @@ correct-mef)
   [ -n "$keid" ] && ok "KeID ${keid#keid=}: 32 hex digits @ MEF-FQDN" || fail "no prov.done side=client with a KeID in $tl"
   grep -q " sae.done .*side=client.*identity=${keid#keid=}" "$tl" && ok "SAE with that KeID" || fail "no client sae.done with ${keid#keid=}"
   grep -q "m2m-harness-test-kpm-1" -r "$work/reports/latest/" && fail "Kpm appears in the report" || ok "Kpm redacted"
+  ;;
+correct-mef-cert)
+  # R-ENR-06 role C: the bootstrap handshake with the IUT's MEF uses certificates (§8.3.2.2).
+  profile=$SRC/fixtures/profiles/ref-in-cse-mef-cert.xml
+  run -j "$E2E_JOBS" "$SRC/testcases/field"
+  expect_eq "exit status" 0 "$rc"
+  expect_failing ""
+  expect_eq TC_SEC_IN_ENR_009 pass "$(verdict_of TC_SEC_IN_ENR_009)"
+  tl=$work/reports/latest/timelines/TC_SEC_IN_ENR_009.txt
+  keid=$(grep ' prov.done .*side=client.*rspf=cert' "$tl" | grep -o 'keid=[0-9a-f]\{32\}@mef.m2m-harness.test' | head -1)
+  [ -n "$keid" ] && ok "certificate enrolment: KeID ${keid#keid=}" || fail "no prov.done side=client rspf=cert with a KeID in $tl"
+  grep -q ' prov.done .*side=client.*mef_cert=dns:mef.m2m-harness.test' "$tl" && ok "the MEF's certificate names the MEF-FQDN in SAN" \
+    || fail "no prov.done with mef_cert=dns:mef.m2m-harness.test"
+  grep -q " sae.done .*side=client.*identity=${keid#keid=}.*bound_id=/asn-cse-1" "$tl" && ok "SAE with that KeID" || fail "no client sae.done with ${keid#keid=}"
   ;;
 fault-*)
   fault=${case_name#fault-}
