@@ -1,11 +1,11 @@
 #include "dtls.h"
+#include "dtls_int.h"
 #include "kpsaid.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <gnutls/dtls.h>
 #include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,39 +18,6 @@ const char *const DTLS_PRIORITY_PSK =
 const char *const DTLS_PRIORITY_CERT =
     "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+ECDHE-ECDSA:"
     "-CIPHER-ALL:+AES-128-CCM-8:+AES-128-GCM:+AES-128-CBC";
-
-#define RXQ_MAX 16          /* datagrams queued for GnuTLS's pull before the oldest is dropped */
-#define DGRAM_MAX 2048
-
-typedef struct dgram { uint8_t *p; size_t n; } dgram;
-
-struct dtls_conn {
-    evloop *loop;
-    udp_sock *sock;
-    net_addr peer;
-    char peer_str[64];
-    int is_server;
-    gnutls_session_t s;
-    gnutls_psk_server_credentials_t scred;
-    gnutls_psk_client_credentials_t ccred;
-    gnutls_certificate_credentials_t xcred;   /* client-side X.509 credentials */
-    const dtls_params *params;
-    timeline *tl;
-    dtls_hooks hooks;
-    dtls_state state;
-    dgram rxq[RXQ_MAX];
-    size_t rxn;
-    uint64_t timer;
-    int64_t started_ns;     /* the handshake's start: dtls-total bounds it (progress) */
-    unsigned number;
-    char *identity;         /* identity the client offered / we offered */
-    char *bound_id;
-    char fail_reason[256];
-    int cert_rejected;      /* fail_reason says why our verification refused the peer's certificate */
-    int owns_sock;          /* client: loop watch registered by this conn */
-    struct dtls_conn *shadow;   /* client: a dropped association on the same socket (issue 8) */
-    struct dtls_conn *next; /* server's list */
-};
 
 struct dtls_server {
     evloop *loop;
@@ -94,8 +61,7 @@ static int keylog_fn(gnutls_session_t s, const char *label, const gnutls_datum_t
     return 0;
 }
 
-static void record(dtls_conn *c, const char *name, ...) __attribute__((sentinel));
-static void record(dtls_conn *c, const char *name, ...)
+void dtls_record(dtls_conn *c, const char *name, ...)
 {
     if (!c->tl) return;
     const char *kv[32];
@@ -193,7 +159,7 @@ static void fail(dtls_conn *c, int err, const char *stage)
     if (!c->cert_rejected)   /* else keep the verification's reason: GnuTLS's says only "Error in the certificate" */
         snprintf(c->fail_reason, sizeof c->fail_reason, "%s%s%s", gnutls_strerror(err),
                  alert ? ": " : "", alert ? alert : "");
-    record(c, "sae.fail", "stage", stage, "reason", gnutls_strerror(err), "alert", alert,
+    dtls_record(c, "sae.fail", "stage", stage, "reason", gnutls_strerror(err), "alert", alert,
            "identity", c->identity, (const char *)NULL);
     if (c->timer) loop_timer_cancel(c->loop, c->timer);
     c->timer = 0;
@@ -218,7 +184,7 @@ static void handshake_done(dtls_conn *c)
     /* a PSK identity is judged for its form: a KpsaID (TS-0003 §10.5), R-SAE-11 */
     const char *kpsaid = gnutls_auth_get_type(c->s) != GNUTLS_CRD_PSK ? NULL
                        : kpsaid_valid(c->identity, c->identity ? strlen(c->identity) : 0) ? "true" : "false";
-    record(c, "sae.done", "version", version, "suite", suite, "ctype", ctype, "identity", c->identity,
+    dtls_record(c, "sae.done", "version", version, "suite", suite, "ctype", ctype, "identity", c->identity,
            "kpsaid", kpsaid, "bound_id", c->bound_id, "sni", sni[0] ? sni : NULL, (const char *)NULL);
     set_state(c, DTLS_UP);
 }
@@ -234,19 +200,19 @@ static void read_records(dtls_conn *c)
             continue;
         }
         if (r == 0) {
-            record(c, "sae.closed", "reason", "close_notify received", (const char *)NULL);
+            dtls_record(c, "sae.closed", "reason", "close_notify received", (const char *)NULL);
             set_state(c, DTLS_CLOSED);
             return;
         }
         if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) return;
         if (!gnutls_error_is_fatal((int)r)) {
             /* A bad record in DTLS is dropped, not fatal (RFC 6347 §4.1.2.7): note it. */
-            record(c, "sae.bad_record", "reason", gnutls_strerror((int)r), (const char *)NULL);
+            dtls_record(c, "sae.bad_record", "reason", gnutls_strerror((int)r), (const char *)NULL);
             if (c->rxn == 0) return;
             continue;
         }
         const char *alert = alert_text(c, (int)r);
-        record(c, "sae.closed", "reason", gnutls_strerror((int)r), "alert", alert, (const char *)NULL);
+        dtls_record(c, "sae.closed", "reason", gnutls_strerror((int)r), "alert", alert, (const char *)NULL);
         set_state(c, DTLS_CLOSED);
         return;
     }
@@ -278,152 +244,6 @@ static void progress(dtls_conn *c)
         }
     }
     if (c->state == DTLS_UP) read_records(c);
-}
-
-static int server_psk_cb(gnutls_session_t s, const char *username, gnutls_datum_t *key)
-{
-    dtls_conn *c = gnutls_session_get_ptr(s);
-    free(c->identity);
-    c->identity = xstrdup(username);
-    for (size_t i = 0; i < c->params->npsks; i++) {
-        const dtls_psk *p = &c->params->psks[i];
-        if (p->identity && strcmp(p->identity, username) != 0) continue;   /* NULL: any (fault injection) */
-        key->data = gnutls_malloc(p->key_len);
-        if (!key->data) return -1;
-        memcpy(key->data, p->key, p->key_len);
-        key->size = (unsigned)p->key_len;
-        free(c->bound_id);
-        c->bound_id = xstrdup(p->bound_id);
-        return 0;
-    }
-    dtls_psk dyn;
-    if (c->params->psk_lookup && c->params->psk_lookup(username, &dyn, c->params->psk_lookup_ctx) == 0) {
-        key->data = gnutls_malloc(dyn.key_len);
-        if (!key->data) return -1;
-        memcpy(key->data, dyn.key, dyn.key_len);
-        key->size = (unsigned)dyn.key_len;
-        free(c->bound_id);
-        c->bound_id = xstrdup(dyn.bound_id);
-        return 0;
-    }
-    record(c, "sae.unknown_identity", "identity", username, (const char *)NULL);
-    return -1;
-}
-
-/* The identity in the peer certificate's subjectAltName: "dns:<name>" or "uri:<uri>",
- * the first such entry; NULL when there is none. Never the subject CN (TS-0003 §8.1.2). */
-static char *peer_cert_identity(gnutls_session_t s)
-{
-    unsigned n = 0;
-    const gnutls_datum_t *chain = gnutls_certificate_get_peers(s, &n);
-    if (!chain || !n) return NULL;
-    gnutls_x509_crt_t crt;
-    if (gnutls_x509_crt_init(&crt) < 0) return NULL;
-    char *id = NULL;
-    if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) == 0) {
-        for (unsigned i = 0; !id; i++) {
-            char buf[512];
-            size_t len = sizeof buf - 1;
-            int t = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len, NULL);
-            if (t == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE || t < 0) break;
-            buf[len] = '\0';
-            if (t == GNUTLS_SAN_DNSNAME) id = xasprintf("dns:%s", buf);
-            else if (t == GNUTLS_SAN_URI) id = xasprintf("uri:%s", buf);
-        }
-    }
-    gnutls_x509_crt_deinit(crt);
-    return id;
-}
-
-/* Certificate verification during the handshake, so a bad certificate aborts it with an
- * alert: path to a trust anchor, validity, key purpose (serverAuth for a server,
- * clientAuth for a client), and the exact subjectAltName identity. */
-static int verify_peer_rpk(dtls_conn *c, gnutls_session_t s);
-static int verify_peer_cert(gnutls_session_t s)
-{
-    dtls_conn *c = gnutls_session_get_ptr(s);
-    if (gnutls_certificate_type_get2(s, GNUTLS_CTYPE_PEERS) == GNUTLS_CRT_RAWPK) return verify_peer_rpk(c, s);
-    if (c->params->skip_verify) return 0;
-    gnutls_typed_vdata_st data[2];
-    unsigned nd = 0;
-    data[nd].type = GNUTLS_DT_KEY_PURPOSE_OID;
-    data[nd].data = (void *)(c->is_server ? GNUTLS_KP_TLS_WWW_CLIENT : GNUTLS_KP_TLS_WWW_SERVER);
-    data[nd++].size = 0;
-    if (!c->is_server && c->params->verify_name) {
-        data[nd].type = GNUTLS_DT_DNS_HOSTNAME;
-        data[nd].data = (void *)c->params->verify_name;
-        data[nd++].size = 0;
-    }
-    unsigned status = 0;
-    c->cert_rejected = 1;   /* until the checks below pass */
-    int r = gnutls_certificate_verify_peers(s, data, nd, &status);
-    free(c->identity);
-    c->identity = peer_cert_identity(s);
-    if (r < 0 || status != 0) {
-        gnutls_datum_t txt = { NULL, 0 };
-        if (r >= 0) gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &txt, 0);
-        snprintf(c->fail_reason, sizeof c->fail_reason, "peer certificate rejected: %s",
-                 r < 0 ? gnutls_strerror(r) : (const char *)txt.data);
-        record(c, "sae.cert_rejected", "reason", c->fail_reason, "identity", c->identity, (const char *)NULL);
-        gnutls_free(txt.data);
-        return -1;
-    }
-    if (c->params->peer_cert_id && (!c->identity || strcmp(c->identity, c->params->peer_cert_id) != 0)) {
-        snprintf(c->fail_reason, sizeof c->fail_reason, "certificate identity %s is not %s",
-                 c->identity ? c->identity : "(no dNSName or URI in subjectAltName)", c->params->peer_cert_id);
-        record(c, "sae.cert_rejected", "reason", c->fail_reason, "identity", c->identity, (const char *)NULL);
-        return -1;
-    }
-    free(c->bound_id);
-    c->bound_id = xstrdup(c->params->peer_bound_id);
-    c->cert_rejected = 0;
-    return 0;
-}
-
-/* A raw public key binds the identity its pin names (dtls_rpk.h); the identity recorded is
- * the key's fingerprint "spki-sha256:<hex>". No pin, no association. */
-static int verify_peer_rpk(dtls_conn *c, gnutls_session_t s)
-{
-    unsigned n = 0;
-    const gnutls_datum_t *spki = gnutls_certificate_get_peers(s, &n);
-    char hex[65] = "";
-    if (spki && n) dtls_rpk_spki_sha256(spki[0].data, spki[0].size, hex);
-    free(c->identity);
-    c->identity = xasprintf("spki-sha256:%s", hex);
-    const dtls_rpk_pin *pin = spki && n ? dtls_rpk_match(c->params->rpk_pins, c->params->nrpk_pins, hex) : NULL;
-    c->cert_rejected = !pin && !c->params->skip_verify;
-    if (c->cert_rejected) {
-        snprintf(c->fail_reason, sizeof c->fail_reason, "raw public key %s is pinned for no identity", c->identity);
-        record(c, "sae.cert_rejected", "ctype", "rpk", "reason", c->fail_reason, "identity", c->identity, (const char *)NULL);
-        return -1;
-    }
-    free(c->bound_id);
-    c->bound_id = pin ? xstrdup(pin->bound_id) : NULL;
-    return 0;
-}
-
-static int load_x509(const dtls_params *p, gnutls_certificate_credentials_t *out, char *err, size_t errlen)
-{
-    int r = gnutls_certificate_allocate_credentials(out);
-    if (r == 0 && p->rpk_pub_file) {
-        if (dtls_rpk_load(*out, p->rpk_pub_file, p->rpk_key_file, err, errlen) < 0) return -1;
-        gnutls_certificate_set_verify_function(*out, verify_peer_cert);
-        return 0;
-    }
-    if (r == 0) r = gnutls_certificate_set_x509_key_file(*out, p->cert_file, p->key_file, GNUTLS_X509_FMT_PEM);
-    if (r < 0) {
-        snprintf(err, errlen, "certificate %s / key %s: %s", p->cert_file, p->key_file, gnutls_strerror(r));
-        return -1;
-    }
-    if (p->trust_file) {
-        r = gnutls_certificate_set_x509_trust_file(*out, p->trust_file, GNUTLS_X509_FMT_PEM);
-        if (r <= 0) {
-            snprintf(err, errlen, "trust anchors %s: %s", p->trust_file, r < 0 ? gnutls_strerror(r) : "no certificate in it");
-            return -1;
-        }
-    }
-    gnutls_certificate_set_verify_function(*out, verify_peer_cert);
-    return 0;
 }
 
 static int session_common(dtls_conn *c, unsigned flags, char *err, size_t errlen)
@@ -512,7 +332,7 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
     if (c && !hello && (c->state == DTLS_CLOSED || c->state == DTLS_FAILED)) {
         /* A record for an association that has ended: the peer did not notice (or ignores)
          * the end. Evidence for "SAE again before the next primitive" (R-FLOW-06). */
-        record(c, "sae.stale_record", "reason", "record for an association that has ended",
+        dtls_record(c, "sae.stale_record", "reason", "record for an association that has ended",
                (const char *)NULL);
         return;
     }
@@ -552,7 +372,7 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
     if (c) {
         /* A new handshake from an address that had an association: the peer lost its state. */
         if (c->state == DTLS_UP)
-            record(c, "sae.closed", "reason", "peer started a new handshake", (const char *)NULL);
+            dtls_record(c, "sae.closed", "reason", "peer started a new handshake", (const char *)NULL);
     }
     dtls_conn *nc = conn_alloc(srv->loop, srv->sock, from, srv->params, srv->tl, srv->hooks, 1);
     nc->number = ++srv->next_number;
@@ -570,7 +390,7 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
     gnutls_dtls_prestate_set(nc->s, &prestate);
     nc->next = srv->conns;
     srv->conns = nc;
-    record(nc, "sae.start", "stage", "client_hello", "cookie", "verified", (const char *)NULL);
+    dtls_record(nc, "sae.start", "stage", "client_hello", "cookie", "verified", (const char *)NULL);
     queue_datagram(nc, p, n);
     progress(nc);
 }
@@ -599,14 +419,14 @@ dtls_server *dtls_server_new(evloop *l, udp_sock *s, const dtls_params *params, 
     srv->hooks = hooks;
     int r = gnutls_key_generate(&srv->cookie_key, GNUTLS_COOKIE_KEY_SIZE);
     if (r == 0) r = gnutls_psk_allocate_server_credentials(&srv->cred);
-    if (r == 0) gnutls_psk_set_server_credentials_function(srv->cred, server_psk_cb);
+    if (r == 0) gnutls_psk_set_server_credentials_function(srv->cred, dtls_server_psk_cb);
     if (r == 0 && params->psk_hint) r = gnutls_psk_set_server_credentials_hint(srv->cred, params->psk_hint);
     if (r < 0) {
         snprintf(err, errlen, "gnutls: %s", gnutls_strerror(r));
         dtls_server_free(srv);
         return NULL;
     }
-    if ((params->cert_file || params->rpk_pub_file) && load_x509(params, &srv->xcred, err, errlen) < 0) {
+    if ((params->cert_file || params->rpk_pub_file) && dtls_load_x509(params, &srv->xcred, err, errlen) < 0) {
         dtls_server_free(srv);
         return NULL;
     }
@@ -647,7 +467,7 @@ static void shadow_read(dtls_conn *o, const uint8_t *p, size_t n)
     uint8_t buf[DGRAM_MAX];
     ssize_t r;
     while ((r = gnutls_record_recv(o->s, buf, sizeof buf)) > 0) {
-        record(o, "sae.stale_record", "reason", "the peer answered in the epoch of the association the harness dropped",
+        dtls_record(o, "sae.stale_record", "reason", "the peer answered in the epoch of the association the harness dropped",
                (const char *)NULL);
         if (o->hooks.on_data) o->hooks.on_data(o, buf, (size_t)r, o->hooks.ctx);
     }
@@ -669,7 +489,7 @@ static void client_readable(evloop *l, int fd, short revents, void *ctx)
             if (errno == ECONNREFUSED && c->state == DTLS_HANDSHAKING) {
                 if (c->tl) timeline_add(c->tl, "net.unreachable", c->peer_str, "reason", "ICMP port unreachable", (char *)NULL);
                 snprintf(c->fail_reason, sizeof c->fail_reason, "ICMP port unreachable");
-                record(c, "sae.fail", "stage", "handshake", "reason", "ICMP port unreachable", (const char *)NULL);
+                dtls_record(c, "sae.fail", "stage", "handshake", "reason", "ICMP port unreachable", (const char *)NULL);
                 if (c->timer) loop_timer_cancel(c->loop, c->timer);
                 c->timer = 0;
                 set_state(c, DTLS_FAILED);
@@ -708,7 +528,7 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
     }
     if (session_common(c, GNUTLS_CLIENT, err, errlen) < 0) { conn_free(c); return NULL; }
     if (params->cert_file || params->rpk_pub_file) {
-        if (load_x509(params, &c->xcred, err, errlen) < 0 ||
+        if (dtls_load_x509(params, &c->xcred, err, errlen) < 0 ||
             gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, c->xcred) < 0 ||
             (params->sni && gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, params->sni, strlen(params->sni)) < 0)) {
             if (!*err) snprintf(err, errlen, "certificate credentials rejected");
@@ -717,7 +537,7 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
         }
         c->owns_sock = 1;
         loop_add_fd(l, s->fd, client_readable_progress, c);
-        record(c, "sae.start", "stage", "client_hello", "credential", params->rpk_pub_file ? "rpk" : "x509",
+        dtls_record(c, "sae.start", "stage", "client_hello", "credential", params->rpk_pub_file ? "rpk" : "x509",
                "sni", params->sni, (const char *)NULL);
         progress(c);
         return c;
@@ -742,7 +562,7 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
     c->bound_id = xstrdup(p->bound_id);
     c->owns_sock = 1;
     loop_add_fd(l, s->fd, client_readable_progress, c);
-    record(c, "sae.start", "stage", "client_hello", "identity", c->identity, "sni", params->sni, (const char *)NULL);
+    dtls_record(c, "sae.start", "stage", "client_hello", "identity", c->identity, "sni", params->sni, (const char *)NULL);
     progress(c);
     return c;
 }
@@ -780,7 +600,7 @@ void dtls_close(dtls_conn *c)
 {
     if (c->state != DTLS_UP) return;
     gnutls_bye(c->s, GNUTLS_SHUT_WR);
-    record(c, "sae.closed", "reason", "closed by harness", (const char *)NULL);
+    dtls_record(c, "sae.closed", "reason", "closed by harness", (const char *)NULL);
     set_state(c, DTLS_CLOSED);
 }
 
@@ -788,7 +608,7 @@ void dtls_forget(dtls_conn *c)
 {
     if (c->state != DTLS_UP) return;
     /* No close_notify: the peer is not told, as after a crash or a restart (issue 8). */
-    record(c, "sae.closed", "reason", "harness dropped its state", (const char *)NULL);
+    dtls_record(c, "sae.closed", "reason", "harness dropped its state", (const char *)NULL);
     set_state(c, DTLS_CLOSED);
 }
 
