@@ -153,14 +153,29 @@ static const char *alert_text(dtls_conn *c, int err)
     return NULL;
 }
 
+/* A handshake we refuse ends on an alert to the peer (RFC 5246 §7.2), so it learns at once
+ * instead of retransmitting until its timer gives up; GnuTLS leaves that to the caller. Not
+ * after a timeout or an alert of the peer's own. Returns the alert's name, or NULL. */
+static const char *send_refusal_alert(dtls_conn *c, int err)
+{
+    if (err == GNUTLS_E_TIMEDOUT || err == GNUTLS_E_WARNING_ALERT_RECEIVED || err == GNUTLS_E_FATAL_ALERT_RECEIVED)
+        return NULL;
+    int level = GNUTLS_AL_FATAL;   /* RFC 4279 §2: an identity we do not know has its own alert */
+    int alert = c->psk_unknown ? GNUTLS_A_UNKNOWN_PSK_IDENTITY : gnutls_error_to_alert(err, &level);
+    if (alert < 0 || level != GNUTLS_AL_FATAL || gnutls_alert_send(c->s, GNUTLS_AL_FATAL, (gnutls_alert_description_t)alert) < 0)
+        return NULL;
+    return gnutls_alert_get_name((gnutls_alert_description_t)alert);
+}
+
 static void fail(dtls_conn *c, int err, const char *stage)
 {
     const char *alert = alert_text(c, err);
+    const char *sent = send_refusal_alert(c, err);
     if (!c->cert_rejected)   /* else keep the verification's reason: GnuTLS's says only "Error in the certificate" */
         snprintf(c->fail_reason, sizeof c->fail_reason, "%s%s%s", gnutls_strerror(err),
                  alert ? ": " : "", alert ? alert : "");
     dtls_record(c, "sae.fail", "stage", stage, "reason", gnutls_strerror(err), "alert", alert,
-           "identity", c->identity, (const char *)NULL);
+           "alert_sent", sent, "identity", c->identity, (const char *)NULL);
     if (c->timer) loop_timer_cancel(c->loop, c->timer);
     c->timer = 0;
     set_state(c, DTLS_FAILED);

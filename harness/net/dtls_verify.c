@@ -36,6 +36,7 @@ int dtls_server_psk_cb(gnutls_session_t s, const char *username, gnutls_datum_t 
         return 0;
     }
     dtls_record(c, "sae.unknown_identity", "identity", username, (const char *)NULL);
+    c->psk_unknown = 1;
     return -1;
 }
 

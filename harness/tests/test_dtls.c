@@ -2,6 +2,7 @@
  * handshake with the cookie exchange; a wrong key or an unknown identity yields no
  * association; every step is a timeline event. */
 #include <CUnit/CUnit.h>
+#include <gnutls/gnutls.h>
 #include <string.h>
 #include "net/dtls.h"
 #include "util/xmem.h"
@@ -72,6 +73,18 @@ static const tl_event *find(const timeline *tl, const char *name)
         if (strcmp(tl->ev[i].name, name) == 0) return &tl->ev[i];
     return NULL;
 }
+
+static const tl_event *find_side(const timeline *tl, const char *name, const char *side)
+{
+    for (size_t i = 0; i < tl->n; i++)
+        if (!strcmp(tl->ev[i].name, name) && tl_event_get(&tl->ev[i], "side") &&
+            !strcmp(tl_event_get(&tl->ev[i], "side"), side))
+            return &tl->ev[i];
+    return NULL;
+}
+
+/* NULL-safe: a missing attribute fails the assertion instead of crashing the run. */
+#define ATTR(ev, k) (tl_event_get(ev, k) ? tl_event_get(ev, k) : "(absent)")
 
 static int server_failed(void *ctx) { return find(&((pair *)ctx)->tl, "sae.fail") != NULL; }
 
@@ -213,6 +226,12 @@ static void test_unknown_identity_no_association(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(u);
     CU_ASSERT_STRING_EQUAL(tl_event_get(u, "identity"), "stranger@elsewhere.test");
     CU_ASSERT_PTR_NULL(find(&x.tl, "sae.done"));
+    /* refused with an alert (RFC 4279 §2), so the client ends on it, not on its timer */
+    const char *alert = gnutls_alert_get_name(GNUTLS_A_UNKNOWN_PSK_IDENTITY);
+    const tl_event *srv = find_side(&x.tl, "sae.fail", "server");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+    CU_ASSERT_STRING_EQUAL(ATTR(srv, "alert_sent"), alert);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dtls_conn_fail_reason(x.cli), alert));   /* the client's own reason */
     stop(&x);
 }
 
@@ -280,6 +299,14 @@ static void expect_rejected(const char *name, const char *why)
         fprintf(stderr, "\n%s: reason '%s' lacks '%s'\n", name, tl_event_get(rej, "reason"), why);
         CU_FAIL("rejection reason");
     }
+    /* the server refused with an alert, and the client ended on it */
+    const tl_event *srv = find_side(&x.tl, "sae.fail", "server");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+    if (!tl_event_get(srv, "alert_sent") || !strstr(dtls_conn_fail_reason(x.cli), "alert")) {
+        fprintf(stderr, "\n%s: server sent alert '%s', client's reason '%s'\n", name, ATTR(srv, "alert_sent"),
+                dtls_conn_fail_reason(x.cli));
+        CU_FAIL("refusal without an alert");
+    }
     stop(&x);
 }
 
@@ -307,9 +334,6 @@ static void rpk_pair(pair *x, const dtls_rpk_pin *server_pin, const dtls_rpk_pin
                         .rpk_pins = client_pin, .nrpk_pins = 1, .retrans_ms = 200, .total_ms = 2000 };
     start_with(x, &cp, &sp);
 }
-
-/* NULL-safe: a missing attribute fails the assertion instead of crashing the run. */
-#define ATTR(ev, k) (tl_event_get(ev, k) ? tl_event_get(ev, k) : "(absent)")
 
 static void test_rpk_mutual_identity_from_pin(void)
 {
