@@ -1,5 +1,5 @@
 #include "certify.h"
-#include "../exec/runner.h"
+#include "../run/runner.h"
 #include "../model/xmlload.h"
 #include "../util/xmem.h"
 #include <stdio.h>

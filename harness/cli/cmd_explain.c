@@ -1,7 +1,7 @@
 /* m2m-harness explain ID: a test case in words, for the people who read a verdict. */
 #include "cli.h"
 #include "coverage.h"
-#include "../exec/runner.h"
+#include "../run/runner.h"
 #include "../util/xmem.h"
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 #include "cli.h"
 #include "coverage.h"
-#include "../exec/runner.h"
+#include "../run/runner.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

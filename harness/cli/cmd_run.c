@@ -1,7 +1,7 @@
 #include "cli.h"
 #include "fleet.h"
 #include "keyfiles.h"
-#include "../exec/runner.h"
+#include "../run/runner.h"
 #include "../report/console.h"
 #include "../report/junit.h"
 #include "../report/run_report.h"

@@ -1,8 +1,8 @@
 #include "fleet.h"
 #include "certify.h"
-#include "../exec/plan.h"
-#include "../exec/pool.h"
-#include "../exec/runner.h"
+#include "../run/plan.h"
+#include "../run/pool.h"
+#include "../run/runner.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdio.h>

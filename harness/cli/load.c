@@ -1,7 +1,7 @@
 #include "cli.h"
 #include "../model/vars.h"
 #include "../net/dtls.h"
-#include "../exec/runner.h"
+#include "../run/runner.h"
 #include "../net/udp.h"
 #include "../util/xmem.h"
 #include <stdlib.h>

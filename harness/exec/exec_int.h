@@ -4,8 +4,8 @@
 #ifndef M2M_EXEC_INT_H
 #define M2M_EXEC_INT_H
 #include "executor.h"
-#include "iutctl.h"
-#include "netns.h"
+#include "../iut/iutctl.h"
+#include "../iut/netns.h"
 #include "wire.h"
 #include "../model/vars.h"
 #include "../util/xmem.h"

@@ -1,14 +1,15 @@
 #include "executor.h"
-#include "iutctl.h"
+#include "../iut/iutctl.h"
 #include "match.h"
-#include "netns.h"
+#include "../iut/netns.h"
 #include "steps_field.h"
+#include "../net/ports.h"
 #include "steps_net.h"
 #include "wire.h"
 #include "../model/vars.h"
 #include "../onem2m/primitive_xml.h"
 #include "../net/dtls.h"
-#include "../util/optspec.h"
+#include "../model/optspec.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -530,7 +531,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         vars_free(&x.v);
     }
     if (x.ns) netns_destroy(x.ns);
-    field_release_ports();   /* the IUT is gone: its ports are free for other tests */
+    ports_release();   /* the IUT is gone: its ports are free for other tests */
     out->v = x.vs.v;
     if (x.vs.v != VERDICT_PASS) out->reason = xstrdup(x.vs.reason);
     if (x.vs.v == VERDICT_INCONC && !out->error_type) out->error_type = xstrdup("inconclusive");

@@ -10,12 +10,4 @@
  * ${IUT_COAPS_PORT}). Returns 1 when out was filled, 0 when in is to be used as it is. */
 int field_pick_ports(const profile *in, profile *out);
 
-/* Ports picked below the ephemeral range stay reserved against every other harness process
- * (a lock file in $TMPDIR or /tmp) until this is called or the process ends. */
-void field_release_ports(void);
-
-/* One free port for a server of the IUT's (its MEF), reserved the same way; bind(0) when
- * there is no room below the ephemeral range; 0 when none. */
-int field_reserve_port(const char *addr);
-
 #endif

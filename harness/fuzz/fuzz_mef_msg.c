@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sec/mef_msg.h"
-#include "sec/mef_cred.h"
+#include "enrol/mef_msg.h"
+#include "enrol/mef_cred.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

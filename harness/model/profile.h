@@ -7,7 +7,7 @@
 #include "../onem2m/options.h"
 #include "../util/diag.h"
 #include "testcase.h"
-#include "profile_mef.h"
+#include "../enrol/profile_mef.h"
 #include "profile_creds.h"
 
 typedef struct profile_trigger {

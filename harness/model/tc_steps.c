@@ -4,7 +4,7 @@
  * with any shape, since a caller may load without a schema. */
 #include "tc_parse.h"
 #include "xmlload.h"
-#include "../util/optspec.h"
+#include "optspec.h"
 #include "../util/xmem.h"
 #include <stdarg.h>
 #include <stdlib.h>

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "flow/timeline.h"
-#include "net/udp.h"
+#include "udp.h"
 
 enum { LINK_TO_IUT = 0, LINK_FROM_IUT = 1 };
 #define LINK_LIST_MAX 32

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "net/dtls.h"
-#include "sec/enrol.h"
+#include "enrol/enrol.h"
 #include "util/xmem.h"
 #include <gnutls/gnutls.h>
 

@@ -1,6 +1,7 @@
 /* Role field: the harness's own association toward an IN-CSE (wire_open_association) over a
  * real DTLS server on 127.0.0.1, with the test's credential variant; the IUT's ports picked
  * per test; the <open-association> step as the loader reads it. */
+#include "net/ports.h"
 #include <CUnit/CUnit.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -72,7 +73,7 @@ static void test_pick_ports_reserved(void)
     CU_ASSERT_EQUAL(clashes, 0);
     /* single ports (the IUT's MEF) come from the same reservations */
     for (int i = 0; i < 100; i++) {
-        int one = field_reserve_port("127.0.0.1");
+        int one = ports_reserve_one("127.0.0.1");
         CU_ASSERT_TRUE(one > 0);
         for (int j = 0; j < N; j++)
             if (one == port[j] || one == port[j] + 1) clashes++;
@@ -83,7 +84,7 @@ static void test_pick_ports_reserved(void)
     CU_ASSERT_TRUE_FATAL(fd >= 0);
     struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = port[0], .l_len = 2 };
     CU_ASSERT_NOT_EQUAL(fcntl(fd, F_OFD_SETLK, &fl), 0);   /* held by the picker */
-    field_release_ports();
+    ports_release();
     CU_ASSERT_EQUAL(fcntl(fd, F_OFD_SETLK, &fl), 0);       /* free once released */
     close(fd);
     unlink(lock);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "exec/iutctl.h"
+#include "iut/iutctl.h"
 #include "util/xmem.h"
 
 static void test_exit_status(void)

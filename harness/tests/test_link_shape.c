@@ -82,8 +82,8 @@ static void test_delay_keeps_order(void)
     char err[160];
     CU_ASSERT_EQUAL(link_set_shape(&g.link, 150, 0, 0, err, sizeof err), 0);
     int64_t t0 = mono_now_ns();
-    for (int i = 0; i < 4; i++) udp_send(&g.d, "abcd" + i, 1, &g.h.local);
-    for (int i = 0; i < 3; i++) udp_send(&g.h, "xyz" + i, 1, &g.d.local);
+    for (int i = 0; i < 4; i++) udp_send(&g.d, &"abcd"[i], 1, &g.h.local);
+    for (int i = 0; i < 3; i++) udp_send(&g.h, &"xyz"[i], 1, &g.d.local);
     run_for(&g, 60);
     char got[16];
     drain_plain(&g.d, got, sizeof got);

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "exec/mef.h"
-#include "sec/mef_cred.h"
+#include "enrol/mef.h"
+#include "enrol/mef_cred.h"
 #include "model/profile.h"
 #include "util/xmem.h"
 

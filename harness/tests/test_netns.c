@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "exec/netns.h"
+#include "iut/netns.h"
 
 static int can_netns(void)
 {

@@ -2,7 +2,7 @@
 #include <CUnit/CUnit.h>
 #include <stdlib.h>
 #include <string.h>
-#include "util/optspec.h"
+#include "model/optspec.h"
 
 void m2m_test_register(void);
 

@@ -2,7 +2,7 @@
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <string.h>
-#include "exec/plan.h"
+#include "run/plan.h"
 #include "util/xmem.h"
 
 static void test_parse_shard(void)

@@ -14,7 +14,7 @@ static void test_names(void)
         CU_ASSERT_STRING_EQUAL(verdict_name((verdict)v), expected[v]);
         verdict back = VERDICT_NONE;
         CU_ASSERT_EQUAL(verdict_from_name(expected[v], &back), 0);
-        CU_ASSERT_EQUAL(back, v);
+        CU_ASSERT_EQUAL((int)back, v);
     }
     verdict out = VERDICT_PASS;
     CU_ASSERT_EQUAL(verdict_from_name("PASS", &out), -1);

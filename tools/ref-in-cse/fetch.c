@@ -1,5 +1,5 @@
 #include "fetch.h"
-#include "exec/mef_client.h"
+#include "enrol/mef_client.h"
 #include <stdio.h>
 #include <string.h>
 

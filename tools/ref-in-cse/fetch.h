@@ -8,7 +8,7 @@
 #define REF_FETCH_H
 #include "model/profile.h"
 #include "net/dtls.h"
-#include "sec/mef_cred.h"
+#include "enrol/mef_cred.h"
 
 typedef struct ref_fetch {
     const profile *p;

@@ -1,5 +1,5 @@
 #include "own_mef.h"
-#include "exec/mef.h"
+#include "enrol/mef.h"
 #include "util/xmem.h"
 #include <stdio.h>
 #include <stdlib.h>

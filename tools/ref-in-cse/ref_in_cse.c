@@ -11,7 +11,7 @@
 #include "cse/registrar.h"
 #include "fetch.h"
 #include "own_mef.h"
-#include "exec/mef.h"
+#include "enrol/mef.h"
 #include "sa2.h"
 #include "hostile_in.h"
 #include "model/profile.h"

@@ -7,7 +7,7 @@
 #ifndef SIM_LIFECYCLE_H
 #define SIM_LIFECYCLE_H
 #include <stdint.h>
-#include "exec/mef_client.h"
+#include "enrol/mef_client.h"
 #include "model/profile.h"
 #include "net/dtls.h"
 #include "net/loop.h"

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "../model/profile.h"
 #include "../net/loop.h"
-#include "../sec/enrol.h"
+#include "enrol.h"
 
 typedef struct mef_enrolment {
     char keid[sizeof ((enrol_keys *)0)->keid];
@@ -46,7 +46,7 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
  * a loop of its own, so it may run inside a DTLS server's PSK callback. Returns 1 with the
  * credential in key/keylen, 0 for Status=False (ErrorString in err), -1 on failure. */
 #include "../net/dtls.h"
-#include "../sec/mef_cred.h"
+#include "mef_cred.h"
 int mef_fetch_credentials(const char *bind_addr, const char *mef_addr, int mef_port, const dtls_psk *psk,
                           const char *keid, const char *suid, unsigned retrans_ms, unsigned total_ms,
                           uint8_t key[MEF_CRED_MAX], size_t *keylen, char *err, size_t errlen);

@@ -1,5 +1,5 @@
 #include "field_enrol.h"
-#include "steps_field.h"
+#include "../net/ports.h"
 #include "mef.h"
 #include "../net/udp.h"
 #include "../util/xmem.h"
@@ -10,7 +10,7 @@
 int field_enrol_pick_port(const profile *p)
 {
     if (p->mef->port > 0) return p->mef->port;
-    return field_reserve_port(p->iut_address ? p->iut_address : "127.0.0.1");
+    return ports_reserve_one(p->iut_address ? p->iut_address : "127.0.0.1");
 }
 
 int field_enrol_iut(evloop *l, const profile *p, const tc_harness *h, int mef_port, int interrupt, unsigned n,

@@ -1,5 +1,5 @@
 #include "profile_mef.h"
-#include "xmlload.h"
+#include "../model/xmlload.h"
 #include "../util/xmem.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * Whatever the order tests finish in, results are handed on in plan order. */
 #ifndef M2M_POOL_H
 #define M2M_POOL_H
-#include "executor.h"
+#include "../exec/executor.h"
 
 typedef struct pool_hooks {
     void (*started)(void *ctx, size_t i);  /* an attempt of test i started (a progress line) */

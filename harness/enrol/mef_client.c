@@ -1,6 +1,6 @@
 #include "mef_client.h"
 #include "mef.h"
-#include "../sec/mef_cred.h"
+#include "mef_cred.h"
 #include "../net/coap_ep.h"
 #include "../net/dtls.h"
 #include "../net/udp.h"

@@ -22,8 +22,8 @@
 #include "../flow/timeline.h"
 #include "../net/coap_ep.h"
 #include "../net/dtls.h"
-#include "../sec/enrol.h"
-#include "../sec/mef_msg.h"
+#include "enrol.h"
+#include "mef_msg.h"
 
 #define MEF_DEFAULT_PATH "/enrolment"
 

@@ -1,7 +1,7 @@
 #include "mef.h"
 #include "../model/profile.h"
 #include "../net/udp.h"
-#include "../sec/mef_cred.h"
+#include "mef_cred.h"
 #include "../util/xmem.h"
 #include <gnutls/gnutls.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #include "runner.h"
-#include "netns.h"
+#include "../iut/netns.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <fcntl.h>

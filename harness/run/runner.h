@@ -3,7 +3,7 @@
  * and the run goes on. The child sends its result through a pipe. */
 #ifndef M2M_RUNNER_H
 #define M2M_RUNNER_H
-#include "executor.h"
+#include "../exec/executor.h"
 
 /* Set by a SIGINT/SIGTERM handler: the running test is stopped and reported as error. */
 extern volatile int runner_interrupted;
