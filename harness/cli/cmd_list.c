@@ -56,11 +56,11 @@ int cmd_list(int argc, char **argv)
         { "coverage", no_argument, 0, 'c' }, { "requirements", required_argument, 0, 'r' },
         { "markdown", no_argument, 0, 'm' }, { 0, 0, 0, 0 } };
     const char *profile_path = NULL, *req_path = NULL;
-    int c, coverage = 0, markdown = 0;
+    int c, want_coverage = 0, markdown = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:hcr:m", opts, NULL)) != -1) {
         if (c == 'p') profile_path = optarg;
-        else if (c == 'c') coverage = 1;
+        else if (c == 'c') want_coverage = 1;
         else if (c == 'r') req_path = optarg;
         else if (c == 'm') markdown = 1;
         else if (c == 'h') { list_usage(stdout); return 0; }
@@ -78,7 +78,7 @@ int cmd_list(int argc, char **argv)
         profile_free(p);
         return EXIT_BAD_INPUT;
     }
-    if (coverage) {
+    if (want_coverage) {
         int rc = cli_list_coverage(&set, req_path, stdout);
         diag_free(&d);
         tc_set_free(&set);

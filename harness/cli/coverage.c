@@ -19,7 +19,7 @@ static void print_cell(FILE *f, const req_item *it, const cov_cell *cell, int r)
         break;
     case COV_PLANNED: fprintf(f, "%s  planned: %s", role_label[r], it->planned[r]); break;
     case COV_UNCOVERED: fprintf(f, "%s  UNCOVERED: no test case and not marked planned", role_label[r]); break;
-    default: return;
+    case COV_NOT_APPLICABLE: return;
     }
     fputc('\n', f);
 }

@@ -375,6 +375,7 @@ const char *acp_decision_describe(const acp_decision *d, char *buf, size_t n)
     case ACP_BY_FAULT:
         snprintf(buf, n, "no decision (fault)");
         break;
+    case ACP_BY_NO_RULE:
     default:
         snprintf(buf, n, "no matching rule");
         break;

@@ -79,6 +79,7 @@ static const char *label_of(verdict v)
     case VERDICT_SKIP: return "SKIP";
     case VERDICT_XFAIL: return "XFAIL";
     case VERDICT_XPASS: return "XPASS";
+    case VERDICT_NONE:
     default: return "NONE";
     }
 }
@@ -90,6 +91,7 @@ static const char *color_of(verdict v)
     case VERDICT_WARN: return "\033[33m";             /* yellow */
     case VERDICT_SKIP: case VERDICT_XFAIL: return "\033[36m"; /* cyan: not counted against */
     case VERDICT_INCONC: case VERDICT_NONE: return "\033[35m"; /* magenta */
+    case VERDICT_FAIL: case VERDICT_ERROR: case VERDICT_XPASS:
     default: return "\033[1;31m";                     /* bold red: fail, error, xpass */
     }
 }

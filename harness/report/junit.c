@@ -136,7 +136,8 @@ static void count_one(counts *c, const test_result *r)
     case VERDICT_FAIL: case VERDICT_XPASS: c->failures++; break;
     case VERDICT_ERROR: case VERDICT_INCONC: case VERDICT_NONE: c->errors++; break;
     case VERDICT_SKIP: c->skipped++; break;
-    default: break; /* pass, warn, xfail: passed */
+    case VERDICT_PASS: case VERDICT_WARN: case VERDICT_XFAIL:   /* passed */
+    default: break;
     }
 }
 
@@ -180,6 +181,7 @@ static void add_outcome(strbuf *b, const test_result *r)
         add_attr_capped(b, "message", r->reason ? r->reason : "not applicable", MESSAGE_ATTR_CAP);
         sb_add(b, "/>\n");
         return;
+    case VERDICT_PASS: case VERDICT_WARN: case VERDICT_XFAIL:
     default: return;
     }
     const char *why = r->reason && *r->reason ? r->reason : fallback;

@@ -168,6 +168,8 @@ static void run_parallel(pool *pl)
 {
     unsigned jobs = pl->po->jobs;
     worker *ws = xcalloc(jobs, sizeof *ws);
+    struct pollfd *pf = xcalloc(jobs, sizeof *pf);
+    unsigned *idx = xcalloc(jobs, sizeof *idx);
     int signalled = 0;
     for (;;) {
         size_t i;
@@ -189,8 +191,7 @@ static void run_parallel(pool *pl)
             for (size_t k = 0; k < pl->n; k++) pl->left[k] = 0;
             signalled = 1;
         }
-        struct pollfd pf[jobs];
-        unsigned idx[jobs], np = 0;
+        unsigned np = 0;
         for (unsigned k = 0; k < jobs; k++)
             if (ws[k].pid) { pf[np].fd = ws[k].fd; pf[np].events = POLLIN; pf[np].revents = 0; idx[np++] = k; }
         if (!np) break;
@@ -207,6 +208,8 @@ static void run_parallel(pool *pl)
         flush(pl);
     }
     flush(pl);
+    free(pf);
+    free(idx);
     free(ws);
 }
 
