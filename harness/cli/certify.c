@@ -12,7 +12,7 @@
  * them. Returns 1 if <elem attr="..."> is given in the file. */
 static int explicit_attr(const xmlDoc *doc, const char *elem, const char *attr)
 {
-    const xmlNode *root = xmlDocGetRootElement((xmlDoc *)doc);
+    const xmlNode *root = xmlDocGetRootElement(doc);
     const xmlNode *n = root ? xml_child(root, elem) : NULL;
     char *v = n ? xml_attr(n, attr) : NULL;
     int ok = v && *v;

@@ -80,9 +80,8 @@ static int rules(json_t *set, acp_policy *p, int self, char *err, size_t errlen)
 
 acp_policy *acp_policy_from_json(const json_t *acp, const char *id, int need_pvs, char *err, size_t errlen)
 {
-    json_t *o = (json_t *)acp;
-    json_t *pv = json_object_get(o, "pv"), *pvs = json_object_get(o, "pvs");
-    if (!json_is_object(o)) {
+    json_t *pv = json_object_get(acp, "pv"), *pvs = json_object_get(acp, "pvs");
+    if (!json_is_object(acp)) {
         snprintf(err, errlen, "m2m:acp is not an object");
         return NULL;
     }

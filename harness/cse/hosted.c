@@ -18,7 +18,7 @@ typedef struct rnode {
 
 struct hosted {
     char *cse_id, *base;
-    rnode root;                  /* the CSEBase */
+    rnode *root;                 /* the CSEBase */
     rnode **v; size_t n, cap;
     unsigned next_ri;
     acp_store acps;
@@ -61,10 +61,11 @@ hosted *hosted_new(const char *cse_id, const char *base_name)
     hosted *h = xcalloc(1, sizeof *h);
     h->cse_id = xstrdup(cse_id ? cse_id : "/in-cse");
     h->base = xstrdup(base_name ? base_name : "in-name");
-    h->root.ri = xstrdup("cb0");
-    h->root.rn = xstrdup(h->base);
-    h->root.creator = xstrdup(h->cse_id);
-    h->root.ty = 5;
+    h->root = xcalloc(1, sizeof *h->root);
+    h->root->ri = xstrdup("cb0");
+    h->root->rn = xstrdup(h->base);
+    h->root->creator = xstrdup(h->cse_id);
+    h->root->ty = 5;
     h->next_ri = 1;
     acp_store_init(&h->acps);
     return h;
@@ -75,7 +76,8 @@ void hosted_free(hosted *h)
     if (!h) return;
     for (size_t i = 0; i < h->n; i++) { node_free(h->v[i]); free(h->v[i]); }
     free(h->v);
-    node_free(&h->root);
+    node_free(h->root);
+    free(h->root);
     acp_store_clear(&h->acps);
     free(h->cse_id);
     free(h->base);
@@ -84,7 +86,7 @@ void hosted_free(hosted *h)
 
 acp_store *hosted_policies(hosted *h) { return &h->acps; }
 
-void hosted_set_base_acpi(hosted *h, const char *const *acpi, size_t n) { set_acpi(&h->root, acpi, n); }
+void hosted_set_base_acpi(hosted *h, const char *const *acpi, size_t n) { set_acpi(h->root, acpi, n); }
 
 static rnode *child(const hosted *h, const rnode *parent, const char *rn, size_t len)
 {
@@ -95,7 +97,7 @@ static rnode *child(const hosted *h, const rnode *parent, const char *rn, size_t
 }
 
 /* "in-name/a/b", "/in-cse/in-name/a", "//sp/in-cse/in-name/a", "cnt3", "/in-cse/cnt3". */
-static rnode *find(hosted *h, const char *to)
+static rnode *find(const hosted *h, const char *to)
 {
     if (!to) return NULL;
     const char *s = to;
@@ -108,7 +110,7 @@ static rnode *find(hosted *h, const char *to)
     else if (s[0] == '/') return NULL;
     size_t bl = strlen(h->base);
     if (strncmp(s, h->base, bl) == 0 && (s[bl] == '\0' || s[bl] == '/')) {
-        rnode *x = &h->root;
+        rnode *x = h->root;
         for (s += bl; x && *s == '/'; ) {
             s++;
             size_t len = strcspn(s, "/");
@@ -133,7 +135,7 @@ static char *path_of(const rnode *x)
 
 int hosted_type(const hosted *h, const char *to)
 {
-    rnode *x = find((hosted *)h, to);
+    rnode *x = find(h, to);
     return x ? x->ty : 0;
 }
 
@@ -180,7 +182,7 @@ static int is_under(const rnode *x, const rnode *top)
 int hosted_remove(hosted *h, const char *path_or_ri)
 {
     rnode *top = find(h, path_or_ri);
-    if (!top || top == &h->root) return -1;
+    if (!top || top == h->root) return -1;
     /* children first, so is_under still sees intact parents */
     for (size_t i = h->n; i-- > 0; ) {
         rnode *x = h->v[i];
@@ -429,7 +431,7 @@ void hosted_handle(hosted *h, const m2m_prim *req, const hosted_origin *o, m2m_p
         fail(rsp, req, 4000, "no JSON content", tl, o);
     } else if (op == M2M_OP_CREATE) {
         do_create(h, x, req, body, o, rsp, tl);
-    } else if (x == &h->root || !short_name(x->ty) || (x->ty != 1 && x->ty != 3 && x->ty != 4)) {
+    } else if (x == h->root || !short_name(x->ty) || (x->ty != 1 && x->ty != 3 && x->ty != 4)) {
         fail(rsp, req, 4005, "operation not supported on this resource here", tl, o);
     } else if (op == M2M_OP_RETRIEVE) {
         if (decide(h, x, ACOP_RETRIEVE, 0, 0, req, o, rsp, tl)) reply_rep(rsp, req, 2000, x);

@@ -40,19 +40,22 @@ static int ip_run(char *err, size_t len, ...)
         if (err) snprintf(err, len, "pipe: %s", strerror(errno));
         return -1;
     }
+    char *xargv[16];   /* execv takes char *const[]: copies, made before the fork */
+    for (size_t i = 0; i <= n; i++) xargv[i] = xstrdup(argv[i]);
     fflush(NULL);
     pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        execv(ip, xargv);
+        _exit(127);
+    }
+    for (size_t i = 0; i < n; i++) free(xargv[i]);
     if (pid < 0) {
         close(pfd[0]);
         close(pfd[1]);
         if (err) snprintf(err, len, "fork: %s", strerror(errno));
         return -1;
-    }
-    if (pid == 0) {
-        dup2(pfd[1], 1);
-        dup2(pfd[1], 2);
-        execv(ip, (char *const *)argv);
-        _exit(127);
     }
     close(pfd[1]);
     char out[512];

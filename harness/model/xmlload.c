@@ -322,7 +322,7 @@ static int is_xs(const xmlNode *n, const char *local)
 
 static int attr_is(const xmlNode *n, const char *attr, const char *value)
 {
-    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)attr);
+    xmlChar *v = xmlGetNoNsProp(n, xml_cstr(attr));
     int eq = v && strcmp((const char *)v, value) == 0;
     xmlFree(v);
     return eq;
@@ -356,14 +356,14 @@ static void collect_children(xmlDocPtr xsd, const xmlNode *type, strbuf *out, in
     for (const xmlNode *n = type->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         if (is_xs(n, "element")) {
-            xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)"name");
-            if (!v) v = xmlGetNoNsProp(n, (const xmlChar *)"ref");
+            xmlChar *v = xmlGetNoNsProp(n, xml_cstr("name"));
+            if (!v) v = xmlGetNoNsProp(n, xml_cstr("ref"));
             if (v) add_name(out, (const char *)v);
             xmlFree(v);
             continue;
         }
         if (is_xs(n, "extension") || is_xs(n, "restriction")) {
-            xmlChar *base = xmlGetNoNsProp(n, (const xmlChar *)"base");
+            xmlChar *base = xmlGetNoNsProp(n, xml_cstr("base"));
             if (base) collect_children(xsd, named_type(xsd, (const char *)base), out, depth + 1);
             xmlFree(base);
         }
@@ -377,7 +377,7 @@ static void collect_decls(xmlDocPtr xsd, const xmlNode *n, const char *name, str
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         if (is_xs(n, "element") && attr_is(n, "name", name)) {
-            xmlChar *type = xmlGetNoNsProp(n, (const xmlChar *)"type");
+            xmlChar *type = xmlGetNoNsProp(n, xml_cstr("type"));
             if (type) collect_children(xsd, named_type(xsd, (const char *)type), out, 0);
             else
                 for (const xmlNode *c = n->children; c; c = c->next)
@@ -414,10 +414,10 @@ int xml_is(const xmlNode *n, const char *name)
     return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
 }
 
-static xmlNode *elem_from(const xmlNode *n)
+static xmlNode *elem_from(xmlNode *n)
 {
     while (n && n->type != XML_ELEMENT_NODE) n = n->next;
-    return (xmlNode *)n;
+    return n;
 }
 
 xmlNode *xml_first_elem(const xmlNode *parent) { return parent ? elem_from(parent->children) : NULL; }
@@ -433,7 +433,7 @@ xmlNode *xml_child(const xmlNode *parent, const char *name)
 char *xml_attr(const xmlNode *n, const char *name)
 {
     if (!n) return NULL;
-    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+    xmlChar *v = xmlGetNoNsProp(n, xml_cstr(name));
     if (!v) return NULL;
     char *s = xstrdup((const char *)v);
     xmlFree(v);

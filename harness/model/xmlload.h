@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <libxml/tree.h>
 #include "../util/diag.h"
+#include "../util/xmlstr.h"
 
 /* Test cases and profiles are small; a larger file is refused before parsing. */
 #define XMLLOAD_MAX_BYTES (4u * 1024u * 1024u)

@@ -337,7 +337,8 @@ static ssize_t cookie_push(gnutls_transport_ptr_t ptr, const void *buf, size_t l
     return udp_send(srv->sock, buf, len, pair[1]);
 }
 
-static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_t *p, size_t n)
+/* from and p are the reader's own buffers: GnuTLS's cookie functions take them as non-const. */
+static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t n)
 {
     char peer[64];
     net_addr_str(from, peer, sizeof peer);
@@ -372,16 +373,14 @@ static void server_datagram(dtls_server *srv, const net_addr *from, const uint8_
     }
     gnutls_dtls_prestate_st prestate;
     memset(&prestate, 0, sizeof prestate);
-    int r = gnutls_dtls_cookie_verify(&srv->cookie_key, (void *)&from->ss, from->len,
-                                      (void *)p, n, &prestate);
+    int r = gnutls_dtls_cookie_verify(&srv->cookie_key, &from->ss, from->len, p, n, &prestate);
     if (r < 0) {
         /* First ClientHello: answer with a HelloVerifyRequest, keep no state (RFC 6347 §4.2.1). */
         if (srv->tl)
             timeline_add(srv->tl, "sae.start", peer, "side", "server", "stage", "client_hello",
                          "cookie", "requested", (char *)NULL);
-        const void *pair[2] = { srv, from };
-        gnutls_dtls_cookie_send(&srv->cookie_key, (void *)&from->ss, from->len, &prestate,
-                                (gnutls_transport_ptr_t)pair, cookie_push);
+        void *pair[2] = { srv, from };
+        gnutls_dtls_cookie_send(&srv->cookie_key, &from->ss, from->len, &prestate, pair, cookie_push);
         return;
     }
     if (c) {
@@ -563,9 +562,13 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
         return NULL;
     }
     const dtls_psk *p = &params->psks[0];
-    gnutls_datum_t key = { (unsigned char *)p->key, (unsigned)p->key_len };
+    /* GnuTLS takes the key in a non-const datum and keeps its own copy: lend it one. */
+    gnutls_datum_t key = { xmalloc(p->key_len), (unsigned)p->key_len };
+    if (p->key_len) memcpy(key.data, p->key, p->key_len);
     int r = gnutls_psk_allocate_client_credentials(&c->ccred);
     if (r == 0) r = gnutls_psk_set_client_credentials(c->ccred, p->identity, &key, GNUTLS_PSK_KEY_RAW);
+    explicit_bzero(key.data, p->key_len);
+    free(key.data);
     if (r == 0) r = gnutls_credentials_set(c->s, GNUTLS_CRD_PSK, c->ccred);
     if (r == 0 && params->sni) r = gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, params->sni, strlen(params->sni));
     if (r < 0) {

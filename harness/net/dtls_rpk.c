@@ -2,6 +2,7 @@
  * to a oneM2M identity by its pinned SubjectPublicKeyInfo hash. */
 #include "dtls.h"
 #include "dtls_rpk.h"
+#include "../util/xmem.h"
 #include <ctype.h>
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
@@ -38,11 +39,15 @@ void dtls_rpk_spki_sha256(const uint8_t *der, size_t n, char hex[65])
 int dtls_rpk_pubkey_sha256(const uint8_t *buf, size_t n, char hex[65], char *err, size_t errlen)
 {
     gnutls_pubkey_t pk;
-    gnutls_datum_t in = { (unsigned char *)buf, (unsigned)n }, der = { NULL, 0 };
+    gnutls_datum_t der = { NULL, 0 };
     int r = gnutls_pubkey_init(&pk);
     if (r < 0) goto bad;
+    /* GnuTLS reads the key from a non-const datum: give it a copy. */
+    gnutls_datum_t in = { xmalloc(n), (unsigned)n };
+    if (n) memcpy(in.data, buf, n);
     /* PEM if it says so, else DER: a pinned key may be written either way. */
     r = gnutls_pubkey_import(pk, &in, memmem(buf, n, "-----BEGIN", 10) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER);
+    free(in.data);
     if (r == 0) r = gnutls_pubkey_export2(pk, GNUTLS_X509_FMT_DER, &der);
     gnutls_pubkey_deinit(pk);
     if (r < 0) goto bad;

@@ -74,19 +74,24 @@ static int verify_peer_cert(gnutls_session_t s)
     dtls_conn *c = gnutls_session_get_ptr(s);
     if (gnutls_certificate_type_get2(s, GNUTLS_CTYPE_PEERS) == GNUTLS_CRT_RAWPK) return verify_peer_rpk(c, s);
     if (c->params->skip_verify) return 0;
+    /* GnuTLS takes the verification data as non-const bytes; it only reads them. */
+    static unsigned char kp_client[] = GNUTLS_KP_TLS_WWW_CLIENT, kp_server[] = GNUTLS_KP_TLS_WWW_SERVER;
+    char *name = NULL;
     gnutls_typed_vdata_st data[2];
     unsigned nd = 0;
     data[nd].type = GNUTLS_DT_KEY_PURPOSE_OID;
-    data[nd].data = (void *)(c->is_server ? GNUTLS_KP_TLS_WWW_CLIENT : GNUTLS_KP_TLS_WWW_SERVER);
+    data[nd].data = c->is_server ? kp_client : kp_server;
     data[nd++].size = 0;
     if (!c->is_server && c->params->verify_name) {
+        name = xstrdup(c->params->verify_name);
         data[nd].type = GNUTLS_DT_DNS_HOSTNAME;
-        data[nd].data = (void *)c->params->verify_name;
+        data[nd].data = (unsigned char *)name;
         data[nd++].size = 0;
     }
     unsigned status = 0;
     c->cert_rejected = 1;   /* until the checks below pass */
     int r = gnutls_certificate_verify_peers(s, data, nd, &status);
+    free(name);
     free(c->identity);
     c->identity = peer_cert_identity(s);
     if (r < 0 || status != 0) {

@@ -5,6 +5,7 @@
 #include "primitive_xml.h"
 #include "primitive.h"
 #include "../util/xmem.h"
+#include "../util/xmlstr.h"
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <limits.h>
@@ -53,7 +54,7 @@ static const char *const repeated_names[] = {"acr", "acco", "actw", NULL};
 static int valid_name(const char *key)
 {
     const char *local = strncmp(key, "m2m:", 4) == 0 ? key + 4 : key;
-    return *local && xmlValidateNCName((const xmlChar *)local, 0) == 0;
+    return *local && xmlValidateNCName(xml_cstr(local), 0) == 0;
 }
 
 /* The text of a scalar; NULL for objects, arrays and null. */
@@ -72,16 +73,16 @@ static xmlNodePtr new_child(xmlNodePtr parent, xmlNsPtr ns, const char *key, con
     /* xmlNewTextChild would give an unqualified child the parent's namespace */
     int qualified = strncmp(key, "m2m:", 4) == 0;
     xmlNodePtr c = xmlNewDocNode(parent->doc, qualified ? ns : NULL,
-                                 (const xmlChar *)(qualified ? key + 4 : key), NULL);
+                                 xml_cstr(qualified ? key + 4 : key), NULL);
     xmlAddChild(parent, c);
-    if (text) xmlNodeAddContent(c, (const xmlChar *)text);
+    if (text) xmlNodeAddContent(c, xml_cstr(text));
     return c;
 }
 
-static int put_value(xmlNodePtr el, xmlNsPtr ns, const json_t *v, int depth, char *err,
+static int put_value(xmlNodePtr el, xmlNsPtr ns, json_t *v, int depth, char *err,
                      size_t errlen);
 
-static int put_member(xmlNodePtr parent, xmlNsPtr ns, const char *key, const json_t *v,
+static int put_member(xmlNodePtr parent, xmlNsPtr ns, const char *key, json_t *v,
                       int depth, char *err, size_t errlen)
 {
     if (!valid_name(key)) {
@@ -126,7 +127,7 @@ static int put_member(xmlNodePtr parent, xmlNsPtr ns, const char *key, const jso
     return put_value(c, ns, v, depth + 1, err, errlen);
 }
 
-static int put_value(xmlNodePtr el, xmlNsPtr ns, const json_t *v, int depth, char *err,
+static int put_value(xmlNodePtr el, xmlNsPtr ns, json_t *v, int depth, char *err,
                      size_t errlen)
 {
     if (depth > M2M_XML_MAX_DEPTH) {
@@ -136,7 +137,7 @@ static int put_value(xmlNodePtr el, xmlNsPtr ns, const json_t *v, int depth, cha
     if (json_is_object(v)) {
         const char *key;
         json_t *m;
-        json_object_foreach((json_t *)v, key, m)
+        json_object_foreach(v, key, m)
             if (put_member(el, ns, key, m, depth, err, errlen)) return -1;
         return 0;
     }
@@ -146,26 +147,26 @@ static int put_value(xmlNodePtr el, xmlNsPtr ns, const json_t *v, int depth, cha
              (const char *)el->name);
         return -1;
     }
-    xmlNodeAddContent(el, (const xmlChar *)t);
+    xmlNodeAddContent(el, xml_cstr(t));
     free(t);
     return 0;
 }
 
-char *m2m_xml_encode(const json_t *rep, char *err, size_t errlen)
+char *m2m_xml_encode(json_t *rep, char *err, size_t errlen)
 {
     if (!json_is_object(rep) || json_object_size(rep) != 1) {
         fail(err, errlen, "representation is not an object with exactly one member");
         return NULL;
     }
-    const char *key = json_object_iter_key(json_object_iter((json_t *)rep));
+    const char *key = json_object_iter_key(json_object_iter(rep));
     if (strncmp(key, "m2m:", 4) != 0 || !valid_name(key)) {
         fail(err, errlen, "root \"%s\" is not an m2m: name", key);
         return NULL;
     }
-    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
-    xmlNodePtr root = xmlNewDocNode(doc, NULL, (const xmlChar *)(key + 4), NULL);
+    xmlDocPtr doc = xmlNewDoc(xml_cstr("1.0"));
+    xmlNodePtr root = xmlNewDocNode(doc, NULL, xml_cstr(key + 4), NULL);
     xmlDocSetRootElement(doc, root);
-    xmlNsPtr ns = xmlNewNs(root, (const xmlChar *)M2M_XML_NS, (const xmlChar *)"m2m");
+    xmlNsPtr ns = xmlNewNs(root, xml_cstr(M2M_XML_NS), xml_cstr("m2m"));
     xmlSetNs(root, ns);
     char *out = NULL;
     if (put_value(root, ns, json_object_get(rep, key), 1, err, errlen) == 0) {

@@ -14,8 +14,10 @@
 /* {"m2m:x": value} (exactly one member, an "m2m:" key) -> XML document text.
  * Objects become child elements, arrays of scalars an xs:list (space separated),
  * arrays of objects repeated elements, booleans true/false. NULL with the reason in err
- * when the JSON has no such shape or a list item would not survive the list syntax. */
-char *m2m_xml_encode(const json_t *rep, char *err, size_t errlen);
+ * when the JSON has no such shape or a list item would not survive the list syntax.
+ * rep is only read; it is not const because jansson iterates objects through non-const
+ * pointers only. */
+char *m2m_xml_encode(json_t *rep, char *err, size_t errlen);
 /* XML document -> {"m2m:x": value}. Attribute types come from the short name (ty, cst …
  * integers; rr booleans; poa, srv, lbl, acpi … lists). NULL with the reason in err on
  * malformed XML, a DOCTYPE, a root outside the m2m namespace, mixed content, a value

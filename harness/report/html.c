@@ -154,7 +154,7 @@ static void coverage(strbuf *b, const report_test *ts, size_t n)
 {
     sb_add(b, "<h2>Requirement coverage</h2>\n<table class=\"coverage\"><tr><th>requirement</th><th>status</th>"
               "<th>tests</th></tr>\n");
-    char **seen = xcalloc(1, sizeof *seen);
+    const char **seen = xcalloc(1, sizeof *seen);
     size_t nseen = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; ts[i].tc && c < ts[i].tc->ncovers; c++) {
@@ -163,7 +163,7 @@ static void coverage(strbuf *b, const report_test *ts, size_t n)
             for (size_t k = 0; k < nseen && !dup; k++) dup = !strcmp(seen[k], req);
             if (dup) continue;
             seen = xrealloc(seen, (nseen + 1) * sizeof *seen);
-            seen[nseen++] = (char *)req;
+            seen[nseen++] = req;
             strbuf cell;
             sb_init(&cell);
             int ran = 0, bad = 0;

@@ -30,7 +30,7 @@ struct junit_merge {
 junit_merge *junit_merge_new(void)
 {
     junit_merge *m = xcalloc(1, sizeof *m);
-    m->doc = xmlNewDoc((const xmlChar *)"1.0");
+    m->doc = xmlNewDoc(xml_cstr("1.0"));
     return m;
 }
 
@@ -136,8 +136,8 @@ static msuite *suite_for(junit_merge *m, const xmlNode *s, const char *sname)
     ms->name = xstrdup(sname);
     ms->timestamp = xml_attr(s, "timestamp");
     ms->hostname = xml_attr(s, "hostname");
-    const xmlNode *props = xml_child(s, "properties");
-    if (props) ms->properties = xmlDocCopyNode((xmlNodePtr)props, m->doc, 1);
+    xmlNode *props = xml_child(s, "properties");
+    if (props) ms->properties = xmlDocCopyNode(props, m->doc, 1);
     return ms;
 }
 
@@ -157,7 +157,7 @@ int junit_merge_add_mem(junit_merge *m, const char *name, const char *buf, size_
         if (!shard) shard = shard_of(s);
         msuite *ms = suite_for(m, s, sname);
         free(sname);
-        for (const xmlNode *c = xml_first_elem(s); c; c = xml_next_elem(c)) {
+        for (xmlNode *c = xml_first_elem(s); c; c = xml_next_elem(c)) {
             if (!xml_is(c, "testcase")) continue;
             ms->cases = xrealloc(ms->cases, (ms->n + 1) * sizeof *ms->cases);
             mcase *mc = &ms->cases[ms->n++];
@@ -165,7 +165,7 @@ int junit_merge_add_mem(junit_merge *m, const char *name, const char *buf, size_
             mc->classname = xml_attr(c, "classname");
             mc->name = xml_attr(c, "name");
             mc->seq = m->seq++;
-            mc->node = xmlDocCopyNode((xmlNodePtr)c, m->doc, 1);
+            mc->node = xmlDocCopyNode(c, m->doc, 1);
         }
     }
     char *list = m->shards ? xasprintf("%s %s", m->shards, shard ? shard : "?") : xstrdup(shard ? shard : "?");
@@ -224,39 +224,39 @@ static void set_counts(xmlNodePtr n, const junit_counts *c, unsigned long long m
         { "tests", c->tests }, { "failures", c->failures }, { "errors", c->errors }, { "skipped", c->skipped } };
     for (size_t i = 0; i < 4; i++) {
         snprintf(buf, sizeof buf, "%zu", kv[i].v);
-        xmlSetProp(n, (const xmlChar *)kv[i].k, (const xmlChar *)buf);
+        xmlSetProp(n, xml_cstr(kv[i].k), xml_cstr(buf));
     }
     snprintf(buf, sizeof buf, "%llu.%03llu", ms / 1000, ms % 1000);
-    xmlSetProp(n, (const xmlChar *)"time", (const xmlChar *)buf);
+    xmlSetProp(n, xml_cstr("time"), xml_cstr(buf));
 }
 
 static void set_shard_property(junit_merge *m, xmlNodePtr props)
 {
     for (xmlNodePtr p = props->children; p; p = p->next) {
         if (p->type != XML_ELEMENT_NODE) continue;
-        xmlChar *n = xmlGetProp(p, (const xmlChar *)"name");
-        int is = n && !xmlStrcmp(n, (const xmlChar *)"shard");
+        xmlChar *n = xmlGetProp(p, xml_cstr("name"));
+        int is = n && !xmlStrcmp(n, xml_cstr("shard"));
         xmlFree(n);
-        if (is) { xmlSetProp(p, (const xmlChar *)"value", (const xmlChar *)m->shards); return; }
+        if (is) { xmlSetProp(p, xml_cstr("value"), xml_cstr(m->shards)); return; }
     }
-    xmlNodePtr p = xmlNewChild(props, NULL, (const xmlChar *)"property", NULL);
-    xmlSetProp(p, (const xmlChar *)"name", (const xmlChar *)"shard");
-    xmlSetProp(p, (const xmlChar *)"value", (const xmlChar *)(m->shards ? m->shards : ""));
+    xmlNodePtr p = xmlNewChild(props, NULL, xml_cstr("property"), NULL);
+    xmlSetProp(p, xml_cstr("name"), xml_cstr("shard"));
+    xmlSetProp(p, xml_cstr("value"), xml_cstr(m->shards ? m->shards : ""));
 }
 
 char *junit_merge_render(junit_merge *m, junit_counts *total)
 {
-    xmlDocPtr out = xmlNewDoc((const xmlChar *)"1.0");
-    xmlNodePtr root = xmlNewNode(NULL, (const xmlChar *)"testsuites");
+    xmlDocPtr out = xmlNewDoc(xml_cstr("1.0"));
+    xmlNodePtr root = xmlNewNode(NULL, xml_cstr("testsuites"));
     xmlDocSetRootElement(out, root);
-    xmlSetProp(root, (const xmlChar *)"name", (const xmlChar *)"m2m-harness");
+    xmlSetProp(root, xml_cstr("name"), xml_cstr("m2m-harness"));
     junit_counts all = { 0 };
     unsigned long long all_ms = 0;
     for (size_t i = 0; i < m->nsuites; i++) {
         msuite *s = &m->suites[i];
         qsort(s->cases, s->n, sizeof *s->cases, by_file_name);
-        xmlNodePtr sn = xmlNewChild(root, NULL, (const xmlChar *)"testsuite", NULL);
-        xmlSetProp(sn, (const xmlChar *)"name", (const xmlChar *)s->name);
+        xmlNodePtr sn = xmlNewChild(root, NULL, xml_cstr("testsuite"), NULL);
+        xmlSetProp(sn, xml_cstr("name"), xml_cstr(s->name));
         junit_counts c = { 0 };
         unsigned long long ms = 0;
         for (size_t j = 0; j < s->n; j++) {
@@ -268,10 +268,10 @@ char *junit_merge_render(junit_merge *m, junit_counts *total)
             ms += time_ms(s->cases[j].node);
         }
         set_counts(sn, &c, ms);
-        if (s->timestamp) xmlSetProp(sn, (const xmlChar *)"timestamp", (const xmlChar *)s->timestamp);
-        if (s->hostname) xmlSetProp(sn, (const xmlChar *)"hostname", (const xmlChar *)s->hostname);
+        if (s->timestamp) xmlSetProp(sn, xml_cstr("timestamp"), xml_cstr(s->timestamp));
+        if (s->hostname) xmlSetProp(sn, xml_cstr("hostname"), xml_cstr(s->hostname));
         xmlNodePtr props = s->properties ? xmlDocCopyNode(s->properties, out, 1)
-                                         : xmlNewNode(NULL, (const xmlChar *)"properties");
+                                         : xmlNewNode(NULL, xml_cstr("properties"));
         xmlAddChild(sn, props);
         set_shard_property(m, props);
         for (size_t j = 0; j < s->n; j++) xmlAddChild(sn, xmlDocCopyNode(s->cases[j].node, out, 1));

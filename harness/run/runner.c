@@ -107,8 +107,9 @@ static void child_main(const testcase *tc, const profile *p, const exec_opts *o,
     const char *crash = getenv("M2M_HARNESS_SELFTEST_CRASH");
     if (crash && strcmp(crash, tc->id) == 0) raise(SIGSEGV);
     if (selftest_fail_first_attempt(tc->id)) {
-        test_result f = { .v = VERDICT_FAIL, .reason = "self-test: the first attempt fails on purpose" };
+        test_result f = { .v = VERDICT_FAIL, .reason = xstrdup("self-test: the first attempt fails on purpose") };
         runner_result_send(fd, &f);
+        test_result_free(&f);
         return;
     }
     exec_opts co = *o;
