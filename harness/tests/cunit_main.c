@@ -3,8 +3,26 @@
  * assertion failed: CU_get_error() alone returns 0 then (DESIGN §8). */
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include "util/xmem.h"
+#include "m2m_test.h"
 
-void m2m_test_register(void);
+static char **fixture_strs;
+static size_t nfixture_strs;
+
+char *m2m_test_str(const char *s)
+{
+    if (!s) return NULL;
+    fixture_strs = xrealloc(fixture_strs, (nfixture_strs + 1) * sizeof *fixture_strs);
+    return fixture_strs[nfixture_strs++] = xstrdup(s);
+}
+
+static void fixture_strs_free(void)
+{
+    while (nfixture_strs) free(fixture_strs[--nfixture_strs]);
+    free(fixture_strs);
+    fixture_strs = NULL;
+}
 
 int main(void)
 {
@@ -22,6 +40,7 @@ int main(void)
     unsigned run = CU_get_number_of_tests_run();
     CU_ErrorCode err = CU_get_error();
     CU_cleanup_registry();
+    fixture_strs_free();
     if (run == 0) {
         fprintf(stderr, "no test ran\n");
         return 1;

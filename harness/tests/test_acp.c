@@ -3,6 +3,7 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 #include "cse/acp.h"
+#include "m2m_test.h"
 
 /* 2026-11-25 (a Wednesday) 10:30:15 UTC */
 static const time_t WED_1030 = 1795602615;

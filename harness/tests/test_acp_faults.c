@@ -8,6 +8,7 @@
 #include "cse/hosted.h"
 #include "cse/registrar.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 /* 2026-11-25 10:30:15 UTC */
 static const time_t WHEN = 1795602615;

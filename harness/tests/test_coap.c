@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "net/coap.h"
+#include "m2m_test.h"
 
 #define VEC(name, lit) static const uint8_t name[] = lit; enum { name##_len = sizeof(lit) - 1 }
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report/console.h"
-
-void m2m_test_register(void);
+#include "util/xmem.h"
+#include "m2m_test.h"
 
 static char *buf;
 static size_t buflen;
@@ -30,16 +30,17 @@ static char *take(void)
     return buf;
 }
 
+/* The caller frees it with test_result_free. */
 static test_result result(const char *id, const char *role, const char *area, verdict v,
                           const char *reason, double secs)
 {
     test_result r;
     memset(&r, 0, sizeof r);
-    r.id = (char *)id;
-    r.role = (char *)role;
-    r.area = (char *)area;
+    r.id = xstrdup(id);
+    r.role = xstrdup(role);
+    r.area = xstrdup(area);
     r.v = v;
-    r.reason = (char *)reason;
+    r.reason = xstrdup(reason);
     r.seconds = secs;
     return r;
 }
@@ -55,6 +56,7 @@ static void test_line_format(void)
     char *out = take();
     CU_ASSERT_STRING_EQUAL(out, "[ 3/12] PASS    in-cse.sae       TC_SEC_SAE_PSK_001 (0.84 s)\n");
     free(out);
+    test_result_free(&r);
 }
 
 static void test_reasons(void)
@@ -84,13 +86,18 @@ static void test_reasons(void)
         "[5/5] XPASS   unknown          TC_E (0.50 s)\n"
         "        listed as KF-1\n");
     free(out);
+    test_result_free(&r1);
+    test_result_free(&r2);
+    test_result_free(&r3);
+    test_result_free(&r4);
+    test_result_free(&r5);
 }
 
 static void test_verbose_and_overflow(void)
 {
     open_console(1, 1);
     test_result r1 = result("TC_A", "in-cse", "sae", VERDICT_PASS, "note", 1);
-    r1.output = "step 1\nstep 2\n";
+    r1.output = xstrdup("step 1\nstep 2\n");
     test_result r2 = result("TC_B", "in-cse", "sae", VERDICT_PASS, NULL, 1);
     console_test_done(&con, &r1);
     console_test_done(&con, &r2); /* more tests than announced: the count grows */
@@ -102,6 +109,8 @@ static void test_verbose_and_overflow(void)
         "        step 2\n"
         "[2/2] PASS    in-cse.sae       TC_B (1.00 s)\n");
     free(out);
+    test_result_free(&r1);
+    test_result_free(&r2);
 }
 
 static void test_no_control_sequences(void)
@@ -119,6 +128,7 @@ static void test_no_control_sequences(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "TC_\\x1b]0;pwned\\x07"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "IUT said \\x1b[2J\\x9b\\xc2\\x9b\\x0d\\x01 caf\xc3\xa9"));
     free(out);
+    test_result_free(&r);
 }
 
 static void test_color(void)
@@ -144,6 +154,8 @@ static void test_color(void)
     out = take();
     CU_ASSERT_PTR_NULL(strchr(out, '\033'));
     free(out);
+    test_result_free(&r1);
+    test_result_free(&r2);
 }
 
 static void test_summary(void)

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/diag.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 static char *print_all(const diag *d)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "net/dtls.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 typedef struct pair {
     evloop *l;
@@ -257,10 +258,10 @@ static const dtls_params cert_server = {
 
 static void cert_client(dtls_params *cp, const char *name)
 {
-    static char crt[256], key[256];
+    static char crt[256], keyf[256];
     snprintf(crt, sizeof crt, CERTS "%s.crt", name);
-    snprintf(key, sizeof key, CERTS "%s.key", name);
-    *cp = (dtls_params){ .cert_file = crt, .key_file = key, .trust_file = CERTS "test-ca.crt",
+    snprintf(keyf, sizeof keyf, CERTS "%s.key", name);
+    *cp = (dtls_params){ .cert_file = crt, .key_file = keyf, .trust_file = CERTS "test-ca.crt",
                          .verify_name = "in-cse.m2m-harness.test", .sni = "in-cse.m2m-harness.test",
                          .retrans_ms = 200, .total_ms = 2000 };
 }

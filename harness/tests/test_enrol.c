@@ -17,6 +17,7 @@
 #include "enrol/enrol.h"
 #include "util/xmem.h"
 #include <gnutls/gnutls.h>
+#include "m2m_test.h"
 
 /* A fixed Ke (0x00..0x1f) for the HMAC vectors. */
 static void fixed_ke(uint8_t ke[ENROL_KE_LEN])
@@ -35,6 +36,22 @@ static int child_done(void *ctx)
     child *c = ctx;
     if (!c->done && waitpid(c->pid, &c->status, WNOHANG) == c->pid) c->done = 1;
     return c->done;
+}
+
+/* exec takes char *const[]: owned copies of a NULL-terminated list of constant strings. */
+static char **argv_copy(const char *const *v)
+{
+    size_t n = 0;
+    while (v[n]) n++;
+    char **out = xcalloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) out[i] = xstrdup(v[i]);
+    return out;
+}
+
+static void argv_release(char **v)
+{
+    for (size_t i = 0; v[i]; i++) free(v[i]);
+    free(v);
 }
 
 static char *run_tool(char *const argv[], evloop *l)
@@ -80,8 +97,10 @@ static char *openssl_hmac(const uint8_t *key, size_t keylen, const uint8_t *msg,
     close(fd);
     char *kh = hexs(key, keylen);
     char *opt = xasprintf("hexkey:%s", kh);
-    char *argv[] = { "openssl", "mac", "-digest", "SHA256", "-macopt", opt, "-in", path, "HMAC", NULL };
+    const char *args[] = { "openssl", "mac", "-digest", "SHA256", "-macopt", opt, "-in", path, "HMAC", NULL };
+    char **argv = argv_copy(args);
     char *out = run_tool(argv, NULL);
+    argv_release(argv);
     unlink(path);
     free(kh);
     free(opt);
@@ -239,7 +258,7 @@ static char *key_after(const char *out, const char *marker)
     return h;
 }
 
-static void exporter_against(const char *tool, char *const *argv_tmpl, size_t argc, const char *marker)
+static void exporter_against(const char *tool, const char *const *argv_tmpl, size_t argc, const char *marker)
 {
     dtls_global_init();
     evloop *l = loop_new();
@@ -299,18 +318,18 @@ static void exporter_against(const char *tool, char *const *argv_tmpl, size_t ar
 
 static void test_exporter_matches_gnutls_cli(void)
 {
-    char *argv[] = { "gnutls-cli", "--udp", "--pskusername", KPM_ID, "--pskkey", KPM_HEX,
-                     "--priority", "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+PSK:-CIPHER-ALL:+AES-128-CCM-8",
-                     "--keymatexport", ENROL_LABEL_BOOTSTRAP, "--keymatexportsize", "48",
-                     "-p", "@PORT@", "127.0.0.1" };
+    const char *argv[] = { "gnutls-cli", "--udp", "--pskusername", KPM_ID, "--pskkey", KPM_HEX,
+                           "--priority", "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+PSK:-CIPHER-ALL:+AES-128-CCM-8",
+                           "--keymatexport", ENROL_LABEL_BOOTSTRAP, "--keymatexportsize", "48",
+                           "-p", "@PORT@", "127.0.0.1" };
     exporter_against("gnutls-cli", argv, sizeof argv / sizeof *argv, "Key material:");
 }
 
 static void test_exporter_matches_openssl(void)
 {
-    char *argv[] = { "openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:@PORT@",
-                     "-psk_identity", KPM_ID, "-psk", KPM_HEX, "-cipher", "PSK-AES128-CCM8",
-                     "-keymatexport", ENROL_LABEL_BOOTSTRAP, "-keymatexportlen", "48" };
+    const char *argv[] = { "openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:@PORT@",
+                           "-psk_identity", KPM_ID, "-psk", KPM_HEX, "-cipher", "PSK-AES128-CCM8",
+                           "-keymatexport", ENROL_LABEL_BOOTSTRAP, "-keymatexportlen", "48" };
     exporter_against("openssl s_client", argv, sizeof argv / sizeof *argv, "Keying material:");
 }
 

@@ -9,6 +9,7 @@
 #include "cse/registrar.h"
 #include "cse/hosted.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 typedef struct fx {
     registrar *r;

@@ -10,6 +10,7 @@
 #include "net/dtls.h"
 #include "net/udp.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static int sink(void *ctx, const uint8_t *p, size_t n) { (void)ctx; (void)p; (void)n; return 0; }
 
@@ -53,8 +54,8 @@ static void test_rejected_response_matches_nothing(void)
 {
     timeline tl;
     timeline_init(&tl);
-    const char *kv[] = { "secure", "true", "rsc", "2000", "rqi", "cb-1", NULL };
-    tl_event *e = timeline_add_at(&tl, 1000, "msg.rx", "127.0.0.1:5684", kv);
+    const char *attrs[] = { "secure", "true", "rsc", "2000", "rqi", "cb-1", NULL };
+    tl_event *e = timeline_add_at(&tl, 1000, "msg.rx", "127.0.0.1:5684", attrs);
     tc_alt a;
     memset(&a, 0, sizeof a);
     a.kind = ALT_MSG;

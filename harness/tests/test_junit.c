@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include "report/junit.h"
 #include "util/xmem.h"
-
-void m2m_test_register(void);
+#include "util/xmlstr.h"
+#include "m2m_test.h"
 
 static char tmpdir[64];
 static char path[128];
@@ -80,7 +80,7 @@ static xmlDocPtr load_valid(void)
 static double xnum(xmlDocPtr doc, const char *expr)
 {
     xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(xml_cstr(expr), ctx);
     double v = o ? xmlXPathCastToNumber(o) : -1;
     xmlXPathFreeObject(o);
     xmlXPathFreeContext(ctx);
@@ -90,7 +90,7 @@ static double xnum(xmlDocPtr doc, const char *expr)
 static char *xstr(xmlDocPtr doc, const char *expr)
 {
     xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(xml_cstr(expr), ctx);
     xmlChar *s = o ? xmlXPathCastToString(o) : NULL;
     char *out = xasprintf("%s", s ? (const char *)s : "");
     xmlFree(s);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "exec/rxdup.h"
 #include "net/kpsaid.h"
+#include "m2m_test.h"
 
 static int ok(const char *s) { return kpsaid_valid(s, s ? strlen(s) : 0); }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "net/link.h"
 #include "net/udp.h"
+#include "m2m_test.h"
 
 static void test_loss_is_pure_and_seeded(void)
 {

@@ -8,6 +8,7 @@
 #include "net/loop.h"
 #include "net/udp.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 typedef struct {
     udp_sock *s;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include "net/loop.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static int order[8], norder;
 static void mark(evloop *l, void *ctx) { (void)l; order[norder++] = (int)(long)ctx; }

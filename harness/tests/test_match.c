@@ -4,12 +4,13 @@
 #include <string.h>
 #include "exec/match.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static tl_event *rx_create(timeline *tl, const char *secure)
 {
-    const char *kv[] = { "secure", secure, "op", "create", "ty", "16", "fr", "/asn-cse-1",
-                         "rqi", "req-7", "pc", "{\"m2m:csr\":{\"csi\":\"/asn-cse-1\",\"srv\":[\"3\",\"4\"]}}", NULL };
-    return timeline_add_at(tl, 1000, "msg.rx", "127.0.0.1:9", kv);
+    const char *attrs[] = { "secure", secure, "op", "create", "ty", "16", "fr", "/asn-cse-1",
+                            "rqi", "req-7", "pc", "{\"m2m:csr\":{\"csi\":\"/asn-cse-1\",\"srv\":[\"3\",\"4\"]}}", NULL };
+    return timeline_add_at(tl, 1000, "msg.rx", "127.0.0.1:9", attrs);
 }
 
 static void alt_msg(tc_alt *a)
@@ -77,15 +78,15 @@ static void test_event_alternative_and_capture(void)
 {
     timeline tl;
     timeline_init(&tl);
-    const char *kv[] = { "alert", "decrypt_error", NULL };
-    timeline_add_at(&tl, 5, "sae.fail", NULL, kv);
+    const char *attrs[] = { "alert", "decrypt_error", NULL };
+    timeline_add_at(&tl, 5, "sae.fail", NULL, attrs);
     rx_create(&tl, "true");
     vars v;
     vars_init(&v);
     tc_alt e;
     memset(&e, 0, sizeof e);
     e.kind = ALT_EVENT;
-    e.event = "sae.fail[alert=decrypt_error]";
+    e.event = xstrdup("sae.fail[alert=decrypt_error]");
     char err[128];
     CU_ASSERT_EQUAL(match_alt(&e, &tl.ev[0], &v, err, sizeof err), 1);
     CU_ASSERT_EQUAL(match_alt(&e, &tl.ev[1], &v, err, sizeof err), 0);
@@ -107,6 +108,7 @@ static void test_event_alternative_and_capture(void)
     alt_describe(&a, d, sizeof d);
     CU_ASSERT_STRING_EQUAL(d, "msg.rx[op=create,secure=true]");
     kvlist_free(&a.match);
+    free(e.event);
     vars_free(&v);
     timeline_free(&tl);
 }

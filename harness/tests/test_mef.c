@@ -12,6 +12,7 @@
 #include "enrol/mef_cred.h"
 #include "model/profile.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static const uint8_t kpm[] = "Kpm-asn-cse-1-key";
 #define KPM_ID "kpm-asn-cse-1@mef.m2m-harness.test"

@@ -6,6 +6,7 @@
 #include "report/merge.h"
 #include "report/junit.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static test_result res(const char *id, const char *area, verdict v, const char *reason)
 {

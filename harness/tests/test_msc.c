@@ -8,8 +8,7 @@
 #include <string.h>
 #include "report/html.h"
 #include "report/msc.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 static void known_timeline(timeline *tl)
 {
@@ -79,22 +78,30 @@ static void test_html(void)
 {
     timeline tl;
     known_timeline(&tl);
-    char *covers[] = { "R-FLOW-03" }, *refs[] = { "TS-0003 §6.1" };
+    /* the fixtures' fields are owned strings: m2m_test_str gives writable copies */
+    char *covers[] = { m2m_test_str("R-FLOW-03") }, *refs[] = { m2m_test_str("TS-0003 §6.1") };
     testcase tc = { 0 };
-    tc.id = "TC_X"; tc.requirement = "nothing before SAE"; tc.covers = covers; tc.ncovers = 1;
+    tc.id = m2m_test_str("TC_X");
+    tc.requirement = m2m_test_str("nothing before SAE");
+    tc.covers = covers; tc.ncovers = 1;
     tc.references = refs; tc.nreferences = 1;
     test_result r[2] = { { 0 }, { 0 } };
-    r[0].id = "TC_X"; r[0].role = "in-cse"; r[0].area = "ordering"; r[0].title = "<b>t</b>";
-    r[0].v = VERDICT_FAIL; r[0].reason = "expected x, got <script>";
-    r[0].output = "TC_X: t\nsteps:\n  line 20: order: VIOLATED: msg.rx #2 at 0 s\ntimeline:\n";
-    r[1].id = "TC_Y"; r[1].role = "in-cse"; r[1].area = "sae"; r[1].v = VERDICT_SKIP;
-    r[1].reason = "IUT does not claim PICS item IUT_AE";
-    report_test ts[2] = { { &tc, &r[0], tl, 1, NULL, "bundles/TC_X", " 2 " }, { &tc, &r[1], { 0 }, 0, NULL, NULL, NULL } };
+    r[0].id = m2m_test_str("TC_X"); r[0].role = m2m_test_str("in-cse");
+    r[0].area = m2m_test_str("ordering"); r[0].title = m2m_test_str("<b>t</b>");
+    r[0].v = VERDICT_FAIL; r[0].reason = m2m_test_str("expected x, got <script>");
+    r[0].output = m2m_test_str("TC_X: t\nsteps:\n  line 20: order: VIOLATED: msg.rx #2 at 0 s\ntimeline:\n");
+    r[1].id = m2m_test_str("TC_Y"); r[1].role = m2m_test_str("in-cse"); r[1].area = m2m_test_str("sae");
+    r[1].v = VERDICT_SKIP;
+    r[1].reason = m2m_test_str("IUT does not claim PICS item IUT_AE");
+    report_test ts[2] = { { &tc, &r[0], tl, 1, NULL, m2m_test_str("bundles/TC_X"), m2m_test_str(" 2 ") },
+                          { &tc, &r[1], { 0 }, 0, NULL, NULL, NULL } };
     run_info ri = { 0 };
-    ri.run_id = "run-1"; ri.harness_version = "0.1.0"; ri.harness_git = "abc"; ri.build_type = "debug";
-    ri.build_sanitize = "none"; ri.profile_path = "/p.xml"; ri.host = "h"; ri.command = "m2m-harness 'run'";
+    ri.run_id = m2m_test_str("run-1"); ri.harness_version = m2m_test_str("0.1.0");
+    ri.harness_git = m2m_test_str("abc"); ri.build_type = m2m_test_str("debug");
+    ri.build_sanitize = m2m_test_str("none"); ri.profile_path = m2m_test_str("/p.xml");
+    ri.host = m2m_test_str("h"); ri.command = m2m_test_str("m2m-harness 'run'");
     profile p = { 0 };
-    p.name = "sim"; p.role = "in-cse"; p.iut_kind = "asn-cse";
+    p.name = m2m_test_str("sim"); p.role = m2m_test_str("in-cse"); p.iut_kind = m2m_test_str("asn-cse");
     char *html = html_report(&ri, &p, ts, 2);
     xmlDocPtr doc = parse(html);
     CU_ASSERT_PTR_NOT_NULL(doc);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "iut/netns.h"
+#include "m2m_test.h"
 
 static int can_netns(void)
 {

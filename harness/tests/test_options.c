@@ -4,6 +4,7 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 #include "onem2m/options.h"
+#include "m2m_test.h"
 
 static const struct { const char *name; uint16_t iana, legacy; } expected[] = {
     {"fr", 279, 256},   {"rqi", 283, 257},  {"ot", 259, 259},   {"rqet", 291, 260},

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/optspec.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 static void test_valid(void)
 {

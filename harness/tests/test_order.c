@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "flow/order.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 #define MS 1000000LL
 

@@ -9,8 +9,7 @@
 #include <unistd.h>
 #include "report/pcapng.h"
 #include "util/xmem.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 /* RFC 7252 Appendix A style: CON GET, MID 0x7d34, Uri-Path "temperature". */
 static const uint8_t coap_get[] = { 0x40, 0x01, 0x7d, 0x34, 0xbb, 't', 'e', 'm', 'p', 'e', 'r', 'a', 't', 'u', 'r', 'e' };

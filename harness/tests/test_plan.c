@@ -4,6 +4,7 @@
 #include <string.h>
 #include "run/plan.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static void test_parse_shard(void)
 {
@@ -53,7 +54,8 @@ static void test_shard_split(void)
 
 static void test_shard_plan(void)
 {
-    testcase a = { .id = "TC_B" }, b = { .id = "TC_A" }, c = { .id = "TC_C" };
+    char id_b[] = "TC_B", id_a[] = "TC_A", id_c[] = "TC_C";
+    testcase a = { .id = id_b }, b = { .id = id_a }, c = { .id = id_c };
     testcase *plan[3] = { &a, &b, &c };
     CU_ASSERT_EQUAL(plan_shard(plan, 3, 1, 2), 2);
     CU_ASSERT_PTR_EQUAL(plan[0], &b);   /* TC_A: plan order kept (b before c) */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "onem2m/primitive.h"
+#include "m2m_test.h"
 
 #define VEC(name, lit) static const uint8_t name[] = lit; enum { name##_len = sizeof(lit) - 1 }
 #define CSR_JSON "{\"m2m:csr\":{\"csi\":\"/mn-cse\",\"cb\":\"/mn-cse/mn\",\"rr\":true}}"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "onem2m/primitive_xml.h"
+#include "m2m_test.h"
 
 static void roundtrip(const char *json)
 {

@@ -7,6 +7,7 @@
 #include "model/profile.h"
 #include "model/xmlload.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 #define SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"
 #define EXAMPLE M2M_DATA_DIR "/fixtures/profiles/example-device.xml"

@@ -9,6 +9,7 @@
 #include "model/vars.h"
 #include "model/xmlload.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 #define SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cse/registrar.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static void req_init(m2m_prim *p, int op, int ty, const char *fr, const char *pc)
 {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/requirements.h"
+#include "util/xmem.h"
+#include "m2m_test.h"
 
 #define SCHEMA M2M_DATA_DIR "/testcases/schema/requirements.xsd"
 #define TREE M2M_DATA_DIR "/testcases/schema/requirements.xml"
@@ -16,15 +18,25 @@ static const char *LIST =
     "    <requirement id=\"R-A-04\" roles=\"D\"><text>d</text><planned role=\"D\">later</planned></requirement>\n"
     "  </group>\n</requirements>\n";
 
-static testcase tc(const char *id, const char *role, char **covers, size_t n)
+/* A test case that covers the ids in covers: owned copies, released with tc_release. */
+static testcase tc(const char *id, const char *role, const char *const *covers, size_t n)
 {
     testcase t;
     memset(&t, 0, sizeof t);
-    t.id = (char *)id;
-    t.role = (char *)role;
-    t.covers = covers;
+    t.id = xstrdup(id);
+    t.role = xstrdup(role);
+    t.covers = xcalloc(n, sizeof *t.covers);
+    for (size_t i = 0; i < n; i++) t.covers[i] = xstrdup(covers[i]);
     t.ncovers = n;
     return t;
+}
+
+static void tc_release(testcase *t)
+{
+    for (size_t i = 0; i < t->ncovers; i++) free(t->covers[i]);
+    free(t->covers);
+    free(t->id);
+    free(t->role);
 }
 
 static void test_load(void)
@@ -79,7 +91,7 @@ static void test_coverage(void)
     diag d;
     diag_init(&d);
     CU_ASSERT_EQUAL_FATAL(requirements_load_mem("r.xml", LIST, strlen(LIST), SCHEMA, &l, &d), 0);
-    char *c1[] = { "R-A-01", "R-A-04" }, *c2[] = { "R-A-01" }, *c3[] = { "R-A-03" }, *c4[] = { "R-Z-99" };
+    const char *c1[] = { "R-A-01", "R-A-04" }, *c2[] = { "R-A-01" }, *c3[] = { "R-A-03" }, *c4[] = { "R-Z-99" };
     testcase t1 = tc("TC_1", "in-cse", c1, 2), t2 = tc("TC_2", "in-cse", c2, 1);
     testcase *tcs[] = { &t1, &t2 };
     coverage c;
@@ -101,7 +113,7 @@ static void test_coverage(void)
     coverage_free(&c);
     /* A field test covers R-A-03; a D test naming a C-only id or an unknown id is reported. */
     testcase t3 = tc("TC_3", "field", c3, 1), t4 = tc("TC_4", "in-cse", c3, 1), t5 = tc("TC_5", "in-cse", c4, 1);
-    char *c6[] = { "R-A-02" };
+    const char *c6[] = { "R-A-02" };
     testcase t6 = tc("TC_6", "in-cse", c6, 1);
     testcase *all[] = { &t1, &t3, &t6 };
     coverage_compute(&l, all, 3, &c);
@@ -116,6 +128,8 @@ static void test_coverage(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(c.unknown[1], "not in the requirement list"));
     CU_ASSERT_EQUAL(coverage_gate(&c), 1);
     coverage_free(&c);
+    testcase *made[] = { &t1, &t2, &t3, &t4, &t5, &t6 };
+    for (size_t i = 0; i < sizeof made / sizeof *made; i++) tc_release(made[i]);
     requirements_free(&l);
     diag_free(&d);
 }

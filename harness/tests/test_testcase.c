@@ -9,6 +9,7 @@
 #include "model/testcase.h"
 #include "model/xmlload.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 #define SCHEMA M2M_DATA_DIR "/testcases/schema/testcase.xsd"
 #define DATA M2M_DATA_DIR "/harness/tests/data/model"

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "flow/timeline.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 static char *write_text(const timeline *tl)
 {

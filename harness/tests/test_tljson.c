@@ -6,8 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "report/tljson.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 static void test_round_trip(void)
 {

@@ -7,6 +7,7 @@
 #include "model/vars.h"
 #include "model/xmlload.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 #define TC_SCHEMA M2M_DATA_DIR "/testcases/schema/testcase.xsd"
 #define P_SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"

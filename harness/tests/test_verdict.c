@@ -4,8 +4,7 @@
 #include "flow/result.h"
 #include "flow/verdict.h"
 #include "util/xmem.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 static void test_names(void)
 {

@@ -4,8 +4,7 @@
 #include <string.h>
 #include "model/profile.h"
 #include "model/window.h"
-
-void m2m_test_register(void);
+#include "m2m_test.h"
 
 #define MS 1000000LL
 #define S 1000000000LL

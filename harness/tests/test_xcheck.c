@@ -6,6 +6,7 @@
 #include <string.h>
 #include "net/coap.h"
 #include "net/coap_xcheck.h"
+#include "m2m_test.h"
 
 /* Decodes with ours, cross-checks, returns the verdict; why receives the reason. */
 static int xcheck_raw(const char *raw, size_t n, char *why, size_t whylen)
