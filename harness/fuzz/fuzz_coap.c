@@ -7,6 +7,7 @@
 #include <string.h>
 #include "net/coap.h"
 #include "net/coap_xcheck.h"
+#include "fuzz_target.h"
 
 static int same_fields(const cm_msg *a, const cm_msg *b)
 {

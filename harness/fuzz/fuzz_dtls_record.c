@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "net/dtls.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

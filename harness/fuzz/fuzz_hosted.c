@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cse/registrar.h"
 #include "util/xmem.h"
+#include "fuzz_target.h"
 
 static const char *const paths[] = { "in-name", "in-name/dev", "in-name/dev/a", "in-name/dev/a/b",
                                      "in-name/dev/p", "/in-cse/in-name/dev/a", "acp1", "cnt2" };

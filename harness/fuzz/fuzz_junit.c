@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report/merge.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 static const char *BASE =
     "<testsuites><testsuite name=\"in-cse\"><testcase name=\"TC_BASE_001\" classname=\"in-cse.sae\">"

@@ -6,8 +6,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include "net/link.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,8 +5,7 @@
 #include <string.h>
 #include "enrol/mef_msg.h"
 #include "enrol/mef_cred.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

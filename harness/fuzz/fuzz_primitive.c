@@ -6,6 +6,7 @@
 #include <string.h>
 #include "net/coap.h"
 #include "onem2m/primitive.h"
+#include "fuzz_target.h"
 
 static const char *const fields[] = {
     "op", "ty", "fr", "to", "rqi", "rvi", "rsc", "ot", "cf", "pc", "location", "secure",

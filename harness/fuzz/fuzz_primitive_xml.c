@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "onem2m/primitive_xml.h"
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/requirements.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 #define SCHEMA M2M_DATA_DIR "/testcases/schema/requirements.xsd"
 

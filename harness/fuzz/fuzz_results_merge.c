@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report/merge_json.h"
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

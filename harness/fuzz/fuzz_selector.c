@@ -8,8 +8,7 @@
 #include <string.h>
 #include "flow/order.h"
 #include "flow/timeline.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 static timeline fixed;
 static int ready;

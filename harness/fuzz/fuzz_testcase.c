@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include "model/testcase.h"
 #include "model/vars.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 #define SCHEMA M2M_DATA_DIR "/testcases/schema/testcase.xsd"
 

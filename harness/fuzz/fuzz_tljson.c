@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include "report/msc.h"
 #include "report/tljson.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
