@@ -3,6 +3,7 @@
 #include "../net/udp.h"
 #include "mef_cred.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 #include "../net/coap_ep.h"
 #include "../net/dtls.h"
 #include "../net/udp.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

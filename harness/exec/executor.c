@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "exec_int.h"
+#include "../util/timeutil.h"
 
 static const char *const phase_names[] = { "preamble", "body", "postamble" };
 

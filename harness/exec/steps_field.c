@@ -1,7 +1,6 @@
 #include "steps_field.h"
 #include "../net/ports.h"
 #include "../net/udp.h"
-#include "../util/xmem.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

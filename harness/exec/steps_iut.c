@@ -3,7 +3,7 @@
  * the veth of <control netns> following <link state>. */
 #include "exec_int.h"
 #include "steps_field.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

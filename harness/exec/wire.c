@@ -8,6 +8,7 @@
 #include "../net/udp.h"
 #include "../net/link.h"
 #include "../util/xmem.h"
+#include "../util/hex.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,6 +8,7 @@
 #include "../cse/registrar.h"
 #include "../flow/timeline.h"
 #include "../model/profile.h"
+#include "../model/testcase.h"
 #include "../net/loop.h"
 #include "../onem2m/primitive.h"
 

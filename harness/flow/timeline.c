@@ -1,5 +1,6 @@
 #include "timeline.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

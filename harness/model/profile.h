@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "../onem2m/options.h"
 #include "../util/diag.h"
-#include "testcase.h"
+#include "../util/kvlist.h"
 #include "../enrol/profile_mef.h"
 #include "profile_creds.h"
 
@@ -104,10 +104,6 @@ int profile_load(const char *path, const char *schema_path, profile **out, diag 
 int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
                      profile **out, diag *d);
 void profile_free(profile *p);
-/* Copies the profile file at src to dst with every PSK key replaced by a marker, so the
- * profile applied can go into reports without its secret. Returns 0, -1 on I/O error. */
-int profile_write_redacted(const char *src, const char *dst);
-#define PROFILE_REDACTED_KEY "REDACTED-not-written-to-reports"
 
 int profile_has_pics(const profile *p, const char *item);
 /* The harness certificate variant of that name, or NULL. */

@@ -1,7 +1,7 @@
 /* Windows derived from the profile's timers (window.h). */
 #include "window.h"
 #include "profile.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,7 @@
 #include "coap_ep.h"
 #include "coap_xcheck.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

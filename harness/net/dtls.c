@@ -2,6 +2,8 @@
 #include "dtls_int.h"
 #include "kpsaid.h"
 #include "../util/xmem.h"
+#include "../util/hex.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <gnutls/dtls.h>

@@ -1,5 +1,5 @@
 #include "link.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 #include "loop.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>

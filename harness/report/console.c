@@ -1,6 +1,6 @@
 #include "console.h"
 #include "../flow/timeline.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

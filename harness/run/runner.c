@@ -1,6 +1,7 @@
 #include "runner.h"
 #include "../iut/netns.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

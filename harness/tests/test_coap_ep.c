@@ -9,6 +9,7 @@
 #include "net/coap_ep.h"
 #include "net/udp.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 
 typedef struct side {
     struct side *other;

@@ -5,7 +5,7 @@
 #include <gnutls/gnutls.h>
 #include <string.h>
 #include "net/dtls.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 
 typedef struct pair {
     evloop *l;

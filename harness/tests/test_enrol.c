@@ -16,6 +16,8 @@
 #include "net/dtls.h"
 #include "enrol/enrol.h"
 #include "util/xmem.h"
+#include "util/hex.h"
+#include "util/timeutil.h"
 #include <gnutls/gnutls.h>
 
 /* A fixed Ke (0x00..0x1f) for the HMAC vectors. */

@@ -13,6 +13,7 @@
 #include "model/testcase.h"
 #include "net/dtls.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 
 #define PROFILE_XSD M2M_DATA_DIR "/fixtures/schema/profile.xsd"
 #define TESTCASE_XSD M2M_DATA_DIR "/testcases/schema/testcase.xsd"

@@ -9,7 +9,7 @@
 #include "net/coap_ep.h"
 #include "net/dtls.h"
 #include "net/udp.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 
 static int sink(void *ctx, const uint8_t *p, size_t n) { (void)ctx; (void)p; (void)n; return 0; }
 

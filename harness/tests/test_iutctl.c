@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "iut/iutctl.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 
 static void test_exit_status(void)
 {

@@ -7,7 +7,7 @@
 #include "net/link.h"
 #include "net/loop.h"
 #include "net/udp.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 
 typedef struct {
     udp_sock *s;

@@ -2,7 +2,7 @@
 #include <CUnit/CUnit.h>
 #include <unistd.h>
 #include "net/loop.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 
 static int order[8], norder;
 static void mark(evloop *l, void *ctx) { (void)l; order[norder++] = (int)(long)ctx; }

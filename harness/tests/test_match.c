@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec/match.h"
-#include "util/xmem.h"
 
 static tl_event *rx_create(timeline *tl, const char *secure)
 {

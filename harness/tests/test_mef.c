@@ -11,7 +11,9 @@
 #include "enrol/mef.h"
 #include "enrol/mef_cred.h"
 #include "model/profile.h"
+#include "model/profile_redact.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 
 static const uint8_t kpm[] = "Kpm-asn-cse-1-key";
 #define KPM_ID "kpm-asn-cse-1@mef.m2m-harness.test"

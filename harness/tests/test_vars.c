@@ -6,7 +6,6 @@
 #include <string.h>
 #include "model/vars.h"
 #include "model/xmlload.h"
-#include "util/xmem.h"
 
 #define TC_SCHEMA M2M_DATA_DIR "/testcases/schema/testcase.xsd"
 #define P_SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"

@@ -12,7 +12,7 @@
 #include "net/link.h"
 #include "net/loop.h"
 #include "net/udp.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 
 static const uint8_t key[] = "m2m-harness-bench-psk";
 

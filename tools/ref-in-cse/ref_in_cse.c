@@ -21,6 +21,7 @@
 #include "net/udp.h"
 #include "onem2m/primitive.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>

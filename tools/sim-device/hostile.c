@@ -9,6 +9,7 @@
 #include "net/coap.h"
 #include "onem2m/primitive.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>

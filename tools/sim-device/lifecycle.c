@@ -1,5 +1,5 @@
 #include "lifecycle.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>

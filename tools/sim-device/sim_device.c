@@ -15,6 +15,7 @@
 #include "onem2m/primitive.h"
 #include "onem2m/primitive_xml.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 #include <getopt.h>
 #include <stdarg.h>
 #include <jansson.h>
