@@ -90,7 +90,7 @@ typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt;
  * more will come from it, so a step waiting for it ends now instead of at its window. */
 static int iut_ended(exec *x)
 {
-    return x->iut.pid && x->iut.exited && !x->iut_launched && mono_now_ns() - x->iut_exit_ns > 100000000LL;
+    return x->iut.pid && x->iut.exited && !x->iut_launched && mono_now_ns() - x->iut_exit_ns > 100 * NS_PER_MS;
 }
 
 /* ... and it never sent a datagram: the test is inconclusive, it proved nothing. */
@@ -171,12 +171,12 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
             recent_events(x, got, sizeof got);
             rx_unusable(&x->tl, x->cursor, bad, sizeof bad);
             if (ended) snprintf(what, sizeof what, "expected %s; the IUT's process ended first; got: %s%s", want, got, bad);
-            else snprintf(what, sizeof what, "expected %s within %.3g s; got: %s%s", want, (double)window / 1e9, got, bad);
+            else snprintf(what, sizeof what, "expected %s within %.3g s; got: %s%s", want, ns_to_sec(window), got, bad);
             step_failed(x, ph, s, what);
             return;
         }
         if (ended) step_log(x, s, "expect %s: silence (the IUT's process ended)", want);
-        else step_log(x, s, "expect %s: silence for %.3g s", want, (double)window / 1e9);
+        else step_log(x, s, "expect %s: silence for %.3g s", want, ns_to_sec(window));
     }
     if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
         char d[200];
@@ -218,7 +218,7 @@ static void run_await(exec *x, phase ph, const tc_step *s)
         char got[600], what[1000];
         recent_events(x, got, sizeof got);
         if (iut_ended(x)) snprintf(what, sizeof what, "expected event %s; the IUT's process ended first; got: %s", text, got);
-        else snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, (double)window / 1e9, got);
+        else snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, ns_to_sec(window), got);
         step_failed(x, ph, s, what);
     }
     ev_sel_free(&a.sel);
@@ -333,7 +333,7 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
         char bad[800];
         rx_unusable(&x->tl, r.from, bad, sizeof bad);
         snprintf(what, sizeof what, "the IUT did not accept the %s to %s within %.3g s%s%s%s",
-                 what_kind, poa, (double)window / 1e9, why ? ": " : "", why ? why : "", bad);
+                 what_kind, poa, ns_to_sec(window), why ? ": " : "", why ? why : "", bad);
         step_failed(x, ph, s, what);
     }
     free(poa);
@@ -370,7 +370,7 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
             tc_window sw = tc_step_window(s);
             int64_t dur = tc_window_ns(&sw, x->p);
             loop_run_until(x->loop, mono_now_ns() + dur, NULL, NULL);
-            step_log(x, s, "waited %.3g s", (double)dur / 1e9);
+            step_log(x, s, "waited %.3g s", ns_to_sec(dur));
             break;
         }
         }
@@ -519,7 +519,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         run_steps(&x, PHASE_POSTAMBLE, &tc->postamble);
         if (x.iut.pid) {
             int was_running = !iut_poll(&x.iut);
-            iut_stop(&x.iut, 1000000000LL);   /* also what the IUT's shell left behind */
+            iut_stop(&x.iut, NS_PER_SEC);   /* also what the IUT's shell left behind */
             char st[96];
             iut_describe(&x.iut, st, sizeof st);
             if (was_running) timeline_add(&x.tl, "iut.stop", NULL, "status", st, (char *)NULL);

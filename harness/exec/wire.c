@@ -9,6 +9,7 @@
 #include "../net/link.h"
 #include "../util/xmem.h"
 #include "../util/hex.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,8 +349,8 @@ wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, 
     w->dp.psks = w->psk;
     w->dp.npsks = !p->psk_identity ? 0 : p->psk_alias && !(h && (h->psk == TC_PSK_UNKNOWN_IDENTITY || h->psk == TC_PSK_OTHER_ISSUER)) ? 2 : 1;
     w->dp.psk_hint = p->psk_hint;
-    w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
-    w->dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
+    w->dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     w->h = h;
     if (p->mef && p->mef->at_iut) w->iut_mef_port = field_enrol_pick_port(p);
     else if (p->mef) {   /* remote provisioning: a KeID is accepted once its enrolment is done */

@@ -5,7 +5,9 @@
  * happens to contain it (libxml2 quoting input) is redacted. */
 #include "profile_int.h"
 #include "profile_redact.h"
+#include "defaults.h"
 #include "vars.h"
+#include "../util/timeutil.h"
 #include "../util/xmem.h"
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -396,26 +398,27 @@ static void cross_checks(pctx *c, const xmlNode *root, const xmlNode *iut, const
     if (!iut) perr(c, root, "<profile> needs an <iut>");
     if (!hn) perr(c, root, "<profile> needs a <harness>");
     /* A command without a limit of its own gets the step timeout; a prompt waits for the
-     * operator as long as it takes unless it says otherwise. */
+     * operator M2M_DEFAULT_PROMPT_TIMEOUT_MS unless it says otherwise. */
     for (size_t i = 0; i < p->ntriggers; i++)
-        if (p->triggers[i].command && p->triggers[i].timeout_ns == 0)
-            p->triggers[i].timeout_ns = p->step_timeout_ns;
+        if (p->triggers[i].timeout_ns == 0)
+            p->triggers[i].timeout_ns = p->triggers[i].command ? p->step_timeout_ns
+                                                               : ms_to_ns(M2M_DEFAULT_PROMPT_TIMEOUT_MS);
 }
 
 static void defaults(profile *p)
 {
-    p->release = 3;
-    p->harness_address = xstrdup("127.0.0.1");
-    p->option_preset = xstrdup("iana");
-    m2m_optmap_preset("iana", &p->options);
-    p->serialization = xstrdup("json");
-    p->ack_timeout_ns = 2000000000LL;
-    p->max_retransmit = 4;
-    p->dtls_retrans_ns = 1000000000LL;
-    p->dtls_total_ns = 20000000000LL;
-    p->step_timeout_ns = 5000000000LL;
-    p->test_deadline_ns = 60000000000LL;
-    p->ready_timeout_ns = 5000000000LL;
+    p->release = M2M_DEFAULT_RELEASE;
+    p->harness_address = xstrdup(M2M_DEFAULT_HARNESS_ADDRESS);
+    p->option_preset = xstrdup(M2M_DEFAULT_OPTION_PRESET);
+    m2m_optmap_preset(M2M_DEFAULT_OPTION_PRESET, &p->options);
+    p->serialization = xstrdup(M2M_DEFAULT_SERIALIZATION);
+    p->ack_timeout_ns = ms_to_ns(M2M_DEFAULT_ACK_TIMEOUT_MS);
+    p->max_retransmit = M2M_DEFAULT_MAX_RETRANSMIT;
+    p->dtls_retrans_ns = ms_to_ns(M2M_DEFAULT_DTLS_RETRANS_MS);
+    p->dtls_total_ns = ms_to_ns(M2M_DEFAULT_DTLS_TOTAL_MS);
+    p->step_timeout_ns = ms_to_ns(M2M_DEFAULT_STEP_TIMEOUT_MS);
+    p->test_deadline_ns = ms_to_ns(M2M_DEFAULT_TEST_DEADLINE_MS);
+    p->ready_timeout_ns = ms_to_ns(M2M_DEFAULT_READY_TIMEOUT_MS);
 }
 
 static void build(pctx *c, const xmlNode *root, profile *p)

@@ -191,8 +191,8 @@ static void associate_as(tc_psk_variant v, int second, int server_knows_second, 
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     profile c;
     field_pick_ports(p, &c);
-    c.dtls_total_ns = 1500000000LL;
-    c.dtls_retrans_ns = 200000000LL;
+    c.dtls_total_ns = 1500 * NS_PER_MS;
+    c.dtls_retrans_ns = 200 * NS_PER_MS;
     dtls_global_init();
     evloop *l = loop_new();
     timeline_init(&r->tl);
@@ -215,7 +215,7 @@ static void associate_as(tc_psk_variant v, int second, int server_knows_second, 
     wire *w = wire_open(l, &c, &h, &r->tl, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     CU_ASSERT_EQUAL(wire_open_association(w, second, err, sizeof err), 0);
-    loop_run_until(l, mono_now_ns() + 3000000000LL, client_settled, r);
+    loop_run_until(l, mono_now_ns() + 3 * NS_PER_SEC, client_settled, r);
     sni[0] = '\0';
     for (size_t i = 0; i < stl.n; i++)
         if (!strcmp(stl.ev[i].name, "sae.done") && tl_event_get(&stl.ev[i], "sni"))

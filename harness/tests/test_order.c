@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "flow/order.h"
+#include "util/timeutil.h"
 
 void m2m_test_register(void);
 
-#define MS 1000000LL
+#define MS NS_PER_MS
 
 static timeline tl;
 static char msg[1024];

@@ -4,11 +4,12 @@
 #include <string.h>
 #include "model/profile.h"
 #include "model/window.h"
+#include "util/timeutil.h"
 
 void m2m_test_register(void);
 
-#define MS 1000000LL
-#define S 1000000000LL
+#define MS NS_PER_MS
+#define S NS_PER_SEC
 
 static profile prof(void)
 {
