@@ -296,8 +296,8 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
 {
     char err[256], what[1600];
     /* STEP_ASSOC (role field): the harness's own association toward the IUT's coaps port */
-    char *poa = s->kind == STEP_ASSOC ? xasprintf("coaps://%s:%d", x->p->iut_address ? x->p->iut_address : "?",
-                                                  x->p->iut_coaps_port)
+    char *poa = s->kind == STEP_ASSOC ? xasprintf("coaps://%s:%d", env_iut_address(&x->env, x->p),
+                                                  env_iut_coaps_port(&x->env, x->p))
                                       : vars_expand(&x->v, s->poa, err, sizeof err);
     const char *what_kind = s->kind == STEP_REVERSE ? "reverse association"
                           : s->second_registree ? "second registree's association" : "association";
@@ -419,17 +419,15 @@ static void check_order(exec *x)
     }
 }
 
+/* The ports the harness bound go into the test's environment; the variables are the
+ * profile's with this test's values over them. */
 static void setup_vars(exec *x)
 {
+    x->env.harness_coap_port = wire_coap_port(x->w);
+    x->env.harness_coaps_port = wire_coaps_port(x->w);
+    x->env.mef_port = wire_mef_port(x->w);
     vars_init(&x->v);
-    vars_from_profile(&x->v, x->p);
-    char port[16];
-    snprintf(port, sizeof port, "%d", wire_coap_port(x->w));
-    vars_set(&x->v, "HARNESS_COAP_PORT", port);
-    snprintf(port, sizeof port, "%d", wire_coaps_port(x->w));
-    vars_set(&x->v, "HARNESS_COAPS_PORT", port);
-    snprintf(port, sizeof port, "%d", wire_mef_port(x->w));
-    vars_set(&x->v, "MEF_PORT", port);
+    vars_from_env(&x->v, x->p, &x->env);
     vars_set(&x->v, "TEST_ID", x->tc->id);
 }
 
@@ -470,37 +468,30 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     exec x;
     memset(&x, 0, sizeof x);
     x.tc = tc;
-    profile field_p;   /* role field: the IUT's ports for this test */
-    if (field_pick_ports(p, &field_p)) {
-        x.picked_from = p;
-        x.picked = &field_p;
-        p = &field_p;
-    }
+    x.p = p;
+    test_env_init(&x.env);
+    x.repick = field_pick_ports(p, &x.env);   /* role field: the IUT's ports for this test */
     x.o = o;
     verdict_init(&x.vs);
-    profile ns_p;      /* <control netns="true">: the two ends of the test's veth pair */
     netns ns;
     char err[256];
-    if (p->netns) {
+    if (p->netns) {   /* <control netns="true">: the two ends of the test's veth pair */
         if (netns_create(&ns, err, sizeof err) < 0) {
             verdict_set(&x.vs, VERDICT_SKIP, "cannot create the IUT's network namespace: %s", err);
         } else {
-            ns_p = *p;
-            ns_p.harness_address = ns.host_addr;
-            ns_p.iut_address = ns.ns_addr;
-            p = &ns_p;
-            x.picked = NULL;   /* the namespace's copy is what the IUT sees: no re-pick */
+            x.env.harness_address = ns.host_addr;
+            x.env.iut_address = ns.ns_addr;
+            x.repick = 0;   /* the namespace's addresses are what the IUT sees: no re-pick */
             x.ns = &ns;
         }
     }
-    x.p = p;
     sb_init(&x.steps_log);
     timeline_init(&x.tl);
     dtls_global_init();
     x.loop = loop_new();
     if (o->observer && o->observer->begin) o->observer->begin(o->observer->ctx, tc);
     x.iut_log = report_path(o, "logs", tc->id, ".iut.log");
-    x.w = p->netns && !x.ns ? NULL : wire_open(x.loop, p, &tc->harness, &x.tl, err, sizeof err);
+    x.w = p->netns && !x.ns ? NULL : wire_open(x.loop, p, &x.env, &tc->harness, &x.tl, err, sizeof err);
     if (!x.w && x.vs.v != VERDICT_SKIP) {
         verdict_set(&x.vs, VERDICT_ERROR, "cannot open the harness endpoints: %s", err);
         out->error_type = xstrdup("setup");

@@ -220,11 +220,11 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
          * timeline as iut.restart). Otherwise, or the third time, inconclusive. */
         char st[96], tail[300];
         iut_describe(&x->iut, st, sizeof st);
-        if (attempt < 2 && x->picked && field_pick_ports(x->picked_from, x->picked)) {
+        if (attempt < 2 && x->repick && field_pick_ports(x->p, &x->env)) {
             char port[16];
-            snprintf(port, sizeof port, "%d", x->picked->iut_coap_port);
+            snprintf(port, sizeof port, "%d", env_iut_coap_port(&x->env, x->p));
             vars_set(&x->v, "IUT_COAP_PORT", port);
-            snprintf(port, sizeof port, "%d", x->picked->iut_coaps_port);
+            snprintf(port, sizeof port, "%d", env_iut_coaps_port(&x->env, x->p));
             vars_set(&x->v, "IUT_COAPS_PORT", port);
             timeline_add(&x->tl, "iut.restart", NULL, "reason", "exited before it was ready", "status", st,
                          "coaps-port", port, (char *)NULL);
