@@ -510,8 +510,8 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
          * (enrol="again"): the enrolee enrols again only when it has no KeID (R-FLOW-05), so an
          * expired KeID, or one of a former service provider, is presented. */
         int rc = w->men.keid[0] && !w->men.half && !w->enrol_interrupt ? 0
-                 : field_enrol_iut(w->loop, p, w->env, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
-                                   &w->men, err, errlen);
+                 : field_enrol_iut(w->loop, p, w->env, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count,
+                                   w->tl, &w->men, err, errlen);
         w->enrol_interrupt = 0;
         if (w->men.mef_heard) {   /* the IUT's MEF answered: the IUT is reachable, whatever came of it */
             char mef_peer[64];
