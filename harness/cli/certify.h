@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include "../flow/result.h"
 #include "../model/profile.h"
+#include "../model/testcase.h"
 
 /* Appends one diag entry (naming the profile file) per problem; returns their number. */
 size_t certify_check(const profile *p, testcase *const *tcs, size_t n, diag *d);

@@ -3,6 +3,7 @@
 #include "coverage.h"
 #include "../run/runner.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,8 @@ static void explain_usage(FILE *f)
 
 static void put_ns(FILE *f, int64_t ns)
 {
-    if (ns % 1000000000LL == 0) fprintf(f, "%lld s", (long long)(ns / 1000000000LL));
-    else fprintf(f, "%lld ms", (long long)(ns / 1000000LL));
+    if (ns % NS_PER_SEC == 0) fprintf(f, "%lld s", (long long)(ns / NS_PER_SEC));
+    else fprintf(f, "%lld ms", (long long)(ns / NS_PER_MS));
 }
 
 /* A step's window; one that follows a profile timer also with its value for the profile. */

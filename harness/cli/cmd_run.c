@@ -5,6 +5,7 @@
 #include "../report/console.h"
 #include "../report/junit.h"
 #include "../report/run_report.h"
+#include "../model/profile_redact.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <fnmatch.h>

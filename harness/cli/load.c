@@ -92,7 +92,7 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
 
 void cli_check_listen_ports(const profile *p, diag *d)
 {
-    const char *addr = p->harness_address ? p->harness_address : "127.0.0.1";
+    const char *addr = p->harness_address;   /* set after load: the file's or the default */
     const struct { const char *what; int port; } ports[] = {
         { "coap-port", p->listen_coap }, { "coaps-port", p->listen_coaps } };
     for (size_t i = 0; i < 2; i++) {

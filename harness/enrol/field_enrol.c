@@ -7,17 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-int field_enrol_pick_port(const profile *p)
+int field_enrol_pick_port(const profile *p, const test_env *env)
 {
     if (p->mef->port > 0) return p->mef->port;
-    return ports_reserve_one(p->iut_address ? p->iut_address : "127.0.0.1");
+    return ports_reserve_one(env_iut_address(env, p));
 }
 
-int field_enrol_iut(evloop *l, const profile *p, const tc_harness *h, int mef_port, int interrupt, unsigned n,
-                    timeline *tl, mef_enrolment *out, char *err, size_t errlen)
+int field_enrol_iut(evloop *l, const profile *p, const test_env *env, const tc_harness *h, int mef_port,
+                    int interrupt, unsigned n, timeline *tl, mef_enrolment *out, char *err, size_t errlen)
 {
     const profile_mef *pm = p->mef;
-    const char *addr = p->iut_address ? p->iut_address : "127.0.0.1";
+    const char *addr = env_iut_address(env, p);
     mef_config cfg;   /* a profile error is a setup error, not a refused enrolment */
     if (mef_config_from_profile(p, &cfg, err, errlen) < 0) return -1;
     mef_enrol_opts o = { NULL, NULL, 0, interrupt };
@@ -36,7 +36,7 @@ int field_enrol_iut(evloop *l, const profile *p, const tc_harness *h, int mef_po
     /* rspf="cert" (§8.3.2.2): the profile's cert, key and trust are the harness's own, as enrolee */
     const char *const mine[3] = { pm->cert, pm->key, pm->trust };
     const char *rspf = pm->rspf_cert ? "cert" : "ppsk";
-    int rc = mef_enrol_opt(l, p->harness_address ? p->harness_address : "127.0.0.1", addr, mef_port, p,
+    int rc = mef_enrol_opt(l, env_harness_address(env, p), addr, mef_port, p,
                            pm->rspf_cert ? mine : NULL, &o, out, err, errlen);
     free(bad);
     free(other_id);

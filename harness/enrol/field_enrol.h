@@ -15,13 +15,15 @@
 #include "mef_client.h"
 #include "../flow/timeline.h"
 #include "../model/testcase.h"
+#include "../model/testenv.h"
 
-/* A port for the IUT's MEF when <mef port> is 0: bound and released, as field_pick_ports does. */
-int field_enrol_pick_port(const profile *p);
+/* A port for the IUT's MEF when <mef port> is 0: reserved at the IUT's address of this test
+ * (env, testenv.h; NULL = the profile's), as field_pick_ports does. */
+int field_enrol_pick_port(const profile *p, const test_env *env);
 
 /* Returns 0 enrolled (out: KeID and key), 1 the enrolment did not finish (prov.fail recorded;
  * out->half = 1 with that session's keys when the harness interrupted it), -1 setup error. */
-int field_enrol_iut(evloop *l, const profile *p, const tc_harness *h, int mef_port, int interrupt, unsigned n,
-                    timeline *tl, mef_enrolment *out, char *err, size_t errlen);
+int field_enrol_iut(evloop *l, const profile *p, const test_env *env, const tc_harness *h, int mef_port,
+                    int interrupt, unsigned n, timeline *tl, mef_enrolment *out, char *err, size_t errlen);
 
 #endif

@@ -3,6 +3,7 @@
 #include "../net/udp.h"
 #include "mef_cred.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,7 +143,7 @@ static void on_expiry(evloop *l, void *ctx)
         if (k->expires_ns <= now) {
             k->expired = 1;
             char life[32];
-            snprintf(life, sizeof life, "%.3gs", (double)m->cfg->lifetime_ns / 1e9);
+            snprintf(life, sizeof life, "%.3gs", ns_to_sec(m->cfg->lifetime_ns));
             timeline_add(m->tl, "prov.expire", NULL, "rspf", RSPF(m), "keid", k->keid, "lifetime", life, (char *)NULL);
         } else if (!next || k->expires_ns < next) {
             next = k->expires_ns;
@@ -195,7 +196,7 @@ static void fetch(mef *m, const cm_link *link, const cm_msg *req)
         code = CM_CODE(5, 0);
     }
     char *body = why[0] ? mef_build_cred_error(why)
-                        : mef_build_credential(key, sizeof key, mk->bound_id, (long)(cf->lifetime_ns / 1000000000LL));
+                        : mef_build_credential(key, sizeof key, mk->bound_id, (long)(cf->lifetime_ns / NS_PER_SEC));
     explicit_bzero(key, sizeof key);
     answer(m, link, req, code, body);
     explicit_bzero(body, strlen(body));
@@ -456,8 +457,8 @@ int mef_config_from_profile(const struct profile *p, mef_config *cfg, char *err,
         snprintf(err, errlen, "<mef derive=\"usage-constrained\">: no target-fqdn and no harness host");
         return -1;
     }
-    cfg->retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
-    cfg->total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    cfg->retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
+    cfg->total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     cfg->coap = (coap_params){ p->ack_timeout_ns, p->max_retransmit };
     return 0;
 }

@@ -1,10 +1,11 @@
 #include "mef_client.h"
 #include "mef.h"
 #include "mef_cred.h"
+#include "../model/defaults.h"
 #include "../net/coap_ep.h"
 #include "../net/dtls.h"
 #include "../net/udp.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,7 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     uint8_t key[ENROL_KEY_LEN] = { 0 };   /* derivable once the session is up: used only if it ends well */
     dtls_hooks h = { run_data, NULL, run_heard, &r };
     int rc = -1;
-    int64_t limit = p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL;
+    int64_t limit = p->dtls_total_ns;
     r.c = dtls_client_new(l, &s, &to, &dp, NULL, h, err, errlen);
     if (!r.c) goto out;
     loop_run_until(l, mono_now_ns() + limit, settled, &r);
@@ -138,7 +139,7 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
         goto out;
     }
     /* The MEF closes the session after "end of exchange"; wait for it a bounded moment. */
-    loop_run_until(l, mono_now_ns() + 2000000000LL, closed, &r);
+    loop_run_until(l, mono_now_ns() + 2 * NS_PER_SEC, closed, &r);
     memcpy(out->key, key, sizeof key);
     memcpy(out->keid, k.keid, sizeof out->keid);
     rc = 0;
@@ -199,7 +200,7 @@ int mef_fetch_credentials(const char *bind_addr, const char *mef_addr, int mef_p
     net_addr_parse(mef_addr, mef_port, &to);
     dtls_params dp = { .psks = psk, .npsks = 1, .retrans_ms = retrans_ms, .total_ms = total_ms };
     dtls_hooks h = { fetch_data, NULL, NULL, &r };
-    int64_t limit = total_ms ? (int64_t)total_ms * 1000000LL : 20000000000LL;
+    int64_t limit = ms_to_ns(total_ms);
     r.c = dtls_client_new(l, &s, &to, &dp, NULL, h, err, errlen);
     if (!r.c) goto out;
     loop_run_until(l, mono_now_ns() + limit, fetch_settled, &r);
@@ -207,7 +208,8 @@ int mef_fetch_credentials(const char *bind_addr, const char *mef_addr, int mef_p
         snprintf(err, errlen, "handshake with the MEF failed: %s", dtls_conn_fail_reason(r.c));
         goto out;
     }
-    r.ep = coap_ep_new(l, (coap_params){ 1000000000LL, 2 }, (coap_ep_hooks){ NULL, NULL, NULL });
+    r.ep = coap_ep_new(l, (coap_params){ ms_to_ns(M2M_MEF_FETCH_ACK_TIMEOUT_MS), M2M_MEF_FETCH_MAX_RETRANSMIT },
+                      (coap_ep_hooks){ NULL, NULL, NULL });
     r.link = (cm_link){ fetch_send, &r, 1, 1, "mef" };
     cm_msg req;
     cm_msg_init(&req);

@@ -1,6 +1,8 @@
 #include "profile_mef.h"
 #include "../model/xmlload.h"
 #include "../util/xmem.h"
+#include "../util/hex.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

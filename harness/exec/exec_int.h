@@ -7,6 +7,7 @@
 #include "../iut/iutctl.h"
 #include "../iut/netns.h"
 #include "wire.h"
+#include "../model/testenv.h"
 #include "../model/vars.h"
 #include "../util/xmem.h"
 
@@ -31,8 +32,8 @@ typedef struct exec {
     netns *ns;                /* <control netns="true">: the IUT's namespace (netns.h) */
     int veth_held;            /* a <link state="down"> ran: the start trigger leaves the veth down */
     int watching;             /* watch_iut's timer is armed */
-    profile *picked;          /* role field, ports 0 in the profile: this test's copy with its ports */
-    const profile *picked_from;
+    test_env env;             /* what this test picked: the IUT's ports, the veth's addresses, bound ports */
+    int repick;               /* env's IUT ports were picked (role field): a restart may pick new ones */
 } exec;
 
 /* One line of the test's step log ("line N: ..."). */

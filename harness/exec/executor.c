@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "exec_int.h"
+#include "../util/timeutil.h"
 
 static const char *const phase_names[] = { "preamble", "body", "postamble" };
 
@@ -89,7 +90,7 @@ typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt;
  * more will come from it, so a step waiting for it ends now instead of at its window. */
 static int iut_ended(exec *x)
 {
-    return x->iut.pid && x->iut.exited && !x->iut_launched && mono_now_ns() - x->iut_exit_ns > 100000000LL;
+    return x->iut.pid && x->iut.exited && !x->iut_launched && mono_now_ns() - x->iut_exit_ns > 100 * NS_PER_MS;
 }
 
 /* ... and it never sent a datagram: the test is inconclusive, it proved nothing. */
@@ -170,12 +171,12 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
             recent_events(x, got, sizeof got);
             rx_unusable(&x->tl, x->cursor, bad, sizeof bad);
             if (ended) snprintf(what, sizeof what, "expected %s; the IUT's process ended first; got: %s%s", want, got, bad);
-            else snprintf(what, sizeof what, "expected %s within %.3g s; got: %s%s", want, (double)window / 1e9, got, bad);
+            else snprintf(what, sizeof what, "expected %s within %.3g s; got: %s%s", want, ns_to_sec(window), got, bad);
             step_failed(x, ph, s, what);
             return;
         }
         if (ended) step_log(x, s, "expect %s: silence (the IUT's process ended)", want);
-        else step_log(x, s, "expect %s: silence for %.3g s", want, (double)window / 1e9);
+        else step_log(x, s, "expect %s: silence for %.3g s", want, ns_to_sec(window));
     }
     if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
         char d[200];
@@ -217,7 +218,7 @@ static void run_await(exec *x, phase ph, const tc_step *s)
         char got[600], what[1000];
         recent_events(x, got, sizeof got);
         if (iut_ended(x)) snprintf(what, sizeof what, "expected event %s; the IUT's process ended first; got: %s", text, got);
-        else snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, (double)window / 1e9, got);
+        else snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, ns_to_sec(window), got);
         step_failed(x, ph, s, what);
     }
     ev_sel_free(&a.sel);
@@ -295,8 +296,8 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
 {
     char err[256], what[1600];
     /* STEP_ASSOC (role field): the harness's own association toward the IUT's coaps port */
-    char *poa = s->kind == STEP_ASSOC ? xasprintf("coaps://%s:%d", x->p->iut_address ? x->p->iut_address : "?",
-                                                  x->p->iut_coaps_port)
+    char *poa = s->kind == STEP_ASSOC ? xasprintf("coaps://%s:%d", env_iut_address(&x->env, x->p),
+                                                  env_iut_coaps_port(&x->env, x->p))
                                       : vars_expand(&x->v, s->poa, err, sizeof err);
     const char *what_kind = s->kind == STEP_REVERSE ? "reverse association"
                           : s->second_registree ? "second registree's association" : "association";
@@ -332,7 +333,7 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
         char bad[800];
         rx_unusable(&x->tl, r.from, bad, sizeof bad);
         snprintf(what, sizeof what, "the IUT did not accept the %s to %s within %.3g s%s%s%s",
-                 what_kind, poa, (double)window / 1e9, why ? ": " : "", why ? why : "", bad);
+                 what_kind, poa, ns_to_sec(window), why ? ": " : "", why ? why : "", bad);
         step_failed(x, ph, s, what);
     }
     free(poa);
@@ -369,7 +370,7 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
             tc_window sw = tc_step_window(s);
             int64_t dur = tc_window_ns(&sw, x->p);
             loop_run_until(x->loop, mono_now_ns() + dur, NULL, NULL);
-            step_log(x, s, "waited %.3g s", (double)dur / 1e9);
+            step_log(x, s, "waited %.3g s", ns_to_sec(dur));
             break;
         }
         }
@@ -418,17 +419,15 @@ static void check_order(exec *x)
     }
 }
 
+/* The ports the harness bound go into the test's environment; the variables are the
+ * profile's with this test's values over them. */
 static void setup_vars(exec *x)
 {
+    x->env.harness_coap_port = wire_coap_port(x->w);
+    x->env.harness_coaps_port = wire_coaps_port(x->w);
+    x->env.mef_port = wire_mef_port(x->w);
     vars_init(&x->v);
-    vars_from_profile(&x->v, x->p);
-    char port[16];
-    snprintf(port, sizeof port, "%d", wire_coap_port(x->w));
-    vars_set(&x->v, "HARNESS_COAP_PORT", port);
-    snprintf(port, sizeof port, "%d", wire_coaps_port(x->w));
-    vars_set(&x->v, "HARNESS_COAPS_PORT", port);
-    snprintf(port, sizeof port, "%d", wire_mef_port(x->w));
-    vars_set(&x->v, "MEF_PORT", port);
+    vars_from_env(&x->v, x->p, &x->env);
     vars_set(&x->v, "TEST_ID", x->tc->id);
 }
 
@@ -469,37 +468,30 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     exec x;
     memset(&x, 0, sizeof x);
     x.tc = tc;
-    profile field_p;   /* role field: the IUT's ports for this test */
-    if (field_pick_ports(p, &field_p)) {
-        x.picked_from = p;
-        x.picked = &field_p;
-        p = &field_p;
-    }
+    x.p = p;
+    test_env_init(&x.env);
+    x.repick = field_pick_ports(p, &x.env);   /* role field: the IUT's ports for this test */
     x.o = o;
     verdict_init(&x.vs);
-    profile ns_p;      /* <control netns="true">: the two ends of the test's veth pair */
     netns ns;
     char err[256];
-    if (p->netns) {
+    if (p->netns) {   /* <control netns="true">: the two ends of the test's veth pair */
         if (netns_create(&ns, err, sizeof err) < 0) {
             verdict_set(&x.vs, VERDICT_SKIP, "cannot create the IUT's network namespace: %s", err);
         } else {
-            ns_p = *p;
-            ns_p.harness_address = ns.host_addr;
-            ns_p.iut_address = ns.ns_addr;
-            p = &ns_p;
-            x.picked = NULL;   /* the namespace's copy is what the IUT sees: no re-pick */
+            x.env.harness_address = ns.host_addr;
+            x.env.iut_address = ns.ns_addr;
+            x.repick = 0;   /* the namespace's addresses are what the IUT sees: no re-pick */
             x.ns = &ns;
         }
     }
-    x.p = p;
     sb_init(&x.steps_log);
     timeline_init(&x.tl);
     dtls_global_init();
     x.loop = loop_new();
     if (o->observer && o->observer->begin) o->observer->begin(o->observer->ctx, tc);
     x.iut_log = report_path(o, "logs", tc->id, ".iut.log");
-    x.w = p->netns && !x.ns ? NULL : wire_open(x.loop, p, &tc->harness, &x.tl, err, sizeof err);
+    x.w = p->netns && !x.ns ? NULL : wire_open(x.loop, p, &x.env, &tc->harness, &x.tl, err, sizeof err);
     if (!x.w && x.vs.v != VERDICT_SKIP) {
         verdict_set(&x.vs, VERDICT_ERROR, "cannot open the harness endpoints: %s", err);
         out->error_type = xstrdup("setup");
@@ -518,7 +510,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         run_steps(&x, PHASE_POSTAMBLE, &tc->postamble);
         if (x.iut.pid) {
             int was_running = !iut_poll(&x.iut);
-            iut_stop(&x.iut, 1000000000LL);   /* also what the IUT's shell left behind */
+            iut_stop(&x.iut, NS_PER_SEC);   /* also what the IUT's shell left behind */
             char st[96];
             iut_describe(&x.iut, st, sizeof st);
             if (was_running) timeline_add(&x.tl, "iut.stop", NULL, "status", st, (char *)NULL);

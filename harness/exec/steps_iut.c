@@ -3,7 +3,7 @@
  * the veth of <control netns> following <link state>. */
 #include "exec_int.h"
 #include "steps_field.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +45,11 @@ static void watch_iut(evloop *l, void *ctx)
     if (iut_check_exit(x)) {
         /* Steps waiting on the IUT end 100 ms after its exit (iut_ended): wake the loop
          * then, or a quiet loop would sleep until the step's whole window has passed. */
-        loop_timer_add(l, 150000000LL, wake_only, NULL);
+        loop_timer_add(l, 150 * NS_PER_MS, wake_only, NULL);
         x->watching = 0;
         return;
     }
-    loop_timer_add(l, 50000000LL, watch_iut, x);
+    loop_timer_add(l, 50 * NS_PER_MS, watch_iut, x);
 }
 
 /* Serve the loop until the command (a readiness probe, a trigger) exits or the deadline
@@ -60,7 +60,7 @@ static int wait_command(exec *x, iut_proc *cmd, int64_t end)
     while (!iut_poll(cmd)) {
         int64_t now = mono_now_ns();
         if (now >= end) return 0;
-        loop_run_until(x->loop, now + 20000000LL < end ? now + 20000000LL : end, NULL, NULL);
+        loop_run_until(x->loop, now + 20 * NS_PER_MS < end ? now + 20 * NS_PER_MS : end, NULL, NULL);
     }
     return 1;
 }
@@ -90,14 +90,14 @@ static void run_prompt(exec *x, const tc_step *s, const profile_trigger *t)
     fprintf(stderr, "\n>>> %s: %s [press Enter when done]\n", x->tc->id, t->prompt);
     prompt_wait pw = { 0 };
     loop_add_fd(x->loop, STDIN_FILENO, on_operator_line, &pw);
-    int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 300000000000LL);
+    int64_t limit = s->timeout_ns ? s->timeout_ns : t->timeout_ns;   /* the profile always gives one */
     loop_run_until(x->loop, mono_now_ns() + limit, prompt_answered, &pw);
     loop_del_fd(x->loop, STDIN_FILENO);
     timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, "by", "operator",
                  "answered", pw.answered ? "true" : "false", (char *)NULL);
     if (!pw.answered)
         verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the operator did not confirm trigger '%s' within %.3g s",
-                    s->line, s->trigger, (double)limit / 1e9);
+                    s->line, s->trigger, ns_to_sec(limit));
     else step_log(x, s, "trigger %s: confirmed by the operator", s->trigger);
 }
 
@@ -121,7 +121,7 @@ static int wait_ready(exec *x, const tc_step *s)
         return -1;
     }
     if (x->ns) cmd = netns_wrap_free(x->ns, cmd);
-    int64_t end = mono_now_ns() + (x->p->ready_timeout_ns ? x->p->ready_timeout_ns : 10000000000LL);
+    int64_t end = mono_now_ns() + x->p->ready_timeout_ns;
     int ready = 0, gone = 0;
     x->iut_launched = 0;
     while (!ready && mono_now_ns() < end) {
@@ -139,8 +139,8 @@ static int wait_ready(exec *x, const tc_step *s)
         if (iut_spawn(cmd, x->iut_log, &probe, err, sizeof err) < 0) break;
         if (wait_command(x, &probe, end) && WIFEXITED(probe.status) && WEXITSTATUS(probe.status) == 0)
             ready = 1;
-        else if (!probe.exited) iut_stop(&probe, 100000000LL);
-        if (!ready) loop_run_until(x->loop, mono_now_ns() + 100000000LL, NULL, NULL);
+        else if (!probe.exited) iut_stop(&probe, 100 * NS_PER_MS);
+        if (!ready) loop_run_until(x->loop, mono_now_ns() + 100 * NS_PER_MS, NULL, NULL);
     }
     /* A probe that succeeded while the IUT was dying answered for some other process on the
      * port (another test's IN-CSE after a port clash): not ready, the IUT is gone. */
@@ -203,11 +203,11 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
         free(cmd);
         timeline_add(&x->tl, "iut.trigger", NULL, "name", s->trigger, (char *)NULL);
         if (!is_start) break;
-        if (x->iut.pid) iut_stop(&x->iut, 1000000000LL);
+        if (x->iut.pid) iut_stop(&x->iut, NS_PER_SEC);
         x->iut = proc;
         if (!x->watching) {
             x->watching = 1;
-            loop_timer_add(x->loop, 50000000LL, watch_iut, x);
+            loop_timer_add(x->loop, 50 * NS_PER_MS, watch_iut, x);
         }
         if (x->o->result_fd >= 0) dprintf(x->o->result_fd, "iut_pgid %d\n", (int)proc.pid);
         char pid[24];   /* ${IUT_PID} for other triggers (a start command that execs: the IUT itself) */
@@ -220,11 +220,11 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
          * timeline as iut.restart). Otherwise, or the third time, inconclusive. */
         char st[96], tail[300];
         iut_describe(&x->iut, st, sizeof st);
-        if (attempt < 2 && x->picked && field_pick_ports(x->picked_from, x->picked)) {
+        if (attempt < 2 && x->repick && field_pick_ports(x->p, &x->env)) {
             char port[16];
-            snprintf(port, sizeof port, "%d", x->picked->iut_coap_port);
+            snprintf(port, sizeof port, "%d", env_iut_coap_port(&x->env, x->p));
             vars_set(&x->v, "IUT_COAP_PORT", port);
-            snprintf(port, sizeof port, "%d", x->picked->iut_coaps_port);
+            snprintf(port, sizeof port, "%d", env_iut_coaps_port(&x->env, x->p));
             vars_set(&x->v, "IUT_COAPS_PORT", port);
             timeline_add(&x->tl, "iut.restart", NULL, "reason", "exited before it was ready", "status", st,
                          "coaps-port", port, (char *)NULL);
@@ -236,10 +236,10 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
                     tail[0] ? "; its last output: " : "", tail);
         return;
     }
-    int64_t limit = s->timeout_ns ? s->timeout_ns : (t->timeout_ns ? t->timeout_ns : 10000000000LL);
+    int64_t limit = s->timeout_ns ? s->timeout_ns : t->timeout_ns;
     if (!wait_command(x, &proc, mono_now_ns() + limit)) {
-        iut_stop(&proc, 200000000LL);
-        snprintf(what, sizeof what, "trigger '%s' did not finish within %.3g s", s->trigger, (double)limit / 1e9);
+        iut_stop(&proc, 200 * NS_PER_MS);
+        snprintf(what, sizeof what, "trigger '%s' did not finish within %.3g s", s->trigger, ns_to_sec(limit));
         verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s", s->line, what);
         return;
     }

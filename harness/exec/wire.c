@@ -8,6 +8,8 @@
 #include "../net/udp.h"
 #include "../net/link.h"
 #include "../util/xmem.h"
+#include "../util/hex.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@ typedef struct peer_link {
 struct wire {
     evloop *loop;
     const profile *p;
+    const test_env *env;     /* this test's picks (ports, veth addresses); the profile stays as loaded */
     timeline *tl;
     udp_sock plain, secure;
     dtls_psk psk[2];     /* the profile's identity, and its alias (profile <psk alias>) */
@@ -312,15 +315,17 @@ static void setup_rpk(wire *w, const profile *p, const tc_harness *h)
     w->dp.nrpk_pins = n;
 }
 
-wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, char *err, size_t errlen)
+wire *wire_open(evloop *l, const profile *p, const test_env *env, const tc_harness *h, timeline *tl, char *err,
+                size_t errlen)
 {
     wire *w = xcalloc(1, sizeof *w);
     w->loop = l;
     w->p = p;
+    w->env = env;
     w->tl = tl;
     w->plain.fd = w->secure.fd = -1;
     w->dups = rxdup_new();
-    const char *addr = p->harness_address ? p->harness_address : "127.0.0.1";
+    const char *addr = env_harness_address(env, p);
     if (udp_bind(&w->plain, addr, p->listen_coap, err, errlen) < 0 ||
         udp_bind(&w->secure, addr, p->listen_coaps, err, errlen) < 0) {
         wire_close(w);
@@ -347,13 +352,15 @@ wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, 
     w->dp.psks = w->psk;
     w->dp.npsks = !p->psk_identity ? 0 : p->psk_alias && !(h && (h->psk == TC_PSK_UNKNOWN_IDENTITY || h->psk == TC_PSK_OTHER_ISSUER)) ? 2 : 1;
     w->dp.psk_hint = p->psk_hint;
-    w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
-    w->dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
+    w->dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     w->h = h;
-    if (p->mef && p->mef->at_iut) w->iut_mef_port = field_enrol_pick_port(p);
+    if (p->mef && p->mef->at_iut) w->iut_mef_port = field_enrol_pick_port(p, env);
     else if (p->mef) {   /* remote provisioning: a KeID is accepted once its enrolment is done */
-        if (mef_config_from_profile(p, &w->mef_cfg, err, errlen) < 0 ||
-            !(w->mef = mef_open(l, &w->mef_cfg, tl, err, errlen))) {
+        if (mef_config_from_profile(p, &w->mef_cfg, err, errlen) == 0)
+            w->mef_cfg.address = env_harness_address(env, p);   /* the veth's host end under netns */
+        else w->mef_cfg.address = NULL;
+        if (!w->mef_cfg.address || !(w->mef = mef_open(l, &w->mef_cfg, tl, err, errlen))) {
             wire_close(w);
             return NULL;
         }
@@ -430,7 +437,7 @@ static int open_client(wire *w, const net_addr *to, const char *label, dtls_psk 
     } else {
         pl->own_sock = xcalloc(1, sizeof *pl->own_sock);
         pl->own_sock->fd = -1;
-        if (udp_bind(pl->own_sock, w->p->harness_address ? w->p->harness_address : "127.0.0.1", 0, err, errlen) < 0)
+        if (udp_bind(pl->own_sock, env_harness_address(w->env, w->p), 0, err, errlen) < 0)
             return -1;
     }
     pl->psk = psk;
@@ -483,7 +490,9 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
         return -1;
     }
     net_addr to;
-    if (!p->iut_address || p->iut_coaps_port <= 0 || net_addr_parse(p->iut_address, p->iut_coaps_port, &to) < 0) {
+    const char *iut_addr = env_iut_address(w->env, p);
+    int iut_coaps = env_iut_coaps_port(w->env, p);
+    if (!iut_addr || iut_coaps <= 0 || net_addr_parse(iut_addr, iut_coaps, &to) < 0) {
         snprintf(err, errlen, "the profile gives no IUT address and coaps-port to connect to");
         return -1;
     }
@@ -501,12 +510,12 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
          * (enrol="again"): the enrolee enrols again only when it has no KeID (R-FLOW-05), so an
          * expired KeID, or one of a former service provider, is presented. */
         int rc = w->men.keid[0] && !w->men.half && !w->enrol_interrupt ? 0
-                 : field_enrol_iut(w->loop, p, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
-                                   &w->men, err, errlen);
+                 : field_enrol_iut(w->loop, p, w->env, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count,
+                                   w->tl, &w->men, err, errlen);
         w->enrol_interrupt = 0;
         if (w->men.mef_heard) {   /* the IUT's MEF answered: the IUT is reachable, whatever came of it */
             char mef_peer[64];
-            snprintf(mef_peer, sizeof mef_peer, "%s:%d", p->iut_address, w->iut_mef_port);
+            snprintf(mef_peer, sizeof mef_peer, "%s:%d", iut_addr, w->iut_mef_port);
             note_peer(w, mef_peer);
         }
         if (rc < 0) return -1;
@@ -516,7 +525,7 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
         /* Remote provisioning, role field: the harness enrols with its own MEF first, then
          * presents KeID with the derived key; the IUT (enrolment target) must fetch it from
          * the MEF (R-ENR-07). */
-        if (mef_enrol(w->loop, "127.0.0.1", p->harness_address ? p->harness_address : "127.0.0.1", mef_port(w->mef),
+        if (mef_enrol(w->loop, "127.0.0.1", env_harness_address(w->env, p), mef_port(w->mef),
                       p, NULL, &w->men, err, errlen) < 0)
             return -1;
         psk = (dtls_psk){ w->men.keid, w->men.key, sizeof w->men.key, p->harness_cse_id };
@@ -613,10 +622,10 @@ int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, cha
         target = pl;     /* newest first */
         break;
     }
-    if (!target && !secure && w->p->iut_address && w->p->iut_coap_port > 0) {
+    if (!target && !secure && env_iut_address(w->env, w->p) && env_iut_coap_port(w->env, w->p) > 0) {
         char peer[64];
         net_addr a;
-        if (net_addr_parse(w->p->iut_address, w->p->iut_coap_port, &a) == 0) {
+        if (net_addr_parse(env_iut_address(w->env, w->p), env_iut_coap_port(w->env, w->p), &a) == 0) {
             net_addr_str(&a, peer, sizeof peer);
             target = link_add(w, 0, peer);
             target->addr = a;

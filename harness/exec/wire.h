@@ -8,6 +8,8 @@
 #include "../cse/registrar.h"
 #include "../flow/timeline.h"
 #include "../model/profile.h"
+#include "../model/testcase.h"
+#include "../model/testenv.h"
 #include "../net/loop.h"
 #include "../onem2m/primitive.h"
 
@@ -17,8 +19,11 @@ typedef struct wire wire;
  * filled rsp (a test's <respond> overrides the registrar), 0 to let the registrar answer. */
 typedef int (*wire_responder)(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, void *ctx);
 
-/* h: the test's conditions for the association (suites, versions, credential variant). */
-wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, char *err, size_t errlen);
+/* h: the test's conditions for the association (suites, versions, credential variant). env:
+ * what this test picked (testenv.h: the IUT's ports, the veth's addresses), read for every
+ * address and port; it must outlive the wire; NULL = the profile's values. */
+wire *wire_open(evloop *l, const profile *p, const test_env *env, const tc_harness *h, timeline *tl, char *err,
+                size_t errlen);
 void wire_close(wire *w);
 void wire_set_responder(wire *w, wire_responder fn, void *ctx);
 int wire_coap_port(const wire *w);

@@ -1,5 +1,6 @@
 #include "order.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static void fmt_secs(char *buf, size_t len, int64_t ns)
 {
     int neg = ns < 0;
     uint64_t u = neg ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    u /= 1000000; /* ms */
+    u /= NS_PER_MS; /* ms */
     snprintf(buf, len, "%s%llu.%03llu", neg ? "-" : "", (unsigned long long)(u / 1000),
              (unsigned long long)(u % 1000));
 }
@@ -220,8 +221,8 @@ void order_rule_free(order_rule *r)
 static void fmt_limit(char *buf, size_t len, int64_t ns)
 {
     if (ns < 0) ns = 0;
-    if (ns % 1000000000 == 0) snprintf(buf, len, "%lld s", (long long)(ns / 1000000000));
-    else if (ns % 1000000 == 0 && ns < 1000000000) snprintf(buf, len, "%lld ms", (long long)(ns / 1000000));
+    if (ns % NS_PER_SEC == 0) snprintf(buf, len, "%lld s", (long long)(ns / NS_PER_SEC));
+    else if (ns % NS_PER_MS == 0 && ns < NS_PER_SEC) snprintf(buf, len, "%lld ms", (long long)(ns / NS_PER_MS));
     else {
         char s[32];
         fmt_secs(s, sizeof s, ns);

@@ -1,5 +1,6 @@
 #include "timeline.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,11 +153,11 @@ static void write_escaped(FILE *f, const char *s)
 /* Seconds with a '.' whatever the locale: the text goes into evidence files. */
 static void format_seconds(char *buf, size_t len, int64_t t_ns, int decimals)
 {
-    int64_t scale = decimals == 6 ? 1000 : 1000000;
+    int64_t scale = decimals == 6 ? NS_PER_US : NS_PER_MS;
     int64_t units = t_ns / scale;
     int neg = units < 0;
     uint64_t u = neg ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
-    uint64_t per_s = 1000000000 / (uint64_t)scale;
+    uint64_t per_s = NS_PER_SEC / (uint64_t)scale;
     snprintf(buf, len, "%s%llu.%0*llu", neg ? "-" : "", (unsigned long long)(u / per_s),
              decimals, (unsigned long long)(u % per_s));
 }

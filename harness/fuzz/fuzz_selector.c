@@ -9,6 +9,8 @@
 #include "flow/order.h"
 #include "flow/timeline.h"
 #include "fuzz_target.h"
+#include "util/timeutil.h"
+
 
 static timeline fixed;
 static int ready;
@@ -21,11 +23,11 @@ static void build_fixed_timeline(void)
     const char *rx[] = { "op", "create", "ty", "16", "secure", "true", "fr", "/id-asn", NULL };
     const char *plain[] = { "op", "retrieve", "secure", "false", NULL };
     timeline_add_at(&fixed, 0, "net.up", NULL, up);
-    timeline_add_at(&fixed, 5000000, "sae.start", "127.0.0.1:5684", NULL);
-    timeline_add_at(&fixed, 5000000, "sae.done", "127.0.0.1:5684", sae);
-    timeline_add_at(&fixed, 120000000, "msg.rx", "127.0.0.1:5684", rx);
-    timeline_add_at(&fixed, 90000000, "msg.rx", "127.0.0.1:5683", plain);
-    timeline_add_at(&fixed, 480000000, "reg.done", NULL, NULL);
+    timeline_add_at(&fixed, 5 * NS_PER_MS, "sae.start", "127.0.0.1:5684", NULL);
+    timeline_add_at(&fixed, 5 * NS_PER_MS, "sae.done", "127.0.0.1:5684", sae);
+    timeline_add_at(&fixed, 120 * NS_PER_MS, "msg.rx", "127.0.0.1:5684", rx);
+    timeline_add_at(&fixed, 90 * NS_PER_MS, "msg.rx", "127.0.0.1:5683", plain);
+    timeline_add_at(&fixed, 480 * NS_PER_MS, "reg.done", NULL, NULL);
     ready = 1;
 }
 
@@ -50,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&r, 0, sizeof r);
         r.a = sel;
         r.b = other;
-        r.limit_ns = 100000000;
+        r.limit_ns = 100 * NS_PER_MS;
         for (int kind = ORDER_BEFORE; kind <= ORDER_WITHIN; kind++) {
             r.kind = (order_kind)kind;
             for (r.required = 0; r.required <= 1; r.required++) {

@@ -1,5 +1,5 @@
 #include "iutctl.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

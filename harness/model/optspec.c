@@ -1,5 +1,5 @@
 #include "optspec.h"
-#include "../util/xmem.h"
+#include "../util/hex.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,10 @@
  * option numbers. The PSK key is secret: no message ever quotes it, and any message that
  * happens to contain it (libxml2 quoting input) is redacted. */
 #include "profile_int.h"
+#include "profile_redact.h"
+#include "defaults.h"
 #include "vars.h"
+#include "../util/timeutil.h"
 #include "../util/xmem.h"
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -395,26 +398,27 @@ static void cross_checks(pctx *c, const xmlNode *root, const xmlNode *iut, const
     if (!iut) perr(c, root, "<profile> needs an <iut>");
     if (!hn) perr(c, root, "<profile> needs a <harness>");
     /* A command without a limit of its own gets the step timeout; a prompt waits for the
-     * operator as long as it takes unless it says otherwise. */
+     * operator M2M_DEFAULT_PROMPT_TIMEOUT_MS unless it says otherwise. */
     for (size_t i = 0; i < p->ntriggers; i++)
-        if (p->triggers[i].command && p->triggers[i].timeout_ns == 0)
-            p->triggers[i].timeout_ns = p->step_timeout_ns;
+        if (p->triggers[i].timeout_ns == 0)
+            p->triggers[i].timeout_ns = p->triggers[i].command ? p->step_timeout_ns
+                                                               : ms_to_ns(M2M_DEFAULT_PROMPT_TIMEOUT_MS);
 }
 
 static void defaults(profile *p)
 {
-    p->release = 3;
-    p->harness_address = xstrdup("127.0.0.1");
-    p->option_preset = xstrdup("iana");
-    m2m_optmap_preset("iana", &p->options);
-    p->serialization = xstrdup("json");
-    p->ack_timeout_ns = 2000000000LL;
-    p->max_retransmit = 4;
-    p->dtls_retrans_ns = 1000000000LL;
-    p->dtls_total_ns = 20000000000LL;
-    p->step_timeout_ns = 5000000000LL;
-    p->test_deadline_ns = 60000000000LL;
-    p->ready_timeout_ns = 5000000000LL;
+    p->release = M2M_DEFAULT_RELEASE;
+    p->harness_address = xstrdup(M2M_DEFAULT_HARNESS_ADDRESS);
+    p->option_preset = xstrdup(M2M_DEFAULT_OPTION_PRESET);
+    m2m_optmap_preset(M2M_DEFAULT_OPTION_PRESET, &p->options);
+    p->serialization = xstrdup(M2M_DEFAULT_SERIALIZATION);
+    p->ack_timeout_ns = ms_to_ns(M2M_DEFAULT_ACK_TIMEOUT_MS);
+    p->max_retransmit = M2M_DEFAULT_MAX_RETRANSMIT;
+    p->dtls_retrans_ns = ms_to_ns(M2M_DEFAULT_DTLS_RETRANS_MS);
+    p->dtls_total_ns = ms_to_ns(M2M_DEFAULT_DTLS_TOTAL_MS);
+    p->step_timeout_ns = ms_to_ns(M2M_DEFAULT_STEP_TIMEOUT_MS);
+    p->test_deadline_ns = ms_to_ns(M2M_DEFAULT_TEST_DEADLINE_MS);
+    p->ready_timeout_ns = ms_to_ns(M2M_DEFAULT_READY_TIMEOUT_MS);
 }
 
 static void build(pctx *c, const xmlNode *root, profile *p)
@@ -467,66 +471,6 @@ static void build(pctx *c, const xmlNode *root, profile *p)
     profile_check_creds(c, p, pics ? xml_line(pics) : xml_line(root));
 }
 
-/* Replaces every occurrence of secret in the messages added since index from. */
-static void redact(diag *d, size_t from, const char *secret, size_t len)
-{
-    if (len < 4) return; /* shorter strings would blot out ordinary words */
-    for (size_t i = from; i < d->n; i++) {
-        char *m = d->items[i].message, *hit;
-        strbuf b;
-        sb_init(&b);
-        int changed = 0;
-        while ((hit = memmem(m, strlen(m), secret, len)) != NULL) {
-            sb_addn(&b, m, (size_t)(hit - m));
-            sb_add(&b, "<redacted>");
-            m = hit + len;
-            changed = 1;
-        }
-        if (!changed) continue;
-        sb_add(&b, m);
-        free(d->items[i].message);
-        d->items[i].message = sb_take(&b);
-    }
-}
-
-/* True when offset i is inside a start tag that is not <psk>: there key= names a file (a
- * private key's path), which a message must show, not a secret. */
-static int in_non_psk_tag(const char *buf, size_t i)
-{
-    size_t lt = i;
-    while (lt > 0 && buf[lt - 1] != '<' && buf[lt - 1] != '>') lt--;
-    if (lt == 0 || buf[lt - 1] != '<') return 0;   /* not in a tag: stay on the safe side */
-    return !(strncmp(buf + lt, "psk", 3) == 0 && strchr(" \t\r\n/", buf[lt + 3]));
-}
-
-/* The raw text of every <psk key="..."> in the buffer: when the document does not even
- * parse, this is all that says what the secret is. */
-static void redact_raw_keys(diag *d, size_t from, const char *buf, size_t len)
-{
-    for (size_t i = 0; i + 4 < len; i++) {
-        if (memcmp(buf + i, "key", 3) != 0) continue;
-        if (i > 0 && buf[i - 1] != ' ' && buf[i - 1] != '\t' && buf[i - 1] != '\n' && buf[i - 1] != '\r')
-            continue;
-        if (in_non_psk_tag(buf, i)) continue;
-        size_t j = i + 3;
-        while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
-        if (j >= len || buf[j] != '=') continue;
-        j++;
-        while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
-        if (j >= len || (buf[j] != '"' && buf[j] != '\'')) continue;
-        char q = buf[j++];
-        const char *end = memchr(buf + j, q, len - j);
-        size_t vlen = end ? (size_t)(end - (buf + j)) : len - j;
-        redact(d, from, buf + j, vlen);
-        /* Parts between markup characters too: "Entity 'x' not defined" quotes a part. */
-        for (size_t k = j, start = j; k <= j + vlen; k++) {
-            if (k < j + vlen && !strchr("&;<>", buf[k])) continue;
-            if (k > start) redact(d, from, buf + start, k - start);
-            start = k + 1;
-        }
-    }
-}
-
 int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
                      profile **out, diag *d)
 {
@@ -544,12 +488,12 @@ int profile_load_mem(const char *name, const char *buf, size_t len, const char *
         build(&c, xmlDocGetRootElement(doc), p);
         xmlFreeDoc(doc);
         errors = c.errors;
-        if (p->psk_key && d->n > first) redact(d, first, (const char *)p->psk_key, p->psk_key_len);
+        if (p->psk_key && d->n > first) profile_redact_secret(d, first, (const char *)p->psk_key, p->psk_key_len);
         const profile_registree *second = p->second_registree;
         if (second && second->psk_key && d->n > first)
-            redact(d, first, (const char *)second->psk_key, second->psk_key_len);
+            profile_redact_secret(d, first, (const char *)second->psk_key, second->psk_key_len);
     }
-    if (buf && d->n > first) redact_raw_keys(d, first, buf, len);
+    if (buf && d->n > first) profile_redact_raw_keys(d, first, buf, len);
     if (errors) {
         profile_free(p);
         return -1;
@@ -624,28 +568,4 @@ const profile_trigger *profile_trigger_find(const profile *p, const char *name)
     for (size_t i = 0; i < p->ntriggers; i++)
         if (strcmp(p->triggers[i].name, name) == 0) return &p->triggers[i];
     return NULL;
-}
-
-int profile_write_redacted(const char *src, const char *dst)
-{
-    xmlDocPtr doc = xmlReadFile(src, NULL, XML_PARSE_NONET | XML_PARSE_NOENT * 0);
-    if (!doc) return -1;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "kpm")) {
-            xmlSetProp(c, BAD_CAST "kpm", BAD_CAST PROFILE_REDACTED_KEY);   /* Kpm is a secret too */
-            xmlSetProp(c, BAD_CAST "encoding", BAD_CAST "ascii");
-        }
-        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "target-psk"))
-            xmlSetProp(c, BAD_CAST "target-psk", BAD_CAST PROFILE_REDACTED_KEY);   /* the target's PSK with the MEF */
-        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "credentials")) continue;
-        for (xmlNodePtr k = c->children; k; k = k->next)
-            if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, BAD_CAST "psk") && xmlHasProp(k, BAD_CAST "key")) {
-                xmlSetProp(k, BAD_CAST "key", BAD_CAST PROFILE_REDACTED_KEY);
-                xmlSetProp(k, BAD_CAST "encoding", BAD_CAST "ascii");
-            }
-    }
-    int r = xmlSaveFile(dst, doc) < 0 ? -1 : 0;
-    xmlFreeDoc(doc);
-    return r;
 }

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "../onem2m/options.h"
 #include "../util/diag.h"
-#include "testcase.h"
+#include "../util/kvlist.h"
 #include "../enrol/profile_mef.h"
 #include "profile_creds.h"
 
@@ -14,7 +14,7 @@ typedef struct profile_trigger {
     char *name;          /* "start", "reset", "register", ... */
     char *command;       /* shell command, ${VAR} substituted; NULL = operator prompt */
     char *prompt;        /* text shown to an operator when there is no command */
-    int64_t timeout_ns;
+    int64_t timeout_ns;  /* always set after load: the file's, or the default (defaults.h) */
 } profile_trigger;
 
 typedef struct profile {
@@ -28,7 +28,7 @@ typedef struct profile {
     char *iut_host;          /* host name (SNI) */
     int iut_coap_port, iut_coaps_port;   /* where the IUT listens (field role) */
 
-    char *harness_address;   /* address the harness binds, default 127.0.0.1 */
+    char *harness_address;   /* address the harness binds (defaults.h) */
     char *harness_host;      /* the harness's host name (the IUT sends it as SNI) */
     int listen_coap, listen_coaps;       /* 0 = ephemeral */
 
@@ -69,8 +69,9 @@ typedef struct profile {
     m2m_optmap options;      /* preset plus per-option overrides */
     char *serialization;     /* "json" | "xml" */
 
-    int64_t ack_timeout_ns;  /* CoAP ACK_TIMEOUT (RFC 7252 default 2 s) */
-    int max_retransmit;      /* CoAP MAX_RETRANSMIT (default 4) */
+    /* Timers: each holds a value after profile_load, the file's or its default (defaults.h). */
+    int64_t ack_timeout_ns;  /* CoAP ACK_TIMEOUT */
+    int max_retransmit;      /* CoAP MAX_RETRANSMIT */
     int64_t dtls_retrans_ns; /* DTLS initial retransmission timeout */
     int64_t dtls_total_ns;   /* DTLS handshake total timeout */
     int64_t step_timeout_ns; /* default "within" of a step without one */
@@ -104,10 +105,6 @@ int profile_load(const char *path, const char *schema_path, profile **out, diag 
 int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
                      profile **out, diag *d);
 void profile_free(profile *p);
-/* Copies the profile file at src to dst with every PSK key replaced by a marker, so the
- * profile applied can go into reports without its secret. Returns 0, -1 on I/O error. */
-int profile_write_redacted(const char *src, const char *dst);
-#define PROFILE_REDACTED_KEY "REDACTED-not-written-to-reports"
 
 int profile_has_pics(const profile *p, const char *item);
 /* The harness certificate variant of that name, or NULL. */

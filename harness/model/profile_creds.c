@@ -3,6 +3,7 @@
  * redacts them from every message. */
 #include "profile_int.h"
 #include "../util/xmem.h"
+#include "../util/hex.h"
 #include <stdlib.h>
 #include <string.h>
 

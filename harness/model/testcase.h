@@ -10,12 +10,7 @@
 #include "../flow/order.h"
 #include "../flow/verdict.h"
 #include "../util/diag.h"
-
-typedef struct kv { char *key; char *value; } kv;
-typedef struct kvlist { kv *items; size_t n; } kvlist;
-const char *kvlist_get(const kvlist *l, const char *key);
-void kvlist_add(kvlist *l, const char *key, const char *value);
-void kvlist_free(kvlist *l);
+#include "../util/kvlist.h"
 
 /* What the harness answers to a matched request (overrides the registrar's answer). */
 typedef struct tc_respond {

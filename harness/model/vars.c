@@ -121,6 +121,18 @@ void vars_from_profile(vars *v, const profile *p)
         vars_set(v, p->extra_vars.items[i].key, p->extra_vars.items[i].value);
 }
 
+void vars_from_env(vars *v, const profile *p, const test_env *e)
+{
+    vars_from_profile(v, p);
+    set_opt(v, "IUT_ADDRESS", env_iut_address(e, p));
+    set_int(v, "IUT_COAP_PORT", env_iut_coap_port(e, p));
+    set_int(v, "IUT_COAPS_PORT", env_iut_coaps_port(e, p));
+    set_opt(v, "HARNESS_ADDRESS", env_harness_address(e, p));
+    set_int(v, "HARNESS_COAP_PORT", env_harness_coap_port(e, p));
+    set_int(v, "HARNESS_COAPS_PORT", env_harness_coaps_port(e, p));
+    set_int(v, "MEF_PORT", e ? e->mef_port : 0);
+}
+
 static int name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 static int name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
 

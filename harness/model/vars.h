@@ -4,6 +4,7 @@
 #define M2M_VARS_H
 #include "testcase.h"
 #include "profile.h"
+#include "testenv.h"
 
 typedef struct vars { kvlist kv; } vars;
 
@@ -14,6 +15,10 @@ const char *vars_get(const vars *v, const char *name);
 /* The profile's variables. Port variables are set from the profile's values; the executor
  * overrides them with the ports actually bound. Secrets (PSK key) are never variables. */
 void vars_from_profile(vars *v, const profile *p);
+/* vars_from_profile, then this test's values over the profile's (testenv.h): the IUT's
+ * address and ports, the harness's address and bound ports, MEF_PORT. The profile is not
+ * touched. */
+void vars_from_env(vars *v, const profile *p, const test_env *e);
 /* Substitutes every ${NAME}. Returns a new string, or NULL and the unknown name in err. */
 char *vars_expand(const vars *v, const char *text, char *err, size_t errlen);
 /* Static check: every ${NAME} in tc is either in known or captured by an earlier step.

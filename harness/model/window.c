@@ -1,7 +1,7 @@
 /* Windows derived from the profile's timers (window.h). */
 #include "window.h"
 #include "profile.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -71,8 +71,8 @@ int64_t tc_window_or(const tc_window *w, const profile *p, int64_t dflt)
 
 static void put_ns(char *buf, size_t len, int64_t ns)
 {
-    if (ns % 1000000000 == 0) snprintf(buf, len, "%llds", (long long)(ns / 1000000000));
-    else if (ns % 1000000 == 0) snprintf(buf, len, "%lldms", (long long)(ns / 1000000));
+    if (ns % NS_PER_SEC == 0) snprintf(buf, len, "%llds", (long long)(ns / NS_PER_SEC));
+    else if (ns % NS_PER_MS == 0) snprintf(buf, len, "%lldms", (long long)(ns / NS_PER_MS));
     else snprintf(buf, len, "%lldus", (long long)(ns / 1000));
 }
 

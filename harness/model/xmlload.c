@@ -1,5 +1,6 @@
 #include "xmlload.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>

@@ -1,6 +1,7 @@
 #include "coap_ep.h"
 #include "coap_xcheck.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,6 @@ coap_ep *coap_ep_new(evloop *l, coap_params p, coap_ep_hooks h)
     coap_ep *ep = xcalloc(1, sizeof *ep);
     ep->loop = l;
     ep->p = p;
-    if (ep->p.ack_timeout_ns <= 0) ep->p.ack_timeout_ns = 2000000000LL;
-    if (ep->p.max_retransmit < 0) ep->p.max_retransmit = 4;
     ep->h = h;
     uint32_t seed = 0;
     if (getrandom(&seed, sizeof seed, 0) != sizeof seed) seed = (uint32_t)mono_now_ns();

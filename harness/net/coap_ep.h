@@ -18,8 +18,8 @@ typedef struct cm_link {
 } cm_link;
 
 typedef struct coap_params {
-    int64_t ack_timeout_ns;   /* RFC 7252 ACK_TIMEOUT, default 2 s */
-    int max_retransmit;       /* RFC 7252 MAX_RETRANSMIT, default 4 */
+    int64_t ack_timeout_ns;   /* RFC 7252 ACK_TIMEOUT, > 0: the profile's <timers ack-timeout> */
+    int max_retransmit;       /* RFC 7252 MAX_RETRANSMIT, >= 0: the profile's <timers max-retransmit> */
 } coap_params;
 
 typedef struct coap_ep coap_ep;

@@ -2,6 +2,8 @@
 #include "dtls_int.h"
 #include "kpsaid.h"
 #include "../util/xmem.h"
+#include "../util/hex.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <gnutls/dtls.h>
@@ -246,12 +248,12 @@ static void progress(dtls_conn *c)
             c->timer = 0;
             /* GnuTLS checks its total timeout only when it retransmits, up to a doubled
              * interval late: a client's handshake ends at dtls-total here, whatever came. */
-            int64_t left_ms = (int64_t)(c->params->total_ms ? c->params->total_ms : 60000) -
-                              (mono_now_ns() - c->started_ns) / 1000000;
+            int64_t left_ms = (int64_t)(c->params->total_ms ? c->params->total_ms : DTLS_GNUTLS_TOTAL_MS) -
+                              ns_to_ms(mono_now_ns() - c->started_ns);
             if (!c->is_server && left_ms <= 0) { fail(c, GNUTLS_E_TIMEDOUT, "handshake"); return; }
             unsigned ms = gnutls_dtls_get_timeout(c->s);
             if (!c->is_server && (int64_t)ms > left_ms) ms = (unsigned)left_ms;
-            c->timer = loop_timer_add(c->loop, (int64_t)(ms ? ms : 1) * 1000000, on_timer, c);
+            c->timer = loop_timer_add(c->loop, ms_to_ns(ms ? ms : 1), on_timer, c);
             return;
         } else {
             fail(c, r, "handshake");
@@ -283,8 +285,8 @@ static int session_common(dtls_conn *c, unsigned flags, char *err, size_t errlen
     gnutls_transport_set_pull_function(c->s, pull_fn);
     gnutls_transport_set_pull_timeout_function(c->s, pull_timeout_fn);
     gnutls_dtls_set_mtu(c->s, 1400);
-    gnutls_dtls_set_timeouts(c->s, c->params->retrans_ms ? c->params->retrans_ms : 1000,
-                             c->params->total_ms ? c->params->total_ms : 60000);
+    gnutls_dtls_set_timeouts(c->s, c->params->retrans_ms ? c->params->retrans_ms : DTLS_GNUTLS_RETRANS_MS,
+                             c->params->total_ms ? c->params->total_ms : DTLS_GNUTLS_TOTAL_MS);
     return 0;
 bad:
     snprintf(err, errlen, "gnutls: %s", gnutls_strerror(r));

@@ -24,6 +24,12 @@ typedef struct dtls_psk {
     const char *bound_id;
 } dtls_psk;
 
+/* What GnuTLS itself uses when given no DTLS timeouts (gnutls_dtls_set_timeouts): a
+ * dtls_params with 0 gets these. The harness's callers pass the profile's timers instead
+ * (model/defaults.h). */
+#define DTLS_GNUTLS_RETRANS_MS 1000u
+#define DTLS_GNUTLS_TOTAL_MS 60000u
+
 typedef struct dtls_params {
     const char *priority;        /* GnuTLS priority string; NULL = the module default */
     const dtls_psk *psks;        /* server: accepted identities; client: psks[0] is offered */
@@ -52,8 +58,8 @@ typedef struct dtls_params {
     const dtls_rpk_pin *rpk_pins;
     size_t nrpk_pins;
     unsigned client_number;      /* client: the "sa" number of its events (default 1) */
-    unsigned retrans_ms;         /* initial retransmission timeout, 0 = GnuTLS default */
-    unsigned total_ms;           /* handshake total timeout, 0 = GnuTLS default */
+    unsigned retrans_ms;         /* initial retransmission timeout, 0 = DTLS_GNUTLS_RETRANS_MS */
+    unsigned total_ms;           /* handshake total timeout, 0 = DTLS_GNUTLS_TOTAL_MS */
     /* Server: PSKs that appear at run time (a remotely provisioned KeID/Kpsa, harness/exec/
      * mef.h), asked after psks[] finds no match: fill *out (key copied at once) and return
      * 0, or return -1 for "unknown identity". NULL = none. */

@@ -1,5 +1,5 @@
 #include "link.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,7 +144,7 @@ int link_decide(net_link *l, const udp_sock *sock, int dir)
     uint64_t i = l->index[dir]++;
     l->last_index = i;
     int64_t now = mono_now_ns();
-    if (i == 0 || l->last_dir != dir || now - l->last_ns[dir] > 20000000) l->flights[dir]++;
+    if (i == 0 || l->last_dir != dir || now - l->last_ns[dir] > 20 * NS_PER_MS) l->flights[dir]++;
     l->last_dir = dir;
     l->last_ns[dir] = now;
     char idx[24];

@@ -2,6 +2,7 @@
  * loop timers) and rebinding (a NAT in the harness's own UDP layer). Semantics in link.h. */
 #include "link.h"
 #include "loop.h"
+#include "../util/timeutil.h"
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -253,7 +254,7 @@ int link_hold(net_link *l, const udp_sock *sock, int dir, const void *buf, size_
         l->delayed[dir]++;
     }
     uint64_t ms = (uint64_t)l->delay_ms + (pick ? l->reorder_hold_ms : 0);
-    h->timer = loop_timer_add(l->loop, (int64_t)ms * 1000000, timer_cb, h);
+    h->timer = loop_timer_add(l->loop, (int64_t)ms * NS_PER_MS, timer_cb, h);
     return 1;
 }
 

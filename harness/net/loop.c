@@ -1,5 +1,6 @@
 #include "loop.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -134,7 +135,7 @@ void loop_run_once(evloop *l, int64_t max_wait_ns)
     size_t n = l->nfds;
     struct pollfd pfd[n ? n : 1];
     for (size_t i = 0; i < n; i++) pfd[i] = (struct pollfd){ l->fds[i].fd, POLLIN, 0 };
-    int ms = (int)((wait + 999999) / 1000000);
+    int ms = (int)((wait + NS_PER_MS - 1) / NS_PER_MS);
     int r = poll(pfd, n, ms);
     if (r > 0) {
         /* Callbacks may add or remove watches: dispatch by fd against the current list. */

@@ -1,6 +1,7 @@
 #include "ports.h"
 #include "udp.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>

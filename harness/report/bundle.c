@@ -1,6 +1,7 @@
 #include "bundle.h"
 #include "results_json.h"
 #include "tljson.h"
+#include "../model/profile_redact.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdio.h>

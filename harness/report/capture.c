@@ -3,6 +3,7 @@
 #include "../net/dtls.h"
 #include "../net/udp.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -49,7 +50,7 @@ static void on_datagram(const udp_sock *s, int tx, const net_addr *peer, const v
     clock_gettime(CLOCK_REALTIME, &ts);
     xgrow((void **)&cap.pkts, &cap.cap, cap.n + 1, sizeof *cap.pkts);
     pcapng_pkt *k = &cap.pkts[cap.n++];
-    k->ts_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    k->ts_us = (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / NS_PER_US;
     k->frame = frame;
     k->len = flen;
     /* The truth the synthetic ports hide. */

@@ -1,6 +1,6 @@
 #include "console.h"
 #include "../flow/timeline.h"
-#include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,7 @@ static void clear_progress(console *c)
 
 static void draw_progress(console *c)
 {
-    long secs = (long)((mono_now_ns() - c->t0_ns) / 1000000000LL);
+    long secs = (long)((mono_now_ns() - c->t0_ns) / NS_PER_SEC);
     size_t total = c->total > c->index ? c->total : c->index + 1;
     fprintf(c->out, "\r\033[K[%*zu/%zu] running %s  %ld:%02ld", digits(total), c->index + 1, total,
             c->current, secs / 60, secs % 60);
@@ -64,7 +64,7 @@ void console_test_start(console *c, const char *id)
 
 void console_tick(console *c)
 {
-    if (c->progress && c->current[0] && (mono_now_ns() - c->t0_ns) / 1000000000LL != c->shown_secs)
+    if (c->progress && c->current[0] && (mono_now_ns() - c->t0_ns) / NS_PER_SEC != c->shown_secs)
         draw_progress(c);
 }
 

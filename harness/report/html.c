@@ -1,5 +1,6 @@
 #include "html.h"
 #include "msc.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,7 +270,7 @@ static void test_section(strbuf *b, const report_test *t, const profile *p, unsi
         for (size_t i = 0; i < t->tl.n; i++) {
             char d[64];
             const tl_event *e = &t->tl.ev[i];
-            snprintf(d, sizeof d, "%10.6f #%llu ", (double)e->t_ns / 1e9, (unsigned long long)e->seq);
+            snprintf(d, sizeof d, "%10.6f #%llu ", ns_to_sec(e->t_ns), (unsigned long long)e->seq);
             sb_add(b, d);
             sb_add_xml(b, e->name);
             if (e->peer) { sb_add(b, " peer="); sb_add_xml(b, e->peer); }

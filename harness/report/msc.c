@@ -1,5 +1,6 @@
 #include "msc.h"
 #include "junit.h"
+#include "../util/timeutil.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +124,7 @@ static void draw_event(strbuf *b, const tl_event *e, int y, int bad, unsigned ui
     const char *cls = bad ? "bad" : strstr(e->name, "malformed") || !strcmp(e->name, "sae.fail") ? "warn"
                     : !strncmp(e->name, "sae.", 4) ? "sae" : !strncmp(e->name, "net.", 4) ? "net" : "ev";
     sb_addf(b, "<g class=\"row %s\" data-seq=\"%llu\">", cls, (unsigned long long)e->seq);
-    sb_addf(b, "<text x=\"8\" y=\"%d\" class=\"t\">%.3f</text>", y + 4, (double)e->t_ns / 1e9);
+    sb_addf(b, "<text x=\"8\" y=\"%d\" class=\"t\">%.3f</text>", y + 4, ns_to_sec(e->t_ns));
     if (bad) sb_addf(b, "<circle cx=\"92\" cy=\"%d\" r=\"6\" class=\"mark\"><title>named by a violated order rule</title></circle>", y);
     if (rx || tx) {
         int x1 = rx ? X_I : X_H, x2 = rx ? X_H : X_I;

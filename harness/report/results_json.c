@@ -1,6 +1,7 @@
 #include "results_json.h"
 #include "tljson.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ json_t *results_json_run(const run_info *ri)
                      "environment", env);
 }
 
-static json_t *secs(int64_t ns) { return json_real((double)ns / 1e9); }
+static json_t *secs(int64_t ns) { return json_real(ns_to_sec(ns)); }
 
 json_t *results_json_profile(const profile *p)
 {

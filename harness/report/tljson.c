@@ -1,5 +1,6 @@
 #include "tljson.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ json_t *tljson_events(const timeline *tl)
             json_decref(key);
         }
         json_array_append_new(arr, json_pack("{s:I, s:f, s:o, s:o, s:o}", "seq", (json_int_t)e->seq,
-                                             "t", (double)e->t_ns / 1e9, "name", tljson_str(e->name),
+                                             "t", ns_to_sec(e->t_ns), "name", tljson_str(e->name),
                                              "peer", tljson_str(e->peer), "attrs", attrs));
     }
     return arr;
@@ -92,7 +93,7 @@ static int parse_event(json_t *e, size_t i, timeline *tl, char *err, size_t errl
     if (rc == 0 && strlen(json_string_value(name)) != json_string_length(name))
         rc = bad(err, errlen, "event %zu: name holds a NUL byte", i);
     if (rc == 0)
-        timeline_add_at(tl, (int64_t)(secs * 1e9), json_string_value(name),
+        timeline_add_at(tl, (int64_t)(secs * (double)NS_PER_SEC), json_string_value(name),
                         json_is_string(peer) ? json_string_value(peer) : NULL, kv);
     free(kv);
     return rc;

@@ -1,6 +1,7 @@
 #include "runner.h"
 #include "../iut/netns.h"
 #include "../util/xmem.h"
+#include "../util/timeutil.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -129,7 +130,7 @@ void runner_result_send(int fd, const test_result *r)
     put(fd, "output", r->output);
     put(fd, "timeline_file", r->timeline_file);
     char secs[32];
-    snprintf(secs, sizeof secs, "%lld", (long long)(r->seconds * 1e6));  /* microseconds */
+    snprintf(secs, sizeof secs, "%lld", (long long)(r->seconds * (double)US_PER_SEC));  /* microseconds */
     put(fd, "usec", secs);
 }
 
@@ -155,7 +156,7 @@ static void parse_results(const char *buf, size_t len, test_result *out, pid_t *
         else if (!strcmp(key, "error_type")) { free(out->error_type); out->error_type = val; }
         else if (!strcmp(key, "output")) { free(out->output); out->output = val; }
         else if (!strcmp(key, "timeline_file")) { free(out->timeline_file); out->timeline_file = val; }
-        else if (!strcmp(key, "usec")) { out->seconds = (double)strtoll(val, NULL, 10) / 1e6; free(val); }
+        else if (!strcmp(key, "usec")) { out->seconds = (double)strtoll(val, NULL, 10) / (double)US_PER_SEC; free(val); }
         else free(val);
     }
 }
@@ -189,7 +190,6 @@ void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, te
     out->title = xstrdup(tc->title);
     out->file = xstrdup(tc->file);
     int64_t deadline = tc->deadline_ns ? tc->deadline_ns : p->test_deadline_ns;
-    if (deadline <= 0) deadline = 60000000000LL;
     int64_t t0 = mono_now_ns();
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0) {
@@ -227,7 +227,7 @@ void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, te
         int64_t left = end - mono_now_ns();
         if (left <= 0) { timed_out = 1; break; }
         struct pollfd pf = { pfd[0], POLLIN, 0 };
-        int ms = (int)(left / 1000000 + 1);
+        int ms = (int)(left / NS_PER_MS + 1);
         if (ms > 200) ms = 200;       /* wake up to notice signals */
         int r = poll(&pf, 1, ms);
         if (r > 0) {
@@ -250,7 +250,7 @@ void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, te
     }
     if (waitpid(pid, &status, 0) == pid) reaped = 1;
     close(pfd[0]);
-    out->seconds = (double)(mono_now_ns() - t0) / 1e9;
+    out->seconds = ns_to_sec(mono_now_ns() - t0);
     test_result parsed;
     memset(&parsed, 0, sizeof parsed);
     parsed.v = VERDICT_NONE;
@@ -267,7 +267,7 @@ void runner_run_one(const testcase *tc, const profile *p, const exec_opts *o, te
         set_error(out, "interrupted", "run interrupted by signal %d while this test ran", runner_interrupted);
     } else if (timed_out) {
         set_error(out, "deadline", "test exceeded its deadline of %.3g s and was killed; the run went on",
-                  (double)deadline / 1e9);
+                  ns_to_sec(deadline));
     } else if (reaped && WIFSIGNALED(status)) {
         set_error(out, "crash", "test process killed by signal %d (%s); the run went on",
                   WTERMSIG(status), strsignal(WTERMSIG(status)));

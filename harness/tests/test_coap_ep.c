@@ -10,6 +10,7 @@
 #include "net/udp.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 typedef struct side {
     struct side *other;
@@ -48,7 +49,7 @@ static void post(side *s, const uint8_t *p, size_t n)
     f->p = xmalloc(n);
     memcpy(f->p, p, n);
     f->n = n;
-    f->timer = loop_timer_add(L, 1000000, deliver, f);   /* 1 ms "network" */
+    f->timer = loop_timer_add(L, NS_PER_MS, deliver, f);   /* 1 ms "network" */
     f->next = in_flight;
     in_flight = f;
 }
@@ -134,9 +135,9 @@ static void test_piggybacked_response(void)
 {
     side a, b;
     outcome o = { 0 };
-    setup(&a, &b, 50000000LL);
+    setup(&a, &b, 50 * NS_PER_MS);
     request(&a, &o);
-    loop_run_until(L, mono_now_ns() + 1000000000LL, is_done, &o);
+    loop_run_until(L, mono_now_ns() + NS_PER_SEC, is_done, &o);
     CU_ASSERT_EQUAL(o.done, 1);
     CU_ASSERT_EQUAL(o.code, CM_CODE(2, 5));
     CU_ASSERT_EQUAL(a.sent, 1);
@@ -150,10 +151,10 @@ static void test_retransmission_after_loss(void)
 {
     side a, b;
     outcome o = { 0 };
-    setup(&a, &b, 30000000LL);
+    setup(&a, &b, 30 * NS_PER_MS);
     a.drop_next = 2;   /* the request and its first retransmission are lost */
     request(&a, &o);
-    loop_run_until(L, mono_now_ns() + 2000000000LL, is_done, &o);
+    loop_run_until(L, mono_now_ns() + 2 * NS_PER_SEC, is_done, &o);
     CU_ASSERT_EQUAL(o.done, 1);
     CU_ASSERT_EQUAL(o.code, CM_CODE(2, 5));
     CU_ASSERT_EQUAL(a.sent, 3);
@@ -165,10 +166,10 @@ static void test_duplicate_answered_from_cache(void)
 {
     side a, b;
     outcome o = { 0 };
-    setup(&a, &b, 50000000LL);
+    setup(&a, &b, 50 * NS_PER_MS);
     a.replay_next = 1; /* the network duplicates the request */
     request(&a, &o);
-    loop_run_until(L, mono_now_ns() + 200000000LL, NULL, NULL);
+    loop_run_until(L, mono_now_ns() + 200 * NS_PER_MS, NULL, NULL);
     CU_ASSERT_EQUAL(o.done, 1);
     CU_ASSERT_EQUAL(b.requests, 1);     /* executed once */
     CU_ASSERT_EQUAL(b.sent, 2);         /* answered twice, the same bytes */
@@ -179,10 +180,10 @@ static void test_lost_response_recovered_without_reexecution(void)
 {
     side a, b;
     outcome o = { 0 };
-    setup(&a, &b, 30000000LL);
+    setup(&a, &b, 30 * NS_PER_MS);
     b.drop_next = 1;   /* the piggybacked response is lost: the CON is retransmitted */
     request(&a, &o);
-    loop_run_until(L, mono_now_ns() + 2000000000LL, is_done, &o);
+    loop_run_until(L, mono_now_ns() + 2 * NS_PER_SEC, is_done, &o);
     CU_ASSERT_EQUAL(o.done, 1);
     CU_ASSERT_EQUAL(o.code, CM_CODE(2, 5));
     CU_ASSERT_EQUAL(b.requests, 1);
@@ -194,10 +195,10 @@ static void test_gives_up_after_max_retransmit(void)
 {
     side a, b;
     outcome o = { 0 };
-    setup(&a, &b, 10000000LL);
+    setup(&a, &b, 10 * NS_PER_MS);
     a.drop_next = 100;
     request(&a, &o);
-    loop_run_until(L, mono_now_ns() + 3000000000LL, is_done, &o);
+    loop_run_until(L, mono_now_ns() + 3 * NS_PER_SEC, is_done, &o);
     CU_ASSERT_EQUAL(o.done, 1);
     CU_ASSERT_EQUAL(o.code, -1);
     CU_ASSERT_EQUAL(o.reset, 0);
@@ -208,7 +209,7 @@ static void test_gives_up_after_max_retransmit(void)
 static void test_malformed_con_gets_rst(void)
 {
     side a, b;
-    setup(&a, &b, 50000000LL);
+    setup(&a, &b, 50 * NS_PER_MS);
     /* CON GET, mid 0x1234, TKL 9: a message format error */
     static const uint8_t bad[] = { 0x49, 0x01, 0x12, 0x34, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
     coap_ep_input(b.ep, &b.link, bad, sizeof bad);
@@ -260,7 +261,7 @@ static void udp_setup(udp_end *u, int separate, coap_ep_hooks h)
     CU_ASSERT_EQUAL_FATAL(udp_bind(&u->bare, "127.0.0.1", 0, err, sizeof err), 0);
     net_addr_parse("127.0.0.1", udp_port(&u->bare), &u->bare_addr);
     h.ctx = u;
-    u->ep = coap_ep_new(L, (coap_params){ 20000000LL, 2 }, h);
+    u->ep = coap_ep_new(L, (coap_params){ 20 * NS_PER_MS, 2 }, h);
     coap_ep_set_separate(u->ep, separate);
     u->link = (cm_link){ udp_link_send, u, 0, 0, "bare" };
     loop_add_fd(L, u->sock.fd, udp_readable, u);
@@ -286,7 +287,7 @@ static void bare_send(udp_end *u, const uint8_t *p, size_t n)
  * meanwhile), decoded into m; 0 when none came. */
 static size_t bare_recv(udp_end *u, cm_msg *m, uint8_t *raw, size_t cap, int wait_ms)
 {
-    int64_t end = mono_now_ns() + wait_ms * 1000000LL;
+    int64_t end = mono_now_ns() + wait_ms * NS_PER_MS;
     do {
         net_addr from;
         ssize_t n = udp_recv(&u->bare, raw, cap, &from);
@@ -296,7 +297,7 @@ static size_t bare_recv(udp_end *u, cm_msg *m, uint8_t *raw, size_t cap, int wai
             CU_ASSERT_EQUAL(cm_decode(raw, (size_t)n, m, &d), 0);
             return (size_t)n;
         }
-        loop_run_once(L, 1000000);
+        loop_run_once(L, NS_PER_MS);
     } while (mono_now_ns() < end);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "net/dtls.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 typedef struct pair {
     evloop *l;
@@ -53,7 +54,7 @@ static void start_with(pair *x, dtls_params *cp, const dtls_params *sp)
     dtls_hooks ch = { NULL, NULL, NULL, NULL };
     x->cli = dtls_client_new(x->l, &x->cs, &peer, cp, NULL, ch, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x->cli);
-    loop_run_until(x->l, mono_now_ns() + 5000000000LL, settled, x);
+    loop_run_until(x->l, mono_now_ns() + 5 * NS_PER_SEC, settled, x);
 }
 
 static void start(pair *x, dtls_params *cp) { start_with(x, cp, &server_params); }
@@ -109,7 +110,7 @@ static void test_psk_handshake_and_data(void)
     CU_ASSERT_STRING_EQUAL(tl_event_get(done, "bound_id"), "/asn-cse-1");
     CU_ASSERT_STRING_EQUAL(tl_event_get(done, "sni"), "in-cse.m2m-harness.test");
     CU_ASSERT_EQUAL(dtls_send(x.cli, "hello", 5), 0);
-    loop_run_until(x.l, mono_now_ns() + 2000000000LL, got_data, &x);
+    loop_run_until(x.l, mono_now_ns() + 2 * NS_PER_SEC, got_data, &x);
     CU_ASSERT_EQUAL(x.gotn, 5);
     CU_ASSERT_NSTRING_EQUAL(x.got, "hello", 5);
     /* the key never appears in the timeline */
@@ -184,17 +185,17 @@ static void test_client_stays_up_when_server_repeats_last_flight(void)
     x.cli = dtls_client_new(x.l, &x.cs, &srv, &cp, NULL,
                             (dtls_hooks){ replay_client_data, NULL, replay_keep_last_flight, &r }, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x.cli);
-    loop_run_until(x.l, mono_now_ns() + 5000000000LL, settled, &x);
+    loop_run_until(x.l, mono_now_ns() + 5 * NS_PER_SEC, settled, &x);
     CU_ASSERT_EQUAL_FATAL(dtls_conn_state(x.cli), DTLS_UP);
     CU_ASSERT_EQUAL_FATAL(r.count, 2);   /* GnuTLS sends ChangeCipherSpec and Finished apart */
     CU_ASSERT_EQUAL(dtls_send(x.cli, "ping", 4), 0);
-    loop_run_until(x.l, mono_now_ns() + 2000000000LL, replay_srv_ready, &r);
+    loop_run_until(x.l, mono_now_ns() + 2 * NS_PER_SEC, replay_srv_ready, &r);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r.srv_conn);
     for (size_t i = 0; i < r.count; i++)    /* the repeated last flight, from the server's port */
         CU_ASSERT_EQUAL(udp_send(&x.ss, r.flight[i], r.n[i], &cli), (ssize_t)r.n[i]);
-    loop_run_until(x.l, mono_now_ns() + 300000000LL, NULL, NULL);
+    loop_run_until(x.l, mono_now_ns() + 300 * NS_PER_MS, NULL, NULL);
     CU_ASSERT_EQUAL(dtls_send(r.srv_conn, "pong", 4), 0);
-    loop_run_until(x.l, mono_now_ns() + 2000000000LL, replay_client_got, &r);
+    loop_run_until(x.l, mono_now_ns() + 2 * NS_PER_SEC, replay_client_got, &r);
     CU_ASSERT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
     CU_ASSERT_EQUAL(r.cgotn, 4);
     CU_ASSERT_NSTRING_EQUAL(r.cgot, "pong", 4);
@@ -210,7 +211,7 @@ static void test_wrong_key_no_association(void)
     start(&x, &cp);
     CU_ASSERT_NOT_EQUAL(dtls_conn_state(x.cli), DTLS_UP);
     /* the client gives up at its dtls-total (2 s); the server at its own (3 s) */
-    loop_run_until(x.l, mono_now_ns() + 5000000000LL, server_failed, &x);
+    loop_run_until(x.l, mono_now_ns() + 5 * NS_PER_SEC, server_failed, &x);
     CU_ASSERT_PTR_NULL(find(&x.tl, "sae.done"));
     CU_ASSERT_PTR_NOT_NULL(find(&x.tl, "sae.fail"));
     stop(&x);

@@ -16,6 +16,8 @@
 #include "net/dtls.h"
 #include "enrol/enrol.h"
 #include "util/xmem.h"
+#include "util/hex.h"
+#include "util/timeutil.h"
 #include <gnutls/gnutls.h>
 #include "m2m_test.h"
 
@@ -70,7 +72,7 @@ static char *run_tool(char *const argv[], evloop *l)
         _exit(127);
     }
     close(fd);
-    int64_t deadline = mono_now_ns() + 10000000000LL;
+    int64_t deadline = mono_now_ns() + 10 * NS_PER_SEC;
     if (l) loop_run_until(l, deadline, child_done, &c);
     while (!child_done(&c) && mono_now_ns() < deadline) usleep(10000);
     if (!c.done) {
@@ -372,7 +374,7 @@ static void test_exporter_client_matches_openssl_server(void)
     dtls_hooks ch = { NULL, NULL, NULL, NULL };
     dtls_conn *cli = dtls_client_new(l, &cs, &peer, &cp, NULL, ch, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cli);
-    loop_run_until(l, mono_now_ns() + 5000000000LL, client_settled, cli);
+    loop_run_until(l, mono_now_ns() + 5 * NS_PER_SEC, client_settled, cli);
     enrol_settings st;
     enrol_settings_default(&st);
     enrol_keys k;
@@ -382,7 +384,7 @@ static void test_exporter_client_matches_openssl_server(void)
     usleep(200000);
     close(in[1]);
     child c = { pid, 0, 0 };
-    int64_t deadline = mono_now_ns() + 5000000000LL;
+    int64_t deadline = mono_now_ns() + 5 * NS_PER_SEC;
     while (!child_done(&c) && mono_now_ns() < deadline) usleep(10000);
     if (!c.done) { kill(pid, SIGKILL); waitpid(pid, &c.status, 0); }
     FILE *f = fopen(path, "rb");

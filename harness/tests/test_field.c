@@ -11,9 +11,12 @@
 #include "exec/steps_field.h"
 #include "exec/wire.h"
 #include "model/testcase.h"
+#include "model/testenv.h"
+#include "model/vars.h"
 #include "net/dtls.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 #define PROFILE_XSD M2M_DATA_DIR "/fixtures/schema/profile.xsd"
 #define TESTCASE_XSD M2M_DATA_DIR "/testcases/schema/testcase.xsd"
@@ -30,23 +33,126 @@ static profile *load_profile(const char *name)
     return p;
 }
 
+/* The ref-in-cse profile as its file is, except for shorter DTLS timers (a refused
+ * association ends sooner): loaded from memory under the file's own name, so its relative
+ * paths still resolve. */
+static profile *load_profile_fast_dtls(const char *name)
+{
+    char *path = xasprintf("%s/fixtures/profiles/%s.xml", M2M_DATA_DIR, name);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    strbuf b;
+    sb_init(&b);
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        char *at = strstr(line, "dtls-retransmit=\"500ms\" dtls-total=\"4s\"");
+        if (at) {
+            sb_addn(&b, line, (size_t)(at - line));
+            sb_add(&b, "dtls-retransmit=\"200ms\" dtls-total=\"1500ms\"");
+            sb_add(&b, at + strlen("dtls-retransmit=\"500ms\" dtls-total=\"4s\""));
+        } else {
+            sb_add(&b, line);
+        }
+    }
+    fclose(f);
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(profile_load_mem(path, b.s, b.len, PROFILE_XSD, &p, &d), 0);
+    diag_free(&d);
+    sb_free(&b);
+    free(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(p->dtls_total_ns, 1500 * NS_PER_MS);
+    return p;
+}
+
 static void test_pick_ports(void)
 {
     profile *p = load_profile("ref-in-cse");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(p->iut_coaps_port, 0);
-    profile c;
-    CU_ASSERT_EQUAL(field_pick_ports(p, &c), 1);
-    CU_ASSERT_TRUE(c.iut_coaps_port > 0 && c.iut_coap_port > 0);
-    CU_ASSERT_NOT_EQUAL(c.iut_coaps_port, c.iut_coap_port);
+    test_env e;
+    test_env_init(&e);
+    CU_ASSERT_EQUAL(field_pick_ports(p, &e), 1);
+    CU_ASSERT_TRUE(e.iut_coaps_port > 0 && e.iut_coap_port > 0);
+    CU_ASSERT_NOT_EQUAL(e.iut_coaps_port, e.iut_coap_port);
     /* adjacent, DTLS on the next port, as libcoap's coap-server -p takes them */
-    CU_ASSERT_EQUAL(c.iut_coaps_port, c.iut_coap_port + 1);
-    CU_ASSERT_STRING_EQUAL(c.iut_cse_id, p->iut_cse_id);
+    CU_ASSERT_EQUAL(e.iut_coaps_port, e.iut_coap_port + 1);
+    CU_ASSERT_EQUAL(env_iut_coaps_port(&e, p), e.iut_coaps_port);
+    CU_ASSERT_EQUAL(p->iut_coaps_port, 0);   /* the profile keeps what its file says */
     profile_free(p);
-    /* the in-cse role keeps its profile as it is */
+    /* the in-cse role keeps its profile's ports: nothing picked */
     p = load_profile("sim-device-asn");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(field_pick_ports(p, &c), 0);
+    test_env_init(&e);
+    CU_ASSERT_EQUAL(field_pick_ports(p, &e), 0);
+    CU_ASSERT_EQUAL(e.iut_coap_port, 0);
+    CU_ASSERT_EQUAL(env_iut_coap_port(&e, p), p->iut_coap_port);
+    profile_free(p);
+}
+
+static char *expand(const vars *v, const char *text)
+{
+    char err[256];
+    char *r = vars_expand(v, text, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL(r);
+    return r;
+}
+
+/* The per-test environment carries the picked ports (and a namespace's addresses) into the
+ * start command's ${IUT_COAP_PORT}, ${IUT_COAPS_PORT}, ${IUT_ADDRESS} and ${HARNESS_ADDRESS},
+ * a restart on new ports too, while the loaded profile stays byte for byte as it was. */
+static void test_env_carries_picks(void)
+{
+    profile *p = load_profile("ref-in-cse");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    unsigned char before[sizeof(profile)];
+    memcpy(before, (const void *)p, sizeof before);   /* a snapshot to compare, not a profile */
+    const profile_trigger *start = profile_trigger_find(p, "start");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start);
+    test_env e;
+    test_env_init(&e);
+    CU_ASSERT_EQUAL_FATAL(field_pick_ports(p, &e), 1);
+    vars v;
+    vars_init(&v);
+    vars_from_env(&v, p, &e);
+    char *want = xasprintf("--coap-port %d --coaps-port %d", e.iut_coap_port, e.iut_coaps_port);
+    char *cmd = expand(&v, start->command);
+    CU_ASSERT_TRUE(cmd && strstr(cmd, want));
+    if (cmd && !strstr(cmd, want)) fprintf(stderr, "\nstart command: %s\nwanted: %s\n", cmd, want);
+    free(cmd);
+    free(want);
+    /* a restart on new ports: the environment changes, the profile does not */
+    int first = e.iut_coap_port;
+    CU_ASSERT_EQUAL_FATAL(field_pick_ports(p, &e), 1);
+    CU_ASSERT_NOT_EQUAL(e.iut_coap_port, first);
+    vars_free(&v);
+    vars_init(&v);
+    /* the two ends of a veth pair, as under <control netns> */
+    e.iut_address = "10.213.0.2";
+    e.harness_address = "10.213.0.1";
+    e.harness_coaps_port = 40001;
+    vars_from_env(&v, p, &e);
+    char *got = expand(&v, "${IUT_ADDRESS}:${IUT_COAPS_PORT} ${HARNESS_ADDRESS}:${HARNESS_COAPS_PORT}");
+    want = xasprintf("10.213.0.2:%d 10.213.0.1:40001", e.iut_coaps_port);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(got);
+    free(want);
+    vars_free(&v);
+    /* without an environment: the profile's own values */
+    vars_init(&v);
+    vars_from_env(&v, p, NULL);
+    got = expand(&v, "${IUT_ADDRESS}:${IUT_COAP_PORT}");
+    CU_ASSERT_STRING_EQUAL(got, "127.0.0.1:0");
+    free(got);
+    vars_free(&v);
+    CU_ASSERT_EQUAL(memcmp(before, (const void *)p, sizeof before), 0);
+    CU_ASSERT_STRING_EQUAL(p->iut_address, "127.0.0.1");
+    CU_ASSERT_STRING_EQUAL(p->harness_address, "127.0.0.1");
+    CU_ASSERT_EQUAL(p->iut_coap_port, 0);
+    CU_ASSERT_EQUAL(p->iut_coaps_port, 0);
+    ports_release();
     profile_free(p);
 }
 
@@ -65,9 +171,10 @@ static void test_pick_ports_reserved(void)
     static int port[N];
     int clashes = 0;
     for (int i = 0; i < N; i++) {
-        profile c;
-        CU_ASSERT_EQUAL(field_pick_ports(p, &c), 1);
-        port[i] = c.iut_coap_port;
+        test_env e;
+        test_env_init(&e);
+        CU_ASSERT_EQUAL(field_pick_ports(p, &e), 1);
+        port[i] = e.iut_coap_port;
         for (int j = 0; j < i; j++)
             if (abs(port[j] - port[i]) <= 1) clashes++;
     }
@@ -187,22 +294,20 @@ static int client_settled(void *ctx)
  * server_knows_second: the server accepts that identity too (with its key and CSE-ID). */
 static void associate_as(tc_psk_variant v, int second, int server_knows_second, run *r, char *sni, size_t snilen)
 {
-    profile *p = load_profile("ref-in-cse");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    profile c;
-    field_pick_ports(p, &c);
-    c.dtls_total_ns = 1500000000LL;
-    c.dtls_retrans_ns = 200000000LL;
+    profile *p = load_profile_fast_dtls("ref-in-cse");
+    test_env e;   /* the wire finds the server at the ports picked into the test's environment */
+    test_env_init(&e);
+    CU_ASSERT_EQUAL(field_pick_ports(p, &e), 1);
     dtls_global_init();
     evloop *l = loop_new();
     timeline_init(&r->tl);
     r->settled = "";
     char err[256];
     udp_sock ss = { .fd = -1 };
-    CU_ASSERT_EQUAL_FATAL(udp_bind(&ss, "127.0.0.1", c.iut_coaps_port, err, sizeof err), 0);
-    const profile_registree *sr = c.second_registree;
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&ss, "127.0.0.1", e.iut_coaps_port, err, sizeof err), 0);
+    const profile_registree *sr = p->second_registree;
     CU_ASSERT_PTR_NOT_NULL_FATAL(sr);
-    dtls_psk psks[2] = { { c.psk_identity, c.psk_key, c.psk_key_len, c.harness_cse_id },
+    dtls_psk psks[2] = { { p->psk_identity, p->psk_key, p->psk_key_len, p->harness_cse_id },
                          { sr->psk_identity, sr->psk_key, sr->psk_key_len, sr->cse_id } };
     dtls_params sp = { .psks = psks, .npsks = server_knows_second ? 2 : 1, .retrans_ms = 200, .total_ms = 1500 };
     timeline stl;
@@ -212,10 +317,10 @@ static void associate_as(tc_psk_variant v, int second, int server_knows_second, 
     CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
     tc_harness h = { 0 };
     h.psk = v;
-    wire *w = wire_open(l, &c, &h, &r->tl, err, sizeof err);
+    wire *w = wire_open(l, p, &e, &h, &r->tl, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     CU_ASSERT_EQUAL(wire_open_association(w, second, err, sizeof err), 0);
-    loop_run_until(l, mono_now_ns() + 3000000000LL, client_settled, r);
+    loop_run_until(l, mono_now_ns() + 3 * NS_PER_SEC, client_settled, r);
     sni[0] = '\0';
     for (size_t i = 0; i < stl.n; i++)
         if (!strcmp(stl.ev[i].name, "sae.done") && tl_event_get(&stl.ev[i], "sni"))
@@ -279,7 +384,7 @@ static void test_association_second_registree(void)
     timeline tl;
     timeline_init(&tl);
     char err[256];
-    wire *w = wire_open(l, p, NULL, &tl, err, sizeof err);
+    wire *w = wire_open(l, p, NULL, NULL, &tl, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     CU_ASSERT_EQUAL(wire_open_association(w, 1, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "no second registree credential"));
@@ -294,6 +399,8 @@ void m2m_test_register(void)
     CU_pSuite s = CU_add_suite("field", NULL, NULL);
     CU_add_test(s, "IUT ports picked per test in role field", test_pick_ports);
     CU_add_test(s, "picked ports reserved against other pickers until released", test_pick_ports_reserved);
+    CU_add_test(s, "the test's environment carries picked ports into ${IUT_COAP_PORT}, the profile unchanged",
+                test_env_carries_picks);
     CU_add_test(s, "<open-association> parsed", test_parse_step);
     CU_add_test(s, "enrol= only on <open-association>", test_parse_enrol_refused);
     CU_add_test(s, "association with the profile's PSK and SNI", test_association_profile_psk);

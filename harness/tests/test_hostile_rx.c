@@ -11,13 +11,14 @@
 #include "net/udp.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 static int sink(void *ctx, const uint8_t *p, size_t n) { (void)ctx; (void)p; (void)n; return 0; }
 
 static void test_response_token_known(void)
 {
     evloop *l = loop_new();
-    coap_params p = { 1000000000LL, 2 };
+    coap_params p = { NS_PER_SEC, 2 };
     coap_ep_hooks h = { NULL, NULL, NULL };
     coap_ep *ep = coap_ep_new(l, p, h);
     cm_link link = { sink, NULL, 1, 1, "127.0.0.1:5684" }, other = { sink, NULL, 1, 2, "127.0.0.1:5685" };
@@ -171,12 +172,12 @@ static void test_client_handshake_bounded(void)
     int64_t t0 = mono_now_ns();
     dtls_conn *c = dtls_client_new(l, &cli, &peer, &cp, &tl, h, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    loop_run_until(l, mono_now_ns() + 50000000LL, NULL, NULL);
+    loop_run_until(l, mono_now_ns() + 50 * NS_PER_MS, NULL, NULL);
     uint8_t buf[2048];
     CU_ASSERT_TRUE(udp_recv(&srv, buf, sizeof buf, &from) > 0);   /* the ClientHello */
     udp_send(&srv, "GET / HTTP/1.1\r\n", 16, &from);
-    loop_run_until(l, t0 + 3000000000LL, not_handshaking, c);
-    int64_t ms = (mono_now_ns() - t0) / 1000000;
+    loop_run_until(l, t0 + 3 * NS_PER_SEC, not_handshaking, c);
+    int64_t ms = (mono_now_ns() - t0) / NS_PER_MS;
     CU_ASSERT_EQUAL(dtls_conn_state(c), DTLS_FAILED);
     CU_ASSERT_TRUE(ms >= 550 && ms < 1000);
     CU_ASSERT_PTR_NOT_NULL(find_ev(&tl, "sae.fail", "reason", "timed out"));

@@ -10,13 +10,14 @@
 #include "iut/iutctl.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 static void test_exit_status(void)
 {
     iut_proc p;
     char err[128], d[96];
     CU_ASSERT_EQUAL_FATAL(iut_spawn("exit 3", NULL, &p, err, sizeof err), 0);
-    int64_t end = mono_now_ns() + 5000000000LL;
+    int64_t end = mono_now_ns() + 5 * NS_PER_SEC;
     while (!iut_poll(&p) && mono_now_ns() < end) usleep(1000);
     CU_ASSERT_TRUE(p.exited);
     CU_ASSERT_TRUE(WIFEXITED(p.status));
@@ -50,7 +51,7 @@ static void test_stop_kills_the_group(void)
     iut_proc p;
     char err[128];
     CU_ASSERT_EQUAL_FATAL(iut_spawn(cmd, log, &p, err, sizeof err), 0);
-    int64_t end = mono_now_ns() + 5000000000LL;
+    int64_t end = mono_now_ns() + 5 * NS_PER_SEC;
     FILE *f = NULL;
     while (!(f = fopen(pidfile, "r")) && mono_now_ns() < end) usleep(10000);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -59,7 +60,7 @@ static void test_stop_kills_the_group(void)
     CU_ASSERT_EQUAL(fscanf(f, "%d", &gc), 1);
     fclose(f);
     CU_ASSERT_TRUE(gc > 0);
-    iut_stop(&p, 500000000LL);
+    iut_stop(&p, 500 * NS_PER_MS);
     CU_ASSERT_TRUE(p.exited);
     usleep(50000);
     CU_ASSERT_FALSE(alive(gc));         /* the grandchild is gone too */

@@ -9,6 +9,7 @@
 #include "net/udp.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 typedef struct {
     udp_sock *s;
@@ -67,7 +68,7 @@ static void rig_close(rig *g)
     timeline_free(&g->tl);
 }
 
-static void run_for(rig *g, int ms) { loop_run_until(g->l, mono_now_ns() + (int64_t)ms * 1000000, NULL, NULL); }
+static void run_for(rig *g, int ms) { loop_run_until(g->l, mono_now_ns() + (int64_t)ms * NS_PER_MS, NULL, NULL); }
 
 static size_t count(const timeline *tl, const char *name)
 {
@@ -94,7 +95,7 @@ static void test_delay_keeps_order(void)
     drain_plain(&g.d, got, sizeof got);
     CU_ASSERT_STRING_EQUAL(got, "xyz");
     CU_ASSERT_STRING_EQUAL(g.r.got, "abcd");
-    CU_ASSERT(g.r.first_ns - t0 >= 140 * 1000000LL);
+    CU_ASSERT(g.r.first_ns - t0 >= 140 * NS_PER_MS);
     CU_ASSERT_EQUAL(count(&g.tl, "net.delay"), 1);
     CU_ASSERT_EQUAL(g.link.delayed[LINK_FROM_IUT], 4);
     rig_close(&g);

@@ -4,6 +4,7 @@
 #include "net/loop.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 static int order[8], norder;
 static void mark(evloop *l, void *ctx) { (void)l; order[norder++] = (int)(long)ctx; }
@@ -12,14 +13,14 @@ static void test_timers_fire_in_deadline_order(void)
 {
     evloop *l = loop_new();
     norder = 0;
-    loop_timer_add(l, 30 * 1000000LL, mark, (void *)3);
-    loop_timer_add(l, 10 * 1000000LL, mark, (void *)1);
-    loop_timer_add(l, 20 * 1000000LL, mark, (void *)2);
-    uint64_t c = loop_timer_add(l, 15 * 1000000LL, mark, (void *)9);
+    loop_timer_add(l, 30 * NS_PER_MS, mark, (void *)3);
+    loop_timer_add(l, 10 * NS_PER_MS, mark, (void *)1);
+    loop_timer_add(l, 20 * NS_PER_MS, mark, (void *)2);
+    uint64_t c = loop_timer_add(l, 15 * NS_PER_MS, mark, (void *)9);
     loop_timer_cancel(l, c);
     CU_ASSERT_EQUAL(loop_timer_count(l), 3);
     int64_t t0 = mono_now_ns();
-    loop_run_until(l, t0 + 200 * 1000000LL, NULL, NULL);
+    loop_run_until(l, t0 + 200 * NS_PER_MS, NULL, NULL);
     CU_ASSERT_EQUAL(norder, 3);
     CU_ASSERT_EQUAL(order[0], 1);
     CU_ASSERT_EQUAL(order[1], 2);
@@ -56,16 +57,16 @@ static void test_fd_dispatch_and_done(void)
     fired = 0;
     loop_add_fd(l, p[0], on_fd, NULL);
     CU_ASSERT_EQUAL(write(p[1], "x", 1), 1);
-    CU_ASSERT_EQUAL(loop_run_until(l, mono_now_ns() + 1000000000LL, fired_once, NULL), 1);
+    CU_ASSERT_EQUAL(loop_run_until(l, mono_now_ns() + NS_PER_SEC, fired_once, NULL), 1);
     CU_ASSERT_EQUAL(fired, 1);
     loop_del_fd(l, p[0]);
     /* Nothing to do: run_until returns 0 at its deadline, not before and not much later. */
     int64_t t0 = mono_now_ns();
     fired = 0;
-    CU_ASSERT_EQUAL(loop_run_until(l, t0 + 50 * 1000000LL, fired_once, NULL), 0);
+    CU_ASSERT_EQUAL(loop_run_until(l, t0 + 50 * NS_PER_MS, fired_once, NULL), 0);
     int64_t dt = mono_now_ns() - t0;
-    CU_ASSERT(dt >= 50 * 1000000LL);
-    CU_ASSERT(dt < 1000 * 1000000LL);
+    CU_ASSERT(dt >= 50 * NS_PER_MS);
+    CU_ASSERT(dt < 1000 * NS_PER_MS);
     loop_free(l);
     close(p[0]);
     close(p[1]);

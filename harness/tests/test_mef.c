@@ -11,8 +11,10 @@
 #include "enrol/mef.h"
 #include "enrol/mef_cred.h"
 #include "model/profile.h"
+#include "model/profile_redact.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 static const uint8_t kpm[] = "Kpm-asn-cse-1-key";
 #define KPM_ID "kpm-asn-cse-1@mef.m2m-harness.test"
@@ -45,7 +47,7 @@ static void env_open(env *e, enrol_derive_mode derive)
     e->cfg.names = MEF_NAMES_DEFAULT;
     e->cfg.retrans_ms = 200;
     e->cfg.total_ms = 3000;
-    e->cfg.coap = (coap_params){ 500000000, 2 };
+    e->cfg.coap = (coap_params){ 500 * NS_PER_MS, 2 };
     e->m = mef_open(e->l, &e->cfg, &e->tl, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e->m);
     CU_ASSERT_EQUAL_FATAL(udp_bind(&e->rs, "127.0.0.1", 0, err, sizeof err), 0);
@@ -123,11 +125,11 @@ static int enrol(env *e, enrolee *en, const char *path, const char *body)
     dtls_hooks h = { enrolee_data, NULL, NULL, en };
     en->c = dtls_client_new(e->l, &en->s, &mef_addr, &en->dp, NULL, h, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(en->c);
-    loop_run_until(e->l, mono_now_ns() + 3000000000LL, settled, en->c);
+    loop_run_until(e->l, mono_now_ns() + 3 * NS_PER_SEC, settled, en->c);
     if (dtls_conn_state(en->c) != DTLS_UP) return -1;
     en->have_keys = enrol_bootstrap(dtls_conn_session(en->c), "mef.m2m-harness.test", &e->cfg.keys, &en->k,
                                     err, sizeof err) == 0;
-    en->ep = coap_ep_new(e->l, (coap_params){ 500000000, 2 }, (coap_ep_hooks){ NULL, NULL, NULL });
+    en->ep = coap_ep_new(e->l, (coap_params){ 500 * NS_PER_MS, 2 }, (coap_ep_hooks){ NULL, NULL, NULL });
     en->link = (cm_link){ enrolee_send, en, 1, 1, "mef" };
     cm_msg req;
     cm_msg_init(&req);
@@ -138,7 +140,7 @@ static int enrol(env *e, enrolee *en, const char *path, const char *body)
     cm_msg_set_payload(&req, body, strlen(body));
     coap_ep_request(en->ep, &en->link, &req, on_rsp, en);
     cm_msg_free(&req);
-    loop_run_until(e->l, mono_now_ns() + 3000000000LL, answered, en);
+    loop_run_until(e->l, mono_now_ns() + 3 * NS_PER_SEC, answered, en);
     return 0;
 }
 
@@ -162,7 +164,7 @@ static dtls_state associate(env *e, const char *identity, const uint8_t *key, si
     dtls_hooks h = { NULL, NULL, NULL, NULL };
     dtls_conn *c = dtls_client_new(e->l, &s, &to, &dp, NULL, h, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    loop_run_until(e->l, mono_now_ns() + 3000000000LL, settled, c);
+    loop_run_until(e->l, mono_now_ns() + 3 * NS_PER_SEC, settled, c);
     dtls_state st = dtls_conn_state(c);
     if (st == DTLS_UP) dtls_close(c);
     dtls_client_free(c);
@@ -182,7 +184,7 @@ static void test_enrol_then_sae_with_keid(void)
     CU_ASSERT_TRUE_FATAL(en.have_keys);
     CU_ASSERT_EQUAL(en.code, CM_CODE(2, 4));
     CU_ASSERT_TRUE(mef_is_end((const uint8_t *)en.body, strlen(en.body), &MEF_NAMES_DEFAULT));
-    loop_run_until(e.l, mono_now_ns() + 2000000000LL, closed, en.c);
+    loop_run_until(e.l, mono_now_ns() + 2 * NS_PER_SEC, closed, en.c);
     CU_ASSERT_EQUAL(dtls_conn_state(en.c), DTLS_CLOSED);   /* the MEF ends the exchange */
     const tl_event *start = find(&e.tl, "prov.start"), *done = find(&e.tl, "prov.done");
     CU_ASSERT_PTR_NOT_NULL_FATAL(start);
@@ -298,7 +300,7 @@ static void test_expired_ke_refused(void)
 {
     env e;
     env_open(&e, ENROL_DERIVE_KPSA);
-    e.cfg.lifetime_ns = 400000000LL;       /* the MEF reads its cfg at each enrolment */
+    e.cfg.lifetime_ns = 400 * NS_PER_MS;       /* the MEF reads its cfg at each enrolment */
     enrolee en;
     CU_ASSERT_EQUAL_FATAL(enrol(&e, &en, "enrolment", ALL_FALSE), 0);
     uint8_t kpsa[ENROL_KEY_LEN];
@@ -306,7 +308,7 @@ static void test_expired_ke_refused(void)
     CU_ASSERT_EQUAL_FATAL(enrol_kpsa(en.k.ke, "/asn-cse-1", kpsa, err, sizeof err), 0);
     CU_ASSERT_EQUAL(associate(&e, en.k.keid, kpsa, sizeof kpsa), DTLS_UP);      /* within the lifetime */
     CU_ASSERT_PTR_NULL(find(&e.tl, "prov.refused"));
-    loop_run_until(e.l, mono_now_ns() + 500000000LL, NULL, NULL);
+    loop_run_until(e.l, mono_now_ns() + 500 * NS_PER_MS, NULL, NULL);
     const tl_event *x = find(&e.tl, "prov.expire");
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_STRING_EQUAL(tl_event_get(x, "keid"), en.k.keid);
@@ -405,7 +407,7 @@ static void test_profile_mef_section(void)
     CU_ASSERT_EQUAL(cfg.keys.derive, ENROL_DERIVE_USAGE);
     CU_ASSERT_EQUAL(cfg.keys.keid_upper, 1);
     CU_ASSERT_EQUAL(cfg.keys.context, ENROL_CTX_ABSENT);
-    CU_ASSERT_EQUAL(cfg.lifetime_ns, 90000000000LL);                    /* Enrolment Expiry */
+    CU_ASSERT_EQUAL(cfg.lifetime_ns, 90 * NS_PER_SEC);                    /* Enrolment Expiry */
     CU_ASSERT_PTR_NULL(cfg.path);                                      /* MEF_DEFAULT_PATH */
     /* The report's copy of the profile carries no Kpm. */
     char src[] = "/tmp/m2m-test-mef-XXXXXX", dst[] = "/tmp/m2m-test-mef-red-XXXXXX";

@@ -5,8 +5,9 @@
 #include <string.h>
 #include "flow/order.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
-#define MS 1000000LL
+#define MS NS_PER_MS
 
 static timeline tl;
 static char msg[1024];

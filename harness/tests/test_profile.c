@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "model/defaults.h"
 #include "model/profile.h"
 #include "model/xmlload.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 #define SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"
 #define EXAMPLE M2M_DATA_DIR "/fixtures/profiles/example-device.xml"
@@ -99,27 +101,27 @@ static void test_example_profile(void)
     CU_ASSERT_EQUAL(p->options.num[M2M_OPT_FR], 256);
     CU_ASSERT_EQUAL(p->options.num[M2M_OPT_RVI], 271); /* the override */
     CU_ASSERT_STRING_EQUAL(p->serialization, "json");
-    CU_ASSERT_EQUAL(p->ack_timeout_ns, 2000000000LL);
+    CU_ASSERT_EQUAL(p->ack_timeout_ns, 2 * NS_PER_SEC);
     CU_ASSERT_EQUAL(p->max_retransmit, 4);
-    CU_ASSERT_EQUAL(p->dtls_retrans_ns, 1000000000LL);
-    CU_ASSERT_EQUAL(p->dtls_total_ns, 20000000000LL);
-    CU_ASSERT_EQUAL(p->step_timeout_ns, 5000000000LL);
-    CU_ASSERT_EQUAL(p->test_deadline_ns, 60000000000LL);
-    CU_ASSERT_EQUAL(p->ready_timeout_ns, 10000000000LL);
+    CU_ASSERT_EQUAL(p->dtls_retrans_ns, NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->dtls_total_ns, 20 * NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->step_timeout_ns, 5 * NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->test_deadline_ns, 60 * NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->ready_timeout_ns, 10 * NS_PER_SEC);
     CU_ASSERT_PTR_NOT_NULL(p->ready_command);
     CU_ASSERT_EQUAL_FATAL(p->ntriggers, 3);
     const profile_trigger *t = profile_trigger_find(p, "start");
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    CU_ASSERT_EQUAL(t->timeout_ns, 5000000000LL);
+    CU_ASSERT_EQUAL(t->timeout_ns, 5 * NS_PER_SEC);
     CU_ASSERT_PTR_NOT_NULL(strstr(t->command, "bench-power.sh on ${IUT_ADDRESS}"));
     t = profile_trigger_find(p, "reset");
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    CU_ASSERT_EQUAL(t->timeout_ns, 15000000000LL);
+    CU_ASSERT_EQUAL(t->timeout_ns, 15 * NS_PER_SEC);
     t = profile_trigger_find(p, "reboot");
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NULL(t->command);
     CU_ASSERT_STRING_EQUAL(t->prompt, "Power-cycle the device, then press Enter");
-    CU_ASSERT_EQUAL(t->timeout_ns, 0); /* an operator is waited for */
+    CU_ASSERT_EQUAL(t->timeout_ns, ms_to_ns(M2M_DEFAULT_PROMPT_TIMEOUT_MS)); /* an operator is waited for */
     CU_ASSERT_PTR_NULL(profile_trigger_find(p, "register"));
     CU_ASSERT_EQUAL(p->extra_vars.n, 2);
     CU_ASSERT_STRING_EQUAL(kvlist_get(&p->extra_vars, "DEVICE_SERIAL"), "EX-0001");
@@ -148,13 +150,13 @@ static void test_defaults(void)
     m2m_optmap_preset("iana", &iana);
     CU_ASSERT_EQUAL(memcmp(&p->options, &iana, sizeof iana), 0);
     CU_ASSERT_STRING_EQUAL(p->serialization, "json");
-    CU_ASSERT_EQUAL(p->ack_timeout_ns, 2000000000LL);
+    CU_ASSERT_EQUAL(p->ack_timeout_ns, 2 * NS_PER_SEC);
     CU_ASSERT_EQUAL(p->max_retransmit, 4);
-    CU_ASSERT_EQUAL(p->dtls_retrans_ns, 1000000000LL);
-    CU_ASSERT_EQUAL(p->dtls_total_ns, 20000000000LL);
-    CU_ASSERT_EQUAL(p->step_timeout_ns, 5000000000LL);
-    CU_ASSERT_EQUAL(p->test_deadline_ns, 60000000000LL);
-    CU_ASSERT_EQUAL(p->ready_timeout_ns, 5000000000LL);
+    CU_ASSERT_EQUAL(p->dtls_retrans_ns, NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->dtls_total_ns, 20 * NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->step_timeout_ns, 5 * NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->test_deadline_ns, 60 * NS_PER_SEC);
+    CU_ASSERT_EQUAL(p->ready_timeout_ns, 5 * NS_PER_SEC);
     CU_ASSERT_PTR_NULL(p->psk_identity);
     CU_ASSERT_PTR_NULL(p->psk_key);
     CU_ASSERT_PTR_NULL(p->psk_hint);
@@ -342,7 +344,7 @@ static void test_triggers(void)
     diag_init(&d);
     profile *p = NULL;
     CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &p, &d), 0);
-    CU_ASSERT_EQUAL(profile_trigger_find(p, "start")->timeout_ns, 3000000000LL);
+    CU_ASSERT_EQUAL(profile_trigger_find(p, "start")->timeout_ns, 3 * NS_PER_SEC);
     CU_ASSERT_STRING_EQUAL(profile_trigger_find(p, "start")->command, "go");
     profile_free(p);
     diag_free(&d);
@@ -446,6 +448,42 @@ static void test_raw_public_keys(void)
 #undef RPK
 }
 
+/* A profile that gives no timers: after the load every timer field holds its named default
+ * (model/defaults.h), including the time limit of each trigger, so no consumer has a zero to
+ * replace with a default of its own. */
+static void test_named_defaults(void)
+{
+    char *xml = make("", "", "  <control>\n    <start>go</start>\n    <ready>true</ready>\n"
+                             "    <trigger name=\"reboot\" prompt=\"Power-cycle it\"/>\n  </control>\n");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    int rc = load(xml, SCHEMA, &p, &d);
+    diag_print(&d, stderr);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL(p->release, M2M_DEFAULT_RELEASE);
+    CU_ASSERT_STRING_EQUAL(p->harness_address, M2M_DEFAULT_HARNESS_ADDRESS);
+    CU_ASSERT_STRING_EQUAL(p->option_preset, M2M_DEFAULT_OPTION_PRESET);
+    CU_ASSERT_STRING_EQUAL(p->serialization, M2M_DEFAULT_SERIALIZATION);
+    CU_ASSERT_EQUAL(p->ack_timeout_ns, ms_to_ns(M2M_DEFAULT_ACK_TIMEOUT_MS));
+    CU_ASSERT_EQUAL(p->max_retransmit, M2M_DEFAULT_MAX_RETRANSMIT);
+    CU_ASSERT_EQUAL(p->dtls_retrans_ns, ms_to_ns(M2M_DEFAULT_DTLS_RETRANS_MS));
+    CU_ASSERT_EQUAL(p->dtls_total_ns, ms_to_ns(M2M_DEFAULT_DTLS_TOTAL_MS));
+    CU_ASSERT_EQUAL(p->step_timeout_ns, ms_to_ns(M2M_DEFAULT_STEP_TIMEOUT_MS));
+    CU_ASSERT_EQUAL(p->test_deadline_ns, ms_to_ns(M2M_DEFAULT_TEST_DEADLINE_MS));
+    CU_ASSERT_EQUAL(p->ready_timeout_ns, ms_to_ns(M2M_DEFAULT_READY_TIMEOUT_MS));
+    const profile_trigger *start = profile_trigger_find(p, "start"), *reboot = profile_trigger_find(p, "reboot");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(start);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(reboot);
+    CU_ASSERT_EQUAL(start->timeout_ns, ms_to_ns(M2M_DEFAULT_STEP_TIMEOUT_MS));     /* a command: the step timeout */
+    CU_ASSERT_EQUAL(reboot->timeout_ns, ms_to_ns(M2M_DEFAULT_PROMPT_TIMEOUT_MS));  /* an operator prompt */
+    /* No timer is left at zero for a consumer to decide. */
+    for (size_t i = 0; i < p->ntriggers; i++) CU_ASSERT_TRUE(p->triggers[i].timeout_ns > 0);
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
 static int cleanup(void)
 {
     xmlload_cleanup();
@@ -457,6 +495,7 @@ void m2m_test_register(void)
     CU_pSuite s = CU_add_suite("profile", NULL, cleanup);
     CU_add_test(s, "the example profile loads with every field", test_example_profile);
     CU_add_test(s, "defaults", test_defaults);
+    CU_add_test(s, "every timer holds its named default after load", test_named_defaults);
     CU_add_test(s, "hex and ascii keys", test_keys);
     CU_add_test(s, "the key is never in a message", test_key_never_in_messages);
     CU_add_test(s, "role and kind must agree", test_role_kind);

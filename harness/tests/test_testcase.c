@@ -10,6 +10,7 @@
 #include "model/xmlload.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 #define SCHEMA M2M_DATA_DIR "/testcases/schema/testcase.xsd"
 #define DATA M2M_DATA_DIR "/harness/tests/data/model"
@@ -77,12 +78,12 @@ static void test_full_file(void)
     CU_ASSERT_STRING_EQUAL(tc->covers[1], "R-RCV-04");
     CU_ASSERT_EQUAL_FATAL(tc->nrequires, 2);
     CU_ASSERT_STRING_EQUAL(tc->requires[1], "SAE_PSK");
-    CU_ASSERT_EQUAL(tc->deadline_ns, 30000000000LL);
+    CU_ASSERT_EQUAL(tc->deadline_ns, 30 * NS_PER_SEC);
 
     CU_ASSERT_EQUAL_FATAL(tc->preamble.n, 1);
     CU_ASSERT_EQUAL(tc->preamble.items[0].kind, STEP_TRIGGER);
     CU_ASSERT_STRING_EQUAL(tc->preamble.items[0].trigger, "reset");
-    CU_ASSERT_EQUAL(tc->preamble.items[0].timeout_ns, 7000000000LL);
+    CU_ASSERT_EQUAL(tc->preamble.items[0].timeout_ns, 7 * NS_PER_SEC);
     CU_ASSERT_EQUAL(tc->preamble.items[0].line, 11);
 
     CU_ASSERT_EQUAL_FATAL(tc->body.n, 6);
@@ -91,12 +92,12 @@ static void test_full_file(void)
     CU_ASSERT_EQUAL(s[0].timeout_ns, 0);
     CU_ASSERT_EQUAL(s[1].kind, STEP_AWAIT);
     CU_ASSERT_STRING_EQUAL(s[1].event, "sae.done[identity=${PSK_IDENTITY}]");
-    CU_ASSERT_EQUAL(s[1].timeout_ns, 10000000000LL);
+    CU_ASSERT_EQUAL(s[1].timeout_ns, 10 * NS_PER_SEC);
     CU_ASSERT_EQUAL(s[1].line, 15);
 
     CU_ASSERT_EQUAL(s[2].kind, STEP_EXPECT);
     CU_ASSERT_EQUAL(s[2].line, 16);
-    CU_ASSERT_EQUAL(s[2].timeout_ns, 5000000000LL);
+    CU_ASSERT_EQUAL(s[2].timeout_ns, 5 * NS_PER_SEC);
     CU_ASSERT_EQUAL_FATAL(s[2].nalts, 3);
     const tc_alt *m = &s[2].alts[0];
     CU_ASSERT_EQUAL(m->kind, ALT_MSG);
@@ -145,7 +146,7 @@ static void test_full_file(void)
     CU_ASSERT_EQUAL(s[4].kind, STEP_EXPECT);
     CU_ASSERT_EQUAL(s[4].timeout_ns, 0); /* the profile's step timeout */
     CU_ASSERT_EQUAL(s[5].kind, STEP_WAIT);
-    CU_ASSERT_EQUAL(s[5].timeout_ns, 1500000000LL);
+    CU_ASSERT_EQUAL(s[5].timeout_ns, 1500 * NS_PER_MS);
 
     CU_ASSERT_EQUAL_FATAL(tc->postamble.n, 1);
     CU_ASSERT_PTR_NULL(kvlist_get(&tc->postamble.items[0].send, "content"));
@@ -162,7 +163,7 @@ static void test_full_file(void)
     CU_ASSERT_EQUAL(tc->order[1].a.nfilters, 1);
     CU_ASSERT_STRING_EQUAL(tc->order[2].b.name, "sae.done");
     CU_ASSERT_EQUAL(tc->order[3].kind, ORDER_WITHIN);
-    CU_ASSERT_EQUAL(tc->order[3].limit_ns, 5000000000LL);
+    CU_ASSERT_EQUAL(tc->order[3].limit_ns, 5 * NS_PER_SEC);
     CU_ASSERT_EQUAL(tc->order[3].line, 42);
     testcase_free(tc);
     diag_free(&d);

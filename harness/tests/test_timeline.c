@@ -6,6 +6,7 @@
 #include <string.h>
 #include "flow/timeline.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 static char *write_text(const timeline *tl)
 {
@@ -43,9 +44,9 @@ static void test_add_and_attributes(void)
     CU_ASSERT(tl.ev[1].t_ns >= tl.ev[0].t_ns);
 
     const char *kv[] = { "op", "create", "ty", "16", NULL };
-    tl_event *g = timeline_add_at(&tl, 5000000, "msg.rx", "p", kv);
+    tl_event *g = timeline_add_at(&tl, 5 * NS_PER_MS, "msg.rx", "p", kv);
     CU_ASSERT_EQUAL(g->seq, 3);
-    CU_ASSERT_EQUAL(g->t_ns, 5000000);
+    CU_ASSERT_EQUAL(g->t_ns, 5 * NS_PER_MS);
     CU_ASSERT_STRING_EQUAL(tl_event_get(g, "ty"), "16");
     CU_ASSERT_EQUAL(tl.n, 3);
 
@@ -68,7 +69,7 @@ static void test_describe(void)
     char buf[64];
     tl_event_describe(e, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "sae.done #3 at 0.012 s");
-    e = timeline_add_at(&tl, 61500000000LL, "sae.closed", NULL, NULL);
+    e = timeline_add_at(&tl, 61500 * NS_PER_MS, "sae.closed", NULL, NULL);
     tl_event_describe(e, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "sae.closed #4 at 61.500 s");
     timeline_free(&tl);
@@ -82,7 +83,7 @@ static void test_write_text(void)
     timeline_add_at(&tl, 12345000, "sae.done", "127.0.0.1:4000", kv1);
     const char *kv2[] = { "payload", "line1\nline2\r\t\x01\x1b[2J", "bad", "\xff\xfe", "utf8", "caf\xc3\xa9",
                           "spaced", "a b", "quote", "say \"hi\" \\", "empty", "", "c1", "\xc2\x9b", NULL };
-    timeline_add_at(&tl, 2000000000, "msg.rx", NULL, kv2);
+    timeline_add_at(&tl, 2 * NS_PER_SEC, "msg.rx", NULL, kv2);
     char *text = write_text(&tl);
 
     /* exactly one line per event, whatever the values hold */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "report/tljson.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
 static void test_round_trip(void)
 {
@@ -15,8 +16,8 @@ static void test_round_trip(void)
     timeline_init(&b);
     const char *kv1[] = { "secure", "true", "fr", "/asn-cse-1", NULL };
     const char *kv2[] = { "reason", "bad \xff byte\x01", NULL };
-    timeline_add_at(&a, 1500000, "msg.rx", "127.0.0.1:4000", kv1);
-    timeline_add_at(&a, 2500000, "sae.fail", NULL, kv2);
+    timeline_add_at(&a, 1500 * NS_PER_US, "msg.rx", "127.0.0.1:4000", kv1);
+    timeline_add_at(&a, 2500 * NS_PER_US, "sae.fail", NULL, kv2);
     char path[] = "/tmp/m2m-tljson-XXXXXX";
     close(mkstemp(path));
     CU_ASSERT_EQUAL_FATAL(tljson_write(path, "TC_X", &a), 0);
@@ -27,7 +28,7 @@ static void test_round_trip(void)
     CU_ASSERT_EQUAL_FATAL(b.n, 2);
     CU_ASSERT_STRING_EQUAL(b.ev[0].name, "msg.rx");
     CU_ASSERT_STRING_EQUAL(b.ev[0].peer, "127.0.0.1:4000");
-    CU_ASSERT_EQUAL(b.ev[0].t_ns, 1500000);
+    CU_ASSERT_EQUAL(b.ev[0].t_ns, 1500 * NS_PER_US);
     CU_ASSERT_STRING_EQUAL(tl_event_get(&b.ev[0], "fr"), "/asn-cse-1");
     CU_ASSERT_PTR_NULL(b.ev[1].peer);
     /* Not UTF-8, and a control byte: kept visible as \xHH, never dropped. */

@@ -5,20 +5,20 @@
 #include "model/profile.h"
 #include "model/window.h"
 #include "m2m_test.h"
+#include "util/timeutil.h"
 
-#define MS 1000000LL
-#define S 1000000000LL
+#define MS NS_PER_MS
+#define S NS_PER_SEC
 
-static profile prof(void)
+/* The timers of a profile, filled in place (a profile is never copied). */
+static void prof(profile *p)
 {
-    profile p;
-    memset(&p, 0, sizeof p);
-    p.ack_timeout_ns = 1 * S;
-    p.max_retransmit = 4;
-    p.dtls_retrans_ns = 500 * MS;
-    p.dtls_total_ns = 4 * S;
-    p.step_timeout_ns = 5 * S;
-    return p;
+    memset(p, 0, sizeof *p);
+    p->ack_timeout_ns = 1 * S;
+    p->max_retransmit = 4;
+    p->dtls_retrans_ns = 500 * MS;
+    p->dtls_total_ns = 4 * S;
+    p->step_timeout_ns = 5 * S;
 }
 
 static void test_plain_duration(void)
@@ -28,7 +28,8 @@ static void test_plain_duration(void)
     CU_ASSERT_EQUAL_FATAL(tc_window_parse("1500ms", &w, err, sizeof err), 0);
     CU_ASSERT_EQUAL(w.timer, TC_TIMER_NONE);
     CU_ASSERT_EQUAL(w.ns, 1500 * MS);
-    profile p = prof();
+    profile p;
+    prof(&p);
     CU_ASSERT_EQUAL(tc_window_ns(&w, &p), 1500 * MS);
 }
 
@@ -36,7 +37,8 @@ static void test_timer_plus_duration(void)
 {
     tc_window w;
     char err[256];
-    profile p = prof();
+    profile p;
+    prof(&p);
     CU_ASSERT_EQUAL_FATAL(tc_window_parse("dtls-total+2s", &w, err, sizeof err), 0);
     CU_ASSERT_EQUAL(w.timer, TC_TIMER_DTLS_TOTAL);
     CU_ASSERT_EQUAL(tc_window_ns(&w, &p), 6 * S);
@@ -53,7 +55,8 @@ static void test_max_transmit_wait(void)
     /* RFC 7252 §4.8.2: ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * 1.5; with 2 s and 4: 93 s */
     tc_window w;
     char err[256];
-    profile p = prof();
+    profile p;
+    prof(&p);
     p.ack_timeout_ns = 2 * S;
     CU_ASSERT_EQUAL_FATAL(tc_window_parse("max-transmit-wait", &w, err, sizeof err), 0);
     CU_ASSERT_EQUAL(tc_window_ns(&w, &p), 93 * S);
@@ -82,7 +85,8 @@ static void test_text_and_default(void)
     CU_ASSERT_STRING_EQUAL(tc_window_text(&a, buf, sizeof buf), "dtls-total+2s");
     CU_ASSERT_STRING_EQUAL(tc_window_text(&b, buf, sizeof buf), "250ms");
     CU_ASSERT_STRING_EQUAL(tc_window_text(&c, buf, sizeof buf), "ack-timeout");
-    profile p = prof();
+    profile p;
+    prof(&p);
     tc_window unset = { TC_TIMER_NONE, 0 };
     CU_ASSERT_EQUAL(tc_window_or(&unset, &p, 42), 42);
     CU_ASSERT_EQUAL(tc_window_or(&c, &p, 42), 1 * S);

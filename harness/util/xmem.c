@@ -1,10 +1,8 @@
 #include "xmem.h"
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void oom(void)
 {
@@ -104,62 +102,4 @@ char *sb_take(strbuf *b)
     char *s = b->s ? b->s : xstrdup("");
     sb_init(b);
     return s;
-}
-
-char *hex_encode(const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *s = xmalloc(n * 2 + 1);
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = digits[p[i] >> 4];
-        s[2 * i + 1] = digits[p[i] & 15];
-    }
-    s[n * 2] = '\0';
-    return s;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-int hex_decode(const char *hex, uint8_t **out, size_t *outlen)
-{
-    size_t n = strlen(hex);
-    if (n % 2) return -1;
-    uint8_t *p = xmalloc(n / 2 + 1);
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) { free(p); return -1; }
-        p[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *out = p;
-    *outlen = n / 2;
-    return 0;
-}
-
-int64_t mono_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int64_t parse_duration_ns(const char *text)
-{
-    if (!text || !*text) return -1;
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || v < 0 || v > 86400.0 * 365) return -1;
-    double mult;
-    if (strcmp(end, "ms") == 0) mult = 1e6;
-    else if (strcmp(end, "s") == 0) mult = 1e9;
-    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0) mult = 60e9;
-    else if (strcmp(end, "us") == 0) mult = 1e3;
-    else return -1;
-    return (int64_t)(v * mult + 0.5);
 }

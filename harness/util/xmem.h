@@ -1,9 +1,9 @@
 /* Allocation helpers that abort on exhaustion: the harness has no sensible way to go on
- * without memory, and a NULL check at every call site hides real logic. */
+ * without memory, and a NULL check at every call site hides real logic. Plus a growable
+ * string buffer built on them. */
 #ifndef M2M_XMEM_H
 #define M2M_XMEM_H
 #include <stddef.h>
-#include <stdint.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -22,16 +22,5 @@ void sb_add(strbuf *b, const char *s);
 void sb_addn(strbuf *b, const char *s, size_t n);
 void sb_addf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_take(strbuf *b);                /* returns the string, resets b */
-
-/* Lower-case hex of n bytes into a new string. */
-char *hex_encode(const uint8_t *p, size_t n);
-/* Parses hex (even length, either case); returns -1 on bad input. */
-int hex_decode(const char *hex, uint8_t **out, size_t *outlen);
-
-/* Monotonic clock in nanoseconds. */
-int64_t mono_now_ns(void);
-
-/* Parses a duration such as "250ms", "5s", "1.5s", "2m"; returns -1 on bad input. */
-int64_t parse_duration_ns(const char *text);
 
 #endif

@@ -12,7 +12,7 @@
 #include "net/link.h"
 #include "net/loop.h"
 #include "net/udp.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 
 static const uint8_t key[] = "m2m-harness-bench-psk";
 
@@ -53,7 +53,7 @@ static int one(const scenario *sc, uint64_t seed, unsigned retrans, unsigned tot
         fprintf(stderr, "net-bench: %s\n", err);
         exit(1);
     }
-    loop_run_until(l, t0 + (int64_t)total * 1000000 + 1000000000LL, settled, &r);
+    loop_run_until(l, t0 + (int64_t)total * NS_PER_MS + NS_PER_SEC, settled, &r);
     int up = dtls_conn_state(r.cli) == DTLS_UP;
     *ms = (double)(mono_now_ns() - t0) / 1e6;
     *dgrams = link.index[LINK_TO_IUT] + link.index[LINK_FROM_IUT];

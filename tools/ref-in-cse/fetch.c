@@ -1,5 +1,6 @@
 #include "fetch.h"
 #include "enrol/mef_client.h"
+#include "util/timeutil.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@ int ref_fetch_lookup(const char *identity, dtls_psk *out, void *ctx)
     char err[300];
     /* SUID 22: an RSPF-provisioned SAEF key (TS-0004 m2m:suid); 12 is the pre-provisioned one. */
     int rc = mef_fetch_credentials(f->bind_addr, f->mef_addr, f->mef_port, &mine, identity, wrong_suid ? "12" : "22",
-                                   (unsigned)(f->p->dtls_retrans_ns / 1000000), (unsigned)(f->p->dtls_total_ns / 1000000),
+                                   (unsigned)(f->p->dtls_retrans_ns / NS_PER_MS), (unsigned)(f->p->dtls_total_ns / NS_PER_MS),
                                    f->key, &kl, err, sizeof err);
     if (rc != 1) {
         fprintf(stderr, "ref-in-cse: fetchCredentials for %s: %s\n", identity, err);

@@ -57,7 +57,7 @@ ref_mef *ref_mef_open(evloop *l, const profile *p, int port, const char *const c
         ref_mef_close(r);
         return NULL;
     }
-    r->cfg.address = p->iut_address ? p->iut_address : "127.0.0.1";   /* the IUT's MEF, not the harness's */
+    r->cfg.address = p->iut_address;   /* the IUT's MEF, not the harness's */
     r->cfg.port = port;
     if (is(fault, "mef-wrong-label")) r->cfg.keys.label = "EXPORTER-oneM2M-Connection";   /* §10.3.1 names Bootstrap */
     r->cfg.faults = (is(fault, "mef-any-kpm") ? MEF_FAULT_ANY_KPM_ID : 0u) |

@@ -21,6 +21,7 @@
 #include "net/udp.h"
 #include "onem2m/primitive.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -240,7 +241,7 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
         /* ... opened 100 ms after the answer, as when the IN-CSE first has a request for it */
         if (reg_create && !r->sa2 && rsp.rsc == 2001)
             r->sa2 = ref_sa2_open(r->loop, r->p, &pr, has_fault(r, "sa2-other-credentials") ? "other@in.m2m-harness.test" : NULL,
-                                  100000000);
+                                  100 * NS_PER_MS);
         if (has_fault(r, "no-4117") && rsp.rsc == 4117 && pr.ty == 16) rsp.rsc = 2001;
         if (has_fault(r, "no-credential-4106") && rsp.rsc == 4107) rsp.rsc = 4106;
         m2m_optmap legacy;   /* the fault: responses in the other numbering than the profile's */
@@ -479,7 +480,7 @@ int main(int argc, char **argv)
         dp.skip_verify = has_fault(&r, "accept-any-cert");
     }
     /* Enrolment target (fetch.h): an unknown KeID is fetched from the harness's MEF. */
-    ref_fetch fetch = { p, addr, p->harness_address ? p->harness_address : "127.0.0.1", mef_port, r.fault, { 0 } };
+    ref_fetch fetch = { p, addr, p->harness_address, mef_port, r.fault, { 0 } };
     int provider_fd = -1;
     if (mef_port > 0 && p->mef && p->mef->at_iut) {
         if (!(r.own_mef = ref_mef_open(r.loop, p, mef_port, mef_cert, r.fault, err, sizeof err)) ||
@@ -495,8 +496,8 @@ int main(int argc, char **argv)
     }
     dp.fault_ignore_rehello = has_fault(&r, "ignore-rehello");
     dp.fault_serve_old_epoch = has_fault(&r, "serve-old-epoch");
-    dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
-    dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
+    dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     char prio[512];
     char *gcm[] = { "TLS_PSK_WITH_AES_128_GCM_SHA256" }, *v12[] = { "DTLS1.2" };
     char *old[] = { "TLS_PSK_WITH_AES_128_CCM_8", "TLS_PSK_WITH_AES_128_CBC_SHA" }, *v10[] = { "DTLS1.2", "DTLS1.0" };
@@ -536,7 +537,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
             coaps_port, coap_port, separate ? ", separate responses" : "", r.fault ? ", fault " : "", r.fault ? r.fault : "");
     /* Runs until the harness stops it; an hour at most, so a lost one does not stay. */
-    loop_run_until(r.loop, mono_now_ns() + 3600000000000LL, NULL, NULL);
+    loop_run_until(r.loop, mono_now_ns() + 3600 * NS_PER_SEC, NULL, NULL);
     ref_sa2_free(r.sa2);
     if (provider_fd >= 0) { loop_del_fd(r.loop, provider_fd); close(provider_fd); }
     ref_mef_close(r.own_mef);

@@ -4,6 +4,7 @@
 #include "net/dtls.h"
 #include "net/udp.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,8 +120,8 @@ ref_sa2 *ref_sa2_open(evloop *l, const profile *p, const m2m_prim *reg, const ch
     s->psk = (dtls_psk){ identity ? identity : p->psk_identity, p->psk_key, p->psk_key_len, NULL };
     s->dp.psks = &s->psk;
     s->dp.npsks = 1;
-    s->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
-    s->dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    s->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
+    s->dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
     coap_ep_hooks ch = { NULL, NULL, s };
     s->ep = coap_ep_new(l, cp, ch);

@@ -9,6 +9,7 @@
 #include "net/coap.h"
 #include "onem2m/primitive.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ void hostile_inside(const char *name, evloop *loop, send_fn send, void *ctx, con
         n = retrieve(p, 0, 0, 0x7d00, NULL, 0, 0, NULL, 0, buf, sizeof buf);
         for (int i = 0; i < 2 && n; i++) {
             send(ctx, buf, n);
-            loop_run_until(loop, mono_now_ns() + 100000000LL, NULL, NULL);
+            loop_run_until(loop, mono_now_ns() + 100 * NS_PER_MS, NULL, NULL);
         }
     } else if (!strcmp(name, "missing-rqi") || !strcmp(name, "missing-rvi")) {
         n = retrieve(p, !strcmp(name, "missing-rqi"), !strcmp(name, "missing-rvi"), 0x7e00, NULL, 0, 0, NULL, 0, buf, sizeof buf);
@@ -109,7 +110,7 @@ void hostile_inside(const char *name, evloop *loop, send_fn send, void *ctx, con
     if (n) send(ctx, buf, n);
     fprintf(stderr, "sim-device: hostile %s: sent in the association\n", name);
     /* let the harness answer before the registration starts */
-    loop_run_until(loop, mono_now_ns() + 300000000LL, NULL, NULL);
+    loop_run_until(loop, mono_now_ns() + 300 * NS_PER_MS, NULL, NULL);
 }
 
 /* ---- outside the association: raw datagrams from a side socket ---- */

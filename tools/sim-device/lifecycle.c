@@ -1,5 +1,5 @@
 #include "lifecycle.h"
-#include "util/xmem.h"
+#include "util/timeutil.h"
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,7 +98,7 @@ void sim_cred_refresh(sim_cred *c)
     if (fault(c, "skip-enrolment")) return;
     int64_t life = c->p->mef->lifetime_ns;
     /* Half a second of margin: the MEF's clock for the expiry starts a little earlier. */
-    if (life > 0 && mono_now_ns() + 500000000LL >= c->enrolled_ns + life) {
+    if (life > 0 && mono_now_ns() + 500 * NS_PER_MS >= c->enrolled_ns + life) {
         if (fault(c, "use-expired-key")) say("fault: Ke expired, still presenting KeID %s", c->en.keid);
         else {
             say("Ke of KeID %s expired: enrolling again", c->en.keid);

@@ -15,6 +15,7 @@
 #include "onem2m/primitive.h"
 #include "onem2m/primitive_xml.h"
 #include "util/xmem.h"
+#include "util/timeutil.h"
 #include <getopt.h>
 #include <stdarg.h>
 #include <jansson.h>
@@ -265,7 +266,7 @@ static void register_plain(sim *s, const char *bind_addr)
     m2m_prim req;
     registration(s, &req);
     cm_link link = { plain_send, s, 0, 0, "harness" };
-    int rsc = exchange(s, &link, &req, 10000000000LL);
+    int rsc = exchange(s, &link, &req, 10 * NS_PER_SEC);
     logf_(s, "fault %s: plain registration answered rsc=%d", s->fault, rsc);
     m2m_prim_free(&req);
 }
@@ -324,7 +325,7 @@ static int reassociate(sim *s, const char *bind_addr, const net_addr *peer, cons
     if (s->cred) sim_cred_refresh(s->cred);   /* a new enrolment first when Ke expired or the provider changed */
     s->conn = dtls_client_new(s->loop, &s->secure, peer, dp, NULL, *dh, err, sizeof err);
     if (!s->conn) { logf_(s, "%s", err); return -1; }
-    loop_run_until(s->loop, mono_now_ns() + (s->p->dtls_total_ns ? s->p->dtls_total_ns : 20000000000LL), dtls_settled, s);
+    loop_run_until(s->loop, mono_now_ns() + s->p->dtls_total_ns, dtls_settled, s);
     int up = dtls_conn_state(s->conn) == DTLS_UP;
     logf_(s, "association again: %s", up ? "up" : dtls_conn_fail_reason(s->conn));
     /* Registered again before anything else (R-REG-08): 2001, or 4117/4105 where the
@@ -333,7 +334,7 @@ static int reassociate(sim *s, const char *bind_addr, const net_addr *peer, cons
     cm_link link = { secure_send, s, 1, 1, "harness" };
     if (!up || has_fault(s, "no-reregister")) return up ? 0 : -1;
     registration(s, &req);
-    logf_(s, "registration again answered rsc=%d", exchange(s, &link, &req, 2000000000LL));
+    logf_(s, "registration again answered rsc=%d", exchange(s, &link, &req, 2 * NS_PER_SEC));
     m2m_prim_free(&req);
     return 0;
 }
@@ -354,7 +355,7 @@ static int store_req(sim *s, int ty, const char *to, const char *fr, const char 
     req.cf = M2M_CF_RES_JSON;
     m2m_prim_serialize(&req, s->p->serialization);
     cm_link link = { secure_send, s, 1, 1, "harness" };
-    int rsc = exchange(s, &link, &req, 2000000000LL);
+    int rsc = exchange(s, &link, &req, 2 * NS_PER_SEC);
     logf_(s, "CREATE ty=%d %s answered rsc=%d", ty, to, rsc);
     m2m_prim_free(&req);
     return rsc;
@@ -399,7 +400,7 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
         dtls_state st = dtls_conn_state(s->conn);
         if (st == DTLS_UP) {
             cm_link link = { secure_send, s, 1, 1, "harness" };
-            int rsc = exchange(s, &link, &req, 2000000000LL);
+            int rsc = exchange(s, &link, &req, 2 * NS_PER_SEC);
             logf_(s, "retrieve answered rsc=%d", rsc);
             /* No answer: the association may be dead (link loss, registrar lost its state):
              * a new handshake before the next primitive (R-FLOW-06), retried while it fails. */
@@ -412,7 +413,7 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
             }
             net_addr_parse(s->harness_addr, s->coap_port, &s->plain_peer);
             cm_link link = { plain_send, s, 0, 0, "harness" };
-            logf_(s, "fault: plain retrieve answered rsc=%d", exchange(s, &link, &req, 2000000000LL));
+            logf_(s, "fault: plain retrieve answered rsc=%d", exchange(s, &link, &req, 2 * NS_PER_SEC));
         } else if (has_fault(s, "stale-after-close")) {
             /* Keep using the old session's keys: records the registrar can no longer accept. */
             cm_msg m;
@@ -429,7 +430,7 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
             reassociate(s, bind_addr, peer, dp, dh);   /* failed: tried again next round */
         }
         m2m_prim_free(&req);
-        loop_run_until(s->loop, mono_now_ns() + 500000000LL, NULL, NULL);
+        loop_run_until(s->loop, mono_now_ns() + 500 * NS_PER_MS, NULL, NULL);
     }
 }
 
@@ -475,7 +476,7 @@ int main(int argc, char **argv)
     s.kind = "asn-cse";
     s.plain.fd = s.secure.fd = s.sa2sock.fd = -1;
     const char *profile_path = NULL, *hostile = NULL, *opt_bind = NULL;
-    int64_t linger = 30000000000LL;
+    int64_t linger = 30 * NS_PER_SEC;
     int c, mef_port = 0, separate = 0;
     const char *mef_cert[3] = { NULL, NULL, NULL };   /* certificate-based RSPF: cert, key, trust */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -518,7 +519,7 @@ int main(int argc, char **argv)
     if (rc < 0) { diag_print(&d, stderr); return 2; }
     diag_free(&d);
     s.p = p;
-    if (!s.harness_addr) s.harness_addr = p->harness_address ? p->harness_address : "127.0.0.1";
+    if (!s.harness_addr) s.harness_addr = p->harness_address;
     dtls_global_init();
     s.loop = loop_new();
     coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
@@ -595,15 +596,15 @@ int main(int argc, char **argv)
         dp.skip_verify = has_fault(&s, "rpk-accept-any-key");
         cert = rpk_pub;   /* like X.509: no PSK-only extras (SA2) */
     }
-    dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / 1000000);
-    if (has_fault(&s, "no-flight-retransmit")) dp.retrans_ms = (unsigned)(p->dtls_total_ns / 1000000);
-    dp.total_ms = (unsigned)(p->dtls_total_ns / 1000000);
+    dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
+    if (has_fault(&s, "no-flight-retransmit")) dp.retrans_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
+    dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     dtls_hooks dh = { dtls_data, NULL, has_fault(&s, "reorder-intolerant") ? watch_order : NULL, &s };
     s.hs_max = -1;
     if (hostile && !hostile_inside_sa(hostile)) hostile_outside(hostile, bind_addr, s.harness_addr, s.coap_port, s.coaps_port, p);
     s.conn = dtls_client_new(s.loop, &s.secure, &peer, &dp, NULL, dh, err, sizeof err);
     if (!s.conn) { logf_(&s, "%s", err); return 1; }
-    loop_run_until(s.loop, mono_now_ns() + (p->dtls_total_ns ? p->dtls_total_ns : 20000000000LL), dtls_settled, &s);
+    loop_run_until(s.loop, mono_now_ns() + p->dtls_total_ns, dtls_settled, &s);
     if (dtls_conn_state(s.conn) != DTLS_UP || s.hs_gap) {
         logf_(&s, "DTLS handshake failed: %s", s.hs_gap ? "out-of-order message" : dtls_conn_fail_reason(s.conn));
         if (has_fault(&s, "plain-after-sae-fail")) register_plain(&s, bind_addr);
@@ -618,7 +619,7 @@ int main(int argc, char **argv)
     free(cb);
     if (has_fault(&s, "retrieve-before-register")) {
         retrieve_base(&s, &req, me);
-        logf_(&s, "fault: retrieve before registering answered rsc=%d", exchange(&s, &link, &req, 10000000000LL));
+        logf_(&s, "fault: retrieve before registering answered rsc=%d", exchange(&s, &link, &req, 10 * NS_PER_SEC));
         m2m_prim_free(&req);
     }
     if (strcmp(s.kind, "ae") != 0 && !cert && udp_bind(&s.sa2sock, bind_addr, 0, err, sizeof err) == 0)
@@ -626,11 +627,11 @@ int main(int argc, char **argv)
                  bind_addr, udp_port(&s.sa2sock));
     if (has_fault(&s, "sa2-before-register")) start_sa2(&s, &dp);
     registration(&s, &req);
-    int rsc = exchange(&s, &link, &req, 30000000000LL);
+    int rsc = exchange(&s, &link, &req, 30 * NS_PER_SEC);
     if (rsc == 2001 && !s.sa2) start_sa2(&s, &dp);
     /* A request-reachable device whose registration failed keeps its point of access a
      * moment (as one that retries would): a reverse association tried now must be refused. */
-    if (rsc != 2001 && s.sa2sock.fd >= 0) loop_run_until(s.loop, mono_now_ns() + 3000000000LL, NULL, NULL);
+    if (rsc != 2001 && s.sa2sock.fd >= 0) loop_run_until(s.loop, mono_now_ns() + 3 * NS_PER_SEC, NULL, NULL);
     m2m_prim_free(&req);
     logf_(&s, "registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;

@@ -1,0 +1,93 @@
+/* Secrets kept out of what the harness writes: the profile's keys masked in the loader's
+ * messages (libxml2 quotes input it cannot parse), and a copy of the profile file for
+ * reports and bundles with every key replaced by a marker. */
+#include "profile_redact.h"
+#include "../util/xmem.h"
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Replaces every occurrence of secret in the messages added since index from. */
+void profile_redact_secret(diag *d, size_t from, const char *secret, size_t len)
+{
+    if (len < 4) return; /* shorter strings would blot out ordinary words */
+    for (size_t i = from; i < d->n; i++) {
+        char *m = d->items[i].message, *hit;
+        strbuf b;
+        sb_init(&b);
+        int changed = 0;
+        while ((hit = memmem(m, strlen(m), secret, len)) != NULL) {
+            sb_addn(&b, m, (size_t)(hit - m));
+            sb_add(&b, "<redacted>");
+            m = hit + len;
+            changed = 1;
+        }
+        if (!changed) continue;
+        sb_add(&b, m);
+        free(d->items[i].message);
+        d->items[i].message = sb_take(&b);
+    }
+}
+
+/* True when offset i is inside a start tag that is not <psk>: there key= names a file (a
+ * private key's path), which a message must show, not a secret. */
+static int in_non_psk_tag(const char *buf, size_t i)
+{
+    size_t lt = i;
+    while (lt > 0 && buf[lt - 1] != '<' && buf[lt - 1] != '>') lt--;
+    if (lt == 0 || buf[lt - 1] != '<') return 0;   /* not in a tag: stay on the safe side */
+    return !(strncmp(buf + lt, "psk", 3) == 0 && strchr(" \t\r\n/", buf[lt + 3]));
+}
+
+/* The raw text of every <psk key="..."> in the buffer: when the document does not even
+ * parse, this is all that says what the secret is. */
+void profile_redact_raw_keys(diag *d, size_t from, const char *buf, size_t len)
+{
+    for (size_t i = 0; i + 4 < len; i++) {
+        if (memcmp(buf + i, "key", 3) != 0) continue;
+        if (i > 0 && buf[i - 1] != ' ' && buf[i - 1] != '\t' && buf[i - 1] != '\n' && buf[i - 1] != '\r')
+            continue;
+        if (in_non_psk_tag(buf, i)) continue;
+        size_t j = i + 3;
+        while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
+        if (j >= len || buf[j] != '=') continue;
+        j++;
+        while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
+        if (j >= len || (buf[j] != '"' && buf[j] != '\'')) continue;
+        char q = buf[j++];
+        const char *end = memchr(buf + j, q, len - j);
+        size_t vlen = end ? (size_t)(end - (buf + j)) : len - j;
+        profile_redact_secret(d, from, buf + j, vlen);
+        /* Parts between markup characters too: "Entity 'x' not defined" quotes a part. */
+        for (size_t k = j, start = j; k <= j + vlen; k++) {
+            if (k < j + vlen && !strchr("&;<>", buf[k])) continue;
+            if (k > start) profile_redact_secret(d, from, buf + start, k - start);
+            start = k + 1;
+        }
+    }
+}
+
+int profile_write_redacted(const char *src, const char *dst)
+{
+    xmlDocPtr doc = xmlReadFile(src, NULL, XML_PARSE_NONET | XML_PARSE_NOENT * 0);
+    if (!doc) return -1;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "kpm")) {
+            xmlSetProp(c, BAD_CAST "kpm", BAD_CAST PROFILE_REDACTED_KEY);   /* Kpm is a secret too */
+            xmlSetProp(c, BAD_CAST "encoding", BAD_CAST "ascii");
+        }
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "target-psk"))
+            xmlSetProp(c, BAD_CAST "target-psk", BAD_CAST PROFILE_REDACTED_KEY);   /* the target's PSK with the MEF */
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "credentials")) continue;
+        for (xmlNodePtr k = c->children; k; k = k->next)
+            if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, BAD_CAST "psk") && xmlHasProp(k, BAD_CAST "key")) {
+                xmlSetProp(k, BAD_CAST "key", BAD_CAST PROFILE_REDACTED_KEY);
+                xmlSetProp(k, BAD_CAST "encoding", BAD_CAST "ascii");
+            }
+    }
+    int r = xmlSaveFile(dst, doc) < 0 ? -1 : 0;
+    xmlFreeDoc(doc);
+    return r;
+}
