@@ -208,7 +208,7 @@ static void test_unknown_variable_with_line(void)
                 "unknown variable ${IUT_CSE_IDX} (known: IUT_CSE_ID)");
     check_fails(STEPS("    <await event=\"sae.done[identity=${ID}]\"/>\n") END, 7, "unknown variable ${ID}");
     check_fails(STEPS("    <send op=\"create\">{\"a\":\"${NOPE}\"}</send>\n") END, 7, "${NOPE}");
-    check_fails(STEPS("    <expect>\n      <message op=\"create\"/>\n      <event name=\"x[a=${Q}]\"/>\n"
+    check_fails(STEPS("    <expect>\n      <message op=\"create\"/>\n      <event name=\"sae.fail[identity=${Q}]\"/>\n"
                       "    </expect>\n") END, 9, "${Q}");
     check_fails(STEPS("    <expect>\n      <message>\n        <field name=\"pc:m2m:csr/csi\" value=\"${C}\"/>\n"
                       "      </message>\n    </expect>\n") END, 8, "${C}");
@@ -243,7 +243,7 @@ static void test_use_before_capture(void)
                       "      </message>\n    </expect>\n") END, 8, "${RQI}");
     /* Another alternative's capture is no help to a respond. */
     check_fails(STEPS("    <expect>\n      <message op=\"create\">\n        <respond rsc=\"2001\">${X}</respond>\n"
-                      "      </message>\n      <event name=\"a\">\n        <capture var=\"X\" field=\"y\"/>\n"
+                      "      </message>\n      <event name=\"sae.fail\">\n        <capture var=\"X\" field=\"reason\"/>\n"
                       "      </event>\n    </expect>\n") END, 8, "${X}");
     /* A preamble cannot use what the body captures. */
     check_fails(HEAD "  <preamble>\n    <send op=\"retrieve\" to=\"${RN}\"/>\n  </preamble>\n"
