@@ -5,6 +5,7 @@
  * happens to contain it (libxml2 quoting input) is redacted. */
 #include "profile_int.h"
 #include "vars.h"
+#include "pics.h"
 #include "../util/xmem.h"
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -348,7 +349,8 @@ static void parse_known_failure(pctx *c, const xmlNode *n, profile *p)
     free(why);
 }
 
-static void split_pics(const char *s, profile *p)
+/* The claimed items; one outside the PICS vocabulary (pics.h) is refused. */
+static void split_pics(pctx *c, const xmlNode *n, const char *s, profile *p)
 {
     while (s && *s) {
         s += strspn(s, " \t\r\n");
@@ -356,6 +358,8 @@ static void split_pics(const char *s, profile *p)
         if (!len) break;
         p->pics = xrealloc(p->pics, (p->npics + 1) * sizeof *p->pics);
         p->pics[p->npics++] = xstrndup(s, len);
+        char err[256];
+        if (pics_check(p->pics[p->npics - 1], err, sizeof err) < 0) perr(c, n, "<pics>: %s", err);
         s += len;
     }
 }
@@ -454,7 +458,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
         } else if (xml_is(n, "pics")) {
             pics = n;
             char *t = xml_text(n);
-            split_pics(t, p);
+            split_pics(c, n, t, p);
             free(t);
         } else if (xml_is(n, "coap")) parse_coap(c, n, p);
         else if (xml_is(n, "timers")) parse_timers(c, n, p);

@@ -162,7 +162,11 @@ static void parse_message(tc_ctx *c, const xmlNode *n, tc_alt *a)
             free(name);
             free(value);
         } else if (xml_is(ch, "capture")) {
+            size_t before = a->capture.n;
             add_capture(c, ch, a);
+            const char *d = kvlist_get(&a->match, "dir");
+            if (a->capture.n > before)
+                capture_known(c, ch, d && !strcmp(d, "tx") ? "msg.tx" : "msg.rx", a->capture.items[before].value);
         } else if (xml_is(ch, "respond")) {
             if (a->respond.present) {
                 tc_err(c, ch, "only one <respond> per message");
@@ -199,7 +203,6 @@ static void parse_message(tc_ctx *c, const xmlNode *n, tc_alt *a)
         if (events_check_attr(event, m->key, m->value, err, sizeof err) < 0)
             tc_err(c, n, "<message %s=\"%s\">: %s", m->key, m->value, err);
     }
-    for (size_t i = 0; i < a->capture.n; i++) capture_known(c, n, event, a->capture.items[i].value);
 }
 
 static void parse_event_alt(tc_ctx *c, const xmlNode *n, tc_alt *a)
