@@ -281,7 +281,7 @@ static void add_trigger(pctx *c, const xmlNode *n, profile *p, char *name)
         free(name);
         return;
     }
-    profile_trigger t = { .name = name, .command = xml_text(n), .prompt = xml_attr(n, "prompt") };
+    profile_trigger t = { .name = name, .command = xml_text(n), .prompt = xml_attr(n, "prompt"), .line = xml_line(n) };
     if (t.prompt && !*t.prompt) set_str(&t.prompt, NULL);
     if (!t.command && !t.prompt)
         perr(c, n, "trigger '%s' needs a command (the element's text) or a prompt=\"...\"", name);
@@ -314,6 +314,7 @@ static void parse_control(pctx *c, const xmlNode *n, profile *p)
             char *t = xml_text(ch);
             if (!t) perr(c, ch, "<ready> is empty: give the probe command");
             set_str(&p->ready_command, t);
+            p->ready_line = xml_line(ch);
         } else {
             perr(c, ch, "unexpected <%s> in <control>", (const char *)ch->name);
         }
@@ -469,6 +470,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
     }
     cross_checks(c, root, iut, hn, p);
     profile_check_creds(c, p, pics ? xml_line(pics) : xml_line(root));
+    c->errors += vars_check_profile(p, c->file, c->d);   /* ${VAR} in start, triggers and ready */
 }
 
 /* Replaces every occurrence of secret in the messages added since index from. */
