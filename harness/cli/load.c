@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "../model/vars.h"
+#include "../exec/falsify.h"
 #include "../net/dtls.h"
 #include "../run/runner.h"
 #include "../net/udp.h"
@@ -77,6 +78,8 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
     }
     vars_free(&any);
     vars_free(&known);
+    /* Every order rule and failing alternative must be able to fail (exec/falsify.h). */
+    for (size_t i = 0; i < out->n; i++) falsify_testcase(out->items[i], d, NULL);
     return diag_count(d) - before;
 }
 

@@ -453,6 +453,16 @@ vocabulary)
   refused "misspelled variable in the start command" "ports.xml:$line" "<start>: unknown variable \${HARNESS_COAP_PORTS}; did you mean \${HARNESS_COAP_PORT}?" --profile "$work/ports.xml"
   sed 's/--kind asn-cse/--kind asn-cse --ae ${IUT_AE_ID}/' "$profile" > "$work/noae.xml"
   refused "a variable whose element the profile lacks" "noae.xml:$line" "\${IUT_AE_ID} needs <iut><ae-id> in the profile, which has none" --profile "$work/noae.xml"
+  # inside the vocabulary but unable to fail (or to hold): validate shows each falsifiable
+  tc TC_V_007 "$req" "$wait" '    <never event="msg.rx[secure=true,secure=false]"/>'
+  refused "a rule no event can violate" "TC_V_007.xml:11" "'never msg.rx[secure=true,secure=false]' cannot fail: no event the harness records can match" "$work/v/TC_V_007.xml"
+  tc TC_V_008 "$req" "$wait" '    <before first="sae.done" then="sae.*"/>'
+  refused "a rule no timeline satisfies" "TC_V_008.xml:11" "'sae.done before sae.*' can never hold" "$work/v/TC_V_008.xml"
+  tc TC_V_009 "$req" '    <expect within="1s">
+      <message rqi="x"/>
+      <message rqi="x" rsc="4103" verdict="fail" reason="refused"/>
+    </expect>' '    <never event="msg.rx[secure=false]"/>'
+  refused "a failing alternative an earlier one always takes" "TC_V_009.xml:10" "the alternative msg.rx[rqi=x,rsc=4103] can never be taken: the alternative msg.rx[rqi=x] at line 9" "$work/v/TC_V_009.xml"
   # run refuses the same input before any test, with no report
   out=$("$HARNESS" run --profile "$profile" --report-dir "$work/reports" "$work/v/TC_V_001.xml" 2>&1); rc=$?
   expect_eq "run exit (misspelled event)" 2 "$rc"
