@@ -13,6 +13,7 @@ int cmd_list(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 
 /* Where the schemas live: $M2M_HARNESS_DATA_DIR, else the source tree the binary was built from. */
 const char *cli_data_dir(void);

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "../model/vars.h"
+#include "../exec/falsify.h"
 #include "../net/dtls.h"
 #include "../run/runner.h"
 #include "../net/udp.h"
@@ -55,38 +56,30 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
         if (dtls_priority_for(h->suites, h->nsuites, h->versions, h->nversions, prio, sizeof prio, err, sizeof err) < 0)
             diag_error(d, out->items[i]->file, 0, "<harness>: %s", err);
     }
+    /* Every ${VAR} of a test case is a variable of the harness (model/vars.h), one the profile
+     * defines, or a capture of an earlier step. Without a profile, or for a test that will be
+     * skipped for it, only names the harness knows at all count (a typo is still an error): it
+     * may use variables this profile does not set, such as IUT_CSE_ID for an AE. With a
+     * profile, an applicable test needs the profile element its variables come from. (The
+     * profile's own commands were checked when it loaded: vars_check_profile.) */
+    vars any, known;
+    vars_init(&any);
+    vars_placeholders(&any);
+    vars_init(&known);
     if (p) {
-        vars known;
-        vars_init(&known);
         vars_from_profile(&known, p);
-        /* Set by the executor at run time. */
-        vars_set(&known, "HARNESS_COAP_PORT", "0");
-        vars_set(&known, "HARNESS_COAPS_PORT", "0");
-        vars_set(&known, "MEF_PORT", "0");
-        vars_set(&known, "IUT_PID", "0");
-        vars_set(&known, "TEST_ID", "");
-        /* A test that will be skipped for this profile is only checked for names the
-         * harness knows at all (a typo is still an error); it may use variables this
-         * profile does not set, such as IUT_CSE_ID for an AE. */
-        vars any;
-        vars_init(&any);
-        vars_placeholders(&any);
-        for (size_t i = 0; i < out->n; i++) {
-            char why[256];
-            int skip = runner_not_applicable(out->items[i], p, why, sizeof why);
-            vars_check_testcase(skip ? &any : &known, out->items[i], d);
-        }
-        vars_free(&any);
-        /* Profile trigger commands are expanded with the same variables. */
-        for (size_t i = 0; i < p->ntriggers; i++) {
-            if (!p->triggers[i].command) continue;
-            char err[256];
-            char *x = vars_expand(&known, p->triggers[i].command, err, sizeof err);
-            if (!x) diag_error(d, p->file, 0, "trigger '%s': %s", p->triggers[i].name, err);
-            free(x);
-        }
-        vars_free(&known);
+        vars_run_time(&known);
+        for (size_t i = 0; i < p->extra_vars.n; i++) vars_set(&any, p->extra_vars.items[i].key, "");
     }
+    for (size_t i = 0; i < out->n; i++) {
+        char why[256];
+        int skip = !p || runner_not_applicable(out->items[i], p, why, sizeof why);
+        vars_check_testcase(skip ? &any : &known, out->items[i], d);
+    }
+    vars_free(&any);
+    vars_free(&known);
+    /* Every order rule and failing alternative must be able to fail (exec/falsify.h). */
+    for (size_t i = 0; i < out->n; i++) falsify_testcase(out->items[i], d, NULL);
     return diag_count(d) - before;
 }
 

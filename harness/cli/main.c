@@ -15,6 +15,7 @@ static void usage(FILE *f)
           "  validate  check test case and profile files against their schemas\n"
           "  explain   print one test case in words: requirement, PICS, steps, order rules\n"
           "  merge     join the JUnit reports of CI shards (run --shard K/N) into one\n"
+          "  doc       print the events, PICS items or variables the harness knows (Markdown)\n"
           "\n"
           "'m2m-harness <command> --help' explains each command.\n"
           "exit status: 0 all passed, 1 a test failed (or errored, was inconclusive, xpass),\n"
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge")) return cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain")) return cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "doc")) return cmd_doc(argc - 1, argv + 1);
     fprintf(stderr, "m2m-harness: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return EXIT_BAD_INPUT;

@@ -487,6 +487,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     }
     sb_init(&x.steps_log);
     timeline_init(&x.tl);
+    timeline_strict(&x.tl, 1);   /* every module records only registered events (flow/events.h) */
     dtls_global_init();
     x.loop = loop_new();
     if (o->observer && o->observer->begin) o->observer->begin(o->observer->ctx, tc);

@@ -117,7 +117,8 @@ static int wait_ready(exec *x, const tc_step *s)
     char err[256];
     char *cmd = vars_expand(&x->v, x->p->ready_command, err, sizeof err);
     if (!cmd) {
-        verdict_set(&x->vs, VERDICT_ERROR, "readiness probe: %s", err);
+        verdict_set(&x->vs, VERDICT_ERROR, "readiness probe (profile line %d): %s%s%s", x->p->ready_line,
+                    strchr(err, ' ') ? "" : "unknown variable ${", err, strchr(err, ' ') ? "" : "}");
         return -1;
     }
     if (x->ns) cmd = netns_wrap_free(x->ns, cmd);
@@ -182,7 +183,9 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
     for (int attempt = 0;; attempt++) {
         char *cmd = vars_expand(&x->v, t->command, err, sizeof err);
         if (!cmd) {
-            verdict_set(&x->vs, VERDICT_ERROR, "trigger '%s': %s", s->trigger, err);
+            /* vars_expand names an unknown variable alone, a syntax error in a sentence */
+            verdict_set(&x->vs, VERDICT_ERROR, "trigger '%s' (profile line %d): %s%s%s", s->trigger, t->line,
+                        strchr(err, ' ') ? "" : "unknown variable ${", err, strchr(err, ' ') ? "" : "}");
             return;
         }
         if (x->ns) cmd = netns_wrap_free(x->ns, cmd);   /* every IUT command runs in its namespace */

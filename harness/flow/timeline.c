@@ -1,4 +1,5 @@
 #include "timeline.h"
+#include "events.h"
 #include "../util/xmem.h"
 #include "../util/timeutil.h"
 #include <stdarg.h>
@@ -14,6 +15,24 @@ void timeline_init(timeline *tl)
     tl->ev = NULL;
     tl->n = tl->cap = 0;
     tl->t0_ns = mono_now_ns();
+    tl->strict = 0;
+}
+
+void timeline_strict(timeline *tl, int on) { tl->strict = on; }
+
+/* A module recorded something the vocabulary does not know (timeline_strict). */
+static void unregistered(const char *name, const char *key, const char *value)
+{
+#ifndef NDEBUG
+    char err[512];
+    if (events_check_emit(name, key, value, err, sizeof err) < 0) {
+        fprintf(stderr, "m2m-harness: internal error: recorded outside the event vocabulary "
+                        "(add it to harness/flow/events.c): %s\n", err);
+        abort();
+    }
+#else
+    (void)name; (void)key; (void)value;
+#endif
 }
 
 static void event_free(tl_event *e)
@@ -44,6 +63,8 @@ static tl_event *new_event(timeline *tl, int64_t t_ns, const char *name, const c
     e->t_ns = t_ns;
     e->name = xstrdup(name ? name : "");
     e->peer = xstrdup(peer);
+    e->strict = tl->strict;
+    if (e->strict) unregistered(e->name, NULL, NULL);
     tl->n++;
     return e;
 }
@@ -77,6 +98,7 @@ tl_event *timeline_add_at(timeline *tl, int64_t t_ns, const char *name, const ch
 void tl_event_set(tl_event *e, const char *key, const char *value)
 {
     if (!key || !value) return;
+    if (e->strict) unregistered(e->name, key, value);
     for (size_t i = 0; i < e->nattrs; i++) {
         if (strcmp(e->attrs[i].key, key) == 0) {
             free(e->attrs[i].value);

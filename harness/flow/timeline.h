@@ -15,15 +15,23 @@ typedef struct tl_event {
     char *peer;       /* "127.0.0.1:40000" or NULL */
     tl_attr *attrs;
     size_t nattrs;
+    int strict;       /* recorded on a strict timeline: tl_event_set checks keys too */
 } tl_event;
 
 typedef struct timeline {
     tl_event *ev;
     size_t n, cap;
     int64_t t0_ns;    /* mono_now_ns() at timeline_init */
+    int strict;       /* timeline_strict */
 } timeline;
 
 void timeline_init(timeline *tl);
+/* A strict timeline records only what the event vocabulary (events.h) registers: an
+ * unregistered name, attribute key or value is a bug in the module recording it. Built
+ * without NDEBUG (the default debugoptimized build, so every test) the process aborts
+ * naming it; with NDEBUG the event is recorded as it is. The executor's timeline is strict;
+ * replayed timelines and unit tests of the checker are not. */
+void timeline_strict(timeline *tl, int on);
 void timeline_free(timeline *tl);
 /* Records an event now. The variadic part is key, value pairs ending with NULL;
  * a NULL value is skipped. Returns the stored event (valid until the next add). */

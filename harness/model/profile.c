@@ -8,6 +8,7 @@
 #include "defaults.h"
 #include "vars.h"
 #include "../util/timeutil.h"
+#include "pics.h"
 #include "../util/xmem.h"
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -283,7 +284,7 @@ static void add_trigger(pctx *c, const xmlNode *n, profile *p, char *name)
         free(name);
         return;
     }
-    profile_trigger t = { .name = name, .command = xml_text(n), .prompt = xml_attr(n, "prompt") };
+    profile_trigger t = { .name = name, .command = xml_text(n), .prompt = xml_attr(n, "prompt"), .line = xml_line(n) };
     if (t.prompt && !*t.prompt) set_str(&t.prompt, NULL);
     if (!t.command && !t.prompt)
         perr(c, n, "trigger '%s' needs a command (the element's text) or a prompt=\"...\"", name);
@@ -316,6 +317,7 @@ static void parse_control(pctx *c, const xmlNode *n, profile *p)
             char *t = xml_text(ch);
             if (!t) perr(c, ch, "<ready> is empty: give the probe command");
             set_str(&p->ready_command, t);
+            p->ready_line = xml_line(ch);
         } else {
             perr(c, ch, "unexpected <%s> in <control>", (const char *)ch->name);
         }
@@ -351,7 +353,8 @@ static void parse_known_failure(pctx *c, const xmlNode *n, profile *p)
     free(why);
 }
 
-static void split_pics(const char *s, profile *p)
+/* The claimed items; one outside the PICS vocabulary (pics.h) is refused. */
+static void split_pics(pctx *c, const xmlNode *n, const char *s, profile *p)
 {
     while (s && *s) {
         s += strspn(s, " \t\r\n");
@@ -359,6 +362,8 @@ static void split_pics(const char *s, profile *p)
         if (!len) break;
         p->pics = xrealloc(p->pics, (p->npics + 1) * sizeof *p->pics);
         p->pics[p->npics++] = xstrndup(s, len);
+        char err[256];
+        if (pics_check(p->pics[p->npics - 1], err, sizeof err) < 0) perr(c, n, "<pics>: %s", err);
         s += len;
     }
 }
@@ -458,7 +463,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
         } else if (xml_is(n, "pics")) {
             pics = n;
             char *t = xml_text(n);
-            split_pics(t, p);
+            split_pics(c, n, t, p);
             free(t);
         } else if (xml_is(n, "coap")) parse_coap(c, n, p);
         else if (xml_is(n, "timers")) parse_timers(c, n, p);
@@ -469,6 +474,7 @@ static void build(pctx *c, const xmlNode *root, profile *p)
     }
     cross_checks(c, root, iut, hn, p);
     profile_check_creds(c, p, pics ? xml_line(pics) : xml_line(root));
+    c->errors += vars_check_profile(p, c->file, c->d);   /* ${VAR} in start, triggers and ready */
 }
 
 int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,

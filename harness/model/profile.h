@@ -15,6 +15,7 @@ typedef struct profile_trigger {
     char *command;       /* shell command, ${VAR} substituted; NULL = operator prompt */
     char *prompt;        /* text shown to an operator when there is no command */
     int64_t timeout_ns;  /* always set after load: the file's, or the default (defaults.h) */
+    int line;            /* of its element, for messages */
 } profile_trigger;
 
 typedef struct profile {
@@ -80,6 +81,7 @@ typedef struct profile {
     profile_trigger *triggers;
     size_t ntriggers;
     char *ready_command;     /* readiness probe, exit 0 = ready */
+    int ready_line;          /* of <ready>, for messages */
     int64_t ready_timeout_ns;
     int netns;               /* <control netns="true">: the IUT in a network namespace (exec/netns.h) */
 

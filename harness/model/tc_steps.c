@@ -5,6 +5,7 @@
 #include "tc_parse.h"
 #include "xmlload.h"
 #include "optspec.h"
+#include "../flow/events.h"
 #include "../util/xmem.h"
 #include <stdarg.h>
 #include <stdlib.h>
@@ -49,8 +50,21 @@ static int window(tc_ctx *c, const xmlNode *n, const char *attr, tc_step *st)
     return 1;
 }
 
-/* Checks the syntax of a selector now, so a typo is an input error, not a failed test.
- * ${VAR} references are legal selector values, so this works before substitution. */
+/* A parsed selector against the event vocabulary (flow/events.h): a rule on an event the
+ * harness never records, or on an attribute or value it never has, would hold forever. */
+static int selector_known(tc_ctx *c, const xmlNode *n, const char *attr, const char *text, const ev_sel *s)
+{
+    char err[1024];
+    if (events_check_selector(s, err, sizeof err) < 0) {
+        tc_err(c, n, "<%s %s=\"%s\">: %s", ename(n), attr, text, err);
+        return 0;
+    }
+    return 1;
+}
+
+/* Checks the syntax and the vocabulary of a selector now, so a typo is an input error, not
+ * a failed test or a rule that cannot fail. ${VAR} references are legal selector values,
+ * so this works before substitution. */
 static int selector_ok(tc_ctx *c, const xmlNode *n, const char *attr, const char *text)
 {
     ev_sel s;
@@ -59,8 +73,30 @@ static int selector_ok(tc_ctx *c, const xmlNode *n, const char *attr, const char
         tc_err(c, n, "<%s %s=\"%s\">: bad event selector: %s", ename(n), attr, text, err);
         return 0;
     }
+    int ok = selector_known(c, n, attr, text, &s);
     ev_sel_free(&s);
-    return 1;
+    return ok;
+}
+
+/* A capture's field must be something the event can carry: an attribute of it (of one of
+ * the events a prefix names), or for a message a content path "pc:...". */
+static void capture_known(tc_ctx *c, const xmlNode *n, const char *event, const char *field)
+{
+    if (!event || !field || !strncmp(field, "pc:", 3)) return;
+    size_t len = strlen(event);
+    char err[1024] = "";
+    if (len && event[len - 1] == '*') {
+        for (size_t i = 0; i < events_count(); i++) {
+            const ev_def *d = events_at(i);
+            if (!strncmp(d->name, event, len - 1) && events_attr(d, field, NULL)) return;
+        }
+        snprintf(err, sizeof err, "no event matching %s has an attribute '%s'", event, field);
+    } else if (!strcmp(field, "peer")) {
+        snprintf(err, sizeof err, "a selector can match the peer, but only attributes are captured");
+    } else if (events_check_attr(event, field, NULL, err, sizeof err) == 0) {
+        return;
+    }
+    tc_err(c, n, "<capture field=\"%s\">: %s", field, err);
 }
 
 /* Attributes copied into a kvlist when present, in this order. */
@@ -126,7 +162,11 @@ static void parse_message(tc_ctx *c, const xmlNode *n, tc_alt *a)
             free(name);
             free(value);
         } else if (xml_is(ch, "capture")) {
+            size_t before = a->capture.n;
             add_capture(c, ch, a);
+            const char *d = kvlist_get(&a->match, "dir");
+            if (a->capture.n > before)
+                capture_known(c, ch, d && !strcmp(d, "tx") ? "msg.tx" : "msg.rx", a->capture.items[before].value);
         } else if (xml_is(ch, "respond")) {
             if (a->respond.present) {
                 tc_err(c, ch, "only one <respond> per message");
@@ -149,18 +189,40 @@ static void parse_message(tc_ctx *c, const xmlNode *n, tc_alt *a)
     const char *dir = kvlist_get(&a->match, "dir");
     if (a->respond.present && dir && strcmp(dir, "tx") == 0)
         tc_err(c, n, "<respond> answers a request from the IUT: it needs dir=\"rx\"");
+    if (dir && strcmp(dir, "rx") != 0 && strcmp(dir, "tx") != 0) {
+        tc_err(c, n, "<message dir=\"%s\">: expected rx or tx", dir);
+        return;
+    }
+    /* A message alternative matches msg.rx (or msg.tx): its fields are that event's attributes. */
+    const char *event = dir && !strcmp(dir, "tx") ? "msg.tx" : "msg.rx";
+    for (size_t i = 0; i < a->match.n; i++) {
+        const kv *m = &a->match.items[i];
+        if (!strcmp(m->key, "dir") || !strncmp(m->key, "pc:", 3)) continue;
+        if (!strcmp(m->key, "response") && !strcmp(m->value, "any")) continue;
+        char err[1024];
+        if (events_check_attr(event, m->key, m->value, err, sizeof err) < 0)
+            tc_err(c, n, "<message %s=\"%s\">: %s", m->key, m->value, err);
+    }
 }
 
 static void parse_event_alt(tc_ctx *c, const xmlNode *n, tc_alt *a)
 {
     a->kind = ALT_EVENT;
     a->event = xml_attr(n, "name");
+    ev_sel sel = { 0 };
+    int parsed = 0;
     if (!a->event || !*a->event) tc_err(c, n, "<event> needs name=\"selector\"");
-    else selector_ok(c, n, "name", a->event);
+    else if (selector_ok(c, n, "name", a->event)) parsed = ev_sel_parse(a->event, &sel, NULL, 0) == 0;
     for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
-        if (xml_is(ch, "capture")) add_capture(c, ch, a);
-        else tc_err(c, ch, "unexpected <%s> in <event>", ename(ch));
+        if (xml_is(ch, "capture")) {
+            size_t before = a->capture.n;
+            add_capture(c, ch, a);
+            if (parsed && a->capture.n > before) capture_known(c, ch, sel.name, a->capture.items[before].value);
+        } else {
+            tc_err(c, ch, "unexpected <%s> in <event>", ename(ch));
+        }
     }
+    if (parsed) ev_sel_free(&sel);
 }
 
 static void parse_expect(tc_ctx *c, const xmlNode *n, tc_step *st)
@@ -331,6 +393,8 @@ static int rule_selector(tc_ctx *c, const xmlNode *n, const char *attr, int need
     int rc = 0;
     if (ev_sel_parse(text, sel, err, sizeof err) < 0) {
         tc_err(c, n, "<%s %s=\"%s\">: bad event selector: %s", ename(n), attr, text, err);
+        rc = -1;
+    } else if (!selector_known(c, n, attr, text, sel)) {
         rc = -1;
     }
     free(text);

@@ -1,5 +1,6 @@
 /* The test case loader: XML (testcases/schema/testcase.xsd) into a testcase. Steps and
  * order rules are read in tc_steps.c. */
+#include "pics.h"
 #include "testcase.h"
 #include "tc_parse.h"
 #include "xmlload.h"
@@ -154,6 +155,10 @@ static void build(tc_ctx *c, const xmlNode *root, testcase *tc)
             split_words(pics, &tc->requires, &tc->nrequires);
             free(pics);
             if (!tc->nrequires) tc_err(c, n, "<requires> needs pics=\"ITEM ...\"");
+            for (size_t i = 0; i < tc->nrequires; i++) {
+                char err[256];
+                if (pics_check(tc->requires[i], err, sizeof err) < 0) tc_err(c, n, "<requires pics>: %s", err);
+            }
         } else if (xml_is(n, "harness")) {
             parse_harness(c, n, &tc->harness);
         } else if (xml_is(n, "preamble") && !tc->preamble.n) {

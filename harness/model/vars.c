@@ -8,6 +8,7 @@
  * vars_expand's err: the unknown variable's name alone (as vars.h says), or for a syntax
  * error a sentence ("unterminated '${' at column 4"). */
 #include "vars.h"
+#include "../util/nearest.h"
 #include "../util/xmem.h"
 #include <limits.h>
 #include <stdio.h>
@@ -32,26 +33,62 @@ void vars_set(vars *v, const char *name, const char *value)
 
 const char *vars_get(const vars *v, const char *name) { return kvlist_get(&v->kv, name); }
 
-static const char *const reserved[] = {
-    "IUT_CSE_ID", "IUT_AE_ID", "IUT_CSE_BASE", "IUT_ADDRESS", "IUT_HOST", "IUT_COAP_PORT",
-    "IUT_COAPS_PORT", "IUT_RELEASE", "HARNESS_ADDRESS", "HARNESS_HOST", "HARNESS_CSE_ID",
-    "HARNESS_AE_ID", "CSE_BASE", "HARNESS_COAP_PORT", "HARNESS_COAPS_PORT", "PSK_IDENTITY",
-    "PROFILE", "PROFILE_DIR", "IUT_CERT_ID", "MEF_FQDN", "KPM_ID",
-    "HARNESS_APP_ID", "HARNESS_DENIED_APP_ID", "RSC_APP_RULE_FAILED", "SECOND_REGISTREE_CSE_ID",
-    "TEST_ID", "MEF_PORT", "IUT_PID", /* set by the executor */
-    NULL,
+/* Every variable the harness sets: where its value comes from (a profile element, or the
+ * run), and what it is. vars_from_profile and the executor set exactly these; a <var> of the
+ * profile adds its own names, and captures add theirs within one test case. */
+static const var_def VARS[] = {
+    { "IUT_CSE_ID", "<iut><cse-id>", "the IUT's CSE-ID (/asn-cse-1)" },
+    { "IUT_AE_ID", "<iut><ae-id>", "the IUT's AE-ID" },
+    { "IUT_CSE_BASE", "<iut><cse-base>", "the IUT's CSEBase resource name (role field)" },
+    { "IUT_ADDRESS", "<iut address>", "the IUT's IPv4 or IPv6 address (with <control netns>: the namespace end of its link)" },
+    { "IUT_HOST", "<iut host>", "the IUT's host name (the SNI the harness sends)" },
+    { "IUT_COAP_PORT", "<iut coap-port>", "the IUT's plain CoAP port (role field; a free port picked per test when 0)" },
+    { "IUT_COAPS_PORT", "<iut coaps-port>", "the IUT's CoAP-over-DTLS port (role field; a free port picked per test when 0)" },
+    { "IUT_RELEASE", "<iut release>", "the oneM2M release the IUT implements (1..5)" },
+    { "HARNESS_ADDRESS", "<harness address>", "the address the harness binds (with <control netns>: the host end of the IUT's link)" },
+    { "HARNESS_HOST", "<harness host>", "the harness's host name (the SNI the IUT sends)" },
+    { "HARNESS_CSE_ID", "<harness><cse-id>", "the harness's CSE-ID (/in-cse)" },
+    { "HARNESS_AE_ID", "<harness><ae-id>", "the harness's AE-ID when it registers as an AE (role field)" },
+    { "CSE_BASE", "<harness><cse-base>", "the harness's CSEBase resource name (in-name)" },
+    { "HARNESS_COAP_PORT", "<harness coap-port>", "the plain CoAP port the harness bound for this test (that port, or a free one when 0)" },
+    { "HARNESS_COAPS_PORT", "<harness coaps-port>", "the CoAP-over-DTLS port the harness bound for this test (that port, or a free one when 0)" },
+    { "PSK_IDENTITY", "<credentials><psk identity>", "the PSK identity (KpsaID) of the harness's credential" },
+    { "IUT_CERT_ID", "<credentials><certificate iut-identity>", "the identity the IUT's certificate carries in subjectAltName (dns:FQDN or uri:AE-ID)" },
+    { "MEF_FQDN", "<mef fqdn>", "the MEF's FQDN" },
+    { "KPM_ID", "<mef kpm-id>", "the enrolee's bootstrap PSK identity KpmID" },
+    { "HARNESS_APP_ID", "<harness app-id>", "an App-ID the IUT's service subscription for the harness's credential allows" },
+    { "HARNESS_DENIED_APP_ID", "<harness denied-app-id>", "an App-ID that subscription does not allow" },
+    { "RSC_APP_RULE_FAILED", "<iut release>", "the RSC of a failed serviceSubscribedAppRule check: 4126 from Release 3, 4107 before" },
+    { "SECOND_REGISTREE_CSE_ID", "<credentials><psk cse-id> (the second <psk>)", "the CSE-ID of the profile's second registree credential" },
+    { "PROFILE", "the profile file", "the profile's absolute path" },
+    { "PROFILE_DIR", "the profile file", "the folder of the profile" },
+    { "TEST_ID", NULL, "the id of the running test case" },
+    { "MEF_PORT", NULL, "the port of the harness's MEF for this test (with <mef>)" },
+    { "IUT_PID", NULL, "the process id the start trigger ran (for later triggers: kill -HUP ${IUT_PID})" },
 };
+#define NVARS (sizeof VARS / sizeof *VARS)
 
-int vars_is_reserved(const char *name)
+size_t vars_count(void) { return NVARS; }
+const var_def *vars_at(size_t i) { return i < NVARS ? &VARS[i] : NULL; }
+
+const var_def *vars_find(const char *name)
 {
-    for (size_t i = 0; reserved[i]; i++)
-        if (strcmp(reserved[i], name) == 0) return 1;
-    return 0;
+    for (size_t i = 0; name && i < NVARS; i++)
+        if (strcmp(VARS[i].name, name) == 0) return &VARS[i];
+    return NULL;
 }
+
+int vars_is_reserved(const char *name) { return vars_find(name) != NULL; }
 
 void vars_placeholders(vars *v)
 {
-    for (size_t i = 0; reserved[i]; i++) vars_set(v, reserved[i], "");
+    for (size_t i = 0; i < NVARS; i++) vars_set(v, VARS[i].name, "");
+}
+
+void vars_run_time(vars *v)
+{
+    for (size_t i = 0; i < NVARS; i++)
+        if (!VARS[i].from && !vars_get(v, VARS[i].name)) vars_set(v, VARS[i].name, "0");
 }
 
 static void set_opt(vars *v, const char *name, const char *value)
@@ -228,7 +265,9 @@ typedef struct check_ctx {
     kvlist captured;   /* names surely set by the steps so far */
     kvlist partial;    /* name -> line of an expect where only some alternatives set it */
     const kvlist *extra; /* captures of the alternative being checked (its respond) */
-    const testcase *tc;
+    const testcase *tc;  /* NULL when checking a profile's commands */
+    const char *file;    /* for messages */
+    const char *what;    /* prefix of messages ("trigger 'start': "), or NULL */
     diag *d;
     int line;
     int problems;
@@ -240,28 +279,18 @@ static int is_known(const check_ctx *c, const char *name)
            (c->extra && kvlist_get(c->extra, name));
 }
 
-static int cmp_str(const void *a, const void *b)
+/* "; did you mean ${Y}?" for the nearest name known here or in the table, or "". */
+static void nearest_hint(const check_ctx *c, const char *key, char *buf, size_t len)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* "A, B, C": the names that are known here, sorted, for the message. */
-static char *known_list(const check_ctx *c)
-{
-    size_t n = c->known->kv.n + c->captured.n + (c->extra ? c->extra->n : 0), k = 0;
-    const char **names = xmalloc((n ? n : 1) * sizeof *names);
-    for (size_t i = 0; i < c->known->kv.n; i++) names[k++] = c->known->kv.items[i].key;
-    for (size_t i = 0; i < c->captured.n; i++) names[k++] = c->captured.items[i].key;
-    for (size_t i = 0; c->extra && i < c->extra->n; i++) names[k++] = c->extra->items[i].key;
-    qsort(names, k, sizeof *names, cmp_str);
-    strbuf b;
-    sb_init(&b);
-    for (size_t i = 0; i < k; i++) {
-        if (i && strcmp(names[i], names[i - 1]) == 0) continue;
-        sb_addf(&b, "%s%s", b.len ? ", " : "", names[i]);
-    }
-    free(names);
-    return k ? sb_take(&b) : xstrdup("none");
+    nearest n;
+    nearest_init(&n, key);
+    for (size_t i = 0; i < NVARS; i++) nearest_offer(&n, VARS[i].name);
+    for (size_t i = 0; i < c->known->kv.n; i++) nearest_offer(&n, c->known->kv.items[i].key);
+    for (size_t i = 0; i < c->captured.n; i++) nearest_offer(&n, c->captured.items[i].key);
+    for (size_t i = 0; c->extra && i < c->extra->n; i++) nearest_offer(&n, c->extra->items[i].key);
+    const char *b = nearest_plausible(&n);
+    if (b) snprintf(buf, len, "; did you mean ${%s}?", b);
+    else buf[0] = '\0';
 }
 
 static int chk_ref(void *ctx, const char *name, size_t n)
@@ -270,14 +299,21 @@ static int chk_ref(void *ctx, const char *name, size_t n)
     char *key = xstrndup(name, n);
     if (!is_known(c, key)) {
         const char *where = kvlist_get(&c->partial, key);
+        const var_def *def = vars_find(key);
         if (where) {
-            diag_error(c->d, c->tc->file, c->line,
+            diag_error(c->d, c->file, c->line,
                        "variable ${%s} may be unset: only some alternatives of the expect at "
                        "line %s capture it", key, where);
+        } else if (def && def->from) {
+            diag_error(c->d, c->file, c->line, "%s${%s} needs %s in the profile, which has none",
+                       c->what ? c->what : "", key, def->from);
         } else {
-            char *list = known_list(c);
-            diag_error(c->d, c->tc->file, c->line, "unknown variable ${%s} (known: %s)", key, list);
-            free(list);
+            char hint[128];
+            nearest_hint(c, key, hint, sizeof hint);
+            diag_error(c->d, c->file, c->line,
+                       "%sunknown variable ${%s}%s (known are the variables in docs/variables.md, the profile's "
+                       "<var> names%s)", c->what ? c->what : "", key, hint,
+                       c->tc ? " and what the test case captures before this line" : "");
         }
         c->problems++;
     }
@@ -292,7 +328,7 @@ static void check_text(check_ctx *c, int line, const char *text)
     c->line = line;
     scan_cb cb = { NULL, chk_ref, c };
     if (scan(text, &cb, err, sizeof err) < 0) {
-        diag_error(c->d, c->tc->file, line, "%s in \"%.60s\"", err, text);
+        diag_error(c->d, c->file, line, "%s%s in \"%.60s\"", c->what ? c->what : "", err, text);
         c->problems++;
     }
 }
@@ -365,7 +401,7 @@ static void check_steps(check_ctx *c, const tc_steps *s)
 
 int vars_check_testcase(const vars *known, const testcase *tc, diag *d)
 {
-    check_ctx c = { .known = known, .tc = tc, .d = d };
+    check_ctx c = { .known = known, .tc = tc, .file = tc->file, .d = d };
     check_steps(&c, &tc->preamble);
     check_steps(&c, &tc->body);
     check_steps(&c, &tc->postamble);
@@ -376,5 +412,27 @@ int vars_check_testcase(const vars *known, const testcase *tc, diag *d)
     }
     kvlist_free(&c.captured);
     kvlist_free(&c.partial);
+    return c.problems;
+}
+
+int vars_check_profile(const profile *p, const char *file, diag *d)
+{
+    vars known;
+    vars_init(&known);
+    vars_from_profile(&known, p);
+    vars_run_time(&known);
+    check_ctx c = { .known = &known, .file = file, .d = d };
+    char what[160];
+    for (size_t i = 0; i < p->ntriggers; i++) {
+        snprintf(what, sizeof what, "%s%.60s%s: ", strcmp(p->triggers[i].name, "start") ? "<trigger name=\"" : "<",
+                 p->triggers[i].name, strcmp(p->triggers[i].name, "start") ? "\">" : ">");
+        c.what = what;
+        check_text(&c, p->triggers[i].line, p->triggers[i].command);
+    }
+    c.what = "<ready>: ";
+    check_text(&c, p->ready_line, p->ready_command);
+    kvlist_free(&c.captured);
+    kvlist_free(&c.partial);
+    vars_free(&known);
     return c.problems;
 }

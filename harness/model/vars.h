@@ -8,6 +8,20 @@
 
 typedef struct vars { kvlist kv; } vars;
 
+/* The variables the harness sets (docs/variables.md is generated from this table). */
+typedef struct var_def {
+    const char *name;     /* "IUT_CSE_ID" */
+    const char *from;     /* the profile element its value comes from ("<iut><cse-id>"), or
+                           * NULL when the harness sets it at run time */
+    const char *meaning;
+} var_def;
+size_t vars_count(void);
+const var_def *vars_at(size_t i);
+const var_def *vars_find(const char *name);
+/* Sets every run-time variable (from == NULL) not yet set, to "0": enough to check
+ * references before anything runs. */
+void vars_run_time(vars *v);
+
 void vars_init(vars *v);
 void vars_free(vars *v);
 void vars_set(vars *v, const char *name, const char *value);   /* replaces */
@@ -22,15 +36,19 @@ void vars_from_env(vars *v, const profile *p, const test_env *e);
 /* Substitutes every ${NAME}. Returns a new string, or NULL and the unknown name in err. */
 char *vars_expand(const vars *v, const char *text, char *err, size_t errlen);
 /* Static check: every ${NAME} in tc is either in known or captured by an earlier step.
- * Appends "file:line: unknown variable ${X}" to d; returns the number of problems. */
+ * Appends "file:line: unknown variable ${X}; did you mean ${Y}?" to d, or for a variable of
+ * the table that known lacks, which profile element it needs; returns the number of problems. */
 int vars_check_testcase(const vars *known, const testcase *tc, diag *d);
+/* The same for the profile's own commands (start, triggers, ready probe), with the
+ * profile's variables and the run-time ones; messages name file and the command's line. */
+int vars_check_profile(const profile *p, const char *file, diag *d);
 
 /* Added with the implementation: */
 /* Sets every name the harness itself may set (vars_from_profile's, TEST_ID), with empty
  * values, so test cases can be checked without a profile (validate, fuzzing). */
 void vars_placeholders(vars *v);
-/* True if the harness sets this name itself (vars_from_profile, or TEST_ID from the
- * executor): a profile's <var> must not reuse it. */
+/* True if the harness sets this name itself (the table: vars_from_profile, or the
+ * executor at run time): a profile's <var> must not reuse it. */
 int vars_is_reserved(const char *name);
 
 #endif

@@ -37,10 +37,6 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
         return 1;
     }
     if (p->netns && !netns_possible(reason, len)) return 1;   /* <control netns="true">, exec/netns.h */
-    if (tc->harness.certificate && !profile_cert_variant(p, tc->harness.certificate)) {
-        snprintf(reason, len, "the profile has no harness certificate variant '%s'", tc->harness.certificate);
-        return 1;
-    }
     /* A test that sends a request without rvi (rvi="") shows nothing when the profile's
      * option numbering has no number for rvi (legacy): every request then lacks it. */
     if (!p->options.num[M2M_OPT_RVI]) {
@@ -71,6 +67,17 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
                          cse_item && !any_cse ? " (IUT is not a CSE)" : "");
             return 1;
         }
+    /* Only once the PICS items are claimed: a profile without SAE_CERT has no certificate
+     * variants, and that is not the reason its certificate tests skip. A raw-key test names
+     * a variant of <raw-public-key>, which is no certificate. */
+    if (tc->harness.certificate && !profile_cert_variant(p, tc->harness.certificate)) {
+        int rpk = p->rpk_pub != NULL;
+        for (size_t i = 0; i < tc->nrequires; i++) rpk |= !strcmp(tc->requires[i], "SAE_RPK");
+        snprintf(reason, len, "the profile has no harness %s variant '%s' (<%s><variant name=\"%s\">)",
+                 rpk ? "raw public key" : "certificate", tc->harness.certificate,
+                 rpk ? "raw-public-key" : "certificate", tc->harness.certificate);
+        return 1;
+    }
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "run/plan.h"
+#include "run/runner.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
 
@@ -171,10 +172,64 @@ static void test_retry(void)
     test_result_free(&xp);
 }
 
+/* Skip reasons name the real cause: an item not claimed before a missing variant, and a
+ * raw-key variant is no certificate. */
+static profile *load_profile(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, M2M_DATA_DIR "/fixtures/profiles/%s.xml", name);
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    profile_load(path, M2M_DATA_DIR "/fixtures/schema/profile.xsd", &p, &d);
+    diag_print(&d, stderr);
+    diag_free(&d);
+    return p;
+}
+
+static testcase *load_tc(const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, M2M_DATA_DIR "/testcases/%s", rel);
+    diag d;
+    diag_init(&d);
+    testcase *tc = NULL;
+    testcase_load(path, M2M_DATA_DIR "/testcases/schema/testcase.xsd", &tc, &d);
+    diag_print(&d, stderr);
+    diag_free(&d);
+    return tc;
+}
+
+static void test_skip_reasons(void)
+{
+    profile *psk = load_profile("sim-device-asn"), *rpk = load_profile("sim-device-asn-rpk");
+    testcase *cert = load_tc("sae/TC_SEC_SAE_CERT_002.xml"), *raw = load_tc("sae/TC_SEC_SAE_RPK_002.xml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(psk);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rpk);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cert);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+    char why[256];
+    CU_ASSERT_EQUAL(runner_not_applicable(cert, psk, why, sizeof why), 1);
+    CU_ASSERT_STRING_EQUAL(why, "IUT does not claim PICS item SAE_CERT");
+    CU_ASSERT_EQUAL(runner_not_applicable(raw, psk, why, sizeof why), 1);
+    CU_ASSERT_STRING_EQUAL(why, "IUT does not claim PICS item SAE_RPK");
+    CU_ASSERT_EQUAL(runner_not_applicable(raw, rpk, why, sizeof why), 0);
+    free(raw->harness.certificate);
+    raw->harness.certificate = xstrdup("missing");
+    CU_ASSERT_EQUAL(runner_not_applicable(raw, rpk, why, sizeof why), 1);
+    CU_ASSERT_STRING_EQUAL(why, "the profile has no harness raw public key variant 'missing' "
+                                "(<raw-public-key><variant name=\"missing\">)");
+    testcase_free(cert);
+    testcase_free(raw);
+    profile_free(psk);
+    profile_free(rpk);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("plan", NULL, NULL);
     CU_add_test(s, "--shard K/N parsing", test_parse_shard);
+    CU_add_test(s, "skip reasons: the PICS item first, raw keys are no certificates", test_skip_reasons);
     CU_add_test(s, "shard split: each id once, balanced, order-independent", test_shard_split);
     CU_add_test(s, "plan_shard keeps plan order", test_shard_plan);
     CU_add_test(s, "known failures: xfail and xpass", test_known);

@@ -490,6 +490,25 @@ static int cleanup(void)
     return 0;
 }
 
+/* A claim outside the PICS vocabulary (model/pics.h) is refused with its line and the
+ * nearest item: it would otherwise only skip the tests that need the real item. */
+static void test_unknown_pics_item(void)
+{
+    expect_error(make("", "<psk identity=\"a@b\" key=\"k\"/>", "  <pics>IUT_ASN_CSE SAE SAE_PKS</pics>\n"), SCHEMA, 10,
+                 "<pics>: unknown PICS item 'SAE_PKS'; did you mean 'SAE_PSK'?");
+    expect_error(make("", "<psk identity=\"a@b\" key=\"k\"/>", "  <pics>IUT_ASN_CSE SAE SAE_PSK WHATEVER</pics>\n"), SCHEMA, 10,
+                 "unknown PICS item 'WHATEVER' (the items are listed in docs/pics.md)");
+    char *xml = make("", "<psk identity=\"a@b\" key=\"k\"/>", "  <pics>IUT_ASN_CSE SAE SAE_PSK</pics>\n");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), 0);
+    diag_print(&d, stderr);
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("profile", NULL, cleanup);
@@ -501,6 +520,7 @@ void m2m_test_register(void)
     CU_add_test(s, "role and kind must agree", test_role_kind);
     CU_add_test(s, "ports and addresses", test_ports_and_addresses);
     CU_add_test(s, "triggers", test_triggers);
+    CU_add_test(s, "an unknown PICS item is refused with the nearest", test_unknown_pics_item);
     CU_add_test(s, "option numbers", test_options);
     CU_add_test(s, "variables and known failures", test_vars_and_known_failures);
     CU_add_test(s, "schema and parse errors", test_schema_and_parse_errors);

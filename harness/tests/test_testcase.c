@@ -434,9 +434,57 @@ static int cleanup(void)
     return 0;
 }
 
+/* The closed vocabulary at load (flow/events.h, model/pics.h): every place a selector or
+ * an event field appears, and the PICS items a test requires. */
+#define ORDER(rules) "    <wait for=\"1s\"/>\n  </steps>\n  <order>\n" rules "  </order>\n</testcase>\n"
+static void test_vocabulary_refused_at_load(void)
+{
+    expect_error(HEAD "    <await event=\"sae.doen[side=client]\"/>\n" TAIL, SCHEMA, 7,
+                 "unknown event 'sae.doen': the harness records no such event; did you mean 'sae.done'?");
+    expect_error(HEAD ORDER("    <never event=\"msg.rxx[secure=false]\"/>\n"), SCHEMA, 10, "did you mean 'msg.rx'?");
+    expect_error(HEAD ORDER("    <never event=\"msg.rx[secur=false]\"/>\n"), SCHEMA, 10,
+                 "event msg.rx has no attribute 'secur'; did you mean 'secure'?");
+    expect_error(HEAD ORDER("    <never event=\"msg.rx[secure=flase]\"/>\n"), SCHEMA, 10,
+                 "takes only true|false, not 'flase'; did you mean 'false'?");
+    expect_error(HEAD ORDER("    <never event=\"msg.rx\" before=\"reg.dnoe\"/>\n"), SCHEMA, 10, "did you mean 'reg.done'?");
+    expect_error(HEAD ORDER("    <before first=\"sae.done\" then=\"msg.rx[op=craete]\"/>\n"), SCHEMA, 10,
+                 "did you mean 'create'?");
+    expect_error(HEAD ORDER("    <within first=\"sae.strat\" then=\"sae.done\" limit=\"1s\"/>\n"), SCHEMA, 10,
+                 "did you mean 'sae.start'?");
+    expect_error(HEAD "    <expect>\n      <event name=\"sae.fail[stage=handshake,alrt=x]\" verdict=\"fail\" reason=\"r\"/>\n"
+                 "    </expect>\n" TAIL, SCHEMA, 8, "did you mean 'alert'?");
+    expect_error(HEAD "    <expect>\n      <event name=\"sae.fail\">\n        <capture var=\"A\" field=\"alrt\"/>\n"
+                 "      </event>\n    </expect>\n" TAIL, SCHEMA, 9, "<capture field=\"alrt\">: event sae.fail has no attribute");
+    /* the schema refuses these two as well; the loader does without one */
+    expect_error(HEAD "    <expect>\n      <message secure=\"flase\" rqi=\"x\"/>\n    </expect>\n" TAIL, NULL, 8,
+                 "<message secure=\"flase\">: msg.rx's attribute secure takes only true|false");
+    expect_error(HEAD "    <expect>\n      <message dir=\"tx\" dup=\"identical\"/>\n    </expect>\n" TAIL, SCHEMA, 8,
+                 "event msg.tx has no attribute 'dup'");
+    expect_error(HEAD "    <expect>\n      <message>\n        <capture var=\"A\" field=\"rqii\"/>\n"
+                 "      </message>\n    </expect>\n" TAIL, NULL, 9, "did you mean 'rqi'?");
+    /* a PICS item a test requires is an item of the vocabulary */
+    const char *req = "<?xml version=\"1.0\"?>\n"
+                      "<testcase id=\"TC_X_001\" role=\"in-cse\" area=\"sae\" covers=\"R-SAE-01\">\n"
+                      "  <title>t</title>\n  <requirement>r</requirement>\n  <reference>TS-0003</reference>\n"
+                      "  <requires pics=\"SAE SAE_PKS\"/>\n  <steps>\n    <wait for=\"1s\"/>\n" TAIL;
+    expect_error(req, SCHEMA, 6, "unknown PICS item 'SAE_PKS'; did you mean 'SAE_PSK'?");
+    /* and what is in the vocabulary loads */
+    diag d;
+    diag_init(&d);
+    testcase *tc = NULL;
+    CU_ASSERT_EQUAL(load(HEAD "    <await event=\"sae.*[side=server]\"/>\n    <expect>\n"
+                         "      <event name=\"sae.fail[alert=${A}]\"><capture var=\"B\" field=\"alert\"/></event>\n"
+                         "      <message secure=\"true\" response=\"any\" dup=\"different\"/>\n    </expect>\n"
+                         ORDER("    <never event=\"msg.rx[secure=false,peer=127.0.0.1:1]\"/>\n"), SCHEMA, &tc, &d), 0);
+    diag_print(&d, stderr);
+    testcase_free(tc);
+    diag_free(&d);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("testcase", NULL, cleanup);
+    CU_add_test(s, "names outside the vocabulary are refused at load with the nearest", test_vocabulary_refused_at_load);
     CU_add_test(s, "a valid file loads with every field", test_full_file);
     CU_add_test(s, "a minimal file; loading without a schema", test_minimal_and_no_schema);
     CU_add_test(s, "schema violations carry their line", test_schema_errors_have_lines);

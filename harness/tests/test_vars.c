@@ -206,10 +206,10 @@ static void check_ok(const char *xml)
 static void test_unknown_variable_with_line(void)
 {
     check_fails(STEPS("    <wait for=\"1s\"/>\n    <send op=\"retrieve\" to=\"${IUT_CSE_IDX}\"/>\n") END, 8,
-                "unknown variable ${IUT_CSE_IDX} (known: IUT_CSE_ID)");
+                "unknown variable ${IUT_CSE_IDX}; did you mean ${IUT_CSE_ID}?");
     check_fails(STEPS("    <await event=\"sae.done[identity=${ID}]\"/>\n") END, 7, "unknown variable ${ID}");
     check_fails(STEPS("    <send op=\"create\">{\"a\":\"${NOPE}\"}</send>\n") END, 7, "${NOPE}");
-    check_fails(STEPS("    <expect>\n      <message op=\"create\"/>\n      <event name=\"x[a=${Q}]\"/>\n"
+    check_fails(STEPS("    <expect>\n      <message op=\"create\"/>\n      <event name=\"sae.fail[identity=${Q}]\"/>\n"
                       "    </expect>\n") END, 9, "${Q}");
     check_fails(STEPS("    <expect>\n      <message>\n        <field name=\"pc:m2m:csr/csi\" value=\"${C}\"/>\n"
                       "      </message>\n    </expect>\n") END, 8, "${C}");
@@ -244,7 +244,7 @@ static void test_use_before_capture(void)
                       "      </message>\n    </expect>\n") END, 8, "${RQI}");
     /* Another alternative's capture is no help to a respond. */
     check_fails(STEPS("    <expect>\n      <message op=\"create\">\n        <respond rsc=\"2001\">${X}</respond>\n"
-                      "      </message>\n      <event name=\"a\">\n        <capture var=\"X\" field=\"y\"/>\n"
+                      "      </message>\n      <event name=\"sae.fail\">\n        <capture var=\"X\" field=\"reason\"/>\n"
                       "      </event>\n    </expect>\n") END, 8, "${X}");
     /* A preamble cannot use what the body captures. */
     check_fails(HEAD "  <preamble>\n    <send op=\"retrieve\" to=\"${RN}\"/>\n  </preamble>\n"
@@ -267,6 +267,118 @@ static void test_capture_by_some_alternatives(void)
                    "    <send op=\"retrieve\" rqi=\"${A}\"/>\n") END);
 }
 
+/* The table of variables (docs/variables.md): vars_from_profile sets only its names (and the
+ * profile's <var>s); every name of it with a profile source is set by some bundled profile. */
+static void test_registry(void)
+{
+    CU_ASSERT_TRUE(vars_count() >= 25);
+    for (size_t i = 0; i < vars_count(); i++) {
+        const var_def *d = vars_at(i);
+        CU_ASSERT_PTR_EQUAL(vars_find(d->name), d);
+        CU_ASSERT_TRUE(d->meaning && *d->meaning);
+        CU_ASSERT_TRUE(vars_is_reserved(d->name));
+    }
+    CU_ASSERT_PTR_NULL(vars_find("PSK_KEY"));
+    const char *profiles[] = { "example-device", "sim-device-asn", "sim-device-ae", "sim-device-enrol", "sim-device-asn-cert",
+                               "ref-in-cse", "ref-in-cse-ae", NULL };
+    int set[64] = { 0 };
+    CU_ASSERT_FATAL(vars_count() <= 64);
+    for (size_t k = 0; profiles[k]; k++) {
+        char path[512];
+        snprintf(path, sizeof path, M2M_DATA_DIR "/fixtures/profiles/%s.xml", profiles[k]);
+        diag d;
+        diag_init(&d);
+        profile *p = NULL;
+        CU_ASSERT_EQUAL_FATAL(profile_load(path, P_SCHEMA, &p, &d), 0);
+        vars v;
+        vars_init(&v);
+        vars_from_profile(&v, p);
+        for (size_t i = 0; i < v.kv.n; i++) {
+            const char *name = v.kv.items[i].key;
+            const var_def *def = vars_find(name);
+            if (!def && !kvlist_get(&p->extra_vars, name)) {
+                fprintf(stderr, "\n%s sets %s, which is not in the table\n", profiles[k], name);
+                CU_FAIL("a variable outside the table");
+            }
+            if (def) {
+                CU_ASSERT_PTR_NOT_NULL(def->from);   /* the profile sets no run-time variable */
+                set[def - vars_at(0)] = 1;
+            }
+        }
+        vars_free(&v);
+        profile_free(p);
+        diag_free(&d);
+    }
+    for (size_t i = 0; i < vars_count(); i++)
+        if (vars_at(i)->from && !set[i]) {
+            fprintf(stderr, "\n%s (from %s) is set by none of the profiles\n", vars_at(i)->name, vars_at(i)->from);
+            CU_FAIL("a profile variable no profile sets");
+        }
+}
+
+/* The profile's own commands: an unknown name with the command's line and the nearest, a
+ * known one whose element the profile lacks with that element. */
+static void test_profile_commands(void)
+{
+    const char *head = "<profile name=\"p\" role=\"in-cse\">\n"
+                       "  <iut kind=\"asn-cse\" address=\"127.0.0.1\">\n"
+                       "    <cse-id>/asn-cse-1</cse-id>\n"
+                       "  </iut>\n"
+                       "  <harness>\n"
+                       "    <cse-id>/in-cse</cse-id>\n"
+                       "    <cse-base>in-name</cse-base>\n"
+                       "  </harness>\n"
+                       "  <credentials><psk identity=\"a@b\" key=\"k\"/></credentials>\n"
+                       "  <control>\n";
+    struct { const char *control; int line; const char *needle; } bad[] = {
+        { "    <start>dev --port ${HARNESS_COAP_PORTS}</start>\n", 11,
+          "<start>: unknown variable ${HARNESS_COAP_PORTS}; did you mean ${HARNESS_COAP_PORT}?" },
+        { "    <start>dev</start>\n    <trigger name=\"reset\">kill ${IUT_PDI}</trigger>\n", 12,
+          "<trigger name=\"reset\">: unknown variable ${IUT_PDI}; did you mean ${IUT_PID}?" },
+        { "    <start>dev --ae ${IUT_AE_ID}</start>\n", 11,
+          "<start>: ${IUT_AE_ID} needs <iut><ae-id> in the profile, which has none" },
+        { "    <start>dev</start>\n    <ready>probe ${MEF_FQDN}</ready>\n", 12,
+          "<ready>: ${MEF_FQDN} needs <mef fqdn> in the profile, which has none" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *xml = xasprintf("%s%s  </control>\n</profile>\n", head, bad[i].control);
+        diag d;
+        diag_init(&d);
+        profile *p = NULL;
+        CU_ASSERT_EQUAL(profile_load_mem("p.xml", xml, strlen(xml), P_SCHEMA, &p, &d), -1);
+        int ok = 0;
+        for (size_t k = 0; k < d.n; k++)
+            if (d.items[k].line == bad[i].line && strstr(d.items[k].message, bad[i].needle)) ok = 1;
+        if (!ok) {
+            fprintf(stderr, "\nexpected line %d: '%s', got:\n", bad[i].line, bad[i].needle);
+            diag_print(&d, stderr);
+        }
+        CU_ASSERT_TRUE(ok);
+        profile_free(p);
+        diag_free(&d);
+        free(xml);
+    }
+    /* run-time variables, profile variables and the profile's <var>s are known */
+    char *xml = xasprintf("%s    <start>dev ${HARNESS_COAPS_PORT} ${IUT_CSE_ID} ${PROFILE_DIR} ${MINE} $HOME</start>\n"
+                          "    <trigger name=\"reboot\">kill -HUP ${IUT_PID}</trigger>\n  </control>\n"
+                          "  <var name=\"MINE\">x</var>\n</profile>\n", head);
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(profile_load_mem("p.xml", xml, strlen(xml), P_SCHEMA, &p, &d), 0);
+    diag_print(&d, stderr);
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
+/* A test case using a variable of the table whose element the profile lacks. */
+static void test_needs_profile_element(void)
+{
+    check_fails(STEPS("    <send op=\"retrieve\" to=\"${IUT_AE_ID}\"/>\n") END, 7,
+                "${IUT_AE_ID} needs <iut><ae-id> in the profile, which has none");
+}
+
 static int cleanup(void)
 {
     xmlload_cleanup();
@@ -280,6 +392,9 @@ void m2m_test_register(void)
     CU_add_test(s, "expansion syntax", test_expand);
     CU_add_test(s, "variables from the profile, never the key", test_from_profile);
     CU_add_test(s, "placeholders and reserved names", test_placeholders);
+    CU_add_test(s, "the table of variables matches what the profile sets", test_registry);
+    CU_add_test(s, "the profile's commands: unknown names and missing elements", test_profile_commands);
+    CU_add_test(s, "a test case's variable needs its profile element", test_needs_profile_element);
     CU_add_test(s, "unknown variables are caught with their line", test_unknown_variable_with_line);
     CU_add_test(s, "capture, then use", test_capture_then_use);
     CU_add_test(s, "use before capture", test_use_before_capture);

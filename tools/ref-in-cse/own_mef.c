@@ -64,6 +64,7 @@ ref_mef *ref_mef_open(evloop *l, const profile *p, int port, const char *const c
                     (is(fault, "accept-half-enrolled") ? MEF_FAULT_KEYS_AT_HANDSHAKE : 0u) |
                     (is(fault, "accept-expired-keid") ? MEF_FAULT_IGNORE_EXPIRY : 0u);
     timeline_init(&r->tl);
+    timeline_strict(&r->tl, 1);
     if (!(r->m = mef_open(l, &r->cfg, &r->tl, err, errlen))) {
         ref_mef_close(r);
         return NULL;

@@ -394,6 +394,87 @@ docs)
   out=$(HARNESS="$HARNESS" bash "$SRC/tools/docs/sync-readme.sh" --check 2>&1); rc=$?
   echo "$out" | sed 's/^/  | /'
   expect_eq "README tables in sync (else run tools/docs/sync-readme.sh)" 0 "$rc"
+  # docs/events.md, pics.md, variables.md are generated from the tables the loader checks.
+  out=$(HARNESS="$HARNESS" bash "$SRC/tools/docs/sync-docs.sh" --check 2>&1); rc=$?
+  echo "$out" | tail -3 | sed 's/^/  | /'
+  expect_eq "docs/events.md, pics.md, variables.md current (else run tools/docs/sync-docs.sh)" 0 "$rc"
+  # and the check notices a stale one: every event of the table is in docs/events.md
+  for e in sae.done msg.rx.malformed prov.fetch net.rebind; do
+    grep -q "^### \`$e\`\$" "$SRC/docs/events.md" && ok "docs/events.md documents $e" || fail "docs/events.md lacks $e"
+  done
+  out=$("$HARNESS" doc events 2>&1); rc=$?
+  expect_eq "doc events exit" 0 "$rc"
+  expect_contains "doc events" "$out" "| \`secure\` | true\|false |"
+  out=$("$HARNESS" doc pics "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "doc pics exit" 0 "$rc"
+  expect_contains "doc pics: the tests an item decides" "$out" "| \`SAE_RPK\` | "
+  expect_contains "doc pics: the tests an item decides" "$out" "TC_SEC_SAE_RPK_001 TC_SEC_SAE_RPK_002 TC_SEC_SAE_RPK_003 |"
+  out=$("$HARNESS" doc variables 2>&1); rc=$?
+  expect_contains "doc variables" "$out" "| \`\${IUT_AE_ID}\` | \`<iut><ae-id>\` |"
+  out=$("$HARNESS" doc frobs 2>&1); rc=$?
+  expect_eq "doc of an unknown vocabulary exit" 2 "$rc"
+  ;;
+vocabulary)
+  # The closed vocabularies: a misspelled event, attribute, closed value, PICS item (profile
+  # and test case) or variable (test case and profile command) makes validate and run exit 2
+  # with file:line and the nearest valid name, before anything runs.
+  mkdir -p "$work/v"
+  tc() { # file-name, the <requires> line, steps, order rules
+    printf '<?xml version="1.0"?>\n<testcase id="%s" role="in-cse" area="x" covers="R-FLOW-03">\n  <title>t</title>\n  <requirement>r</requirement>\n  <reference>x</reference>\n%s\n  <steps>\n%s\n  </steps>\n  <order>\n%s\n  </order>\n</testcase>\n' \
+      "$1" "$2" "$3" "$4" > "$work/v/$1.xml"
+  }
+  refused() { # what, expected file:line, needle, validate arguments...
+    local what=$1 at=$2 needle=$3; shift 3
+    out=$("$HARNESS" validate "$@" 2>&1); rc=$?
+    expect_eq "validate exit ($what)" 2 "$rc"
+    expect_contains "validate: $what" "$out" "$at: error:"
+    expect_contains "validate: $what" "$out" "$needle"
+  }
+  req='  <requires pics="IUT_ASN_CSE SAE"/>'
+  wait='    <wait for="1s"/>'
+  tc TC_V_001 "$req" "$wait" '    <never event="msg.rxx[secure=false]"/>'
+  refused "misspelled event" "TC_V_001.xml:11" "unknown event 'msg.rxx': the harness records no such event; did you mean 'msg.rx'?" "$work/v/TC_V_001.xml"
+  tc TC_V_002 "$req" '    <await event="sae.doen" within="1s"/>' '    <never event="msg.rx[secure=false]"/>'
+  refused "misspelled event in await" "TC_V_002.xml:8" "did you mean 'sae.done'?" "$work/v/TC_V_002.xml"
+  tc TC_V_003 "$req" "$wait" '    <never event="msg.rx[secur=false]"/>'
+  refused "misspelled attribute" "TC_V_003.xml:11" "event msg.rx has no attribute 'secur'; did you mean 'secure'?" "$work/v/TC_V_003.xml"
+  tc TC_V_004 "$req" "$wait" '    <never event="msg.rx[secure=flase]"/>'
+  refused "value outside a closed set" "TC_V_004.xml:11" "msg.rx's attribute secure takes only true|false, not 'flase'; did you mean 'false'?" "$work/v/TC_V_004.xml"
+  tc TC_V_005 '  <requires pics="IUT_ASN_CSE SAE_PKS"/>' "$wait" '    <never event="msg.rx[secure=false]"/>'
+  refused "misspelled PICS item in a test case" "TC_V_005.xml:6" "unknown PICS item 'SAE_PKS'; did you mean 'SAE_PSK'?" "$work/v/TC_V_005.xml"
+  tc TC_V_006 "$req" '    <send op="retrieve" to="${IUT_CSE_IDD}"/>' '    <never event="msg.rx[secure=false]"/>'
+  refused "misspelled variable in a test case" "TC_V_006.xml:8" "unknown variable \${IUT_CSE_IDD}; did you mean \${IUT_CSE_ID}?" "$work/v/TC_V_006.xml"
+  refused "misspelled variable in a test case, with a profile" "TC_V_006.xml:8" "did you mean \${IUT_CSE_ID}?" --profile "$profile" "$work/v/TC_V_006.xml"
+  sed 's/SAE_PSK/SAE_PKS/' "$profile" > "$work/pks.xml"
+  line=$(grep -n '<pics>' "$work/pks.xml" | cut -d: -f1)
+  refused "misspelled PICS item in a profile" "pks.xml:$line" "unknown PICS item 'SAE_PKS'; did you mean 'SAE_PSK'?" --profile "$work/pks.xml"
+  sed 's/\${HARNESS_COAP_PORT}/${HARNESS_COAP_PORTS}/' "$profile" > "$work/ports.xml"
+  line=$(grep -n '<start' "$work/ports.xml" | cut -d: -f1)
+  refused "misspelled variable in the start command" "ports.xml:$line" "<start>: unknown variable \${HARNESS_COAP_PORTS}; did you mean \${HARNESS_COAP_PORT}?" --profile "$work/ports.xml"
+  sed 's/--kind asn-cse/--kind asn-cse --ae ${IUT_AE_ID}/' "$profile" > "$work/noae.xml"
+  refused "a variable whose element the profile lacks" "noae.xml:$line" "\${IUT_AE_ID} needs <iut><ae-id> in the profile, which has none" --profile "$work/noae.xml"
+  # inside the vocabulary but unable to fail (or to hold): validate shows each falsifiable
+  tc TC_V_007 "$req" "$wait" '    <never event="msg.rx[secure=true,secure=false]"/>'
+  refused "a rule no event can violate" "TC_V_007.xml:11" "'never msg.rx[secure=true,secure=false]' cannot fail: no event the harness records can match" "$work/v/TC_V_007.xml"
+  tc TC_V_008 "$req" "$wait" '    <before first="sae.done" then="sae.*"/>'
+  refused "a rule no timeline satisfies" "TC_V_008.xml:11" "'sae.done before sae.*' can never hold" "$work/v/TC_V_008.xml"
+  tc TC_V_009 "$req" '    <expect within="1s">
+      <message rqi="x"/>
+      <message rqi="x" rsc="4103" verdict="fail" reason="refused"/>
+    </expect>' '    <never event="msg.rx[secure=false]"/>'
+  refused "a failing alternative an earlier one always takes" "TC_V_009.xml:10" "the alternative msg.rx[rqi=x,rsc=4103] can never be taken: the alternative msg.rx[rqi=x] at line 9" "$work/v/TC_V_009.xml"
+  # run refuses the same input before any test, with no report
+  out=$("$HARNESS" run --profile "$profile" --report-dir "$work/reports" "$work/v/TC_V_001.xml" 2>&1); rc=$?
+  expect_eq "run exit (misspelled event)" 2 "$rc"
+  expect_contains "run" "$out" "did you mean 'msg.rx'?"
+  [ -e "$work/reports/latest" ] && fail "a report was written for bad input" || ok "no report for bad input"
+  # the suite itself is inside every vocabulary, and every bundled profile too
+  out=$("$HARNESS" validate "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "validate testcases/ exit" 0 "$rc"
+  for p in "$SRC"/fixtures/profiles/*.xml; do
+    out=$("$HARNESS" validate --profile "$p" "$SRC/testcases" 2>&1); rc=$?
+    [ "$rc" = 0 ] && ok "$(basename "$p") and the suite validate" || fail "$(basename "$p"): $out"
+  done
   ;;
 cli)
   for c in run list validate; do

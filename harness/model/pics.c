@@ -1,0 +1,68 @@
+/* The PICS items (pics.h). Adding one is one row. Items starting with CFG_ configure the
+ * test setup (which side the harness plays) rather than claim something of the IUT. */
+#include "pics.h"
+#include "../util/nearest.h"
+#include <stdio.h>
+#include <string.h>
+
+static const pics_def PICS[] = {
+    /* what the IUT is (one of them) */
+    { "IUT_ASN_CSE", "the IUT is an ASN-CSE (a field CSE on Mcc toward the IN-CSE)" },
+    { "IUT_MN_CSE", "the IUT is an MN-CSE (a field CSE on Mcc toward the IN-CSE)" },
+    { "IUT_AE", "the IUT is an AE (on Mca toward its registrar CSE)" },
+    { "IUT_IN_CSE", "the IUT is an IN-CSE (the harness plays the field node)" },
+    /* security association establishment */
+    { "SAE", "the IUT sets up security associations (DTLS) with at least one of SAE_PSK, SAE_CERT, SAE_RPK" },
+    { "SAE_PSK", "the IUT associates with a pre-shared key (TS-0003 §8.2.2.1; the profile's <psk>)" },
+    { "SAE_CERT", "the IUT associates with X.509 certificates (TS-0003 §8.2.2.2; the profile's <certificate>)" },
+    { "SAE_RPK", "the IUT associates with raw public keys (RFC 7250; the profile's <raw-public-key>)" },
+    { "MCA_PLAIN", "the IUT (an IN-CSE) serves field AEs on Mca over plain CoAP, without SAE" },
+    /* behaviour the tests rely on */
+    { "IUT_KEEPS_SENDING", "the IUT (a device) sends requests on its own after registering, so tests can watch its next primitive" },
+    { "IUT_REQUEST_REACHABLE", "the IUT (a field CSE) is request-reachable: it accepts a reverse association SA2 from the registrar" },
+    { "IUT_OPENS_SA2", "the IUT (an IN-CSE) opens the reverse association SA2 toward a request-reachable field CSE" },
+    /* remote security provisioning */
+    { "RSPF_PPSK", "the IUT enrols with the MEF by the pre-provisioned symmetric key RSPF (TS-0003 §8.3.2.1)" },
+    { "RSPF_CERT", "the IUT enrols with the MEF by the certificate-based RSPF (TS-0003 §8.3.2.2)" },
+    { "RSPF_EXPIRY", "the IUT's enrolments expire (an Enrolment Expiry of Ke is configured: <mef lifetime>)" },
+    { "RSPF_TARGET", "the IUT (an IN-CSE) is an Enrolment Target: it fetches an unknown KeID's credential from the MEF" },
+    { "IUT_MEF", "the IUT (an IN-CSE) hosts a MEF the harness can enrol with (pre-provisioned symmetric key RSPF)" },
+    { "IUT_MEF_CERT", "the IUT's MEF also runs the certificate-based RSPF" },
+    /* access control options */
+    { "ACP_ACTW", "the IUT applies accessControlTimeWindow contexts" },
+    { "ACP_ACIP", "the IUT applies accessControlIpAddresses contexts" },
+    { "ACP_ACAF", "the IUT applies the accessControlAuthenticationFlag" },
+    /* serializations */
+    { "SER_JSON", "the IUT serializes oneM2M content as JSON (10001)" },
+    { "SER_XML", "the IUT serializes oneM2M content as XML (10014)" },
+    /* the test configuration */
+    { "CFG_REGISTRAR_IN_CSE", "configuration: the harness plays the registrar as an IN-CSE" },
+    { "CFG_REGISTRAR_MN_CSE", "configuration: the harness plays a field-domain registrar (an MN-CSE) for an AE on Mca" },
+    { "CFG_REGISTREE_CSE", "configuration (role field): the harness registers as a field CSE (<harness><cse-id>)" },
+    { "CFG_REGISTREE_AE", "configuration (role field): the harness registers as a field AE on Mca (<harness><ae-id>)" },
+    { "CFG_SECOND_REGISTREE", "configuration (role field): the profile gives a second registree CSE (a second <psk cse-id=...>)" },
+};
+
+#define NPICS (sizeof PICS / sizeof *PICS)
+
+size_t pics_count(void) { return NPICS; }
+const pics_def *pics_at(size_t i) { return i < NPICS ? &PICS[i] : NULL; }
+
+const pics_def *pics_find(const char *name)
+{
+    for (size_t i = 0; name && i < NPICS; i++)
+        if (!strcmp(PICS[i].name, name)) return &PICS[i];
+    return NULL;
+}
+
+int pics_check(const char *item, char *err, size_t errlen)
+{
+    if (pics_find(item)) return 0;
+    nearest n;
+    nearest_init(&n, item);
+    for (size_t i = 0; i < NPICS; i++) nearest_offer(&n, PICS[i].name);
+    const char *b = nearest_plausible(&n);
+    if (b) snprintf(err, errlen, "unknown PICS item '%s'; did you mean '%s'? (the items are listed in docs/pics.md)", item, b);
+    else snprintf(err, errlen, "unknown PICS item '%s' (the items are listed in docs/pics.md)", item);
+    return -1;
+}
