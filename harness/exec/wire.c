@@ -54,6 +54,7 @@ struct wire {
     wire_responder responder;
     void *responder_ctx;
     rxdup *dups;             /* repeated messages from the IUT: dup=identical|different */
+    net_link *link;          /* link control on every socket facing the IUT, once a test asks */
 };
 
 static int plain_send(void *ctx, const uint8_t *buf, size_t n)
@@ -92,7 +93,7 @@ static void note_peer(wire *w, const char *peer)
 {
     if (w->peer_seen) return;
     w->peer_seen = 1;
-    if (link_current() || w->net_controlled) return;   /* under link control net.up is the harness's own step */
+    if (w->link || w->net_controlled) return;   /* under link control net.up is the harness's own step */
     /* Without link control the harness can only infer connectivity from the first datagram. */
     timeline_add(w->tl, "net.up", peer, "inferred", "first-datagram", (char *)NULL);
 }
@@ -377,6 +378,8 @@ wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, 
 void wire_close(wire *w)
 {
     if (!w) return;
+    if (w->link) link_detach(w->link);
+    free(w->link);
     if (w->plain.fd >= 0) loop_del_fd(w->loop, w->plain.fd);
     for (peer_link *pl = w->links; pl; pl = pl->next)
         if (pl->conn && dtls_conn_state(pl->conn) == DTLS_UP) dtls_close(pl->conn);
@@ -440,7 +443,7 @@ static int open_client(wire *w, const net_addr *to, const char *label, dtls_psk 
     pl->dp.sni = w->p->iut_host;
     pl->dp.client_number = number;
     dtls_hooks h = { on_reverse_data, NULL, on_dtls_datagram, w };   /* a handshake answer shows the peer */
-    if (link_current()) link_add_sock_any(link_current(), pl->own_sock);   /* under link control too */
+    if (w->link) link_attach(w->link, pl->own_sock);   /* under link control too */
     pl->conn = dtls_client_new(w->loop, pl->own_sock, to, &pl->dp, w->tl, h, err, errlen);
     if (!pl->conn) return -1;
     if (old) dtls_client_set_shadow(pl->conn, old->conn);   /* answers in the old epoch show */
@@ -559,15 +562,17 @@ void wire_forget_registrations(wire *w)
     timeline_add(w->tl, "reg.forgotten", NULL, "reason", "the registrar lost its state", (char *)NULL);
 }
 
-udp_sock *wire_socket(wire *w, int secure) { return secure ? &w->secure : &w->plain; }
-evloop *wire_loop(wire *w) { return w->loop; }
-
-int wire_client_sockets(wire *w, udp_sock **out, int max)
+net_link *wire_link(wire *w, int attach)
 {
-    int n = 0;
-    for (peer_link *pl = w->links; pl && n < max; pl = pl->next)
-        if (pl->own_sock) out[n++] = pl->own_sock;
-    return n;
+    if (w->link || !attach) return w->link;
+    w->link = xcalloc(1, sizeof *w->link);
+    link_init(w->link, w->tl, 1);
+    link_set_loop(w->link, w->loop);
+    link_attach(w->link, &w->secure);
+    link_attach(w->link, &w->plain);
+    for (peer_link *pl = w->links; pl; pl = pl->next)
+        if (pl->own_sock) link_attach(w->link, pl->own_sock);
+    return w->link;
 }
 
 void wire_set_responder(wire *w, wire_responder fn, void *ctx)

@@ -1,4 +1,4 @@
-/* Link control, second half (issue 8): delay and reorder (datagrams held and released by
+/* Link control, second half: delay and reorder (datagrams held and released by
  * loop timers) and rebinding (a NAT in the harness's own UDP layer). Semantics in link.h. */
 #include "link.h"
 #include "loop.h"
@@ -12,17 +12,6 @@
 static const char *dir_name[2] = { "to-iut", "from-iut" };
 
 void link_set_loop(net_link *l, struct evloop *loop) { l->loop = loop; }
-
-void link_add_sock_any(net_link *l, const udp_sock *sock)
-{
-    for (int k = 0; k < LINK_SOCK_MAX; k++) {
-        if (l->socks[k] == sock) return;
-        if (!l->socks[k]) {
-            l->socks[k] = sock;
-            return;
-        }
-    }
-}
 
 int link_set_shape(net_link *l, uint32_t delay_ms, uint32_t reorder_ppm, uint32_t hold_ms, char *err, size_t errlen)
 {
@@ -155,19 +144,14 @@ static void item_free(link_held *h)
     memset(h, 0, sizeof *h);
 }
 
-/* ctx is the link's slot for the socket: link_detach clears the slots, so a wake-up still
- * pending after the test is a no-op (the link itself is static and outlives it). */
+/* A from-iut datagram that became ready: its reader is woken as if the socket were readable
+ * (the socket itself shows nothing). The wake-up is the item's timer until then, so freeing
+ * the item (link_detach) cancels it. */
 static void kick_cb(evloop *loop, void *ctx)
 {
-    const udp_sock *const *slot = ctx;
-    if (*slot) loop_kick_fd(loop, (*slot)->fd);
-}
-
-static const udp_sock *const *slot_of(const net_link *l, const udp_sock *sock)
-{
-    for (int k = 0; k < LINK_SOCK_MAX; k++)
-        if (l->socks[k] == sock) return &l->socks[k];
-    return NULL;
+    link_held *h = ctx;
+    h->timer = 0;
+    loop_kick_fd(loop, h->sock->fd);
 }
 
 static void release_waiting(net_link *l, const udp_sock *sock, int dir, uint64_t before_seq);
@@ -196,8 +180,7 @@ static void release(link_held *h)
         return;
     }
     h->ready = 1;
-    const udp_sock *const *slot = slot_of(l, h->sock);
-    if (slot) loop_timer_add(l->loop, 0, kick_cb, (void *)slot);
+    h->timer = loop_timer_add(l->loop, 0, kick_cb, h);
 }
 
 static void release_waiting(net_link *l, const udp_sock *sock, int dir, uint64_t before_seq)
@@ -287,6 +270,9 @@ void link_detach(net_link *l)
     if (!l) return;
     for (int k = 0; k < LINK_HOLD_MAX; k++)
         if (l->held[k].used) item_free(&l->held[k]);
+    for (int k = 0; k < LINK_SOCK_MAX; k++)
+        if (l->socks[k] && l->socks[k]->shaper == &l->io) l->socks[k]->shaper = NULL;
     memset(l->socks, 0, sizeof l->socks);
-    if (link_current() == l) link_attach(NULL, NULL, NULL, 1);
+    free(l->rx_dup.buf);
+    memset(&l->rx_dup, 0, sizeof l->rx_dup);
 }
