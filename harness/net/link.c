@@ -222,24 +222,16 @@ int link_decide(net_link *l, const udp_sock *sock, int dir)
     return in_list(l->dup[dir], l->ndup[dir], i) ? 2 : 1;
 }
 
-long link_parse_share(const char *s)
+/* A non-negative number with a unit: `big` counts `scale` of `unit`; at most max units. */
+static long parse_with_unit(const char *s, const char *big, double scale, const char *unit, double max)
 {
     char *end;
     double v = strtod(s, &end);
     if (end == s || v < 0) return -1;
-    if (!strcmp(end, "%")) v *= 10000.0;
-    else if (strcmp(end, "ppm") != 0) return -1;
-    if (v > 1000000.0) return -1;
-    return (long)(v + 0.5);
+    if (!strcmp(end, big)) v *= scale;
+    else if (strcmp(end, unit) != 0) return -1;
+    return v > max ? -1 : (long)(v + 0.5);
 }
 
-long link_parse_ms(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0) return -1;
-    if (!strcmp(end, "s")) v *= 1000.0;
-    else if (strcmp(end, "ms") != 0) return -1;
-    if (v > 60000.0) return -1;
-    return (long)(v + 0.5);
-}
+long link_parse_share(const char *s) { return parse_with_unit(s, "%", 10000.0, "ppm", 1000000.0); }
+long link_parse_ms(const char *s) { return parse_with_unit(s, "s", 1000.0, "ms", 60000.0); }

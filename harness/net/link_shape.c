@@ -92,14 +92,22 @@ static int controlled(const net_link *l, const udp_sock *sock)
     return 0;
 }
 
+/* The mapping whose internal (by_ex 0) or external (by_ex 1) address is a, or NULL. */
+static const net_addr *nat_find(const net_link *l, int by_ex, const net_addr *a)
+{
+    for (size_t i = 0; i < l->nnat; i++)
+        if (net_addr_equal(by_ex ? &l->nat[i].ex : &l->nat[i].in, a)) return by_ex ? &l->nat[i].in : &l->nat[i].ex;
+    return NULL;
+}
+
 int link_nat_in(net_link *l, const udp_sock *sock, net_addr *from)
 {
     if (!controlled(l, sock) || !l->nat_on) return 0;
-    for (size_t i = 0; i < l->nnat; i++)
-        if (net_addr_equal(&l->nat[i].in, from)) {
-            *from = l->nat[i].ex;
-            return 0;
-        }
+    const net_addr *mapped = nat_find(l, 0, from);
+    if (mapped) {
+        *from = *mapped;
+        return 0;
+    }
     /* A NAT keeps the family: a flow of the other family keeps its address and gets only the
      * port offset (on IPv6 loopback, ::1 is the only address there is). */
     net_addr ex = from->ss.ss_family == l->nat_addr.ss.ss_family ? l->nat_addr : *from;
@@ -118,21 +126,18 @@ int link_nat_in(net_link *l, const udp_sock *sock, net_addr *from)
 int link_nat_out(net_link *l, const udp_sock *sock, net_addr *to)
 {
     if (!controlled(l, sock) || !l->nat_on) return 0;
-    for (size_t i = 0; i < l->nnat; i++)
-        if (net_addr_equal(&l->nat[i].ex, to)) {
-            *to = l->nat[i].in;
-            return 0;
-        }
+    const net_addr *mapped = nat_find(l, 1, to);
+    if (mapped) {
+        *to = *mapped;
+        return 0;
+    }
+    /* The IUT's old address: a NAT that rebound no longer maps it. Other peers pass. */
+    if (!nat_find(l, 0, to)) return 0;
     char a[64];
     net_addr_str(to, a, sizeof a);
-    /* The IUT's old address: a NAT that rebound no longer maps it. Other peers pass. */
-    for (size_t i = 0; i < l->nnat; i++)
-        if (net_addr_equal(&l->nat[i].in, to)) {
-            link_rec(l, "net.drop", "dir", dir_name[LINK_TO_IUT], "to", a, "reason", "rebind", (const char *)NULL);
-            l->dropped[LINK_TO_IUT]++;
-            return -1;
-        }
-    return 0;
+    link_rec(l, "net.drop", "dir", dir_name[LINK_TO_IUT], "to", a, "reason", "rebind", (const char *)NULL);
+    l->dropped[LINK_TO_IUT]++;
+    return -1;
 }
 
 /* ---- holding ---- */
