@@ -1,8 +1,10 @@
-/* The harness's endpoint for one test in role in-cse: the coap and coaps sockets, the DTLS
- * server, the CoAP message layer and the registrar, wired together so every datagram in
- * and out becomes a timeline event with its decoded primitive (msg.rx / msg.tx, with
- * secure=true|false and the association number), malformed ones msg.rx.malformed with the
- * bytes and the reason, and decoder disagreements msg.rx.xcheck. */
+/* The harness's endpoint for one test, on a CoAP node (net/node.h): the coap and coaps
+ * sockets, the DTLS server, the associations it opens as client, the CoAP message layer and
+ * the registrar, wired together so every datagram in and out becomes a timeline event with
+ * its decoded primitive (msg.rx / msg.tx, with secure=true|false and the association
+ * number), malformed ones msg.rx.malformed with the bytes and the reason, and decoder
+ * disagreements msg.rx.xcheck. wire.c: events, sending, link; wire_in.c: the listening
+ * side and the registrar; wire_field.c: the client associations and enrolment. */
 #ifndef M2M_WIRE_H
 #define M2M_WIRE_H
 #include "../cse/registrar.h"

@@ -66,7 +66,8 @@ int node_serve_secure(node *n, const dtls_params *dp, timeline *tl, char *err, s
 udp_sock *node_plain_sock(node *n);
 udp_sock *node_secure_sock(node *n);
 
-/* The record of the plain peer at `to`, created when there is none yet. */
+/* The record of the plain peer at `to`, created when there is none yet; what is sent to it
+ * leaves from the plain socket (node_listen_plain first). */
 node_peer *node_plain_peer(node *n, const net_addr *to);
 /* A DTLS client association toward `to`, on a new socket bound to bind_addr (ephemeral port),
  * or on the socket of `reuse` (the same address and port, as a node that rebooted; reuse must
