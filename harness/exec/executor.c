@@ -45,7 +45,7 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     iut_poll(&x->iut);
     iut_describe(&x->iut, iutst, sizeof iutst);
     iut_log_tail(x->iut_log, tail, sizeof tail);
-    if (!wire_peer_seen(x->w) && !steps_net_heard_iut() && ph != PHASE_POSTAMBLE) {
+    if (!wire_peer_seen(x->w) && !steps_net_heard_iut(x->w) && ph != PHASE_POSTAMBLE) {
         verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s%s%s); %s step at line %d: %s",
                     iutst, tail[0] ? "; its last output: " : "", tail, phase_names[ph], s->line, what);
     } else if (ph == PHASE_PREAMBLE) {
@@ -361,7 +361,7 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_LINK:
         case STEP_DROP_STATE: {
             char m[256];
-            if (steps_net_run(s, x->w, &x->tl, m, sizeof m) < 0 || link_veth(x, s, m, sizeof m) < 0)
+            if (steps_net_run(s, x->w, m, sizeof m) < 0 || link_veth(x, s, m, sizeof m) < 0)
                 step_failed(x, ph, s, m);
             else step_log(x, s, "%s", m);
             break;
@@ -519,7 +519,6 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         /* Order rules judge what happened, also after an inconclusive body (evidence stays). */
         if (x.vs.v != VERDICT_INCONC && x.vs.v != VERDICT_ERROR) check_order(&x);
         if (x.vs.v == VERDICT_NONE) verdict_set(&x.vs, VERDICT_PASS, "%s", "");
-        steps_net_end();
         wire_close(x.w);
         vars_free(&x.v);
     }

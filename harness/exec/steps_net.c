@@ -5,10 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One link per test process: the executor runs one test at a time per process (pool.h). */
-static net_link the_link;
-
-static int run_link(const tc_step *s, wire *w, timeline *tl, char *msg, size_t len)
+static int run_link(const tc_step *s, wire *w, char *msg, size_t len)
 {
     const char *state = kvlist_get(&s->net, "state"), *loss = kvlist_get(&s->net, "loss");
     const char *seed = kvlist_get(&s->net, "seed"), *drop = kvlist_get(&s->net, "drop");
@@ -36,32 +33,26 @@ static int run_link(const tc_step *s, wire *w, timeline *tl, char *msg, size_t l
         snprintf(msg, len, "<link delay/reorder-hold>: expected a duration such as 200ms or 1s, reorder a share such as 20%%");
         return -1;
     }
-    if (link_current() != &the_link) {
-        /* Attached up (the uncontrolled state): a first <link state="down"/> before the IUT
-         * starts then records net.down, and net.up becomes a step of the test. */
-        link_attach(&the_link, wire_socket(w, 1), tl, 1);
-        link_add_sock(&the_link, wire_socket(w, 0));
-        link_set_loop(&the_link, wire_loop(w));
-        udp_sock *cs[LINK_SOCK_MAX];
-        for (int i = 0, n = wire_client_sockets(w, cs, LINK_SOCK_MAX - 2); i < n; i++) link_add_sock_any(&the_link, cs[i]);
-    }
-    if (loss || seed) link_set_loss(&the_link, sd, (uint32_t)share, (uint32_t)share);
+    /* Attached up (the uncontrolled state) on the first <link>: a first <link state="down"/>
+     * before the IUT starts then records net.down, and net.up becomes a step of the test. */
+    net_link *l = wire_link(w, 1);
+    if (loss || seed) link_set_loss(l, sd, (uint32_t)share, (uint32_t)share);
     if ((delay || reorder || hold) &&
-        link_set_shape(&the_link, (uint32_t)dms, (uint32_t)rshare, (uint32_t)hms, msg, len) < 0) return -1;
-    if (rebind && link_set_rebind(&the_link, rebind, msg, len) < 0) return -1;
-    if (drop && link_set_list(&the_link, 'd', drop, msg, len) < 0) return -1;
-    if (dup && link_set_list(&the_link, 'u', dup, msg, len) < 0) return -1;
-    if (state) link_set_up(&the_link, !strcmp(state, "up"));
+        link_set_shape(l, (uint32_t)dms, (uint32_t)rshare, (uint32_t)hms, msg, len) < 0) return -1;
+    if (rebind && link_set_rebind(l, rebind, msg, len) < 0) return -1;
+    if (drop && link_set_list(l, 'd', drop, msg, len) < 0) return -1;
+    if (dup && link_set_list(l, 'u', dup, msg, len) < 0) return -1;
+    if (state) link_set_up(l, !strcmp(state, "up"));
     snprintf(msg, len, "link %s, loss %" PRIu32 " ppm (seed %" PRIu64 "), delay %" PRIu32 " ms, reorder %" PRIu32
              " ppm%s, dropped %" PRIu64 "/%" PRIu64 " so far",
-             the_link.up ? "up" : "down", the_link.share_ppm[0], the_link.seed, the_link.delay_ms,
-             the_link.reorder_ppm, the_link.nat_on ? ", rebound" : "", the_link.dropped[0], the_link.dropped[1]);
+             l->up ? "up" : "down", l->share_ppm[0], l->seed, l->delay_ms,
+             l->reorder_ppm, l->nat_on ? ", rebound" : "", l->dropped[0], l->dropped[1]);
     return 0;
 }
 
-int steps_net_run(const tc_step *s, wire *w, timeline *tl, char *msg, size_t len)
+int steps_net_run(const tc_step *s, wire *w, char *msg, size_t len)
 {
-    if (s->kind == STEP_LINK) return run_link(s, w, tl, msg, len);
+    if (s->kind == STEP_LINK) return run_link(s, w, msg, len);
     const char *of = kvlist_get(&s->net, "of");
     if (of && !strcmp(of, "mef")) {   /* R-ENR-08: the MEF drops the next enrolment mid-way */
         if (wire_mef_interrupt(w) < 0) {
@@ -88,13 +79,8 @@ int steps_net_run(const tc_step *s, wire *w, timeline *tl, char *msg, size_t len
     return 0;
 }
 
-void steps_net_end(void)
+int steps_net_heard_iut(wire *w)
 {
-    if (link_current() == &the_link) link_detach(&the_link);
-}
-
-int steps_net_heard_iut(void)
-{
-    return link_current() == &the_link &&
-           the_link.dropped[LINK_FROM_IUT] + the_link.passed[LINK_FROM_IUT] > 0;
+    const net_link *l = wire_link(w, 0);
+    return l && l->dropped[LINK_FROM_IUT] + l->passed[LINK_FROM_IUT] > 0;
 }

@@ -1,8 +1,10 @@
-/* The harness's endpoint for one test in role in-cse: the coap and coaps sockets, the DTLS
- * server, the CoAP message layer and the registrar, wired together so every datagram in
- * and out becomes a timeline event with its decoded primitive (msg.rx / msg.tx, with
- * secure=true|false and the association number), malformed ones msg.rx.malformed with the
- * bytes and the reason, and decoder disagreements msg.rx.xcheck. */
+/* The harness's endpoint for one test, on a CoAP node (net/node.h): the coap and coaps
+ * sockets, the DTLS server, the associations it opens as client, the CoAP message layer and
+ * the registrar, wired together so every datagram in and out becomes a timeline event with
+ * its decoded primitive (msg.rx / msg.tx, with secure=true|false and the association
+ * number), malformed ones msg.rx.malformed with the bytes and the reason, and decoder
+ * disagreements msg.rx.xcheck. wire.c: events, sending, link; wire_in.c: the listening
+ * side and the registrar; wire_field.c: the client associations and enrolment. */
 #ifndef M2M_WIRE_H
 #define M2M_WIRE_H
 #include "../cse/registrar.h"
@@ -61,12 +63,10 @@ int wire_drop_associations(wire *w);
 /* The registrar forgets every registration and resource (a restart without persistent
  * state): the IUT must register again. Records reg.forgotten. */
 void wire_forget_registrations(wire *w);
-/* The harness's coaps (secure=1) or coap socket, for link control (net/link.h). */
-struct udp_sock *wire_socket(wire *w, int secure);
-/* The loop the wire runs on (link control holds datagrams on its timers). */
-evloop *wire_loop(wire *w);
-/* The sockets of the associations the harness opened as client (field role, SA2): up to max. */
-int wire_client_sockets(wire *w, struct udp_sock **out, int max);
+/* The test's link control (net/link.h) on every socket that faces the IUT: the coap and
+ * coaps ports and the associations the harness opens as client, also later ones. attach: put
+ * it on them (up) when it is not there yet; else NULL until then. */
+struct net_link *wire_link(wire *w, int attach);
 /* How wire_send_request sends. */
 typedef struct wire_send_opts {
     int secure;              /* 0 plain CoAP to the address the IUT last used (or the profile's),

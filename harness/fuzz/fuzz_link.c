@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     net_link l;
     udp_sock sock = { .fd = -1 };
     char err[256];
-    link_attach(&l, &sock, NULL, 1);
+    link_init(&l, NULL, 1);
+    link_attach(&l, &sock);
     err[0] = '\0';
     if (link_set_list(&l, 'd', s, err, sizeof err) < 0) {
         if (!err[0] || l.nlist[0] || l.nlist[1]) abort();

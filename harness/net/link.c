@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static net_link *current;
 static const char *dir_name[2] = { "to-iut", "from-iut" };
 
 /* splitmix64: a fixed, well-mixed function of its input, so losses depend only on
@@ -26,8 +25,6 @@ int link_lost(uint64_t seed, int dir, uint64_t index, uint32_t share_ppm)
     return (h % 1000000u) < share_ppm;
 }
 
-net_link *link_current(void) { return current; }
-
 void link_rec(net_link *l, const char *name, ...)
 {
     if (!l->tl) return;
@@ -41,18 +38,80 @@ void link_rec(net_link *l, const char *name, ...)
     va_end(ap);
 }
 
-void link_attach(net_link *l, const udp_sock *sock, timeline *tl, int start_up)
+/* The shaper's send (udp.h): a dropped datagram looks sent to the caller, as on a real lossy
+ * network, and the tap does not see it (it never reached the wire). A held one (delay,
+ * reorder) is sent later by the link; a rebinding maps the destination. */
+static ssize_t io_send(udp_shaper *sh, const udp_sock *s, const void *buf, size_t len, const net_addr *to)
 {
-    current = l;
-    if (!l) return;
+    net_link *l = (net_link *)sh;
+    int act = link_decide(l, s, LINK_TO_IUT);
+    if (act == 0) return (ssize_t)len;
+    net_addr dst = *to;
+    if (link_nat_out(l, s, &dst) < 0) return (ssize_t)len;
+    if (link_hold(l, s, LINK_TO_IUT, buf, len, &dst, to, act)) return (ssize_t)len;
+    ssize_t r = udp_send_raw(s, buf, len, &dst, to);
+    if (r >= 0 && act == 2) udp_send_raw(s, buf, len, &dst, to);
+    link_passed(l, s, LINK_TO_IUT);
+    return r;
+}
+
+/* The shaper's recv: a dropped datagram is read off the socket and discarded before anyone
+ * (tap included) sees it, as if it never arrived. A rebinding shows the sender's new address;
+ * a held one is handed back later (link_take_ready), a duplicated one on the next call. */
+static ssize_t io_recv(udp_shaper *sh, const udp_sock *s, void *buf, size_t cap, net_addr *from)
+{
+    net_link *l = (net_link *)sh;
+    if (l->rx_dup.s == s) {
+        l->rx_dup.s = NULL;
+        size_t n = l->rx_dup.len < cap ? l->rx_dup.len : cap;
+        memcpy(buf, l->rx_dup.buf, n);
+        *from = l->rx_dup.from;
+        return (ssize_t)n;
+    }
+    ssize_t held = link_take_ready(l, s, buf, cap, from);   /* a delayed / reordered one, due now */
+    if (held >= 0) return held;
+    for (;;) {
+        ssize_t r = udp_recv_raw(s, buf, cap, from);
+        if (r < 0) return r;
+        int act = link_decide(l, s, LINK_FROM_IUT);
+        if (act == 0) continue;
+        link_nat_in(l, s, from);
+        if (link_hold(l, s, LINK_FROM_IUT, buf, (size_t)r, from, NULL, act)) continue;
+        if (act == 2) {
+            uint8_t *copy = realloc(l->rx_dup.buf, (size_t)r ? (size_t)r : 1);
+            if (copy) {
+                l->rx_dup.buf = copy;
+                l->rx_dup.s = s;
+                l->rx_dup.from = *from;
+                l->rx_dup.len = (size_t)r;
+                memcpy(copy, buf, (size_t)r);
+            }
+        }
+        link_passed(l, s, LINK_FROM_IUT);
+        return r;
+    }
+}
+
+void link_init(net_link *l, timeline *tl, int start_up)
+{
     memset(l, 0, sizeof *l);
-    l->socks[0] = sock;
+    l->io.send = io_send;
+    l->io.recv = io_recv;
     l->tl = tl;
     l->up = start_up ? 1 : 0;
     if (!start_up) link_rec(l, "net.down", "reason", "start", (const char *)NULL);
 }
 
-void link_add_sock(net_link *l, const udp_sock *sock) { l->socks[1] = sock; }
+int link_attach(net_link *l, udp_sock *sock)
+{
+    for (int k = 0; k < LINK_SOCK_MAX; k++)
+        if (l->socks[k] == sock || !l->socks[k]) {
+            l->socks[k] = sock;
+            sock->shaper = &l->io;
+            return 0;
+        }
+    return -1;
+}
 
 void link_set_up(net_link *l, int up)
 {
@@ -163,24 +222,16 @@ int link_decide(net_link *l, const udp_sock *sock, int dir)
     return in_list(l->dup[dir], l->ndup[dir], i) ? 2 : 1;
 }
 
-long link_parse_share(const char *s)
+/* A non-negative number with a unit: `big` counts `scale` of `unit`; at most max units. */
+static long parse_with_unit(const char *s, const char *big, double scale, const char *unit, double max)
 {
     char *end;
     double v = strtod(s, &end);
     if (end == s || v < 0) return -1;
-    if (!strcmp(end, "%")) v *= 10000.0;
-    else if (strcmp(end, "ppm") != 0) return -1;
-    if (v > 1000000.0) return -1;
-    return (long)(v + 0.5);
+    if (!strcmp(end, big)) v *= scale;
+    else if (strcmp(end, unit) != 0) return -1;
+    return v > max ? -1 : (long)(v + 0.5);
 }
 
-long link_parse_ms(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0) return -1;
-    if (!strcmp(end, "s")) v *= 1000.0;
-    else if (strcmp(end, "ms") != 0) return -1;
-    if (v > 60000.0) return -1;
-    return (long)(v + 0.5);
-}
+long link_parse_share(const char *s) { return parse_with_unit(s, "%", 10000.0, "ppm", 1000000.0); }
+long link_parse_ms(const char *s) { return parse_with_unit(s, "s", 1000.0, "ms", 60000.0); }

@@ -1,6 +1,7 @@
-/* Link control: the harness's own UDP layer as a test input (issue 8). No root, no netem:
- * the link sits on the harness socket that faces the IUT and decides, per datagram, whether
- * it passes, is dropped or is duplicated.
+/* Link control: the harness's own UDP layer as a test input. No root, no netem: the link is
+ * the shaper (udp.h) of the harness sockets that face the IUT, and decides, per datagram,
+ * whether it passes, is dropped or is duplicated. Each socket carries its own pointer to it:
+ * there is no process-wide link, and sockets without one are not shaped.
  *
  * Semantics (documented in DESIGN §2 terms):
  * - Directions: LINK_TO_IUT (datagrams the harness sends), LINK_FROM_IUT (datagrams it
@@ -28,7 +29,7 @@ enum { LINK_TO_IUT = 0, LINK_FROM_IUT = 1 };
 #define LINK_LIST_MAX 32
 #define LINK_HOLD_MAX 64
 #define LINK_NAT_MAX 16
-#define LINK_SOCK_MAX 6
+#define LINK_SOCK_MAX 16
 
 struct evloop;
 struct net_link;
@@ -45,7 +46,8 @@ typedef struct link_held {
 } link_held;
 
 typedef struct net_link {
-    const udp_sock *socks[LINK_SOCK_MAX];   /* the harness sockets facing the IUT (coaps, coap, own client sockets); others pass */
+    udp_shaper io;          /* what the link's sockets point to (udp.h): its send and recv */
+    udp_sock *socks[LINK_SOCK_MAX];   /* the harness sockets facing the IUT (coaps, coap, own client sockets); others pass */
     timeline *tl;
     int up;
     uint64_t seed;
@@ -76,17 +78,19 @@ typedef struct net_link {
     struct { net_addr in, ex; } nat[LINK_NAT_MAX];
     size_t nnat;
     uint64_t rebinds;
+    /* One pending duplicate of a received datagram, delivered by the next recv on its socket. */
+    struct { const udp_sock *s; net_addr from; size_t len; uint8_t *buf; } rx_dup;
 } net_link;
 
 /* Pure: 1 if datagram `index` in direction `dir` is lost under (seed, share_ppm). */
 int link_lost(uint64_t seed, int dir, uint64_t index, uint32_t share_ppm);
 
-/* Attaches the process-wide link to sock (starting up or down, recorded as net.up / net.down
- * only when it starts down: an up link at start is the uncontrolled default). NULL detaches. */
-void link_attach(net_link *l, const udp_sock *sock, timeline *tl, int start_up);
-/* A second socket under the same link (the plain CoAP port beside the coaps one). */
-void link_add_sock(net_link *l, const udp_sock *sock);
-net_link *link_current(void);
+/* A link with no socket yet, starting up or down (recorded as net.down only when it starts
+ * down: an up link at start is the uncontrolled default). */
+void link_init(net_link *l, timeline *tl, int start_up);
+/* Puts sock under the link (sock->shaper; again after udp_bind, which clears it). Returns 0,
+ * or -1 when the link already has LINK_SOCK_MAX sockets (sock stays unshaped). */
+int link_attach(net_link *l, udp_sock *sock);
 
 void link_set_up(net_link *l, int up);
 /* share_ppm per direction; seed; recorded as net.loss. */
@@ -123,7 +127,6 @@ long link_parse_ms(const char *s);
 void link_rec(net_link *l, const char *name, ...) __attribute__((sentinel));
 #define LINK_REORDER_SALT 0x5245304f52444552ULL
 void link_set_loop(net_link *l, struct evloop *loop);
-void link_add_sock_any(net_link *l, const udp_sock *sock);   /* adds to the first free slot */
 /* delay_ms, reorder share (ppm), hold (0 = 200 ms); seed as for loss. -1 with err when
  * holding is asked for without a loop. Recorded as net.delay. */
 int link_set_shape(net_link *l, uint32_t delay_ms, uint32_t reorder_ppm, uint32_t hold_ms, char *err, size_t errlen);
@@ -143,7 +146,7 @@ ssize_t link_take_ready(net_link *l, const udp_sock *sock, void *buf, size_t cap
  * (external -> internal); returns 0, or -1 when the datagram is lost to the rebinding. */
 int link_nat_in(net_link *l, const udp_sock *sock, net_addr *from);
 int link_nat_out(net_link *l, const udp_sock *sock, net_addr *to);
-/* Cancels the timers and frees what the link holds; detaches it when it is the current one. */
+/* Cancels the timers, frees what the link holds and takes it off its sockets. */
 void link_detach(net_link *l);
 
 #endif

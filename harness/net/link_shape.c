@@ -1,4 +1,4 @@
-/* Link control, second half (issue 8): delay and reorder (datagrams held and released by
+/* Link control, second half: delay and reorder (datagrams held and released by
  * loop timers) and rebinding (a NAT in the harness's own UDP layer). Semantics in link.h. */
 #include "link.h"
 #include "loop.h"
@@ -13,17 +13,6 @@
 static const char *dir_name[2] = { "to-iut", "from-iut" };
 
 void link_set_loop(net_link *l, struct evloop *loop) { l->loop = loop; }
-
-void link_add_sock_any(net_link *l, const udp_sock *sock)
-{
-    for (int k = 0; k < LINK_SOCK_MAX; k++) {
-        if (l->socks[k] == sock) return;
-        if (!l->socks[k]) {
-            l->socks[k] = sock;
-            return;
-        }
-    }
-}
 
 int link_set_shape(net_link *l, uint32_t delay_ms, uint32_t reorder_ppm, uint32_t hold_ms, char *err, size_t errlen)
 {
@@ -104,14 +93,22 @@ static int controlled(const net_link *l, const udp_sock *sock)
     return 0;
 }
 
+/* The mapping whose internal (by_ex 0) or external (by_ex 1) address is a, or NULL. */
+static const net_addr *nat_find(const net_link *l, int by_ex, const net_addr *a)
+{
+    for (size_t i = 0; i < l->nnat; i++)
+        if (net_addr_equal(by_ex ? &l->nat[i].ex : &l->nat[i].in, a)) return by_ex ? &l->nat[i].in : &l->nat[i].ex;
+    return NULL;
+}
+
 int link_nat_in(net_link *l, const udp_sock *sock, net_addr *from)
 {
     if (!controlled(l, sock) || !l->nat_on) return 0;
-    for (size_t i = 0; i < l->nnat; i++)
-        if (net_addr_equal(&l->nat[i].in, from)) {
-            *from = l->nat[i].ex;
-            return 0;
-        }
+    const net_addr *mapped = nat_find(l, 0, from);
+    if (mapped) {
+        *from = *mapped;
+        return 0;
+    }
     /* A NAT keeps the family: a flow of the other family keeps its address and gets only the
      * port offset (on IPv6 loopback, ::1 is the only address there is). */
     net_addr ex = from->ss.ss_family == l->nat_addr.ss.ss_family ? l->nat_addr : *from;
@@ -130,21 +127,18 @@ int link_nat_in(net_link *l, const udp_sock *sock, net_addr *from)
 int link_nat_out(net_link *l, const udp_sock *sock, net_addr *to)
 {
     if (!controlled(l, sock) || !l->nat_on) return 0;
-    for (size_t i = 0; i < l->nnat; i++)
-        if (net_addr_equal(&l->nat[i].ex, to)) {
-            *to = l->nat[i].in;
-            return 0;
-        }
+    const net_addr *mapped = nat_find(l, 1, to);
+    if (mapped) {
+        *to = *mapped;
+        return 0;
+    }
+    /* The IUT's old address: a NAT that rebound no longer maps it. Other peers pass. */
+    if (!nat_find(l, 0, to)) return 0;
     char a[64];
     net_addr_str(to, a, sizeof a);
-    /* The IUT's old address: a NAT that rebound no longer maps it. Other peers pass. */
-    for (size_t i = 0; i < l->nnat; i++)
-        if (net_addr_equal(&l->nat[i].in, to)) {
-            link_rec(l, "net.drop", "dir", dir_name[LINK_TO_IUT], "to", a, "reason", "rebind", (const char *)NULL);
-            l->dropped[LINK_TO_IUT]++;
-            return -1;
-        }
-    return 0;
+    link_rec(l, "net.drop", "dir", dir_name[LINK_TO_IUT], "to", a, "reason", "rebind", (const char *)NULL);
+    l->dropped[LINK_TO_IUT]++;
+    return -1;
 }
 
 /* ---- holding ---- */
@@ -156,19 +150,14 @@ static void item_free(link_held *h)
     memset(h, 0, sizeof *h);
 }
 
-/* ctx is the link's slot for the socket: link_detach clears the slots, so a wake-up still
- * pending after the test is a no-op (the link itself is static and outlives it). */
+/* A from-iut datagram that became ready: its reader is woken as if the socket were readable
+ * (the socket itself shows nothing). The wake-up is the item's timer until then, so freeing
+ * the item (link_detach) cancels it. */
 static void kick_cb(evloop *loop, void *ctx)
 {
-    const udp_sock *const *slot = ctx;
-    if (*slot) loop_kick_fd(loop, (*slot)->fd);
-}
-
-static const udp_sock *const *slot_of(const net_link *l, const udp_sock *sock)
-{
-    for (int k = 0; k < LINK_SOCK_MAX; k++)
-        if (l->socks[k] == sock) return &l->socks[k];
-    return NULL;
+    link_held *h = ctx;
+    h->timer = 0;
+    loop_kick_fd(loop, h->sock->fd);
 }
 
 static void release_waiting(net_link *l, const udp_sock *sock, int dir, uint64_t before_seq);
@@ -197,8 +186,7 @@ static void release(link_held *h)
         return;
     }
     h->ready = 1;
-    const udp_sock *const *slot = slot_of(l, h->sock);
-    if (slot) loop_timer_add(l->loop, 0, kick_cb, (void *)slot);
+    h->timer = loop_timer_add(l->loop, 0, kick_cb, h);
 }
 
 static void release_waiting(net_link *l, const udp_sock *sock, int dir, uint64_t before_seq)
@@ -288,6 +276,9 @@ void link_detach(net_link *l)
     if (!l) return;
     for (int k = 0; k < LINK_HOLD_MAX; k++)
         if (l->held[k].used) item_free(&l->held[k]);
+    for (int k = 0; k < LINK_SOCK_MAX; k++)
+        if (l->socks[k] && l->socks[k]->shaper == &l->io) l->socks[k]->shaper = NULL;
     memset(l->socks, 0, sizeof l->socks);
-    if (link_current() == l) link_attach(NULL, NULL, NULL, 1);
+    free(l->rx_dup.buf);
+    memset(&l->rx_dup, 0, sizeof l->rx_dup);
 }

@@ -1,5 +1,4 @@
 #include "udp.h"
-#include "link.h"
 #include <stdint.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,6 +59,7 @@ void net_addr_str(const net_addr *a, char *buf, size_t len)
 int udp_bind(udp_sock *s, const char *ip, int port, char *err, size_t errlen)
 {
     s->fd = -1;
+    s->shaper = NULL;
     net_addr a;
     if (net_addr_parse(ip, port, &a) < 0) {
         snprintf(err, errlen, "%s:%d: not an IPv4 or IPv6 address", ip, port);
@@ -110,61 +110,21 @@ ssize_t udp_send_raw(const udp_sock *s, const void *buf, size_t len, const net_a
     return r;
 }
 
-ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to)
+ssize_t udp_send(const udp_sock *s, const void *buf, size_t len, const net_addr *to)
 {
-    /* Link control (link.h): a dropped datagram looks sent to the caller, as on a real
-     * lossy network; the tap does not see it (it never reached the wire). A held one
-     * (delay, reorder) is sent later by the link; a rebinding maps the destination. */
-    net_link *l = link_current();
-    int act = link_decide(l, s, LINK_TO_IUT);
-    if (act == 0) return (ssize_t)len;
-    net_addr dst = *to;
-    if (link_nat_out(l, s, &dst) < 0) return (ssize_t)len;
-    if (link_hold(l, s, LINK_TO_IUT, buf, len, &dst, to, act)) return (ssize_t)len;
-    ssize_t r = udp_send_raw(s, buf, len, &dst, to);
-    if (r >= 0 && act == 2) udp_send_raw(s, buf, len, &dst, to);
-    link_passed(l, s, LINK_TO_IUT);
-    return r;
+    if (s->shaper) return s->shaper->send(s->shaper, s, buf, len, to);
+    return udp_send_raw(s, buf, len, to, to);
 }
 
-/* One pending duplicate of a received datagram (link control), delivered on the next call. */
-static struct { const udp_sock *s; net_addr from; size_t len; uint8_t buf[65536]; } rx_dup;
-
-ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from)
+ssize_t udp_recv_raw(const udp_sock *s, void *buf, size_t cap, net_addr *from)
 {
-    if (rx_dup.s == s) {
-        rx_dup.s = NULL;
-        size_t n = rx_dup.len < cap ? rx_dup.len : cap;
-        memcpy(buf, rx_dup.buf, n);
-        *from = rx_dup.from;
-        if (tap_fn) tap_fn(s, 0, from, buf, n, tap_ctx);
-        return (ssize_t)n;
-    }
-    net_link *l = link_current();
-    ssize_t held = link_take_ready(l, s, buf, cap, from);   /* a delayed / reordered one, due now */
-    if (held >= 0) {
-        if (tap_fn) tap_fn(s, 0, from, buf, (size_t)held, tap_ctx);
-        return held;
-    }
-    for (;;) {
-        from->len = sizeof from->ss;
-        ssize_t r = recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
-        if (r < 0) return r;
-        /* Link control: a dropped datagram is read off the socket and discarded before
-         * anyone (tap included) sees it, as if it never arrived. A rebinding shows the
-         * sender's new address; a held one is handed back later (link_take_ready). */
-        int act = link_decide(l, s, LINK_FROM_IUT);
-        if (act == 0) continue;
-        link_nat_in(l, s, from);
-        if (link_hold(l, s, LINK_FROM_IUT, buf, (size_t)r, from, NULL, act)) continue;
-        if (act == 2 && (size_t)r <= sizeof rx_dup.buf) {
-            rx_dup.s = s;
-            rx_dup.from = *from;
-            rx_dup.len = (size_t)r;
-            memcpy(rx_dup.buf, buf, (size_t)r);
-        }
-        if (tap_fn) tap_fn(s, 0, from, buf, (size_t)r, tap_ctx);
-        link_passed(l, s, LINK_FROM_IUT);
-        return r;
-    }
+    from->len = sizeof from->ss;
+    return recvfrom(s->fd, buf, cap, 0, (struct sockaddr *)&from->ss, &from->len);
+}
+
+ssize_t udp_recv(const udp_sock *s, void *buf, size_t cap, net_addr *from)
+{
+    ssize_t r = s->shaper ? s->shaper->recv(s->shaper, s, buf, cap, from) : udp_recv_raw(s, buf, cap, from);
+    if (r >= 0 && tap_fn) tap_fn(s, 0, from, buf, (size_t)r, tap_ctx);
+    return r;
 }

@@ -8,20 +8,40 @@
 
 typedef struct net_addr { struct sockaddr_storage ss; socklen_t len; } net_addr;
 
-typedef struct udp_sock { int fd; net_addr local; } udp_sock;
+typedef struct udp_sock udp_sock;
 
-/* Binds ip:port (port 0 = ephemeral). Returns 0, or -1 with a reason in err
+/* A layer a socket's datagrams pass through on their way to and from the wire (link control,
+ * net/link.h, is one): a function table per socket, so each socket has its own or none.
+ * send: one datagram out through s; it passes on what it lets through with udp_send_raw and
+ * returns what udp_send returns (a dropped datagram looks sent). recv: the next datagram that
+ * passes, read off s with udp_recv_raw (or one it held back); -1 with errno EAGAIN when none. */
+typedef struct udp_shaper {
+    ssize_t (*send)(struct udp_shaper *sh, const udp_sock *s, const void *buf, size_t len, const net_addr *to);
+    ssize_t (*recv)(struct udp_shaper *sh, const udp_sock *s, void *buf, size_t cap, net_addr *from);
+} udp_shaper;
+
+struct udp_sock {
+    int fd;
+    net_addr local;
+    udp_shaper *shaper;   /* NULL: datagrams go straight to the wire */
+};
+
+/* Binds ip:port (port 0 = ephemeral), with no shaper. Returns 0, or -1 with a reason in err
  * ("127.0.0.1:5684: Address already in use"). */
 int udp_bind(udp_sock *s, const char *ip, int port, char *err, size_t errlen);
 void udp_close(udp_sock *s);
 int udp_port(const udp_sock *s);
-ssize_t udp_send(udp_sock *s, const void *buf, size_t len, const net_addr *to);
-/* Sends to `to` past link control (a datagram the link held and now releases); the tap sees
- * it as sent to tap_peer. */
+/* Sends through the socket's shaper, if it has one. */
+ssize_t udp_send(const udp_sock *s, const void *buf, size_t len, const net_addr *to);
+/* Sends to `to` past the shaper (a datagram it passes, or held and now releases); the tap
+ * sees it as sent to tap_peer. */
 ssize_t udp_send_raw(const udp_sock *s, const void *buf, size_t len, const net_addr *to, const net_addr *tap_peer);
-/* One datagram; returns its length (0 for an empty datagram), -1 with errno EAGAIN when
- * none is waiting, -1 with ECONNREFUSED after an ICMP port unreachable. */
-ssize_t udp_recv(udp_sock *s, void *buf, size_t cap, net_addr *from);
+/* One datagram, through the socket's shaper if it has one; returns its length (0 for an
+ * empty datagram), -1 with errno EAGAIN when none is waiting, -1 with ECONNREFUSED after an
+ * ICMP port unreachable. The tap sees what passes. */
+ssize_t udp_recv(const udp_sock *s, void *buf, size_t cap, net_addr *from);
+/* One datagram off the socket itself, past the shaper and unseen by the tap (a shaper's recv). */
+ssize_t udp_recv_raw(const udp_sock *s, void *buf, size_t cap, net_addr *from);
 
 /* A process-wide observer of every datagram that udp_send sends and udp_recv receives
  * (tx = 1 for sent), with the socket it went through and the peer: the one chokepoint

@@ -42,12 +42,14 @@ static void test_decisions_independent_of_interleaving(void)
 {
     net_link a, b;
     udp_sock s = { .fd = -1 };
-    link_attach(&a, &s, NULL, 1);
+    link_init(&a, NULL, 1);
+    link_attach(&a, &s);
     link_set_loss(&a, 99, 200000, 200000);
     int ra[2][200];
     for (int i = 0; i < 200; i++) ra[LINK_TO_IUT][i] = link_decide(&a, &s, LINK_TO_IUT);
     for (int i = 0; i < 200; i++) ra[LINK_FROM_IUT][i] = link_decide(&a, &s, LINK_FROM_IUT);
-    link_attach(&b, &s, NULL, 1);
+    link_init(&b, NULL, 1);
+    link_attach(&b, &s);
     link_set_loss(&b, 99, 200000, 200000);
     int same = 1;
     for (int i = 0; i < 200; i++) {
@@ -58,7 +60,8 @@ static void test_decisions_independent_of_interleaving(void)
     CU_ASSERT(a.dropped[0] + a.dropped[1] > 0);
     udp_sock other = { .fd = -1 };
     CU_ASSERT_EQUAL(link_decide(&b, &other, LINK_TO_IUT), 1);   /* other sockets pass */
-    link_attach(NULL, NULL, NULL, 1);
+    link_detach(&a);
+    link_detach(&b);
 }
 
 static void test_lists_and_down(void)
@@ -68,7 +71,8 @@ static void test_lists_and_down(void)
     net_link l;
     udp_sock s = { .fd = -1 };
     char err[160];
-    link_attach(&l, &s, &tl, 0);
+    link_init(&l, &tl, 0);
+    link_attach(&l, &s);
     CU_ASSERT_EQUAL(link_decide(&l, &s, LINK_FROM_IUT), 0);   /* down: dropped */
     CU_ASSERT_EQUAL(link_decide(&l, &s, LINK_TO_IUT), 0);
     link_set_up(&l, 1);
@@ -89,7 +93,7 @@ static void test_lists_and_down(void)
     CU_ASSERT_STRING_EQUAL(tl_event_get(&tl.ev[1], "reason"), "down");
     CU_ASSERT_STRING_EQUAL(tl_event_get(&tl.ev[6], "reason"), "list");
     CU_ASSERT_STRING_EQUAL(tl_event_get(&tl.ev[8], "dir"), "to-iut");
-    link_attach(NULL, NULL, NULL, 1);
+    link_detach(&l);
     timeline_free(&tl);
 }
 
@@ -125,7 +129,8 @@ static void test_real_sockets(void)
     CU_ASSERT_EQUAL_FATAL(udp_bind(&h, "127.0.0.1", 0, err, sizeof err), 0);
     CU_ASSERT_EQUAL_FATAL(udp_bind(&d, "127.0.0.1", 0, err, sizeof err), 0);
     net_link l;
-    link_attach(&l, &h, NULL, 1);
+    link_init(&l, NULL, 1);
+    link_attach(&l, &h);
     CU_ASSERT_EQUAL(link_set_list(&l, 'd', "to-iut:1;from-iut:0", err, sizeof err), 0);
     CU_ASSERT_EQUAL(link_set_list(&l, 'u', "from-iut:2", err, sizeof err), 0);
     const char *msg = "abcd";
@@ -139,8 +144,53 @@ static void test_real_sockets(void)
     link_set_up(&l, 0);
     udp_send(&d, "x", 1, &h.local);
     CU_ASSERT_EQUAL(recv_all(&h, got, sizeof got), 0);   /* down: read and discarded */
-    link_attach(NULL, NULL, NULL, 1);
+    link_detach(&l);
     udp_close(&h);
+    udp_close(&d);
+}
+
+/* Each socket carries its own link: two links in one process shape only their own sockets,
+ * and a socket taken off its link (link_detach) passes everything again. */
+static void test_links_are_per_socket(void)
+{
+    udp_sock h1, h2, d;
+    char err[160];
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&h1, "127.0.0.1", 0, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&h2, "127.0.0.1", 0, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&d, "127.0.0.1", 0, err, sizeof err), 0);
+    net_link a, b;
+    link_init(&a, NULL, 1);
+    link_init(&b, NULL, 1);
+    CU_ASSERT_EQUAL(link_attach(&a, &h1), 0);
+    CU_ASSERT_EQUAL(link_attach(&b, &h2), 0);
+    CU_ASSERT_EQUAL(link_attach(&b, &h2), 0);   /* again: nothing changes */
+    CU_ASSERT_EQUAL(link_set_list(&a, 'd', "to-iut:0,1", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(link_set_list(&b, 'd', "to-iut:1", err, sizeof err), 0);
+    udp_send(&h1, "a", 1, &d.local);   /* a: index 0 dropped */
+    udp_send(&h2, "b", 1, &d.local);   /* b: index 0 passes */
+    udp_send(&h1, "c", 1, &d.local);   /* a: index 1 dropped */
+    udp_send(&h2, "x", 1, &d.local);   /* b: index 1 dropped */
+    udp_send(&d, "e", 1, &h1.local);   /* from the IUT: a passes it */
+    char got[16];
+    recv_all(&d, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "b");
+    recv_all(&h1, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "e");
+    CU_ASSERT_EQUAL(a.index[LINK_TO_IUT], 2);
+    CU_ASSERT_EQUAL(b.index[LINK_TO_IUT], 2);
+    CU_ASSERT_EQUAL(a.passed[LINK_FROM_IUT], 1);
+    CU_ASSERT_EQUAL(b.passed[LINK_FROM_IUT], 0);
+    link_detach(&a);
+    CU_ASSERT_PTR_NULL(h1.shaper);
+    CU_ASSERT_PTR_NOT_NULL(h2.shaper);
+    link_set_up(&b, 0);
+    udp_send(&h1, "f", 1, &d.local);   /* off its link: passes */
+    udp_send(&h2, "y", 1, &d.local);   /* b is down */
+    recv_all(&d, got, sizeof got);
+    CU_ASSERT_STRING_EQUAL(got, "f");
+    link_detach(&b);
+    udp_close(&h1);
+    udp_close(&h2);
     udp_close(&d);
 }
 
@@ -153,4 +203,5 @@ void m2m_test_register(void)
     CU_add_test(s, "lists and down", test_lists_and_down);
     CU_add_test(s, "share parse", test_share_parse);
     CU_add_test(s, "real sockets", test_real_sockets);
+    CU_add_test(s, "links are per socket", test_links_are_per_socket);
 }

@@ -52,7 +52,8 @@ static void rig_open(rig *g)
     g->l = loop_new();
     CU_ASSERT_EQUAL_FATAL(udp_bind(&g->h, "127.0.0.1", 0, err, sizeof err), 0);
     CU_ASSERT_EQUAL_FATAL(udp_bind(&g->d, "127.0.0.1", 0, err, sizeof err), 0);
-    link_attach(&g->link, &g->h, &g->tl, 1);
+    link_init(&g->link, &g->tl, 1);
+    link_attach(&g->link, &g->h);
     link_set_loop(&g->link, g->l);
     g->r.s = &g->h;
     loop_add_fd(g->l, g->h.fd, readable, &g->r);
@@ -188,7 +189,8 @@ static void test_shape_needs_loop(void)
     net_link l;
     udp_sock s = { .fd = -1 };
     char err[160];
-    link_attach(&l, &s, NULL, 1);
+    link_init(&l, NULL, 1);
+    link_attach(&l, &s);
     CU_ASSERT_EQUAL(link_set_shape(&l, 10, 0, 0, err, sizeof err), -1);
     CU_ASSERT_EQUAL(link_set_shape(&l, 0, 0, 0, err, sizeof err), 0);
     link_detach(&l);

@@ -36,7 +36,8 @@ static int one(const scenario *sc, uint64_t seed, unsigned retrans, unsigned tot
         exit(1);
     }
     net_link link;
-    link_attach(&link, &ss, NULL, 1);   /* the server socket plays the harness side */
+    link_init(&link, NULL, 1);
+    link_attach(&link, &ss);   /* the server socket plays the harness side */
     link_set_loss(&link, seed, sc->ppm, sc->ppm);
     link_set_loop(&link, l);
     if (link_set_shape(&link, sc->delay_ms, sc->reorder_ppm, 0, err, sizeof err) < 0) {

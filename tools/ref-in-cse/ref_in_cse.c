@@ -9,16 +9,15 @@
  * Built on the harness's own net/, onem2m/ and cse/ layers; it runs until it is killed. */
 #include "cse/hosted.h"
 #include "cse/registrar.h"
+#include "faults.h"
 #include "fetch.h"
 #include "own_mef.h"
 #include "enrol/mef.h"
 #include "sa2.h"
 #include "hostile_in.h"
+#include "../common/peer_util.h"
 #include "model/profile.h"
-#include "net/coap_ep.h"
-#include "net/dtls.h"
-#include "net/loop.h"
-#include "net/udp.h"
+#include "net/node.h"
 #include "onem2m/primitive.h"
 #include "util/xmem.h"
 #include "util/timeutil.h"
@@ -33,87 +32,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* acp: the ACP_FAULT_* bits (cse/acp.h) the fault sets in the hosted resources' decisions. */
-typedef struct fault { const char *name; const char *what; unsigned acp; } fault;
-static const fault faults[] = {
-    { "plain-coap", "serve Mcc primitives that arrive over plain CoAP as if they came in an association", 0 },
-    { "ignore-fr", "ignore the binding of From to the association's identity (no 4106)", 0 },
-    { "fr-any-registree", "inside an association accept any From that names a registered CSE, not only its own identity", 0 },
-    { "no-fetch-credentials", "as enrolment target, never fetch an unknown KeID's credential from the MEF", 0 },
-    { "fetch-wrong-suid", "as enrolment target, fetch the credential with SUID 12 instead of 22", 0 },
-    { "mef-any-kpm", "own MEF (<mef at=\"iut\">): accept any bootstrap PSK identity that has Kpm", 0 },
-    { "mef-wrong-label", "own MEF: derive Ke/KeID with the exporter label EXPORTER-oneM2M-Connection", 0 },
-    { "accept-half-enrolled", "own MEF: keep the keys at the bootstrap handshake, before the enrolment exchange", 0 },
-    { "accept-expired-keid", "own MEF: accept a KeID whose Ke is past its lifetime", 0 },
-    { "forget-enrolment-on-close", "own MEF: forget a KeID when its association ends (the field node must enrol again)", 0 },
-    { "keep-enrolment-on-provider-change", "own MEF: keep the former provider's enrolments after a change of service provider (SIGUSR2)", 0 },
-    { "mef-cert-wrong-name", "own MEF, rspf cert: present the IN-CSE's certificate (SAN in-cse.m2m-harness.test), not one naming the MEF-FQDN", 0 },
-    { "mef-cert-cn-only", "own MEF, rspf cert: present a certificate naming the MEF-FQDN only in its CN, without subjectAltName", 0 },
-    { "accept-any-psk", "accept any PSK identity, with the key of the profile's identity", 0 },
-    { "accept-dtls10", "accept DTLS 1.0 (with TLS_PSK_WITH_AES_128_CBC_SHA) besides DTLS 1.2", 0 },
-    { "no-ccm8", "lack TLS_PSK_WITH_AES_128_CCM_8: only TLS_PSK_WITH_AES_128_GCM_SHA256", 0 },
-    { "wrong-rsc-code", "answer every response with CoAP 2.05 whatever its RSC (TS-0008 Table 6.2.4-1)", 0 },
-    { "no-4117", "accept a duplicate remoteCSE: 2001 instead of 4117", 0 },
-    { "no-4005", "let an AE-ID create a remoteCSE, as if its hosting CSE had (no 4005)", 0 },
-    { "accept-any-cert", "with X.509, accept any client certificate: expired, not for clientAuth, any identity", 0 },
-    { "trust-other-ca", "with X.509, also trust other-ca.crt beside the trust file (a CA outside the PKI)", 0 },
-    { "ignore-rehello", "ignore a ClientHello from a field node that has an association: after it rebooted, it never gets a new one", 0 },
-    { "serve-old-epoch", "after a field node's new handshake from the same address, go on serving records of the old association", 0 },
-    { "skip-acp", "no access decision at all: every request on hosted resources is permitted", ACP_FAULT_SKIP },
-    { "deny-overrides", "every linked policy must permit, instead of any one (permit-overrides)", ACP_FAULT_DENY_OVERRIDES },
-    { "ignore-self-privileges", "requests on a policy judged by its privileges, not its selfPrivileges", ACP_FAULT_IGNORE_PVS },
-    { "swap-update-delete", "UPDATE checked against acop bit 8 and DELETE against bit 4", ACP_FAULT_SWAP_UD },
-    { "no-wildcards", "acor entries compared as literal IDs: neither 'all' nor '*' match others", ACP_FAULT_NO_WILDCARDS },
-    { "open-default", "a resource without acpi is open to every originator, not its creator only", ACP_FAULT_OPEN_DEFAULT },
-    { "cin-own-default", "a contentInstance judged by its own creator-only default, not its parent's acpi", ACP_FAULT_CIN_OWN },
-    { "ignore-time-window", "accessControlTimeWindow (actw) ignored: a rule applies at any time", ACP_FAULT_NO_ACTW },
-    { "ignore-ip-context", "accessControlIpAddresses (acip) ignored: a rule applies from any address", ACP_FAULT_NO_ACIP },
-    { "ignore-acaf", "accessControlAuthenticationFlag ignored: a rule applies to unauthenticated originators", ACP_FAULT_NO_ACAF },
-    { "acpi-update-unchecked", "an acpi UPDATE judged by privileges like any UPDATE, not the policies' selfPrivileges", ACP_FAULT_ACPI_UNCHECKED },
-    { "acpi-with-others", "an acpi UPDATE may carry other attributes too", ACP_FAULT_ACPI_MIXED },
-    { "acp-pvs-optional", "a policy CREATE without privileges or with empty selfPrivileges is taken", ACP_FAULT_PVS_OPTIONAL },
-    { "replay-outside-session", "answer a duplicate CON (the cached response) in a clear datagram, outside the DTLS session", 0 },
-    { "kpsaid-relative-only", "look PSK identities up by the relative part of the KpsaID, ignoring the Issuer-FQDN", 0 },
-    { "no-dedup", "no duplicate detection: a repeated CON (same Message ID) is executed again", 0 },
-    { "ignore-non", "leave a NON request unanswered (only CON requests are served)", 0 },
-    { "sa2-before-register", "open the reverse association (SA2) on the registration request, before answering it", 0 },
-    { "sa2-other-credentials", "open SA2 under another PSK identity than SA1's", 0 },
-    { "wildcard-spans-slash", "a '*' in acor also matches across '/' (an AE-ID below the CSE-ID pattern)", ACP_FAULT_WILDCARD_SPAN },
-    { "deny-rsc-4000", "a denial answered 4000 BAD_REQUEST (4.00) instead of 4103 (4.03)", ACP_FAULT_DENY_4000 },
-    { "any-app-id", "register an AE whatever its App-ID (no 4000 for one not starting with r, R or N)", 0 },
-    { "reuse-ae-stem", "register an AE again under an AE-ID stem that is still registered (no 4117)", 0 },
-    { "plain-ae-unchecked", "outside an association, serve an AE-ID that is not registered here (no 4106)", 0 },
-    { "no-mandatory-check", "serve a request without rqi or rvi (as if they were there) instead of 4000", 0 },
-    { "post-is-create", "take a POST without oneM2M-TY whose content is a remoteCSE for a CREATE of it", 0 },
-    { "no-credential-4106", "refuse a primitive without an association with 4106 instead of 4107", 0 },
-    { "legacy-options", "answer RETRIEVEs in the legacy option numbering (256..270) whatever the profile's", 0 },
-    { "ignore-accept", "ignore Accept: an unsupported format gets JSON (no 4.06), XML is never served", 0 },
-    { "ae-plain-coap", "without PICS MCA_PLAIN, still register an AE over plain CoAP (Mca without SAE)", 0 },
-    { "skip-app-rule", "register an AE without checking its service subscription (any App-ID, no 4126/4107)", 0 },
-    { "acp-on-ae-create", "also judge an AE registration by access control: CREATE on the CSEBase for the association's identity only (4103)", 0 },
-    { NULL, NULL, 0 },
-};
-
-/* A CoAP link: a plain peer (by address) or an association (by its DTLS connection). */
-typedef struct rlink {
-    cm_link l;
-    struct ref *r;
-    net_addr addr;
-    dtls_conn *conn;
-    uint8_t *last;      /* replay-outside-session: the last datagram sent */
-    size_t last_len;
-    struct rlink *next;
-} rlink;
+/* replay-outside-session: the last datagram sent in an association (node_peer.user). */
+typedef struct sent { uint8_t *b; size_t n; } sent;
 
 typedef struct ref {
     evloop *loop;
     const profile *p;
     const char *fault;
-    udp_sock plain, secure;
-    dtls_server *srv;
-    coap_ep *ep;
+    node *node;       /* the coap and coaps ports, a record per peer, the CoAP layer */
     registrar *reg;
-    rlink *links;
     ref_sa2 *sa2;     /* the reverse association toward the registree, once opened */
     ref_mef *own_mef; /* <mef at="iut">: the MEF is ours (own_mef.h) */
     const char *hostile;   /* --hostile: a hostile IN-CSE (hostile_in.c) */
@@ -121,25 +48,27 @@ typedef struct ref {
 
 static int has_fault(const ref *r, const char *name) { return r->fault && strcmp(r->fault, name) == 0; }
 
-static int plain_send(void *ctx, const uint8_t *b, size_t n)
+/* replay-outside-session: the same bytes again in an association (a response replayed for a
+ * duplicate) go out in clear, from the coaps port. */
+static int replay_send(void *ctx, const uint8_t *b, size_t n)
 {
-    rlink *k = ctx;
-    return udp_send(&k->r->plain, b, n, &k->addr) < 0 ? -1 : 0;
+    node_peer *pr = ctx;
+    sent *last = pr->user;
+    int replay = last->b && last->n == n && memcmp(last->b, b, n) == 0;
+    free(last->b);
+    last->b = xmalloc(n ? n : 1);
+    memcpy(last->b, b, n);
+    last->n = n;
+    if (replay) return udp_send(node_secure_sock(pr->n), b, n, dtls_conn_addr(pr->conn)) < 0 ? -1 : 0;
+    return node_send_secure(ctx, b, n);
 }
 
-static int secure_send(void *ctx, const uint8_t *b, size_t n)
+static void on_peer(node_peer *pr, void *ctx)
 {
-    rlink *k = ctx;
-    /* the fault: the same bytes again (a response replayed for a duplicate) go out in clear */
-    int replay = k->last && k->last_len == n && memcmp(k->last, b, n) == 0;
-    if (has_fault(k->r, "replay-outside-session")) {
-        free(k->last);
-        k->last = xmalloc(n ? n : 1);
-        memcpy(k->last, b, n);
-        k->last_len = n;
-        if (replay) return udp_send(&k->r->secure, b, n, dtls_conn_addr(k->conn)) < 0 ? -1 : 0;
-    }
-    return dtls_send(k->conn, b, n);
+    const ref *r = ctx;
+    if (!pr->link.secure || !has_fault(r, "replay-outside-session")) return;
+    pr->user = xcalloc(1, sizeof(sent));
+    pr->link.send = replay_send;
 }
 
 /* kpsaid-relative-only: any "<relative>@<anything>" gets the key of the profile's KpsaID with
@@ -154,19 +83,6 @@ static int relative_only_lookup(const char *identity, dtls_psk *out, void *ctx)
     return 0;
 }
 
-static rlink *link_new(ref *r, int secure, const char *peer)
-{
-    rlink *k = xcalloc(1, sizeof *k);
-    k->r = r;
-    k->l.ctx = k;
-    k->l.secure = secure;
-    k->l.send = secure ? secure_send : plain_send;
-    snprintf(k->l.peer, sizeof k->l.peer, "%s", peer);
-    k->next = r->links;
-    r->links = k;
-    return k;
-}
-
 /* The security context the registrar judges the request in. An association binds the field
  * CSE's CSE-ID; it also carries the AE-IDs that CSE hosts ("<CSE-ID>/C..." or "/S..."), which
  * are then judged by the registration rules (an AE-ID creating a remoteCSE gets 4005). */
@@ -175,7 +91,7 @@ static sa_info context_of(ref *r, const cm_link *l, const m2m_prim *req)
     sa_info sa = { 0 };
     sa.secure = l->secure;
     if (l->secure) {
-        const rlink *k = l->ctx;
+        const node_peer *k = node_peer_of(l);
         sa.sa = dtls_conn_number(k->conn);
         sa.identity = dtls_conn_identity(k->conn);
         sa.bound_id = dtls_conn_bound_id(k->conn);
@@ -228,7 +144,7 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
         ref_binding_faults(r, &pr);
         if (has_fault(r, "no-4005") && l->secure && pr.op == M2M_OP_CREATE && pr.ty == 16 && m2m_id_is_ae(pr.fr)) {
             free(pr.fr);   /* the fault: the AE's request taken for its hosting CSE's */
-            pr.fr = xstrdup(dtls_conn_bound_id(((const rlink *)l->ctx)->conn));
+            pr.fr = xstrdup(dtls_conn_bound_id(node_peer_of(l)->conn));
             sa.bound_id = pr.fr;
         }
         /* SA2 only after SA1 and the registration (TS-0003 §8.2.1), unless a fault says */
@@ -257,40 +173,6 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
     cm_msg_free(&out);
     m2m_prim_free(&rsp);
     m2m_prim_free(&pr);
-}
-
-static void plain_readable(evloop *l, int fd, short ev, void *ctx)
-{
-    (void)l; (void)fd; (void)ev;
-    ref *r = ctx;
-    uint8_t buf[2048];
-    for (int i = 0; i < 64; i++) {
-        net_addr from;
-        ssize_t n = udp_recv(&r->plain, buf, sizeof buf, &from);
-        if (n < 0) return;
-        rlink *k = r->links;
-        while (k && (k->l.secure || !net_addr_equal(&k->addr, &from))) k = k->next;
-        if (!k) {
-            char peer[64];
-            net_addr_str(&from, peer, sizeof peer);
-            k = link_new(r, 0, peer);
-            k->addr = from;
-        }
-        coap_ep_input(r->ep, &k->l, buf, (size_t)n);
-    }
-}
-
-static void dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
-{
-    ref *r = ctx;
-    rlink *k = r->links;
-    while (k && k->conn != c) k = k->next;
-    if (!k) {
-        k = link_new(r, 1, dtls_conn_peer(c));
-        k->conn = c;
-        k->l.sa = dtls_conn_number(c);
-    }
-    coap_ep_input(r->ep, &k->l, p, n);
 }
 
 static void dtls_state_changed(dtls_conn *c, dtls_state st, void *ctx)
@@ -374,80 +256,49 @@ static void usage(FILE *f)
           "  and a second registree's PSK (a second <psk cse-id>) bound to that CSE-ID.\n"
           "  Serves AEs over plain CoAP only under PICS MCA_PLAIN (else 4107); with <harness\n"
           "  app-id>, AE registrations are checked against a service subscription allowing\n"
-          "  that App-ID only (4126, Release 1/2: 4107). --coap-port 0 listens on no plain CoAP port.\n"
-          "faults:\n", f);
-    for (const fault *x = faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
-    hostile_in_usage(f);
+          "  that App-ID only (4126, Release 1/2: 4107). --coap-port 0 listens on no plain CoAP port.\n", f);
+}
+
+/* ref-in-cse's own options (the shared ones: peer_util.h). */
+typedef struct ref_args { const char *addr; int probe_port; } ref_args;
+
+static const struct option ref_options[] = {
+    { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' }, { NULL, 0, 0, 0 } };
+
+static int ref_option(int code, const char *arg, void *ctx)
+{
+    ref_args *a = ctx;
+    if (code == 'a') a->addr = arg;
+    else if (code == 'P') a->probe_port = atoi(arg);
+    else return -1;
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "profile", required_argument, 0, 'p' }, { "coap-port", required_argument, 0, 'c' },
-        { "coaps-port", required_argument, 0, 's' }, { "fault", required_argument, 0, 'f' },
-        { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' },
-        { "cert", required_argument, 0, 'C' }, { "key", required_argument, 0, 'K' },
-        { "trust", required_argument, 0, 'T' }, { "hostile", required_argument, 0, 'H' },
-        { "mef-port", required_argument, 0, 'M' }, { "separate-responses", no_argument, 0, 'S' },
-        { "mef-cert", required_argument, 0, 'm' },
-        { "mef-key", required_argument, 0, 'k' }, { "mef-trust", required_argument, 0, 't' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
-    const char *cert = NULL, *key = NULL, *trust = NULL;
-    const char *mef_cert[3] = { NULL, NULL, NULL };   /* the own MEF's, rspf cert */
     ref r;
     memset(&r, 0, sizeof r);
-    r.plain.fd = r.secure.fd = -1;
-    const char *profile_path = NULL, *addr = "127.0.0.1";
-    int coap_port = 0, coaps_port = 0, probe_port = 0, c, mef_port = 0, separate = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': profile_path = optarg; break;
-        case 'c': coap_port = atoi(optarg); break;
-        case 's': coaps_port = atoi(optarg); break;
-        case 'f': r.fault = optarg; break;
-        case 'a': addr = optarg; break;
-        case 'P': probe_port = atoi(optarg); break;
-        case 'C': cert = optarg; break;
-        case 'K': key = optarg; break;
-        case 'T': trust = optarg; break;
-        case 'H': r.hostile = optarg; break;
-        case 'M': mef_port = atoi(optarg); break;
-        case 'S': separate = 1; break;
-        case 'm': mef_cert[0] = optarg; break;
-        case 'k': mef_cert[1] = optarg; break;
-        case 't': mef_cert[2] = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (probe_port > 0) return probe(addr, probe_port);
-    unsigned acp_faults = 0;
-    if (r.fault) {
-        const fault *x = faults;
-        while (x->name && strcmp(x->name, r.fault) != 0) x++;
-        if (!x->name) { fprintf(stderr, "ref-in-cse: unknown fault '%s'\n", r.fault); usage(stderr); return 2; }
-        acp_faults = x->acp;
-    }
-    if (r.hostile && !hostile_in_known(r.hostile)) {
-        fprintf(stderr, "ref-in-cse: unknown hostile switch '%s'\n", r.hostile);
-        hostile_in_usage(stderr);
-        return 2;
-    }
-    if (!profile_path || coaps_port <= 0 || (cert && (!key || !trust))) { usage(stderr); return 2; }
-    diag d;
-    diag_init(&d);
-    profile *p = NULL;
-    char *schema = xasprintf("%s/fixtures/schema/profile.xsd", M2M_DATA_DIR);
-    int rc = profile_load(profile_path, schema, &p, &d);
-    free(schema);
-    if (rc < 0) { diag_print(&d, stderr); return 2; }
-    diag_free(&d);
+    ref_args a = { "127.0.0.1", 0 };
+    const peer_cli cli = { "ref-in-cse", ref_options, ref_option, &a, ref_faults, hostile_in_known, usage, hostile_in_usage };
+    peer_opts o;
+    int rc = peer_parse(&cli, argc, argv, &o);
+    if (rc) return rc == 1 ? 0 : 2;
+    const char *addr = a.addr, *cert = o.cert, *key = o.key, *trust = o.trust;
+    if (a.probe_port > 0) return probe(addr, a.probe_port);
+    r.fault = o.fault;
+    r.hostile = o.hostile;
+    int coap_port = o.coap_port, coaps_port = o.coaps_port, mef_port = o.mef_port;
+    if (!o.profile || coaps_port <= 0 || (cert && (!key || !trust))) { peer_usage(&cli, stderr); return 2; }
+    profile *p = peer_load_profile(o.profile);
+    if (!p) return 2;
     r.p = p;
     dtls_global_init();
     r.loop = loop_new();
+    const node_hooks nh = { { NULL, on_request, &r }, dtls_state_changed, NULL, on_peer, &r };
+    r.node = node_new(r.loop, (coap_params){ p->ack_timeout_ns, p->max_retransmit }, &nh);
     char err[256];
-    if (udp_bind(&r.secure, addr, coaps_port, err, sizeof err) < 0 ||
-        (coap_port > 0 && udp_bind(&r.plain, addr, coap_port, err, sizeof err) < 0)) {
+    if (node_bind_secure(r.node, addr, coaps_port, err, sizeof err) < 0 ||
+        (coap_port > 0 && node_listen_plain(r.node, addr, coap_port, err, sizeof err) < 0)) {
         fprintf(stderr, "ref-in-cse: %s\n", err);
         return 1;
     }
@@ -483,7 +334,7 @@ int main(int argc, char **argv)
     ref_fetch fetch = { p, addr, p->harness_address, mef_port, r.fault, { 0 } };
     int provider_fd = -1;
     if (mef_port > 0 && p->mef && p->mef->at_iut) {
-        if (!(r.own_mef = ref_mef_open(r.loop, p, mef_port, mef_cert, r.fault, err, sizeof err)) ||
+        if (!(r.own_mef = ref_mef_open(r.loop, p, mef_port, o.mef_cert, r.fault, err, sizeof err)) ||
             (provider_fd = watch_provider_signal(&r)) < 0) {
             fprintf(stderr, "ref-in-cse: MEF: %s\n", r.own_mef ? "cannot watch SIGUSR2" : err);
             return 1;
@@ -510,17 +361,12 @@ int main(int argc, char **argv)
         }
         dp.priority = prio;
     }
-    dtls_hooks dh = { dtls_data, dtls_state_changed, NULL, &r };
-    if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, &r.secure, r.hostile);
-    else r.srv = dtls_server_new(r.loop, &r.secure, &dp, NULL, dh, err, sizeof err);
-    if (!r.srv && !(r.hostile && hostile_in_dtls(r.hostile))) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
-    coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
-    coap_ep_hooks ch = { NULL, on_request, &r };
-    r.ep = coap_ep_new(r.loop, cp, ch);
-    if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(r.ep, 0);
-    coap_ep_set_separate(r.ep, separate);
+    if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, node_secure_sock(r.node), r.hostile);
+    else if (node_serve_secure(r.node, &dp, NULL, err, sizeof err) < 0) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
+    if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(node_ep(r.node), 0);
+    coap_ep_set_separate(node_ep(r.node), o.separate);
     r.reg = registrar_new(p->iut_cse_id, p->iut_cse_base_name, p->release);
-    hosted_policies(registrar_hosted(r.reg))->faults = acp_faults;
+    hosted_policies(registrar_hosted(r.reg))->faults = ref_fault_acp_bits(r.fault);
     registrar_set_faults(r.reg, (has_fault(&r, "any-app-id") ? REG_FAULT_ANY_APP_ID : 0u) |
                                 (has_fault(&r, "reuse-ae-stem") ? REG_FAULT_REUSE_AE_STEM : 0u) |
                                 (has_fault(&r, "plain-ae-unchecked") ? REG_FAULT_PLAIN_AE : 0u) |
@@ -533,20 +379,20 @@ int main(int argc, char **argv)
     /* The service subscription for the harness's credential allows its App-ID
      * (<harness app-id>); without one the profile claims no restriction and none is set. */
     if (p->harness_app_id) registrar_add_subscription(r.reg, NULL, p->harness_app_id, NULL);
-    if (r.plain.fd >= 0) loop_add_fd(r.loop, r.plain.fd, plain_readable, &r);
     fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
-            coaps_port, coap_port, separate ? ", separate responses" : "", r.fault ? ", fault " : "", r.fault ? r.fault : "");
+            coaps_port, coap_port, o.separate ? ", separate responses" : "", r.fault ? ", fault " : "", r.fault ? r.fault : "");
     /* Runs until the harness stops it; an hour at most, so a lost one does not stay. */
     loop_run_until(r.loop, mono_now_ns() + 3600 * NS_PER_SEC, NULL, NULL);
     ref_sa2_free(r.sa2);
     if (provider_fd >= 0) { loop_del_fd(r.loop, provider_fd); close(provider_fd); }
     ref_mef_close(r.own_mef);
     registrar_free(r.reg);
-    coap_ep_free(r.ep);
-    dtls_server_free(r.srv);
-    for (rlink *k = r.links, *n; k; k = n) { n = k->next; free(k->last); free(k); }
-    udp_close(&r.plain);
-    udp_close(&r.secure);
+    for (node_peer *k = node_peers(r.node); k; k = k->next) {
+        sent *last = k->user;
+        if (last) free(last->b);
+        free(last);
+    }
+    node_free(r.node);
     loop_free(r.loop);
     free(client_id);
     if (trust_tmp) unlink(trust_tmp);

@@ -3,7 +3,7 @@
 #include "faults.h"
 #include <stddef.h>
 
-const sim_fault sim_faults[] = {
+const peer_fault sim_faults[] = {
     { "register-before-sae", "send the CSE registration over plain CoAP before any DTLS handshake" },
     { "no-ccm8", "offer no TLS_PSK_WITH_AES_128_CCM_8, only AES-128-GCM" },
     { "accept-dtls10", "accept a server that selects DTLS 1.0" },

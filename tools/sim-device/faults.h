@@ -1,8 +1,9 @@
-/* The fault switches of sim-device: name and what it breaks, ended by { NULL, NULL }. */
+/* The fault switches of sim-device: name and what it breaks (no bits), ended by a NULL name. */
 #ifndef SIM_FAULTS_H
 #define SIM_FAULTS_H
 
-typedef struct sim_fault { const char *name; const char *what; } sim_fault;
-extern const sim_fault sim_faults[];
+#include "../common/peer_util.h"
+
+extern const peer_fault sim_faults[];
 
 #endif

@@ -1,7 +1,8 @@
 #include "lifecycle.h"
+#include "../common/peer_util.h"
 #include "util/timeutil.h"
+#include "util/xmem.h"
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,16 +17,7 @@ static void on_signal(int sig)
 
 static int fault(const sim_cred *c, const char *name) { return c->fault && strcmp(c->fault, name) == 0; }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "sim-device: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+#define say(...) peer_log("sim-device", __VA_ARGS__)
 
 static void use(sim_cred *c)
 {
@@ -79,12 +71,8 @@ int sim_cred_start(sim_cred *c, evloop *l, const profile *p, const char *bind_ad
         say("%s", "--mef-port needs a profile with <mef>");
         return -1;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGUSR2, &sa, NULL);
+    peer_on_signal(SIGHUP, on_signal);
+    peer_on_signal(SIGUSR2, on_signal);
     if (fault(c, "skip-enrolment")) {
         c->psk = (dtls_psk){ p->mef->kpm_id, p->mef->kpm, p->mef->kpm_len, p->iut_cse_id };
         say("%s", "fault: no enrolment, SAE with the bootstrap credential");

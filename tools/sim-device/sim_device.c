@@ -6,18 +6,15 @@
 #include "lifecycle.h"
 #include "faults.h"
 #include "hostile.h"
+#include "../common/peer_util.h"
 #include "model/profile.h"
-#include "net/coap_ep.h"
-#include "net/dtls.h"
 #include "net/dtls_hsorder.h"
-#include "net/loop.h"
-#include "net/udp.h"
+#include "net/node.h"
 #include "onem2m/primitive.h"
 #include "onem2m/primitive_xml.h"
 #include "util/xmem.h"
 #include "util/timeutil.h"
 #include <getopt.h>
-#include <stdarg.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,12 +29,10 @@ typedef struct sim {
     const char *fault;
     const char *harness_addr;
     int coap_port, coaps_port;
-    coap_ep *ep;
-    udp_sock plain, secure;
-    net_addr plain_peer;
-    dtls_conn *conn;
-    udp_sock sa2sock;   /* where it accepts the registrar's reverse association (SA2) */
-    dtls_server *sa2;
+    node *node;         /* its plain socket, its association (sa1) and the SA2 server */
+    node_peer *sa1;     /* the association with the registrar */
+    int sa2_up;         /* the node's secure socket accepts the reverse association (SA2) */
+    dtls_params sa2dp;
     char poa[96];
     int done;           /* current exchange finished */
     int last_rsc;
@@ -49,29 +44,7 @@ typedef struct sim {
     int hs_gap;         /* ... and whether one arrived ahead of its predecessor */
 } sim;
 
-static void logf_(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(sim *s, const char *fmt, ...)
-{
-    (void)s;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "sim-device: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-static int plain_send(void *ctx, const uint8_t *b, size_t n)
-{
-    sim *s = ctx;
-    return udp_send(&s->plain, b, n, &s->plain_peer) < 0 ? -1 : 0;
-}
-
-static int secure_send(void *ctx, const uint8_t *b, size_t n)
-{
-    sim *s = ctx;
-    return dtls_send(s->conn, b, n);
-}
+#define say(...) peer_log("sim-device", __VA_ARGS__)
 
 static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
 {
@@ -80,7 +53,7 @@ static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
     s->done = 1;
     s->last_rsc = -1;
     if (!rsp) {
-        logf_(s, "no response (%s)", reset ? "reset" : "timeout");
+        say("no response (%s)", reset ? "reset" : "timeout");
         return;
     }
     m2m_prim pr;
@@ -89,7 +62,7 @@ static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
     if (m2m_from_coap(rsp, &s->p->options, &pr, problems, sizeof problems) == 0) s->last_rsc = pr.rsc;
     char code[8];
     cm_code_str(rsp->code, code);
-    logf_(s, "response %s rsc=%d %s", code, pr.rsc, pr.pc ? pr.pc : "");
+    say("response %s rsc=%d %s", code, pr.rsc, pr.pc ? pr.pc : "");
     m2m_prim_free(&pr);
 }
 
@@ -160,7 +133,7 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
 
 static int is_done(void *ctx) { return ((sim *)ctx)->done; }
 
-static int exchange(sim *s, cm_link *link, const m2m_prim *req, int64_t limit_ns)
+static int exchange(sim *s, const cm_link *link, const m2m_prim *req, int64_t limit_ns)
 {
     cm_msg m;
     cm_msg_init(&m);
@@ -178,7 +151,7 @@ static int exchange(sim *s, cm_link *link, const m2m_prim *req, int64_t limit_ns
         cm_msg_add_opt(&m, CM_OPT_URI_QUERY, "op=2", 4);
     }
     s->done = 0;
-    int r = coap_ep_request(s->ep, link, &m, on_response, s);
+    int r = coap_ep_request(node_ep(s->node), link, &m, on_response, s);
     cm_msg_free(&m);
     if (r < 0) return -1;
     loop_run_until(s->loop, mono_now_ns() + limit_ns, is_done, s);
@@ -234,72 +207,49 @@ static void retrieve_base(sim *s, m2m_prim *req, const char *fr)
     if (s->p->serialization && strcmp(s->p->serialization, "xml") == 0) req->accept = M2M_CF_RES_XML;
 }
 
-static void plain_readable(evloop *l, int fd, short ev, void *ctx)
+/* The record of the registrar's plain CoAP port, the plain socket bound first if it is not. */
+static node_peer *plain_registrar(sim *s, const char *bind_addr)
 {
-    (void)l; (void)fd; (void)ev;
-    sim *s = ctx;
-    uint8_t buf[2048];
-    net_addr from;
-    ssize_t n;
-    cm_link link = { plain_send, s, 0, 0, "harness" };
-    while ((n = udp_recv(&s->plain, buf, sizeof buf, &from)) >= 0)
-        coap_ep_input(s->ep, &link, buf, (size_t)n);
-}
-
-static void dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
-{
-    (void)c;
-    sim *s = ctx;
-    cm_link link = { secure_send, s, 1, 1, "harness" };
-    coap_ep_input(s->ep, &link, p, n);
+    char err[256];
+    if (node_plain_sock(s->node)->fd < 0 && node_listen_plain(s->node, bind_addr, 0, err, sizeof err) < 0) {
+        say("%s", err);
+        return NULL;
+    }
+    net_addr to;
+    net_addr_parse(s->harness_addr, s->coap_port, &to);
+    return node_plain_peer(s->node, &to);
 }
 
 static void register_plain(sim *s, const char *bind_addr)
 {
-    char err[256];
-    if (s->coap_port <= 0) { logf_(s, "no plain CoAP port given"); return; }
-    if (s->plain.fd < 0) {
-        if (udp_bind(&s->plain, bind_addr, 0, err, sizeof err) < 0) { logf_(s, "%s", err); return; }
-        loop_add_fd(s->loop, s->plain.fd, plain_readable, s);
-    }
-    net_addr_parse(s->harness_addr, s->coap_port, &s->plain_peer);
+    if (s->coap_port <= 0) { say("no plain CoAP port given"); return; }
+    const node_peer *pr = plain_registrar(s, bind_addr);
+    if (!pr) return;
     m2m_prim req;
     registration(s, &req);
-    cm_link link = { plain_send, s, 0, 0, "harness" };
-    int rsc = exchange(s, &link, &req, 10 * NS_PER_SEC);
-    logf_(s, "fault %s: plain registration answered rsc=%d", s->fault, rsc);
+    int rsc = exchange(s, &pr->link, &req, 10 * NS_PER_SEC);
+    say("fault %s: plain registration answered rsc=%d", s->fault, rsc);
     m2m_prim_free(&req);
-}
-
-static int sa2_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(ctx, b, n); }
-
-static void sa2_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
-{
-    sim *s = ctx;
-    cm_link link = { sa2_send, c, 1, dtls_conn_number(c), "harness-sa2" };
-    coap_ep_input(s->ep, &link, p, n);
 }
 
 /* The SA2 server starts only once the device is registered: before that nothing answers
  * on its point of access (a reverse association only after SA1 and registration). */
 static void start_sa2(sim *s, const dtls_params *sa1)
 {
-    static dtls_params dp;
     char err[256];
-    if (s->sa2sock.fd < 0 || has_fault(s, "no-sa2")) return;
-    dp = *sa1;
-    dp.sni = NULL;
-    dp.priority = NULL;
-    dtls_hooks h = { sa2_data, NULL, NULL, s };
-    s->sa2 = dtls_server_new(s->loop, &s->sa2sock, &dp, NULL, h, err, sizeof err);
-    if (!s->sa2) logf_(s, "SA2 server: %s", err);
-    else logf_(s, "accepting the reverse association on %s", s->poa);
+    if (node_secure_sock(s->node)->fd < 0 || has_fault(s, "no-sa2")) return;
+    s->sa2dp = *sa1;
+    s->sa2dp.sni = NULL;
+    s->sa2dp.priority = NULL;
+    s->sa2_up = node_serve_secure(s->node, &s->sa2dp, NULL, err, sizeof err) == 0;
+    if (!s->sa2_up) say("SA2 server: %s", err);
+    else say("accepting the reverse association on %s", s->poa);
 }
 
 static int dtls_settled(void *ctx)
 {
     sim *s = ctx;
-    return dtls_conn_state(s->conn) != DTLS_HANDSHAKING || s->hs_gap;
+    return dtls_conn_state(s->sa1->conn) != DTLS_HANDSHAKING || s->hs_gap;
 }
 
 /* The fault reorder-intolerant: a handshake message ahead of its predecessor ends it. */
@@ -307,34 +257,28 @@ static void watch_order(const char *peer, const uint8_t *p, size_t n, void *ctx)
 {
     (void)peer;
     sim *s = ctx;
-    if (dtls_conn_state(s->conn) == DTLS_HANDSHAKING && dtls_hs_gap(&s->hs_max, p, n) && !s->hs_gap) {
+    if (dtls_conn_state(s->sa1->conn) == DTLS_HANDSHAKING && dtls_hs_gap(&s->hs_max, p, n) && !s->hs_gap) {
         s->hs_gap = 1;
-        logf_(s, "fault: a handshake message arrived out of order: giving up the handshake");
+        say("fault: a handshake message arrived out of order: giving up the handshake");
     }
 }
 
 /* A fresh association from a fresh port, as a device does after losing one. */
-static int reassociate(sim *s, const char *bind_addr, const net_addr *peer, const dtls_params *dp,
-                       const dtls_hooks *dh)
+static int reassociate(sim *s, const char *bind_addr)
 {
     char err[256];
-    dtls_client_free(s->conn);
-    s->conn = NULL;
-    udp_close(&s->secure);
-    if (udp_bind(&s->secure, bind_addr, 0, err, sizeof err) < 0) { logf_(s, "%s", err); return -1; }
+    node_disconnect(s->sa1);
     if (s->cred) sim_cred_refresh(s->cred);   /* a new enrolment first when Ke expired or the provider changed */
-    s->conn = dtls_client_new(s->loop, &s->secure, peer, dp, NULL, *dh, err, sizeof err);
-    if (!s->conn) { logf_(s, "%s", err); return -1; }
+    if (node_reconnect(s->sa1, bind_addr, NULL, err, sizeof err) < 0) { say("%s", err); return -1; }
     loop_run_until(s->loop, mono_now_ns() + s->p->dtls_total_ns, dtls_settled, s);
-    int up = dtls_conn_state(s->conn) == DTLS_UP;
-    logf_(s, "association again: %s", up ? "up" : dtls_conn_fail_reason(s->conn));
+    int up = dtls_conn_state(s->sa1->conn) == DTLS_UP;
+    say("association again: %s", up ? "up" : dtls_conn_fail_reason(s->sa1->conn));
     /* Registered again before anything else (R-REG-08): 2001, or 4117/4105 where the
      * registrar kept the registration, both leave the device registered. */
     m2m_prim req;
-    cm_link link = { secure_send, s, 1, 1, "harness" };
     if (!up || has_fault(s, "no-reregister")) return up ? 0 : -1;
     registration(s, &req);
-    logf_(s, "registration again answered rsc=%d", exchange(s, &link, &req, 2 * NS_PER_SEC));
+    say("registration again answered rsc=%d", exchange(s, &s->sa1->link, &req, 2 * NS_PER_SEC));
     m2m_prim_free(&req);
     return 0;
 }
@@ -354,9 +298,8 @@ static int store_req(sim *s, int ty, const char *to, const char *fr, const char 
     req.pclen = strlen(pc);
     req.cf = M2M_CF_RES_JSON;
     m2m_prim_serialize(&req, s->p->serialization);
-    cm_link link = { secure_send, s, 1, 1, "harness" };
-    int rsc = exchange(s, &link, &req, 2 * NS_PER_SEC);
-    logf_(s, "CREATE ty=%d %s answered rsc=%d", ty, to, rsc);
+    int rsc = exchange(s, &s->sa1->link, &req, 2 * NS_PER_SEC);
+    say("CREATE ty=%d %s answered rsc=%d", ty, to, rsc);
     m2m_prim_free(&req);
     return rsc;
 }
@@ -388,32 +331,24 @@ static void store_data(sim *s, const char *me, const char *own_rn)
 /* After registering, the device keeps working: a RETRIEVE of the registrar's CSEBase every
  * 500 ms. When the registrar ends the association, it sets up a new one first (R-FLOW-06)
  * — unless a fault says otherwise. */
-static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const dtls_params *dp,
-                      const dtls_hooks *dh, const char *me, int64_t linger)
+static void heartbeat(sim *s, const char *bind_addr, const char *me, int64_t linger)
 {
     int64_t end = mono_now_ns() + linger;
     while (mono_now_ns() < end) {
         /* A reboot or a change of service provider: the association is lost, a new one. */
-        if (s->cred && sim_cred_event(s->cred)) reassociate(s, bind_addr, peer, dp, dh);
+        if (s->cred && sim_cred_event(s->cred)) reassociate(s, bind_addr);
         m2m_prim req;
         retrieve_base(s, &req, me);
-        dtls_state st = dtls_conn_state(s->conn);
+        dtls_state st = s->sa1->conn ? dtls_conn_state(s->sa1->conn) : DTLS_FAILED;
         if (st == DTLS_UP) {
-            cm_link link = { secure_send, s, 1, 1, "harness" };
-            int rsc = exchange(s, &link, &req, 2 * NS_PER_SEC);
-            logf_(s, "retrieve answered rsc=%d", rsc);
+            int rsc = exchange(s, &s->sa1->link, &req, 2 * NS_PER_SEC);
+            say("retrieve answered rsc=%d", rsc);
             /* No answer: the association may be dead (link loss, registrar lost its state):
              * a new handshake before the next primitive (R-FLOW-06), retried while it fails. */
-            if (rsc < 0 && !s->done && !has_fault(s, "keep-dead-association")) reassociate(s, bind_addr, peer, dp, dh);
+            if (rsc < 0 && !s->done && !has_fault(s, "keep-dead-association")) reassociate(s, bind_addr);
         } else if (has_fault(s, "plain-after-close")) {
-            if (s->plain.fd < 0) {
-                char err[256];
-                if (udp_bind(&s->plain, bind_addr, 0, err, sizeof err) == 0)
-                    loop_add_fd(s->loop, s->plain.fd, plain_readable, s);
-            }
-            net_addr_parse(s->harness_addr, s->coap_port, &s->plain_peer);
-            cm_link link = { plain_send, s, 0, 0, "harness" };
-            logf_(s, "fault: plain retrieve answered rsc=%d", exchange(s, &link, &req, 2 * NS_PER_SEC));
+            const node_peer *pr = plain_registrar(s, bind_addr);
+            if (pr) say("fault: plain retrieve answered rsc=%d", exchange(s, &pr->link, &req, 2 * NS_PER_SEC));
         } else if (has_fault(s, "stale-after-close")) {
             /* Keep using the old session's keys: records the registrar can no longer accept. */
             cm_msg m;
@@ -422,12 +357,12 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
             uint8_t buf[1024];
             if (m2m_request_to_coap(&req, &s->p->options, &m) == 0) {
                 size_t n = cm_encode(&m, buf, sizeof buf);
-                if (n) dtls_send_anyway(s->conn, buf, n);
+                if (n) dtls_send_anyway(s->sa1->conn, buf, n);
             }
             cm_msg_free(&m);
-            logf_(s, "fault: sent a record in the closed association");
+            say("fault: sent a record in the closed association");
         } else {
-            reassociate(s, bind_addr, peer, dp, dh);   /* failed: tried again next round */
+            reassociate(s, bind_addr);   /* failed: tried again next round */
         }
         m2m_prim_free(&req);
         loop_run_until(s->loop, mono_now_ns() + 500 * NS_PER_MS, NULL, NULL);
@@ -451,84 +386,69 @@ static void usage(FILE *f)
           "  --rpk-pub F --rpk-key F --rpk-pin F   use raw public keys (RFC 7250): ours, and the\n"
           "                   registrar's (PEM) we pin, bound to the profile's harness CSE-ID\n"
           "  --separate-responses   answer the registrar's CON requests with an empty ACK, then\n"
-          "                   the response in a CON of its own (RFC 7252 §5.2.2; not a fault)\n"
-          "faults:\n", f);
-    for (const sim_fault *x = sim_faults; x->name; x++) fprintf(f, "  %-22s %s\n", x->name, x->what);
-    hostile_usage(f);
+          "                   the response in a CON of its own (RFC 7252 §5.2.2; not a fault)\n", f);
+}
+
+/* sim-device's own options (the shared ones: peer_util.h). */
+typedef struct sim_args {
+    sim *s;
+    const char *bind;              /* --bind */
+    const char *rpk_pub, *rpk_key, *rpk_pin;
+    int64_t linger;                /* --linger */
+} sim_args;
+
+static const struct option sim_options[] = {
+    { "harness", required_argument, 0, 'a' }, { "bind", required_argument, 0, 'b' },
+    { "kind", required_argument, 0, 'k' }, { "linger", required_argument, 0, 'l' },
+    { "rpk-pub", required_argument, 0, 'P' }, { "rpk-key", required_argument, 0, 'R' },
+    { "rpk-pin", required_argument, 0, 'N' }, { NULL, 0, 0, 0 } };
+
+static int sim_option(int code, const char *arg, void *ctx)
+{
+    sim_args *a = ctx;
+    switch (code) {
+    case 'a': a->s->harness_addr = arg; break;
+    case 'b': a->bind = arg; break;
+    case 'k': a->s->kind = arg; break;
+    case 'l': a->linger = parse_duration_ns(arg); break;
+    case 'P': a->rpk_pub = arg; break;
+    case 'R': a->rpk_key = arg; break;
+    case 'N': a->rpk_pin = arg; break;
+    default: return -1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "profile", required_argument, 0, 'p' }, { "coap-port", required_argument, 0, 'c' },
-        { "coaps-port", required_argument, 0, 's' }, { "harness", required_argument, 0, 'a' }, { "bind", required_argument, 0, 'b' },
-        { "kind", required_argument, 0, 'k' }, { "fault", required_argument, 0, 'f' },
-        { "linger", required_argument, 0, 'l' }, { "cert", required_argument, 0, 'C' },
-        { "key", required_argument, 0, 'K' }, { "trust", required_argument, 0, 'T' },
-        { "rpk-pub", required_argument, 0, 'P' }, { "rpk-key", required_argument, 0, 'R' },
-        { "rpk-pin", required_argument, 0, 'N' }, { "hostile", required_argument, 0, 'H' },
-        { "mef-port", required_argument, 0, 'M' }, { "mef-cert", required_argument, 0, 1 },
-        { "mef-key", required_argument, 0, 2 }, { "mef-trust", required_argument, 0, 3 },
-        { "separate-responses", no_argument, 0, 4 }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
-    const char *cert = NULL, *key = NULL, *trust = NULL, *rpk_pub = NULL, *rpk_key = NULL, *rpk_pin = NULL;
     sim s;
     memset(&s, 0, sizeof s);
     s.kind = "asn-cse";
-    s.plain.fd = s.secure.fd = s.sa2sock.fd = -1;
-    const char *profile_path = NULL, *hostile = NULL, *opt_bind = NULL;
-    int64_t linger = 30 * NS_PER_SEC;
-    int c, mef_port = 0, separate = 0;
-    const char *mef_cert[3] = { NULL, NULL, NULL };   /* certificate-based RSPF: cert, key, trust */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': profile_path = optarg; break;
-        case 'c': s.coap_port = atoi(optarg); break;
-        case 's': s.coaps_port = atoi(optarg); break;
-        case 'a': s.harness_addr = optarg; break;
-        case 'b': opt_bind = optarg; break;
-        case 'k': s.kind = optarg; break;
-        case 'f': s.fault = optarg; break;
-        case 'l': linger = parse_duration_ns(optarg); break;
-        case 'C': cert = optarg; break;
-        case 'K': key = optarg; break;
-        case 'T': trust = optarg; break;
-        case 'P': rpk_pub = optarg; break;
-        case 'R': rpk_key = optarg; break;
-        case 'N': rpk_pin = optarg; break;
-        case 'H': hostile = optarg; break;
-        case 'M': mef_port = atoi(optarg); break;
-        case 1: case 2: case 3: mef_cert[c - 1] = optarg; break;
-        case 4: separate = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (s.fault) {
-        const sim_fault *x = sim_faults;
-        while (x->name && strcmp(x->name, s.fault) != 0) x++;
-        if (!x->name) { fprintf(stderr, "sim-device: unknown fault '%s'\n", s.fault); usage(stderr); return 2; }
-    }
-    if (hostile && !hostile_known(hostile)) { fprintf(stderr, "sim-device: unknown hostile switch '%s'\n", hostile); usage(stderr); return 2; }
-    if (!profile_path || s.coaps_port <= 0 || linger < 0) { usage(stderr); return 2; }
-    diag d;
-    diag_init(&d);
-    profile *p = NULL;
-    char *schema = xasprintf("%s/fixtures/schema/profile.xsd", M2M_DATA_DIR);
-    int rc = profile_load(profile_path, schema, &p, &d);
-    free(schema);
-    if (rc < 0) { diag_print(&d, stderr); return 2; }
-    diag_free(&d);
+    sim_args a = { &s, NULL, NULL, NULL, NULL, 30 * NS_PER_SEC };
+    const peer_cli cli = { "sim-device", sim_options, sim_option, &a, sim_faults, hostile_known, usage, hostile_usage };
+    peer_opts o;
+    int rc = peer_parse(&cli, argc, argv, &o);
+    if (rc) return rc == 1 ? 0 : 2;
+    s.fault = o.fault;
+    s.coap_port = o.coap_port;
+    s.coaps_port = o.coaps_port;
+    const char *cert = o.cert, *key = o.key, *trust = o.trust, *hostile = o.hostile;
+    const char *rpk_pub = a.rpk_pub, *rpk_key = a.rpk_key;
+    int64_t linger = a.linger;
+    if (!o.profile || s.coaps_port <= 0 || linger < 0) { peer_usage(&cli, stderr); return 2; }
+    profile *p = peer_load_profile(o.profile);
+    if (!p) return 2;
     s.p = p;
     if (!s.harness_addr) s.harness_addr = p->harness_address;
     dtls_global_init();
     s.loop = loop_new();
-    coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
-    coap_ep_hooks hooks = { NULL, on_request, &s };
-    s.ep = coap_ep_new(s.loop, cp, hooks);
-    coap_ep_set_dedup(s.ep, !has_fault(&s, "no-dedup"));
-    coap_ep_set_separate(s.ep, separate);
+    const node_hooks hooks = { { NULL, on_request, &s }, NULL, has_fault(&s, "reorder-intolerant") ? watch_order : NULL,
+                               NULL, &s };
+    s.node = node_new(s.loop, (coap_params){ p->ack_timeout_ns, p->max_retransmit }, &hooks);
+    coap_ep_set_dedup(node_ep(s.node), !has_fault(&s, "no-dedup"));
+    coap_ep_set_separate(node_ep(s.node), o.separate);
     char err[256];
-    const char *bind_addr = opt_bind ? opt_bind : strchr(s.harness_addr, ':') ? "::1" : "127.0.0.1";
+    const char *bind_addr = a.bind ? a.bind : strchr(s.harness_addr, ':') ? "::1" : "127.0.0.1";
     m2m_prim req;
     int exit_code = 1;
 
@@ -539,7 +459,6 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (udp_bind(&s.secure, bind_addr, 0, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
     net_addr peer;
     net_addr_parse(s.harness_addr, s.coaps_port, &peer);
     dtls_psk psk = { p->psk_identity, p->psk_key, p->psk_key_len, p->iut_cse_id };
@@ -547,8 +466,8 @@ int main(int argc, char **argv)
     snprintf(bare, sizeof bare, "%.*s", p->psk_identity ? (int)strcspn(p->psk_identity, "@") : 0, p->psk_identity ? p->psk_identity : "");
     if (has_fault(&s, "psk-identity-not-kpsaid")) psk.identity = bare;
     sim_cred cred;   /* remote provisioning: the PSK for SAE comes from the enrolment (lifecycle.h) */
-    if (mef_port > 0) {
-        if (sim_cred_start(&cred, s.loop, p, bind_addr, s.harness_addr, mef_port, mef_cert, s.fault) < 0) goto out;
+    if (o.mef_port > 0) {
+        if (sim_cred_start(&cred, s.loop, p, bind_addr, s.harness_addr, o.mef_port, o.mef_cert, s.fault) < 0) goto out;
         s.cred = &cred;
     }
     dtls_params dp = { 0 };
@@ -561,7 +480,7 @@ int main(int argc, char **argv)
     char *v10[] = { "DTLS1.2", "DTLS1.0" };
     int accept10 = has_fault(&s, "accept-dtls10");
     if (dtls_priority_for(accept10 ? old : gcm, accept10 ? 2 : 1, v10, accept10 ? 2 : 1,
-                          prio, sizeof prio, err, sizeof err) < 0) { logf_(&s, "%s", err); return 1; }
+                          prio, sizeof prio, err, sizeof err) < 0) { say("%s", err); return 1; }
     if (has_fault(&s, "no-ccm8") || accept10) dp.priority = prio;
     char cn_only_cert[512], cn_only_key[512];
     if (cert) {
@@ -579,7 +498,7 @@ int main(int argc, char **argv)
         dp.skip_verify = has_fault(&s, "accept-any-cert");
     }
     /* Raw public keys: the registrar's key is pinned; it binds the profile's harness CSE-ID. */
-    dtls_rpk_pin pin = { p->harness_cse_id, NULL, rpk_pin };
+    dtls_rpk_pin pin = { p->harness_cse_id, NULL, a.rpk_pin };
     char other_pub[512], other_key[512];
     if (rpk_pub && rpk_key && has_fault(&s, "rpk-other-key")) {
         /* fixtures/certs naming: rpk-X.pub has a sibling rpk-X-other.pub */
@@ -592,63 +511,57 @@ int main(int argc, char **argv)
         dp.rpk_pub_file = rpk_pub;
         dp.rpk_key_file = rpk_key;
         dp.rpk_pins = &pin;
-        dp.nrpk_pins = rpk_pin ? 1 : 0;
+        dp.nrpk_pins = a.rpk_pin ? 1 : 0;
         dp.skip_verify = has_fault(&s, "rpk-accept-any-key");
         cert = rpk_pub;   /* like X.509: no PSK-only extras (SA2) */
     }
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
     if (has_fault(&s, "no-flight-retransmit")) dp.retrans_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
-    dtls_hooks dh = { dtls_data, NULL, has_fault(&s, "reorder-intolerant") ? watch_order : NULL, &s };
     s.hs_max = -1;
     if (hostile && !hostile_inside_sa(hostile)) hostile_outside(hostile, bind_addr, s.harness_addr, s.coap_port, s.coaps_port, p);
-    s.conn = dtls_client_new(s.loop, &s.secure, &peer, &dp, NULL, dh, err, sizeof err);
-    if (!s.conn) { logf_(&s, "%s", err); return 1; }
+    s.sa1 = node_connect(s.node, bind_addr, &peer, &dp, NULL, NULL, NULL, err, sizeof err);
+    if (!s.sa1) { say("%s", err); return 1; }
     loop_run_until(s.loop, mono_now_ns() + p->dtls_total_ns, dtls_settled, &s);
-    if (dtls_conn_state(s.conn) != DTLS_UP || s.hs_gap) {
-        logf_(&s, "DTLS handshake failed: %s", s.hs_gap ? "out-of-order message" : dtls_conn_fail_reason(s.conn));
+    if (dtls_conn_state(s.sa1->conn) != DTLS_UP || s.hs_gap) {
+        say("DTLS handshake failed: %s", s.hs_gap ? "out-of-order message" : dtls_conn_fail_reason(s.sa1->conn));
         if (has_fault(&s, "plain-after-sae-fail")) register_plain(&s, bind_addr);
         goto out;
     }
-    logf_(&s, "DTLS up");
-    if (hostile && hostile_inside_sa(hostile)) hostile_inside(hostile, s.loop, secure_send, &s, p);
-    cm_link link = { secure_send, &s, 1, 1, "harness" };
+    say("DTLS up");
+    if (hostile && hostile_inside_sa(hostile)) hostile_inside(hostile, s.loop, s.sa1->link.send, s.sa1, p);
+    const cm_link *link = &s.sa1->link;
     const char *me = p->iut_cse_id ? p->iut_cse_id : "/asn-cse";
     char *cb = xasprintf("%s/base", me);   /* as registration() announces it */
     if (strcmp(s.kind, "ae") != 0) s.res = devres_new(cb);
     free(cb);
     if (has_fault(&s, "retrieve-before-register")) {
         retrieve_base(&s, &req, me);
-        logf_(&s, "fault: retrieve before registering answered rsc=%d", exchange(&s, &link, &req, 10 * NS_PER_SEC));
+        say("fault: retrieve before registering answered rsc=%d", exchange(&s, link, &req, 10 * NS_PER_SEC));
         m2m_prim_free(&req);
     }
-    if (strcmp(s.kind, "ae") != 0 && !cert && udp_bind(&s.sa2sock, bind_addr, 0, err, sizeof err) == 0)
+    if (strcmp(s.kind, "ae") != 0 && !cert && node_bind_secure(s.node, bind_addr, 0, err, sizeof err) == 0)
         snprintf(s.poa, sizeof s.poa, strchr(bind_addr, ':') ? "coaps://[%s]:%d" : "coaps://%s:%d",
-                 bind_addr, udp_port(&s.sa2sock));
+                 bind_addr, udp_port(node_secure_sock(s.node)));
     if (has_fault(&s, "sa2-before-register")) start_sa2(&s, &dp);
     registration(&s, &req);
-    int rsc = exchange(&s, &link, &req, 30 * NS_PER_SEC);
-    if (rsc == 2001 && !s.sa2) start_sa2(&s, &dp);
+    int rsc = exchange(&s, link, &req, 30 * NS_PER_SEC);
+    if (rsc == 2001 && !s.sa2_up) start_sa2(&s, &dp);
     /* A request-reachable device whose registration failed keeps its point of access a
      * moment (as one that retries would): a reverse association tried now must be refused. */
-    if (rsc != 2001 && s.sa2sock.fd >= 0) loop_run_until(s.loop, mono_now_ns() + 3 * NS_PER_SEC, NULL, NULL);
+    if (rsc != 2001 && node_secure_sock(s.node)->fd >= 0) loop_run_until(s.loop, mono_now_ns() + 3 * NS_PER_SEC, NULL, NULL);
     m2m_prim_free(&req);
-    logf_(&s, "registration answered rsc=%d", rsc);
+    say("registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;
     if (rsc == 2001) {
         const char *who = strcmp(s.kind, "ae") ? me : has_fault(&s, "ae-wrong-fr") ? "Cnot-this-ae" : p->iut_ae_id;
         if (who) store_data(&s, who, strcmp(s.kind, "ae") ? me + (me[0] == '/') : "sim-ae");
-        heartbeat(&s, bind_addr, &peer, &dp, &dh, who, linger);
+        heartbeat(&s, bind_addr, who, linger);
     }
-    dtls_close(s.conn);
+    if (s.sa1->conn) dtls_close(s.sa1->conn);
 out:
     devres_free(s.res);
-    dtls_server_free(s.sa2);
-    udp_close(&s.sa2sock);
-    dtls_client_free(s.conn);
-    coap_ep_free(s.ep);
-    udp_close(&s.secure);
-    udp_close(&s.plain);
+    node_free(s.node);
     loop_free(s.loop);
     profile_free(p);
     return exit_code;
