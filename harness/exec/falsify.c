@@ -3,13 +3,14 @@
 #include "../flow/events.h"
 #include "../flow/order.h"
 #include "../model/vars.h"
+#include "../util/timeutil.h"
 #include "../util/xmem.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MS 1000000LL
+#define MS NS_PER_MS
 
 /* ---- ${VAR}: each name stands for a value of its own, "x-NAME" ---- */
 
@@ -66,15 +67,15 @@ static void built_copy(built *dst, const built *src)
 
 static void built_add(timeline *tl, int64_t t, const built *b)
 {
-    const char **kv = xmalloc((2 * b->attrs.n + 1) * sizeof *kv);
+    const char **kvs = xmalloc((2 * b->attrs.n + 1) * sizeof *kvs);
     size_t n = 0;
     for (size_t i = 0; i < b->attrs.n; i++) {
-        kv[n++] = b->attrs.items[i].key;
-        kv[n++] = b->attrs.items[i].value;
+        kvs[n++] = b->attrs.items[i].key;
+        kvs[n++] = b->attrs.items[i].value;
     }
-    kv[n] = NULL;
-    timeline_add_at(tl, t, b->name, b->peer, kv);
-    free(kv);
+    kvs[n] = NULL;
+    timeline_add_at(tl, t, b->name, b->peer, kvs);
+    free(kvs);
 }
 
 static tl_event *built_event(timeline *tl, const built *b)

@@ -12,10 +12,9 @@ char *event_field(const tl_event *e, const char *field)
         if (!pc) return NULL;
         m2m_prim p;
         m2m_prim_init(&p);
-        p.pc = (char *)pc;
+        p.pc = xstrdup(pc);
         p.pclen = strlen(pc);
         char *v = m2m_prim_field(&p, field);
-        p.pc = NULL;          /* borrowed */
         m2m_prim_free(&p);
         return v;
     }

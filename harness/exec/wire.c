@@ -3,6 +3,7 @@
  * harness's listening side is wire_in.c, the associations it opens as client wire_field.c. */
 #include "wire_int.h"
 #include "../util/xmem.h"
+#include "../util/hex.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

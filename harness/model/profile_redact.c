@@ -3,6 +3,7 @@
  * reports and bundles with every key replaced by a marker. */
 #include "profile_redact.h"
 #include "../util/xmem.h"
+#include "../util/xmlstr.h"
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
@@ -74,17 +75,17 @@ int profile_write_redacted(const char *src, const char *dst)
     if (!doc) return -1;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "kpm")) {
-            xmlSetProp(c, BAD_CAST "kpm", BAD_CAST PROFILE_REDACTED_KEY);   /* Kpm is a secret too */
-            xmlSetProp(c, BAD_CAST "encoding", BAD_CAST "ascii");
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, xml_cstr("mef")) && xmlHasProp(c, xml_cstr("kpm"))) {
+            xmlSetProp(c, xml_cstr("kpm"), xml_cstr(PROFILE_REDACTED_KEY));   /* Kpm is a secret too */
+            xmlSetProp(c, xml_cstr("encoding"), xml_cstr("ascii"));
         }
-        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "mef") && xmlHasProp(c, BAD_CAST "target-psk"))
-            xmlSetProp(c, BAD_CAST "target-psk", BAD_CAST PROFILE_REDACTED_KEY);   /* the target's PSK with the MEF */
-        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "credentials")) continue;
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, xml_cstr("mef")) && xmlHasProp(c, xml_cstr("target-psk")))
+            xmlSetProp(c, xml_cstr("target-psk"), xml_cstr(PROFILE_REDACTED_KEY));   /* the target's PSK with the MEF */
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, xml_cstr("credentials"))) continue;
         for (xmlNodePtr k = c->children; k; k = k->next)
-            if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, BAD_CAST "psk") && xmlHasProp(k, BAD_CAST "key")) {
-                xmlSetProp(k, BAD_CAST "key", BAD_CAST PROFILE_REDACTED_KEY);
-                xmlSetProp(k, BAD_CAST "encoding", BAD_CAST "ascii");
+            if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, xml_cstr("psk")) && xmlHasProp(k, xml_cstr("key"))) {
+                xmlSetProp(k, xml_cstr("key"), xml_cstr(PROFILE_REDACTED_KEY));
+                xmlSetProp(k, xml_cstr("encoding"), xml_cstr("ascii"));
             }
     }
     int r = xmlSaveFile(dst, doc) < 0 ? -1 : 0;

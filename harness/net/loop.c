@@ -133,7 +133,8 @@ void loop_run_once(evloop *l, int64_t max_wait_ns)
         if (until < wait) wait = until < 0 ? 0 : until;
     }
     size_t n = l->nfds;
-    struct pollfd pfd[n ? n : 1];
+    /* Per turn, not kept in the loop: a callback may run the loop again (nested waits). */
+    struct pollfd *pfd = xmalloc((n ? n : 1) * sizeof *pfd);
     for (size_t i = 0; i < n; i++) pfd[i] = (struct pollfd){ l->fds[i].fd, POLLIN, 0 };
     int ms = (int)((wait + NS_PER_MS - 1) / NS_PER_MS);
     int r = poll(pfd, n, ms);
@@ -148,6 +149,7 @@ void loop_run_once(evloop *l, int64_t max_wait_ns)
                 }
         }
     }
+    free(pfd);
     fire_due_timers(l);
 }
 

@@ -7,7 +7,9 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 #include "net/node.h"
+#include "util/timeutil.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 static const uint8_t key[] = "m2m-harness-node-psk";
 static const dtls_psk psk = { "node@in.m2m-harness.test", key, sizeof key - 1, "/node-1" };

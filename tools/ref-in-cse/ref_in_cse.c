@@ -350,8 +350,11 @@ int main(int argc, char **argv)
     dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
     dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     char prio[512];
-    char *gcm[] = { "TLS_PSK_WITH_AES_128_GCM_SHA256" }, *v12[] = { "DTLS1.2" };
-    char *old[] = { "TLS_PSK_WITH_AES_128_CCM_8", "TLS_PSK_WITH_AES_128_CBC_SHA" }, *v10[] = { "DTLS1.2", "DTLS1.0" };
+    /* writable names: dtls_priority_for takes the profile's char * lists */
+    char s_gcm[] = "TLS_PSK_WITH_AES_128_GCM_SHA256", s_ccm8[] = "TLS_PSK_WITH_AES_128_CCM_8";
+    char s_cbc[] = "TLS_PSK_WITH_AES_128_CBC_SHA", s_d12[] = "DTLS1.2", s_d10[] = "DTLS1.0";
+    char *gcm[] = { s_gcm }, *v12[] = { s_d12 };
+    char *old[] = { s_ccm8, s_cbc }, *v10[] = { s_d12, s_d10 };
     int accept10 = has_fault(&r, "accept-dtls10");
     if (has_fault(&r, "no-ccm8") || accept10) {
         if (dtls_priority_for(accept10 ? old : gcm, accept10 ? 2 : 1, accept10 ? v10 : v12, accept10 ? 2 : 1,

@@ -475,9 +475,12 @@ int main(int argc, char **argv)
     dp.npsks = 1;
     dp.sni = has_fault(&s, "no-sni") ? NULL : p->harness_host;
     char prio[512];
-    char *gcm[] = { "TLS_PSK_WITH_AES_128_GCM_SHA256" };
-    char *old[] = { "TLS_PSK_WITH_AES_128_CCM_8", "TLS_PSK_WITH_AES_128_CBC_SHA" };
-    char *v10[] = { "DTLS1.2", "DTLS1.0" };
+    /* writable names: dtls_priority_for takes the profile's char * lists */
+    char s_gcm[] = "TLS_PSK_WITH_AES_128_GCM_SHA256", s_ccm8[] = "TLS_PSK_WITH_AES_128_CCM_8";
+    char s_cbc[] = "TLS_PSK_WITH_AES_128_CBC_SHA", s_d12[] = "DTLS1.2", s_d10[] = "DTLS1.0";
+    char *gcm[] = { s_gcm };
+    char *old[] = { s_ccm8, s_cbc };
+    char *v10[] = { s_d12, s_d10 };
     int accept10 = has_fault(&s, "accept-dtls10");
     if (dtls_priority_for(accept10 ? old : gcm, accept10 ? 2 : 1, v10, accept10 ? 2 : 1,
                           prio, sizeof prio, err, sizeof err) < 0) { say("%s", err); return 1; }
