@@ -1,6 +1,8 @@
 /* Hosted <accessControlPolicy>, <container> and <contentInstance> resources; see hosted.h. */
 #include "hosted.h"
 #include "acp_json.h"
+#include "strict.h"
+#include "../onem2m/release.h"
 #include "../util/xmem.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@ struct hosted {
     rnode **v; size_t n, cap;
     unsigned next_ri;
     acp_store acps;
+    int release;                 /* onem2m/release.h code: which attributes are M on Create */
 };
 
 #define MAX_DEPTH 16
@@ -66,9 +69,12 @@ hosted *hosted_new(const char *cse_id, const char *base_name)
     h->root.creator = xstrdup(h->cse_id);
     h->root.ty = 5;
     h->next_ri = 1;
+    h->release = M2M_REL_DEFAULT;
     acp_store_init(&h->acps);
     return h;
 }
+
+void hosted_set_release(hosted *h, int release) { h->release = release; }
 
 void hosted_free(hosted *h)
 {
@@ -210,7 +216,7 @@ void hosted_reply(m2m_prim *rsp, const m2m_prim *req, int rsc, const char *dbg)
     free(rsp->rqi);
     rsp->rqi = xstrdup(req->rqi);
     free(rsp->rvi);
-    rsp->rvi = xstrdup(req->rvi ? req->rvi : (const char *)"3");
+    rsp->rvi = xstrdup(req->rvi);   /* none toward a Release-1 entity */
     if (dbg) {
         json_t *o = json_pack("{s:s}", "m2m:dbg", dbg);
         free(rsp->pc);
@@ -358,6 +364,13 @@ static void do_create(hosted *h, rnode *parent, const m2m_prim *req, json_t *bod
         char *why = xasprintf("content has no %s object", sn);
         fail(rsp, req, 4000, why, tl, o);
         free(why);
+        return;
+    }
+    /* TS-0004 §7.3.3.3: an attribute M on Create that is not present -> BAD_REQUEST */
+    char attr[16], why[96];
+    if (strict_missing_on_create(h->release, req->ty, inner, attr, sizeof attr) &&
+        !(strcmp(attr, "pvs") == 0 && (h->acps.faults & ACP_FAULT_PVS_OPTIONAL))) {
+        fail(rsp, req, 4000, strict_missing_text(attr, why, sizeof why), tl, o);
         return;
     }
     const char *rn = json_string_value(json_object_get(inner, "rn"));

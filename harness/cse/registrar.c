@@ -1,6 +1,8 @@
 #include "registrar.h"
 #include "../onem2m/primitive_xml.h"
 #include "hosted.h"
+#include "strict.h"
+#include "../onem2m/release.h"
 #include "../util/xmem.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -19,7 +21,8 @@ typedef struct resource {
 struct registrar {
     char *cse_id;        /* "/in-cse" */
     char *base;          /* "in-name" */
-    int release;
+    int release;         /* onem2m/release.h code */
+    unsigned releases;   /* the releases served (m2m_release_bit); others get 4001 */
     resource *res;
     size_t nres, capres;
     unsigned next_ri;
@@ -33,6 +36,12 @@ struct registrar {
 void registrar_set_faults(registrar *r, unsigned faults) { r->faults = faults; }
 
 void registrar_require_sae(registrar *r, int on) { r->require_sae = on; }
+
+void registrar_support_release(registrar *r, int release, int on)
+{
+    if (on) r->releases |= m2m_release_bit(release);
+    else r->releases &= ~m2m_release_bit(release);
+}
 
 void registrar_add_subscription(registrar *r, const char *credential, const char *app_ids, const char *ae_ids)
 {
@@ -63,9 +72,11 @@ registrar *registrar_new(const char *cse_id, const char *cse_base_name, int rele
     registrar *r = xcalloc(1, sizeof *r);
     r->cse_id = xstrdup(cse_id ? cse_id : "/in-cse");
     r->base = xstrdup(cse_base_name ? cse_base_name : "in-name");
-    r->release = release ? release : 3;
+    r->release = m2m_release_name(release) ? release : M2M_REL_DEFAULT;
+    r->releases = m2m_release_default_set(r->release);
     r->next_ri = 1;
     r->hosted = hosted_new(r->cse_id, r->base);
+    hosted_set_release(r->hosted, r->release);
     return r;
 }
 
@@ -142,8 +153,10 @@ static void respond(m2m_prim *rsp, const m2m_prim *req, int rsc)
     rsp->rsc = rsc;
     free(rsp->rqi);
     rsp->rqi = xstrdup(req->rqi);
+    /* the response carries the request's release; none toward a Release-1 entity
+     * (TS-0004 §7.3.1.1, §7.3.2.6) */
     free(rsp->rvi);
-    rsp->rvi = xstrdup(req->rvi ? req->rvi : (const char *)"3");
+    rsp->rvi = xstrdup(req->rvi);
 }
 
 static void reject(registrar *r, const m2m_prim *req, m2m_prim *rsp, int rsc, const char *why,
@@ -199,6 +212,22 @@ static void created(registrar *r, resource *x, json_t *out, const m2m_prim *req,
     rsp->location = xasprintf("%s/%s", r->base, x->rn);
 }
 
+/* A mandatory attribute missing from a CREATE's representation: 4000 naming it (TS-0004
+ * §7.3.3.3, the table in strict.c). Returns 1 when the request was refused. */
+static int missing_mandatory(registrar *r, const m2m_prim *req, int ty, const json_t *inner, m2m_prim *rsp,
+                             timeline *tl, const char *peer)
+{
+    char attr[16], why[96];
+    if (!json_is_object(inner)) {
+        snprintf(why, sizeof why, "content has no %s object", ty == 2 ? "m2m:ae" : "m2m:csr");
+        reject(r, req, rsp, 4000, why, tl, peer);
+        return 1;
+    }
+    if (!strict_missing_on_create(r->release, ty, inner, attr, sizeof attr)) return 0;
+    reject(r, req, rsp, 4000, strict_missing_text(attr, why, sizeof why), tl, peer);
+    return 1;
+}
+
 /* CREATE <remoteCSE> (ty=16): TS-0004 §7.4.4.2.1 */
 static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m2m_prim *rsp,
                               timeline *tl, const char *peer)
@@ -208,14 +237,15 @@ static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m
         return;
     }
     if (find_by(r, 16, req->fr)) {
-        reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "remoteCSE for this CSE-ID already exists", tl, peer);
+        reject(r, req, rsp, r->release >= M2M_REL_3 ? 4117 : 4105, "remoteCSE for this CSE-ID already exists", tl, peer);
         return;
     }
     json_t *csr = json_object_get(body, "m2m:csr");
     const char *csi = json_string_value(json_object_get(csr, "csi"));
     const char *rn = json_string_value(json_object_get(csr, "rn"));
-    if (!csr || !csi) {
-        reject(r, req, rsp, 4000, "content has no m2m:csr with csi", tl, peer);
+    if (missing_mandatory(r, req, 16, csr, rsp, tl, peer)) return;
+    if (!csi) {
+        reject(r, req, rsp, 4000, "csi is not a string", tl, peer);
         return;
     }
     if (strcmp(sp_relative(csi), sp_relative(req->fr)) != 0) {
@@ -239,8 +269,9 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
     json_t *ae = json_object_get(body, "m2m:ae");
     const char *api = json_string_value(json_object_get(ae, "api"));
     const char *rn = json_string_value(json_object_get(ae, "rn"));
-    if (!ae || !api) {
-        reject(r, req, rsp, 4000, "content has no m2m:ae with api", tl, peer);
+    if (missing_mandatory(r, req, 2, ae, rsp, tl, peer)) return;
+    if (!api) {
+        reject(r, req, rsp, 4000, "api is not a string", tl, peer);
         return;
     }
     if (api[0] != 'r' && api[0] != 'R' && api[0] != 'N' && !(r->faults & REG_FAULT_ANY_APP_ID)) {
@@ -262,7 +293,7 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
                         : NULL;
         if (!sub || why) {
             if (!sub) reject(r, req, rsp, 4128, "no service subscription for this credential", tl, peer);
-            else reject(r, req, rsp, r->release >= 3 ? 4126 : 4107, why, tl, peer);
+            else reject(r, req, rsp, r->release >= M2M_REL_3 ? 4126 : 4107, why, tl, peer);
             free(aei);
             return;
         }
@@ -277,7 +308,7 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
         return;
     }
     if (find_by(r, 2, aei) && !(r->faults & REG_FAULT_REUSE_AE_STEM)) {
-        reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "AE-ID stem is still registered", tl, peer);
+        reject(r, req, rsp, r->release >= M2M_REL_3 ? 4117 : 4105, "AE-ID stem is still registered", tl, peer);
         free(aei);
         return;
     }
@@ -326,8 +357,9 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
     int secure = sa && sa->secure;
     int ae_create = req->op == M2M_OP_CREATE && req->ty == 2;
     /* Receiver checks, TS-0004 §7.3.2.1 */
-    if (!req->rqi || !req->rvi || req->op == M2M_OP_NONE || (!req->fr && !ae_create)) {
-        reject(r, req, rsp, 4000, "mandatory parameter missing (op, to, fr, rqi or rvi)", tl, peer);
+    /* rvi is not among them: a request without it is a Release-1 request (below) */
+    if (!req->rqi || req->op == M2M_OP_NONE || (!req->fr && !ae_create)) {
+        reject(r, req, rsp, 4000, "mandatory parameter missing (op, to, fr or rqi)", tl, peer);
         return;
     }
     if (!secure && req->fr && m2m_id_is_cse(req->fr)) {
@@ -348,6 +380,19 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
     if (secure && sa->bound_id && req->fr && !ae_create &&
         strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) != 0) {
         reject(r, req, rsp, 4106, "From is not the identity bound to the security association", tl, peer);
+        return;
+    }
+    /* TS-0004 §7.3.2.1: "If the Release Version Indicator is not present in the request the
+     * Receiver CSE shall add the Release Version Indicator with value set to 1. If the
+     * Receiver CSE is the Hosting CSE and it does not support the release value present in
+     * the Release Version Indicator then the request shall be rejected with a Response Status
+     * Code indicating a "RELEASE_VERSION_NOT_SUPPORTED" error." */
+    int rel = m2m_release_of_rvi(req->rvi);
+    if (!(r->releases & m2m_release_bit(rel))) {
+        char why[120];
+        snprintf(why, sizeof why, "release version not supported: %s%s", req->rvi ? req->rvi : "1",
+                 req->rvi ? "" : " (no rvi: a Release-1 request)");
+        reject(r, req, rsp, 4001, why, tl, peer);
         return;
     }
     /* containers, contentInstances and policies: access-controlled, in hosted.c */

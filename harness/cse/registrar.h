@@ -17,7 +17,12 @@ typedef struct sa_info {
 
 typedef struct registrar registrar;
 
+/* release: an onem2m/release.h code (0 = Release 3). The registrar serves requests of its
+ * release and of every release from 2a up to it; a request of another release (one without
+ * rvi is a Release-1 request) is refused with 4001 RELEASE_VERSION_NOT_SUPPORTED. */
 registrar *registrar_new(const char *cse_id, const char *cse_base_name, int release);
+/* Serves (on = 1) or refuses with 4001 (on = 0) requests of that release. */
+void registrar_support_release(registrar *r, int release, int on);
 void registrar_free(registrar *r);
 /* Handles a request primitive and fills the response (rsc, rqi, rvi, content, location).
  * Records reg.done / reg.fail / rcv.reject events in tl with peer. */

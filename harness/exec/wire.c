@@ -1,4 +1,5 @@
 #include "wire.h"
+#include "../onem2m/release.h"
 #include "../net/coap_ep.h"
 #include "../enrol/mef.h"
 #include "../enrol/mef_client.h"
@@ -312,6 +313,16 @@ static void setup_rpk(wire *w, const profile *p, const tc_harness *h)
     w->dp.nrpk_pins = n;
 }
 
+/* The harness's registrar is of the IUT's release. An IUT on an option numbering without a
+ * number for rvi (legacy) can send none: its requests are Release-1 requests (TS-0004
+ * §7.3.2.1), served here so that it can register at all. */
+static registrar *new_registrar(const profile *p)
+{
+    registrar *r = registrar_new(p->harness_cse_id, p->cse_base_name, p->release);
+    if (!p->options.num[M2M_OPT_RVI]) registrar_support_release(r, M2M_REL_1, 1);
+    return r;
+}
+
 wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, char *err, size_t errlen)
 {
     wire *w = xcalloc(1, sizeof *w);
@@ -369,7 +380,7 @@ wire *wire_open(evloop *l, const profile *p, const tc_harness *h, timeline *tl, 
     coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
     coap_ep_hooks ch = { on_wire, on_request, w };
     w->ep = coap_ep_new(l, cp, ch);
-    w->reg = registrar_new(p->harness_cse_id, p->cse_base_name, p->release);
+    w->reg = new_registrar(p);
     loop_add_fd(l, w->plain.fd, plain_readable, w);
     return w;
 }
@@ -555,7 +566,7 @@ int wire_drop_associations(wire *w)
 void wire_forget_registrations(wire *w)
 {
     registrar_free(w->reg);
-    w->reg = registrar_new(w->p->harness_cse_id, w->p->cse_base_name, w->p->release);
+    w->reg = new_registrar(w->p);
     timeline_add(w->tl, "reg.forgotten", NULL, "reason", "the registrar lost its state", (char *)NULL);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cse/registrar.h"
+#include "onem2m/release.h"
 #include "util/xmem.h"
 
 static const char *const paths[] = { "in-name", "in-name/dev", "in-name/dev/a", "in-name/dev/a/b",
@@ -36,10 +37,10 @@ static void one(registrar *r, timeline *tl, uint8_t c, const char *pc, size_t pc
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     timeline tl;
     timeline_init(&tl);
-    static const char ae[] = "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false}}";
+    static const char ae[] = "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false,\"srv\":[\"3\"]}}";
     one(r, &tl, 0x0c | 0x00, ae, sizeof ae - 1);   /* CREATE AE "dev" at the CSEBase, from Cdev */
     const char *p = (const char *)data, *end = p + size;
     for (int n = 0; p < end && n < 16; n++) {

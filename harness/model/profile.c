@@ -3,6 +3,7 @@
  * a key that does not decode, a role the IUT's kind contradicts, ambiguous triggers or
  * option numbers. The PSK key is secret: no message ever quotes it, and any message that
  * happens to contain it (libxml2 quoting input) is redacted. */
+#include "../onem2m/release.h"
 #include "profile_int.h"
 #include "vars.h"
 #include "../util/xmem.h"
@@ -89,7 +90,12 @@ static void parse_ids(pctx *c, const xmlNode *n, char **cse_id, char **ae_id, ch
 static void parse_iut(pctx *c, const xmlNode *n, profile *p)
 {
     set_str(&p->iut_kind, xml_attr(n, "kind"));
-    int_attr(c, n, "release", 1, 5, &p->release);
+    char *rel = xml_attr(n, "release");   /* TS-0004 release values: 1 2 2a 3 4 5 */
+    if (rel && !m2m_release_parse(rel))
+        perr(c, n, "<iut release=\"%s\">: expected one of 1, 2, 2a, 3, 4, 5", rel);
+    else if (rel)
+        p->release = m2m_release_parse(rel);
+    free(rel);
     if (!address_attr(c, n, &p->iut_address)) perr(c, n, "<iut> needs address=\"IPv4 or IPv6 literal\"");
     set_str(&p->iut_host, xml_attr(n, "host"));
     int_attr(c, n, "coap-port", 0, 65535, &p->iut_coap_port);
@@ -403,7 +409,7 @@ static void cross_checks(pctx *c, const xmlNode *root, const xmlNode *iut, const
 
 static void defaults(profile *p)
 {
-    p->release = 3;
+    p->release = M2M_REL_DEFAULT;
     p->harness_address = xstrdup("127.0.0.1");
     p->option_preset = xstrdup("iana");
     m2m_optmap_preset("iana", &p->options);

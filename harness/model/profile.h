@@ -22,7 +22,7 @@ typedef struct profile {
     char *name;
     char *role;              /* role the harness plays: "in-cse" | "field" */
     char *iut_kind;          /* "asn-cse" | "mn-cse" | "ae" | "in-cse" */
-    int release;             /* 1..5; expected RSCs differ by release */
+    int release;             /* onem2m/release.h code ("1" .. "5", "2a"); expected RSCs differ by release */
 
     char *iut_address;       /* IPv4 or IPv6 literal */
     char *iut_host;          /* host name (SNI) */

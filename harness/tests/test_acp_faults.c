@@ -7,6 +7,7 @@
 #include "cse/acp.h"
 #include "cse/hosted.h"
 #include "cse/registrar.h"
+#include "onem2m/release.h"
 #include "util/xmem.h"
 
 /* 2026-11-25 10:30:15 UTC */
@@ -134,8 +135,8 @@ static int req(registrar *r, int op, int ty, const char *to, const char *fr, con
  * rsc of the named probe. */
 static int hosted_probe(unsigned faults, const char *probe)
 {
-    registrar *r = registrar_new("/in-cse", "in-name", 3);
-    CU_ASSERT_EQUAL(req(r, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\"}}"), 2001);
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
+    CU_ASSERT_EQUAL(req(r, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false,\"srv\":[\"3\"]}}"), 2001);
     const char *pol = "{\"m2m:acp\":{\"rn\":\"%s\",\"pv\":{\"acr\":[{\"acor\":[\"Cother\"],\"acop\":63}]},"
                       "\"pvs\":{\"acr\":[{\"acor\":[\"Cdev\"],\"acop\":63}]}}}";
     char *p = xasprintf(pol, "p"), *q = xasprintf(pol, "q");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cse/registrar.h"
+#include "onem2m/release.h"
 #include "cse/hosted.h"
 #include "util/xmem.h"
 
@@ -38,11 +39,11 @@ static int send(fx *f, int op, int ty, const char *to, const char *fr, const cha
 static void setup(fx *f)
 {
     memset(f, 0, sizeof *f);
-    f->r = registrar_new("/in-cse", "in-name", 3);
+    f->r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     timeline_init(&f->tl);
     m2m_prim_init(&f->rsp);
-    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false}}"), 2001);
-    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cother", "{\"m2m:ae\":{\"rn\":\"other\",\"api\":\"Nother\",\"rr\":false}}"), 2001);
+    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false,\"srv\":[\"3\"]}}"), 2001);
+    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cother", "{\"m2m:ae\":{\"rn\":\"other\",\"api\":\"Nother\",\"rr\":false,\"srv\":[\"3\"]}}"), 2001);
 }
 
 static void teardown(fx *f)

@@ -7,6 +7,7 @@
  * against a service subscription that allows that App-ID (TS-0004 §7.3.2.7). Each --fault
  * switch breaks exactly one rule the field suite checks (tools/ref-in-cse/faults.tsv).
  * Built on the harness's own net/, onem2m/ and cse/ layers; it runs until it is killed. */
+#include "onem2m/release.h"
 #include "cse/hosted.h"
 #include "cse/registrar.h"
 #include "fetch.h"
@@ -82,7 +83,7 @@ static const fault faults[] = {
     { "any-app-id", "register an AE whatever its App-ID (no 4000 for one not starting with r, R or N)", 0 },
     { "reuse-ae-stem", "register an AE again under an AE-ID stem that is still registered (no 4117)", 0 },
     { "plain-ae-unchecked", "outside an association, serve an AE-ID that is not registered here (no 4106)", 0 },
-    { "no-mandatory-check", "serve a request without rqi or rvi (as if they were there) instead of 4000", 0 },
+    { "no-mandatory-check", "serve a request without rqi (no 4000) or without rvi (no 4001) as if they were there", 0 },
     { "post-is-create", "take a POST without oneM2M-TY whose content is a remoteCSE for a CREATE of it", 0 },
     { "no-credential-4106", "refuse a primitive without an association with 4106 instead of 4107", 0 },
     { "legacy-options", "answer RETRIEVEs in the legacy option numbering (256..270) whatever the profile's", 0 },
@@ -197,7 +198,7 @@ static void ref_binding_faults(const ref *r, m2m_prim *pr)
 {
     if (has_fault(r, "no-mandatory-check")) {
         if (!pr->rqi) pr->rqi = xstrdup("");
-        if (!pr->rvi) pr->rvi = xstrdup("3");
+        if (!pr->rvi) pr->rvi = xstrdup(m2m_release_name(r->p->release));   /* served as if of its release */
     }
     if (has_fault(r, "post-is-create") && pr->op == M2M_OP_NOTIFY && pr->pc && pr->pclen &&
         memmem(pr->pc, pr->pclen, "\"m2m:csr\"", 9)) {
@@ -221,8 +222,6 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
         out.code = CM_CODE(4, 0);
         coap_ep_respond(ep, l, req, &out);
     } else {
-        /* legacy numbering (256..270) has no number for rvi: its requests cannot carry one */
-        if (!pr.rvi && !r->p->options.num[M2M_OPT_RVI]) pr.rvi = xstrdup("3");
         sa_info sa = context_of(r, l, &pr);
         ref_binding_faults(r, &pr);
         if (has_fault(r, "no-4005") && l->secure && pr.op == M2M_OP_CREATE && pr.ty == 16 && m2m_id_is_ae(pr.fr)) {
@@ -519,6 +518,9 @@ int main(int argc, char **argv)
     if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(r.ep, 0);
     coap_ep_set_separate(r.ep, separate);
     r.reg = registrar_new(p->iut_cse_id, p->iut_cse_base_name, p->release);
+    /* legacy numbering (256..270) has no number for rvi: requests there are Release-1
+     * requests (TS-0004 §7.3.2.1), which an IN-CSE on that numbering serves */
+    if (!p->options.num[M2M_OPT_RVI]) registrar_support_release(r.reg, M2M_REL_1, 1);
     hosted_policies(registrar_hosted(r.reg))->faults = acp_faults;
     registrar_set_faults(r.reg, (has_fault(&r, "any-app-id") ? REG_FAULT_ANY_APP_ID : 0u) |
                                 (has_fault(&r, "reuse-ae-stem") ? REG_FAULT_REUSE_AE_STEM : 0u) |
