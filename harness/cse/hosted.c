@@ -321,12 +321,32 @@ static void link_acpi(hosted *h, rnode *x, json_t *acpi)
     free(v);
 }
 
+/* Every time window of the policy is a well-formed m2m:scheduleEntry (7 fields, each in its
+ * range: TS-0004 §7.4.9.1, Table 7.4.9.1-4), else the CREATE or UPDATE is refused: §7.3.3.3,
+ * "If the provided value is not accepted for any other reason, the Hosting CSE shall reject
+ * the request with a Response Status Code indicating a "BAD_REQUEST" error." */
+static int windows_valid(const acp_policy *p, int loose, char *err, size_t errlen)
+{
+    for (int self = 0; self < 2; self++) {
+        const acp_rule *r = self ? p->pvs : p->pv;
+        size_t n = self ? p->npvs : p->npv;
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < r[i].nactw; k++)
+                if (acp_window_valid(r[i].actw[k], loose, err, errlen) < 0) return -1;
+    }
+    return 0;
+}
+
 /* Writes the common attributes into the representation and links acpi / the policy. */
 static int adopt(hosted *h, rnode *x, json_t *inner, int create, char *err, size_t errlen)
 {
     if (x->ty == 1) {
         acp_policy *p = acp_policy_from_json(inner, x->ri, !(h->acps.faults & ACP_FAULT_PVS_OPTIONAL), err, errlen);
         if (!p) return -1;
+        if (windows_valid(p, (h->acps.faults & ACP_FAULT_LOOSE_SCHEDULE) != 0, err, errlen) < 0) {
+            acp_policy_free(p);
+            return -1;
+        }
         acp_store_put(&h->acps, p);
     }
     json_t *acpi = json_object_get(inner, "acpi");

@@ -42,7 +42,7 @@ static void setup(acp_store *s, unsigned faults)
     acp_policy *p2 = acp_policy_new("p2");
     r = acp_policy_add_rule(p2, 0, ACOP_CREATE, 0);
     acp_rule_add_originator(r, "Ctwo");
-    acp_rule_add_window(r, "0 0 0 30 2 *");
+    acp_rule_add_window(r, "0 0 0 30 2 * *");
     acp_store_put(s, p2);
 }
 

@@ -67,6 +67,7 @@ static const fault faults[] = {
     { "open-default", "a resource without acpi is open to every originator, not its creator only", ACP_FAULT_OPEN_DEFAULT },
     { "cin-own-default", "a contentInstance judged by its own creator-only default, not its parent's acpi", ACP_FAULT_CIN_OWN },
     { "ignore-time-window", "accessControlTimeWindow (actw) ignored: a rule applies at any time", ACP_FAULT_NO_ACTW },
+    { "lenient-schedule", "a time window of 6 fields (the year left out) taken at policy CREATE instead of 4000", ACP_FAULT_LOOSE_SCHEDULE },
     { "ignore-ip-context", "accessControlIpAddresses (acip) ignored: a rule applies from any address", ACP_FAULT_NO_ACIP },
     { "ignore-acaf", "accessControlAuthenticationFlag ignored: a rule applies to unauthenticated originators", ACP_FAULT_NO_ACAF },
     { "acpi-update-unchecked", "an acpi UPDATE judged by privileges like any UPDATE, not the policies' selfPrivileges", ACP_FAULT_ACPI_UNCHECKED },
