@@ -129,6 +129,44 @@ int m2m_id_is_ae(const char *id)
     return slash && (slash[1] == 'C' || slash[1] == 'S');
 }
 
+/* An AE-ID-Stem (TS-0001 §7.2): 'C' or 'S' and the rest of the stem, no CSE-ID part; "C" and
+ * "S" alone ask for an assigned one in an AE CREATE (TS-0004 §7.4.5.2.1: "with "/S" in the
+ * From parameter, but no specific AE-ID-Stem was provided ... this is an initial
+ * registration"). */
+static int is_ae_id_stem(const char *id)
+{
+    return (id[0] == 'C' || id[0] == 'S') && !strchr(id, '/');
+}
+
+/* The AE-ID the registrar assigns to an AE CREATE whose From asks for one ("C"/"S" alone, or
+ * no From): its stem type and a number. */
+static char *assigned_ae_id(const registrar *r, const char *fr)
+{
+    return xasprintf("%c%06u", fr && fr[0] == 'S' && !fr[1] ? 'S' : 'C', r->next_ri);
+}
+
+/* Does From match the AE-IDs bound to the association? A stem given in From is matched as
+ * it is. An initial registration asking for an assigned AE-ID (From "C" or "S" alone) names
+ * no AE-ID of its own: it matches when the AE-ID the registrar would assign is one the
+ * binding allows, i.e. a pattern such as "C*"; a binding to specific AE-IDs never allows it
+ * (the registrar does not hand out a bound AE-ID to whoever asks). */
+static int ae_from_allowed(const registrar *r, const char *ae_ids, const char *fr, int ae_create)
+{
+    if (ae_create && (fr[0] == 'C' || fr[0] == 'S') && !fr[1]) {
+        char *aei = assigned_ae_id(r, fr);
+        int ok = 0;
+        for (const char *p = ae_ids; *p;) {
+            p += strspn(p, " ");
+            size_t n = strcspn(p, " ");
+            if (n && p[n - 1] == '*' && strncmp(aei, p, n - 1) == 0) ok = 1;
+            p += n;
+        }
+        free(aei);
+        return ok;
+    }
+    return pattern_match(ae_ids, fr);
+}
+
 /* Is `to` the CSEBase? Accepts "in-name", "/in-cse/in-name", "/in-cse", "//sp/in-cse/in-name". */
 static int targets_base(const registrar *r, const char *to)
 {
@@ -280,7 +318,7 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
     }
     /* The AE-ID: a pre-provisioned stem in From, else one the registrar assigns. */
     char *aei = (req->fr && (req->fr[0] == 'C' || req->fr[0] == 'S') && req->fr[1])
-                    ? xstrdup(req->fr) : xasprintf("C%06u", r->next_ri);
+                    ? xstrdup(req->fr) : assigned_ae_id(r, req->fr);
     /* The service subscription (TS-0004 §7.3.2.7), not access control (§7.4.5.2.1) */
     if (r->nsubs && !(r->faults & REG_FAULT_SKIP_APP_RULE)) {
         const char *cred = sa && sa->secure ? sa->identity : NULL;
@@ -377,8 +415,29 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
         reject(r, req, rsp, 4107, "outside any security association: SAE is mandatory on Mca toward this CSE", tl, peer);
         return;
     }
-    if (secure && sa->bound_id && req->fr && !ae_create &&
-        strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) != 0) {
+    /* TS-0004 §7.3.2.1, inside an association whose registree is an AE with known AE-ID(s):
+     * "If the From parameter in a request from a Registree AE has any format other than
+     * AE-ID-Stem, the Receiver CSE shall reject the request with a "BAD_REQUEST" Response
+     * Status Code parameter value." and, when "the From parameter does not match the allowed
+     * AE-ID(s) of the Registree using the established Security Association", "the request
+     * shall be rejected with an "ORIGINATOR_NOT_AUTHENTICATED" Response Status Code" — the
+     * CREATE of <AE> included; only its From may be absent (checked above). */
+    /* the registree is an AE when its credential is bound to AE-IDs, or to an AE-ID-Stem
+     * (an AE-ID below a registree CSE, "/asn-cse-1/Cae", is that CSE's AE: CSE rules) */
+    const char *ae_ids = !secure ? NULL : sa->ae_ids ? sa->ae_ids
+                       : sa->bound_id && is_ae_id_stem(sa->bound_id) ? sa->bound_id : NULL;
+    if (ae_ids && req->fr) {
+        if (!is_ae_id_stem(req->fr) && !(r->faults & REG_FAULT_AE_FROM_FORMAT)) {
+            reject(r, req, rsp, 4000, "From of a registree AE is not an AE-ID-Stem (C... or S..., no CSE-ID part)",
+                   tl, peer);
+            return;
+        }
+        if (!ae_from_allowed(r, ae_ids, req->fr, ae_create) && !(ae_create && (r->faults & REG_FAULT_AE_CREATE_FROM))) {
+            reject(r, req, rsp, 4106, "From is not an AE-ID the security association's credential is bound to", tl, peer);
+            return;
+        }
+    } else if (secure && sa->bound_id && req->fr && !ae_create &&
+               strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) != 0) {
         reject(r, req, rsp, 4106, "From is not the identity bound to the security association", tl, peer);
         return;
     }

@@ -13,6 +13,9 @@ typedef struct sa_info {
     unsigned sa;             /* association number */
     const char *identity;    /* PSK identity / certificate identity */
     const char *bound_id;    /* CSE-ID / AE-ID bound to the association, NULL if none */
+    const char *ae_ids;      /* the registree is an AE with these allowed AE-IDs: space-separated,
+                                an entry ending in '*' a pattern ("C*"); NULL: bound_id when it is
+                                an AE-ID-Stem, else the registree is not known to be an AE */
 } sa_info;
 
 typedef struct registrar registrar;
@@ -39,6 +42,8 @@ enum {
     REG_FAULT_ACP_ON_AE_CREATE = 1u << 4,/* AE CREATE also judged by access control: the CSEBase grants
                                             CREATE to the association's bound identity only, others 4103 */
     REG_FAULT_AE_PLAIN = 1u << 5,       /* with registrar_require_sae, an AE CREATE over plain CoAP is served */
+    REG_FAULT_AE_CREATE_FROM = 1u << 6, /* inside an AE's association the AE CREATE's From is not checked (no 4106) */
+    REG_FAULT_AE_FROM_FORMAT = 1u << 7, /* a registree AE's From in another format than AE-ID-Stem is not refused (no 4000) */
 };
 void registrar_set_faults(registrar *r, unsigned faults);
 

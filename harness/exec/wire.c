@@ -223,6 +223,10 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     int overridden = w->responder && ev && w->responder(ev, &pr, &rsp, w->responder_ctx);
     if (!overridden) {
         sa_info sa = sa_of(link);
+        /* the IUT's credential bound to AE-IDs by the profile (<psk ae-id>) */
+        if (sa.secure && w->p->psk_ae_ids && sa.identity && w->p->psk_identity &&
+            strcmp(sa.identity, w->p->psk_identity) == 0)
+            sa.ae_ids = w->p->psk_ae_ids;
         registrar_handle(w->reg, &pr, &sa, &rsp, w->tl, link->peer);
     }
     if (m2m_response_to_coap(&rsp, &w->p->options, &out) == 0)

@@ -24,7 +24,7 @@ static void one(registrar *r, timeline *tl, uint8_t c, const char *pc, size_t pc
     req.rqi = xstrdup("f");
     req.rvi = xstrdup("3");
     if (pclen) { req.pc = xstrndup(pc, pclen); req.pclen = pclen; req.cf = M2M_CF_RES_JSON; }
-    sa_info sa = { 1, 1, "id", req.fr };
+    sa_info sa = { 1, 1, "id", req.fr, NULL };
     size_t before = tl->n;
     registrar_handle(r, &req, &sa, &rsp, tl, "127.0.0.1:1");
     if (rsp.rsc == 0) abort();

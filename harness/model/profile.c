@@ -590,7 +590,7 @@ void profile_free(profile *p)
     char **strs[] = {
         &p->file, &p->name, &p->role, &p->iut_kind, &p->iut_address, &p->iut_host,
         &p->harness_address, &p->harness_host, &p->iut_cse_id, &p->iut_ae_id,
-        &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint, &p->psk_alias,
+        &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint, &p->psk_alias, &p->psk_ae_ids,
         &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,
         &p->harness_ae_id, &p->x509_cert, &p->x509_key, &p->x509_trust, &p->x509_iut_identity,
         &p->rpk_pub, &p->rpk_key, &p->harness_app_id, &p->harness_denied_app_id,

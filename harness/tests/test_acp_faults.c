@@ -122,7 +122,7 @@ static int req(registrar *r, int op, int ty, const char *to, const char *fr, con
     q.rqi = xstrdup("r1");
     q.rvi = xstrdup("3");
     if (pc) { q.pc = xstrdup(pc); q.pclen = strlen(pc); q.cf = M2M_CF_RES_JSON; }
-    sa_info sa = { 1, 1, "psk-id", fr };
+    sa_info sa = { 1, 1, "psk-id", fr, NULL };
     registrar_handle(r, &q, &sa, &rsp, NULL, "127.0.0.1:5684");
     int rsc = rsp.rsc;
     m2m_prim_free(&q);

@@ -29,7 +29,7 @@ static int send(fx *f, int op, int ty, const char *to, const char *fr, const cha
     req.rqi = xstrdup("r1");
     req.rvi = xstrdup("3");
     if (pc) { req.pc = xstrdup(pc); req.pclen = strlen(pc); req.cf = M2M_CF_RES_JSON; }
-    sa_info sa = { 1, 1, "psk-id", fr };
+    sa_info sa = { 1, 1, "psk-id", fr, NULL };
     m2m_prim_free(&f->rsp);
     registrar_handle(f->r, &req, &sa, &f->rsp, &f->tl, "127.0.0.1:5684");
     m2m_prim_free(&req);

@@ -326,6 +326,23 @@ static void test_release_values(void)
     }
 }
 
+/* <psk ae-id>: AE-ID-Stems or patterns ending in '*', space-separated; anything else refused. */
+static void test_psk_ae_ids(void)
+{
+    char *xml = make("", "<psk identity=\"a@b.c\" key=\"k\" ae-id=\"C* Sapp-1\"/>", "");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), 0);
+    if (p) CU_ASSERT_STRING_EQUAL(p->psk_ae_ids, "C* Sapp-1");
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+    expect_error(make("", "<psk identity=\"a@b.c\" key=\"k\" ae-id=\"/in-cse/Cae\"/>", ""), NULL, 9,
+                 "is no AE-ID-Stem");
+    expect_error(make("", "<psk identity=\"a@b.c\" key=\"k\" ae-id=\"C*x\"/>", ""), NULL, 9, "is no AE-ID-Stem");
+}
+
 static void test_ports_and_addresses(void)
 {
     expect_error(make(" coap-port=\"65536\"", "", ""), SCHEMA, 2, "65536");
@@ -491,4 +508,5 @@ void m2m_test_register(void)
     CU_add_test(s, "schema and parse errors", test_schema_and_parse_errors);
     CU_add_test(s, "raw public keys: pins and variants", test_raw_public_keys);
     CU_add_test(s, "release values 1 2 2a 3 4 5", test_release_values);
+    CU_add_test(s, "psk ae-id: AE-IDs and stem patterns bound to the credential", test_psk_ae_ids);
 }

@@ -73,7 +73,7 @@ static void test_cse_registration_in_sa(void)
     timeline tl;
     timeline_init(&tl);
     m2m_prim req, rsp;
-    sa_info sa = { 1, 1, "id@x", "/asn-cse-1" };
+    sa_info sa = { 1, 1, "id@x", "/asn-cse-1", NULL };
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
     CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-1"));
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
@@ -101,7 +101,7 @@ static void test_release2_existing_gets_4105(void)
     timeline tl;
     timeline_init(&tl);
     m2m_prim req, rsp;
-    sa_info sa = { 1, 1, "id@x", "/asn-cse-1" };
+    sa_info sa = { 1, 1, "id@x", "/asn-cse-1", NULL };
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
     m2m_prim_free(&rsp);
@@ -119,7 +119,7 @@ static void test_impersonation_gets_4106(void)
     timeline tl;
     timeline_init(&tl);
     m2m_prim req, rsp;
-    sa_info sa = { 1, 1, "id@x", "/other-cse" };
+    sa_info sa = { 1, 1, "id@x", "/other-cse", NULL };
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4106);
     CU_ASSERT_STRING_EQUAL(last(&tl)->name, "reg.fail");
@@ -137,7 +137,7 @@ static void test_other_registree_gets_4106(void)
     timeline tl;
     timeline_init(&tl);
     m2m_prim req, rsp;
-    sa_info sa2 = { 1, 1, "asn-cse-2@x", "/asn-cse-2" }, sa1 = { 1, 2, "asn-cse-1@x", "/asn-cse-1" };
+    sa_info sa2 = { 1, 1, "asn-cse-2@x", "/asn-cse-2" , NULL }, sa1 = { 1, 2, "asn-cse-1@x", "/asn-cse-1", NULL };
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-2", "{\"m2m:csr\":{\"rn\":\"asn-cse-2\",\"csi\":\"/asn-cse-2\",\"cb\":\"/asn-cse-2/b\",\"rr\":false,\"srv\":[\"3\"]}}");
     CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 2001);
     m2m_prim_free(&rsp);
@@ -163,7 +163,7 @@ static void test_remote_cse_with_ae_id_gets_4005(void)
     timeline tl;
     timeline_init(&tl);
     m2m_prim req, rsp;
-    sa_info sa = { 1, 1, "id@x", NULL };
+    sa_info sa = { 1, 1, "id@x", NULL, NULL };
     req_init(&req, M2M_OP_CREATE, 16, "Cae1", CSR);
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4005);
     m2m_prim_free(&rsp);
@@ -178,7 +178,7 @@ static void test_ae_rules(void)
     timeline tl;
     timeline_init(&tl);
     m2m_prim req, rsp;
-    sa_info sa = { 1, 1, "ae@x", NULL };
+    sa_info sa = { 1, 1, "ae@x", NULL, NULL };
     req_init(&req, M2M_OP_CREATE, 2, NULL, "{\"m2m:ae\":{\"api\":\"Xbad\",\"rr\":false,\"srv\":[\"3\"]}}");
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4000);   /* App-ID must start with r/R/N */
     m2m_prim_free(&rsp);
@@ -198,7 +198,7 @@ static void test_missing_mandatory_gets_4000(void)
 {
     registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     m2m_prim req, rsp;
-    sa_info sa = { 1, 1, "id@x", NULL };
+    sa_info sa = { 1, 1, "id@x", NULL, NULL };
     req_init(&req, M2M_OP_RETRIEVE, 0, "/asn-cse-1", NULL);
     free(req.rqi);
     req.rqi = NULL;
@@ -232,8 +232,9 @@ static void test_subscription_release3(void)
     registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     timeline tl;
     timeline_init(&tl);
-    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
-    sa_info other = { 1, 2, "other@x", "Sae-2" };
+    /* credentials bound to any AE-ID-Stem: the subscription, not the binding, decides here */
+    sa_info sa = { 1, 1, "ae@x", "Sae-1", "C* S*" };
+    sa_info other = { 1, 2, "other@x", "Sae-2", "C* S*" };
     sa_info plain = { 0 };
     CU_ASSERT_EQUAL(ae_create(r, "Sfree", "Nanything", &sa, &tl), 2001);   /* no subscription: not restricted */
     registrar_add_subscription(r, "ae@x", "Nallowed Rok*", NULL);
@@ -255,7 +256,7 @@ static void test_subscription_release2_and_stems(void)
 {
     test_rvi = "2";   /* a Release-2 registrar is sent Release-2 requests */
     registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_2);
-    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    sa_info sa = { 1, 1, "ae@x", "Sae-1", "C* S*" };   /* any stem: the subscription decides */
     registrar_add_subscription(r, NULL, "Nallowed", "Sae-*");
     CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nother", &sa, NULL), 4107);      /* Release 1/2: 4107 */
     CU_ASSERT_EQUAL(ae_create(r, "Cfoo", "Nallowed", &sa, NULL), 4107);     /* stem not allowed */
@@ -269,7 +270,7 @@ static void test_subscription_release2_and_stems(void)
 static void test_subscription_faults(void)
 {
     registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
-    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    sa_info sa = { 1, 1, "ae@x", "Sae-1", NULL };
     registrar_add_subscription(r, NULL, "Nallowed", NULL);
     registrar_set_faults(r, REG_FAULT_SKIP_APP_RULE);
     CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Nother", &sa, NULL), 2001);
@@ -291,7 +292,7 @@ static void test_require_sae(void)
     timeline tl;
     timeline_init(&tl);
     sa_info plain = { 0 };
-    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    sa_info sa = { 1, 1, "ae@x", "Sae-1", NULL };
     CU_ASSERT_EQUAL(ae_create(r, "Splain", "Napp", &plain, &tl), 2001);     /* default: Mca without SAE */
     registrar_require_sae(r, 1);
     CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Napp", &plain, &tl), 4107);
@@ -316,7 +317,7 @@ static void test_require_sae(void)
 static void test_ae_association_from(void)
 {
     registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
-    sa_info sa = { 1, 1, "ae@x", "Sae-1" };
+    sa_info sa = { 1, 1, "ae@x", "Sae-1", NULL };
     CU_ASSERT_EQUAL(ae_create(r, "Sae-1", "Napp", &sa, NULL), 2001);
     m2m_prim req, rsp;
     req_init(&req, M2M_OP_RETRIEVE, 0, "Sae-1", NULL);
@@ -351,7 +352,7 @@ static void test_missing_srv_gets_4000(void)
     m2m_prim req, rsp;
     char dbg[128];
     const char *ae = "{\"m2m:ae\":{\"rn\":\"a\",\"api\":\"Napp\",\"rr\":false}}";
-    sa_info sa = { 1, 1, "ae@x", "Cae-1" };
+    sa_info sa = { 1, 1, "ae@x", "Cae-1", NULL };
     req_init(&req, M2M_OP_CREATE, 2, "Cae-1", ae);
     CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4000);
     CU_ASSERT_STRING_EQUAL(dbg_of(&rsp, dbg, sizeof dbg), "cannot find mandatory attribute in request: srv");
@@ -367,7 +368,7 @@ static void test_missing_srv_gets_4000(void)
     m2m_prim_free(&rsp);
     m2m_prim_free(&req);
     /* remoteCSE: srv and rr missing, the first in table order is named */
-    sa_info csa = { 1, 2, "cse@x", "/asn-cse-1" };
+    sa_info csa = { 1, 2, "cse@x", "/asn-cse-1", NULL };
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", "{\"m2m:csr\":{\"csi\":\"/asn-cse-1\",\"cb\":\"/asn-cse-1/b\"}}");
     CU_ASSERT_EQUAL(handle(r, &req, &csa, &tl, &rsp), 4000);
     CU_ASSERT_STRING_EQUAL(dbg_of(&rsp, dbg, sizeof dbg), "cannot find mandatory attribute in request: rr");
@@ -402,7 +403,7 @@ static void test_missing_rvi_is_release1(void)
 {
     registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     m2m_prim req, rsp;
-    sa_info sa = { 1, 1, "cse@x", "/asn-cse-1" };
+    sa_info sa = { 1, 1, "cse@x", "/asn-cse-1", NULL };
     req_init(&req, M2M_OP_RETRIEVE, 0, "/asn-cse-1", NULL);
     free(req.rvi);
     req.rvi = NULL;
@@ -429,6 +430,62 @@ static void test_missing_rvi_is_release1(void)
     registrar_free(r);
 }
 
+/* TS-0004 §7.3.2.1 inside an association whose registree is an AE with known AE-ID(s), each
+ * branch: From not an allowed AE-ID -> 4106, the AE CREATE included; From absent only on AE
+ * CREATE; From in another format than AE-ID-Stem -> 4000; From "C"/"S" alone (an initial
+ * registration asking for an assigned AE-ID) matches a pattern binding, not a specific one. */
+static void test_ae_association_rules(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
+    sa_info one = { 1, 1, "ae@x", NULL, "Cae-1" };           /* bound to one AE-ID */
+    sa_info list = { 1, 2, "ae2@x", NULL, "Cae-2 Sae-3" };  /* to a list */
+    sa_info pat = { 1, 3, "ae3@x", NULL, "C*" };             /* to a pattern */
+    sa_info legacy = { 1, 4, "ae4@x", "Cae-4", NULL };      /* an AE-ID bound by the credential itself */
+    CU_ASSERT_EQUAL(ae_create(r, "Cother", "Napp", &one, NULL), 4106);     /* AE CREATE with another From */
+    CU_ASSERT_EQUAL(ae_create(r, "C", "Napp", &one, NULL), 4106);          /* assigned: not a specific binding */
+    CU_ASSERT_EQUAL(ae_create(r, "/in-cse/Cae-1", "Napp", &one, NULL), 4000); /* SP-relative: not a stem */
+    CU_ASSERT_EQUAL(ae_create(r, "/mn-cse", "Napp", &one, NULL), 4000);    /* a CSE-ID */
+    CU_ASSERT_EQUAL(ae_create(r, "Cae-1", "Napp", &one, NULL), 2001);
+    CU_ASSERT_EQUAL(ae_create(r, "Sae-3", "Napp", &list, NULL), 2001);     /* any of the list */
+    CU_ASSERT_EQUAL(ae_create(r, "Cae-3", "Napp", &list, NULL), 4106);
+    CU_ASSERT_EQUAL(ae_create(r, "S", "Napp", &pat, NULL), 4106);          /* an S stem is not C* */
+    CU_ASSERT_EQUAL(ae_create(r, "C", "Napp", &pat, NULL), 2001);          /* assigned C..., within C* */
+    CU_ASSERT_EQUAL(ae_create(r, NULL, "Napp", &pat, NULL), 2001);         /* From absent: AE CREATE only */
+    CU_ASSERT_EQUAL(ae_create(r, "Cxyz", "Napp", &pat, NULL), 2001);
+    CU_ASSERT_EQUAL(ae_create(r, "Cnot-4", "Napp", &legacy, NULL), 4106);
+    CU_ASSERT_EQUAL(ae_create(r, "Cae-4", "Napp", &legacy, NULL), 2001);
+    m2m_prim req, rsp;
+    req_init(&req, M2M_OP_RETRIEVE, 0, NULL, NULL);                        /* From absent, not AE CREATE */
+    CU_ASSERT_EQUAL(handle(r, &req, &one, NULL, &rsp), 4000);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "/in-cse/Cae-1", NULL);             /* later request, not a stem */
+    CU_ASSERT_EQUAL(handle(r, &req, &one, NULL, &rsp), 4000);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "Cxyz", NULL);                      /* another AE's stem */
+    CU_ASSERT_EQUAL(handle(r, &req, &one, NULL, &rsp), 4106);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "Cae-1", NULL);
+    CU_ASSERT_EQUAL(handle(r, &req, &one, NULL, &rsp), 2000);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    /* the faults break exactly one branch each */
+    registrar_set_faults(r, REG_FAULT_AE_CREATE_FROM);
+    CU_ASSERT_EQUAL(ae_create(r, "Cagain", "Napp", &one, NULL), 2001);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "Cxyz", NULL);                      /* later requests still checked */
+    CU_ASSERT_EQUAL(handle(r, &req, &one, NULL, &rsp), 4106);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_set_faults(r, REG_FAULT_AE_FROM_FORMAT);
+    req_init(&req, M2M_OP_RETRIEVE, 0, "/in-cse/Cae-1", NULL);
+    CU_ASSERT_EQUAL(handle(r, &req, &one, NULL, &rsp), 4106);              /* not 4000 any more */
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("registrar", NULL, NULL);
@@ -445,6 +502,7 @@ void m2m_test_register(void)
     CU_add_test(s, "service subscription faults; no access control on AE CREATE", test_subscription_faults);
     CU_add_test(s, "SAE required on Mca: plain AE CREATE 4107", test_require_sae);
     CU_add_test(s, "AE association: another From is 4106", test_ae_association_from);
+    CU_add_test(s, "AE association: 4106 on AE CREATE, 4000 for a non-stem From, assigned AE-IDs", test_ae_association_rules);
     CU_add_test(s, "missing rqi: 4000; RETRIEVE CSEBase: 2000", test_missing_mandatory_gets_4000);
     CU_add_test(s, "missing srv / rr / con on CREATE: 4000 naming it; filled in: 2001", test_missing_srv_gets_4000);
     CU_add_test(s, "no rvi: a Release-1 request, 4001 unless Release 1 is served", test_missing_rvi_is_release1);

@@ -91,6 +91,8 @@ static const fault faults[] = {
     { "ignore-accept", "ignore Accept: an unsupported format gets JSON (no 4.06), XML is never served", 0 },
     { "ae-plain-coap", "without PICS MCA_PLAIN, still register an AE over plain CoAP (Mca without SAE)", 0 },
     { "skip-app-rule", "register an AE without checking its service subscription (any App-ID, no 4126/4107)", 0 },
+    { "ae-create-from-unchecked", "inside an AE's association, serve an AE CREATE whose From is not the bound AE-ID (no 4106)", 0 },
+    { "ae-from-any-format", "inside an AE's association, take a From that is not an AE-ID-Stem (no 4000)", 0 },
     { "acp-on-ae-create", "also judge an AE registration by access control: CREATE on the CSEBase for the association's identity only (4103)", 0 },
     { NULL, NULL, 0 },
 };
@@ -180,6 +182,9 @@ static sa_info context_of(ref *r, const cm_link *l, const m2m_prim *req)
         sa.sa = dtls_conn_number(k->conn);
         sa.identity = dtls_conn_identity(k->conn);
         sa.bound_id = dtls_conn_bound_id(k->conn);
+        /* the harness's credential bound to AE-IDs by the profile (<psk ae-id>) */
+        if (r->p->psk_ae_ids && sa.identity && r->p->psk_identity && strcmp(sa.identity, r->p->psk_identity) == 0)
+            sa.ae_ids = r->p->psk_ae_ids;
         size_t n = sa.bound_id ? strlen(sa.bound_id) : 0;
         if (n && req->fr && strncmp(req->fr, sa.bound_id, n) == 0 && req->fr[n] == '/' && m2m_id_is_ae(req->fr))
             sa.bound_id = req->fr;
@@ -528,7 +533,9 @@ int main(int argc, char **argv)
                                 (has_fault(&r, "plain-ae-unchecked") ? REG_FAULT_PLAIN_AE : 0u) |
                                 (has_fault(&r, "ae-plain-coap") ? REG_FAULT_AE_PLAIN : 0u) |
                                 (has_fault(&r, "skip-app-rule") ? REG_FAULT_SKIP_APP_RULE : 0u) |
-                                (has_fault(&r, "acp-on-ae-create") ? REG_FAULT_ACP_ON_AE_CREATE : 0u));
+                                (has_fault(&r, "acp-on-ae-create") ? REG_FAULT_ACP_ON_AE_CREATE : 0u) |
+                                (has_fault(&r, "ae-create-from-unchecked") ? REG_FAULT_AE_CREATE_FROM : 0u) |
+                                (has_fault(&r, "ae-from-any-format") ? REG_FAULT_AE_FROM_FORMAT : 0u));
     /* Mca without SAE only where the profile claims it (PICS MCA_PLAIN); SAE is mandatory
      * between a field AE and the IN-CSE otherwise (TS-0003 §6.1.2.2.1). */
     registrar_require_sae(r.reg, !profile_has_pics(p, "MCA_PLAIN"));
