@@ -31,11 +31,14 @@ struct registrar {
     struct subscription { char *credential, *app_ids, *ae_ids; } *subs;
     size_t nsubs, capsubs;
     int require_sae;     /* registrar_require_sae */
+    int plain_ae_authn;  /* registrar_plain_ae_authenticated */
 };
 
 void registrar_set_faults(registrar *r, unsigned faults) { r->faults = faults; }
 
 void registrar_require_sae(registrar *r, int on) { r->require_sae = on; }
+
+void registrar_plain_ae_authenticated(registrar *r, int on) { r->plain_ae_authn = on; }
 
 void registrar_support_release(registrar *r, int release, int on)
 {
@@ -388,6 +391,26 @@ static void retrieve(registrar *r, const m2m_prim *req, m2m_prim *rsp, timeline 
     reject(r, req, rsp, 4004, "no such resource", tl, peer);
 }
 
+/* rq_authn, TS-0003 §7.1.2 (criteria after Table 7.1.2-3): "If the Originator is a CSE
+ * registered with the Hosting CSE, then the Originator shall be considered authenticated for
+ * the duration of a (D)TLS session"; "If the Originator is an AE registered to the Hosting
+ * CSE, then the criteria ... is deployment and/or implementation specific" - here: inside a
+ * (D)TLS session yes ("In many cases it is appropriate to expect a secure channel implying
+ * authentication"), over plain CoAP as registrar_plain_ae_authenticated says; "If the
+ * Originator is an AE or CSE registered with a CSE other than the Hosting CSE, then the
+ * Originator is considered authenticated by the Hosting CSE if and only if the request
+ * primitive is protected using End-to-End Security of Primitives (ESPrim)" - which this
+ * registrar does not implement: an AE-ID below a registree CSE is never authenticated. */
+static int originator_authenticated(const registrar *r, const char *fr, int secure)
+{
+    if (!fr) return 0;
+    if (r->faults & REG_FAULT_AUTHN_BY_HOP) return secure;   /* the fault: the hop's DTLS is enough */
+    if (m2m_id_is_cse(fr)) return secure && registrar_has_remote_cse((registrar *)r, fr);
+    for (size_t i = 0; i < r->nres; i++)
+        if (r->res[i].ty == 2 && strcmp(r->res[i].owner, fr) == 0) return secure || r->plain_ae_authn;
+    return 0;
+}
+
 static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
                         timeline *tl, const char *peer)
 {
@@ -458,7 +481,7 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
     int hty = hosted_type(r->hosted, req->to);
     if ((req->op == M2M_OP_CREATE && (req->ty == 1 || req->ty == 3 || req->ty == 4)) ||
         (req->op != M2M_OP_CREATE && (hty == 1 || hty == 3 || hty == 4))) {
-        hosted_origin o = { req->fr, secure, peer };
+        hosted_origin o = { req->fr, originator_authenticated(r, req->fr, secure), peer };
         hosted_handle(r->hosted, req, &o, rsp, tl);
         return;
     }

@@ -44,6 +44,8 @@ enum {
     REG_FAULT_AE_PLAIN = 1u << 5,       /* with registrar_require_sae, an AE CREATE over plain CoAP is served */
     REG_FAULT_AE_CREATE_FROM = 1u << 6, /* inside an AE's association the AE CREATE's From is not checked (no 4106) */
     REG_FAULT_AE_FROM_FORMAT = 1u << 7, /* a registree AE's From in another format than AE-ID-Stem is not refused (no 4000) */
+    REG_FAULT_AUTHN_BY_HOP = 1u << 8,   /* every originator inside a (D)TLS association counts as authenticated for
+                                           acaf, also an AE-ID below a registree CSE (no ESPrim) */
 };
 void registrar_set_faults(registrar *r, unsigned faults);
 
@@ -65,6 +67,12 @@ void registrar_add_subscription(registrar *r, const char *credential, const char
  * AE registered here) is refused with 4107 SECURITY_ASSOCIATION_REQUIRED. Off by default:
  * the registrar then serves AEs over plain CoAP (Mca without SAE). */
 void registrar_require_sae(registrar *r, int on);
+
+/* Whether an AE registered here over plain CoAP counts as authenticated for a rule with
+ * accessControlAuthenticationFlag (TS-0003 §7.1.2 leaves it to the deployment). Default 0:
+ * not authenticated. Inside a (D)TLS association a registered AE and a registered CSE are; an
+ * AE-ID below a registree CSE never is (that would need end-to-end security of primitives). */
+void registrar_plain_ae_authenticated(registrar *r, int on);
 
 /* 1 when a remoteCSE is registered here for that CSE-ID (compared SP-relative). */
 int registrar_has_remote_cse(registrar *r, const char *cse_id);

@@ -93,6 +93,7 @@ static const fault faults[] = {
     { "skip-app-rule", "register an AE without checking its service subscription (any App-ID, no 4126/4107)", 0 },
     { "ae-create-from-unchecked", "inside an AE's association, serve an AE CREATE whose From is not the bound AE-ID (no 4106)", 0 },
     { "ae-from-any-format", "inside an AE's association, take a From that is not an AE-ID-Stem (no 4000)", 0 },
+    { "authn-by-hop", "count every originator inside a DTLS association as authenticated for acaf, also an AE-ID below the registree CSE", 0 },
     { "acp-on-ae-create", "also judge an AE registration by access control: CREATE on the CSEBase for the association's identity only (4103)", 0 },
     { NULL, NULL, 0 },
 };
@@ -535,7 +536,8 @@ int main(int argc, char **argv)
                                 (has_fault(&r, "skip-app-rule") ? REG_FAULT_SKIP_APP_RULE : 0u) |
                                 (has_fault(&r, "acp-on-ae-create") ? REG_FAULT_ACP_ON_AE_CREATE : 0u) |
                                 (has_fault(&r, "ae-create-from-unchecked") ? REG_FAULT_AE_CREATE_FROM : 0u) |
-                                (has_fault(&r, "ae-from-any-format") ? REG_FAULT_AE_FROM_FORMAT : 0u));
+                                (has_fault(&r, "ae-from-any-format") ? REG_FAULT_AE_FROM_FORMAT : 0u) |
+                                (has_fault(&r, "authn-by-hop") ? REG_FAULT_AUTHN_BY_HOP : 0u));
     /* Mca without SAE only where the profile claims it (PICS MCA_PLAIN); SAE is mandatory
      * between a field AE and the IN-CSE otherwise (TS-0003 §6.1.2.2.1). */
     registrar_require_sae(r.reg, !profile_has_pics(p, "MCA_PLAIN"));
