@@ -189,7 +189,7 @@ static sa_info context_of(ref *r, const cm_link *l, const m2m_prim *req)
         size_t n = sa.bound_id ? strlen(sa.bound_id) : 0;
         if (n && req->fr && strncmp(req->fr, sa.bound_id, n) == 0 && req->fr[n] == '/' && m2m_id_is_ae(req->fr))
             sa.bound_id = req->fr;
-        if (has_fault(r, "ignore-fr")) sa.bound_id = NULL;
+        if (has_fault(r, "ignore-fr")) sa.bound_id = sa.ae_ids = NULL;
         /* the fault: registration checked, the association's identity not */
         if (has_fault(r, "fr-any-registree") && req->fr && registrar_has_remote_cse(r->reg, req->fr))
             sa.bound_id = req->fr;

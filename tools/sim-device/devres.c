@@ -1,6 +1,7 @@
 #include "devres.h"
 #include "util/xmem.h"
 #include "cse/strict.h"
+#include "onem2m/primitive_xml.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,13 @@ int devres_handle(devres *d, const m2m_prim *req, m2m_prim *rsp)
     if (!rel) return 0;
     /* TS-0004 §7.3.3.3: an attribute M on Create that is not present -> BAD_REQUEST */
     if (req->op == M2M_OP_CREATE && (req->ty == 3 || req->ty == 4)) {
-        json_t *body = req->pc && req->pclen ? json_loadb(req->pc, req->pclen, 0, NULL) : NULL;
+        /* the representation in its JSON form, XML (10014) included */
+        char err[160];
+        char *text = req->pc && req->pclen && req->cf == M2M_CF_RES_XML
+                         ? m2m_json_from_xml_text(req->pc, req->pclen, err, sizeof err) : NULL;
+        json_t *body = text ? json_loads(text, 0, NULL)
+                     : req->pc && req->pclen ? json_loadb(req->pc, req->pclen, 0, NULL) : NULL;
+        free(text);
         char attr[16], why[96];
         const char *miss = strict_missing_on_create(d->release, req->ty,
                                                     json_object_get(body, req->ty == 3 ? "m2m:cnt" : "m2m:cin"),
