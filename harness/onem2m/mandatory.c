@@ -4,9 +4,10 @@
  * attribute tables of TS-0004 V3.32 (Release 3). The text of §7.4.1.1 says how to read them:
  * "The column "Request optionality" specifies the presence of each resource attribute in the
  * Content parameter of the request primitive. This is defined as Mandatory (M), Optional (O),
- * or NP (Not Present)." Rows marked checked = 1 were read in the Release-3 table; rows with
- * checked = 0 give the M the table is held to give but whose cell was not read when the row
- * was written. Rows for other releases are unverified: their release text was not read.
+ * or NP (Not Present)." Rows marked checked = 1: the M of the Release-3 row was confirmed against
+ * the specification (for pvs by the clause quoted at its row); checked = 0: the M the table is
+ * held to give, not confirmed when the row was written (the table bodies were not in the text
+ * at hand). Rows for other releases are unverified: their release text was not read.
  *
  * <container> (TS-0004 Table 7.4.6.1-3) has no attribute that is M on Create: no row. */
 #include "mandatory.h"

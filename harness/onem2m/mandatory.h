@@ -22,8 +22,8 @@ typedef struct m2m_mandatory_row {
     const char *attr;    /* short name */
     int rel_from, rel_to;/* releases (onem2m/release.h codes) the row holds for */
     const char *table;   /* the TS-0004 table that says M on Create */
-    int checked;         /* 1: read in that table's Release-3 text (V3.32); other releases
-                            of the row are unverified whatever this says */
+    int checked;         /* 1: the Release-3 (V3.32) M was confirmed against the spec; other
+                            releases of the row are unverified whatever this says */
     const char *fill;    /* the value the harness fills in when the test gives none:
                             "$release" = [the release's name], JSON text otherwise;
                             NULL = the test writes it */
