@@ -168,31 +168,63 @@ static int cron_field(const char *f, size_t len, int v, int lo, int hi)
     return hit;
 }
 
-int acp_window_matches(const char *crontab, time_t when)
+/* m2m:scheduleEntry, TS-0004 §7.4.9.1: "Each entry of the scheduleElement attribute shall
+ * consist of a line with 7 field values (see Table 7.4.9.1-4). The time to be matched with the
+ * schedule pattern shall be interpreted in UTC timezone." The fields of Table 7.4.9.1-4:
+ * second 0-59, minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6
+ * (0 = Sunday), year 2000-9999. "Each field value can be either an asterisk ('*': matching all
+ * valid values), an element, or a list of elements separated by commas(','). An element shall
+ * be either a number, a range (two numbers separated by a hyphen '-') or a range followed by a
+ * step value." */
+static const int sched_lo[7] = { 0, 0, 0, 1, 1, 0, 2000 }, sched_hi[7] = { 59, 59, 23, 31, 12, 6, 9999 };
+static const char *const sched_names[7] = { "second", "minute", "hour", "day of month", "month",
+                                            "day of week", "year" };
+
+/* Matches the entry against vals (NULL: only checks it). 1 match, 0 no match, -1 malformed
+ * (why in err). loose: 5 or 6 fields taken as well, the year optional (a fault only). */
+static int schedule(const char *entry, const int *vals, int loose, char *err, size_t errlen)
 {
-    struct tm tm;
-    if (!crontab || !gmtime_r(&when, &tm)) return -1;
-    /* second minute hour day-of-month month day-of-week [year] (m2m:scheduleEntry) */
-    int vals[7] = { tm.tm_sec, tm.tm_min, tm.tm_hour, tm.tm_mday, tm.tm_mon + 1, tm.tm_wday,
-                    tm.tm_year + 1900 };
-    static const int lo[7] = { 0, 0, 0, 1, 1, 0, 1970 }, hi[7] = { 60, 59, 23, 31, 12, 7, 9999 };
-    const char *p = crontab;
+    const char *p = entry;
     int nf = 0, result = 1;
-    while (*p) {
+    while (p && *p) {
         while (*p == ' ') p++;
         if (!*p) break;
         size_t len = strcspn(p, " ");
-        if (nf == 7) return -1;
-        int v = vals[nf];
-        int m = cron_field(p, len, v, lo[nf], hi[nf]);
-        if (m < 0) return -1;
-        /* Sunday is 0 or 7 */
-        if (nf == 5 && !m && v == 0) m = cron_field(p, len, 7, lo[nf], hi[nf]) == 1;
+        if (nf == 7) {
+            snprintf(err, errlen, "schedule entry '%s' has more than 7 fields", entry);
+            return -1;
+        }
+        int m = cron_field(p, len, vals ? vals[nf] : sched_lo[nf], sched_lo[nf], sched_hi[nf]);
+        if (m < 0) {
+            snprintf(err, errlen, "schedule entry '%s': %s field '%.*s' is not *, a number, a range or a list "
+                     "within %d-%d", entry, sched_names[nf], (int)len, p, sched_lo[nf], sched_hi[nf]);
+            return -1;
+        }
         if (!m) result = 0;
         nf++;
         p += len;
     }
-    return nf < 6 ? -1 : result;
+    if (nf != 7 && !(loose && nf >= 6)) {
+        snprintf(err, errlen, "schedule entry '%s' has %d fields, not the 7 of m2m:scheduleEntry "
+                 "(second minute hour day-of-month month day-of-week year)", entry ? entry : "", nf);
+        return -1;
+    }
+    return result;
+}
+
+int acp_window_valid(const char *entry, int loose, char *err, size_t errlen)
+{
+    return schedule(entry, NULL, loose, err, errlen) < 0 ? -1 : 0;
+}
+
+int acp_window_matches(const char *crontab, time_t when)
+{
+    struct tm tm;
+    char err[200];
+    if (!crontab || !gmtime_r(&when, &tm)) return -1;
+    int vals[7] = { tm.tm_sec, tm.tm_min, tm.tm_hour, tm.tm_mday, tm.tm_mon + 1, tm.tm_wday,
+                    tm.tm_year + 1900 };
+    return schedule(crontab, vals, 0, err, sizeof err);
 }
 
 int acp_ip_matches(const char *cidr, const char *ip)

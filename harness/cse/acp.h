@@ -23,7 +23,7 @@ typedef struct acp_rule {
     char **acor; size_t nacor;   /* originators: IDs, "all", '*' wildcards within one '/' segment */
     unsigned acop;               /* ACOP_* bits */
     int acaf;                    /* applies only to authenticated originators */
-    char **actw; size_t nactw;   /* time windows, crontab "sec min hour dom month dow", UTC */
+    char **actw; size_t nactw;   /* time windows, m2m:scheduleEntry "sec min hour dom month dow year", UTC */
     char **acip; size_t nacip;   /* IPv4/IPv6 addresses or CIDR blocks */
     int *acod_ty; size_t nacod;  /* object details: child types allowed on CREATE */
 } acp_rule;
@@ -53,6 +53,7 @@ enum {
     ACP_FAULT_PVS_OPTIONAL = 1 << 12,   /* hosted.c: a policy CREATE without pv or with empty pvs taken */
     ACP_FAULT_DENY_4000 = 1 << 13,      /* hosted.c: a denial answered 4000 instead of 4103 */
     ACP_FAULT_WILDCARD_SPAN = 1 << 14,  /* '*' in acor also matches across '/' */
+    ACP_FAULT_LOOSE_SCHEDULE = 1 << 15, /* hosted.c: a time window of 6 fields (no year) taken at CREATE */
 };
 
 typedef struct acp_store {
@@ -115,8 +116,13 @@ const char *acp_decision_describe(const acp_decision *d, char *buf, size_t n);
 
 /* Single rule checks, exposed for tests and for evidence texts. */
 int acp_originator_matches(const char *pattern, const char *originator);
-/* 1 match, 0 no match, -1 malformed crontab (undecidable). */
+/* An accessControlWindow entry (m2m:scheduleEntry, TS-0004 §7.4.9.1, Table 7.4.9.1-4): 7
+ * fields second minute hour day-of-month month day-of-week year, matched in UTC.
+ * 1 match, 0 no match, -1 malformed (not 7 fields, a value out of range): undecidable. */
 int acp_window_matches(const char *crontab, time_t when);
+/* 0 when entry is a well-formed schedule entry, else -1 with the reason in err. loose = 1
+ * (the fault lenient-schedule only) also takes 6 fields, the year left out. */
+int acp_window_valid(const char *entry, int loose, char *err, size_t errlen);
 /* 1 match, 0 no match, -1 malformed block or address (undecidable). */
 int acp_ip_matches(const char *cidr, const char *ip);
 /* The ACOP bit for a oneM2M operation (1 Create .. 5 Notify); discovery: a RETRIEVE with

@@ -1,6 +1,8 @@
 /* Hosted <accessControlPolicy>, <container> and <contentInstance> resources; see hosted.h. */
 #include "hosted.h"
 #include "acp_json.h"
+#include "strict.h"
+#include "../onem2m/release.h"
 #include "../util/xmem.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@ struct hosted {
     rnode **v; size_t n, cap;
     unsigned next_ri;
     acp_store acps;
+    int release;                 /* onem2m/release.h code: which attributes are M on Create */
 };
 
 #define MAX_DEPTH 16
@@ -67,9 +70,12 @@ hosted *hosted_new(const char *cse_id, const char *base_name)
     h->root->creator = xstrdup(h->cse_id);
     h->root->ty = 5;
     h->next_ri = 1;
+    h->release = M2M_REL_DEFAULT;
     acp_store_init(&h->acps);
     return h;
 }
+
+void hosted_set_release(hosted *h, int release) { h->release = release; }
 
 void hosted_free(hosted *h)
 {
@@ -212,7 +218,7 @@ void hosted_reply(m2m_prim *rsp, const m2m_prim *req, int rsc, const char *dbg)
     free(rsp->rqi);
     rsp->rqi = xstrdup(req->rqi);
     free(rsp->rvi);
-    rsp->rvi = xstrdup(req->rvi ? req->rvi : (const char *)"3");
+    rsp->rvi = xstrdup(req->rvi);   /* none toward a Release-1 entity */
     if (dbg) {
         json_t *o = json_pack("{s:s}", "m2m:dbg", dbg);
         free(rsp->pc);
@@ -317,12 +323,32 @@ static void link_acpi(hosted *h, rnode *x, json_t *acpi)
     free(v);
 }
 
+/* Every time window of the policy is a well-formed m2m:scheduleEntry (7 fields, each in its
+ * range: TS-0004 §7.4.9.1, Table 7.4.9.1-4), else the CREATE or UPDATE is refused: §7.3.3.3,
+ * "If the provided value is not accepted for any other reason, the Hosting CSE shall reject
+ * the request with a Response Status Code indicating a "BAD_REQUEST" error." */
+static int windows_valid(const acp_policy *p, int loose, char *err, size_t errlen)
+{
+    for (int self = 0; self < 2; self++) {
+        const acp_rule *r = self ? p->pvs : p->pv;
+        size_t n = self ? p->npvs : p->npv;
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < r[i].nactw; k++)
+                if (acp_window_valid(r[i].actw[k], loose, err, errlen) < 0) return -1;
+    }
+    return 0;
+}
+
 /* Writes the common attributes into the representation and links acpi / the policy. */
 static int adopt(hosted *h, rnode *x, json_t *inner, int create, char *err, size_t errlen)
 {
     if (x->ty == 1) {
         acp_policy *p = acp_policy_from_json(inner, x->ri, !(h->acps.faults & ACP_FAULT_PVS_OPTIONAL), err, errlen);
         if (!p) return -1;
+        if (windows_valid(p, (h->acps.faults & ACP_FAULT_LOOSE_SCHEDULE) != 0, err, errlen) < 0) {
+            acp_policy_free(p);
+            return -1;
+        }
         acp_store_put(&h->acps, p);
     }
     json_t *acpi = json_object_get(inner, "acpi");
@@ -360,6 +386,13 @@ static void do_create(hosted *h, rnode *parent, const m2m_prim *req, json_t *bod
         char *why = xasprintf("content has no %s object", sn);
         fail(rsp, req, 4000, why, tl, o);
         free(why);
+        return;
+    }
+    /* TS-0004 §7.3.3.3: an attribute M on Create that is not present -> BAD_REQUEST */
+    char attr[16], why[96];
+    if (strict_missing_on_create(h->release, req->ty, inner, attr, sizeof attr) &&
+        !(strcmp(attr, "pvs") == 0 && (h->acps.faults & ACP_FAULT_PVS_OPTIONAL))) {
+        fail(rsp, req, 4000, strict_missing_text(attr, why, sizeof why), tl, o);
         return;
     }
     const char *rn = json_string_value(json_object_get(inner, "rn"));

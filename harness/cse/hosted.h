@@ -23,6 +23,9 @@ typedef struct hosted_origin {
 
 hosted *hosted_new(const char *cse_id, const char *base_name);
 void hosted_free(hosted *h);
+/* The release (onem2m/release.h code, default 3) whose mandatory attributes a CREATE must
+ * carry (cse/strict.h). */
+void hosted_set_release(hosted *h, int release);
 /* The policies; presets go here (acp_store_put). */
 acp_store *hosted_policies(hosted *h);
 /* Links the CSEBase to policies (its acpi); without any only the CSE itself may act on it. */

@@ -1,6 +1,8 @@
 #include "registrar.h"
 #include "../onem2m/primitive_xml.h"
 #include "hosted.h"
+#include "strict.h"
+#include "../onem2m/release.h"
 #include "../util/xmem.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -19,7 +21,8 @@ typedef struct resource {
 struct registrar {
     char *cse_id;        /* "/in-cse" */
     char *base;          /* "in-name" */
-    int release;
+    int release;         /* onem2m/release.h code */
+    unsigned releases;   /* the releases served (m2m_release_bit); others get 4001 */
     resource *res;
     size_t nres, capres;
     unsigned next_ri;
@@ -28,11 +31,20 @@ struct registrar {
     struct subscription { char *credential, *app_ids, *ae_ids; } *subs;
     size_t nsubs, capsubs;
     int require_sae;     /* registrar_require_sae */
+    int plain_ae_authn;  /* registrar_plain_ae_authenticated */
 };
 
 void registrar_set_faults(registrar *r, unsigned faults) { r->faults = faults; }
 
 void registrar_require_sae(registrar *r, int on) { r->require_sae = on; }
+
+void registrar_plain_ae_authenticated(registrar *r, int on) { r->plain_ae_authn = on; }
+
+void registrar_support_release(registrar *r, int release, int on)
+{
+    if (on) r->releases |= m2m_release_bit(release);
+    else r->releases &= ~m2m_release_bit(release);
+}
 
 void registrar_add_subscription(registrar *r, const char *credential, const char *app_ids, const char *ae_ids)
 {
@@ -63,9 +75,11 @@ registrar *registrar_new(const char *cse_id, const char *cse_base_name, int rele
     registrar *r = xcalloc(1, sizeof *r);
     r->cse_id = xstrdup(cse_id ? cse_id : "/in-cse");
     r->base = xstrdup(cse_base_name ? cse_base_name : "in-name");
-    r->release = release ? release : 3;
+    r->release = m2m_release_name(release) ? release : M2M_REL_DEFAULT;
+    r->releases = m2m_release_default_set(r->release);
     r->next_ri = 1;
     r->hosted = hosted_new(r->cse_id, r->base);
+    hosted_set_release(r->hosted, r->release);
     return r;
 }
 
@@ -118,6 +132,44 @@ int m2m_id_is_ae(const char *id)
     return slash && (slash[1] == 'C' || slash[1] == 'S');
 }
 
+/* An AE-ID-Stem (TS-0001 §7.2): 'C' or 'S' and the rest of the stem, no CSE-ID part; "C" and
+ * "S" alone ask for an assigned one in an AE CREATE (TS-0004 §7.4.5.2.1: "with "/S" in the
+ * From parameter, but no specific AE-ID-Stem was provided ... this is an initial
+ * registration"). */
+static int is_ae_id_stem(const char *id)
+{
+    return (id[0] == 'C' || id[0] == 'S') && !strchr(id, '/');
+}
+
+/* The AE-ID the registrar assigns to an AE CREATE whose From asks for one ("C"/"S" alone, or
+ * no From): its stem type and a number. */
+static char *assigned_ae_id(const registrar *r, const char *fr)
+{
+    return xasprintf("%c%06u", fr && fr[0] == 'S' && !fr[1] ? 'S' : 'C', r->next_ri);
+}
+
+/* Does From match the AE-IDs bound to the association? A stem given in From is matched as
+ * it is. An initial registration asking for an assigned AE-ID (From "C" or "S" alone) names
+ * no AE-ID of its own: it matches when the AE-ID the registrar would assign is one the
+ * binding allows, i.e. a pattern such as "C*"; a binding to specific AE-IDs never allows it
+ * (the registrar does not hand out a bound AE-ID to whoever asks). */
+static int ae_from_allowed(const registrar *r, const char *ae_ids, const char *fr, int ae_create)
+{
+    if (ae_create && (fr[0] == 'C' || fr[0] == 'S') && !fr[1]) {
+        char *aei = assigned_ae_id(r, fr);
+        int ok = 0;
+        for (const char *p = ae_ids; *p;) {
+            p += strspn(p, " ");
+            size_t n = strcspn(p, " ");
+            if (n && p[n - 1] == '*' && strncmp(aei, p, n - 1) == 0) ok = 1;
+            p += n;
+        }
+        free(aei);
+        return ok;
+    }
+    return pattern_match(ae_ids, fr);
+}
+
 /* Is `to` the CSEBase? Accepts "in-name", "/in-cse/in-name", "/in-cse", "//sp/in-cse/in-name". */
 static int targets_base(const registrar *r, const char *to)
 {
@@ -142,8 +194,10 @@ static void respond(m2m_prim *rsp, const m2m_prim *req, int rsc)
     rsp->rsc = rsc;
     free(rsp->rqi);
     rsp->rqi = xstrdup(req->rqi);
+    /* the response carries the request's release; none toward a Release-1 entity
+     * (TS-0004 §7.3.1.1, §7.3.2.6) */
     free(rsp->rvi);
-    rsp->rvi = xstrdup(req->rvi ? req->rvi : (const char *)"3");
+    rsp->rvi = xstrdup(req->rvi);
 }
 
 static void reject(registrar *r, const m2m_prim *req, m2m_prim *rsp, int rsc, const char *why,
@@ -199,6 +253,22 @@ static void created(registrar *r, resource *x, json_t *out, const m2m_prim *req,
     rsp->location = xasprintf("%s/%s", r->base, x->rn);
 }
 
+/* A mandatory attribute missing from a CREATE's representation: 4000 naming it (TS-0004
+ * §7.3.3.3, the table in strict.c). Returns 1 when the request was refused. */
+static int missing_mandatory(registrar *r, const m2m_prim *req, int ty, const json_t *inner, m2m_prim *rsp,
+                             timeline *tl, const char *peer)
+{
+    char attr[16], why[96];
+    if (!json_is_object(inner)) {
+        snprintf(why, sizeof why, "content has no %s object", ty == 2 ? "m2m:ae" : "m2m:csr");
+        reject(r, req, rsp, 4000, why, tl, peer);
+        return 1;
+    }
+    if (!strict_missing_on_create(r->release, ty, inner, attr, sizeof attr)) return 0;
+    reject(r, req, rsp, 4000, strict_missing_text(attr, why, sizeof why), tl, peer);
+    return 1;
+}
+
 /* CREATE <remoteCSE> (ty=16): TS-0004 §7.4.4.2.1 */
 static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m2m_prim *rsp,
                               timeline *tl, const char *peer)
@@ -208,14 +278,15 @@ static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m
         return;
     }
     if (find_by(r, 16, req->fr)) {
-        reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "remoteCSE for this CSE-ID already exists", tl, peer);
+        reject(r, req, rsp, r->release >= M2M_REL_3 ? 4117 : 4105, "remoteCSE for this CSE-ID already exists", tl, peer);
         return;
     }
     json_t *csr = json_object_get(body, "m2m:csr");
     const char *csi = json_string_value(json_object_get(csr, "csi"));
     const char *rn = json_string_value(json_object_get(csr, "rn"));
-    if (!csr || !csi) {
-        reject(r, req, rsp, 4000, "content has no m2m:csr with csi", tl, peer);
+    if (missing_mandatory(r, req, 16, csr, rsp, tl, peer)) return;
+    if (!csi) {
+        reject(r, req, rsp, 4000, "csi is not a string", tl, peer);
         return;
     }
     if (strcmp(sp_relative(csi), sp_relative(req->fr)) != 0) {
@@ -239,8 +310,9 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
     json_t *ae = json_object_get(body, "m2m:ae");
     const char *api = json_string_value(json_object_get(ae, "api"));
     const char *rn = json_string_value(json_object_get(ae, "rn"));
-    if (!ae || !api) {
-        reject(r, req, rsp, 4000, "content has no m2m:ae with api", tl, peer);
+    if (missing_mandatory(r, req, 2, ae, rsp, tl, peer)) return;
+    if (!api) {
+        reject(r, req, rsp, 4000, "api is not a string", tl, peer);
         return;
     }
     if (api[0] != 'r' && api[0] != 'R' && api[0] != 'N' && !(r->faults & REG_FAULT_ANY_APP_ID)) {
@@ -249,7 +321,7 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
     }
     /* The AE-ID: a pre-provisioned stem in From, else one the registrar assigns. */
     char *aei = (req->fr && (req->fr[0] == 'C' || req->fr[0] == 'S') && req->fr[1])
-                    ? xstrdup(req->fr) : xasprintf("C%06u", r->next_ri);
+                    ? xstrdup(req->fr) : assigned_ae_id(r, req->fr);
     /* The service subscription (TS-0004 §7.3.2.7), not access control (§7.4.5.2.1) */
     if (r->nsubs && !(r->faults & REG_FAULT_SKIP_APP_RULE)) {
         const char *cred = sa && sa->secure ? sa->identity : NULL;
@@ -262,7 +334,7 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
                         : NULL;
         if (!sub || why) {
             if (!sub) reject(r, req, rsp, 4128, "no service subscription for this credential", tl, peer);
-            else reject(r, req, rsp, r->release >= 3 ? 4126 : 4107, why, tl, peer);
+            else reject(r, req, rsp, r->release >= M2M_REL_3 ? 4126 : 4107, why, tl, peer);
             free(aei);
             return;
         }
@@ -277,7 +349,7 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
         return;
     }
     if (find_by(r, 2, aei) && !(r->faults & REG_FAULT_REUSE_AE_STEM)) {
-        reject(r, req, rsp, r->release >= 3 ? 4117 : 4105, "AE-ID stem is still registered", tl, peer);
+        reject(r, req, rsp, r->release >= M2M_REL_3 ? 4117 : 4105, "AE-ID stem is still registered", tl, peer);
         free(aei);
         return;
     }
@@ -319,6 +391,26 @@ static void retrieve(registrar *r, const m2m_prim *req, m2m_prim *rsp, timeline 
     reject(r, req, rsp, 4004, "no such resource", tl, peer);
 }
 
+/* rq_authn, TS-0003 §7.1.2 (criteria after Table 7.1.2-3): "If the Originator is a CSE
+ * registered with the Hosting CSE, then the Originator shall be considered authenticated for
+ * the duration of a (D)TLS session"; "If the Originator is an AE registered to the Hosting
+ * CSE, then the criteria ... is deployment and/or implementation specific" - here: inside a
+ * (D)TLS session yes ("In many cases it is appropriate to expect a secure channel implying
+ * authentication"), over plain CoAP as registrar_plain_ae_authenticated says; "If the
+ * Originator is an AE or CSE registered with a CSE other than the Hosting CSE, then the
+ * Originator is considered authenticated by the Hosting CSE if and only if the request
+ * primitive is protected using End-to-End Security of Primitives (ESPrim)" - which this
+ * registrar does not implement: an AE-ID below a registree CSE is never authenticated. */
+static int originator_authenticated(const registrar *r, const char *fr, int secure)
+{
+    if (!fr) return 0;
+    if (r->faults & REG_FAULT_AUTHN_BY_HOP) return secure;   /* the fault: the hop's DTLS is enough */
+    if (m2m_id_is_cse(fr)) return secure && registrar_has_remote_cse(r, fr);
+    for (size_t i = 0; i < r->nres; i++)
+        if (r->res[i].ty == 2 && strcmp(r->res[i].owner, fr) == 0) return secure || r->plain_ae_authn;
+    return 0;
+}
+
 static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
                         timeline *tl, const char *peer)
 {
@@ -326,8 +418,9 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
     int secure = sa && sa->secure;
     int ae_create = req->op == M2M_OP_CREATE && req->ty == 2;
     /* Receiver checks, TS-0004 §7.3.2.1 */
-    if (!req->rqi || !req->rvi || req->op == M2M_OP_NONE || (!req->fr && !ae_create)) {
-        reject(r, req, rsp, 4000, "mandatory parameter missing (op, to, fr, rqi or rvi)", tl, peer);
+    /* rvi is not among them: a request without it is a Release-1 request (below) */
+    if (!req->rqi || req->op == M2M_OP_NONE || (!req->fr && !ae_create)) {
+        reject(r, req, rsp, 4000, "mandatory parameter missing (op, to, fr or rqi)", tl, peer);
         return;
     }
     if (!secure && req->fr && m2m_id_is_cse(req->fr)) {
@@ -345,16 +438,50 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
         reject(r, req, rsp, 4107, "outside any security association: SAE is mandatory on Mca toward this CSE", tl, peer);
         return;
     }
-    if (secure && sa->bound_id && req->fr && !ae_create &&
-        strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) != 0) {
+    /* TS-0004 §7.3.2.1, inside an association whose registree is an AE with known AE-ID(s):
+     * "If the From parameter in a request from a Registree AE has any format other than
+     * AE-ID-Stem, the Receiver CSE shall reject the request with a "BAD_REQUEST" Response
+     * Status Code parameter value." and, when "the From parameter does not match the allowed
+     * AE-ID(s) of the Registree using the established Security Association", "the request
+     * shall be rejected with an "ORIGINATOR_NOT_AUTHENTICATED" Response Status Code" — the
+     * CREATE of <AE> included; only its From may be absent (checked above). */
+    /* the registree is an AE when its credential is bound to AE-IDs, or to an AE-ID-Stem
+     * (an AE-ID below a registree CSE, "/asn-cse-1/Cae", is that CSE's AE: CSE rules) */
+    const char *ae_ids = !secure ? NULL : sa->ae_ids ? sa->ae_ids
+                       : sa->bound_id && is_ae_id_stem(sa->bound_id) ? sa->bound_id : NULL;
+    if (ae_ids && req->fr) {
+        if (!is_ae_id_stem(req->fr) && !(r->faults & REG_FAULT_AE_FROM_FORMAT)) {
+            reject(r, req, rsp, 4000, "From of a registree AE is not an AE-ID-Stem (C... or S..., no CSE-ID part)",
+                   tl, peer);
+            return;
+        }
+        if (!ae_from_allowed(r, ae_ids, req->fr, ae_create) && !(ae_create && (r->faults & REG_FAULT_AE_CREATE_FROM))) {
+            reject(r, req, rsp, 4106, "From is not an AE-ID the security association's credential is bound to", tl, peer);
+            return;
+        }
+    } else if (secure && sa->bound_id && req->fr && !ae_create &&
+               strcmp(sp_relative(req->fr), sp_relative(sa->bound_id)) != 0) {
         reject(r, req, rsp, 4106, "From is not the identity bound to the security association", tl, peer);
+        return;
+    }
+    /* TS-0004 §7.3.2.1: "If the Release Version Indicator is not present in the request the
+     * Receiver CSE shall add the Release Version Indicator with value set to 1. If the
+     * Receiver CSE is the Hosting CSE and it does not support the release value present in
+     * the Release Version Indicator then the request shall be rejected with a Response Status
+     * Code indicating a "RELEASE_VERSION_NOT_SUPPORTED" error." */
+    int rel = m2m_release_of_rvi(req->rvi);
+    if (!(r->releases & m2m_release_bit(rel))) {
+        char why[120];
+        snprintf(why, sizeof why, "release version not supported: %s%s", req->rvi ? req->rvi : "1",
+                 req->rvi ? "" : " (no rvi: a Release-1 request)");
+        reject(r, req, rsp, 4001, why, tl, peer);
         return;
     }
     /* containers, contentInstances and policies: access-controlled, in hosted.c */
     int hty = hosted_type(r->hosted, req->to);
     if ((req->op == M2M_OP_CREATE && (req->ty == 1 || req->ty == 3 || req->ty == 4)) ||
         (req->op != M2M_OP_CREATE && (hty == 1 || hty == 3 || hty == 4))) {
-        hosted_origin o = { req->fr, secure, peer };
+        hosted_origin o = { req->fr, originator_authenticated(r, req->fr, secure), peer };
         hosted_handle(r->hosted, req, &o, rsp, tl);
         return;
     }
@@ -420,7 +547,7 @@ void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_
 
 struct hosted *registrar_hosted(registrar *r) { return r->hosted; }
 
-int registrar_has_remote_cse(registrar *r, const char *cse_id)
+int registrar_has_remote_cse(const registrar *r, const char *cse_id)
 {
     if (!cse_id || !m2m_id_is_cse(cse_id)) return 0;
     for (size_t i = 0; i < r->nres; i++)

@@ -13,11 +13,19 @@ typedef struct sa_info {
     unsigned sa;             /* association number */
     const char *identity;    /* PSK identity / certificate identity */
     const char *bound_id;    /* CSE-ID / AE-ID bound to the association, NULL if none */
+    const char *ae_ids;      /* the registree is an AE with these allowed AE-IDs: space-separated,
+                                an entry ending in '*' a pattern ("C*"); NULL: bound_id when it is
+                                an AE-ID-Stem, else the registree is not known to be an AE */
 } sa_info;
 
 typedef struct registrar registrar;
 
+/* release: an onem2m/release.h code (0 = Release 3). The registrar serves requests of its
+ * release and of every release from 2a up to it; a request of another release (one without
+ * rvi is a Release-1 request) is refused with 4001 RELEASE_VERSION_NOT_SUPPORTED. */
 registrar *registrar_new(const char *cse_id, const char *cse_base_name, int release);
+/* Serves (on = 1) or refuses with 4001 (on = 0) requests of that release. */
+void registrar_support_release(registrar *r, int release, int on);
 void registrar_free(registrar *r);
 /* Handles a request primitive and fills the response (rsc, rqi, rvi, content, location).
  * Records reg.done / reg.fail / rcv.reject events in tl with peer. */
@@ -34,6 +42,10 @@ enum {
     REG_FAULT_ACP_ON_AE_CREATE = 1u << 4,/* AE CREATE also judged by access control: the CSEBase grants
                                             CREATE to the association's bound identity only, others 4103 */
     REG_FAULT_AE_PLAIN = 1u << 5,       /* with registrar_require_sae, an AE CREATE over plain CoAP is served */
+    REG_FAULT_AE_CREATE_FROM = 1u << 6, /* inside an AE's association the AE CREATE's From is not checked (no 4106) */
+    REG_FAULT_AE_FROM_FORMAT = 1u << 7, /* a registree AE's From in another format than AE-ID-Stem is not refused (no 4000) */
+    REG_FAULT_AUTHN_BY_HOP = 1u << 8,   /* every originator inside a (D)TLS association counts as authenticated for
+                                           acaf, also an AE-ID below a registree CSE (no ESPrim) */
 };
 void registrar_set_faults(registrar *r, unsigned faults);
 
@@ -56,8 +68,14 @@ void registrar_add_subscription(registrar *r, const char *credential, const char
  * the registrar then serves AEs over plain CoAP (Mca without SAE). */
 void registrar_require_sae(registrar *r, int on);
 
+/* Whether an AE registered here over plain CoAP counts as authenticated for a rule with
+ * accessControlAuthenticationFlag (TS-0003 §7.1.2 leaves it to the deployment). Default 0:
+ * not authenticated. Inside a (D)TLS association a registered AE and a registered CSE are; an
+ * AE-ID below a registree CSE never is (that would need end-to-end security of primitives). */
+void registrar_plain_ae_authenticated(registrar *r, int on);
+
 /* 1 when a remoteCSE is registered here for that CSE-ID (compared SP-relative). */
-int registrar_has_remote_cse(registrar *r, const char *cse_id);
+int registrar_has_remote_cse(const registrar *r, const char *cse_id);
 
 /* The access-controlled resources below the CSEBase, for presets (cse/hosted.h). */
 struct hosted *registrar_hosted(registrar *r);

@@ -1,4 +1,6 @@
 #include "executor.h"
+#include "../onem2m/mandatory.h"
+#include "../onem2m/release.h"
 #include "../iut/iutctl.h"
 #include "match.h"
 #include "../iut/netns.h"
@@ -70,7 +72,7 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
         rsp->is_response = 1;
         rsp->rsc = a->respond.rsc;
         rsp->rqi = xstrdup(req->rqi);
-        rsp->rvi = xstrdup(req->rvi ? req->rvi : "3");
+        rsp->rvi = xstrdup(req->rvi);   /* the request's release; none toward Release 1 */
         if (a->respond.content) {
             rsp->pc = vars_expand(&x->v, a->respond.content, err, sizeof err);
             rsp->pclen = rsp->pc ? strlen(rsp->pc) : 0;
@@ -259,9 +261,16 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     /* rqi="" sends a request without rqi (to see the IUT refuse it, R-BIND-06). */
     if (req.rqi && !*req.rqi) { free(req.rqi); req.rqi = NULL; }
     else if (!req.rqi) req.rqi = xasprintf("harness-%zu", x->tl.n);
-    /* rvi="" likewise sends none (R-BIND-06) */
+    /* rvi="" likewise sends none: a Release-1 request (R-BIND-06); by default the profile's
+     * release, none for Release 1 (onem2m/release.h) */
     if (req.rvi && !*req.rvi) { free(req.rvi); req.rvi = NULL; }
-    else if (!req.rvi) req.rvi = xstrdup("3");
+    else if (!req.rvi) req.rvi = xstrdup(m2m_release_rvi(x->p->release));
+    /* a CREATE carries the attributes mandatory on Create that the test does not vary
+     * (srv from the profile's release, rr): onem2m/mandatory.h */
+    if (req.op == M2M_OP_CREATE && req.pc) {
+        char *filled = m2m_mandatory_fill(req.pc, req.pclen, req.ty, x->p->release);
+        if (filled) { free(req.pc); req.pc = filled; req.pclen = strlen(filled); }
+    }
     m2m_prim_serialize(&req, x->p->serialization);   /* <coap serialization="xml">: 10014 */
     /* ... and asks for XML back, unless the test sets its own Accept (option="17:...") */
     if (x->p->serialization && !strcmp(x->p->serialization, "xml") && onum != CM_OPT_ACCEPT) req.accept = M2M_CF_RES_XML;

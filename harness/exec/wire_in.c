@@ -2,6 +2,7 @@
  * test's credentials and suites, the harness's own MEF for remote provisioning) and the
  * registrar that answers what arrives on them, unless the test's <respond> does. */
 #include "wire_int.h"
+#include "../onem2m/release.h"
 #include "../enrol/field_enrol.h"
 #include "../util/xmem.h"
 #include "../util/timeutil.h"
@@ -49,6 +50,10 @@ void wire_on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *
     int overridden = w->responder && ev && w->responder(ev, &pr, &rsp, w->responder_ctx);
     if (!overridden) {
         sa_info sa = sa_of(link);
+        /* the IUT's credential bound to AE-IDs by the profile (<psk ae-id>) */
+        if (sa.secure && w->p->psk_ae_ids && sa.identity && w->p->psk_identity &&
+            strcmp(sa.identity, w->p->psk_identity) == 0)
+            sa.ae_ids = w->p->psk_ae_ids;
         registrar_handle(w->reg, &pr, &sa, &rsp, w->tl, link->peer);
     }
     if (m2m_response_to_coap(&rsp, &w->p->options, &out) == 0)
@@ -91,6 +96,16 @@ static void setup_rpk(wire *w, const profile *p, const tc_harness *h)
         w->rpk_pins[i] = (dtls_rpk_pin){ pins[i].id, pins[i].spki_sha256, pins[i].pub };
     w->dp.rpk_pins = w->rpk_pins;
     w->dp.nrpk_pins = n;
+}
+
+/* The harness's registrar is of the IUT's release. An IUT on an option numbering without a
+ * number for rvi (legacy) can send none: its requests are Release-1 requests (TS-0004
+ * §7.3.2.1), served here so that it can register at all. */
+static registrar *new_registrar(const profile *p)
+{
+    registrar *r = registrar_new(p->harness_cse_id, p->cse_base_name, p->release);
+    if (!p->options.num[M2M_OPT_RVI]) registrar_support_release(r, M2M_REL_1, 1);
+    return r;
 }
 
 wire *wire_open(evloop *l, const profile *p, const test_env *env, const tc_harness *h, timeline *tl, char *err,
@@ -150,7 +165,7 @@ wire *wire_open(evloop *l, const profile *p, const test_env *env, const tc_harne
         wire_close(w);
         return NULL;
     }
-    w->reg = registrar_new(p->harness_cse_id, p->cse_base_name, p->release);
+    w->reg = new_registrar(p);
     return w;
 }
 
@@ -174,7 +189,7 @@ void wire_close(wire *w)
 void wire_forget_registrations(wire *w)
 {
     registrar_free(w->reg);
-    w->reg = registrar_new(w->p->harness_cse_id, w->p->cse_base_name, w->p->release);
+    w->reg = new_registrar(w->p);
     timeline_add(w->tl, "reg.forgotten", NULL, "reason", "the registrar lost its state", (char *)NULL);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cse/registrar.h"
+#include "onem2m/release.h"
 #include "util/xmem.h"
 #include "fuzz_target.h"
 
@@ -24,7 +25,7 @@ static void one(registrar *r, timeline *tl, uint8_t c, const char *pc, size_t pc
     req.rqi = xstrdup("f");
     req.rvi = xstrdup("3");
     if (pclen) { req.pc = xstrndup(pc, pclen); req.pclen = pclen; req.cf = M2M_CF_RES_JSON; }
-    sa_info sa = { 1, 1, "id", req.fr };
+    sa_info sa = { 1, 1, "id", req.fr, NULL };
     size_t before = tl->n;
     registrar_handle(r, &req, &sa, &rsp, tl, "127.0.0.1:1");
     if (rsp.rsc == 0) abort();
@@ -37,10 +38,10 @@ static void one(registrar *r, timeline *tl, uint8_t c, const char *pc, size_t pc
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    registrar *r = registrar_new("/in-cse", "in-name", 3);
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     timeline tl;
     timeline_init(&tl);
-    static const char ae[] = "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false}}";
+    static const char ae[] = "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false,\"srv\":[\"3\"]}}";
     one(r, &tl, 0x0c | 0x00, ae, sizeof ae - 1);   /* CREATE AE "dev" at the CSEBase, from Cdev */
     const char *p = (const char *)data, *end = p + size;
     for (int n = 0; p < end && n < 16; n++) {

@@ -4,9 +4,10 @@
  * states the same values. Each says where its value comes from. */
 #ifndef M2M_MODEL_DEFAULTS_H
 #define M2M_MODEL_DEFAULTS_H
+#include "../onem2m/release.h"
 
 /* <iut release>: harness choice, the release whose RSCs the suite expects unless told. */
-#define M2M_DEFAULT_RELEASE 3
+#define M2M_DEFAULT_RELEASE M2M_REL_3   /* onem2m/release.h */
 /* <harness address>: harness choice, the loopback address. */
 #define M2M_DEFAULT_HARNESS_ADDRESS "127.0.0.1"
 /* <coap options>: the IANA-registered numbers, TS-0008 V3.7.0 and later. */

@@ -32,6 +32,9 @@ static const pics_def PICS[] = {
     { "ACP_ACTW", "the IUT applies accessControlTimeWindow contexts" },
     { "ACP_ACIP", "the IUT applies accessControlIpAddresses contexts" },
     { "ACP_ACAF", "the IUT applies the accessControlAuthenticationFlag" },
+    { "ACAF_PLAIN_AE_NOT_AUTHENTICATED", "the IUT (an IN-CSE) does not count an AE registered over plain CoAP as authenticated for accessControlAuthenticationFlag (TS-0003 §7.1.2 leaves it to the deployment)" },
+    /* releases */
+    { "RELEASE_1", "the IUT also serves Release-1 requests (no rvi, TS-0004 §7.3.2.1)" },
     /* serializations */
     { "SER_JSON", "the IUT serializes oneM2M content as JSON (10001)" },
     { "SER_XML", "the IUT serializes oneM2M content as XML (10014)" },

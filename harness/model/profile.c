@@ -3,6 +3,7 @@
  * a key that does not decode, a role the IUT's kind contradicts, ambiguous triggers or
  * option numbers. The PSK key is secret: no message ever quotes it, and any message that
  * happens to contain it (libxml2 quoting input) is redacted. */
+#include "../onem2m/release.h"
 #include "profile_int.h"
 #include "profile_redact.h"
 #include "defaults.h"
@@ -93,7 +94,12 @@ static void parse_ids(pctx *c, const xmlNode *n, char **cse_id, char **ae_id, ch
 static void parse_iut(pctx *c, const xmlNode *n, profile *p)
 {
     set_str(&p->iut_kind, xml_attr(n, "kind"));
-    int_attr(c, n, "release", 1, 5, &p->release);
+    char *rel = xml_attr(n, "release");   /* TS-0004 release values: 1 2 2a 3 4 5 */
+    if (rel && !m2m_release_parse(rel))
+        perr(c, n, "<iut release=\"%s\">: expected one of 1, 2, 2a, 3, 4, 5", rel);
+    else if (rel)
+        p->release = m2m_release_parse(rel);
+    free(rel);
     if (!address_attr(c, n, &p->iut_address)) perr(c, n, "<iut> needs address=\"IPv4 or IPv6 literal\"");
     set_str(&p->iut_host, xml_attr(n, "host"));
     int_attr(c, n, "coap-port", 0, 65535, &p->iut_coap_port);
@@ -534,7 +540,7 @@ void profile_free(profile *p)
     char **strs[] = {
         &p->file, &p->name, &p->role, &p->iut_kind, &p->iut_address, &p->iut_host,
         &p->harness_address, &p->harness_host, &p->iut_cse_id, &p->iut_ae_id,
-        &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint, &p->psk_alias,
+        &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint, &p->psk_alias, &p->psk_ae_ids,
         &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,
         &p->harness_ae_id, &p->x509_cert, &p->x509_key, &p->x509_trust, &p->x509_iut_identity,
         &p->rpk_pub, &p->rpk_key, &p->harness_app_id, &p->harness_denied_app_id,

@@ -23,7 +23,7 @@ typedef struct profile {
     char *name;
     char *role;              /* role the harness plays: "in-cse" | "field" */
     char *iut_kind;          /* "asn-cse" | "mn-cse" | "ae" | "in-cse" */
-    int release;             /* 1..5; expected RSCs differ by release */
+    int release;             /* onem2m/release.h code ("1" .. "5", "2a"); expected RSCs differ by release */
 
     char *iut_address;       /* IPv4 or IPv6 literal */
     char *iut_host;          /* host name (SNI) */
@@ -43,6 +43,8 @@ typedef struct profile {
     size_t psk_key_len;
     char *psk_hint;          /* NULL = send no identity hint */
     char *psk_alias;         /* another identity the harness accepts for the same key, NULL = none */
+    char *psk_ae_ids;        /* <psk ae-id>: AE-IDs / AE-ID-Stem patterns ("C*") the credential is bound
+                                to, space-separated; NULL = none given */
 
     /* X.509 credentials of the harness (TS-0003 §8.2.2.2), absolute paths: its certificate
      * and key, the trust anchors for the IUT's certificate, and the identity that

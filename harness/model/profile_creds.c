@@ -62,6 +62,17 @@ static void parse_own(pctx *c, const xmlNode *n, profile *p)
     p->psk_identity = identity_of(c, n);
     p->psk_hint = xml_attr(n, "hint");
     p->psk_alias = xml_attr(n, "alias");
+    /* the AE-ID(s) or AE-ID-Stem patterns the credential is bound to (TS-0004 §7.3.2.1) */
+    p->psk_ae_ids = xml_attr(n, "ae-id");
+    if (p->psk_ae_ids)
+        for (const char *q = p->psk_ae_ids; *q;) {
+            q += strspn(q, " ");
+            size_t len = strcspn(q, " ");
+            if (len && ((q[0] != 'C' && q[0] != 'S') || memchr(q, '/', len) || memchr(q, '*', len - 1)))
+                cerr(c, xml_line(n), "<psk ae-id=\"%s\">: '%.*s' is no AE-ID-Stem (C... or S...) nor a pattern ending in '*'",
+                     p->psk_ae_ids, (int)len, q);
+            q += len;
+        }
     char *cse_id = xml_attr(n, "cse-id");
     if (cse_id)
         cerr(c, xml_line(n), "<psk cse-id=\"%s\">: the first <psk> is the harness's own credential and stands "

@@ -7,6 +7,7 @@
  *
  * vars_expand's err: the unknown variable's name alone (as vars.h says), or for a syntax
  * error a sentence ("unterminated '${' at column 4"). */
+#include "../onem2m/release.h"
 #include "vars.h"
 #include "../util/nearest.h"
 #include "../util/xmem.h"
@@ -126,7 +127,7 @@ void vars_from_profile(vars *v, const profile *p)
     set_opt(v, "IUT_HOST", p->iut_host);
     set_int(v, "IUT_COAP_PORT", p->iut_coap_port);
     set_int(v, "IUT_COAPS_PORT", p->iut_coaps_port);
-    set_int(v, "IUT_RELEASE", p->release);
+    vars_set(v, "IUT_RELEASE", m2m_release_name(p->release) ? m2m_release_name(p->release) : "3");
     set_opt(v, "HARNESS_ADDRESS", p->harness_address);
     set_opt(v, "HARNESS_HOST", p->harness_host);
     set_opt(v, "HARNESS_CSE_ID", p->harness_cse_id);
@@ -143,7 +144,7 @@ void vars_from_profile(vars *v, const profile *p)
     set_opt(v, "SECOND_REGISTREE_CSE_ID", p->second_registree ? p->second_registree->cse_id : NULL);
     /* A failed serviceSubscribedAppRule check (TS-0004 §7.3.2.7): 4126 APP_RULE_VALIDATION_FAILED
      * since Release 3; Release 1/2 products (and the 2017 ATS) answer 4107. */
-    set_int(v, "RSC_APP_RULE_FAILED", p->release >= 3 ? 4126 : 4107);
+    set_int(v, "RSC_APP_RULE_FAILED", p->release >= M2M_REL_3 ? 4126 : 4107);
     if (p->file) {
         char *abs = absolute(p->file);
         vars_set(v, "PROFILE", abs);

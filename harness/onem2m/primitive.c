@@ -256,7 +256,8 @@ static void problem(char *buf, size_t len, const char *fmt, ...)
 
 /* Table 6.2.2.4.0-1: format and length of each oneM2M option. */
 static const struct { uint8_t is_uint; uint16_t min, max; } opt_spec[M2M_OPT__COUNT] = {
-    [M2M_OPT_FR] = {0, 0, 255},   [M2M_OPT_RQI] = {0, 0, 255},  [M2M_OPT_OT] = {0, 15, 15},
+    /* OT: an m2m:timestamp, 15 characters, or 22 with the fractional part (below) */
+    [M2M_OPT_FR] = {0, 0, 255},   [M2M_OPT_RQI] = {0, 0, 255},  [M2M_OPT_OT] = {0, 15, 22},
     [M2M_OPT_RQET] = {0, 15, 15}, [M2M_OPT_RSET] = {0, 15, 15}, [M2M_OPT_OET] = {0, 15, 15},
     [M2M_OPT_RTURI] = {0, 0, 255}, [M2M_OPT_EC] = {1, 0, 1},    [M2M_OPT_RSC] = {1, 0, 2},
     [M2M_OPT_GID] = {0, 0, 255},  [M2M_OPT_TY] = {1, 0, 2},     [M2M_OPT_CTO] = {1, 0, 2},
@@ -274,6 +275,21 @@ static int opt_int(const cm_option *o)
 {
     uint32_t v = cm_opt_uint(o);
     return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+/* m2m:timestamp: the ISO 8601 basic form yyyyMMddTHHmmss, UTC, with an optional fractional
+ * second ",f" of 1 to 6 digits (the pattern of the oneM2M common types schema). Real CSEs send
+ * the fraction (22 bytes); it is tolerated. Anything else is flagged, and the value kept. */
+int m2m_timestamp_ok(const char *s, size_t n)
+{
+    if (n < 15 || n > 22) return 0;
+    for (size_t i = 0; i < 15; i++)
+        if (i == 8 ? s[i] != 'T' : (s[i] < '0' || s[i] > '9')) return 0;
+    if (n == 15) return 1;
+    if (s[15] != ',' || n == 16) return 0;
+    for (size_t i = 16; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
 }
 
 static void take_m2m_option(m2m_prim *out, int lo, const cm_option *o, int *seen,
@@ -296,7 +312,12 @@ static void take_m2m_option(m2m_prim *out, int lo, const cm_option *o, int *seen
     case M2M_OPT_FR: out->fr = opt_string(o); break;
     case M2M_OPT_RQI: out->rqi = opt_string(o); break;
     case M2M_OPT_RVI: out->rvi = opt_string(o); break;
-    case M2M_OPT_OT: out->ot = opt_string(o); break;
+    case M2M_OPT_OT:
+        out->ot = opt_string(o);
+        if (o->len >= 15 && o->len <= 22 && !m2m_timestamp_ok(out->ot, o->len))
+            problem(problems, plen, "ot option (%u) '%s' is not an m2m:timestamp (yyyyMMddTHHmmss, optional ,ffffff): kept as it is",
+                    o->num, out->ot);
+        break;
     case M2M_OPT_TY: out->ty = opt_int(o); break;
     case M2M_OPT_RSC: out->rsc = opt_int(o); break;
     default: break;  /* known, but not a field of m2m_prim */

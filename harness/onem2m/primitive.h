@@ -67,6 +67,10 @@ char *m2m_uri_path_to_to(char *const *segs, size_t nsegs);
 /* Frees what m2m_to_uri_path returned. */
 void m2m_uri_path_free(char **segs, size_t nsegs);
 
+/* 1 when s (n bytes) is an m2m:timestamp: yyyyMMddTHHmmss with an optional ",f" fraction of 1
+ * to 6 digits. */
+int m2m_timestamp_ok(const char *s, size_t n);
+
 /* Value of a field of a primitive by name for matching and capture:
  * op, ty, fr, to, rqi, rvi, rsc, ot, cf, accept, and "pc:<path>" into the JSON content
  * (XML content, 10014, is read in its JSON form: primitive_xml.h)

@@ -2,6 +2,7 @@
 #include "tljson.h"
 #include "../util/xmem.h"
 #include "../util/timeutil.h"
+#include "../onem2m/release.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ json_t *results_json_profile(const profile *p)
     for (size_t i = 0; i < p->known_failures.n; i++)
         json_object_set_new(known, p->known_failures.items[i].key, S(p->known_failures.items[i].value));
     /* Identities and where the credentials are, never the key itself. */
-    return json_pack("{s:o, s:o, s:o, s:o, s:i,"
+    return json_pack("{s:o, s:o, s:o, s:o, s:o,"
                      " s:{s:o, s:o, s:o, s:o, s:i, s:i},"
                      " s:{s:o, s:o, s:o, s:i, s:i},"
                      " s:{s:o, s:o, s:b, s:o, s:o},"
@@ -55,7 +56,7 @@ json_t *results_json_profile(const profile *p)
                      " s:{s:o, s:i, s:o, s:o, s:o, s:o},"
                      " s:o, s:o, s:o}",
                      "file", S(p->file), "name", S(p->name), "role", S(p->role), "iut_kind", S(p->iut_kind),
-                     "release", p->release,
+                     "release", S(m2m_release_name(p->release)),
                      "iut", "address", S(p->iut_address), "host", S(p->iut_host), "cse_id", S(p->iut_cse_id),
                      "ae_id", S(p->iut_ae_id), "coap_port", p->iut_coap_port, "coaps_port", p->iut_coaps_port,
                      "harness", "address", S(p->harness_address), "host", S(p->harness_host),

@@ -117,29 +117,48 @@ static void test_authentication_flag(void)
     acp_store_clear(&s);
 }
 
+/* m2m:scheduleEntry: 7 fields, second minute hour day-of-month month day-of-week year, UTC
+ * (TS-0004 §7.4.9.1, Table 7.4.9.1-4; the spec's own examples below). */
 static void test_time_windows(void)
 {
-    CU_ASSERT_EQUAL(acp_window_matches("* * * * * *", WED_1030), 1);
-    CU_ASSERT_EQUAL(acp_window_matches("* * 8-17 * * 1-5", WED_1030), 1);
-    CU_ASSERT_EQUAL(acp_window_matches("* * 8-17 * * 0,6", WED_1030), 0);
-    CU_ASSERT_EQUAL(acp_window_matches("* 0-29 10 * * *", WED_1030), 0);
+    CU_ASSERT_EQUAL(acp_window_matches("* * * * * * *", WED_1030), 1);
+    CU_ASSERT_EQUAL(acp_window_matches("* * 8-17 * * 1-5 *", WED_1030), 1);
+    CU_ASSERT_EQUAL(acp_window_matches("* * 8-17 * * 0,6 *", WED_1030), 0);
+    CU_ASSERT_EQUAL(acp_window_matches("* 0-29 10 * * * *", WED_1030), 0);
     CU_ASSERT_EQUAL(acp_window_matches("* */15 * 25 11 * 2026", WED_1030), 1);
-    CU_ASSERT_EQUAL(acp_window_matches("* */20 * * * *", WED_1030), 0);
+    CU_ASSERT_EQUAL(acp_window_matches("* */20 * * * * *", WED_1030), 0);
     CU_ASSERT_EQUAL(acp_window_matches("* * * * * * 2025", WED_1030), 0);
-    /* Sunday written as 7 */
-    CU_ASSERT_EQUAL(acp_window_matches("* * * * * 7", WED_1030 + 4 * 86400), 1);
-    /* malformed: undecidable */
-    CU_ASSERT_EQUAL(acp_window_matches("* * 25 * * *", WED_1030), -1);
+    /* the examples of §7.4.9.1 */
+    CU_ASSERT_EQUAL(acp_window_matches("* 0-5 2,6,10 * * * *", WED_1030), 0);
+    CU_ASSERT_EQUAL(acp_window_matches("* * 8-20 * * * *", WED_1030), 1);
+    CU_ASSERT_EQUAL(acp_window_matches("* * 0-23/2 * * * *", WED_1030), 1);   /* 10 is even */
+    CU_ASSERT_EQUAL(acp_window_matches("* * * * * */2 *", WED_1030), 0);      /* Wednesday is 3 */
+    CU_ASSERT_EQUAL(acp_window_matches("* * * * * */2 *", WED_1030 + 4 * 86400), 1);   /* Sunday, 0 */
+    /* malformed: undecidable. 6 fields (a crontab with seconds, no year) is not a schedule
+     * entry; day of week 7, second 60, year before 2000 are out of their ranges */
+    CU_ASSERT_EQUAL(acp_window_matches("* * * * * *", WED_1030), -1);
+    CU_ASSERT_EQUAL(acp_window_matches("* * * * *", WED_1030), -1);
+    CU_ASSERT_EQUAL(acp_window_matches("* * * * * 7 *", WED_1030), -1);
+    CU_ASSERT_EQUAL(acp_window_matches("60 * * * * * *", WED_1030), -1);
+    CU_ASSERT_EQUAL(acp_window_matches("* * * * * * 1999", WED_1030), -1);
+    CU_ASSERT_EQUAL(acp_window_matches("* * 25 * * * *", WED_1030), -1);
     CU_ASSERT_EQUAL(acp_window_matches("* * *", WED_1030), -1);
-    CU_ASSERT_EQUAL(acp_window_matches("x * * * * *", WED_1030), -1);
+    CU_ASSERT_EQUAL(acp_window_matches("x * * * * * *", WED_1030), -1);
     CU_ASSERT_EQUAL(acp_window_matches("* * * * * * * *", WED_1030), -1);
+    char err[200];
+    CU_ASSERT_EQUAL(acp_window_valid("0 0 0 30 2 * *", 0, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(acp_window_valid("0 0 0 30 2 *", 0, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "has 6 fields, not the 7"));
+    CU_ASSERT_EQUAL(acp_window_valid("0 0 0 30 2 *", 1, err, sizeof err), 0);    /* the fault */
+    CU_ASSERT_EQUAL(acp_window_valid("* * * * 13 * *", 0, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "month field '13'"));
 
     acp_store s;
     acp_rule *r = one_rule(&s, "Cdev", ACOP_ALL, 0);
-    acp_rule_add_window(r, "* * 0-6 * * *");
+    acp_rule_add_window(r, "* * 0-6 * * * *");
     acp_request q = rq("Cdev", ACOP_RETRIEVE);
     CU_ASSERT_FALSE(permits(&s, &q));
-    acp_rule_add_window(r, "* * 8-17 * * 1-5");   /* any window in the list suffices */
+    acp_rule_add_window(r, "* * 8-17 * * 1-5 *");   /* any window in the list suffices */
     CU_ASSERT_TRUE(permits(&s, &q));
     acp_store_clear(&s);
     r = one_rule(&s, "Cdev", ACOP_ALL, 0);

@@ -7,6 +7,7 @@
 #include "cse/acp.h"
 #include "cse/hosted.h"
 #include "cse/registrar.h"
+#include "onem2m/release.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
 
@@ -42,7 +43,7 @@ static void setup(acp_store *s, unsigned faults)
     acp_policy *p2 = acp_policy_new("p2");
     r = acp_policy_add_rule(p2, 0, ACOP_CREATE, 0);
     acp_rule_add_originator(r, "Ctwo");
-    acp_rule_add_window(r, "0 0 0 30 2 *");
+    acp_rule_add_window(r, "0 0 0 30 2 * *");
     acp_store_put(s, p2);
 }
 
@@ -122,7 +123,7 @@ static int req(registrar *r, int op, int ty, const char *to, const char *fr, con
     q.rqi = xstrdup("r1");
     q.rvi = xstrdup("3");
     if (pc) { q.pc = xstrdup(pc); q.pclen = strlen(pc); q.cf = M2M_CF_RES_JSON; }
-    sa_info sa = { 1, 1, "psk-id", fr };
+    sa_info sa = { 1, 1, "psk-id", fr, NULL };
     registrar_handle(r, &q, &sa, &rsp, NULL, "127.0.0.1:5684");
     int rsc = rsp.rsc;
     m2m_prim_free(&q);
@@ -135,8 +136,8 @@ static int req(registrar *r, int op, int ty, const char *to, const char *fr, con
  * rsc of the named probe. */
 static int hosted_probe(unsigned faults, const char *probe)
 {
-    registrar *r = registrar_new("/in-cse", "in-name", 3);
-    CU_ASSERT_EQUAL(req(r, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\"}}"), 2001);
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
+    CU_ASSERT_EQUAL(req(r, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false,\"srv\":[\"3\"]}}"), 2001);
     const char *pol = "{\"m2m:acp\":{\"rn\":\"%s\",\"pv\":{\"acr\":[{\"acor\":[\"Cother\"],\"acop\":63}]},"
                       "\"pvs\":{\"acr\":[{\"acor\":[\"Cdev\"],\"acop\":63}]}}}";
     char *p = xasprintf(pol, "p"), *q = xasprintf(pol, "q");

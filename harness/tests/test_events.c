@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "flow/events.h"
 #include "util/nearest.h"
+#include "m2m_test.h"
 
 void m2m_test_register(void);
 

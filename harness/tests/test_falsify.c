@@ -9,6 +9,7 @@
 #include <string.h>
 #include "exec/falsify.h"
 #include "util/xmem.h"
+#include "m2m_test.h"
 
 void m2m_test_register(void);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cse/registrar.h"
+#include "onem2m/release.h"
 #include "cse/hosted.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
@@ -29,7 +30,7 @@ static int send(fx *f, int op, int ty, const char *to, const char *fr, const cha
     req.rqi = xstrdup("r1");
     req.rvi = xstrdup("3");
     if (pc) { req.pc = xstrdup(pc); req.pclen = strlen(pc); req.cf = M2M_CF_RES_JSON; }
-    sa_info sa = { 1, 1, "psk-id", fr };
+    sa_info sa = { 1, 1, "psk-id", fr, NULL };
     m2m_prim_free(&f->rsp);
     registrar_handle(f->r, &req, &sa, &f->rsp, &f->tl, "127.0.0.1:5684");
     m2m_prim_free(&req);
@@ -39,11 +40,11 @@ static int send(fx *f, int op, int ty, const char *to, const char *fr, const cha
 static void setup(fx *f)
 {
     memset(f, 0, sizeof *f);
-    f->r = registrar_new("/in-cse", "in-name", 3);
+    f->r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     timeline_init(&f->tl);
     m2m_prim_init(&f->rsp);
-    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false}}"), 2001);
-    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cother", "{\"m2m:ae\":{\"rn\":\"other\",\"api\":\"Nother\",\"rr\":false}}"), 2001);
+    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cdev", "{\"m2m:ae\":{\"rn\":\"dev\",\"api\":\"Ndev\",\"rr\":false,\"srv\":[\"3\"]}}"), 2001);
+    CU_ASSERT_EQUAL(send(f, M2M_OP_CREATE, 2, "/in-cse/in-name", "Cother", "{\"m2m:ae\":{\"rn\":\"other\",\"api\":\"Nother\",\"rr\":false,\"srv\":[\"3\"]}}"), 2001);
 }
 
 static void teardown(fx *f)

@@ -42,7 +42,7 @@ static void test_roundtrips(void)
     roundtrip("{\"m2m:dbg\":\"From is not the bound identity & <other> \\\"reasons\\\"\"}");
     roundtrip("{\"m2m:acp\":{\"rn\":\"acp1\",\"pv\":{\"acr\":[{\"acor\":[\"all\"],\"acop\":63}]},"
               "\"pvs\":{\"acr\":[{\"acor\":[\"CAdmin\",\"/asn-cse-1\"],\"acop\":2},"
-              "{\"acor\":[\"C1\"],\"acop\":1,\"acco\":[{\"actw\":[\"* * * * * *\"]}]}]}}}");
+              "{\"acor\":[\"C1\"],\"acop\":1,\"acco\":[{\"actw\":[\"* * * * * * *\"]}]}]}}}");
     roundtrip("{\"m2m:cin\":{\"con\":\"21.5\",\"cnf\":\"text/plain:0\",\"cs\":4,\"st\":0}}");
 }
 

@@ -7,6 +7,7 @@
 #include "model/defaults.h"
 #include "model/profile.h"
 #include "model/xmlload.h"
+#include "onem2m/release.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
 #include "util/timeutil.h"
@@ -74,7 +75,7 @@ static void test_example_profile(void)
     CU_ASSERT_STRING_EQUAL(p->name, "example-device");
     CU_ASSERT_STRING_EQUAL(p->role, "in-cse");
     CU_ASSERT_STRING_EQUAL(p->iut_kind, "asn-cse");
-    CU_ASSERT_EQUAL(p->release, 3);
+    CU_ASSERT_EQUAL(p->release, M2M_REL_3);
     CU_ASSERT_STRING_EQUAL(p->iut_address, "192.0.2.10");
     CU_ASSERT_STRING_EQUAL(p->iut_host, "asn1.m2m-harness.test");
     CU_ASSERT_EQUAL(p->iut_coap_port, 5683);
@@ -140,7 +141,7 @@ static void test_defaults(void)
     int rc = load(xml, SCHEMA, &p, &d);
     diag_print(&d, stderr);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
-    CU_ASSERT_EQUAL(p->release, 3);
+    CU_ASSERT_EQUAL(p->release, M2M_REL_3);
     CU_ASSERT_STRING_EQUAL(p->harness_address, "127.0.0.1");
     CU_ASSERT_EQUAL(p->listen_coap, 0);
     CU_ASSERT_EQUAL(p->listen_coaps, 0);
@@ -305,13 +306,54 @@ static void test_role_kind(void)
     expect_error(xml, SCHEMA, 3, "app-id");
 }
 
+/* Every release value of TS-0004, "2a" included (real CSEs advertise it in srv), through
+ * the schema and the loader. */
+static void test_release_values(void)
+{
+    static const struct { const char *text; int code; } v[] = {
+        { "1", M2M_REL_1 }, { "2", M2M_REL_2 }, { "2a", M2M_REL_2A },
+        { "3", M2M_REL_3 }, { "4", M2M_REL_4 }, { "5", M2M_REL_5 },
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char *attr = xasprintf(" release=\"%s\"", v[i].text);
+        char *xml = make(attr, "", "");
+        diag d;
+        diag_init(&d);
+        profile *p = NULL;
+        CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), 0);
+        if (p) CU_ASSERT_EQUAL(p->release, v[i].code);
+        profile_free(p);
+        diag_free(&d);
+        free(xml);
+        free(attr);
+    }
+}
+
+/* <psk ae-id>: AE-ID-Stems or patterns ending in '*', space-separated; anything else refused. */
+static void test_psk_ae_ids(void)
+{
+    char *xml = make("", "<psk identity=\"a@b.c\" key=\"k\" ae-id=\"C* Sapp-1\"/>", "");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), 0);
+    if (p) CU_ASSERT_STRING_EQUAL(p->psk_ae_ids, "C* Sapp-1");
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+    expect_error(make("", "<psk identity=\"a@b.c\" key=\"k\" ae-id=\"/in-cse/Cae\"/>", ""), NULL, 9,
+                 "is no AE-ID-Stem");
+    expect_error(make("", "<psk identity=\"a@b.c\" key=\"k\" ae-id=\"C*x\"/>", ""), NULL, 9, "is no AE-ID-Stem");
+}
+
 static void test_ports_and_addresses(void)
 {
     expect_error(make(" coap-port=\"65536\"", "", ""), SCHEMA, 2, "65536");
     expect_error(make(" coap-port=\"65536\"", "", ""), NULL, 2,
                  "<iut coap-port=\"65536\">: expected a number from 0 to 65535");
     expect_error(make(" coaps-port=\"-1\"", "", ""), NULL, 2, "expected a number from 0 to 65535");
-    expect_error(make(" release=\"9\"", "", ""), NULL, 2, "expected a number from 1 to 5");
+    expect_error(make(" release=\"9\"", "", ""), NULL, 2, "expected one of 1, 2, 2a, 3, 4, 5");
+    expect_error(make(" release=\"2A\"", "", ""), NULL, 2, "expected one of 1, 2, 2a, 3, 4, 5");
     char *xml = xasprintf("<profile name=\"p\" role=\"in-cse\">\n"
                           "  <iut kind=\"asn-cse\" address=\"device.example\"><cse-id>/x</cse-id></iut>\n"
                           "  <harness><cse-id>/in-cse</cse-id><cse-base>b</cse-base></harness>\n"
@@ -525,4 +567,6 @@ void m2m_test_register(void)
     CU_add_test(s, "variables and known failures", test_vars_and_known_failures);
     CU_add_test(s, "schema and parse errors", test_schema_and_parse_errors);
     CU_add_test(s, "raw public keys: pins and variants", test_raw_public_keys);
+    CU_add_test(s, "release values 1 2 2a 3 4 5", test_release_values);
+    CU_add_test(s, "psk ae-id: AE-IDs and stem patterns bound to the credential", test_psk_ae_ids);
 }

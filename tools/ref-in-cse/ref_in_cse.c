@@ -7,6 +7,7 @@
  * against a service subscription that allows that App-ID (TS-0004 §7.3.2.7). Each --fault
  * switch breaks exactly one rule the field suite checks (tools/ref-in-cse/faults.tsv).
  * Built on the harness's own net/, onem2m/ and cse/ layers; it runs until it is killed. */
+#include "onem2m/release.h"
 #include "cse/hosted.h"
 #include "cse/registrar.h"
 #include "faults.h"
@@ -95,10 +96,13 @@ static sa_info context_of(ref *r, const cm_link *l, const m2m_prim *req)
         sa.sa = dtls_conn_number(k->conn);
         sa.identity = dtls_conn_identity(k->conn);
         sa.bound_id = dtls_conn_bound_id(k->conn);
+        /* the harness's credential bound to AE-IDs by the profile (<psk ae-id>) */
+        if (r->p->psk_ae_ids && sa.identity && r->p->psk_identity && strcmp(sa.identity, r->p->psk_identity) == 0)
+            sa.ae_ids = r->p->psk_ae_ids;
         size_t n = sa.bound_id ? strlen(sa.bound_id) : 0;
         if (n && req->fr && strncmp(req->fr, sa.bound_id, n) == 0 && req->fr[n] == '/' && m2m_id_is_ae(req->fr))
             sa.bound_id = req->fr;
-        if (has_fault(r, "ignore-fr")) sa.bound_id = NULL;
+        if (has_fault(r, "ignore-fr")) sa.bound_id = sa.ae_ids = NULL;
         /* the fault: registration checked, the association's identity not */
         if (has_fault(r, "fr-any-registree") && req->fr && registrar_has_remote_cse(r->reg, req->fr))
             sa.bound_id = req->fr;
@@ -114,7 +118,7 @@ static void ref_binding_faults(const ref *r, m2m_prim *pr)
 {
     if (has_fault(r, "no-mandatory-check")) {
         if (!pr->rqi) pr->rqi = xstrdup("");
-        if (!pr->rvi) pr->rvi = xstrdup("3");
+        if (!pr->rvi) pr->rvi = xstrdup(m2m_release_name(r->p->release));   /* served as if of its release */
     }
     if (has_fault(r, "post-is-create") && pr->op == M2M_OP_NOTIFY && pr->pc && pr->pclen &&
         memmem(pr->pc, pr->pclen, "\"m2m:csr\"", 9)) {
@@ -138,8 +142,6 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
         out.code = CM_CODE(4, 0);
         coap_ep_respond(ep, l, req, &out);
     } else {
-        /* legacy numbering (256..270) has no number for rvi: its requests cannot carry one */
-        if (!pr.rvi && !r->p->options.num[M2M_OPT_RVI]) pr.rvi = xstrdup("3");
         sa_info sa = context_of(r, l, &pr);
         ref_binding_faults(r, &pr);
         if (has_fault(r, "no-4005") && l->secure && pr.op == M2M_OP_CREATE && pr.ty == 16 && m2m_id_is_ae(pr.fr)) {
@@ -369,13 +371,19 @@ int main(int argc, char **argv)
     if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(node_ep(r.node), 0);
     coap_ep_set_separate(node_ep(r.node), o.separate);
     r.reg = registrar_new(p->iut_cse_id, p->iut_cse_base_name, p->release);
+    /* legacy numbering (256..270) has no number for rvi: requests there are Release-1
+     * requests (TS-0004 §7.3.2.1), which an IN-CSE on that numbering serves */
+    if (!p->options.num[M2M_OPT_RVI]) registrar_support_release(r.reg, M2M_REL_1, 1);
     hosted_policies(registrar_hosted(r.reg))->faults = ref_fault_acp_bits(r.fault);
     registrar_set_faults(r.reg, (has_fault(&r, "any-app-id") ? REG_FAULT_ANY_APP_ID : 0u) |
                                 (has_fault(&r, "reuse-ae-stem") ? REG_FAULT_REUSE_AE_STEM : 0u) |
                                 (has_fault(&r, "plain-ae-unchecked") ? REG_FAULT_PLAIN_AE : 0u) |
                                 (has_fault(&r, "ae-plain-coap") ? REG_FAULT_AE_PLAIN : 0u) |
                                 (has_fault(&r, "skip-app-rule") ? REG_FAULT_SKIP_APP_RULE : 0u) |
-                                (has_fault(&r, "acp-on-ae-create") ? REG_FAULT_ACP_ON_AE_CREATE : 0u));
+                                (has_fault(&r, "acp-on-ae-create") ? REG_FAULT_ACP_ON_AE_CREATE : 0u) |
+                                (has_fault(&r, "ae-create-from-unchecked") ? REG_FAULT_AE_CREATE_FROM : 0u) |
+                                (has_fault(&r, "ae-from-any-format") ? REG_FAULT_AE_FROM_FORMAT : 0u) |
+                                (has_fault(&r, "authn-by-hop") ? REG_FAULT_AUTHN_BY_HOP : 0u));
     /* Mca without SAE only where the profile claims it (PICS MCA_PLAIN); SAE is mandatory
      * between a field AE and the IN-CSE otherwise (TS-0003 §6.1.2.2.1). */
     registrar_require_sae(r.reg, !profile_has_pics(p, "MCA_PLAIN"));

@@ -1,4 +1,5 @@
 /* ref-in-cse: the reverse association SA2 (see sa2.h). */
+#include "onem2m/release.h"
 #include "sa2.h"
 #include "net/coap_ep.h"
 #include "net/dtls.h"
@@ -59,7 +60,7 @@ static void on_state(dtls_conn *c, dtls_state st, void *ctx)
     req.to = xstrdup(s->target);
     req.fr = xstrdup(s->p->iut_cse_id ? s->p->iut_cse_id : "/in-cse");
     req.rqi = xstrdup("ref-sa2-retrieve");
-    req.rvi = xstrdup("3");
+    req.rvi = xstrdup(m2m_release_rvi(s->p->release));
     if (s->p->serialization && strcmp(s->p->serialization, "xml") == 0) req.accept = M2M_CF_RES_XML;   /* XML profile */
     cm_msg m;
     cm_msg_init(&m);

@@ -1,5 +1,7 @@
 #include "devres.h"
 #include "util/xmem.h"
+#include "cse/strict.h"
+#include "onem2m/primitive_xml.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +16,14 @@ struct devres {
     cnt c[DEVRES_MAX];
     size_t n;
     unsigned next_ri;
+    int release;
 };
 
-devres *devres_new(const char *base)
+devres *devres_new(const char *base, int release)
 {
     devres *d = xcalloc(1, sizeof *d);
     d->base = xstrdup(base);
+    d->release = release;
     return d;
 }
 
@@ -57,7 +61,7 @@ static void answer(m2m_prim *rsp, const m2m_prim *req, int rsc, json_t *body)
     rsp->is_response = 1;
     rsp->rsc = rsc;
     rsp->rqi = xstrdup(req->rqi);
-    rsp->rvi = xstrdup(req->rvi ? req->rvi : "3");
+    rsp->rvi = xstrdup(req->rvi);   /* none toward a Release-1 entity */
     if (body) {
         rsp->pc = json_dumps(body, JSON_COMPACT);
         rsp->pclen = strlen(rsp->pc);
@@ -79,6 +83,25 @@ int devres_handle(devres *d, const m2m_prim *req, m2m_prim *rsp)
 {
     const char *rel = below_base(d, req->to);
     if (!rel) return 0;
+    /* TS-0004 §7.3.3.3: an attribute M on Create that is not present -> BAD_REQUEST */
+    if (req->op == M2M_OP_CREATE && (req->ty == 3 || req->ty == 4)) {
+        /* the representation in its JSON form, XML (10014) included */
+        char err[160];
+        char *text = req->pc && req->pclen && req->cf == M2M_CF_RES_XML
+                         ? m2m_json_from_xml_text(req->pc, req->pclen, err, sizeof err) : NULL;
+        json_t *body = text ? json_loads(text, 0, NULL)
+                     : req->pc && req->pclen ? json_loadb(req->pc, req->pclen, 0, NULL) : NULL;
+        free(text);
+        char attr[16], why[96];
+        const char *miss = strict_missing_on_create(d->release, req->ty,
+                                                    json_object_get(body, req->ty == 3 ? "m2m:cnt" : "m2m:cin"),
+                                                    attr, sizeof attr);
+        json_decref(body);
+        if (miss) {
+            answer(rsp, req, 4000, json_pack("{s:s}", "m2m:dbg", strict_missing_text(attr, why, sizeof why)));
+            return 1;
+        }
+    }
     if (req->op == M2M_OP_CREATE && req->ty == 3 && !*rel) {
         char *rn = wanted_rn(req, "m2m:cnt");
         if (!rn || !*rn || strchr(rn, '/')) answer(rsp, req, 4000, NULL);

@@ -10,7 +10,9 @@
 typedef struct devres devres;
 
 /* base: the device's CSEBase as it announced it at registration (m2m:csr/cb, "/asn-cse-1/base"). */
-devres *devres_new(const char *base);
+/* release: onem2m/release.h code; a CREATE lacking an attribute mandatory in it is refused
+ * with 4000 naming the attribute (cse/strict.h). */
+devres *devres_new(const char *base, int release);
 void devres_free(devres *d);
 /* Answers req when it addresses a hosted resource: fills rsp (rsc, content) and returns 1;
  * 0 when the request is not for one (the caller answers as before). */

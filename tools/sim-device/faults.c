@@ -24,7 +24,7 @@ const peer_fault sim_faults[] = {
     { "sa2-before-register", "accept the registrar's reverse association (SA2) before being registered" },
     { "ignore-critical-option", "answer a request with an unknown critical option as if it were not there" },
     { "reject-bad-elective", "refuse (4.02) a request with an elective option of a bad length instead of ignoring it" },
-    { "accept-missing-rvi", "answer a request without rvi as if it were complete" },
+    { "accept-missing-rvi", "answer a request without rvi (Release 1) as one of its own release, not 4001" },
     { "retrieve-other-numbering", "send the first RETRIEVE with rqi and rvi in the other option numbering than the profile's" },
     { "retrieve-as-post", "send the RETRIEVE after registering as POST with op=2 in Uri-Query instead of GET" },
     { "ignore-accept", "answer a request whose Accept it cannot serve instead of refusing it with 4.06" },

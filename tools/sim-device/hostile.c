@@ -5,6 +5,7 @@
  * (msg.rx.malformed with bytes and reason, sae.fail, ...), answer as RFC 7252 says, stay up
  * and write a complete report: harness/tests/e2e/robustness.sh checks each switch. */
 #include "hostile.h"
+#include "onem2m/release.h"
 #include "../common/hostile_gen.h"
 #include "net/coap.h"
 #include "onem2m/primitive.h"
@@ -71,7 +72,7 @@ static size_t retrieve(const profile *p, int drop_rqi, int drop_rvi, uint16_t mi
                        p->cse_base_name ? p->cse_base_name : "in-name");
     req.fr = xstrdup(p->iut_cse_id ? p->iut_cse_id : "/asn-cse");
     req.rqi = drop_rqi ? NULL : xasprintf("hostile-%04x", mid);
-    req.rvi = drop_rvi ? NULL : xstrdup("3");
+    req.rvi = drop_rvi ? NULL : xstrdup(m2m_release_rvi(p->release));
     cm_msg m;
     cm_msg_init(&m);
     size_t n = 0;

@@ -2,6 +2,8 @@
  * (DESIGN §8). Correct by default: DTLS-PSK handshake with the registrar, then registration
  * inside the association. Each --fault switch breaks exactly one rule the suite checks.
  * Built on the harness's own net/ and onem2m/ layers. */
+#include "onem2m/mandatory.h"
+#include "onem2m/release.h"
 #include "devres.h"
 #include "lifecycle.h"
 #include "faults.h"
@@ -42,6 +44,7 @@ typedef struct sim {
     int verbose;
     long hs_max;        /* reorder-intolerant: highest handshake message_seq seen */
     int hs_gap;         /* ... and whether one arrived ahead of its predecessor */
+    unsigned releases;  /* the releases it serves as a CSE (m2m_release_bit) */
 } sim;
 
 #define say(...) peer_log("sim-device", __VA_ARGS__)
@@ -104,14 +107,19 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     /* A device hosts little: a request without its mandatory parameters is refused with
      * BAD_REQUEST (TS-0004 §7.2.1), anything else answered NOT_FOUND. */
     rsp.is_response = 1;
-    rsp.rsc = (!pr.rqi || (!pr.rvi && !has_fault(s, "accept-missing-rvi")) || !pr.op) ? 4000 : 4004;
+    /* A request without rvi is a Release-1 request (TS-0004 §7.3.2.1: "If the Release Version
+     * Indicator is not present in the request the Receiver CSE shall add the Release Version
+     * Indicator with value set to 1"); one of a release the device does not serve is refused
+     * with 4001 RELEASE_VERSION_NOT_SUPPORTED, unless a fault says */
+    int rel_ok = (s->releases & m2m_release_bit(m2m_release_of_rvi(pr.rvi))) || has_fault(s, "accept-missing-rvi");
+    rsp.rsc = (!pr.rqi || !pr.op) ? 4000 : !rel_ok ? 4001 : 4004;
     /* TS-0008 §6.2.2.2: an Accept naming neither oneM2M resource format it speaks is
      * answered 4.06 (NOT_ACCEPTABLE, 5207) */
     if (rsp.rsc == 4004 && pr.accept >= 0 && pr.accept != M2M_CF_RES_JSON &&
         pr.accept != M2M_CF_RES_XML && !has_fault(s, "ignore-accept"))
         rsp.rsc = 5207;
     if (rsp.rsc == 4004 && s->res && devres_handle(s->res, &pr, &rsp)) m2m_prim_serialize(&rsp, s->p->serialization);
-    else { rsp.rqi = xstrdup(pr.rqi); rsp.rvi = xstrdup(pr.rvi ? pr.rvi : "3"); }
+    else { rsp.rqi = xstrdup(pr.rqi); rsp.rvi = xstrdup(pr.rvi); }   /* no rvi toward Release 1 */
     if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) {
         if (has_fault(s, "no-rsc-option")) {
             /* drop the oneM2M-RSC option: the CoAP code alone is not enough (TS-0008 §6.2.4) */
@@ -165,13 +173,12 @@ static void registration(sim *s, m2m_prim *req)
     req->to = xasprintf("%s/%s", s->p->harness_cse_id ? s->p->harness_cse_id : "/in-cse",
                         s->p->cse_base_name ? s->p->cse_base_name : "in-name");
     req->rqi = xasprintf("sim-%ld", (long)(mono_now_ns() % 1000000));
-    req->rvi = xstrdup("3");
+    req->rvi = xstrdup(m2m_release_rvi(s->p->release));
     json_t *body;
     if (strcmp(s->kind, "ae") == 0) {
         req->ty = 2;
         req->fr = xstrdup(s->p->iut_ae_id ? s->p->iut_ae_id : "C");
-        body = json_pack("{s:{s:s,s:s,s:b,s:[s]}}", "m2m:ae", "rn", "sim-ae", "api", "Nsim-device",
-                         "rr", 0, "srv", "3");
+        body = json_pack("{s:{s:s,s:s,s:b}}", "m2m:ae", "rn", "sim-ae", "api", "Nsim-device", "rr", 0);
     } else {
         req->ty = 16;
         const char *csi = has_fault(s, "wrong-fr") ? "/not-my-cse-id"
@@ -180,14 +187,17 @@ static void registration(sim *s, m2m_prim *req)
         char *cb = xasprintf("%s/base", csi);
         /* request-reachable, with the point of access of its SA2 server (TS-0003 §8.2.1) */
         body = s->poa[0]
-            ? json_pack("{s:{s:s,s:s,s:s,s:b,s:[s],s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
-                        "csi", csi, "cb", cb, "rr", 1, "poa", s->poa, "srv", "3")
-            : json_pack("{s:{s:s,s:s,s:s,s:b,s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
-                        "csi", csi, "cb", cb, "rr", 0, "srv", "3");
+            ? json_pack("{s:{s:s,s:s,s:s,s:b,s:[s]}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
+                        "csi", csi, "cb", cb, "rr", 1, "poa", s->poa)
+            : json_pack("{s:{s:s,s:s,s:s,s:b}}", "m2m:csr", "rn", csi + (csi[0] == '/'),
+                        "csi", csi, "cb", cb, "rr", 0);
         free(cb);
     }
     req->pc = json_dumps(body, JSON_COMPACT);
     req->pclen = strlen(req->pc);
+    /* srv from the profile's release: the same fill-in as the harness's (onem2m/mandatory.h) */
+    char *filled = m2m_mandatory_fill(req->pc, req->pclen, req->ty, s->p->release);
+    if (filled) { free(req->pc); req->pc = filled; req->pclen = strlen(filled); }
     req->cf = M2M_CF_RES_JSON;
     json_decref(body);
     m2m_prim_serialize(req, s->p->serialization);   /* the profile's serialization */
@@ -202,7 +212,7 @@ static void retrieve_base(sim *s, m2m_prim *req, const char *fr)
                         s->p->cse_base_name ? s->p->cse_base_name : "in-name");
     req->fr = xstrdup(fr);
     req->rqi = xasprintf("sim-r-%ld", (long)(mono_now_ns() % 1000000));
-    req->rvi = xstrdup("3");
+    req->rvi = xstrdup(m2m_release_rvi(s->p->release));
     /* the representation comes back in the profile's serialization (TS-0008 §6.2.2.2) */
     if (s->p->serialization && strcmp(s->p->serialization, "xml") == 0) req->accept = M2M_CF_RES_XML;
 }
@@ -293,7 +303,7 @@ static int store_req(sim *s, int ty, const char *to, const char *fr, const char 
     req.to = xstrdup(to);
     req.fr = xstrdup(fr);
     req.rqi = xasprintf("sim-c-%ld", (long)(mono_now_ns() % 1000000));
-    req.rvi = xstrdup("3");
+    req.rvi = xstrdup(m2m_release_rvi(s->p->release));
     req.pc = xstrdup(pc);
     req.pclen = strlen(pc);
     req.cf = M2M_CF_RES_JSON;
@@ -439,6 +449,9 @@ int main(int argc, char **argv)
     profile *p = peer_load_profile(o.profile);
     if (!p) return 2;
     s.p = p;
+    /* as a CSE it serves its release and 2a up to it; on the legacy numbering (no number for
+     * rvi, so no request can carry one) Release-1 requests too (TS-0004 §7.3.2.1) */
+    s.releases = m2m_release_default_set(p->release) | (p->options.num[M2M_OPT_RVI] ? 0u : m2m_release_bit(M2M_REL_1));
     if (!s.harness_addr) s.harness_addr = p->harness_address;
     dtls_global_init();
     s.loop = loop_new();
@@ -536,7 +549,7 @@ int main(int argc, char **argv)
     const cm_link *link = &s.sa1->link;
     const char *me = p->iut_cse_id ? p->iut_cse_id : "/asn-cse";
     char *cb = xasprintf("%s/base", me);   /* as registration() announces it */
-    if (strcmp(s.kind, "ae") != 0) s.res = devres_new(cb);
+    if (strcmp(s.kind, "ae") != 0) s.res = devres_new(cb, p->release);
     free(cb);
     if (has_fault(&s, "retrieve-before-register")) {
         retrieve_base(&s, &req, me);

@@ -73,13 +73,15 @@ hostile)
   hostile duplicates 0 pass
   expect_eq "duplicates: copies received" 3 "$(count_events 'msg\.rx .*type=CON code=0\.01 mid=32000 ')"
   expect_eq "duplicates: same answer to each" 3 "$(count_events 'msg\.tx .*type=ACK code=2\.05 mid=32000 rsc=2000 rqi=hostile-7d00')"
-  # requests without mandatory parameters: refused 4000 BAD_REQUEST (TS-0004 §6.3.3)
+  # a request without rqi: refused 4000 BAD_REQUEST (TS-0004 §7.3.2.1)
   hostile missing-rqi 0 pass
   has_event "missing-rqi: recorded" 'msg\.rx .*mid=32256 .*problems="request without rqi'
   has_event "missing-rqi: refused 4000" 'msg\.tx .*mid=32256 rsc=4000'
+  # a request without rvi is a Release-1 request: a Release-3 registrar answers 4001
+  # RELEASE_VERSION_NOT_SUPPORTED, not 4000 (TS-0004 §7.3.2.1)
   hostile missing-rvi 0 pass
   has_event "missing-rvi: recorded" 'msg\.rx .*mid=32256 .*problems="request without rvi'
-  has_event "missing-rvi: refused 4000" 'msg\.tx .*mid=32256 rsc=4000'
+  has_event "missing-rvi: refused 4001" 'msg\.tx .*mid=32256 rsc=4001'
   # DTLS garbage and out-of-order handshake records from a peer without an association
   hostile dtls-garbage 0 pass
   expect_eq "dtls-garbage: each datagram recorded" 4 "$(count_events 'net\.rx\.ignored .*port=coaps reason="not a DTLS ClientHello')"
