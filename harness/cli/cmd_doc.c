@@ -94,6 +94,19 @@ static void doc_events(void)
     }
 }
 
+/* Does a <requires> word ("A" or alternatives "A|B") name item? */
+static int alt_names(const char *word, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *a = word; *a;) {
+        size_t len = strcspn(a, "|");
+        if (len == n && !strncmp(a, item, n)) return 1;
+        a += len;
+        if (*a == '|') a++;
+    }
+    return 0;
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static int doc_pics(char **paths, size_t npaths)
@@ -136,7 +149,7 @@ static int doc_pics(char **paths, size_t npaths)
         size_t n = 0;
         for (size_t t = 0; t < set.n; t++)
             for (size_t r = 0; r < set.items[t]->nrequires; r++)
-                if (!strcmp(set.items[t]->requires[r], pd->name)) { ids[n++] = set.items[t]->id; break; }
+                if (alt_names(set.items[t]->requires[r], pd->name)) { ids[n++] = set.items[t]->id; break; }
         qsort(ids, n, sizeof *ids, cmp_str);
         for (size_t k = 0; k < n; k++) printf("%s%s", k ? " " : "", ids[k]);
         if (!n) fputs("(none: a claim for profiles and certification)", stdout);

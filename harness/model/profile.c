@@ -568,10 +568,17 @@ void profile_free(profile *p)
     free(p);
 }
 
+/* item is one PICS item, or alternatives "A|B|C" (a test's condition that any of them is
+ * claimed: a rule that applies to an ASN-CSE or an AE alike). */
 int profile_has_pics(const profile *p, const char *item)
 {
-    for (size_t i = 0; i < p->npics; i++)
-        if (strcmp(p->pics[i], item) == 0) return 1;
+    for (const char *a = item; a && *a;) {
+        size_t n = strcspn(a, "|");
+        for (size_t i = 0; i < p->npics; i++)
+            if (strlen(p->pics[i]) == n && strncmp(p->pics[i], a, n) == 0) return 1;
+        a += n;
+        if (*a == '|') a++;
+    }
     return 0;
 }
 

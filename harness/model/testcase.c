@@ -157,7 +157,14 @@ static void build(tc_ctx *c, const xmlNode *root, testcase *tc)
             if (!tc->nrequires) tc_err(c, n, "<requires> needs pics=\"ITEM ...\"");
             for (size_t i = 0; i < tc->nrequires; i++) {
                 char err[256];
-                if (pics_check(tc->requires[i], err, sizeof err) < 0) tc_err(c, n, "<requires pics>: %s", err);
+                for (const char *a = tc->requires[i]; *a;) {   /* "A|B": each alternative checked */
+                    size_t len = strcspn(a, "|");
+                    char *one = xstrndup(a, len);
+                    if (pics_check(one, err, sizeof err) < 0) tc_err(c, n, "<requires pics>: %s", err);
+                    free(one);
+                    a += len;
+                    if (*a == '|') a++;
+                }
             }
         } else if (xml_is(n, "harness")) {
             parse_harness(c, n, &tc->harness);

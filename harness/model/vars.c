@@ -40,6 +40,8 @@ const char *vars_get(const vars *v, const char *name) { return kvlist_get(&v->kv
 static const var_def VARS[] = {
     { "IUT_CSE_ID", "<iut><cse-id>", "the IUT's CSE-ID (/asn-cse-1)" },
     { "IUT_AE_ID", "<iut><ae-id>", "the IUT's AE-ID" },
+    { "IUT_ID", "<iut kind> with <iut><ae-id> or <iut><cse-id>", "the IUT's own identity as originator: its AE-ID when <iut kind=\"ae\">, else its CSE-ID" },
+    { "REG_TY", "<iut kind>", "the resource type the IUT's registration creates: 2 (<AE>) when <iut kind=\"ae\">, else 16 (<remoteCSE>)" },
     { "IUT_CSE_BASE", "<iut><cse-base>", "the IUT's CSEBase resource name (role field)" },
     { "IUT_ADDRESS", "<iut address>", "the IUT's IPv4 or IPv6 address (with <control netns>: the namespace end of its link)" },
     { "IUT_HOST", "<iut host>", "the IUT's host name (the SNI the harness sends)" },
@@ -122,6 +124,9 @@ void vars_from_profile(vars *v, const profile *p)
 {
     set_opt(v, "IUT_CSE_ID", p->iut_cse_id);
     set_opt(v, "IUT_AE_ID", p->iut_ae_id);
+    int ae = p->iut_kind && !strcmp(p->iut_kind, "ae");
+    set_opt(v, "IUT_ID", ae ? p->iut_ae_id : p->iut_cse_id);
+    vars_set(v, "REG_TY", ae ? "2" : "16");
     set_opt(v, "IUT_CSE_BASE", p->iut_cse_base_name);
     set_opt(v, "IUT_ADDRESS", p->iut_address);
     set_opt(v, "IUT_HOST", p->iut_host);

@@ -98,6 +98,11 @@ static void test_example_profile(void)
     CU_ASSERT_TRUE(profile_has_pics(p, "SAE_PSK"));
     CU_ASSERT_TRUE(profile_has_pics(p, "SER_JSON"));
     CU_ASSERT_FALSE(profile_has_pics(p, "SAE_CERT"));
+    /* alternatives: any one claimed satisfies "A|B" */
+    CU_ASSERT_TRUE(profile_has_pics(p, "SAE_CERT|SAE_PSK"));
+    CU_ASSERT_TRUE(profile_has_pics(p, "SAE_PSK|SAE_CERT"));
+    CU_ASSERT_FALSE(profile_has_pics(p, "SAE_CERT|SAE_RPK"));
+    CU_ASSERT_FALSE(profile_has_pics(p, "SAE_PS|AE_PSK"));
     CU_ASSERT_STRING_EQUAL(p->option_preset, "legacy");
     CU_ASSERT_EQUAL(p->options.num[M2M_OPT_FR], 256);
     CU_ASSERT_EQUAL(p->options.num[M2M_OPT_RVI], 271); /* the override */

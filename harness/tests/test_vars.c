@@ -103,6 +103,7 @@ static void test_from_profile(void)
         { "PROFILE_DIR", M2M_DATA_DIR "/fixtures/profiles" },
         { "BENCH_CONSOLE", "/dev/ttyUSB0" }, { "DEVICE_SERIAL", "EX-0001" },
         { "RSC_APP_RULE_FAILED", "4126" },   /* derived from the release (3) */
+        { "IUT_ID", "/asn-cse-1" }, { "REG_TY", "16" },   /* derived from <iut kind> (a CSE) */
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const char *got = vars_get(&v, want[i][0]);
@@ -113,6 +114,19 @@ static void test_from_profile(void)
     }
     CU_ASSERT_PTR_NULL(vars_get(&v, "HARNESS_AE_ID")); /* not in the profile: stays unknown */
     CU_ASSERT_EQUAL(v.kv.n, sizeof want / sizeof want[0]);
+    /* an AE originates as its AE-ID and registers an <AE> (ty 2) */
+    {
+        char *kind = p->iut_kind;
+        p->iut_kind = xstrdup("ae");
+        vars va;
+        vars_init(&va);
+        vars_from_profile(&va, p);
+        CU_ASSERT_STRING_EQUAL(vars_get(&va, "IUT_ID"), "Cexample-ae");
+        CU_ASSERT_STRING_EQUAL(vars_get(&va, "REG_TY"), "2");
+        vars_free(&va);
+        free(p->iut_kind);
+        p->iut_kind = kind;
+    }
     /* The key, in any form, is not a value. */
     for (size_t i = 0; i < v.kv.n; i++) {
         CU_ASSERT_PTR_NULL(strstr(v.kv.items[i].value, "example-key-1"));
