@@ -81,7 +81,10 @@ ae)
   run -j "$E2E_JOBS" "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   expect_eq "TC_SEC_SAE_PSK_AE_001" pass "$(verdict_of TC_SEC_SAE_PSK_AE_001)"
-  expect_eq "CSE-only test skipped" skipped "$(verdict_of TC_SEC_ORDER_001)"
+  # SAE is mandatory between a field AE and the IN-CSE: the ordering rule applies to it
+  expect_eq "TC_SEC_ORDER_001 (AE toward the IN-CSE)" pass "$(verdict_of TC_SEC_ORDER_001)"
+  expect_eq "TC_SEC_REG_AE_001" pass "$(verdict_of TC_SEC_REG_AE_001)"
+  expect_eq "CSE-only test skipped" skipped "$(verdict_of TC_SEC_BIND_002)"
   export SIM_DEVICE_ARGS=--fault=register-before-sae
   run "$SRC/testcases/sae/TC_SEC_SAE_PSK_AE_001.xml"
   expect_eq "exit status with the fault" 1 "$rc"
