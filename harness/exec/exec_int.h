@@ -33,6 +33,8 @@ typedef struct exec {
     int watching;             /* watch_iut's timer is armed */
     profile *picked;          /* role field, ports 0 in the profile: this test's copy with its ports */
     const profile *picked_from;
+    int control_assoc_ok;     /* an association with the profile's credential completed (control="handshake") */
+    const tc_step *control_pending;   /* a negative step passed, waiting for that association */
 } exec;
 
 /* One line of the test's step log ("line N: ..."). */

@@ -5,6 +5,7 @@
 #include "../enrol/field_enrol.h"
 #include "rxdup.h"
 #include "../net/dtls.h"
+#include "../net/dgram_class.h"
 #include "../net/udp.h"
 #include "../net/link.h"
 #include "../util/xmem.h"
@@ -23,6 +24,7 @@ typedef struct peer_link {
     dtls_params dp;
     int old_epoch;       /* field role: dropped by the harness (1), its socket reused since (2) */
     int shared_sock;     /* own_sock belongs to the dropped link before it (a rebooted node) */
+    int dtls_seen;       /* a DTLS record from the IUT arrived on this association (dtls.rx) */
     struct peer_link *next;
 } peer_link;
 
@@ -54,6 +56,10 @@ struct wire {
     wire_responder responder;
     void *responder_ctx;
     rxdup *dups;             /* repeated messages from the IUT: dup=identical|different */
+    int srv_dtls_seen;       /* a DTLS record arrived on the harness's coaps port (dtls.rx) */
+    unsigned notdtls_count;  /* net.notdtls events recorded (capped) */
+    int control_assoc;       /* the association being opened is the positive control: the
+                              * profile's credential, suites and versions (WIRE_CRED_PROFILE) */
 };
 
 static int plain_send(void *ctx, const uint8_t *buf, size_t n)
@@ -271,10 +277,56 @@ static void on_dtls_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
     coap_ep_input(w->ep, &link_for_conn(w, c)->link, p, n);
 }
 
+/* The evidence of what the IUT speaks on a coaps port (net/dgram_class.h): a datagram that is
+ * DTLS by a strict reading is dtls.rx (every handshake, alert and ChangeCipherSpec datagram;
+ * application data only as the first evidence, so the timeline does not double), anything
+ * else net.notdtls with what it was (a CoAP RST, another CoAP message, garbage). side is the
+ * harness's side of the association; sa its number on the client side, 0 on the server. */
+#define NOTDTLS_MAX 16
+static void note_coaps_dgram(wire *w, const char *peer, const char *side, unsigned sa, int *seen,
+                             const uint8_t *p, size_t n)
+{
+    dgram_class dc;
+    char san[16], recs[16];
+    snprintf(san, sizeof san, "%u", sa);
+    if (dgram_classify(p, n, &dc) == DGRAM_DTLS) {
+        if (*seen && !strcmp(dc.type, "appdata")) return;
+        *seen = 1;
+        snprintf(recs, sizeof recs, "%u", dc.records);
+        timeline_add(w->tl, "dtls.rx", peer, "side", side, "sa", sa ? san : NULL, "type", dc.type, "hs", dc.hs,
+                     "alert", dc.alert, "version", dc.version, "records", recs, (char *)NULL);
+        return;
+    }
+    if (w->notdtls_count >= NOTDTLS_MAX) return;
+    w->notdtls_count++;
+    char *hex = hex_encode(p, n > 24 ? 24 : n);
+    snprintf(recs, sizeof recs, "%zu", n);
+    timeline_add(w->tl, "net.notdtls", peer, "side", side, "sa", sa ? san : NULL, "port", "coaps", "what", dc.what,
+                 "type", dc.coap_type, "code", dc.kind == DGRAM_COAP ? dc.code : NULL, "length", recs, "bytes", hex,
+                 (char *)NULL);
+    free(hex);
+}
+
 static void on_dtls_datagram(const char *peer, const uint8_t *p, size_t n, void *ctx)
 {
-    (void)p; (void)n;
-    note_peer(ctx, peer);
+    wire *w = ctx;
+    note_peer(w, peer);
+    note_coaps_dgram(w, peer, "server", 0, &w->srv_dtls_seen, p, n);
+}
+
+/* The same for an association the harness opened as client (ctx: its link). */
+static void on_client_datagram(const char *peer, const uint8_t *p, size_t n, void *ctx)
+{
+    peer_link *pl = ctx;
+    note_peer(pl->w, peer);
+    note_coaps_dgram(pl->w, peer, "client", pl->link.sa, &pl->dtls_seen, p, n);
+}
+
+static void on_client_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+{
+    (void)c;
+    peer_link *pl = ctx;
+    coap_ep_input(pl->w->ep, &pl->link, p, n);
 }
 
 /* The credential the harness accepts in this test: the profile's, or a deliberately wrong
@@ -403,14 +455,20 @@ void wire_close(wire *w)
     free(w);
 }
 
-static void on_reverse_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+/* The positive control of a refused handshake: what the profile gives, without the test's
+ * <harness> variations (its suites and versions, a certificate or raw-key variant). */
+static void control_params(const wire *w, dtls_params *dp)
 {
-    wire *w = ctx;
-    for (peer_link *pl = w->links; pl; pl = pl->next)
-        if (pl->conn == c) {
-            coap_ep_input(w->ep, &pl->link, p, n);
-            return;
-        }
+    const profile *p = w->p;
+    dp->priority = NULL;
+    if (p->x509_cert) {
+        dp->cert_file = p->x509_cert;
+        dp->key_file = p->x509_key;
+    }
+    if (p->rpk_pub) {
+        dp->rpk_pub_file = p->rpk_pub;
+        dp->rpk_key_file = p->rpk_key;
+    }
 }
 
 /* The harness as DTLS client toward `to` on a socket of its own, offering psk with the
@@ -435,11 +493,12 @@ static int open_client(wire *w, const net_addr *to, const char *label, dtls_psk 
     }
     pl->psk = psk;
     pl->dp = w->dp;
+    if (w->control_assoc) control_params(w, &pl->dp);
     pl->dp.psks = &pl->psk;
     pl->dp.npsks = 1;
     pl->dp.sni = w->p->iut_host;
     pl->dp.client_number = number;
-    dtls_hooks h = { on_reverse_data, NULL, on_dtls_datagram, w };   /* a handshake answer shows the peer */
+    dtls_hooks h = { on_client_data, NULL, on_client_datagram, pl };   /* a handshake answer shows the peer */
     if (link_current()) link_add_sock_any(link_current(), pl->own_sock);   /* under link control too */
     pl->conn = dtls_client_new(w->loop, pl->own_sock, to, &pl->dp, w->tl, h, err, errlen);
     if (!pl->conn) return -1;
@@ -448,6 +507,8 @@ static int open_client(wire *w, const net_addr *to, const char *label, dtls_psk 
     snprintf(pl->link.peer, sizeof pl->link.peer, "%s", dtls_conn_peer(pl->conn));
     return 0;
 }
+
+static int open_association(wire *w, int second_registree, char *err, size_t errlen);
 
 int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen)
 {
@@ -474,7 +535,15 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen)
     return open_client(w, &to, poa, psk, 101 + w->reverse_count++, 0, err, errlen);
 }
 
-int wire_open_association(wire *w, int second_registree, char *err, size_t errlen)
+int wire_open_association(wire *w, int cred, char *err, size_t errlen)
+{
+    w->control_assoc = cred == WIRE_CRED_PROFILE;
+    int r = open_association(w, cred == WIRE_CRED_SECOND, err, errlen);
+    w->control_assoc = 0;
+    return r;
+}
+
+static int open_association(wire *w, int second_registree, char *err, size_t errlen)
 {
     const profile *p = w->p;
     const profile_registree *second = p->second_registree;
@@ -489,8 +558,10 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
     }
     char label[64];
     net_addr_str(&to, label, sizeof label);
-    /* The test's credential: the profile's, a wrong key or an unknown identity (setup_psk). */
+    /* The test's credential: the profile's, a wrong key or an unknown identity (setup_psk);
+     * the profile's own for the positive control. */
     dtls_psk psk = w->psk[0];
+    if (w->control_assoc) psk = (dtls_psk){ p->psk_identity, p->psk_key, p->psk_key_len, w->psk[0].bound_id };
     if (second_registree) {   /* another registree CSE: its own identity and key, as the profile gives them */
         psk = (dtls_psk){ second->psk_identity, second->psk_key, second->psk_key_len, w->psk[0].bound_id };
     } else if (p->mef && p->mef->at_iut) {
@@ -501,7 +572,7 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
          * (enrol="again"): the enrolee enrols again only when it has no KeID (R-FLOW-05), so an
          * expired KeID, or one of a former service provider, is presented. */
         int rc = w->men.keid[0] && !w->men.half && !w->enrol_interrupt ? 0
-                 : field_enrol_iut(w->loop, p, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
+                 : field_enrol_iut(w->loop, p, w->control_assoc ? NULL : w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
                                    &w->men, err, errlen);
         w->enrol_interrupt = 0;
         if (w->men.mef_heard) {   /* the IUT's MEF answered: the IUT is reachable, whatever came of it */

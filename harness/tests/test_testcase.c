@@ -192,11 +192,11 @@ static void test_schema_errors_have_lines(void)
 {
     expect_error(HEAD "    <bogus/>\n" TAIL, SCHEMA, 7,
                  "Element 'bogus': This element is not expected. Expected is one of "
-                 "( trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link, drop-associations )");
+                 "( check, trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link )");
     /* libxml2 gives no list here; the loader adds what the parent may contain. */
     expect_error(HEAD "    <wait for=\"1s\"/>\n    <bogus/>\n" TAIL, SCHEMA, 8,
                  "Element 'bogus': This element is not expected. <steps> may contain: "
-                 "trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link, drop-associations.");
+                 "check, trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link, drop-associations.");
     expect_error(HEAD "    <expect>\n      <message>\n        <respond rsc=\"2001\"/>\n"
                  "        <field name=\"pc:a\" value=\"1\"/>\n      </message>\n    </expect>\n" TAIL,
                  SCHEMA, 10, "<message> may contain: field, capture, respond.");

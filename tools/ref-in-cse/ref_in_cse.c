@@ -68,6 +68,8 @@ static const fault faults[] = {
     { "ignore-time-window", "accessControlTimeWindow (actw) ignored: a rule applies at any time", ACP_FAULT_NO_ACTW },
     { "ignore-ip-context", "accessControlIpAddresses (acip) ignored: a rule applies from any address", ACP_FAULT_NO_ACIP },
     { "ignore-acaf", "accessControlAuthenticationFlag ignored: a rule applies to unauthenticated originators", ACP_FAULT_NO_ACAF },
+    { "no-dtls-rst", "no DTLS at all: the coaps port answers every datagram with a CoAP RST (as some plain-CoAP CSEs do); plain CoAP served as usual", 0 },
+    { "no-dtls-silent", "no DTLS at all: the coaps port drops every datagram (a DTLS record reads as CoAP version 0, RFC 7252 §3); plain CoAP served as usual", 0 },
     { "acpi-update-unchecked", "an acpi UPDATE judged by privileges like any UPDATE, not the policies' selfPrivileges", ACP_FAULT_ACPI_UNCHECKED },
     { "acpi-with-others", "an acpi UPDATE may carry other attributes too", ACP_FAULT_ACPI_MIXED },
     { "acp-pvs-optional", "a policy CREATE without privileges or with empty selfPrivileges is taken", ACP_FAULT_PVS_OPTIONAL },
@@ -345,6 +347,23 @@ static char *with_other_ca(const char *trust)
 
 /* Readiness probe for the harness (profile <ready>): exit 0 once something holds the UDP
  * port, i.e. binding it without SO_REUSEADDR fails with EADDRINUSE. */
+/* The faults no-dtls-rst and no-dtls-silent: an IN-CSE that offers no DTLS on the port the
+ * profile gives as coaps. RST: every datagram gets a 4-byte CoAP RST (message id taken from
+ * bytes 2..3, as a CoAP stack that parsed the header would); silent: it is dropped. */
+static void nodtls_readable(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l; (void)fd; (void)revents;
+    ref *r = ctx;
+    uint8_t buf[2048];
+    net_addr from;
+    ssize_t n;
+    while ((n = udp_recv(&r->secure, buf, sizeof buf, &from)) >= 0) {
+        if (!has_fault(r, "no-dtls-rst")) continue;
+        uint8_t rst[4] = { 0x70, 0x00, n >= 4 ? buf[2] : 0, n >= 4 ? buf[3] : 0 };
+        udp_send(&r->secure, rst, sizeof rst, &from);
+    }
+}
+
 static int probe(const char *addr, int port)
 {
     udp_sock s;
@@ -510,9 +529,11 @@ int main(int argc, char **argv)
         dp.priority = prio;
     }
     dtls_hooks dh = { dtls_data, dtls_state_changed, NULL, &r };
-    if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, &r.secure, r.hostile);
+    int no_dtls = has_fault(&r, "no-dtls-rst") || has_fault(&r, "no-dtls-silent");
+    if (no_dtls) loop_add_fd(r.loop, r.secure.fd, nodtls_readable, &r);
+    else if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, &r.secure, r.hostile);
     else r.srv = dtls_server_new(r.loop, &r.secure, &dp, NULL, dh, err, sizeof err);
-    if (!r.srv && !(r.hostile && hostile_in_dtls(r.hostile))) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
+    if (!r.srv && !no_dtls && !(r.hostile && hostile_in_dtls(r.hostile))) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
     coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
     coap_ep_hooks ch = { NULL, on_request, &r };
     r.ep = coap_ep_new(r.loop, cp, ch);
