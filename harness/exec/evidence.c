@@ -23,6 +23,13 @@ int evidence_dtls(const timeline *tl, size_t from, size_t to, unsigned sa)
     return 0;
 }
 
+int evidence_not_dtls(const timeline *tl, size_t to)
+{
+    for (size_t i = 0; i < to && i < tl->n; i++)
+        if (!strcmp(tl->ev[i].name, "net.notdtls") || !strcmp(tl->ev[i].name, "net.unreachable")) return 1;
+    return 0;
+}
+
 int evidence_secure_message(const timeline *tl, size_t to)
 {
     for (size_t i = 0; i < to && i < tl->n; i++)

@@ -10,6 +10,9 @@
 /* 1 when a dtls.rx event is in tl[from, to); sa > 0: only one of the harness's client
  * association with that number. */
 int evidence_dtls(const timeline *tl, size_t from, size_t to, unsigned sa);
+/* 1 when tl[0, to) shows the coaps port answered with something else than DTLS (net.notdtls)
+ * or not at all (net.unreachable). */
+int evidence_not_dtls(const timeline *tl, size_t to);
 /* 1 when a msg.rx inside a security association (secure=true) is in tl[0, to). */
 int evidence_secure_message(const timeline *tl, size_t to);
 /* In words, what the IUT did on the coaps port in tl[from, to) instead of DTLS, for a reason:

@@ -62,8 +62,11 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     iut_poll(&x->iut);
     iut_describe(&x->iut, iutst, sizeof iutst);
     iut_log_tail(x->iut_log, tail, sizeof tail);
-    int no_dtls = evidence_step_needs_dtls(s) && !evidence_dtls(&x->tl, 0, x->tl.n, 0);
-    if (no_dtls) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
+    int dtls_seen = evidence_dtls(&x->tl, 0, x->tl.n, 0);
+    int no_dtls = evidence_step_needs_dtls(s) && !dtls_seen;
+    /* what the coaps port did instead of DTLS is said also where the step did not need it
+     * (a registration that never came from a device that speaks no DTLS) */
+    if (no_dtls || (!dtls_seen && evidence_not_dtls(&x->tl, x->tl.n))) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
                                   ev, sizeof ev);
     int sae_required = ph == PHASE_BODY && s->in_check && s->check_without_dtls_fail && no_dtls;
     if (!wire_peer_seen(x->w) && !steps_net_heard_iut() && ph != PHASE_POSTAMBLE && !(sae_required && iut_confirmed_ready(x))) {
@@ -126,7 +129,7 @@ static void check_pending_controls(exec *x)
     char ev[300];
     evidence_no_dtls(&x->tl, 0, x->tl.n, x->p->dtls_total_ns, ev, sizeof ev);
     verdict_set(&x->vs, VERDICT_INCONC,
-                "step at line %d: the IUT refused, but its control (handshake) is missing: no association with the profile's credential completed in this test%s%s",
+                "step at line %d: the association was not established, but its control (handshake) is missing: no association with the profile's credential completed in this test%s%s",
                 s->line, evidence_dtls(&x->tl, 0, x->tl.n, 0) ? "" : ": ", evidence_dtls(&x->tl, 0, x->tl.n, 0) ? "" : ev);
 }
 
@@ -418,7 +421,7 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
             step_log(x, s, "%s to %s refused: %s%s%s", what_kind, poa, why ? why : "no answer within the window",
                      alert ? ", alert " : "", alert ? alert : "");
             char how[600];
-            snprintf(how, sizeof how, "the IUT refused the %s (%s%s%s)", what_kind, why ? why : "no answer within the window",
+            snprintf(how, sizeof how, "the %s was not established (%s%s%s)", what_kind, why ? why : "no answer within the window",
                      alert ? ", alert " : "", alert ? alert : "");
             if (s->control && ph != PHASE_POSTAMBLE) check_controls(x, s, r.from, assoc_sa(x, r.from), window, how);
         }

@@ -433,6 +433,45 @@ static void heartbeat(sim *s, const char *bind_addr, const net_addr *peer, const
     }
 }
 
+/* The faults no-dtls-rst and no-dtls-silent: a device that does not speak DTLS, configured
+ * with the registrar's coaps port: it sends its registration there as plain CoAP (CON, with
+ * CoAP's retransmissions), again every 2 s while it lingers. A datagram that arrives on that
+ * socket and is no CoAP (the registrar's DTLS) gets an RST, or nothing. */
+static void nodtls_readable(evloop *l, int fd, short ev, void *ctx)
+{
+    (void)l; (void)fd; (void)ev;
+    sim *s = ctx;
+    uint8_t buf[2048];
+    net_addr from;
+    ssize_t n;
+    cm_link link = { plain_send, s, 0, 0, "harness" };
+    while ((n = udp_recv(&s->plain, buf, sizeof buf, &from)) >= 0) {
+        if (n >= 4 && buf[0] >> 6 == 1) coap_ep_input(s->ep, &link, buf, (size_t)n);
+        else if (has_fault(s, "no-dtls-rst")) {
+            uint8_t rst[4] = { 0x70, 0x00, n >= 4 ? buf[2] : 0, n >= 4 ? buf[3] : 0 };
+            udp_send(&s->plain, rst, sizeof rst, &from);
+        }
+    }
+}
+
+static void no_dtls_run(sim *s, const char *bind_addr, int64_t linger)
+{
+    char err[256];
+    if (udp_bind(&s->plain, bind_addr, 0, err, sizeof err) < 0) { logf_(s, "%s", err); return; }
+    loop_add_fd(s->loop, s->plain.fd, nodtls_readable, s);
+    net_addr_parse(s->harness_addr, s->coaps_port, &s->plain_peer);   /* the coaps port, in plain CoAP */
+    cm_link link = { plain_send, s, 0, 0, "harness" };
+    int64_t end = mono_now_ns() + linger;
+    while (mono_now_ns() < end) {
+        m2m_prim req;
+        registration(s, &req);
+        logf_(s, "fault %s: plain registration to the coaps port answered rsc=%d", s->fault,
+              exchange(s, &link, &req, 10000000000LL));
+        m2m_prim_free(&req);
+        loop_run_until(s->loop, mono_now_ns() + 2000000000LL, NULL, NULL);
+    }
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: sim-device --profile FILE --coap-port N --coaps-port M [options]\n"
@@ -531,6 +570,11 @@ int main(int argc, char **argv)
     m2m_prim req;
     int exit_code = 1;
 
+    if (has_fault(&s, "no-dtls-rst") || has_fault(&s, "no-dtls-silent")) {
+        no_dtls_run(&s, bind_addr, linger);
+        exit_code = 0;
+        goto out;
+    }
     if (has_fault(&s, "register-before-sae") || has_fault(&s, "no-sae")) register_plain(&s, bind_addr);
     if (has_fault(&s, "no-sae")) {
         loop_run_until(s.loop, mono_now_ns() + linger, NULL, NULL);
