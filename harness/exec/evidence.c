@@ -30,6 +30,13 @@ int evidence_not_dtls(const timeline *tl, size_t to)
     return 0;
 }
 
+int evidence_link_withheld(const timeline *tl, size_t to)
+{
+    for (size_t i = 0; i < to && i < tl->n; i++)
+        if (!strcmp(tl->ev[i].name, "net.drop") && attr_is(&tl->ev[i], "dir", "from-iut")) return 1;
+    return 0;
+}
+
 int evidence_secure_message(const timeline *tl, size_t to)
 {
     for (size_t i = 0; i < to && i < tl->n; i++)
@@ -88,4 +95,21 @@ int evidence_step_needs_dtls(const tc_step *s)
         return 0;
     default: return 0;
     }
+}
+
+void evidence_describe(const tl_event *e, char *buf, size_t len)
+{
+    static const char *const keys[] = { "type", "code", "rsc", "rqi", "op", "secure", "sa", "suite", "version", "identity",
+                                        "stage", "reason", "alert", "alert_sent", "what", "hs", "after_ms", NULL };
+    tl_event_describe(e, buf, len);
+    size_t n = strlen(buf);
+    const char *sep = " (";
+    for (size_t i = 0; keys[i] && n + 1 < len; i++) {
+        const char *v = tl_event_get(e, keys[i]);
+        if (!v) continue;
+        snprintf(buf + n, len - n, "%s%s=%s", sep, keys[i], v);
+        n = strlen(buf);
+        sep = ", ";
+    }
+    if (strcmp(sep, ", ") == 0 && n + 1 < len) snprintf(buf + n, len - n, ")");
 }

@@ -63,10 +63,13 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     iut_describe(&x->iut, iutst, sizeof iutst);
     iut_log_tail(x->iut_log, tail, sizeof tail);
     int dtls_seen = evidence_dtls(&x->tl, 0, x->tl.n, 0);
-    int no_dtls = evidence_step_needs_dtls(s) && !dtls_seen;
+    int not_dtls = evidence_not_dtls(&x->tl, x->tl.n);
+    /* no DTLS from the IUT: unless the test's own link control withheld its datagrams (then
+     * the check is judged as it stands) */
+    int no_dtls = evidence_step_needs_dtls(s) && !dtls_seen && (not_dtls || !evidence_link_withheld(&x->tl, x->tl.n));
     /* what the coaps port did instead of DTLS is said also where the step did not need it
      * (a registration that never came from a device that speaks no DTLS) */
-    if (no_dtls || (!dtls_seen && evidence_not_dtls(&x->tl, x->tl.n))) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
+    if (no_dtls || (!dtls_seen && not_dtls)) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
                                   ev, sizeof ev);
     int sae_required = ph == PHASE_BODY && s->in_check && s->check_without_dtls_fail && no_dtls;
     if (!wire_peer_seen(x->w) && !steps_net_heard_iut() && ph != PHASE_POSTAMBLE && !(sae_required && iut_confirmed_ready(x))) {
@@ -196,8 +199,8 @@ static void recent_events(exec *x, char *buf, size_t len)
     size_t from = x->tl.n > 4 ? x->tl.n - 4 : 0;
     if (from < x->cursor) from = x->cursor;
     for (size_t i = from; i < x->tl.n; i++) {
-        char d[160];
-        tl_event_describe(&x->tl.ev[i], d, sizeof d);
+        char d[400];
+        evidence_describe(&x->tl.ev[i], d, sizeof d);   /* with what it carried: code, rsc, reason, ... */
         sb_addf(&b, "%s%s", i > from ? ", " : "", d);
     }
     snprintf(buf, len, "%s", b.s ? b.s : "nothing");
@@ -245,7 +248,7 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
             if (s->alts[j].kind == ALT_SILENCE) hit = &s->alts[j];
         int ended = iut_ended(x);
         if (!hit) {
-            char got[600], what[2400], bad[800];
+            char got[1600], what[3400], bad[800];
             recent_events(x, got, sizeof got);
             rx_unusable(&x->tl, x->cursor, bad, sizeof bad);
             if (ended) snprintf(what, sizeof what, "expected %s; the IUT's process ended first; got: %s%s", want, got, bad);
@@ -263,10 +266,15 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
         if (check_controls(x, s, step_from, 0, window, how) < 0) return;
     }
     if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
-        char d[200];
+        /* what was observed first (the event with its attributes, or the silence), then what
+         * it means */
+        char d[200], seen[600];
         alt_describe(hit, d, sizeof d);
+        if (sc.hit_event >= 0) evidence_describe(&x->tl.ev[sc.hit_event], seen, sizeof seen);
+        else snprintf(seen, sizeof seen, "silence for %.3g s", (double)window / 1e9);
         verdict_set(&x->vs, ph == PHASE_PREAMBLE && hit->on_match == VERDICT_FAIL ? VERDICT_INCONC : hit->on_match,
-                    "step at line %d: %s%s%s", s->line, d, hit->reason ? ": " : "", hit->reason ? hit->reason : "");
+                    "step at line %d: observed %s, matching %s%s%s", s->line, seen, d, hit->reason ? ": " : "",
+                    hit->reason ? hit->reason : "");
     }
 }
 
@@ -299,7 +307,7 @@ static void run_await(exec *x, phase ph, const tc_step *s)
         tl_event_describe(&x->tl.ev[a.hit], d, sizeof d);
         step_log(x, s, "await %s: %s", text, d);
     } else {
-        char got[600], what[1000];
+        char got[1600], what[2000];
         recent_events(x, got, sizeof got);
         if (iut_ended(x)) snprintf(what, sizeof what, "expected event %s; the IUT's process ended first; got: %s", text, got);
         else snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, (double)window / 1e9, got);
@@ -413,9 +421,9 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
         const char *why = r.hit >= 0 && !up ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
         const char *alert = r.hit >= 0 && !up ? tl_event_get(&x->tl.ev[r.hit], "alert") : NULL;
         if (up) {
-            char d[160];
-            tl_event_describe(&x->tl.ev[r.hit], d, sizeof d);
-            snprintf(what, sizeof what, "the %s to %s was established (%s); expected the IUT to refuse it", what_kind, poa, d);
+            char d[600];
+            evidence_describe(&x->tl.ev[r.hit], d, sizeof d);
+            snprintf(what, sizeof what, "the %s to %s was established: %s; expected the IUT to refuse it", what_kind, poa, d);
             step_failed(x, ph, s, what);
         } else {
             step_log(x, s, "%s to %s refused: %s%s%s", what_kind, poa, why ? why : "no answer within the window",

@@ -109,6 +109,13 @@ static void test_evidence_words(void)
     CU_ASSERT_FALSE(evidence_secure_message(&tl, tl.n));
     timeline_add(&tl, "msg.rx", "127.0.0.1:5684", "secure", "true", (char *)NULL);
     CU_ASSERT_TRUE(evidence_secure_message(&tl, tl.n));
+    /* a failure message shows what the event carried */
+    tl_event *e = timeline_add(&tl, "msg.rx", "127.0.0.1:5684", "secure", "true", "type", "ACK", "code", "4.03", "rsc", "4103",
+                               "rqi", "q-1", "pc", "{}", (char *)NULL);
+    evidence_describe(e, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "msg.rx #"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(type=ACK, code=4.03, rsc=4103, rqi=q-1, secure=true)"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "pc="));
     timeline_free(&tl);
     timeline_free(&tl2);
 }
