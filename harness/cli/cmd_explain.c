@@ -73,6 +73,20 @@ static void put_alt(FILE *f, const tc_alt *a)
     else fputs(" -> the step passes", f);
 }
 
+/* What makes the step count: a check (its failure fails the test) or a stage (inconc), and
+ * the positive control a refusal or silence needs. */
+static void put_role(FILE *f, const tc_step *s)
+{
+    if (s->in_check) fputs(s->check_without_dtls_fail ? "  [check; without DTLS it fails]" : "  [check]", f);
+    if (s->control) {
+        fputs("  [control:", f);
+        if (s->control & TC_CONTROL_DTLS) fputs(" a DTLS record from the IUT", f);
+        if (s->control & TC_CONTROL_HANDSHAKE) fputs(" the right-credential handshake in this test", f);
+        if (s->control & TC_CONTROL_MESSAGE) fputs(" a CoAP message from the IUT in an association", f);
+        fputs("]", f);
+    }
+}
+
 static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
 {
     fprintf(f, "  %zu. (line %d) ", n, s->line);
@@ -81,7 +95,9 @@ static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
     case STEP_EXPECT:
         fputs("within ", f);
         put_window(f, s, p);
-        fprintf(f, " the harness expects%s:\n", s->nalts > 1 ? " one of" : "");
+        fprintf(f, " the harness expects%s:", s->nalts > 1 ? " one of" : "");
+        put_role(f, s);
+        fputc('\n', f);
         for (size_t i = 0; i < s->nalts; i++) {
             fputs("       - ", f);
             put_alt(f, &s->alts[i]);
@@ -104,7 +120,9 @@ static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
         if (s->enrol_again) fputs("the harness discards its enrolment and enrols with the IUT's MEF anew; ", f);
         fputs(s->second_registree ? "the harness, as DTLS client, opens an association with the second registree's "
                                     "credential toward the IUT's coaps port; within "
-                                  : "the harness, as DTLS client, opens its association toward the IUT's coaps port; within ", f);
+              : s->cred_profile ? "the harness, as DTLS client, opens an association with the profile's own credential, "
+                                  "suites and versions (the positive control) toward the IUT's coaps port; within "
+                                : "the harness, as DTLS client, opens its association toward the IUT's coaps port; within ", f);
         put_window(f, s, p);
         fputs(s->expect_refused ? " the IUT must refuse it (alert or silence)" : " the IUT must accept it", f);
         break;
@@ -115,6 +133,7 @@ static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
         fputs(s->expect_refused ? " the IUT must refuse it (alert or silence)" : " the IUT must accept it", f);
         break;
     }
+    put_role(f, s);
     fputc('\n', f);
 }
 

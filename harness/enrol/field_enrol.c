@@ -40,12 +40,17 @@ int field_enrol_iut(evloop *l, const profile *p, const test_env *env, const tc_h
                            pm->rspf_cert ? mine : NULL, &o, out, err, errlen);
     free(bad);
     free(other_id);
+    /* the IUT's MEF answered in DTLS: the evidence that it speaks it, whatever came of it */
+    if (out->mef_dtls)
+        timeline_add(tl, "dtls.rx", port, "side", "client", "port", "mef", "type", out->mef_dtls, "hs", out->mef_dtls_hs,
+                     (char *)NULL);
     if (rc == 0) {
         timeline_add(tl, "prov.done", port, "side", "client", "rspf", rspf, "keid", out->keid, "mef", pm->fqdn,
                      "enrolment", num, out->mef_cert_id[0] ? "mef_cert" : NULL, out->mef_cert_id, (char *)NULL);
         return 0;
     }
-    if (rc != -2) *out = (mef_enrolment){ .mef_heard = out->mef_heard };   /* no keys; the IUT answered or not */
+    if (rc != -2) *out = (mef_enrolment){ .mef_heard = out->mef_heard, .mef_dtls = out->mef_dtls,
+                                          .mef_dtls_hs = out->mef_dtls_hs };   /* no keys; the IUT answered or not */
     timeline_add(tl, "prov.fail", port, "side", "client", "rspf", rspf, "reason", err, "enrolment", num,
                  rc == -2 ? "keid" : NULL, out->keid, (char *)NULL);
     return 1;

@@ -1,4 +1,5 @@
 #include "mef_client.h"
+#include "../net/dgram_class.h"
 #include "mef.h"
 #include "mef_cred.h"
 #include "../model/defaults.h"
@@ -15,6 +16,7 @@ typedef struct run {
     coap_ep *ep;
     cm_link link;
     int got, end, heard;
+    const char *dtls, *dtls_hs;   /* the first datagram from the MEF that was DTLS (dgram_class.h) */
     uint8_t code;
 } run;
 
@@ -27,8 +29,14 @@ static void run_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
 }
 static void run_heard(const char *peer, const uint8_t *p, size_t n, void *ctx)
 {
-    (void)peer; (void)p; (void)n;
-    ((run *)ctx)->heard = 1;
+    (void)peer;
+    run *r = ctx;
+    r->heard = 1;
+    dgram_class dc;
+    if (!r->dtls && dgram_classify(p, n, &dc) == DGRAM_DTLS) {
+        r->dtls = dc.type;
+        r->dtls_hs = dc.hs;
+    }
 }
 static int settled(void *ctx) { return dtls_conn_state(((run *)ctx)->c) != DTLS_HANDSHAKING; }
 static int answered(void *ctx) { return ((run *)ctx)->got; }
@@ -145,6 +153,8 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     rc = 0;
 out:
     out->mef_heard = r.heard;
+    out->mef_dtls = r.dtls;
+    out->mef_dtls_hs = r.dtls_hs;
     explicit_bzero(key, sizeof key);
     if (r.c && dtls_conn_state(r.c) == DTLS_UP) dtls_close(r.c);
     coap_ep_free(r.ep);

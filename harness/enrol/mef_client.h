@@ -20,6 +20,9 @@ typedef struct mef_enrolment {
     int half;                            /* from a session whose exchange never ended (rc -2) */
     char mef_cert_id[160];               /* rspf cert: the MEF's certificate identity ("dns:<MEF-FQDN>") */
     int mef_heard;                       /* a datagram came from the MEF, whatever the outcome */
+    const char *mef_dtls;                /* the first of them that was DTLS by a strict reading
+                                          * (net/dgram_class.h): its record type, NULL when none was */
+    const char *mef_dtls_hs;             /* ... and its first handshake message, if any */
 } mef_enrolment;
 
 /* Returns 0 with out filled, -1 with the reason in err, bounded by the profile's timers;

@@ -34,6 +34,8 @@ typedef struct exec {
     int watching;             /* watch_iut's timer is armed */
     test_env env;             /* what this test picked: the IUT's ports, the veth's addresses, bound ports */
     int repick;               /* env's IUT ports were picked (role field): a restart may pick new ones */
+    int control_assoc_ok;     /* an association with the profile's credential completed (control="handshake") */
+    const tc_step *control_pending;   /* a negative step passed, waiting for that association */
 } exec;
 
 /* One line of the test's step log ("line N: ..."). */

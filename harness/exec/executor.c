@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "exec_int.h"
 #include "../util/timeutil.h"
+#include "evidence.h"
 
 static const char *const phase_names[] = { "preamble", "body", "postamble" };
 
@@ -41,21 +42,101 @@ void step_log(exec *x, const tc_step *s, const char *fmt, ...)
 /* A step that did not go as expected: in the preamble the test is inconclusive, in the
  * body it fails, in the postamble it is only noted (TTCN-3 practice). If the IUT never sent
  * a datagram, it was unreachable: inconclusive whatever the phase. */
+/* The readiness probe said the IUT is up: its silence on the coaps port is its own. */
+static int iut_confirmed_ready(const exec *x)
+{
+    for (size_t i = 0; i < x->tl.n; i++)
+        if (!strcmp(x->tl.ev[i].name, "iut.ready")) {
+            const char *r = tl_event_get(&x->tl.ev[i], "ready");
+            if (r && !strcmp(r, "true")) return 1;
+        }
+    return 0;
+}
+
+/* A step that did not go as expected. One rule decides fail against inconc: only a check step
+ * (inside <check>) fails the test; every other step only sets the stage, and the test is
+ * inconc with the reason, wherever the step is written (preamble or steps). A check that needs
+ * DTLS while the IUT showed none cannot be judged (inconc), unless the check is that the IUT
+ * does SAE at all (<check without-dtls="fail">). If the IUT never sent a datagram, it was
+ * unreachable: inconclusive whatever the phase. In the postamble a problem is only noted. */
 void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
 {
-    char iutst[96], tail[300];
+    char iutst[96], tail[300], ev[300] = "";
     iut_poll(&x->iut);
     iut_describe(&x->iut, iutst, sizeof iutst);
     iut_log_tail(x->iut_log, tail, sizeof tail);
-    if (!wire_peer_seen(x->w) && !steps_net_heard_iut(x->w) && ph != PHASE_POSTAMBLE) {
-        verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s%s%s); %s step at line %d: %s",
-                    iutst, tail[0] ? "; its last output: " : "", tail, phase_names[ph], s->line, what);
+    int dtls_seen = evidence_dtls(&x->tl, 0, x->tl.n, 0);
+    int not_dtls = evidence_not_dtls(&x->tl, x->tl.n);
+    /* no DTLS from the IUT: unless the test's own link control withheld its datagrams (then
+     * the check is judged as it stands) */
+    int no_dtls = evidence_step_needs_dtls(s) && !dtls_seen && (not_dtls || !evidence_link_withheld(&x->tl, x->tl.n));
+    /* what the coaps port did instead of DTLS is said also where the step did not need it
+     * (a registration that never came from a device that speaks no DTLS) */
+    if (no_dtls || (!dtls_seen && not_dtls)) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
+                                  ev, sizeof ev);
+    int sae_required = ph == PHASE_BODY && s->in_check && s->check_without_dtls_fail && no_dtls;
+    if (!wire_peer_seen(x->w) && !steps_net_heard_iut(x->w) && ph != PHASE_POSTAMBLE && !(sae_required && iut_confirmed_ready(x))) {
+        verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s%s%s); %s step at line %d: %s%s%s",
+                    iutst, tail[0] ? "; its last output: " : "", tail, phase_names[ph], s->line, what,
+                    ev[0] ? "; " : "", ev);
     } else if (ph == PHASE_PREAMBLE) {
-        verdict_set(&x->vs, VERDICT_INCONC, "preamble step at line %d: %s", s->line, what);
+        verdict_set(&x->vs, VERDICT_INCONC, "preamble step at line %d (sets the stage): %s%s%s", s->line, what,
+                    ev[0] ? "; " : "", ev);
+    } else if (ph == PHASE_BODY && !s->in_check) {
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d (sets the stage, not a check): %s%s%s", s->line, what,
+                    ev[0] ? "; " : "", ev);
+    } else if (ph == PHASE_BODY && no_dtls && !sae_required) {
+        verdict_set(&x->vs, VERDICT_INCONC, "check at line %d cannot be judged: %s; %s", s->line, ev, what);
+    } else if (sae_required) {
+        verdict_set(&x->vs, VERDICT_FAIL, "step at line %d: %s; %s; %s", s->line, ev, what, s->check_reason);
     } else if (ph == PHASE_BODY) {
         verdict_set(&x->vs, VERDICT_FAIL, "step at line %d: %s", s->line, what);
     }
-    step_log(x, s, "%s: %s", ph == PHASE_POSTAMBLE ? "postamble problem (noted)" : "FAILED", what);
+    step_log(x, s, "%s: %s%s%s", ph == PHASE_POSTAMBLE ? "postamble problem (noted)" : "FAILED", what, ev[0] ? "; " : "", ev);
+}
+
+static const char *const control_names[] = { "dtls", "handshake", "message" };
+
+/* A negative step passed (the IUT refused, or stayed silent) in tl[from, x->tl.n): the pass
+ * counts only with its positive control (testcase.h TC_CONTROL_*). sa: the association the
+ * step opened (0 = none). Returns 0 when the controls hold (or wait for the end of the
+ * steps: handshake), -1 after setting inconc with what was seen instead. */
+static int check_controls(exec *x, const tc_step *s, size_t from, unsigned sa, int64_t window_ns, const char *how)
+{
+    char ev[300], missing[64] = "";
+    int ok = 1;
+    if ((s->control & TC_CONTROL_DTLS) && !evidence_dtls(&x->tl, s->kind == STEP_ASSOC ? from : 0, x->tl.n,
+                                                          s->kind == STEP_ASSOC ? sa : 0)) {
+        ok = 0;
+        snprintf(missing, sizeof missing, "%s", control_names[0]);
+    }
+    if ((s->control & TC_CONTROL_MESSAGE) && !evidence_secure_message(&x->tl, x->tl.n)) {
+        ok = 0;
+        snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s", missing[0] ? " " : "", control_names[2]);
+    }
+    if (!ok) {
+        evidence_no_dtls(&x->tl, s->kind == STEP_ASSOC ? from : 0, x->tl.n, window_ns, ev, sizeof ev);
+        if (s->control & TC_CONTROL_MESSAGE && !(s->control & TC_CONTROL_DTLS) && evidence_dtls(&x->tl, 0, x->tl.n, 0))
+            snprintf(ev, sizeof ev, "no CoAP message from the IUT inside a security association in this test");
+        verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s, but its control (%s) is missing: %s", s->line, how, missing, ev);
+        step_log(x, s, "control %s missing: %s", missing, ev);
+        return -1;
+    }
+    if ((s->control & TC_CONTROL_HANDSHAKE) && !x->control_assoc_ok && !x->control_pending) x->control_pending = s;
+    step_log(x, s, "control held so far");
+    return 0;
+}
+
+/* control="handshake" waits for the end of the steps: the association may come after. */
+static void check_pending_controls(exec *x)
+{
+    const tc_step *s = x->control_pending;
+    if (!s || x->control_assoc_ok || verdict_rank(x->vs.v) >= verdict_rank(VERDICT_INCONC)) return;
+    char ev[300];
+    evidence_no_dtls(&x->tl, 0, x->tl.n, x->p->dtls_total_ns, ev, sizeof ev);
+    verdict_set(&x->vs, VERDICT_INCONC,
+                "step at line %d: the association was not established, but its control (handshake) is missing: no association with the profile's credential completed in this test%s%s",
+                s->line, evidence_dtls(&x->tl, 0, x->tl.n, 0) ? "" : ": ", evidence_dtls(&x->tl, 0, x->tl.n, 0) ? "" : ev);
 }
 
 /* ---- <respond> overrides: a matching <message> alternative of the running <expect> ---- */
@@ -121,8 +202,8 @@ static void recent_events(exec *x, char *buf, size_t len)
     size_t from = x->tl.n > 4 ? x->tl.n - 4 : 0;
     if (from < x->cursor) from = x->cursor;
     for (size_t i = from; i < x->tl.n; i++) {
-        char d[160];
-        tl_event_describe(&x->tl.ev[i], d, sizeof d);
+        char d[400];
+        evidence_describe(&x->tl.ev[i], d, sizeof d);   /* with what it carried: code, rsc, reason, ... */
         sb_addf(&b, "%s%s", i > from ? ", " : "", d);
     }
     snprintf(buf, len, "%s", b.s ? b.s : "nothing");
@@ -132,6 +213,7 @@ static void recent_events(exec *x, char *buf, size_t len)
 static void run_expect(exec *x, phase ph, const tc_step *s)
 {
     scan sc = { x, s, -1, 0, "", 0 };
+    size_t step_from = x->tl.n;
     x->expecting = s;
     tc_window sw = tc_step_window(s);
     int64_t window = tc_window_or(&sw, x->p, x->p->step_timeout_ns);
@@ -169,7 +251,7 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
             if (s->alts[j].kind == ALT_SILENCE) hit = &s->alts[j];
         int ended = iut_ended(x);
         if (!hit) {
-            char got[600], what[2400], bad[800];
+            char got[1600], what[3400], bad[800];
             recent_events(x, got, sizeof got);
             rx_unusable(&x->tl, x->cursor, bad, sizeof bad);
             if (ended) snprintf(what, sizeof what, "expected %s; the IUT's process ended first; got: %s%s", want, got, bad);
@@ -180,11 +262,22 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
         if (ended) step_log(x, s, "expect %s: silence (the IUT's process ended)", want);
         else step_log(x, s, "expect %s: silence for %.3g s", want, ns_to_sec(window));
     }
-    if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
-        char d[200];
+    if (s->control && tc_alt_negative(hit) && ph != PHASE_POSTAMBLE) {
+        char d[200], how[260];
         alt_describe(hit, d, sizeof d);
+        snprintf(how, sizeof how, "it passed on %s", d);
+        if (check_controls(x, s, step_from, 0, window, how) < 0) return;
+    }
+    if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
+        /* what was observed first (the event with its attributes, or the silence), then what
+         * it means */
+        char d[200], seen[600];
+        alt_describe(hit, d, sizeof d);
+        if (sc.hit_event >= 0) evidence_describe(&x->tl.ev[sc.hit_event], seen, sizeof seen);
+        else snprintf(seen, sizeof seen, "silence for %.3g s", (double)window / 1e9);
         verdict_set(&x->vs, ph == PHASE_PREAMBLE && hit->on_match == VERDICT_FAIL ? VERDICT_INCONC : hit->on_match,
-                    "step at line %d: %s%s%s", s->line, d, hit->reason ? ": " : "", hit->reason ? hit->reason : "");
+                    "step at line %d: observed %s, matching %s%s%s", s->line, seen, d, hit->reason ? ": " : "",
+                    hit->reason ? hit->reason : "");
     }
 }
 
@@ -217,7 +310,7 @@ static void run_await(exec *x, phase ph, const tc_step *s)
         tl_event_describe(&x->tl.ev[a.hit], d, sizeof d);
         step_log(x, s, "await %s: %s", text, d);
     } else {
-        char got[600], what[1000];
+        char got[1600], what[2000];
         recent_events(x, got, sizeof got);
         if (iut_ended(x)) snprintf(what, sizeof what, "expected event %s; the IUT's process ended first; got: %s", text, got);
         else snprintf(what, sizeof what, "expected event %s within %.3g s; got: %s", text, ns_to_sec(window), got);
@@ -301,6 +394,17 @@ static int reverse_settled(void *ctx)
     return 0;
 }
 
+/* The number of the client association whose handshake began at or after tl[from]. */
+static unsigned assoc_sa(const exec *x, size_t from)
+{
+    for (size_t i = from; i < x->tl.n; i++) {
+        const tl_event *e = &x->tl.ev[i];
+        const char *side = tl_event_get(e, "side"), *sa = tl_event_get(e, "sa");
+        if (!strcmp(e->name, "sae.start") && side && !strcmp(side, "client") && sa) return (unsigned)atoi(sa);
+    }
+    return 0;
+}
+
 static void run_reverse(exec *x, phase ph, const tc_step *s)
 {
     char err[256], what[1600];
@@ -312,7 +416,7 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
                           : s->second_registree ? "second registree's association" : "association";
     reverse_wait r = { x, x->tl.n, -1 };
     if (s->enrol_again) wire_discard_enrolment(x->w);
-    if (!poa || (s->kind == STEP_ASSOC ? wire_open_association(x->w, s->second_registree, err, sizeof err)
+    if (!poa || (s->kind == STEP_ASSOC ? wire_open_association(x->w, s->cred_profile ? WIRE_CRED_PROFILE : s->second_registree ? WIRE_CRED_SECOND : WIRE_CRED_OWN, err, sizeof err)
                                        : wire_open_reverse(x->w, poa, err, sizeof err)) < 0) {
         snprintf(what, sizeof what, "cannot open the %s association: %s", s->kind == STEP_ASSOC ? "harness's" : "reverse", err);
         step_failed(x, ph, s, what);
@@ -325,16 +429,25 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
     int up = r.hit >= 0 && !strcmp(x->tl.ev[r.hit].name, "sae.done");
     if (s->expect_refused) {
         const char *why = r.hit >= 0 && !up ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
+        const char *alert = r.hit >= 0 && !up ? tl_event_get(&x->tl.ev[r.hit], "alert") : NULL;
         if (up) {
-            snprintf(what, sizeof what, "expected the IUT to refuse the %s to %s; it was established", what_kind, poa);
+            char d[600];
+            evidence_describe(&x->tl.ev[r.hit], d, sizeof d);
+            snprintf(what, sizeof what, "the %s to %s was established: %s; expected the IUT to refuse it", what_kind, poa, d);
             step_failed(x, ph, s, what);
         } else {
-            step_log(x, s, "%s to %s refused: %s", what_kind, poa, why ? why : "no answer within the window");
+            step_log(x, s, "%s to %s refused: %s%s%s", what_kind, poa, why ? why : "no answer within the window",
+                     alert ? ", alert " : "", alert ? alert : "");
+            char how[600];
+            snprintf(how, sizeof how, "the %s was not established (%s%s%s)", what_kind, why ? why : "no answer within the window",
+                     alert ? ", alert " : "", alert ? alert : "");
+            if (s->control && ph != PHASE_POSTAMBLE) check_controls(x, s, r.from, assoc_sa(x, r.from), window, how);
         }
         free(poa);
         return;
     }
     if (up) {
+        if (s->kind == STEP_ASSOC && tc_step_control_assoc(x->tc, s)) x->control_assoc_ok = 1;
         x->cursor = (size_t)r.hit + 1;
         step_log(x, s, "%s to %s established", what_kind, poa);
     } else {
@@ -517,6 +630,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         }
         run_steps(&x, PHASE_PREAMBLE, &tc->preamble);
         run_steps(&x, PHASE_BODY, &tc->body);
+        check_pending_controls(&x);
         run_steps(&x, PHASE_POSTAMBLE, &tc->postamble);
         if (x.iut.pid) {
             int was_running = !iut_poll(&x.iut);

@@ -4,6 +4,7 @@
 #include "wire_int.h"
 #include "../util/xmem.h"
 #include "../util/hex.h"
+#include "../net/dgram_class.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,10 +103,44 @@ void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, 
     m2m_prim_free(&pr);
 }
 
-void wire_on_datagram(const char *peer, const uint8_t *p, size_t n, void *ctx)
+/* The evidence of what the IUT speaks on a coaps port (net/dgram_class.h): a datagram that is
+ * DTLS by a strict reading is dtls.rx (every handshake, alert and ChangeCipherSpec datagram;
+ * application data only as the first evidence, so the timeline does not double), anything
+ * else net.notdtls with what it was (a CoAP RST, another CoAP message, garbage). side is the
+ * harness's side of the association; sa its number on the client side, 0 on the server. */
+#define NOTDTLS_MAX 16
+static void note_coaps_dgram(wire *w, const char *peer, const char *side, unsigned sa, int *seen,
+                             const uint8_t *p, size_t n)
 {
-    (void)p; (void)n;
-    wire_note_peer(ctx, peer);
+    dgram_class dc;
+    char san[16], recs[16];
+    snprintf(san, sizeof san, "%u", sa);
+    if (dgram_classify(p, n, &dc) == DGRAM_DTLS) {
+        if (*seen && !strcmp(dc.type, "appdata")) return;
+        *seen = 1;
+        snprintf(recs, sizeof recs, "%u", dc.records);
+        timeline_add(w->tl, "dtls.rx", peer, "side", side, "sa", sa ? san : NULL, "type", dc.type, "hs", dc.hs,
+                     "alert", dc.alert, "version", dc.version, "records", recs, (char *)NULL);
+        return;
+    }
+    if (w->notdtls_count >= NOTDTLS_MAX) return;
+    w->notdtls_count++;
+    char *hex = hex_encode(p, n > 24 ? 24 : n);
+    snprintf(recs, sizeof recs, "%zu", n);
+    timeline_add(w->tl, "net.notdtls", peer, "side", side, "sa", sa ? san : NULL, "port", "coaps", "what", dc.what,
+                 "type", dc.coap_type, "code", dc.kind == DGRAM_COAP ? dc.code : NULL, "length", recs, "bytes", hex,
+                 (char *)NULL);
+    free(hex);
+}
+
+/* Every datagram on a coaps socket: the server's (pr NULL) or an association the harness
+ * opened as client. */
+void wire_on_datagram(node_peer *pr, const char *peer, const uint8_t *p, size_t n, void *ctx)
+{
+    wire *w = ctx;
+    wire_note_peer(w, peer);
+    if (pr) note_coaps_dgram(w, peer, "client", pr->link.sa, &pr->rx_dtls, p, n);
+    else note_coaps_dgram(w, peer, "server", 0, &w->srv_dtls_seen, p, n);
 }
 
 net_link *wire_link(wire *w, int attach)

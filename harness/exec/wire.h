@@ -49,7 +49,12 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen);
  * 2, ...; requests sent with secure=true go on it. second_registree: with the profile's
  * second registree credential as given instead (profile_creds.h; no variant, no enrolment),
  * as another registree CSE. Returns 0 when the handshake started, -1 with a reason. */
-int wire_open_association(wire *w, int second_registree, char *err, size_t errlen);
+/* cred: WIRE_CRED_OWN (the test's credential), WIRE_CRED_SECOND (the second registree's), or
+ * WIRE_CRED_PROFILE: the profile's own credential, suites and versions without the test's
+ * <harness> variations — the right-credential handshake that is the positive control of a
+ * refused one (<open-association credential="profile">). */
+enum { WIRE_CRED_OWN = 0, WIRE_CRED_SECOND = 1, WIRE_CRED_PROFILE = 2 };
+int wire_open_association(wire *w, int cred, char *err, size_t errlen);
 /* <mef at="iut">: the harness discards its enrolment with the IUT's MEF (KeID and key), so
  * the next wire_open_association enrols anew (<open-association enrol="again">). */
 void wire_discard_enrolment(wire *w);

@@ -7,6 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The positive control of a refused handshake: what the profile gives, without the test's
+ * <harness> variations (its suites and versions, a certificate or raw-key variant). */
+static void control_params(const wire *w, dtls_params *dp)
+{
+    const profile *p = w->p;
+    dp->priority = NULL;
+    if (p->x509_cert) {
+        dp->cert_file = p->x509_cert;
+        dp->key_file = p->x509_key;
+    }
+    if (p->rpk_pub) {
+        dp->rpk_pub_file = p->rpk_pub;
+        dp->rpk_key_file = p->rpk_key;
+    }
+}
+
 /* The harness as DTLS client toward `to` on a socket of its own, offering psk with the
  * test's suites and versions (w->dp) and the IUT's host name as SNI; its events carry
  * side=client and sa=number. reuse: after <drop-associations/>, from the same address and
@@ -18,6 +34,7 @@ static int open_client(wire *w, const net_addr *to, dtls_psk psk, unsigned numbe
     for (node_peer *q = node_peers(w->node); reuse && q && !old; q = q->next)
         if (q->dropped == 1) old = q;
     dtls_params dp = w->dp;
+    if (w->control_assoc) control_params(w, &dp);
     dp.sni = w->p->iut_host;
     dp.client_number = number;
     node_peer *pr = node_connect(w->node, env_harness_address(w->env, w->p), to, &dp,
@@ -52,7 +69,17 @@ int wire_open_reverse(wire *w, const char *poa, char *err, size_t errlen)
     return open_client(w, &to, psk, 101 + w->reverse_count++, 0, err, errlen);
 }
 
-int wire_open_association(wire *w, int second_registree, char *err, size_t errlen)
+static int open_association(wire *w, int second_registree, char *err, size_t errlen);
+
+int wire_open_association(wire *w, int cred, char *err, size_t errlen)
+{
+    w->control_assoc = cred == WIRE_CRED_PROFILE;
+    int r = open_association(w, cred == WIRE_CRED_SECOND, err, errlen);
+    w->control_assoc = 0;
+    return r;
+}
+
+static int open_association(wire *w, int second_registree, char *err, size_t errlen)
 {
     const profile *p = w->p;
     const profile_registree *second = p->second_registree;
@@ -67,8 +94,10 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
         snprintf(err, errlen, "the profile gives no IUT address and coaps-port to connect to");
         return -1;
     }
-    /* The test's credential: the profile's, a wrong key or an unknown identity (setup_psk). */
+    /* The test's credential: the profile's, a wrong key or an unknown identity (setup_psk);
+     * the profile's own for the positive control. */
     dtls_psk psk = w->psk[0];
+    if (w->control_assoc) psk = (dtls_psk){ p->psk_identity, p->psk_key, p->psk_key_len, w->psk[0].bound_id };
     if (second_registree) {   /* another registree CSE: its own identity and key, as the profile gives them */
         psk = (dtls_psk){ second->psk_identity, second->psk_key, second->psk_key_len, w->psk[0].bound_id };
     } else if (p->mef && p->mef->at_iut) {
@@ -79,7 +108,7 @@ int wire_open_association(wire *w, int second_registree, char *err, size_t errle
          * (enrol="again"): the enrolee enrols again only when it has no KeID (R-FLOW-05), so an
          * expired KeID, or one of a former service provider, is presented. */
         int rc = w->men.keid[0] && !w->men.half && !w->enrol_interrupt ? 0
-                 : field_enrol_iut(w->loop, p, w->env, w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
+                 : field_enrol_iut(w->loop, p, w->env, w->control_assoc ? NULL : w->h, w->iut_mef_port, w->enrol_interrupt, ++w->enrol_count, w->tl,
                                    &w->men, err, errlen);
         w->enrol_interrupt = 0;
         if (w->men.mef_heard) {   /* the IUT's MEF answered: the IUT is reachable, whatever came of it */

@@ -40,12 +40,16 @@ struct wire {
     void *responder_ctx;
     rxdup *dups;             /* repeated messages from the IUT: dup=identical|different */
     net_link *link;          /* link control on every socket facing the IUT, once a test asks */
+    int srv_dtls_seen;       /* a DTLS record arrived on the harness's coaps port (dtls.rx) */
+    unsigned notdtls_count;  /* net.notdtls events recorded (capped) */
+    int control_assoc;       /* the association being opened is the positive control: the
+                              * profile's credential, suites and versions (WIRE_CRED_PROFILE) */
 };
 
 /* wire.c: the node's hooks for the timeline (msg.rx / msg.tx, net.up inferred) */
 void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, size_t n,
                   const cm_msg *m, int rc, const cm_defects *d, int xok, const char *xwhy, void *ctx);
-void wire_on_datagram(const char *peer, const uint8_t *p, size_t n, void *ctx);
+void wire_on_datagram(node_peer *pr, const char *peer, const uint8_t *p, size_t n, void *ctx);
 /* net.up inferred from the first datagram from peer, unless the harness controls the link. */
 void wire_note_peer(wire *w, const char *peer);
 /* wire_in.c: the registrar answers a request (the node's on_request) */

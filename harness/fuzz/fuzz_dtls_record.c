@@ -1,5 +1,6 @@
 /* libFuzzer target for the framing check of datagrams the harness's DTLS client receives
- * (harness/net/dtls_check.c, dtls_datagram_problem). Invariants: it reads only the given
+ * (harness/net/dtls_check.c, dtls_datagram_problem) and the strict classifier of what
+ * arrives on a coaps port (harness/net/dgram_class.c). Invariants: it reads only the given
  * bytes (a heap copy of exactly size bytes, so an over-read shows under ASan); an accepted
  * datagram is a sequence of 13-byte headers with a content type 20..25, version major 0xfe
  * and a length that ends inside it, exactly filling it; a refused one gets a reason. */
@@ -8,6 +9,7 @@
 #include <string.h>
 #include "net/dtls.h"
 #include "fuzz_target.h"
+#include "net/dgram_class.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,6 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (off != size) abort();
     }
+    /* The strict classifier (net/dgram_class.c) is stricter than the framing check: what it
+     * calls DTLS is well framed, and what it calls CoAP has version 1. */
+    dgram_class dc;
+    dgram_kind k = dgram_classify(p, size, &dc);
+    if (k == DGRAM_DTLS && (r || !dc.type || !dc.version || dc.records == 0)) abort();
+    if (k == DGRAM_COAP && (size < 4 || p[0] >> 6 != 1)) abort();
     uint8_t *q = malloc(size ? size : 1);
     if (size) memcpy(q, p, size);
     size_t m = dtls_strip_handshake_records(q, size);

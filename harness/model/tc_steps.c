@@ -275,10 +275,52 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
     free(content);
 }
 
+/* control="dtls handshake message" (testcase.h TC_CONTROL_*): no default, no "any". */
+static void parse_control(tc_ctx *c, const xmlNode *n, tc_step *st)
+{
+    char *v = xml_attr(n, "control");
+    if (!v) return;
+    char *save = NULL;
+    int named = 0;
+    for (char *w = strtok_r(v, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+        named++;
+        if (!strcmp(w, "dtls")) st->control |= TC_CONTROL_DTLS;
+        else if (!strcmp(w, "handshake")) st->control |= TC_CONTROL_HANDSHAKE;
+        else if (!strcmp(w, "message")) st->control |= TC_CONTROL_MESSAGE;
+        else tc_err(c, n, "<%s control=\"%s\">: expected dtls, handshake or message (several separated by spaces)", ename(n), w);
+    }
+    if (!named) tc_err(c, n, "<%s control=\"\">: name at least one control", ename(n));
+    free(v);
+}
+
+static const char *const refusal_events[] = { "sae.fail", "sae.closed", "sae.cert_rejected", "iut.exit", "prov.fail",
+                                              "net.unreachable", NULL };
+
+int tc_alt_negative(const tc_alt *a)
+{
+    if (a->on_match != VERDICT_PASS && a->on_match != VERDICT_WARN) return 0;
+    if (a->kind == ALT_SILENCE) return 1;
+    if (a->kind != ALT_EVENT || !a->event) return 0;
+    size_t len = strcspn(a->event, "[");
+    for (size_t i = 0; refusal_events[i]; i++)
+        if (strlen(refusal_events[i]) == len && !strncmp(a->event, refusal_events[i], len)) return 1;
+    return 0;
+}
+
+int tc_step_negative(const tc_step *s)
+{
+    if ((s->kind == STEP_ASSOC || s->kind == STEP_REVERSE) && s->expect_refused) return 1;
+    if (s->kind != STEP_EXPECT) return 0;
+    for (size_t i = 0; i < s->nalts; i++)
+        if (tc_alt_negative(&s->alts[i])) return 1;
+    return 0;
+}
+
 static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
 {
     memset(st, 0, sizeof *st);
     st->line = xml_line(n);
+    parse_control(c, n, st);
     if (xml_is(n, "trigger")) {
         st->kind = STEP_TRIGGER;
         st->trigger = xml_attr(n, "name");
@@ -308,10 +350,13 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         free(ex);
         char *cred = xml_attr(n, "credential");
         if (cred && st->kind == STEP_ASSOC && !strcmp(cred, "second")) st->second_registree = 1;
+        else if (cred && st->kind == STEP_ASSOC && !strcmp(cred, "profile")) st->cred_profile = 1;
         else if (cred && (st->kind != STEP_ASSOC || strcmp(cred, "own") != 0))
             tc_err(c, n, "<%s credential=\"%s\">: %s", ename(n), cred,
-                   st->kind == STEP_ASSOC ? "expected own or second"
+                   st->kind == STEP_ASSOC ? "expected own, second or profile"
                                           : "a reverse association uses SA1's credential, not another");
+        if (st->cred_profile && st->expect_refused)
+            tc_err(c, n, "<open-association credential=\"profile\"> is the positive control: it expects established");
         free(cred);
         char *enrol = xml_attr(n, "enrol");
         int known = enrol && st->kind == STEP_ASSOC && (!strcmp(enrol, "again") || !strcmp(enrol, "reuse"));
@@ -345,7 +390,36 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
 void tc_parse_steps(tc_ctx *c, const xmlNode *parent, tc_steps *out)
 {
     size_t cap = 0;
+    int in_steps = xml_is(parent, "steps");
     for (const xmlNode *n = xml_first_elem(parent); n; n = xml_next_elem(n)) {
+        if (xml_is(n, "check")) {
+            /* <check>: its steps are what the test checks (testcase.h in_check) */
+            if (!in_steps) tc_err(c, n, "<check> belongs in <steps>: the %s only sets the stage", ename(parent));
+            char *wd = xml_attr(n, "without-dtls"), *reason = xml_attr(n, "reason");
+            int wfail = wd && !strcmp(wd, "fail");
+            if (wd && !wfail && strcmp(wd, "inconc") != 0)
+                tc_err(c, n, "<check without-dtls=\"%s\">: expected fail or inconc", wd);
+            if (wfail && (!reason || !*reason))
+                tc_err(c, n, "<check without-dtls=\"fail\"> needs a reason=\"...\" naming the requirement that the IUT does SAE");
+            size_t before = out->n;
+            for (const xmlNode *m = xml_first_elem(n); m; m = xml_next_elem(m)) {
+                if (xml_is(m, "check")) {
+                    tc_err(c, m, "<check> inside <check>");
+                    continue;
+                }
+                xgrow((void **)&out->items, &cap, out->n + 1, sizeof *out->items);
+                tc_step *st = &out->items[out->n];
+                if (parse_step(c, m, st) != 0) continue;
+                st->in_check = 1;
+                st->check_without_dtls_fail = wfail;
+                st->check_reason = reason ? xstrdup(reason) : NULL;
+                out->n++;
+            }
+            if (out->n == before) tc_err(c, n, "<check> holds no step");
+            free(wd);
+            free(reason);
+            continue;
+        }
         xgrow((void **)&out->items, &cap, out->n + 1, sizeof *out->items);
         if (parse_step(c, n, &out->items[out->n]) == 0) out->n++;
     }
@@ -372,6 +446,7 @@ void tc_steps_free(tc_steps *s)
         free(st->event);
         free(st->trigger);
         free(st->poa);
+        free(st->check_reason);
     }
     free(s->items);
     s->items = NULL;

@@ -7,6 +7,7 @@
 #include "../util/xmem.h"
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -187,6 +188,65 @@ static void build(tc_ctx *c, const xmlNode *root, testcase *tc)
     if (!have_steps) tc_err(c, root, "<testcase> needs <steps>");
 }
 
+/* An association the harness opens with a credential the test's <harness> does not alter:
+ * the right-credential handshake that control="handshake" needs. */
+int tc_step_control_assoc(const testcase *tc, const tc_step *s)
+{
+    if (s->kind != STEP_ASSOC || s->expect_refused) return 0;
+    const tc_harness *h = &tc->harness;
+    int varied = h->psk != TC_PSK_PROFILE || h->nsuites || h->nversions || h->certificate;
+    return s->cred_profile || s->second_registree || !varied;
+}
+
+static void step_err(tc_ctx *c, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void step_err(tc_ctx *c, const tc_step *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    va_end(ap);
+    diag_error(c->d, c->file, s->line, "%s", msg);
+    free(msg);
+    c->errors++;
+}
+
+/* What a schema cannot say about checks and controls (DESIGN: one rule decides fail against
+ * inconc; no negative verdict without a positive control):
+ * - a failing alternative, or an association expected refused, is a check: inside <check>;
+ * - a negative step names its control, and only a negative step has one;
+ * - control="handshake" is role field's, and the test has the association it names;
+ * - in role field a refused handshake always has the right-credential handshake as control. */
+static void check_controls(tc_ctx *c, const testcase *tc)
+{
+    const tc_steps *all[3] = { &tc->preamble, &tc->body, &tc->postamble };
+    int have_control_assoc = 0, field = tc->role && !strcmp(tc->role, "field");
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < all[k]->n; i++) have_control_assoc |= tc_step_control_assoc(tc, &all[k]->items[i]);
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < all[k]->n; i++) {
+            const tc_step *s = &all[k]->items[i];
+            for (size_t j = 0; j < s->nalts; j++)
+                if (s->alts[j].on_match == VERDICT_FAIL && !s->in_check)
+                    diag_error(c->d, c->file, s->alts[j].line,
+                               "a verdict=\"fail\" alternative outside <check>: only a check fails a test (put the step in <check>, or make it inconc)"),
+                    c->errors++;
+            if (s->expect_refused && !s->in_check)
+                step_err(c, s, "an association expected refused fails when it is established: it is a check and belongs in <check>");
+            int neg = tc_step_negative(s);
+            if (neg && !s->control)
+                step_err(c, s, "this step passes on a refusal or silence: it needs its positive control, control=\"dtls\", \"handshake\" or \"message\" (no negative verdict without one)");
+            if (!neg && s->control)
+                step_err(c, s, "control=\"...\" backs a step that passes on a refusal or silence; this one cannot");
+            if ((s->control & TC_CONTROL_HANDSHAKE) && !field)
+                step_err(c, s, "control=\"handshake\" is for role field, where the harness opens the association; in role in-cse use dtls or message");
+            else if ((s->control & TC_CONTROL_HANDSHAKE) && !have_control_assoc)
+                step_err(c, s, "control=\"handshake\" needs an <open-association> in the same test that completes with the profile's credential (credential=\"profile\", or no <harness> variation)");
+            if (field && s->kind == STEP_ASSOC && s->expect_refused && !(s->control & TC_CONTROL_HANDSHAKE))
+                step_err(c, s, "a refused handshake in role field needs control=\"handshake\": the same test completes one with the right credential");
+        }
+}
+
 static int load_doc(const char *name, xmlDocPtr doc, testcase **out, diag *d)
 {
     *out = NULL;
@@ -195,6 +255,7 @@ static int load_doc(const char *name, xmlDocPtr doc, testcase **out, diag *d)
     testcase *tc = xcalloc(1, sizeof *tc);
     tc->file = xstrdup(name);
     build(&c, xmlDocGetRootElement(doc), tc);
+    if (!c.errors) check_controls(&c, tc);
     xmlFreeDoc(doc);
     if (c.errors) {
         testcase_free(tc);

@@ -78,7 +78,35 @@ typedef struct tc_step {
      * enrols with the IUT's MEF anew; by default (reuse) a finished enrolment's KeID is kept */
     int enrol_again;
     kvlist net;         /* LINK: the <link> attributes as written */
+    /* ASSOC: credential="profile": the profile's own credential, suites and versions without
+     * the test's <harness> variations: the positive control of a refused handshake */
+    int cred_profile;
+    /* Inside <check> (only in <steps>): the step is what the test checks. Only a check fails
+     * the test; any other step that does not work makes it inconc (it only sets the stage). */
+    int in_check;
+    /* <check without-dtls="fail" reason="...">: when the IUT has shown no DTLS at all and this
+     * check needs it, the test fails with this reason (the requirement is that it does SAE);
+     * by default it is inconc (the check cannot be judged). */
+    int check_without_dtls_fail;
+    char *check_reason;
+    /* control="dtls handshake message": the evidence a negative step (a refusal or silence
+     * that passes) needs before its pass counts (TC_CONTROL_* bits); 0 = none given */
+    unsigned control;
 } tc_step;
+
+/* The positive controls of a negative step (control="..."):
+ *   dtls       a DTLS record from the IUT (strictly parsed: dtls.rx), on the association the
+ *              step opened when it opens one, else anywhere in the test up to the step's end;
+ *   handshake  (role field) an association with an unaltered credential completed in the same
+ *              test, before or after the step (<open-association credential="profile">);
+ *   message    a CoAP message from the IUT inside a security association before the step's end. */
+enum { TC_CONTROL_DTLS = 1, TC_CONTROL_HANDSHAKE = 2, TC_CONTROL_MESSAGE = 4 };
+/* 1 when the step can pass because the IUT refused or stayed silent: an association expected
+ * refused, or an <expect> with a passing <silence> or refusal event (sae.fail, sae.closed,
+ * sae.cert_rejected, iut.exit, prov.fail, net.unreachable). */
+int tc_step_negative(const struct tc_step *s);
+/* 1 when matching alternative a is a refusal or silence (for the executor's controls). */
+int tc_alt_negative(const struct tc_alt *a);
 
 typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;
 
@@ -118,6 +146,10 @@ typedef struct testcase {
     order_rule *order;
     size_t norder;
 } testcase;
+
+/* 1 when step s of tc opens an association with a credential the test's <harness> does not
+ * alter (credential="profile" or "second", or no variation): what control="handshake" needs. */
+int tc_step_control_assoc(const testcase *tc, const tc_step *s);
 
 /* Loads and validates one file. schema_path: the XSD (testcases/schema/testcase.xsd).
  * On failure returns -1 and appends file:line messages to d; *out is NULL. */

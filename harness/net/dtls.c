@@ -89,6 +89,7 @@ static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
 {
     dtls_conn *c = ptr;
     ssize_t r = udp_send(c->sock, buf, len, &c->peer);
+    c->last_tx_ns = mono_now_ns();
     if (r < 0) {
         gnutls_transport_set_errno(c->s, errno == EAGAIN ? EAGAIN : errno);
         return -1;
@@ -503,8 +504,13 @@ static void client_readable(evloop *l, int fd, short revents, void *ctx)
         ssize_t n = udp_recv(c->sock, buf, sizeof buf, &from);
         if (n < 0) {
             if (errno == ECONNREFUSED && c->state == DTLS_HANDSHAKING) {
-                if (c->tl) timeline_add(c->tl, "net.unreachable", c->peer_str, "reason", "ICMP port unreachable", (char *)NULL);
-                snprintf(c->fail_reason, sizeof c->fail_reason, "ICMP port unreachable");
+                /* the real delay since our last datagram: an ICMP error comes back at once */
+                char after[24], sa[16];
+                snprintf(after, sizeof after, "%.3g", (double)(mono_now_ns() - c->last_tx_ns) / 1e6);
+                snprintf(sa, sizeof sa, "%u", c->number);
+                if (c->tl) timeline_add(c->tl, "net.unreachable", c->peer_str, "reason", "ICMP port unreachable",
+                                        "after_ms", after, "side", "client", "sa", sa, (char *)NULL);
+                snprintf(c->fail_reason, sizeof c->fail_reason, "ICMP port unreachable after %s ms", after);
                 dtls_record(c, "sae.fail", "stage", "handshake", "reason", "ICMP port unreachable", (const char *)NULL);
                 if (c->timer) loop_timer_cancel(c->loop, c->timer);
                 c->timer = 0;

@@ -28,6 +28,7 @@ struct dtls_conn {
     size_t rxn;
     uint64_t timer;
     int64_t started_ns;     /* the handshake's start: dtls-total bounds it (progress) */
+    int64_t last_tx_ns;     /* the last datagram sent: an ICMP error's delay is measured from it */
     unsigned number;
     char *identity;         /* identity the client offered / we offered */
     char *bound_id;

@@ -110,7 +110,24 @@ static void on_state(dtls_conn *c, dtls_state st, void *ctx)
 static void on_datagram(const char *peer, const uint8_t *p, size_t len, void *ctx)
 {
     const node *n = ctx;
-    if (n->h.on_datagram) n->h.on_datagram(peer, p, len, n->h.ctx);
+    if (n->h.on_datagram) n->h.on_datagram(NULL, peer, p, len, n->h.ctx);
+}
+
+/* A client association's hooks carry its record, so its datagrams are told apart. */
+static void client_data(dtls_conn *c, const uint8_t *p, size_t len, void *ctx)
+{
+    on_data(c, p, len, ((node_peer *)ctx)->n);
+}
+
+static void client_state(dtls_conn *c, dtls_state st, void *ctx)
+{
+    on_state(c, st, ((node_peer *)ctx)->n);
+}
+
+static void client_datagram(const char *peer, const uint8_t *p, size_t len, void *ctx)
+{
+    node_peer *pr = ctx;
+    if (pr->n->h.on_datagram) pr->n->h.on_datagram(pr, peer, p, len, pr->n->h.ctx);
 }
 
 node *node_new(evloop *l, coap_params cp, const node_hooks *h)
@@ -160,7 +177,8 @@ int node_serve_secure(node *n, const dtls_params *dp, timeline *tl, char *err, s
 static int start_client(node_peer *pr, timeline *tl, char *err, size_t errlen)
 {
     node *n = pr->n;
-    pr->conn = dtls_client_new(n->loop, pr->own_sock, &pr->addr, &pr->dp, tl, conn_hooks(n), err, errlen);
+    dtls_hooks dh = { client_data, n->h.on_state ? client_state : NULL, n->h.on_datagram ? client_datagram : NULL, pr };
+    pr->conn = dtls_client_new(n->loop, pr->own_sock, &pr->addr, &pr->dp, tl, dh, err, errlen);
     if (!pr->conn) return -1;
     peer_set_conn(pr, pr->conn);
     return 0;

@@ -33,6 +33,7 @@ typedef struct node_peer {
     dtls_params dp;
     int dropped;            /* client associations: forgotten (node_forget) 1, its socket
                              * taken over by a newer association since 2 */
+    int rx_dtls;            /* the user's mark: a DTLS record from the peer arrived here */
     void *user;             /* the node user's data for this peer (the user frees it) */
     struct node_peer *next; /* newest first */
 } node_peer;
@@ -40,9 +41,10 @@ typedef struct node_peer {
 typedef struct node_hooks {
     coap_ep_hooks coap;     /* given to the node's coap_ep: node_peer_of(link) is the record */
     /* Every association's state changes, and every datagram before the DTLS layer sees it
-     * (dtls.h); either may be NULL. */
+     * (dtls.h): pr is the client association it came in on, NULL on the server's socket;
+     * either hook may be NULL. */
     void (*on_state)(dtls_conn *c, dtls_state st, void *ctx);
-    void (*on_datagram)(const char *peer, const uint8_t *p, size_t len, void *ctx);
+    void (*on_datagram)(node_peer *pr, const char *peer, const uint8_t *p, size_t len, void *ctx);
     /* A new record, before its first datagram: the user may replace link.send or set user. */
     void (*on_peer)(node_peer *pr, void *ctx);
     void *ctx;              /* of on_state, on_datagram, on_peer */

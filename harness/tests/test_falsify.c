@@ -108,7 +108,7 @@ static testcase *load(const char *alts)
     char *xml = xasprintf("<?xml version=\"1.0\"?>\n"
                           "<testcase id=\"TC_X_001\" role=\"in-cse\" area=\"x\" covers=\"R-SAE-01\">\n"
                           "  <title>t</title>\n  <requirement>r</requirement>\n  <reference>x</reference>\n"
-                          "  <steps>\n    <expect within=\"1s\">\n%s    </expect>\n  </steps>\n</testcase>\n", alts);
+                          "  <steps><check>\n    <expect within=\"1s\">\n%s    </expect>\n  </check></steps>\n</testcase>\n", alts);
     diag d;
     diag_init(&d);
     testcase *tc = NULL;

@@ -210,8 +210,8 @@ static void test_parse_step(void)
         "<testcase id=\"TC_F_001\" role=\"field\" area=\"sae\" covers=\"R-SAE-12\">"
         "<title>t</title><requirement>r</requirement><reference>TS-0003 §8.2.1</reference>"
         "<harness psk=\"wrong-key\"/>"
-        "<steps><trigger name=\"start\"/><open-association within=\"dtls-total+2s\" expect=\"refused\"/>"
-        "<open-association/><open-association credential=\"second\"/><open-association credential=\"own\"/>"
+        "<steps><trigger name=\"start\"/><check><open-association within=\"dtls-total+2s\" expect=\"refused\" control=\"dtls handshake\"/></check>"
+        "<open-association credential=\"profile\"/><open-association credential=\"second\"/><open-association credential=\"own\"/>"
         "<open-association enrol=\"again\"/><open-association enrol=\"reuse\"/></steps></testcase>";
     diag d;
     diag_init(&d);
@@ -236,7 +236,7 @@ static void test_parse_step(void)
     diag_free(&d);
     /* without the schema, the loader itself refuses other credentials, and any on SA2 */
     static const char *const bad[] = {
-        "<open-association credential=\"third\"/>", "expected own or second",
+        "<open-association credential=\"third\"/>", "expected own, second or profile",
         "<open-reverse-association poa=\"coaps://127.0.0.1:5684\" credential=\"second\"/>", "SA1's credential",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i += 2) {

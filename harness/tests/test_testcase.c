@@ -194,11 +194,11 @@ static void test_schema_errors_have_lines(void)
 {
     expect_error(HEAD "    <bogus/>\n" TAIL, SCHEMA, 7,
                  "Element 'bogus': This element is not expected. Expected is one of "
-                 "( trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link, drop-associations )");
+                 "( check, trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link )");
     /* libxml2 gives no list here; the loader adds what the parent may contain. */
     expect_error(HEAD "    <wait for=\"1s\"/>\n    <bogus/>\n" TAIL, SCHEMA, 8,
                  "Element 'bogus': This element is not expected. <steps> may contain: "
-                 "trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link, drop-associations.");
+                 "check, trigger, await, expect, send, wait, open-reverse-association, open-association, close-association, link, drop-associations.");
     expect_error(HEAD "    <expect>\n      <message>\n        <respond rsc=\"2001\"/>\n"
                  "        <field name=\"pc:a\" value=\"1\"/>\n      </message>\n    </expect>\n" TAIL,
                  SCHEMA, 10, "<message> may contain: field, capture, respond.");
@@ -268,6 +268,71 @@ static void test_checks_beyond_schema(void)
 }
 
 /* No DTD: an external entity must neither be fetched nor expanded. */
+/* One rule decides fail against inconc, and no negative step goes without its control: what
+ * the loader refuses, each at its line. */
+#define FIELD_HEAD(harness)                                                                  \
+    "<?xml version=\"1.0\"?>\n"                                                             \
+    "<testcase id=\"TC_X_001\" role=\"field\" area=\"sae\" covers=\"R-SAE-12\">\n"          \
+    "  <title>t</title>\n  <requirement>r</requirement>\n  <reference>TS-0003</reference>\n"  \
+    harness "  <steps>\n"
+static void test_checks_and_controls(void)
+{
+    /* a failing alternative outside <check> (line 8: the alternative) */
+    expect_error(HEAD "    <expect>\n      <event name=\"sae.done\" verdict=\"fail\" reason=\"r\"/>\n    </expect>\n" TAIL,
+                 SCHEMA, 8, "outside <check>");
+    /* a negative step without its control, inside <check> */
+    expect_error(HEAD "    <check>\n      <expect>\n        <event name=\"sae.fail\"/>\n        <silence/>\n"
+                 "      </expect>\n    </check>\n" TAIL, SCHEMA, 8, "needs its positive control");
+    /* a control on a step that cannot pass by a refusal */
+    expect_error(HEAD "    <check>\n      <expect control=\"dtls\">\n        <event name=\"sae.done\"/>\n"
+                 "      </expect>\n    </check>\n" TAIL, SCHEMA, 8, "this one cannot");
+    /* no default, no "any" */
+    expect_error(HEAD "    <check>\n      <expect control=\"any\">\n        <silence/>\n"
+                 "      </expect>\n    </check>\n" TAIL, NULL, 8, "expected dtls, handshake or message");
+    /* handshake is role field's */
+    expect_error(HEAD "    <check>\n      <expect control=\"handshake\">\n        <silence/>\n"
+                 "      </expect>\n    </check>\n" TAIL, SCHEMA, 8, "is for role field");
+    /* <check> only in <steps>: the preamble sets the stage */
+    expect_error("<?xml version=\"1.0\"?>\n<testcase id=\"TC_X_001\" role=\"in-cse\" area=\"sae\" covers=\"R-SAE-01\">\n"
+                 "  <title>t</title>\n  <requirement>r</requirement>\n  <reference>TS-0003</reference>\n"
+                 "  <preamble>\n    <check>\n      <wait for=\"1s\"/>\n    </check>\n  </preamble>\n"
+                 "  <steps>\n    <wait for=\"1s\"/>\n" TAIL, SCHEMA, 7, "belongs in <steps>");
+    /* without-dtls="fail" names the requirement */
+    expect_error(HEAD "    <check without-dtls=\"fail\">\n      <await event=\"sae.done\"/>\n    </check>\n" TAIL,
+                 SCHEMA, 7, "needs a reason");
+    /* role field: a refused association is a check ... */
+    expect_error(FIELD_HEAD("") "    <open-association expect=\"refused\" control=\"dtls\"/>\n" TAIL, SCHEMA, 7,
+                 "belongs in <check>");
+    /* ... whose control includes the right-credential handshake ... */
+    expect_error(FIELD_HEAD("") "    <check>\n      <open-association expect=\"refused\" control=\"dtls\"/>\n"
+                 "    </check>\n    <open-association/>\n" TAIL, SCHEMA, 8, "needs control=\"handshake\"");
+    /* ... which an association with the test's wrong key cannot be */
+    expect_error(FIELD_HEAD("  <harness psk=\"wrong-key\"/>\n") "    <check>\n"
+                 "      <open-association expect=\"refused\" control=\"dtls handshake\"/>\n"
+                 "    </check>\n    <open-association/>\n" TAIL, SCHEMA, 9, "credential=\"profile\"");
+    /* with credential="profile" it loads; the flags are set */
+    const char *ok_xml = FIELD_HEAD("  <harness psk=\"wrong-key\"/>\n") "    <check without-dtls=\"inconc\">\n"
+                         "      <open-association expect=\"refused\" control=\"dtls handshake\"/>\n"
+                         "    </check>\n    <open-association credential=\"profile\"/>\n" TAIL;
+    testcase *tc = NULL;
+    diag d;
+    diag_init(&d);
+    int rc = load(ok_xml, SCHEMA, &tc, &d);
+    if (rc) diag_print(&d, stderr);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL_FATAL(tc->body.n, 2);
+    CU_ASSERT_EQUAL(tc->body.items[0].in_check, 1);
+    CU_ASSERT_EQUAL(tc->body.items[0].control, TC_CONTROL_DTLS | TC_CONTROL_HANDSHAKE);
+    CU_ASSERT_EQUAL(tc->body.items[0].check_without_dtls_fail, 0);
+    CU_ASSERT_TRUE(tc_step_negative(&tc->body.items[0]));
+    CU_ASSERT_EQUAL(tc->body.items[1].in_check, 0);
+    CU_ASSERT_EQUAL(tc->body.items[1].cred_profile, 1);
+    CU_ASSERT_TRUE(tc_step_control_assoc(tc, &tc->body.items[1]));
+    CU_ASSERT_FALSE(tc_step_control_assoc(tc, &tc->body.items[0]));
+    testcase_free(tc);
+    diag_free(&d);
+}
+
 static void test_doctype_refused(void)
 {
     const char *xml = "<?xml version=\"1.0\"?>\n"
@@ -472,7 +537,7 @@ static void test_vocabulary_refused_at_load(void)
     diag d;
     diag_init(&d);
     testcase *tc = NULL;
-    CU_ASSERT_EQUAL(load(HEAD "    <await event=\"sae.*[side=server]\"/>\n    <expect>\n"
+    CU_ASSERT_EQUAL(load(HEAD "    <await event=\"sae.*[side=server]\"/>\n    <expect control=\"dtls\">\n"
                          "      <event name=\"sae.fail[alert=${A}]\"><capture var=\"B\" field=\"alert\"/></event>\n"
                          "      <message secure=\"true\" response=\"any\" dup=\"different\"/>\n    </expect>\n"
                          ORDER("    <never event=\"msg.rx[secure=false,peer=127.0.0.1:1]\"/>\n"), SCHEMA, &tc, &d), 0);
@@ -492,6 +557,7 @@ void m2m_test_register(void)
     CU_add_test(s, "bad durations", test_bad_durations);
     CU_add_test(s, "bad id and covers", test_bad_id_and_covers);
     CU_add_test(s, "checks beyond the schema", test_checks_beyond_schema);
+    CU_add_test(s, "checks and positive controls", test_checks_and_controls);
     CU_add_test(s, "a DOCTYPE is refused (no XXE)", test_doctype_refused);
     CU_add_test(s, "wrong root element", test_wrong_root);
     CU_add_test(s, "the file is named after the id", test_file_named_after_id);

@@ -223,7 +223,7 @@ static void test_unknown_variable_with_line(void)
                 "unknown variable ${IUT_CSE_IDX}; did you mean ${IUT_CSE_ID}?");
     check_fails(STEPS("    <await event=\"sae.done[identity=${ID}]\"/>\n") END, 7, "unknown variable ${ID}");
     check_fails(STEPS("    <send op=\"create\">{\"a\":\"${NOPE}\"}</send>\n") END, 7, "${NOPE}");
-    check_fails(STEPS("    <expect>\n      <message op=\"create\"/>\n      <event name=\"sae.fail[identity=${Q}]\"/>\n"
+    check_fails(STEPS("    <expect control=\"dtls\">\n      <message op=\"create\"/>\n      <event name=\"sae.fail[identity=${Q}]\"/>\n"
                       "    </expect>\n") END, 9, "${Q}");
     check_fails(STEPS("    <expect>\n      <message>\n        <field name=\"pc:m2m:csr/csi\" value=\"${C}\"/>\n"
                       "      </message>\n    </expect>\n") END, 8, "${C}");
@@ -241,7 +241,7 @@ static void test_capture_then_use(void)
     check_ok(HEAD "  <preamble>\n    <expect>\n      <message op=\"create\">\n"
                   "        <capture var=\"RQI\" field=\"rqi\"/>\n        <capture var=\"RN\" field=\"pc:m2m:ae/rn\"/>\n"
                   "        <respond rsc=\"2001\">{\"rn\":\"${RN}\"}</respond>\n"
-                  "      </message>\n      <silence verdict=\"fail\" reason=\"none\"/>\n    </expect>\n  </preamble>\n"
+                  "      </message>\n      <silence verdict=\"inconc\" reason=\"none\"/>\n    </expect>\n  </preamble>\n"
                   "  <steps>\n    <send op=\"retrieve\" to=\"${RN}\" rqi=\"${RQI}\"/>\n  </steps>\n"
                   "  <postamble>\n    <send op=\"delete\" to=\"${RN}\"/>\n  </postamble>\n"
                   "  <order>\n    <never event=\"msg.rx[rqi=${RQI}]\"/>\n  </order>\n" END);
@@ -257,7 +257,7 @@ static void test_use_before_capture(void)
     check_fails(STEPS("    <expect>\n      <message rqi=\"${RQI}\">\n        <capture var=\"RQI\" field=\"rqi\"/>\n"
                       "      </message>\n    </expect>\n") END, 8, "${RQI}");
     /* Another alternative's capture is no help to a respond. */
-    check_fails(STEPS("    <expect>\n      <message op=\"create\">\n        <respond rsc=\"2001\">${X}</respond>\n"
+    check_fails(STEPS("    <expect control=\"dtls\">\n      <message op=\"create\">\n        <respond rsc=\"2001\">${X}</respond>\n"
                       "      </message>\n      <event name=\"sae.fail\">\n        <capture var=\"X\" field=\"reason\"/>\n"
                       "      </event>\n    </expect>\n") END, 8, "${X}");
     /* A preamble cannot use what the body captures. */
@@ -269,12 +269,12 @@ static void test_use_before_capture(void)
 static void test_capture_by_some_alternatives(void)
 {
     /* The silence alternative passes without capturing: RQI may be unset afterwards. */
-    const char *xml = STEPS("    <expect>\n      <message>\n        <capture var=\"RQI\" field=\"rqi\"/>\n"
+    const char *xml = STEPS("    <expect control=\"message\">\n      <message>\n        <capture var=\"RQI\" field=\"rqi\"/>\n"
                             "      </message>\n      <silence/>\n    </expect>\n"
                             "    <send op=\"retrieve\" rqi=\"${RQI}\"/>\n") END;
     check_fails(xml, 13, "variable ${RQI} may be unset: only some alternatives of the expect at line 7");
     /* When every continuing alternative captures it, it is known. */
-    check_ok(STEPS("    <expect>\n      <message>\n        <capture var=\"A\" field=\"rqi\"/>\n"
+    check_ok(STEPS("    <expect control=\"dtls\">\n      <message>\n        <capture var=\"A\" field=\"rqi\"/>\n"
                    "      </message>\n      <event name=\"sae.closed\" verdict=\"warn\" reason=\"w\">\n"
                    "        <capture var=\"A\" field=\"reason\"/>\n      </event>\n"
                    "      <silence verdict=\"inconc\" reason=\"nothing\"/>\n    </expect>\n"

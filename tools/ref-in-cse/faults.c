@@ -40,6 +40,8 @@ const peer_fault ref_faults[] = {
     { "lenient-schedule", "a time window of 6 fields (the year left out) taken at policy CREATE instead of 4000" },
     { "ignore-ip-context", "accessControlIpAddresses (acip) ignored: a rule applies from any address" },
     { "ignore-acaf", "accessControlAuthenticationFlag ignored: a rule applies to unauthenticated originators" },
+    { "no-dtls-rst", "no DTLS at all: the coaps port answers every datagram with a CoAP RST (as some plain-CoAP CSEs do); plain CoAP served as usual" },
+    { "no-dtls-silent", "no DTLS at all: the coaps port drops every datagram (a DTLS record reads as CoAP version 0, RFC 7252 §3); plain CoAP served as usual" },
     { "acpi-update-unchecked", "an acpi UPDATE judged by privileges like any UPDATE, not the policies' selfPrivileges" },
     { "acpi-with-others", "an acpi UPDATE may carry other attributes too" },
     { "acp-pvs-optional", "a policy CREATE without privileges or with empty selfPrivileges is taken" },

@@ -230,6 +230,23 @@ static char *with_other_ca(const char *trust)
 
 /* Readiness probe for the harness (profile <ready>): exit 0 once something holds the UDP
  * port, i.e. binding it without SO_REUSEADDR fails with EADDRINUSE. */
+/* The faults no-dtls-rst and no-dtls-silent: an IN-CSE that offers no DTLS on the port the
+ * profile gives as coaps. RST: every datagram gets a 4-byte CoAP RST (message id taken from
+ * bytes 2..3, as a CoAP stack that parsed the header would); silent: it is dropped. */
+static void nodtls_readable(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l; (void)fd; (void)revents;
+    ref *r = ctx;
+    uint8_t buf[2048];
+    net_addr from;
+    ssize_t n;
+    while ((n = udp_recv(node_secure_sock(r->node), buf, sizeof buf, &from)) >= 0) {
+        if (!has_fault(r, "no-dtls-rst")) continue;
+        uint8_t rst[4] = { 0x70, 0x00, n >= 4 ? buf[2] : 0, n >= 4 ? buf[3] : 0 };
+        udp_send(node_secure_sock(r->node), rst, sizeof rst, &from);
+    }
+}
+
 static int probe(const char *addr, int port)
 {
     udp_sock s;
@@ -366,7 +383,9 @@ int main(int argc, char **argv)
         }
         dp.priority = prio;
     }
-    if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, node_secure_sock(r.node), r.hostile);
+    int no_dtls = has_fault(&r, "no-dtls-rst") || has_fault(&r, "no-dtls-silent");
+    if (no_dtls) loop_add_fd(r.loop, node_secure_sock(r.node)->fd, nodtls_readable, &r);
+    else if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, node_secure_sock(r.node), r.hostile);
     else if (node_serve_secure(r.node, &dp, NULL, err, sizeof err) < 0) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
     if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(node_ep(r.node), 0);
     coap_ep_set_separate(node_ep(r.node), o.separate);

@@ -16,6 +16,8 @@ const peer_fault sim_faults[] = {
     { "no-rsc-option", "answer requests without the oneM2M-RSC option (the CoAP code alone)" },
     { "crash-on-missing-rqi", "crash on a request without rqi instead of refusing it" },
     { "no-sae", "never set up a security association: register over plain CoAP" },
+    { "no-dtls-rst", "speak no DTLS: send the registration as plain CoAP to the registrar's coaps port; answer any datagram that is not CoAP (DTLS) with a CoAP RST" },
+    { "no-dtls-silent", "speak no DTLS: send the registration as plain CoAP to the registrar's coaps port; drop any datagram that is not CoAP (DTLS), as RFC 7252 §3 says for version 0" },
     { "cert-cn-only", "present a certificate whose identity is only in the subject CN (no subjectAltName)" },
     { "accept-any-cert", "accept any server certificate: untrusted, expired, or not for serverAuth" },
     { "rpk-accept-any-key", "with raw public keys, accept any server key, pinned or not" },

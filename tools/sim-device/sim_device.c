@@ -263,9 +263,9 @@ static int dtls_settled(void *ctx)
 }
 
 /* The fault reorder-intolerant: a handshake message ahead of its predecessor ends it. */
-static void watch_order(const char *peer, const uint8_t *p, size_t n, void *ctx)
+static void watch_order(node_peer *pr, const char *peer, const uint8_t *p, size_t n, void *ctx)
 {
-    (void)peer;
+    (void)pr; (void)peer;
     sim *s = ctx;
     if (dtls_conn_state(s->sa1->conn) == DTLS_HANDSHAKING && dtls_hs_gap(&s->hs_max, p, n) && !s->hs_gap) {
         s->hs_gap = 1;
@@ -379,6 +379,48 @@ static void heartbeat(sim *s, const char *bind_addr, const char *me, int64_t lin
     }
 }
 
+/* The faults no-dtls-rst and no-dtls-silent: a device that does not speak DTLS, configured
+ * with the registrar's coaps port: it sends its registration there as plain CoAP (CON, with
+ * CoAP's retransmissions), again every 2 s while it lingers. A datagram that arrives on that
+ * socket and is no CoAP (the registrar's DTLS) gets an RST, or nothing. */
+static void nodtls_readable(evloop *l, int fd, short ev, void *ctx)
+{
+    (void)l; (void)fd; (void)ev;
+    sim *s = ctx;
+    uint8_t buf[2048];
+    net_addr from;
+    ssize_t n;
+    udp_sock *u = node_plain_sock(s->node);
+    while ((n = udp_recv(u, buf, sizeof buf, &from)) >= 0) {
+        if (n >= 4 && buf[0] >> 6 == 1) coap_ep_input(node_ep(s->node), &node_plain_peer(s->node, &from)->link, buf, (size_t)n);
+        else if (has_fault(s, "no-dtls-rst")) {
+            uint8_t rst[4] = { 0x70, 0x00, n >= 4 ? buf[2] : 0, n >= 4 ? buf[3] : 0 };
+            udp_send(u, rst, sizeof rst, &from);
+        }
+    }
+}
+
+static void no_dtls_run(sim *s, const char *bind_addr, int64_t linger)
+{
+    char err[256];
+    if (node_listen_plain(s->node, bind_addr, 0, err, sizeof err) < 0) { say("%s", err); return; }
+    udp_sock *u = node_plain_sock(s->node);
+    loop_del_fd(s->loop, u->fd);   /* read here: what is not CoAP gets the fault's answer */
+    loop_add_fd(s->loop, u->fd, nodtls_readable, s);
+    net_addr to;
+    net_addr_parse(s->harness_addr, s->coaps_port, &to);   /* the coaps port, in plain CoAP */
+    const node_peer *pr = node_plain_peer(s->node, &to);
+    int64_t end = mono_now_ns() + linger;
+    while (mono_now_ns() < end) {
+        m2m_prim req;
+        registration(s, &req);
+        say("fault %s: plain registration to the coaps port answered rsc=%d", s->fault,
+            exchange(s, &pr->link, &req, 10 * NS_PER_SEC));
+        m2m_prim_free(&req);
+        loop_run_until(s->loop, mono_now_ns() + 2 * NS_PER_SEC, NULL, NULL);
+    }
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: sim-device --profile FILE --coap-port N --coaps-port M [options]\n"
@@ -465,6 +507,11 @@ int main(int argc, char **argv)
     m2m_prim req;
     int exit_code = 1;
 
+    if (has_fault(&s, "no-dtls-rst") || has_fault(&s, "no-dtls-silent")) {
+        no_dtls_run(&s, bind_addr, linger);
+        exit_code = 0;
+        goto out;
+    }
     if (has_fault(&s, "register-before-sae") || has_fault(&s, "no-sae")) register_plain(&s, bind_addr);
     if (has_fault(&s, "no-sae")) {
         loop_run_until(s.loop, mono_now_ns() + linger, NULL, NULL);
