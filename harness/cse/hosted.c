@@ -2,6 +2,7 @@
 #include "hosted.h"
 #include "acp_json.h"
 #include "strict.h"
+#include "../onem2m/mandatory.h"
 #include "../onem2m/release.h"
 #include "../util/xmem.h"
 #include <jansson.h>
@@ -28,18 +29,6 @@ struct hosted {
 };
 
 #define MAX_DEPTH 16
-
-static const char *short_name(int ty)
-{
-    switch (ty) {
-    case 1: return "m2m:acp";
-    case 2: return "m2m:ae";
-    case 3: return "m2m:cnt";
-    case 4: return "m2m:cin";
-    case 16: return "m2m:csr";
-    default: return NULL;
-    }
-}
 
 static void set_acpi(rnode *x, const char *const *acpi, size_t n)
 {
@@ -158,7 +147,7 @@ static rnode *add_node(hosted *h, rnode *parent, int ty, const char *rn, const c
 {
     rnode *x = xcalloc(1, sizeof *x);
     x->ty = ty;
-    x->ri = ri ? xstrdup(ri) : xasprintf("%s%u", short_name(ty) ? short_name(ty) + 4 : "r", h->next_ri++);
+    x->ri = ri ? xstrdup(ri) : xasprintf("%s%u", m2m_type_wrapper(ty) ? m2m_type_wrapper(ty) + 4 : "r", h->next_ri++);
     x->rn = xstrdup(rn ? rn : x->ri);
     x->creator = xstrdup(creator);
     x->parent = parent;
@@ -374,7 +363,7 @@ static int adopt(hosted *h, rnode *x, json_t *inner, int create, char *err, size
 static void do_create(hosted *h, rnode *parent, const m2m_prim *req, json_t *body,
                       const hosted_origin *o, m2m_prim *rsp, timeline *tl)
 {
-    const char *sn = short_name(req->ty);
+    const char *sn = m2m_type_wrapper(req->ty);
     int ok_child = (req->ty == 4) ? parent->ty == 3 : (parent->ty != 1 && parent->ty != 4);
     if (!ok_child || (req->ty != 1 && req->ty != 3 && req->ty != 4)) {
         fail(rsp, req, 4108, "this resource type cannot be created under that parent", tl, o);
@@ -426,7 +415,7 @@ static void do_create(hosted *h, rnode *parent, const m2m_prim *req, json_t *bod
 static void do_update(hosted *h, rnode *x, const m2m_prim *req, json_t *body,
                       const hosted_origin *o, m2m_prim *rsp, timeline *tl)
 {
-    const char *sn = short_name(x->ty);
+    const char *sn = m2m_type_wrapper(x->ty);
     json_t *inner = json_object_get(body, sn);
     if (x->ty == 4) {
         fail(rsp, req, 4005, "a contentInstance cannot be updated", tl, o);
@@ -464,13 +453,13 @@ void hosted_handle(hosted *h, const m2m_prim *req, const hosted_origin *o, m2m_p
         fail(rsp, req, 4000, "no JSON content", tl, o);
     } else if (op == M2M_OP_CREATE) {
         do_create(h, x, req, body, o, rsp, tl);
-    } else if (x == h->root || !short_name(x->ty) || (x->ty != 1 && x->ty != 3 && x->ty != 4)) {
+    } else if (x == h->root || !m2m_type_wrapper(x->ty) || (x->ty != 1 && x->ty != 3 && x->ty != 4)) {
         fail(rsp, req, 4005, "operation not supported on this resource here", tl, o);
     } else if (op == M2M_OP_RETRIEVE) {
         if (decide(h, x, ACOP_RETRIEVE, 0, 0, req, o, rsp, tl)) reply_rep(rsp, req, 2000, x);
     } else if (op == M2M_OP_UPDATE) {
         /* an acpi change must be the only attribute of its UPDATE (TS-0001 §9.6.1.3.2) */
-        json_t *inner = json_object_get(body, short_name(x->ty));
+        json_t *inner = json_object_get(body, m2m_type_wrapper(x->ty));
         int acpi_update = json_object_get(inner, "acpi") != NULL;
         if (acpi_update && json_object_size(inner) != 1 && !(h->acps.faults & ACP_FAULT_ACPI_MIXED))
             fail(rsp, req, 4000, "acpi must be the only attribute in its UPDATE", tl, o);

@@ -11,22 +11,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct run {
+/* A client's CoAP-over-DTLS session with a MEF: the enrolee's and the enrolment target's.
+ * The callbacks below take the session as ctx (it is the first member of run and fetch_run). */
+typedef struct mef_session {
     dtls_conn *c;
     coap_ep *ep;
     cm_link link;
-    int got, end, heard;
-    const char *dtls, *dtls_hs;   /* the first datagram from the MEF that was DTLS (dgram_class.h) */
+    int got;
     uint8_t code;
-} run;
+} mef_session;
 
-static int run_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(((run *)ctx)->c, b, n); }
-static void run_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
+static int sess_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(((mef_session *)ctx)->c, b, n); }
+static void sess_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
 {
     (void)c;
-    run *r = ctx;
-    coap_ep_input(r->ep, &r->link, p, n);
+    mef_session *ms = ctx;
+    coap_ep_input(ms->ep, &ms->link, p, n);
 }
+static int settled(void *ctx) { return dtls_conn_state(((mef_session *)ctx)->c) != DTLS_HANDSHAKING; }
+static int answered(void *ctx) { return ((mef_session *)ctx)->got; }
+static int closed(void *ctx) { return dtls_conn_state(((mef_session *)ctx)->c) != DTLS_UP; }
+
+/* Opens the session and waits for its handshake; -1 with "<what> with the MEF failed: why"
+ * (or dtls_client_new's reason) in err. */
+static int sess_start(mef_session *ms, evloop *l, udp_sock *s, const net_addr *to, const dtls_params *dp,
+                      dtls_hooks h, int64_t limit, const char *what, char *err, size_t errlen)
+{
+    ms->c = dtls_client_new(l, s, to, dp, NULL, h, err, errlen);
+    if (!ms->c) return -1;
+    loop_run_until(l, mono_now_ns() + limit, settled, ms);
+    if (dtls_conn_state(ms->c) != DTLS_UP) {
+        snprintf(err, errlen, "%s with the MEF failed: %s", what, dtls_conn_fail_reason(ms->c));
+        return -1;
+    }
+    return 0;
+}
+
+/* The CoAP endpoint over the session, once it is up. */
+static void sess_coap(mef_session *ms, evloop *l, coap_params cp)
+{
+    ms->ep = coap_ep_new(l, cp, (coap_ep_hooks){ NULL, NULL, NULL });
+    ms->link = (cm_link){ sess_send, ms, 1, 1, "mef" };
+}
+
+/* Notes an answer (NULL: none came); returns whether there is one to read. */
+static int sess_answer(mef_session *ms, const cm_msg *rsp)
+{
+    ms->got = 1;
+    if (rsp) ms->code = rsp->code;
+    return rsp != NULL;
+}
+
+static void sess_end(mef_session *ms)
+{
+    if (ms->c && dtls_conn_state(ms->c) == DTLS_UP) dtls_close(ms->c);
+    coap_ep_free(ms->ep);
+    dtls_client_free(ms->c);
+}
+
+typedef struct run {
+    mef_session s;
+    int end, heard;
+    const char *dtls, *dtls_hs;   /* the first datagram from the MEF that was DTLS (dgram_class.h) */
+} run;
+
 static void run_heard(const char *peer, const uint8_t *p, size_t n, void *ctx)
 {
     (void)peer;
@@ -38,17 +86,12 @@ static void run_heard(const char *peer, const uint8_t *p, size_t n, void *ctx)
         r->dtls_hs = dc.hs;
     }
 }
-static int settled(void *ctx) { return dtls_conn_state(((run *)ctx)->c) != DTLS_HANDSHAKING; }
-static int answered(void *ctx) { return ((run *)ctx)->got; }
-static int closed(void *ctx) { return dtls_conn_state(((run *)ctx)->c) != DTLS_UP; }
 
 static void on_rsp(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
 {
     (void)ep; (void)reset;
     run *r = ctx;
-    r->got = 1;
-    if (!rsp) return;
-    r->code = rsp->code;
+    if (!sess_answer(&r->s, rsp)) return;
     r->end = mef_is_end(rsp->payload, rsp->plen, &MEF_NAMES_DEFAULT);
 }
 
@@ -87,35 +130,28 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     run r;
     memset(&r, 0, sizeof r);
     uint8_t key[ENROL_KEY_LEN] = { 0 };   /* derivable once the session is up: used only if it ends well */
-    dtls_hooks h = { run_data, NULL, run_heard, &r };
+    dtls_hooks h = { sess_data, NULL, run_heard, &r };   /* &r: run_heard's run, and sess_data's session (its first member) */
     int rc = -1;
     int64_t limit = p->dtls_total_ns;
-    r.c = dtls_client_new(l, &s, &to, &dp, NULL, h, err, errlen);
-    if (!r.c) goto out;
-    loop_run_until(l, mono_now_ns() + limit, settled, &r);
-    if (dtls_conn_state(r.c) != DTLS_UP) {
-        snprintf(err, errlen, "bootstrap handshake with the MEF failed: %s", dtls_conn_fail_reason(r.c));
-        goto out;
-    }
+    if (sess_start(&r.s, l, &s, &to, &dp, h, limit, "bootstrap handshake", err, errlen) < 0) goto out;
     enrol_keys k;
-    if (enrol_bootstrap(dtls_conn_session(r.c), cfg.fqdn, &cfg.keys, &k, err, errlen) < 0 ||
+    if (enrol_bootstrap(dtls_conn_session(r.s.c), cfg.fqdn, &cfg.keys, &k, err, errlen) < 0 ||
         enrol_sae_key(&k, &cfg.keys, cfg.enrolee_b_id, cfg.suid ? cfg.suid : "22", cfg.target_fqdn,
                       key, err, errlen) < 0)
         goto out;
     memset(out, 0, sizeof *out);
-    if (cfg.rspf_cert && dtls_conn_identity(r.c))
-        snprintf(out->mef_cert_id, sizeof out->mef_cert_id, "%s", dtls_conn_identity(r.c));
+    if (cfg.rspf_cert && dtls_conn_identity(r.s.c))
+        snprintf(out->mef_cert_id, sizeof out->mef_cert_id, "%s", dtls_conn_identity(r.s.c));
     if (o && o->interrupt) {   /* gone before the exchange: no answer, no close_notify */
         snprintf(err, errlen, "interrupted: the enrolee dropped the session before the enrolment exchange");
         memcpy(out->keid, k.keid, sizeof out->keid);
         memcpy(out->key, key, sizeof key);
         out->half = 1;
-        dtls_forget(r.c);
+        dtls_forget(r.s.c);
         rc = -2;
         goto out;
     }
-    r.ep = coap_ep_new(l, cfg.coap, (coap_ep_hooks){ NULL, NULL, NULL });
-    r.link = (cm_link){ run_send, &r, 1, 1, "mef" };
+    sess_coap(&r.s, l, cfg.coap);
     mef_indications in = { 0, 0, 0 };
     char *body = mef_build_indications(&cfg.names, &in);
     const char *path = cfg.path ? cfg.path : MEF_DEFAULT_PATH;
@@ -132,13 +168,13 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     cm_msg_add_uint_opt(&req, CM_OPT_CONTENT_FORMAT, 50);
     cm_msg_set_payload(&req, body, strlen(body));
     free(body);
-    coap_ep_request(r.ep, &r.link, &req, on_rsp, &r);
+    coap_ep_request(r.s.ep, &r.s.link, &req, on_rsp, &r);
     cm_msg_free(&req);
-    loop_run_until(l, mono_now_ns() + limit, answered, &r);
+    loop_run_until(l, mono_now_ns() + limit, answered, &r.s);
     if (!r.end) {
         char code[8];
-        cm_code_str(r.code, code);
-        snprintf(err, errlen, "no end of exchange from the MEF (%s)", r.got ? code : "no answer");
+        cm_code_str(r.s.code, code);
+        snprintf(err, errlen, "no end of exchange from the MEF (%s)", r.s.got ? code : "no answer");
         /* What an interrupted enrolment leaves: the keys of a session that never finished. */
         memcpy(out->keid, k.keid, sizeof out->keid);
         memcpy(out->key, key, sizeof key);
@@ -147,7 +183,7 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
         goto out;
     }
     /* The MEF closes the session after "end of exchange"; wait for it a bounded moment. */
-    loop_run_until(l, mono_now_ns() + 2 * NS_PER_SEC, closed, &r);
+    loop_run_until(l, mono_now_ns() + 2 * NS_PER_SEC, closed, &r.s);
     memcpy(out->key, key, sizeof key);
     memcpy(out->keid, k.keid, sizeof out->keid);
     rc = 0;
@@ -156,9 +192,7 @@ out:
     out->mef_dtls = r.dtls;
     out->mef_dtls_hs = r.dtls_hs;
     explicit_bzero(key, sizeof key);
-    if (r.c && dtls_conn_state(r.c) == DTLS_UP) dtls_close(r.c);
-    coap_ep_free(r.ep);
-    dtls_client_free(r.c);
+    sess_end(&r.s);
     udp_close(&s);
     return rc;
 }
@@ -166,31 +200,16 @@ out:
 /* ---- the enrolment target's side: fetchCredentials (§8.3.2.1, R-ENR-07) ---- */
 
 typedef struct fetch_run {
-    dtls_conn *c;
-    coap_ep *ep;
-    cm_link link;
-    int got;
-    uint8_t code;
+    mef_session s;
     uint8_t body[512];
     size_t blen;
 } fetch_run;
 
-static int fetch_send(void *ctx, const uint8_t *b, size_t n) { return dtls_send(((fetch_run *)ctx)->c, b, n); }
-static void fetch_data(dtls_conn *c, const uint8_t *p, size_t n, void *ctx)
-{
-    (void)c;
-    fetch_run *r = ctx;
-    coap_ep_input(r->ep, &r->link, p, n);
-}
-static int fetch_settled(void *ctx) { return dtls_conn_state(((fetch_run *)ctx)->c) != DTLS_HANDSHAKING; }
-static int fetch_answered(void *ctx) { return ((fetch_run *)ctx)->got; }
 static void fetch_rsp(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
 {
     (void)ep; (void)reset;
     fetch_run *r = ctx;
-    r->got = 1;
-    if (!rsp) return;
-    r->code = rsp->code;
+    if (!sess_answer(&r->s, rsp)) return;
     r->blen = rsp->plen < sizeof r->body ? rsp->plen : sizeof r->body;
     if (rsp->payload) memcpy(r->body, rsp->payload, r->blen);
 }
@@ -209,28 +228,20 @@ int mef_fetch_credentials(const char *bind_addr, const char *mef_addr, int mef_p
     net_addr to;
     net_addr_parse(mef_addr, mef_port, &to);
     dtls_params dp = { .psks = psk, .npsks = 1, .retrans_ms = retrans_ms, .total_ms = total_ms };
-    dtls_hooks h = { fetch_data, NULL, NULL, &r };
+    dtls_hooks h = { sess_data, NULL, NULL, &r.s };
     int64_t limit = ms_to_ns(total_ms);
-    r.c = dtls_client_new(l, &s, &to, &dp, NULL, h, err, errlen);
-    if (!r.c) goto out;
-    loop_run_until(l, mono_now_ns() + limit, fetch_settled, &r);
-    if (dtls_conn_state(r.c) != DTLS_UP) {
-        snprintf(err, errlen, "handshake with the MEF failed: %s", dtls_conn_fail_reason(r.c));
-        goto out;
-    }
-    r.ep = coap_ep_new(l, (coap_params){ ms_to_ns(M2M_MEF_FETCH_ACK_TIMEOUT_MS), M2M_MEF_FETCH_MAX_RETRANSMIT },
-                      (coap_ep_hooks){ NULL, NULL, NULL });
-    r.link = (cm_link){ fetch_send, &r, 1, 1, "mef" };
+    if (sess_start(&r.s, l, &s, &to, &dp, h, limit, "handshake", err, errlen) < 0) goto out;
+    sess_coap(&r.s, l, (coap_params){ ms_to_ns(M2M_MEF_FETCH_ACK_TIMEOUT_MS), M2M_MEF_FETCH_MAX_RETRANSMIT });
     cm_msg req;
     cm_msg_init(&req);
     req.type = CM_CON;
     req.code = CM_GET;
     const char *segs[3] = { "fetchCredentials", keid, suid };
     for (int i = 0; i < 3; i++) cm_msg_add_opt(&req, CM_OPT_URI_PATH, segs[i], strlen(segs[i]));
-    coap_ep_request(r.ep, &r.link, &req, fetch_rsp, &r);
+    coap_ep_request(r.s.ep, &r.s.link, &req, fetch_rsp, &r);
     cm_msg_free(&req);
-    loop_run_until(l, mono_now_ns() + limit, fetch_answered, &r);
-    if (!r.got || !r.blen) {
+    loop_run_until(l, mono_now_ns() + limit, answered, &r.s);
+    if (!r.s.got || !r.blen) {
         snprintf(err, errlen, "no answer from the MEF");
         goto out;
     }
@@ -239,9 +250,7 @@ int mef_fetch_credentials(const char *bind_addr, const char *mef_addr, int mef_p
     rc = mef_parse_credential(r.body, r.blen, key, keylen, enrolee, sizeof enrolee, &life, err, errlen);
 out:
     explicit_bzero(r.body, sizeof r.body);
-    if (r.c && dtls_conn_state(r.c) == DTLS_UP) dtls_close(r.c);
-    coap_ep_free(r.ep);
-    dtls_client_free(r.c);
+    sess_end(&r.s);
     if (s.fd >= 0) udp_close(&s);
     loop_free(l);
     return rc;

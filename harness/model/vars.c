@@ -119,8 +119,9 @@ static char *absolute(const char *path)
 }
 
 /* Identities that the profile leaves out stay unset, so a test case that needs one is
- * reported by vars_check_testcase instead of running with an empty value. */
-void vars_from_profile(vars *v, const profile *p)
+ * reported by vars_check_testcase instead of running with an empty value. Addresses and
+ * ports are this test's (testenv.h: the profile's where e is NULL or leaves them open). */
+static void from_profile(vars *v, const profile *p, const test_env *e)
 {
     set_opt(v, "IUT_CSE_ID", p->iut_cse_id);
     set_opt(v, "IUT_AE_ID", p->iut_ae_id);
@@ -128,18 +129,18 @@ void vars_from_profile(vars *v, const profile *p)
     set_opt(v, "IUT_ID", ae ? p->iut_ae_id : p->iut_cse_id);
     vars_set(v, "REG_TY", ae ? "2" : "16");
     set_opt(v, "IUT_CSE_BASE", p->iut_cse_base_name);
-    set_opt(v, "IUT_ADDRESS", p->iut_address);
+    set_opt(v, "IUT_ADDRESS", env_iut_address(e, p));
     set_opt(v, "IUT_HOST", p->iut_host);
-    set_int(v, "IUT_COAP_PORT", p->iut_coap_port);
-    set_int(v, "IUT_COAPS_PORT", p->iut_coaps_port);
+    set_int(v, "IUT_COAP_PORT", env_iut_coap_port(e, p));
+    set_int(v, "IUT_COAPS_PORT", env_iut_coaps_port(e, p));
     vars_set(v, "IUT_RELEASE", m2m_release_name(p->release) ? m2m_release_name(p->release) : "3");
-    set_opt(v, "HARNESS_ADDRESS", p->harness_address);
+    set_opt(v, "HARNESS_ADDRESS", env_harness_address(e, p));
     set_opt(v, "HARNESS_HOST", p->harness_host);
     set_opt(v, "HARNESS_CSE_ID", p->harness_cse_id);
     set_opt(v, "HARNESS_AE_ID", p->harness_ae_id);
     set_opt(v, "CSE_BASE", p->cse_base_name);
-    set_int(v, "HARNESS_COAP_PORT", p->listen_coap);
-    set_int(v, "HARNESS_COAPS_PORT", p->listen_coaps);
+    set_int(v, "HARNESS_COAP_PORT", env_harness_coap_port(e, p));
+    set_int(v, "HARNESS_COAPS_PORT", env_harness_coaps_port(e, p));
     set_opt(v, "PSK_IDENTITY", p->psk_identity);
     set_opt(v, "IUT_CERT_ID", p->x509_iut_identity);
     set_opt(v, "MEF_FQDN", p->mef ? p->mef->fqdn : NULL);
@@ -164,15 +165,11 @@ void vars_from_profile(vars *v, const profile *p)
         vars_set(v, p->extra_vars.items[i].key, p->extra_vars.items[i].value);
 }
 
+void vars_from_profile(vars *v, const profile *p) { from_profile(v, p, NULL); }
+
 void vars_from_env(vars *v, const profile *p, const test_env *e)
 {
-    vars_from_profile(v, p);
-    set_opt(v, "IUT_ADDRESS", env_iut_address(e, p));
-    set_int(v, "IUT_COAP_PORT", env_iut_coap_port(e, p));
-    set_int(v, "IUT_COAPS_PORT", env_iut_coaps_port(e, p));
-    set_opt(v, "HARNESS_ADDRESS", env_harness_address(e, p));
-    set_int(v, "HARNESS_COAP_PORT", env_harness_coap_port(e, p));
-    set_int(v, "HARNESS_COAPS_PORT", env_harness_coaps_port(e, p));
+    from_profile(v, p, e);
     set_int(v, "MEF_PORT", e ? e->mef_port : 0);
 }
 

@@ -145,6 +145,17 @@ int cm_opt_length_ok(uint16_t num, size_t len)
 
 /* ---- tolerant decoder ----------------------------------------------------------------- */
 
+/* Records a defect in the next free entry; the caller has made room. */
+static void put_defect(cm_defects *d, size_t off, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void put_defect(cm_defects *d, size_t off, const char *fmt, va_list ap)
+{
+    cm_defect *e = &d->d[d->n++];
+    e->offset = off;
+    vsnprintf(e->reason, sizeof e->reason, fmt, ap);
+}
+
 static void add_defect(cm_defects *d, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -154,11 +165,9 @@ static void add_defect(cm_defects *d, size_t off, const char *fmt, ...)
         d->omitted++;
         return;
     }
-    cm_defect *e = &d->d[d->n++];
-    e->offset = off;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->reason, sizeof e->reason, fmt, ap);
+    put_defect(d, off, fmt, ap);
     va_end(ap);
 }
 
@@ -172,11 +181,9 @@ static int fail(cm_defects *d, cm_msg *out, size_t off, const char *fmt, ...)
         d->n--;
         d->omitted++;
     }
-    cm_defect *e = &d->d[d->n++];
-    e->offset = off;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->reason, sizeof e->reason, fmt, ap);
+    put_defect(d, off, fmt, ap);
     va_end(ap);
     d->fatal = 1;
     /* Keep the header, drop what was allocated, so a failed decode holds no memory. */

@@ -18,14 +18,9 @@
 
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
     strbuf b;
     sb_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sb_addn(&b, chunk, n);
-    fclose(f);
+    if (sb_read_file(&b, path) < 0) return NULL;
     *len = b.len;
     return b.s ? b.s : xstrdup("");
 }

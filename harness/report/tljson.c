@@ -126,17 +126,12 @@ int tljson_parse(const char *buf, size_t len, timeline *tl, char **test_id, char
 
 int tljson_read(const char *path, timeline *tl, char **test_id, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    strbuf b;
+    sb_init(&b);
+    if (sb_read_file(&b, path) < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    strbuf b;
-    sb_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sb_addn(&b, chunk, n);
-    fclose(f);
     int rc = tljson_parse(b.s ? b.s : "", b.len, tl, test_id, err, errlen);
     sb_free(&b);
     return rc;

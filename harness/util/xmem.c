@@ -46,14 +46,24 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+/* vasprintf that never fails; *len (when not NULL) gets the length. */
+static char *xvasprintf(size_t *len, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static char *xvasprintf(size_t *len, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    int r = vasprintf(&s, fmt, ap);
+    if (r < 0) oom();
+    if (len) *len = (size_t)r;
+    return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int r = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(NULL, fmt, ap);
     va_end(ap);
-    if (r < 0) oom();
     return s;
 }
 
@@ -89,12 +99,22 @@ void sb_addf(strbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int r = vasprintf(&s, fmt, ap);
+    size_t n;
+    char *s = xvasprintf(&n, fmt, ap);
     va_end(ap);
-    if (r < 0) oom();
-    sb_addn(b, s, (size_t)r);
+    sb_addn(b, s, n);
     free(s);
+}
+
+int sb_read_file(strbuf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sb_addn(b, chunk, n);
+    fclose(f);
+    return 0;
 }
 
 char *sb_take(strbuf *b)

@@ -22,5 +22,7 @@ void sb_add(strbuf *b, const char *s);
 void sb_addn(strbuf *b, const char *s, size_t n);
 void sb_addf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_take(strbuf *b);                /* returns the string, resets b */
+/* Appends the whole file at path; -1 (errno set, b unchanged) when it cannot be opened. */
+int sb_read_file(strbuf *b, const char *path);
 
 #endif

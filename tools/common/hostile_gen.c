@@ -2,6 +2,22 @@
 #include "hostile_gen.h"
 #include <string.h>
 
+const hg_switch *hg_switch_find(const hg_switch *table, const char *name)
+{
+    for (const hg_switch *h = table; name && h->name; h++)
+        if (!strcmp(h->name, name)) return h;
+    return NULL;
+}
+
+void hg_switch_usage(FILE *f, const hg_switch *table, const char *head, const char *(*label)(unsigned flags))
+{
+    fputs(head, f);
+    for (const hg_switch *h = table; h->name; h++) {
+        if (label) fprintf(f, "  %-22s %s: %s\n", h->name, label(h->flags), h->what);
+        else fprintf(f, "  %-22s %s\n", h->name, h->what);
+    }
+}
+
 void hg_put16(uint8_t *b, unsigned v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
 void hg_put24(uint8_t *b, unsigned v) { b[0] = (uint8_t)(v >> 16); b[1] = (uint8_t)(v >> 8); b[2] = (uint8_t)v; }
 

@@ -1,10 +1,20 @@
-/* Byte generators shared by the hostile peers (tools/sim-device/hostile.c toward the
- * harness's in-cse role, tools/ref-in-cse/hostile_in.c toward its field role): CoAP format
- * errors and hand-made DTLS 1.2 records, each sent through a send callback. */
+/* What the hostile peers share (tools/sim-device/hostile.c toward the harness's in-cse role,
+ * tools/ref-in-cse/hostile_in.c toward its field role): their table of switches, and byte
+ * generators for CoAP format errors and hand-made DTLS 1.2 records, each sent through a send
+ * callback. */
 #ifndef M2M_HOSTILE_GEN_H
 #define M2M_HOSTILE_GEN_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+/* One hostile switch: its name, the peer's own flags for it, and what it sends. A table ends
+ * with a NULL name. */
+typedef struct hg_switch { const char *name; unsigned flags; const char *what; } hg_switch;
+/* The row of table named name; NULL for a NULL or unknown name. */
+const hg_switch *hg_switch_find(const hg_switch *table, const char *name);
+/* head, then a line per switch: its name, label(flags) when label is not NULL, what it sends. */
+void hg_switch_usage(FILE *f, const hg_switch *table, const char *head, const char *(*label)(unsigned flags));
 
 typedef int (*hg_send_fn)(void *ctx, const uint8_t *b, size_t n);
 

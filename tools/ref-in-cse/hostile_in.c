@@ -11,42 +11,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* dtls: replaces the DTLS server; own: sends instead of the answer (else changes it, or sends
- * before it) */
-typedef struct hostile { const char *name; int dtls, own; const char *what; } hostile;
-static const hostile hostiles[] = {
-    { "coap-malformed", 0, 0, "each response preceded by six CoAP format errors (RFC 7252 §3) as ACKs of its message id" },
-    { "coap-truncated", 0, 1, "each response cut inside its token, and nothing else" },
-    { "coap-bad-elective", 0, 0, "each response with a Content-Format of 3 bytes (an elective option of a bad length)" },
-    { "coap-unknown-critical", 0, 0, "each response with an unknown critical option (65001)" },
-    { "missing-rsc", 0, 0, "each response without the oneM2M-RSC option" },
-    { "missing-rqi", 0, 0, "each response without the Request Identifier (rqi)" },
-    { "token-mismatch", 0, 1, "instead of each response: an ACK and a CON with the right rqi and a token that matches nothing" },
-    { "duplicates", 0, 1, "each response sent three times" },
-    { "oversized", 0, 1, "each plain CoAP response with a payload of 9000 bytes, more than any MTU" },
-    { "dtls-garbage", 1, 0, "each ClientHello answered with datagrams that are not DTLS records" },
-    { "bad-server-hello", 1, 0, "each ClientHello answered with a ServerHello whose session id runs past its end" },
-    { "hvr-loop", 1, 0, "each ClientHello answered with a HelloVerifyRequest with a new cookie, forever" },
-    { "alert", 1, 0, "each ClientHello answered with a fatal handshake_failure alert" },
-    { "silence", 1, 0, "the DTLS port reads every datagram and answers none" },
-    { NULL, 0, 0, NULL },
+/* HOSTILE_DTLS: replaces the DTLS server; HOSTILE_OWN: sends instead of the answer (else
+ * changes it, or sends before it) */
+enum { HOSTILE_DTLS = 1u, HOSTILE_OWN = 2u };
+static const hg_switch hostiles[] = {
+    { "coap-malformed", 0, "each response preceded by six CoAP format errors (RFC 7252 §3) as ACKs of its message id" },
+    { "coap-truncated", HOSTILE_OWN, "each response cut inside its token, and nothing else" },
+    { "coap-bad-elective", 0, "each response with a Content-Format of 3 bytes (an elective option of a bad length)" },
+    { "coap-unknown-critical", 0, "each response with an unknown critical option (65001)" },
+    { "missing-rsc", 0, "each response without the oneM2M-RSC option" },
+    { "missing-rqi", 0, "each response without the Request Identifier (rqi)" },
+    { "token-mismatch", HOSTILE_OWN, "instead of each response: an ACK and a CON with the right rqi and a token that matches nothing" },
+    { "duplicates", HOSTILE_OWN, "each response sent three times" },
+    { "oversized", HOSTILE_OWN, "each plain CoAP response with a payload of 9000 bytes, more than any MTU" },
+    { "dtls-garbage", HOSTILE_DTLS, "each ClientHello answered with datagrams that are not DTLS records" },
+    { "bad-server-hello", HOSTILE_DTLS, "each ClientHello answered with a ServerHello whose session id runs past its end" },
+    { "hvr-loop", HOSTILE_DTLS, "each ClientHello answered with a HelloVerifyRequest with a new cookie, forever" },
+    { "alert", HOSTILE_DTLS, "each ClientHello answered with a fatal handshake_failure alert" },
+    { "silence", HOSTILE_DTLS, "the DTLS port reads every datagram and answers none" },
+    { NULL, 0, NULL },
 };
 
-static const hostile *find(const char *name)
+int hostile_in_known(const char *name) { return hg_switch_find(hostiles, name) != NULL; }
+int hostile_in_dtls(const char *name)
 {
-    for (const hostile *h = hostiles; name && h->name; h++)
-        if (!strcmp(h->name, name)) return h;
-    return NULL;
+    const hg_switch *h = hg_switch_find(hostiles, name);
+    return h && (h->flags & HOSTILE_DTLS);
 }
 
-int hostile_in_known(const char *name) { return find(name) != NULL; }
-int hostile_in_dtls(const char *name) { const hostile *h = find(name); return h && h->dtls; }
-
-void hostile_in_usage(FILE *f)
-{
-    fputs("hostile switches (--hostile NAME):\n", f);
-    for (const hostile *h = hostiles; h->name; h++) fprintf(f, "  %-22s %s\n", h->name, h->what);
-}
+void hostile_in_usage(FILE *f) { hg_switch_usage(f, hostiles, "hostile switches (--hostile NAME):\n", NULL); }
 
 /* ---- the DTLS server replaced ---- */
 
@@ -133,11 +126,11 @@ static size_t encode_answer(const cm_msg *req, cm_msg *out, uint8_t *buf, size_t
 
 int hostile_in_respond(const char *name, const cm_link *l, const cm_msg *req, cm_msg *out, const m2m_optmap *opts)
 {
-    const hostile *h = find(name);
-    if (!h || h->dtls || (!strcmp(name, "oversized") ? l->secure : !l->secure)) return 0;
+    const hg_switch *h = hg_switch_find(hostiles, name);
+    if (!h || (h->flags & HOSTILE_DTLS) || (!strcmp(name, "oversized") ? l->secure : !l->secure)) return 0;
     uint8_t buf[10000];
     size_t n = 0;
-    int sent = h->own;
+    int sent = (h->flags & HOSTILE_OWN) != 0;
     /* said first: the harness may stop this process as soon as the answer arrives */
     fprintf(stderr, "ref-in-cse: hostile %s: response to mid %u%s\n", name, req->mid,
             sent ? "" : " (then the answer)");

@@ -16,17 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct hostile { const char *name; int inside; const char *what; } hostile;
-static const hostile hostiles[] = {
-    { "coap-malformed", 1, "CoAP format errors in the association: option delta 15, option length 15, "
+enum { HOSTILE_INSIDE = 1u };   /* sent inside the association, else outside any */
+static const hg_switch hostiles[] = {
+    { "coap-malformed", HOSTILE_INSIDE, "CoAP format errors in the association: option delta 15, option length 15, "
                            "an option running past the end, a truncated token, token length 9" },
     { "coap-plain-malformed", 0, "the same CoAP format errors as plain CoAP, outside any association" },
-    { "coap-bad-elective", 1, "a request with an elective option of a bad length (Content-Format, 3 bytes)" },
-    { "coap-unknown-critical", 1, "a CON request with an unknown critical option (65001)" },
+    { "coap-bad-elective", HOSTILE_INSIDE, "a request with an elective option of a bad length (Content-Format, 3 bytes)" },
+    { "coap-unknown-critical", HOSTILE_INSIDE, "a CON request with an unknown critical option (65001)" },
     { "oversized", 0, "a plain CoAP CON request of 9000 bytes, more than any MTU" },
-    { "duplicates", 1, "one CON request sent three times with the same message id" },
-    { "missing-rqi", 1, "a request without the Request Identifier (rqi)" },
-    { "missing-rvi", 1, "a request without the Release Version Indicator (rvi)" },
+    { "duplicates", HOSTILE_INSIDE, "one CON request sent three times with the same message id" },
+    { "missing-rqi", HOSTILE_INSIDE, "a request without the Request Identifier (rqi)" },
+    { "missing-rvi", HOSTILE_INSIDE, "a request without the Release Version Indicator (rvi)" },
     { "dtls-garbage", 0, "datagrams that are not DTLS records to the DTLS port" },
     { "dtls-out-of-order", 0, "handshake records out of order: Finished, ChangeCipherSpec, epoch-1 data first" },
     { "no-shared-suite", 0, "a ClientHello (cookie echoed) offering only TLS_RSA_WITH_NULL_MD5" },
@@ -34,21 +34,18 @@ static const hostile hostiles[] = {
     { NULL, 0, NULL },
 };
 
-static const hostile *find(const char *name)
+int hostile_known(const char *name) { return hg_switch_find(hostiles, name) != NULL; }
+int hostile_inside_sa(const char *name)
 {
-    for (const hostile *h = hostiles; name && h->name; h++)
-        if (!strcmp(h->name, name)) return h;
-    return NULL;
+    const hg_switch *h = hg_switch_find(hostiles, name);
+    return h && (h->flags & HOSTILE_INSIDE);
 }
 
-int hostile_known(const char *name) { return find(name) != NULL; }
-int hostile_inside_sa(const char *name) { const hostile *h = find(name); return h && h->inside; }
+static const char *inside_label(unsigned flags) { return flags & HOSTILE_INSIDE ? "inside" : "outside"; }
 
 void hostile_usage(FILE *f)
 {
-    fputs("hostile switches (--hostile NAME; outside/inside the association):\n", f);
-    for (const hostile *h = hostiles; h->name; h++)
-        fprintf(f, "  %-22s %s: %s\n", h->name, h->inside ? "inside" : "outside", h->what);
+    hg_switch_usage(f, hostiles, "hostile switches (--hostile NAME; outside/inside the association):\n", inside_label);
 }
 
 typedef int (*send_fn)(void *ctx, const uint8_t *b, size_t n);
