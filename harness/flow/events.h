@@ -23,7 +23,7 @@ typedef enum { EVA_STRING, EVA_INT, EVA_BOOL, EVA_ENUM } ev_attr_type;
 typedef struct ev_attr {
     char key[40];
     ev_attr_type type;
-    char values[200];     /* EVA_ENUM: "a|b|c"; EVA_BOOL: "true|false"; else "" */
+    char values[1024];    /* EVA_ENUM: "a|b|c"; EVA_BOOL: "true|false"; else "" */
 } ev_attr;
 
 size_t events_count(void);
