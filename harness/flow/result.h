@@ -17,7 +17,7 @@ typedef struct test_result {
     double seconds;
     char *output;        /* summary text for system-out: requirement, steps, timeline (capped by writer) */
     char *timeline_file; /* path of the full timeline beside the report, relative to the report dir */
-    /* Known failures and reruns (issue 9, exec/plan.h): */
+    /* Known failures and reruns (exec/plan.h): */
     verdict original;    /* xfail/xpass: the verdict the test gave itself */
     char *known_reason;  /* xfail/xpass: the reason the profile's known-failures list gives */
     char *attempts;      /* --repeat/--retry: each attempt's verdict in order, "fail pass"; NULL = one */
