@@ -31,7 +31,7 @@ typedef struct run_summary {
 } run_summary;
 
 void run_summary_add(run_summary *s, verdict v);
-/* Exit status per DESIGN §5: 1 on any fail, error, inconc or xpass; 0 otherwise. */
+/* Exit status: 1 on any fail, error, inconc or xpass; 0 otherwise. */
 int run_summary_exit_code(const run_summary *s);
 
 #endif

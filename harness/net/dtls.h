@@ -1,4 +1,4 @@
-/* DTLS 1.2 through GnuTLS directly (DESIGN §7), over the harness's own UDP sockets and
+/* DTLS 1.2 through GnuTLS directly, over the harness's own UDP sockets and
  * event loop: custom push/pull, cookie exchange on the server side, PSK credentials, a
  * priority string per use so the offered and accepted suites are chosen. Every handshake
  * step the harness can see becomes a timeline event:
