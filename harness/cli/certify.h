@@ -1,4 +1,4 @@
-/* Certification mode (run --certify, issue 9): the profile must be complete and free of
+/* Certification mode (run --certify): the profile must be complete and free of
  * contradictions before anything runs; every applicable test runs (no --filter, no
  * --shard, no --retry, the known-failures list is not applied); the report says it is a
  * certification run, keeps the profile applied (profile.xml) and lists every skipped test

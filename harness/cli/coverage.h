@@ -1,4 +1,4 @@
-/* list --coverage (issue 9): per requirement id and per role, the test cases that cover it,
+/* list --coverage: per requirement id and per role, the test cases that cover it,
  * the reason an id is planned, and the ids covered by none. */
 #ifndef M2M_CLI_COVERAGE_H
 #define M2M_CLI_COVERAGE_H

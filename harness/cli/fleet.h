@@ -1,4 +1,4 @@
-/* The run options of issue 9 and the loop that executes the plan (cmd_run.c calls it):
+/* The run options for certification and CI fleets and the loop that executes the plan (cmd_run.c calls it):
  * --certify, --shard K/N, -j N, --repeat N, --retry N. Known failures are applied here
  * (exec/plan.h), except in a certification run. */
 #ifndef M2M_FLEET_H

@@ -1,4 +1,4 @@
-/* Credential files named by the profile, checked before any test runs (issue 6, bad input
+/* Credential files named by the profile, checked before any test runs (bad input
  * from people): each must be a regular file the harness can actually read — access(2) alone
  * says yes to root and to a folder —, else an input error naming the file (exit 2). A private
  * key that others may read is a warning naming the file: the run goes on, the key is exposed. */

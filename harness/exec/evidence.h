@@ -1,4 +1,4 @@
-/* What the timeline says about whether the IUT speaks DTLS on its coaps port (DESIGN: no
+/* What the timeline says about whether the IUT speaks DTLS on its coaps port (the rule: no
  * negative verdict without a positive control): the dtls.rx events of a strictly parsed DTLS
  * record from it, or what came instead (net.notdtls: a CoAP RST, another CoAP message,
  * garbage; net.unreachable: an ICMP port unreachable), or nothing at all. Internal to exec/. */

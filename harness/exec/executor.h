@@ -9,7 +9,7 @@
 #include "../model/profile.h"
 #include "../model/testcase.h"
 
-/* Observers of a test, set by the CLI so that exec never includes report/ (DESIGN §6):
+/* Observers of a test, set by the CLI so that exec never includes report/:
  * begin runs in the test's process before any endpoint is bound (captures install their
  * taps there), end after the endpoints are closed with the final timeline and result
  * (timeline JSON, the capture file); tick runs in the parent while a test runs, at least

@@ -1,4 +1,4 @@
-/* Order constraints, checked on a finished timeline (DESIGN §2):
+/* Order constraints, checked on a finished timeline:
  *   before  first=A then=B   : every B has an A recorded before it
  *   never   event=X [before=Y]: no X at all, or no X before the first Y
  *   within  first=A then=B limit=T : after the first A, a B follows within T

@@ -17,7 +17,7 @@ typedef struct test_result {
     double seconds;
     char *output;        /* summary text for system-out: requirement, steps, timeline (capped by writer) */
     char *timeline_file; /* path of the full timeline beside the report, relative to the report dir */
-    /* Known failures and reruns (issue 9, exec/plan.h): */
+    /* Known failures and reruns (exec/plan.h): */
     verdict original;    /* xfail/xpass: the verdict the test gave itself */
     char *known_reason;  /* xfail/xpass: the reason the profile's known-failures list gives */
     char *attempts;      /* --repeat/--retry: each attempt's verdict in order, "fail pass"; NULL = one */
@@ -31,7 +31,7 @@ typedef struct run_summary {
 } run_summary;
 
 void run_summary_add(run_summary *s, verdict v);
-/* Exit status per DESIGN §5: 1 on any fail, error, inconc or xpass; 0 otherwise. */
+/* Exit status: 1 on any fail, error, inconc or xpass; 0 otherwise. */
 int run_summary_exit_code(const run_summary *s);
 
 #endif

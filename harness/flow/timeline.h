@@ -1,5 +1,5 @@
 /* The timeline: every observation of one test, in the order it was recorded.
- * Verdicts about order are computed from it (DESIGN §2), never from ad-hoc flags. */
+ * Verdicts about order are computed from it, never from ad-hoc flags. */
 #ifndef M2M_TIMELINE_H
 #define M2M_TIMELINE_H
 #include <stddef.h>

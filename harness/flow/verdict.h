@@ -1,4 +1,4 @@
-/* Verdicts as in TTCN-3 (DESIGN §5): none < pass < inconc < fail < error, and a test's
+/* Verdicts as in TTCN-3: none < pass < inconc < fail < error, and a test's
  * verdict only gets worse. warn is a pass with a reason ("should" not met); skip is set
  * before a test runs (not applicable); xfail/xpass come from the known-failures list. */
 #ifndef M2M_VERDICT_H

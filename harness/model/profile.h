@@ -1,4 +1,4 @@
-/* The IUT profile (PICS/PIXIT, DESIGN §4): one XML file per IUT under fixtures/profiles/,
+/* The IUT profile (PICS/PIXIT): one XML file per IUT under fixtures/profiles/,
  * validated against fixtures/schema/profile.xsd. */
 #ifndef M2M_PROFILE_H
 #define M2M_PROFILE_H

@@ -1,5 +1,5 @@
 /* The requirement list (testcases/schema/requirements.xml, schema requirements.xsd beside
- * it) and the coverage the test cases give it (issue 9): per requirement id and per role
+ * it) and the coverage the test cases give it: per requirement id and per role
  * (D: the IUT is a field node, the harness plays in-cse; C: the IUT is an IN-CSE, the
  * harness plays field), the tests whose covers="" name it. An id uncovered in one of its
  * roles must be marked planned for that role with the reason; that is the coverage gate. */

@@ -211,7 +211,7 @@ static void step_err(tc_ctx *c, const tc_step *s, const char *fmt, ...)
     c->errors++;
 }
 
-/* What a schema cannot say about checks and controls (DESIGN: one rule decides fail against
+/* What a schema cannot say about checks and controls (the rules: one rule decides fail against
  * inconc; no negative verdict without a positive control):
  * - a failing alternative, or an association expected refused, is a check: inside <check>;
  * - a negative step names its control, and only a negative step has one;

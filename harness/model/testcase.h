@@ -1,4 +1,4 @@
-/* A test case as loaded from testcases/<area>/<ID>.xml (DESIGN §3), after validation
+/* A test case as loaded from testcases/<area>/<ID>.xml, after validation
  * against testcases/schema/testcase.xsd. Values keep their ${VAR} references; they are
  * substituted at execution time (captures are only known then), but every reference is
  * checked before anything runs (vars.h). */

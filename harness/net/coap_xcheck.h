@@ -1,5 +1,5 @@
 /* Re-decodes a datagram with libcoap's coap_pdu_parse and compares the result with the
- * harness's own decoder (DESIGN §7): two independent decoders that disagree point at a
+ * harness's own decoder: two independent decoders that disagree point at a
  * bug in one of them or at a message on the edge of the RFC. */
 #ifndef M2M_COAP_XCHECK_H
 #define M2M_COAP_XCHECK_H

@@ -633,7 +633,7 @@ void dtls_close(dtls_conn *c)
 void dtls_forget(dtls_conn *c)
 {
     if (c->state != DTLS_UP) return;
-    /* No close_notify: the peer is not told, as after a crash or a restart (issue 8). */
+    /* No close_notify: the peer is not told, as after a crash or a restart. */
     dtls_record(c, "sae.closed", "reason", "harness dropped its state", (const char *)NULL);
     set_state(c, DTLS_CLOSED);
 }

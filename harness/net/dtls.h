@@ -1,4 +1,4 @@
-/* DTLS 1.2 through GnuTLS directly (DESIGN §7), over the harness's own UDP sockets and
+/* DTLS 1.2 through GnuTLS directly, over the harness's own UDP sockets and
  * event loop: custom push/pull, cookie exchange on the server side, PSK credentials, a
  * priority string per use so the offered and accepted suites are chosen. Every handshake
  * step the harness can see becomes a timeline event:
@@ -46,7 +46,7 @@ typedef struct dtls_params {
     const char *peer_bound_id;   /* oneM2M identity the association binds when it matches */
     const char *verify_name;     /* client: host name the server's certificate must name */
     int skip_verify;             /* reference-peer fault injection only: accept any certificate */
-    /* Reference-peer fault injection only (server, issue 8): ignore a ClientHello from a peer
+    /* Reference-peer fault injection only (server): ignore a ClientHello from a peer
      * that has an established association (a rebooted client never gets a new one); or go
      * on feeding an older association from the same address its records (records of the
      * old epoch still served after the peer's new handshake). */
@@ -103,7 +103,7 @@ dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const d
                            timeline *tl, dtls_hooks hooks, char *err, size_t errlen);
 void dtls_client_free(dtls_conn *c);
 /* Client: stops reading its socket (the loop watch goes), so a new association can run on
- * the same socket — the same address and port, as a node that rebooted (issue 8). The conn
+ * the same socket — the same address and port, as a node that rebooted. The conn
  * can still send (dtls_send_anyway: records in its epoch, the evidence of a stale peer). */
 void dtls_client_release_socket(dtls_conn *c);
 /* Client c runs on the socket the dropped association released: application records that

@@ -36,7 +36,7 @@ struct dtls_conn {
     int psk_unknown;        /* server: the client's PSK identity is none of ours */
     int cert_rejected;      /* fail_reason says why our verification refused the peer's certificate */
     int owns_sock;          /* client: loop watch registered by this conn */
-    struct dtls_conn *shadow;   /* client: a dropped association on the same socket (issue 8) */
+    struct dtls_conn *shadow;   /* client: a dropped association on the same socket */
     struct dtls_conn *next; /* server's list */
 };
 

@@ -1,4 +1,4 @@
-/* The form of a PSK identity presented in SAE (TS-0003 §10.5; onem2m-facts.md "KpsaID"):
+/* The form of a PSK identity presented in SAE (TS-0003 §10.5):
  * Issuer_Relative_KpsaID@Issuer-FQDN, the relative part of letters, digits, '.', '_' and
  * '-', the FQDN of dot-separated host-name labels (RFC 1123: letters, digits, '-' inside). */
 #ifndef M2M_KPSAID_H

@@ -3,7 +3,7 @@
  * whether it passes, is dropped or is duplicated. Each socket carries its own pointer to it:
  * there is no process-wide link, and sockets without one are not shaped.
  *
- * Semantics (documented in DESIGN §2 terms):
+ * Semantics:
  * - Directions: LINK_TO_IUT (datagrams the harness sends), LINK_FROM_IUT (datagrams it
  *   receives). Each direction numbers its datagrams 0, 1, 2 ... as they reach the link,
  *   counting datagrams dropped by the link too (not those dropped while it is down).

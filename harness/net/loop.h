@@ -1,4 +1,4 @@
-/* One event loop per process (DESIGN §9): poll over non-blocking sockets and a timer heap
+/* One event loop per process: poll over non-blocking sockets and a timer heap
  * for retransmissions, handshake flights and step deadlines. Nothing blocks on one peer. */
 #ifndef M2M_LOOP_H
 #define M2M_LOOP_H

@@ -218,7 +218,7 @@ void console_summary(console *c, const run_summary *s, const char *report_dir)
     if (s->xfail) put_count(f, col, color_of(VERDICT_XFAIL), s->xfail, "expected failures", &first);
     if (s->xpass) put_count(f, col, color_of(VERDICT_XPASS), s->xpass, "unexpected passes", &first);
     fputc('\n', f);
-    /* An empty run certifies nothing (DESIGN §5): never call it passed. */
+    /* An empty run certifies nothing: never call it passed. */
     int failed = run_summary_exit_code(s) != 0 || s->total == 0;
     const char *word = s->total == 0 ? "NO TEST RAN" : failed ? "FAILED" : "PASSED";
     if (col) fprintf(f, "result: %s%s" RESET "\n", failed ? color_of(VERDICT_FAIL) : color_of(VERDICT_PASS), word);
@@ -248,7 +248,7 @@ void console_reports(console *c, const char *report_dir, int captures, size_t bu
     if (captures) {
         fprintf(f, "  %-13s", "captures");
         put_clean(f, report_dir, "");
-        /* The run says it wrote them: they carry the session keys (DESIGN §5). */
+        /* The run says it wrote them: they carry the session keys. */
         fputs("/captures/  (pcapng with the DTLS keys embedded: treat them as secrets)\n", f);
     }
     fflush(f);

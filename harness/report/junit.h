@@ -1,4 +1,4 @@
-/* JUnit XML in the de-facto format CI tools read (shared/reference/anchors.md §4):
+/* JUnit XML in the de-facto format CI tools read:
  * `testsuites` root, one `testsuite` per role, classname <role>.<area>, name = test id,
  * failure/error/skipped each with a message, counts equal to the children, per-case
  * system-out capped. The file is rewritten whole and atomically (temp + rename) after

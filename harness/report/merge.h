@@ -1,4 +1,4 @@
-/* Joins the junit.xml of several shards (run --shard K/N) into one report (issue 9):
+/* Joins the junit.xml of several shards (run --shard K/N) into one report:
  * one testsuite per role as the writer makes them, the test cases of every input, counts
  * recomputed from the children so they add up, the first input's suite properties with
  * "shard" replaced by the list of shards merged. Within a suite, test cases are ordered by

@@ -1,4 +1,4 @@
-/* A pcapng writer for the harness's own captures (DESIGN §5, §7): the harness records
+/* A pcapng writer for the harness's own captures: the harness records
  * every datagram at its UDP layer, so it needs no capture privileges, and it synthesises
  * the IP and UDP headers itself (LINKTYPE_RAW). That lets it present its DTLS endpoint on
  * port 5684 and its plain CoAP endpoint on 5683, the only ports on which tshark 4.0

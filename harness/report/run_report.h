@@ -1,4 +1,4 @@
-/* The reports for people (issue 7), beside junit.xml in reports/<run>/:
+/* The reports for people, beside junit.xml in reports/<run>/:
  *   results.json   every test with verdict, reason, requirement, timeline; the run's audit
  *                  trail and the profile applied (results_json.h, results.schema.json)
  *   report.html    one self-contained page with filters, coverage and sequence charts

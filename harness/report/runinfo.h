@@ -1,5 +1,5 @@
-/* What a run's reports say about the run itself: the audit trail of a certification run
- * (DESIGN §5, issue 7): harness version and build, the profile and its checksum, the test
+/* What a run's reports say about the run itself, the audit trail of a certification run:
+ * harness version and build, the profile and its checksum, the test
  * suite's version, start and end times, the seed, the command, and the values of the
  * environment variables the profile's commands use (so a replay can set them again). */
 #ifndef M2M_RUNINFO_H

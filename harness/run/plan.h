@@ -1,4 +1,4 @@
-/* The plan of a run beyond "the selected tests in path order" (issue 9): CI shards, the
+/* The plan of a run beyond "the selected tests in path order": CI shards, the
  * profile's known-failures list, and the folding of repeated and retried attempts of one
  * test into the verdict the reports show. Pure functions: no process, no I/O. */
 #ifndef M2M_PLAN_H

@@ -1,5 +1,5 @@
 /* Runs the plan's tests, each attempt through runner_run_one (its own child, ports and
- * deadline), up to `jobs` at a time (-j, DESIGN §9), with --repeat and --retry (issue 9).
+ * deadline), up to `jobs` at a time (-j), with --repeat and --retry.
  * With jobs > 1 each attempt runs in a worker process that hands its result back on a pipe;
  * two attempts of the same test never run at once (they share timelines/<ID>.txt).
  * Whatever the order tests finish in, results are handed on in plan order. */

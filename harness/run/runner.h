@@ -1,4 +1,4 @@
-/* Runs each test case in its own child process with a hard deadline (DESIGN §9): a crash
+/* Runs each test case in its own child process with a hard deadline: a crash
  * or a hang stays inside one test and becomes an `error` with the signal or the deadline,
  * and the run goes on. The child sends its result through a pipe. */
 #ifndef M2M_RUNNER_H

@@ -1,6 +1,6 @@
 /* Shared main for the per-module CUnit test programs. Each test file defines
  * m2m_test_register(), which adds its suite(s). The exit status is non-zero when any
- * assertion failed: CU_get_error() alone returns 0 then (DESIGN §8). */
+ * assertion failed: CU_get_error() alone returns 0 then. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* What a hostile IN-CSE showed in the harness's field role (issue 6, e2e robustness_field.sh):
+/* What a hostile IN-CSE showed in the harness's field role (e2e robustness_field.sh):
  * a response whose token matches no request, or that carries an unrecognized critical
  * option, answers nothing (RFC 7252 §5.3.2, §5.4.1); a failed step says what arrived that
  * could not be used; datagrams that are not DTLS records are named, not dropped unseen. */

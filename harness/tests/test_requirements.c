@@ -12,7 +12,7 @@
 
 static const char *LIST =
     "<?xml version=\"1.0\"?>\n<requirements>\n  <group title=\"g\">\n"
-    "    <requirement id=\"R-A-01\" roles=\"D C\"><text>a</text><planned role=\"C\">issue 4</planned></requirement>\n"
+    "    <requirement id=\"R-A-01\" roles=\"D C\"><text>a</text><planned role=\"C\">field-node suite</planned></requirement>\n"
     "    <requirement id=\"R-A-02\" roles=\"D\"><text>b</text></requirement>\n"
     "    <requirement id=\"R-A-03\" roles=\"C\"><text>c</text></requirement>\n"
     "    <requirement id=\"R-A-04\" roles=\"D\"><text>d</text><planned role=\"D\">later</planned></requirement>\n"
@@ -50,7 +50,7 @@ static void test_load(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     CU_ASSERT_TRUE(a->roles[REQ_D] && a->roles[REQ_C]);
     CU_ASSERT_PTR_NULL(a->planned[REQ_D]);
-    CU_ASSERT_STRING_EQUAL(a->planned[REQ_C], "issue 4");
+    CU_ASSERT_STRING_EQUAL(a->planned[REQ_C], "field-node suite");
     CU_ASSERT_EQUAL(a->line, 4);
     CU_ASSERT_PTR_NULL(requirements_find(&l, "R-A-09"));
     requirements_free(&l);

@@ -1,4 +1,4 @@
-/* Benchmark (issue 8): DTLS-PSK handshake completion time, datagram and flight count under
+/* Benchmark: DTLS-PSK handshake completion time, datagram and flight count under
  * 0 %, 10 % and 30 % loss, then under delay and reordering (no loss), through the harness's
  * own link control (harness/net/link.h) on real sockets on 127.0.0.1 with real GnuTLS.
  * Flights are bursts in one direction as the link counts them (lost ones included; six

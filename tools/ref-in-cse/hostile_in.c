@@ -1,4 +1,4 @@
-/* ref-in-cse --hostile=NAME: a hostile IN-CSE toward the harness in role field (issue 6).
+/* ref-in-cse --hostile=NAME: a hostile IN-CSE toward the harness in role field.
  * The response switches answer every request inside the association (oversized: on the
  * plain port) with one family of bad CoAP; the DTLS switches replace the DTLS server with
  * one that answers ClientHellos with garbage, a malformed ServerHello, endless

@@ -1,4 +1,4 @@
-/* ref-in-cse --hostile=NAME: a hostile IN-CSE toward the harness's field role (issue 6). */
+/* ref-in-cse --hostile=NAME: a hostile IN-CSE toward the harness's field role. */
 #ifndef M2M_REF_HOSTILE_IN_H
 #define M2M_REF_HOSTILE_IN_H
 #include "net/coap.h"

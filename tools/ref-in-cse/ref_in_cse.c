@@ -1,4 +1,4 @@
-/* ref-in-cse: a reference IN-CSE for proving the harness's field role right (DESIGN §8).
+/* ref-in-cse: a reference IN-CSE for proving the harness's field role right.
  * Correct by default: a DTLS 1.2 server (PSK, TLS_PSK_WITH_AES_128_CCM_8 first) on its coaps
  * port and the registrar of harness/cse behind it; on its plain CoAP port the same registrar
  * refuses every Mcc primitive outside an association (4107, TS-0004 §7.3.2.1), and serves AEs

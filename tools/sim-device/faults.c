@@ -32,7 +32,7 @@ const peer_fault sim_faults[] = {
     { "ignore-accept", "answer a request whose Accept it cannot serve instead of refusing it with 4.06" },
     { "retry-after-deny", "send the refused CREATE under the CSEBase (4103) again" },
     { "retry-around-deny", "after the 4103, try the same CREATE under another form of the CSEBase's address" },
-    /* network (issue 8, testcases/network): */
+    /* network (testcases/network): */
     { "no-flight-retransmit", "never retransmit a lost handshake flight (retransmit timer = total timer)" },
     { "keep-dead-association", "after an unanswered request, go on in the same association instead of a new handshake" },
     { "reorder-intolerant", "give up a handshake when a message arrives ahead of its predecessor (a reordered or lost datagram)" },
@@ -46,7 +46,7 @@ const peer_fault sim_faults[] = {
     { "reenrol-on-reboot", "enrol again after a plain reboot (SIGHUP)" },
     { "no-reenrol-on-provider-change", "keep the old enrolment after a change of service provider (SIGUSR2)" },
     { "enrol-cert-cn-only", "certificate-based enrolment with a certificate whose identity is only in the CN" },
-    /* added with issue 3 (tools/sim-device/devres.c, reassoc.c): */
+    /* duplicates, identities and re-registration (tools/sim-device/devres.c, reassoc.c): */
     { "no-dedup", "no duplicate detection: a repeated CON is executed again and answered anew" },
     { "psk-identity-not-kpsaid", "present the PSK identity without its @Issuer-FQDN part (not a KpsaID)" },
     { "no-reregister", "after a new association, skip the registration and go on with other primitives" },

@@ -1,4 +1,4 @@
-/* sim-device --hostile=NAME: a hostile peer (issue 6). Each switch sends one family of bad
+/* sim-device --hostile=NAME: a hostile peer. Each switch sends one family of bad
  * input to the harness, outside any association (raw datagrams from a side socket, before
  * the device's own handshake) or inside it (raw CoAP in the established association, before
  * registering); then the device carries on correctly. The harness must record what arrived

@@ -1,5 +1,5 @@
-/* sim-device: a simulated oneM2M field device (ASN-CSE or AE) for proving the harness right
- * (DESIGN §8). Correct by default: DTLS-PSK handshake with the registrar, then registration
+/* sim-device: a simulated oneM2M field device (ASN-CSE or AE) for proving the harness right.
+ * Correct by default: DTLS-PSK handshake with the registrar, then registration
  * inside the association. Each --fault switch breaks exactly one rule the suite checks.
  * Built on the harness's own net/ and onem2m/ layers. */
 #include "onem2m/mandatory.h"

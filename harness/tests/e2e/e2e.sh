@@ -220,7 +220,7 @@ console)
   case "$out" in *$'\r'*|*$'\033'*) fail "progress or colour without a terminal";; *) ok "no control sequences in a log";; esac
   ;;
 enrol)
-  # Remote provisioning (issue 5, docs/mef.md): a device with only KpmID/Kpm enrols with the
+  # Remote provisioning (docs/mef.md): a device with only KpmID/Kpm enrols with the
   # harness as MEF, associates with the derived KeID/Kpsa and registers; the whole suite
   # passes (what the profile's PICS do not claim is skipped).
   profile=$SRC/fixtures/profiles/sim-device-enrol.xml
@@ -501,7 +501,7 @@ cli)
   expect_eq "validate exit" 0 "$rc"
   ;;
 certify|certify-broken|shards|parallel|known-failures|flaky|coverage|explain|ipv6)
-  . "$SRC/harness/tests/e2e/fleet.sh";;   # issue 9
+  . "$SRC/harness/tests/e2e/fleet.sh";;
 *)
   echo "unknown case $case_name"; exit 2;;
 esac

@@ -1,4 +1,4 @@
-# End-to-end cases of issue 9 (certification, shards and merge, -j, known failures,
+# End-to-end cases of certification runs and CI fleets (certification, shards and merge, -j, known failures,
 # flakiness, coverage, explain, IPv6). Sourced by e2e.sh, whose helpers (run, junit,
 # verdict_of, message_of, check_counts, expect_eq, expect_contains, ok, fail, xp) it uses.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Robustness of the harness in role field (issue 6): it is the DTLS client and registree,
+# Robustness of the harness in role field: it is the DTLS client and registree,
 # the IUT a hostile IN-CSE (tools/ref-in-cse --hostile=NAME, tools/ref-in-cse/hostile_in.c).
 # For each switch the relevant field tests run and this checks: the harness never dies of a
 # signal (exit 0 or 1), writes a complete, schema-valid report, gives each test the right

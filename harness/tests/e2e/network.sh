@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Network end-to-end checks (issue 8). Usage: network.sh CASE
+# Network end-to-end checks. Usage: network.sh CASE
 #   repeat   the network suite (testcases/network: link control, loss with fixed seeds,
 #            dropped DTLS state, delay and reorder, NAT rebinding) against the correct
 #            simulator 5 times: every test passes

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Robustness end-to-end checks (issue 6). Usage: robustness.sh CASE
+# Robustness end-to-end checks. Usage: robustness.sh CASE
 #   hostile    the harness (role in-cse) against each sim-device --hostile switch: it records
 #              what arrived as evidence, answers as RFC 7252 says, gives the right verdict,
 #              does not crash and writes a complete report
