@@ -136,7 +136,8 @@ pcap)
   expect_contains "tshark's unknown options hold the From option" "$(tshark -r "$cap" -Y coap -T fields -e coap.opt.unknown 2>/dev/null)" "$fr_hex"
   expect_contains "packet comments keep the real ports" "$(tshark -r "$cap" -T fields -e frame.comment 2>/dev/null | head -1)" "127.0.0.1:"
   # Without the Decryption Secrets Block tshark sees no CoAP: the embedded keys do the work.
-  editcap --discard-all-secrets "$cap" "$work/nodsb.pcapng"
+  editcap --discard-all-secrets "$cap" "$work/nodsb.pcapng" && [ -s "$work/nodsb.pcapng" ] \
+    && ok "editcap wrote the capture without its secrets" || fail "editcap --discard-all-secrets failed (wireshark-common)"
   expect_eq "CoAP messages without the key log" 0 "$(tshark -r "$work/nodsb.pcapng" -Y coap 2>/dev/null | wc -l)"
   run "$SRC/testcases/sae/TC_SEC_SAE_PSK_001.xml"
   [ -e "$work/reports/latest/captures" ] && fail "captures written without --pcap" || ok "no captures without --pcap"
