@@ -71,13 +71,17 @@ cleanup() {
     echo "fresh-machine: ending ${#pids[@]} process(es) left inside the root: ${pids[*]}"
     kill "${pids[@]}" 2>/dev/null; sleep 1; kill -9 "${pids[@]}" 2>/dev/null
   fi
-  local i
-  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount "${mounted[$i]}" 2>/dev/null || umount -l "${mounted[$i]}" 2>/dev/null \
-      || echo "fresh-machine: could not unmount ${mounted[$i]}"
-  done
+  # Every mount under the root, the latest first: ours, and those the tests made inside it
+  # (`ip netns add` mounts /run/netns).
+  local m n=0
+  if [ ${#mounted[@]} -gt 0 ]; then
+    while m=$(awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/mounts | tail -n 1) && [ -n "$m" ]; do
+      umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || { echo "fresh-machine: could not unmount $m"; break; }
+      n=$((n + 1)); [ $n -lt 100 ] || break
+    done
+  fi
   if [ $keep = 0 ] && [ -d "$dir" ]; then
-    if grep -q " $dir[/ ]" /proc/mounts; then
+    if awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {f = 1} END {exit !f}' /proc/mounts; then
       echo "fresh-machine: something is still mounted under $dir: not removing it"
     else
       rm -rf --one-file-system "$dir"
