@@ -25,7 +25,7 @@ static int can_netns(void)
     int entered = system("ip netns exec m2mh-unit-probe true >/dev/null 2>&1") == 0;
     CU_ASSERT_EQUAL(system("ip netns del m2mh-unit-probe"), 0);
     if (!entered) {
-        printf("\n  skipped: `ip netns exec` cannot enter a namespace here (a chroot without its own mount namespace)\n");
+        printf("\n  skipped: `ip netns exec` cannot enter a namespace here (a chroot whose root is not a mount point)\n");
         return 0;
     }
     return 1;
