@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
 # The main job: set up, build, run the whole suite against the bundled reference peers,
 # print the summary and where the reports are (reports/latest/).
+# Setup and build are quiet when they work (setup's own "setup: ..." lines are shown); a step
+# that fails prints which one, its exit status and the end of its output, and the job stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup/install-deps.sh
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+step() { # name command... : runs the command with its output kept aside
+  local name=$1; shift
+  local log; log=$(mktemp "${TMPDIR:-/tmp}/m2m-harness-$name.XXXXXX.log")
+  local rc=0
+  "$@" >"$log" 2>&1 </dev/null || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "run-main: step '$name' failed (exit status $rc): $*"
+    echo "run-main: the last 60 lines of its output (all of it: $log):"
+    tail -n 60 "$log" | sed 's/^/  | /'
+    exit "$rc"
+  fi
+  grep -E '^(setup|build-dir):' "$log" || true
+  rm -f "$log"
+}
+step setup bash tools/setup/install-deps.sh
+step meson-setup bash tools/setup/build-dir.sh build
+step ninja ninja -C build
 export SIM_DEVICE=$PWD/build/tools/sim-device/sim-device
 export REF_IN_CSE=$PWD/build/tools/ref-in-cse/ref-in-cse
 rc=0

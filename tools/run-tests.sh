@@ -42,13 +42,14 @@ mtest() { # builddir args...
   return "$rc"
 }
 
-build_default() {
-  { [ -f build/build.ninja ] || meson setup build; } && ninja -C build
-}
+# The default build with gcc ($CC when set), whatever `cc` points at; the same sources with
+# clang in build-clang (both must build warning-free: -Werror).
+build_default() { bash tools/setup/build-dir.sh build && ninja -C build; }
 unit_tests() { mtest build --suite unit; }
+build_clang_and_unit() { CC=clang bash tools/setup/build-dir.sh build-clang && ninja -C build-clang && mtest build-clang --suite unit; }
 e2e_tests() { mtest build --suite e2e; }
 sanitizers() {
-  { [ -f build-asan/build.ninja ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug; } &&
+  bash tools/setup/build-dir.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug &&
   ninja -C build-asan &&
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     mtest build-asan --suite unit &&
@@ -56,7 +57,7 @@ sanitizers() {
     mtest build-asan --suite e2e-sanitize
 }
 fuzzing() {
-  { [ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzzing=true; } && ninja -C build-fuzz || return 1
+  CC=clang bash tools/setup/build-dir.sh build-fuzz -Dfuzzing=true && ninja -C build-fuzz || return 1
   local rc=0
   for f in build-fuzz/harness/fuzz/fuzz_*; do
     [ -f "$f" ] && [ -x "$f" ] || continue
@@ -78,6 +79,7 @@ fuzzing() {
 stage "setup" bash tools/setup/install-deps.sh
 build_and_unit() { build_default && unit_tests; }
 stage "build + unit tests" build_and_unit
+stage "build + unit tests (clang)" build_clang_and_unit
 stage "end-to-end (in-cse suite)" e2e_tests
 stage "sanitizers (ASan+UBSan)" sanitizers
 stage "fuzzing (${FUZZ_SECONDS}s per target)" fuzzing

@@ -8,6 +8,10 @@ need=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pc()  { have_cmd pkg-config && pkg-config --exists "$1" 2>/dev/null; }
 
+# The compiler of the default build (tools/run-main.sh and tools/run-tests.sh set it up with
+# CC=gcc: clang, installed below for the fuzzers, becomes `cc` on a machine without gcc).
+have_cmd gcc        || need+=(gcc)
+[ -f /usr/include/stdio.h ] || need+=(libc6-dev)
 have_cmd meson      || need+=(meson)
 have_cmd ninja      || need+=(ninja-build)
 have_cmd pkg-config || need+=(pkg-config)
@@ -19,10 +23,20 @@ have_pc cunit       || need+=(libcunit1-dev)
 have_pc libcoap-3-notls || need+=(libcoap3-dev)
 have_cmd coap-client-gnutls || need+=(libcoap3-bin)
 have_cmd ss         || need+=(iproute2)   # readiness of libcoap's coap-server (fixtures/profiles/coap-server-*.xml)
+have_cmd ip         || need+=(iproute2)   # network namespaces (<control netns="true">)
 have_cmd gnutls-cli || need+=(gnutls-bin)
 have_cmd certtool   || need+=(gnutls-bin)
 have_cmd openssl    || need+=(openssl)
 have_cmd tshark     || need+=(tshark)
+have_cmd editcap    || need+=(tshark)     # wireshark-common, a dependency of tshark
+# What the tests call besides: python3 (JSON checks), pgrep (procps: no IUT left running),
+# ping (iputils-ping: the namespace's link answers), the de_DE locale source (locales: the
+# JUnit times stay "1.250" under a decimal-comma locale), CA certificates (npm's registry).
+have_cmd python3    || need+=(python3)
+have_cmd pgrep      || need+=(procps)
+have_cmd ping       || need+=(iputils-ping)
+[ -f /usr/share/i18n/locales/de_DE ] || need+=(locales)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 have_cmd clang      || need+=(clang)
 # libFuzzer and the sanitizer runtimes for clang 14
 if have_cmd clang; then

@@ -15,7 +15,8 @@ ok()   { echo "ok: $*"; }
 expect_eq() { # what expected actual
   if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1: expected '$2', got '$3'"; fi
 }
-expect_contains() { # what haystack needle
+expect_contains() { # what haystack needle (an empty needle is refused: it is in every text)
+  if [ -z "$3" ]; then fail "$1: the expected text is empty: the check would prove nothing"; return; fi
   case "$2" in *"$3"*) ok "$1 contains '$3'";; *) fail "$1: expected to contain '$3'; got: $2";; esac
 }
 xp() { xmllint --xpath "$1" "$2" 2>/dev/null; }

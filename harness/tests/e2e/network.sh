@@ -10,7 +10,7 @@
 #   netns    the SAE PSK tests and the network suite with the simulator in a network
 #            namespace the harness creates (sim-device-asn-netns.xml): all pass, net.up is
 #            controlled and first, <link state> drives the veth, nothing is left behind
-#            (skips with 77 when not root)
+#            (skips with 77 when not root, or when a namespace cannot be entered: a chroot)
 # Needs HARNESS, SIM_DEVICE, SRC in the environment (meson test sets them).
 set -uo pipefail
 case_name=$1
@@ -69,6 +69,12 @@ netns)
   # (no inferred=) before the first datagram, and no namespace or veth is left afterwards.
   if [ "$(id -u)" != 0 ]; then echo "SKIP: network namespaces need root"; exit 77; fi
   if ! ip netns add m2mh-probe-$$ 2>/dev/null; then echo "SKIP: ip netns add is not permitted here"; exit 77; fi
+  # `ip netns exec` / `ip -n` enter a new mount namespace and remount /sys there, which a
+  # plain chroot refuses although the namespace itself was made.
+  if ! why=$(ip -n m2mh-probe-$$ link set lo up 2>&1 && ip netns exec m2mh-probe-$$ true 2>&1); then
+    ip netns del m2mh-probe-$$
+    echo "SKIP: cannot enter a network namespace here (ip -n / ip netns exec: $why)"; exit 77
+  fi
   ip netns del m2mh-probe-$$
   profile=$SRC/fixtures/profiles/sim-device-asn-netns.xml
   run -j 2 -f 'TC_SEC_SAE_PSK_00*' -f 'TC_SEC_NET_*' "$SRC/testcases"

@@ -133,10 +133,18 @@ secrets)
   psk=$(sed -n 's/.*<psk [^>]*key="\([^"]*\)".*/\1/p' "$profile" | head -1)
   [ -n "$psk" ] || { fail "test setup: no PSK in $profile"; finish; }
   key=$SRC/fixtures/certs/in-cse.key
-  needles=("$psk" "$(printf %s "$psk" | xxd -p | tr -d '\n')" "$(printf %s "$psk" | base64)")
+  hex() { od -An -v -tx1 | tr -d ' \n'; }   # coreutils: the same lower-case hex as xxd -p
+  needles=("$psk" "$(printf %s "$psk" | hex)" "$(printf %s "$psk" | base64)")
   while read -r l; do [ ${#l} -ge 16 ] && needles+=("$l"); done < <(sed -n '/BEGIN/,/END/p' "$key" | grep -v -- -----)
-  needles+=("$(sed -n '/BEGIN/,/END/p' "$key" | grep -v -- ----- | base64 -d | xxd -p | tr -d '\n' | cut -c20-84)")
-  [ ${#needles[@]} -ge 6 ] || fail "test setup: too few needles from $key"
+  needles+=("$(sed -n '/BEGIN/,/END/p' "$key" | grep -v -- ----- | base64 -d | hex | cut -c20-84)")
+  [ ${#needles[@]} -ge 6 ] || { fail "test setup: too few needles from $key"; finish; }
+  # A needle that came out empty or short (a tool missing, a file changed) would match
+  # everything or nothing by chance: the test refuses to run on it.
+  for i in "${!needles[@]}"; do
+    [ ${#needles[$i]} -ge 8 ] || { fail "test setup: needle $i is '${needles[$i]}' (fewer than 8 characters): the check would prove nothing"; finish; }
+  done
+  expect_eq "needle: the PSK in hex" "$(printf %s "$psk" | wc -c)" "$(( ${#needles[1]} / 2 ))"
+  expect_eq "needle: the key's DER in hex" 65 "${#needles[${#needles[@]}-1]}"
   no_secrets() { # what: neither the console nor any file of the report holds a needle
     local hits=""
     for nd in "${needles[@]}"; do
