@@ -481,10 +481,10 @@ vocabulary)
   refused "a rule no event can violate" "TC_V_007.xml:11" "'never msg.rx[secure=true,secure=false]' cannot fail: no event the harness records can match" "$work/v/TC_V_007.xml"
   tc TC_V_008 "$req" "$wait" '    <before first="sae.done" then="sae.*"/>'
   refused "a rule no timeline satisfies" "TC_V_008.xml:11" "'sae.done before sae.*' can never hold" "$work/v/TC_V_008.xml"
-  tc TC_V_009 "$req" '    <expect within="1s">
+  tc TC_V_009 "$req" '    <check><expect within="1s">
       <message rqi="x"/>
       <message rqi="x" rsc="4103" verdict="fail" reason="refused"/>
-    </expect>' '    <never event="msg.rx[secure=false]"/>'
+    </expect></check>' '    <never event="msg.rx[secure=false]"/>'
   refused "a failing alternative an earlier one always takes" "TC_V_009.xml:10" "the alternative msg.rx[rqi=x,rsc=4103] can never be taken: the alternative msg.rx[rqi=x] at line 9" "$work/v/TC_V_009.xml"
   # run refuses the same input before any test, with no report
   out=$("$HARNESS" run --profile "$profile" --report-dir "$work/reports" "$work/v/TC_V_001.xml" 2>&1); rc=$?
