@@ -410,6 +410,16 @@ class Builder {
 
 // ---------------------------------------------------------------- running the harness
 
+// Harness runs in progress (each its own process group): ended with the runner on SIGINT/SIGTERM.
+const running = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of running) { try { process.kill(-pid, 'SIGTERM'); } catch (e) { /* gone */ } }
+    process.stderr.write(`mutate: ${sig}: stopped; --resume continues the run\n`);
+    process.exit(130);
+  });
+}
+
 function runHarness(o, profile, tests, bins, workDir, timeoutMs) {
   return new Promise((resolve) => {
     const rep = fs.mkdtempSync(path.join(workDir, 'run-'));
@@ -421,6 +431,7 @@ function runHarness(o, profile, tests, bins, workDir, timeoutMs) {
     for (const [peer, v] of Object.entries(PEER_ENV)) env[v] = bins[peer] || path.join(o.build, PEER_TARGET[peer]);
     const t0 = Date.now();
     const child = spawn(path.join(o.build, 'harness/m2m-harness'), args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child.pid);
     let out = '';
     child.stdout.on('data', d => { out += d; });
     child.stderr.on('data', d => { out += d; });
@@ -431,6 +442,7 @@ function runHarness(o, profile, tests, bins, workDir, timeoutMs) {
       setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch (e) { /* gone */ } }, 5000);
     }, timeoutMs);
     child.on('close', (code) => {
+      running.delete(child.pid);
       clearTimeout(timer);
       const res = { code, timedOut, seconds: (Date.now() - t0) / 1000, tests: {}, out };
       try {
@@ -506,6 +518,7 @@ async function runMutant(o, m, builder, profMap, state, workDir) {
     }
   }
   res.outcome = 'survived';
+  res.eqRow = `${m.id}\t${m.text.trim()}\t${siteLine(m)}\t<reason>\t<clause>`;
   return finish(res, t0);
 }
 
@@ -576,6 +589,7 @@ function writeReport(dir, state, eq) {
     L.push(`### ${r.id}`, '', `${r.file}:${r.line}, function ${r.fn}, ${CLASS_NAMES[r.cls]}; requirement ${r.covers.join(' ')}; ` +
       `ran ${r.ran.map(x => `${x.profile} (${x.phase}, ${x.tests} tests)`).join(', ')}` +
       (r.flaky.length ? `; flaky failures not counted: ${r.flaky.map(f => `${f.test}@${f.profile}`).join(', ')}` : ''), '', '```diff', r.diff, '```', '');
+    if (r.eqRow) L.push('If no test can observe it, its row for tools/mutate/equivalent.tsv:', '', '```', r.eqRow, '```', '');
   }
   const other = rs.filter(r => r.outcome === 'killed' && !r.killedBy.some(k => k.covering) && !eq.has(r.id));
   L.push(`## Killed for another reason (${other.length})`, '', 'No test covering the mutated rule failed; these did:', '');
@@ -626,6 +640,7 @@ async function pool(items, jobs, fn) {
 }
 
 async function mainRun(o) {
+  const deadline = o.budget ? Date.now() + o.budget : Infinity;   /* the baseline counts */
   const scope = loadScope(o.scope);
   const profMap = loadProfiles(o.profiles);
   const eq = loadEquivalents(o.equivalent);
@@ -634,7 +649,7 @@ async function mainRun(o) {
   const scopeSha = crypto.createHash('sha256').update(fs.readFileSync(o.scope)).digest('hex');
   let dir, state;
   if (o.resume) {
-    dir = path.resolve(o.resume);
+    dir = fs.realpathSync(path.resolve(o.resume));
     state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
     if (state.scopeSha !== scopeSha) process.stderr.write('mutate: warning: the scope changed since this run started\n');
   } else {
@@ -662,7 +677,6 @@ async function mainRun(o) {
   const profiles = [...new Set(state.sample.flatMap(id => byId.get(id).peers).flatMap(p => profMap[p] || []))];
   await baseline(o, profiles, state, path.join(dir, 'work'), log);
   saveState(dir, state);
-  const deadline = o.budget ? Date.now() + o.budget : Infinity;
   const todo = state.sample.filter(id => !state.results[id] && !eq.has(id));
   log(`${state.sample.length} mutants in the sample, ${todo.length} to run, ${o.jobs} at once; report ${dir}`);
   let n = state.sample.length - todo.length;
