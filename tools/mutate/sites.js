@@ -199,9 +199,33 @@ function sitesOf(src, toks, fn) {
     retMut.push({ code: '1', text: ' return 1;' });
   }
   if (retMut.length) add('ret', toks[fn.open].e, toks[fn.open].e, toks[fn.open].line, retMut);
+  // Branches only a fault switch enters (if (has_fault(...) && ...) { ... }): the planted
+  // bugs' own code, which the peer never runs without its fault. Their sites are skipped.
+  const faultOnly = [];
+  for (let i = a; i < b; i++) {
+    if (!(toks[i].t === 'id' && toks[i].v === 'if' && toks[i + 1] && toks[i + 1].v === '(')) continue;
+    const rp = matching(toks, i + 1);
+    const terms = [[]];
+    let d = 0, or = false;
+    for (let k = i + 2; k < rp; k++) {
+      const x = toks[k];
+      if (x.t === 'punct' && (x.v === '(' || x.v === '[')) d++;
+      if (x.t === 'punct' && (x.v === ')' || x.v === ']')) d--;
+      if (d === 0 && x.t === 'punct' && x.v === '||') or = true;
+      if (d === 0 && x.t === 'punct' && x.v === '&&') { terms.push([]); continue; }
+      terms[terms.length - 1].push(x);
+    }
+    const positive = terms.some(tm => tm.length && tm[0].v !== '!' && tm.some(x => x.t === 'id' && /fault/i.test(x.v)));
+    if (or || !positive) continue;
+    const th = rp + 1;
+    if (!toks[th]) continue;
+    faultOnly.push([th, toks[th].v === '{' ? matching(toks, th) : statementEnd(toks, th, b)]);
+  }
   for (let i = a; i < b; i++) {
     const t = toks[i];
     const prev = toks[i - 1], next = toks[i + 1];
+    const fo = faultOnly.find(([x, y]) => i >= x && i <= y);
+    if (fo) { i = fo[1]; continue; }
     if (t.t === 'punct') {
       switch (t.v) {
       case '<': add('rel', t.s, t.e, t.line, [{ code: 'le', text: '<=' }]); break;
@@ -286,6 +310,8 @@ function sitesOf(src, toks, fn) {
       const th = toks[rp + 1];
       if (th) thenEnd = th.v === '{' ? matching(toks, rp + 1) : statementEnd(toks, rp + 1, b);
       const body = toks.slice(rp + 1, thenEnd + 1);
+      // deleting a check only a fault switch passes changes nothing without the fault
+      if (faultOnly.some(([x]) => x === rp + 1)) continue;
       const exits = body.some(x => x.t === 'id' && (x.v === 'return' || x.v === 'goto' || x.v === 'break' || x.v === 'continue' || REJECTISH.test(x.v)));
       if (exits) {
         const cond = src.slice(toks[i + 1].s, toks[rp].e);
