@@ -587,7 +587,8 @@ function writeReport(dir, state, eq) {
   L.push('A survivor is a missing test or an equivalence to declare in tools/mutate/equivalent.tsv.', '');
   for (const r of surv) {
     L.push(`### ${r.id}`, '', `${r.file}:${r.line}, function ${r.fn}, ${CLASS_NAMES[r.cls]}; requirement ${r.covers.join(' ')}; ` +
-      `ran ${r.ran.map(x => `${x.profile} (${x.phase}, ${x.tests} tests)`).join(', ')}` +
+      `ran ${r.ran.reduce((n, x) => n + x.tests, 0)} tests under ${new Set(r.ran.map(x => x.profile)).size} profiles, ` +
+      `${r.ran.filter(x => x.phase === 'covering').reduce((n, x) => n + x.tests, 0)} of them covering the requirement` +
       (r.flaky.length ? `; flaky failures not counted: ${r.flaky.map(f => `${f.test}@${f.profile}`).join(', ')}` : ''), '', '```diff', r.diff, '```', '');
     if (r.eqRow) L.push('If no test can observe it, its row for tools/mutate/equivalent.tsv:', '', '```', r.eqRow, '```', '');
   }
