@@ -1,0 +1,325 @@
+'use strict';
+// The mutation sites of C source: a small lexer (comments, strings, character literals and
+// preprocessor lines are never mutated, except string literals that are exactly an RSC), the
+// function definitions of a file, and, inside the bodies of the functions a scope names, one
+// site per mutable token or construct with the mutants each gives.
+
+const PUNCT = ['>>=', '<<=', '...', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||',
+  '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##'];
+
+function lex(src) {
+  const toks = [];
+  let i = 0, line = 1, lineStart = true;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i];
+    if (c === '\n') { line++; i++; lineStart = true; continue; }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
+    const s = i, l0 = line;
+    if (c === '/' && src[i + 1] === '*') {
+      const e = src.indexOf('*/', i + 2);
+      const end = e < 0 ? n : e + 2;
+      for (let k = i; k < end; k++) if (src[k] === '\n') line++;
+      i = end;
+      continue;
+    }
+    if (c === '/' && src[i + 1] === '/') { while (i < n && src[i] !== '\n') i++; continue; }
+    if (c === '#' && lineStart) {
+      // a preprocessor line, with its continuations
+      while (i < n && src[i] !== '\n') {
+        if (src[i] === '\\' && src[i + 1] === '\n') { i += 2; line++; continue; }
+        if (src[i] === '/' && src[i + 1] === '*') {
+          const e = src.indexOf('*/', i + 2);
+          const end = e < 0 ? n : e + 2;
+          for (let k = i; k < end; k++) if (src[k] === '\n') line++;
+          i = end;
+          continue;
+        }
+        i++;
+      }
+      toks.push({ t: 'pp', v: src.slice(s, i), s, e: i, line: l0 });
+      continue;
+    }
+    lineStart = false;
+    if (c === '"' || c === '\'') {
+      i++;
+      while (i < n && src[i] !== c) { if (src[i] === '\\') i++; if (src[i] === '\n') line++; i++; }
+      i++;
+      toks.push({ t: c === '"' ? 'str' : 'chr', v: src.slice(s, i), s, e: i, line: l0 });
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      while (i < n && /[A-Za-z0-9_]/.test(src[i])) i++;
+      toks.push({ t: 'id', v: src.slice(s, i), s, e: i, line: l0 });
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1]))) {
+      while (i < n && /[0-9A-Za-z_.]/.test(src[i])) {
+        if ((src[i] === 'e' || src[i] === 'E' || src[i] === 'p' || src[i] === 'P') && (src[i + 1] === '+' || src[i + 1] === '-')) i++;
+        i++;
+      }
+      toks.push({ t: 'num', v: src.slice(s, i), s, e: i, line: l0 });
+      continue;
+    }
+    let p = PUNCT.find(x => src.startsWith(x, i));
+    if (!p) p = c;
+    i += p.length;
+    toks.push({ t: 'punct', v: p, s, e: i, line: l0 });
+  }
+  return toks;
+}
+
+// Index of the token closing the bracket opened at toks[i].
+function matching(toks, i) {
+  const open = toks[i].v, close = { '(': ')', '[': ']', '{': '}' }[open];
+  let d = 0;
+  for (let k = i; k < toks.length; k++) {
+    if (toks[k].t !== 'punct') continue;
+    if (toks[k].v === open) d++;
+    else if (toks[k].v === close && --d === 0) return k;
+  }
+  return toks.length - 1;
+}
+
+function matchingBack(toks, i) {
+  const close = toks[i].v, open = { ')': '(', ']': '[', '}': '{' }[close];
+  let d = 0;
+  for (let k = i; k >= 0; k--) {
+    if (toks[k].t !== 'punct') continue;
+    if (toks[k].v === close) d++;
+    else if (toks[k].v === open && --d === 0) return k;
+  }
+  return 0;
+}
+
+// Function definitions: at file level, '{' right after a ')' whose '(' follows the name.
+function functions(toks) {
+  const out = [];
+  let boundary = -1;   // last token ending a file-level declaration
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.t === 'pp' || (t.t === 'punct' && t.v === ';')) { boundary = i; continue; }
+    if (t.t === 'punct' && t.v === '{') {
+      const end = matching(toks, i);
+      const prev = toks[i - 1];
+      if (prev && prev.t === 'punct' && prev.v === ')') {
+        const lp = matchingBack(toks, i - 1);
+        const nameTok = toks[lp - 1];
+        if (nameTok && nameTok.t === 'id') {
+          const ret = toks.slice(boundary + 1, lp - 1).map(x => x.v);
+          out.push({ name: nameTok.v, ret, nameIdx: lp - 1, open: i, close: end, line: nameTok.line });
+        }
+      }
+      i = end;
+      boundary = end;
+    }
+  }
+  return out;
+}
+
+// RSC values the harness and the peers use, and the swap each one gets (the neighbour a
+// confused implementation would answer).
+const RSC_SWAP = {
+  2000: 2001, 2001: 2000, 2002: 2004, 2004: 2002,
+  4000: 4001, 4001: 4000, 4004: 4000, 4005: 4000, 4008: 4000,
+  4103: 4106, 4105: 4117, 4106: 4107, 4107: 4106, 4117: 4105, 4126: 4128, 4128: 4126,
+  4108: 4005, 5103: 4000, 5207: 4000,
+};
+
+const SCALAR = new Set(['int', 'unsigned', 'long', 'short', 'char', 'size_t', 'ssize_t', 'bool', '_Bool',
+  'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'int8_t', 'int16_t', 'int32_t', 'int64_t', 'double']);
+const TYPEWORDS = new Set([...SCALAR, 'const', 'static', 'struct', 'signed', 'float', 'void']);
+const REJECTISH = /reject|refus|fail|deny|denied|error|abort|alert/i;
+
+// The operand of a unary '!' at toks[i]: its token range [a, b].
+function unaryOperand(toks, i) {
+  let k = i + 1;
+  while (toks[k] && toks[k].t === 'punct' && (toks[k].v === '!' || toks[k].v === '*' || toks[k].v === '&')) k++;
+  const a = i + 1;
+  if (!toks[k]) return [a, a];
+  if (toks[k].t === 'punct' && toks[k].v === '(') return [a, matching(toks, k)];
+  let b = k;
+  for (;;) {
+    const nx = toks[b + 1];
+    if (!nx) break;
+    if (nx.t === 'punct' && (nx.v === '->' || nx.v === '.') && toks[b + 2]) { b += 2; continue; }
+    if (nx.t === 'punct' && (nx.v === '(' || nx.v === '[')) { b = matching(toks, b + 1); continue; }
+    break;
+  }
+  return [a, b];
+}
+
+// The statement starting at toks[i]: its last token index.
+function statementEnd(toks, i, limit) {
+  const t = toks[i];
+  if (!t) return i;
+  if (t.t === 'punct' && t.v === '{') return matching(toks, i);
+  if (t.t === 'id' && (t.v === 'if' || t.v === 'while' || t.v === 'for' || t.v === 'switch')) {
+    const rp = matching(toks, i + 1);
+    let e = statementEnd(toks, rp + 1, limit);
+    if (t.v === 'if' && toks[e + 1] && toks[e + 1].t === 'id' && toks[e + 1].v === 'else') e = statementEnd(toks, e + 2, limit);
+    return e;
+  }
+  let k = i, d = 0;
+  for (; k < limit; k++) {
+    const x = toks[k];
+    if (x.t !== 'punct') continue;
+    if (x.v === '(' || x.v === '[' || x.v === '{') d++;
+    else if (x.v === ')' || x.v === ']' || x.v === '}') d--;
+    else if (x.v === ';' && d === 0) return k;
+  }
+  return k;
+}
+
+function isDeclSize(toks, i) {
+  // "char buf[256]" (a declaration's size): '[' NUM ']' after a name that follows a type word
+  const lb = toks[i - 1], rb = toks[i + 1], name = toks[i - 2], ty = toks[i - 3];
+  return lb && rb && lb.v === '[' && rb.v === ']' && name && name.t === 'id' && ty &&
+    ((ty.t === 'id' && TYPEWORDS.has(ty.v)) || ty.v === '*' || /_t$/.test(ty.v));
+}
+
+// The sites of one function body: [{cls, k, s, e, line, orig, mutants: [{code, text}]}].
+// A mutant is a replacement of src[s, e) by text.
+function sitesOf(src, toks, fn) {
+  const sites = [];
+  const count = {};
+  const add = (cls, s, e, line, mutants) => {
+    count[cls] = (count[cls] || 0) + 1;
+    sites.push({ cls, k: count[cls], s, e, line, orig: src.slice(s, e), mutants });
+  };
+  const a = fn.open + 1, b = fn.close;
+  // early return: the body starts with a return of a default value
+  const ret = fn.ret.filter(x => x !== 'static' && x !== 'inline' && x !== 'const');
+  const ptr = ret.includes('*');
+  const retMut = [];
+  if (ptr) retMut.push({ code: 'null', text: ' return NULL;' });
+  else if (ret.length === 1 && ret[0] === 'void') retMut.push({ code: 'void', text: ' return;' });
+  else if (ret.length && ret.every(x => SCALAR.has(x))) {
+    retMut.push({ code: '0', text: ' return 0;' });
+    retMut.push({ code: '1', text: ' return 1;' });
+  }
+  if (retMut.length) add('ret', toks[fn.open].e, toks[fn.open].e, toks[fn.open].line, retMut);
+  // Branches only a fault switch enters (if (has_fault(...) && ...) { ... }): the planted
+  // bugs' own code, which the peer never runs without its fault. Their sites are skipped.
+  const faultOnly = [];
+  for (let i = a; i < b; i++) {
+    if (!(toks[i].t === 'id' && toks[i].v === 'if' && toks[i + 1] && toks[i + 1].v === '(')) continue;
+    const rp = matching(toks, i + 1);
+    const terms = [[]];
+    let d = 0, or = false;
+    for (let k = i + 2; k < rp; k++) {
+      const x = toks[k];
+      if (x.t === 'punct' && (x.v === '(' || x.v === '[')) d++;
+      if (x.t === 'punct' && (x.v === ')' || x.v === ']')) d--;
+      if (d === 0 && x.t === 'punct' && x.v === '||') or = true;
+      if (d === 0 && x.t === 'punct' && x.v === '&&') { terms.push([]); continue; }
+      terms[terms.length - 1].push(x);
+    }
+    const positive = terms.some(tm => tm.length && tm[0].v !== '!' && tm.some(x => x.t === 'id' && /fault/i.test(x.v)));
+    if (or || !positive) continue;
+    const th = rp + 1;
+    if (!toks[th]) continue;
+    faultOnly.push([th, toks[th].v === '{' ? matching(toks, th) : statementEnd(toks, th, b)]);
+  }
+  for (let i = a; i < b; i++) {
+    const t = toks[i];
+    const prev = toks[i - 1], next = toks[i + 1];
+    const fo = faultOnly.find(([x, y]) => i >= x && i <= y);
+    if (fo) { i = fo[1]; continue; }
+    if (t.t === 'punct') {
+      switch (t.v) {
+      case '<': add('rel', t.s, t.e, t.line, [{ code: 'le', text: '<=' }]); break;
+      case '<=': add('rel', t.s, t.e, t.line, [{ code: 'lt', text: '<' }]); break;
+      case '>': add('rel', t.s, t.e, t.line, [{ code: 'ge', text: '>=' }]); break;
+      case '>=': add('rel', t.s, t.e, t.line, [{ code: 'gt', text: '>' }]); break;
+      case '==': add('eq', t.s, t.e, t.line, [{ code: 'ne', text: '!=' }]); break;
+      case '!=': add('eq', t.s, t.e, t.line, [{ code: 'eq', text: '==' }]); break;
+      case '&&': add('logic', t.s, t.e, t.line, [{ code: 'or', text: '||' }]); break;
+      case '||': add('logic', t.s, t.e, t.line, [{ code: 'and', text: '&&' }]); break;
+      case '!': {
+        // a negation of a fault switch only turns the fault on: not conformance logic
+        const [oa, ob] = unaryOperand(toks, i);
+        const operand = toks.slice(oa, ob + 1).map(x => x.v).join(' ');
+        if (/fault/i.test(operand) || (next && next.v === '!')) break;
+        if (prev && prev.v === '!') break;
+        add('neg', t.s, t.e, t.line, [{ code: 'del', text: '' }]);
+        break;
+      }
+      default: break;
+      }
+      continue;
+    }
+    if (t.t === 'num') {
+      const m = /^(0x[0-9a-fA-F]+|[0-9]+)([uUlL]*)$/.exec(t.v);
+      if (!m) continue;
+      const v = Number(m[1]);
+      if (RSC_SWAP[v] !== undefined && !/^0x/.test(m[1])) {
+        add('rsc', t.s, t.e, t.line, [{ code: String(RSC_SWAP[v]), text: String(RSC_SWAP[v]) }]);
+        continue;
+      }
+      if (isDeclSize(toks, i)) continue;
+      const muts = [{ code: 'inc', text: String(v + 1) + m[2] }];
+      if (v > 0) muts.push({ code: 'dec', text: String(v - 1) + m[2] });
+      if (v > 1) muts.push({ code: 'zero', text: '0' + m[2] });
+      add('const', t.s, t.e, t.line, muts);
+      continue;
+    }
+    if (t.t === 'str') {
+      const m = /^"([0-9]{4})"$/.exec(t.v);
+      if (m && RSC_SWAP[Number(m[1])] !== undefined)
+        add('rsc', t.s, t.e, t.line, [{ code: String(RSC_SWAP[m[1]]), text: `"${RSC_SWAP[m[1]]}"` }]);
+      continue;
+    }
+    if (t.t !== 'id') continue;
+    if (next && next.v === '(' && /^str(n?)(case)?cmp$/.test(t.v)) {
+      const rp = matching(toks, i + 1);
+      // top-level commas of the call
+      const commas = [];
+      let d = 0;
+      for (let k = i + 2; k < rp; k++) {
+        const x = toks[k];
+        if (x.t !== 'punct') continue;
+        if (x.v === '(' || x.v === '[' || x.v === '{') d++;
+        else if (x.v === ')' || x.v === ']' || x.v === '}') d--;
+        else if (x.v === ',' && d === 0) commas.push(k);
+      }
+      const call = src.slice(t.s, toks[rp].e);
+      const args = [];
+      let st = i + 2;
+      for (const c of [...commas, rp]) { args.push(src.slice(toks[st].s, toks[c - 1].e)); st = c + 1; }
+      const muts = [];
+      if (t.v === 'strcmp' && args.length === 2) {
+        muts.push({ code: 'case', text: `strcasecmp(${args[0]}, ${args[1]})` });
+        muts.push({ code: 'prefix', text: `strncmp(${args[0]}, ${args[1]}, strlen(${args[1]}))` });
+      } else if (t.v === 'strcasecmp' && args.length === 2) {
+        muts.push({ code: 'exact', text: `strcmp(${args[0]}, ${args[1]})` });
+      } else if (t.v === 'strncmp' && args.length === 3) {
+        muts.push({ code: 'case', text: `strncasecmp(${args[0]}, ${args[1]}, ${args[2]})` });
+        muts.push({ code: 'whole', text: `strcmp(${args[0]}, ${args[1]})` });
+      } else if (t.v === 'strncasecmp' && args.length === 3) {
+        muts.push({ code: 'exact', text: `strncmp(${args[0]}, ${args[1]}, ${args[2]})` });
+      }
+      if (muts.length) { const s0 = sites.length; add('str', t.s, toks[rp].e, t.line, muts); sites[s0].orig = call; }
+      continue;
+    }
+    if (t.v === 'if' && next && next.v === '(') {
+      const rp = matching(toks, i + 1);
+      const stEnd = statementEnd(toks, rp + 1, b);
+      let thenEnd = stEnd;
+      // the then-branch only (not the else)
+      const th = toks[rp + 1];
+      if (th) thenEnd = th.v === '{' ? matching(toks, rp + 1) : statementEnd(toks, rp + 1, b);
+      const body = toks.slice(rp + 1, thenEnd + 1);
+      // deleting a check only a fault switch passes changes nothing without the fault
+      if (faultOnly.some(([x]) => x === rp + 1)) continue;
+      const exits = body.some(x => x.t === 'id' && (x.v === 'return' || x.v === 'goto' || x.v === 'break' || x.v === 'continue' || REJECTISH.test(x.v)));
+      if (exits) {
+        const cond = src.slice(toks[i + 1].s, toks[rp].e);
+        add('check', toks[i + 1].s, toks[rp].e, t.line, [{ code: 'del', text: `(0 && ${cond})` }]);
+      }
+    }
+  }
+  return sites;
+}
+
+module.exports = { lex, functions, sitesOf, matching, RSC_SWAP };

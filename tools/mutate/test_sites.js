@@ -1,0 +1,63 @@
+'use strict';
+// Unit test of the mutation sites (sites.js): what is mutated, and what never is.
+const assert = require('assert');
+const S = require('./sites.js');
+
+const src = `
+#define LIMIT (a < b)
+/* a comment: x < y && !z == 4107 */
+static const char *names[] = { "a<b", "4107" };
+static int check(const char *fr, int n, unsigned faults)
+{
+    char buf[64];   // buf[64] is a size, "x == y" a string
+    if (!fr || n >= 3) return 4000;
+    if (!(faults & 1) && strcmp(fr, "/in-cse") != 0) reject(fr, 4106);
+    if (strncmp(fr, "C", 1) == 0) n++;
+    if (has_fault(fr, "x") && n > 1) { if (n < 2) return 4107; }
+    const char *rsc = "4107";
+    (void)buf; (void)rsc;
+    return n > 0 && fr[0] == '/';
+}
+struct s { int a; };
+static void nothing(void) { }
+`;
+
+const toks = S.lex(src);
+const fns = S.functions(toks);
+assert.deepStrictEqual(fns.map(f => f.name), ['check', 'nothing']);
+const sites = S.sitesOf(src, toks, fns[0]);
+const by = (cls) => sites.filter(s => s.cls === cls);
+const texts = (cls) => by(cls).map(s => s.orig);
+
+// the early return of an int function, and of a void one
+assert.deepStrictEqual(by('ret').map(s => s.mutants.map(m => m.code)), [['0', '1']]);
+assert.deepStrictEqual(S.sitesOf(src, toks, fns[1]).map(s => s.mutants[0].text), [' return;']);
+// operators in the body only: not in the #define, the comment or the strings
+assert.deepStrictEqual(texts('rel'), ['>=', '>', '>']);
+assert.deepStrictEqual(texts('eq'), ['!=', '==', '==']);
+assert.deepStrictEqual(texts('logic'), ['||', '&&', '&&', '&&']);
+// negations: '!fr' yes, the fault switch's '!(faults & 1)' no
+assert.strictEqual(by('neg').length, 1);
+assert.strictEqual(src.slice(by('neg')[0].s, by('neg')[0].s + 3), '!fr');
+// RSCs: the literals and the string that is exactly one, swapped; never in the comment
+assert.deepStrictEqual(by('rsc').map(s => [s.orig, s.mutants[0].text]), [['4000', '4001'], ['4106', '4107'], ['"4107"', '"4106"']]);
+// constants: not the array size: 3, the fault bit 1, 0, strncmp's length 1, 0, 0, the index 0
+assert.deepStrictEqual(texts('const'), ['3', '1', '0', '1', '0', '1', '0', '0']);
+assert.deepStrictEqual(by('const')[0].mutants.map(m => m.text), ['4', '2', '0']);
+// string comparisons, with their arguments kept
+assert.deepStrictEqual(by('str').map(s => s.mutants.map(m => m.text)), [
+  ['strcasecmp(fr, "/in-cse")', 'strncmp(fr, "/in-cse", strlen("/in-cse"))'],
+  ['strncasecmp(fr, "C", 1)', 'strcmp(fr, "C")'],
+]);
+// checks: the ifs that return or reject; not the one that only counts
+assert.deepStrictEqual(by('check').map(s => s.mutants[0].text), [
+  '(0 && (!fr || n >= 3))',
+  '(0 && (!(faults & 1) && strcmp(fr, "/in-cse") != 0))',
+]);
+// nothing inside the branch only a fault switch enters; its condition still counts
+assert.ok(!sites.some(s => s.orig === '4107' || s.orig === '<'));
+// a mutant applied keeps the rest of the file byte for byte
+const m = by('rsc')[0];
+const out = src.slice(0, m.s) + m.mutants[0].text + src.slice(m.e);
+assert.strictEqual(out.replace('return 4001;', 'return 4000;'), src);
+console.log(`ok: ${sites.length} sites`);
