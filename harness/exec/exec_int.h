@@ -34,6 +34,7 @@ typedef struct exec {
     int watching;             /* watch_iut's timer is armed */
     test_env env;             /* what this test picked: the IUT's ports, the veth's addresses, bound ports */
     int repick;               /* env's IUT ports were picked (role field): a restart may pick new ones */
+    int link_notice[2];       /* the IUT's link notices (iut/iutctl.h iut_set_link_fd): read, write end */
 } exec;
 
 /* One line of the test's step log ("line N: ..."). */

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -361,9 +362,16 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_LINK:
         case STEP_DROP_STATE: {
             char m[256];
-            if (steps_net_run(s, x->w, &x->tl, m, sizeof m) < 0 || link_veth(x, s, m, sizeof m) < 0)
+            const char *state = s->kind == STEP_LINK ? kvlist_get(&s->net, "state") : NULL;
+            if (steps_net_run(s, x->w, &x->tl, m, sizeof m) < 0 || link_veth(x, s, m, sizeof m) < 0) {
                 step_failed(x, ph, s, m);
-            else step_log(x, s, "%s", m);
+            } else {
+                step_log(x, s, "%s", m);
+                /* The link changed: the IUT hears of it as from its operating system. */
+                if (state && x->link_notice[1] >= 0 &&
+                    write(x->link_notice[1], strcmp(state, "up") ? "down\n" : "up\n", strcmp(state, "up") ? 5 : 3) < 0)
+                    step_log(x, s, "the link notice to the IUT was not written: %s", strerror(errno));
+            }
             break;
         }
         case STEP_WAIT: {
@@ -485,6 +493,11 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
             x.ns = &ns;
         }
     }
+    x.link_notice[0] = x.link_notice[1] = -1;
+    if (pipe2(x.link_notice, O_CLOEXEC) == 0) {
+        fcntl(x.link_notice[1], F_SETFL, O_NONBLOCK);
+        iut_set_link_fd(x.link_notice[0]);
+    }
     sb_init(&x.steps_log);
     timeline_init(&x.tl);
     timeline_strict(&x.tl, 1);   /* every module records only registered events (flow/events.h) */
@@ -524,6 +537,9 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         vars_free(&x.v);
     }
     if (x.ns) netns_destroy(x.ns);
+    iut_set_link_fd(-1);
+    for (int i = 0; i < 2; i++)
+        if (x.link_notice[i] >= 0) close(x.link_notice[i]);
     ports_release();   /* the IUT is gone: its ports are free for other tests */
     out->v = x.vs.v;
     if (x.vs.v != VERDICT_PASS) out->reason = xstrdup(x.vs.reason);

@@ -17,6 +17,9 @@
 #include "util/xmem.h"
 #include "util/timeutil.h"
 #include <getopt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <jansson.h>
 #include <signal.h>
@@ -47,6 +50,8 @@ typedef struct sim {
     int verbose;
     long hs_max;        /* reorder-intolerant: highest handshake message_seq seen */
     int hs_gap;         /* ... and whether one arrived ahead of its predecessor */
+    int link_fd;        /* the harness's link notices (M2M_HARNESS_LINK_FD), or -1 */
+    int link_down;      /* the last notice said "down" */
 } sim;
 
 static void logf_(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -296,6 +301,43 @@ static void start_sa2(sim *s, const dtls_params *sa1)
     else logf_(s, "accepting the reverse association on %s", s->poa);
 }
 
+/* The harness's notices of the device's link state, as a device's operating system tells its
+ * stack that the network attached: lines "down" and "up" on an inherited pipe whose number is
+ * in M2M_HARNESS_LINK_FD (iut/iutctl.h). The last line read is the state. */
+static void link_read(sim *s)
+{
+    char buf[256];
+    for (;;) {
+        ssize_t n = read(s->link_fd, buf, sizeof buf - 1);
+        if (n <= 0) {
+            if (n == 0 || (errno != EAGAIN && errno != EINTR)) {   /* the harness is gone: no more notices */
+                loop_del_fd(s->loop, s->link_fd);
+                close(s->link_fd);
+                s->link_fd = -1;
+            }
+            return;
+        }
+        buf[n] = '\0';
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+            s->link_down = !strcmp(line, "down");
+        if (n < (ssize_t)sizeof buf - 1) return;
+    }
+}
+
+static void on_link(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l;
+    (void)fd;
+    (void)revents;
+    link_read(ctx);
+}
+
+static int link_is_up(void *ctx)
+{
+    const sim *s = ctx;
+    return !s->link_down || s->link_fd < 0;
+}
+
 static int dtls_settled(void *ctx)
 {
     sim *s = ctx;
@@ -522,6 +564,13 @@ int main(int argc, char **argv)
     if (!s.harness_addr) s.harness_addr = p->harness_address;
     dtls_global_init();
     s.loop = loop_new();
+    s.link_fd = -1;
+    const char *lfd = getenv("M2M_HARNESS_LINK_FD");
+    if (lfd && *lfd >= '0' && *lfd <= '9') {
+        s.link_fd = atoi(lfd);
+        if (fcntl(s.link_fd, F_SETFL, O_NONBLOCK) < 0 || loop_add_fd(s.loop, s.link_fd, on_link, &s) < 0) s.link_fd = -1;
+        else link_read(&s);   /* what the harness said before we started: "down" keeps the handshake back */
+    }
     coap_params cp = { p->ack_timeout_ns, p->max_retransmit };
     coap_ep_hooks hooks = { NULL, on_request, &s };
     s.ep = coap_ep_new(s.loop, cp, hooks);
@@ -601,6 +650,15 @@ int main(int argc, char **argv)
     dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     dtls_hooks dh = { dtls_data, NULL, has_fault(&s, "reorder-intolerant") ? watch_order : NULL, &s };
     s.hs_max = -1;
+    /* A device whose link is down does not start its handshake: its timers (retransmission,
+     * dtls-total) start when the link comes up, so how late the harness raises it, under
+     * load, changes nothing. The no-flight-retransmit fault keeps a stack that pays no heed
+     * to its link: its one flight goes out at once, into the link that is down. */
+    if (s.link_fd >= 0 && s.link_down && !has_fault(&s, "no-flight-retransmit")) {
+        logf_(&s, "link down: the handshake waits for the link");
+        loop_run_until(s.loop, mono_now_ns() + 3600 * NS_PER_SEC, link_is_up, &s);
+        logf_(&s, "link up: starting the handshake");
+    }
     if (hostile && !hostile_inside_sa(hostile)) hostile_outside(hostile, bind_addr, s.harness_addr, s.coap_port, s.coaps_port, p);
     s.conn = dtls_client_new(s.loop, &s.secure, &peer, &dp, NULL, dh, err, sizeof err);
     if (!s.conn) { logf_(&s, "%s", err); return 1; }
