@@ -177,6 +177,12 @@ html)
   expect_contains "violation marked" "$(cat "$h")" 'class="row bad"'
   expect_contains "audit: profile checksum" "$(cat "$h")" "$(sha256sum < "$profile" | cut -d' ' -f1)"
   expect_contains "skip reasons" "$(cat "$h")" "IUT does not claim PICS item"
+  # the other role's tests are not in the plan: counted, not listed as skips
+  nfield=$(ls "$SRC"/testcases/field/*.xml | wc -l)
+  expect_contains "other role counted" "$(cat "$h")" "$nfield test(s) of the other role (field) were not run"
+  expect_eq "other role not listed" 0 "$(grep -c 'test is for role' "$h")"
+  expect_eq "other role not in junit.xml" 0 "$(xp "count(//testcase[starts-with(@classname,'field.')])" "$(junit)")"
+  expect_eq "other role property" "$nfield" "$(xp "string(//testsuite[1]/properties/property[@name='other_role_tests']/@value)" "$(junit)")"
   expect_contains "filters" "$(cat "$h")" 'id="f-verdict"'
   ;;
 bundle-replay)
@@ -491,7 +497,7 @@ cli)
   out=$("$HARNESS" validate --profile "$profile" "$SRC/testcases" 2>&1); rc=$?
   expect_eq "validate exit" 0 "$rc"
   ;;
-certify|certify-broken|shards|parallel|known-failures|flaky|coverage|explain|ipv6)
+certify|certify-broken|shards|parallel|profiles|known-failures|flaky|coverage|explain|ipv6)
   . "$SRC/harness/tests/e2e/fleet.sh";;   # issue 9
 *)
   echo "unknown case $case_name"; exit 2;;
