@@ -94,6 +94,22 @@ static int iut_ended(exec *x)
     return x->iut.pid && x->iut.exited && !x->iut_launched && mono_now_ns() - x->iut_exit_ns > 100 * NS_PER_MS;
 }
 
+static int wait_over(void *ctx) { return iut_ended(ctx); }
+
+/* A trigger after step s (this phase or a later one): the IUT may be started again, and time
+ * passing may be the point of the wait (a key lifetime). */
+static int trigger_after(const exec *x, const tc_step *s)
+{
+    const tc_steps *all[] = { &x->tc->preamble, &x->tc->body, &x->tc->postamble };
+    int seen = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t i = 0; i < all[a]->n; i++) {
+            if (&all[a]->items[i] == s) seen = 1;
+            else if (seen && all[a]->items[i].kind == STEP_TRIGGER) return 1;
+        }
+    return 0;
+}
+
 /* ... and it never sent a datagram: the test is inconclusive, it proved nothing. */
 static int iut_gone_silent(exec *x)
 {
@@ -377,7 +393,11 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_WAIT: {
             tc_window sw = tc_step_window(s);
             int64_t dur = tc_window_ns(&sw, x->p);
-            loop_run_until(x->loop, mono_now_ns() + dur, NULL, NULL);
+            /* A wait is a silence window like an <expect>'s: it ends when the IUT's process
+             * has ended (what it sent last read), since nothing more can come from it —
+             * unless a trigger follows, which may start it again after the time waited. */
+            if (loop_run_until(x->loop, mono_now_ns() + dur, trigger_after(x, s) ? NULL : wait_over, x))
+                step_log(x, s, "the IUT's process ended: nothing more can come, the wait ends");
             step_log(x, s, "waited %.3g s", ns_to_sec(dur));
             break;
         }
