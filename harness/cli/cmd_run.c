@@ -260,8 +260,9 @@ int cmd_run(int argc, char **argv)
     }
     diag_free(&d);
 
-    /* Per profile: the selected tests in path order (--filter, --shard), and of those the
-     * tests of its role: the plan. The other role's are counted, not planned. */
+    /* Per profile: the selected tests in path order (--filter), of those the tests of its
+     * role, and of those its shard (balanced over what the profile runs): the plan. The other
+     * role's are counted, not planned. */
     const profile **ps = xcalloc(nunits, sizeof *ps);
     char **locks = xcalloc(nunits, sizeof *locks);
     for (size_t k = 0; k < nunits; k++) ps[k] = units[k].p;
@@ -272,12 +273,12 @@ int cmd_run(int argc, char **argv)
         u->selected = xcalloc(set.n ? set.n : 1, sizeof *u->selected);
         for (size_t i = 0; i < set.n; i++)
             if (matches(set.items[i]->id, filters, nfilters)) u->selected[u->nselected++] = set.items[i];
-        u->nselected = fleet_plan(&fo, u->selected, u->nselected);
         u->plan = xcalloc(u->nselected ? u->nselected : 1, sizeof *u->plan);
         for (size_t i = 0; i < u->nselected; i++) {
             if (strcmp(u->selected[i]->role, u->p->role) == 0) u->plan[u->nplan++] = u->selected[i];
             else u->other_role++;
         }
+        u->nplan = fleet_plan(&fo, u->plan, u->nplan);
         u->lock = locks[k];
         u->name = unit_name(units, k);
         nplan_all += u->nplan;

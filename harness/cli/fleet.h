@@ -28,9 +28,9 @@ typedef struct fleet_unit {
     char *name;              /* unique in the run: the report subfolder and the JUnit suite */
     char *dir;               /* its report folder */
     char *junit_path;
-    testcase **selected;     /* after --filter and --shard, both roles (the suite digest) */
+    testcase **selected;     /* after --filter, both roles (the suite digest) */
     size_t nselected;
-    testcase **plan;         /* the selected tests of the profile's role: what runs or skips */
+    testcase **plan;         /* the selected tests of the profile's role, its shard: what runs or skips */
     size_t nplan;
     size_t other_role;       /* selected tests of the other role: not in the plan, counted */
     char *lock;              /* the single real IUT it drives (run/plan.h), or NULL */
