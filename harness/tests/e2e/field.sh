@@ -119,11 +119,12 @@ correct)
     "$work/reports/latest/timelines/TC_SEC_IN_REG_001.txt" | sed 's/ iut\.\([a-z]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
   ! pgrep -f -- "--profile [^ ]*launcher.xml" >/dev/null && ok "no IUT left running after the test" \
     || fail "the launched IUT was left running"
-  # The in-cse profile skips the field tests with the reason (they are not its role).
+  # An in-cse profile leaves the field tests out of its plan: counted, not listed as skips.
   profile=$SRC/fixtures/profiles/sim-device-asn.xml
   run --allow-empty "$SRC/testcases/field/TC_SEC_IN_SAE_PSK_001.xml"
-  expect_eq "field test under an in-cse profile" skipped "$(verdict_of TC_SEC_IN_SAE_PSK_001)"
-  expect_contains "skip reason" "$(message_of TC_SEC_IN_SAE_PSK_001)" "field"
+  expect_eq "field test under an in-cse profile: not in the plan" missing "$(verdict_of TC_SEC_IN_SAE_PSK_001)"
+  expect_eq "counted as the other role (results.json)" 1 "$(tr -d ' \n' < "$work/reports/latest/results.json" | grep -o '"other_role":[0-9]*' | cut -d: -f2)"
+  expect_contains "the summary says so" "$out" "1 test of the other role (field) not run"
   ;;
 correct-cert)
   profile=$SRC/fixtures/profiles/ref-in-cse-cert.xml
