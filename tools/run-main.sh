@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up, build, run the whole suite against the bundled reference peers,
-# print the summary and where the reports are (reports/latest/).
+# print the summary and where the reports are (reports/latest/: index.html, junit.xml with
+# one testsuite per profile, and one folder per profile with its own reports).
 # Setup and build are quiet when they work (setup's own "setup: ..." lines are shown); a step
 # that fails prints which one, its exit status and the end of its output, and the job stops.
 set -euo pipefail
@@ -24,8 +25,6 @@ step meson-setup bash tools/setup/build-dir.sh build
 step ninja ninja -C build
 export SIM_DEVICE=$PWD/build/tools/sim-device/sim-device
 export REF_IN_CSE=$PWD/build/tools/ref-in-cse/ref-in-cse
-rc=0
-runs=()
 # Role in-cse: the harness is the IN-CSE; the IUT is the bundled field device, as an
 # ASN-CSE on Mcc (PSK, X.509, raw public keys, remote enrolment, separate responses), as an
 # AE on Mca to the IN-CSE, and as an AE on Mca to a field-domain registrar.
@@ -33,17 +32,16 @@ runs=()
 # X.509, as enrolment target fetching credentials from the harness MEF, with its own MEF the
 # harness enrols with, with XML content, with the legacy option numbers, with separate
 # responses).
-# Each profile runs every test of testcases/ that applies to it; the rest is skipped with
-# the reason. 3 tests at once: most of a test is waiting on protocol timers.
+# Each profile runs every test of its role in testcases/; a test whose PICS the profile does
+# not claim is skipped with the reason. One run over all profiles, one job pool: most of a
+# test is waiting on protocol timers, so the default -j (32 per core) overlaps the waits,
+# and the tests that took longest last time (reports/latest) start first.
+profiles=()
 for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-asn-separate sim-device-ae sim-device-ae-mn \
                ref-in-cse ref-in-cse-cert ref-in-cse-enrol ref-in-cse-mef ref-in-cse-xml ref-in-cse-legacy \
                ref-in-cse-separate; do
-  [ -f fixtures/profiles/$profile.xml ] || continue
-  echo "== profile $profile ($(grep -o 'role="[a-z-]*"' fixtures/profiles/$profile.xml | head -1))"
-  build/harness/m2m-harness run -j 3 --profile fixtures/profiles/$profile.xml --report-dir reports testcases || rc=$?
-  runs+=("$profile: $PWD/reports/$(readlink reports/latest)")
+  [ -f fixtures/profiles/$profile.xml ] && profiles+=(--profile fixtures/profiles/$profile.xml)
 done
-echo
-echo "reports (junit.xml, results.json, report.html, timelines/, logs/, bundles/ of failing tests, profile.xml in each):"
-for r in "${runs[@]}"; do echo "  $r"; done
-exit $rc
+durations=()
+[ -e reports/latest ] && durations=(--durations reports/latest)
+exec build/harness/m2m-harness run -q "${profiles[@]}" "${durations[@]}" --report-dir reports testcases

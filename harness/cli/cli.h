@@ -26,6 +26,10 @@ typedef struct tc_set { testcase **items; size_t n; } tc_set;
  * p is given, that every ${VAR} is known. Appends problems to d; returns the number found. */
 size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set *out, diag *d);
 void tc_set_free(tc_set *s);
+/* The profile-dependent checks of loaded test cases (cli_load_testcases does them for its
+ * profile): every ${VAR} of a test that applies to p has its source in p. For each further
+ * profile of a run over several. Returns the number of problems added to d. */
+size_t cli_check_testcases_for(const profile *p, const tc_set *set, diag *d);
 /* The optional profile (NULL path = none) and then the test cases, problems into d. */
 profile *cli_load_inputs(const char *profile_path, char **paths, size_t npaths, tc_set *out, diag *d);
 

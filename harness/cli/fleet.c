@@ -3,16 +3,20 @@
 #include "../run/plan.h"
 #include "../run/pool.h"
 #include "../run/runner.h"
+#include "../report/durations.h"
+#include "../util/timeutil.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 void fleet_opts_init(fleet_opts *fo)
 {
     memset(fo, 0, sizeof *fo);
-    fo->jobs = 1;
+    fleet_default_jobs(&fo->jobs, &fo->cpu_jobs);
     fo->repeat = 1;
     fo->shard_k = fo->shard_n = 1;
 }
@@ -30,21 +34,22 @@ int fleet_parse_number(const char *opt, const char *s, unsigned min, unsigned *o
     return 0;
 }
 
+void fleet_default_jobs(unsigned *jobs, unsigned *cpu_jobs)
+{
+    cpu_set_t set;
+    long cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 1;
+    if (cores > 64) cores = 64;
+    *cpu_jobs = (unsigned)cores * 4;
+    *jobs = (unsigned)cores * 32;
+}
+
 size_t fleet_check(fleet_opts *fo, const profile *p, testcase *const *tcs, size_t ntcs, size_t nfilters, diag *d)
 {
     size_t before = diag_count(d);
     char err[256];
     if (fo->shard && plan_parse_shard(fo->shard, &fo->shard_k, &fo->shard_n, err, sizeof err) < 0)
         diag_error(d, NULL, 0, "%s", err);
-    if (fo->jobs > 1) {
-        const profile_trigger *st = profile_trigger_find(p, "start");
-        if (p->listen_coap > 0 || p->listen_coaps > 0)
-            diag_error(d, p->file, 0, "-j %u: the profile has fixed listen ports (a real IUT configured with "
-                       "them); parallel tests need the ephemeral ports of the bundled peers: use -j 1", fo->jobs);
-        else if (!st || !st->command)
-            diag_error(d, p->file, 0, "-j %u: the profile has no start command, so every test talks to the "
-                       "same IUT; parallel tests need an IUT started per test: use -j 1", fo->jobs);
-    }
     if (fo->certify) {
         if (nfilters) diag_error(d, NULL, 0, "--certify runs every applicable test: --filter is refused");
         if (fo->shard) diag_error(d, NULL, 0, "--certify is one complete run: --shard is refused");
@@ -61,33 +66,50 @@ size_t fleet_plan(const fleet_opts *fo, testcase **plan, size_t n)
 }
 
 typedef struct fleet_ctx {
-    testcase **plan;
+    fleet_unit *units;
+    size_t nunits;
+    size_t *unit_of;         /* job -> unit */
+    size_t *first;           /* unit -> its first job */
     console *con;
-    const char *junit_path;
-    const junit_run *jr;
-    test_result *results;
-    size_t n;
-    size_t written;      /* results[0..written) are final: junit.xml holds them */
+    const char *combined_junit;
+    const junit_run *combined;
+    size_t *written;         /* per unit: results[0..written) are final */
+    int64_t last_write_ns;
 } fleet_ctx;
 
 static void on_started(void *ctx, size_t i)
 {
     fleet_ctx *f = ctx;
-    console_test_start(f->con, f->plan[i]->id);
+    fleet_unit *u = &f->units[f->unit_of[i]];
+    console_test_start(f->con, u->plan[i - f->first[f->unit_of[i]]]->id);
 }
 
-static void write_junit(fleet_ctx *f)
+static void write_junits(fleet_ctx *f)
 {
-    if (junit_write(f->junit_path, f->jr, f->results, f->written) < 0)
-        fprintf(stderr, "run: cannot write %s: %s\n", f->junit_path, strerror(errno));
+    junit_part *parts = xcalloc(f->nunits, sizeof *parts);
+    for (size_t k = 0; k < f->nunits; k++) {
+        fleet_unit *u = &f->units[k];
+        if (junit_write(u->junit_path, &u->jr, u->results, f->written[k]) < 0)
+            fprintf(stderr, "run: cannot write %s: %s\n", u->junit_path, strerror(errno));
+        parts[k] = (junit_part){ &u->jr, u->results, f->written[k] };
+    }
+    if (f->combined_junit && junit_write_profiles(f->combined_junit, f->combined, parts, f->nunits) < 0)
+        fprintf(stderr, "run: cannot write %s: %s\n", f->combined_junit, strerror(errno));
+    free(parts);
+    f->last_write_ns = mono_now_ns();
 }
 
 static void on_final(void *ctx, size_t i)
 {
     fleet_ctx *f = ctx;
-    console_test_done(f->con, &f->results[i]);
-    if (i + 1 > f->written) f->written = i + 1;
-    write_junit(f);
+    size_t k = f->unit_of[i], j = i - f->first[k];
+    f->con->tag = f->nunits > 1 ? f->units[k].name : NULL;
+    console_test_done(f->con, &f->units[k].results[j]);
+    f->con->tag = NULL;
+    if (j + 1 > f->written[k]) f->written[k] = j + 1;
+    /* The reports are complete at any moment up to a second behind; rewriting them after
+     * every one of hundreds of tests would cost more than the tests. */
+    if (mono_now_ns() - f->last_write_ns >= NS_PER_SEC) write_junits(f);
 }
 
 static void on_tick(void *ctx)
@@ -96,48 +118,79 @@ static void on_tick(void *ctx)
     console_tick(f->con);
 }
 
-size_t fleet_execute(const fleet_opts *fo, testcase **plan, size_t n, const profile *p, const exec_opts *eo,
-                     console *con, const char *junit_path, const junit_run *jr, test_result *results)
+size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, console *con,
+                     const char *combined_junit, const junit_run *combined)
 {
-    fleet_ctx f = { plan, con, junit_path, jr, results, n, 0 };
-    pool_hooks h = { on_started, on_final, on_tick, &f };
+    size_t n = 0;
+    for (size_t k = 0; k < nunits; k++) n += units[k].nplan;
+    fleet_ctx f = { units, nunits, NULL, NULL, con, combined_junit, combined, NULL, 0 };
+    f.unit_of = xcalloc(n ? n : 1, sizeof *f.unit_of);
+    f.first = xcalloc(nunits ? nunits : 1, sizeof *f.first);
+    f.written = xcalloc(nunits ? nunits : 1, sizeof *f.written);
+    pool_job *jobs = xcalloc(n ? n : 1, sizeof *jobs);
+    test_result *results = xcalloc(n ? n : 1, sizeof *results);
     unsigned char *want = xcalloc(n ? n : 1, 1);
-    if (fo->certify)
-        fprintf(con->out, "certification run: every applicable test, profile %s; its known-failures list "
-                          "(%zu) is not applied\n", p->file, p->known_failures.n);
-    for (size_t i = 0; i < n; i++) {
-        char reason[512];
-        if (runner_not_applicable(plan[i], p, reason, sizeof reason)) {
-            test_result *r = &results[i];
-            r->id = xstrdup(plan[i]->id); r->role = xstrdup(plan[i]->role); r->area = xstrdup(plan[i]->area);
-            r->title = xstrdup(plan[i]->title); r->file = xstrdup(plan[i]->file);
-            r->v = VERDICT_SKIP;
-            r->reason = xstrdup(reason);
-            want[i] = POOL_FINAL;
-        } else {
-            want[i] = POOL_RUN;
+    size_t i = 0;
+    for (size_t k = 0; k < nunits; k++) {
+        fleet_unit *u = &units[k];
+        f.first[k] = i;
+        if (fo->certify)
+            fprintf(con->out, "certification run: every applicable test, profile %s; its known-failures list "
+                              "(%zu) is not applied\n", u->p->file, u->p->known_failures.n);
+        for (size_t j = 0; j < u->nplan; j++, i++) {
+            const testcase *tc = u->plan[j];
+            f.unit_of[i] = k;
+            /* A recorded duration when there is one: a static estimate misses the waits on
+             * the IUT's own timers. */
+            double rec = fo->durations ? durations_get(fo->durations, u->p->name, tc->id) : -1;
+            int64_t expect = rec >= 0 ? (int64_t)(rec * (double)NS_PER_SEC) : plan_expected_ns(tc, u->p);
+            jobs[i] = (pool_job){ tc, u->p, &u->eo, fo->certify ? NULL : &u->p->known_failures, u->lock,
+                                  expect, expect < PLAN_WAITING_NS };
+            char reason[512];
+            if (runner_not_applicable(tc, u->p, reason, sizeof reason)) {
+                test_result *r = &results[i];
+                r->id = xstrdup(tc->id); r->role = xstrdup(tc->role); r->area = xstrdup(tc->area);
+                r->title = xstrdup(tc->title); r->file = xstrdup(tc->file);
+                r->v = VERDICT_SKIP;
+                r->reason = xstrdup(reason);
+                want[i] = POOL_FINAL;
+            } else {
+                want[i] = POOL_RUN;
+            }
         }
     }
-    pool_opts po = { fo->jobs, fo->repeat, 0, fo->certify ? NULL : &p->known_failures };
-    size_t executed = pool_run(plan, n, want, p, eo, &po, &h, results);
+    /* Each unit's results are a slice of the run's array, filled in place. */
+    for (size_t k = 0; k < nunits; k++) units[k].results = results + f.first[k];
+    pool_hooks h = { on_started, on_final, on_tick, &f };
+    pool_opts po = { fo->jobs, fo->cpu_jobs, fo->repeat, 0 };
+    size_t executed = pool_run(jobs, n, want, &po, &h, results);
+    for (size_t k = 0; k < nunits; k++) {
+        units[k].executed = 0;
+        for (size_t j = 0; j < units[k].nplan; j++)
+            units[k].executed += want[f.first[k] + j] == POOL_RUN && units[k].results[j].v != VERDICT_SKIP;
+    }
     /* --retry: failures are re-run at the end, one more attempt per pass. */
     po.attempts = 1;
     po.retry = 1;
     for (unsigned round = 1; round <= fo->retry && !runner_interrupted; round++) {
         size_t again = 0;
-        for (size_t i = 0; i < n; i++) {
-            want[i] = plan_retry_wanted(&results[i]) ? POOL_RUN : POOL_NOT_IN_PASS;
-            again += want[i] == POOL_RUN;
+        for (size_t j = 0; j < n; j++) {
+            want[j] = plan_retry_wanted(&results[j]) ? POOL_RUN : POOL_NOT_IN_PASS;
+            again += want[j] == POOL_RUN;
         }
         if (!again) break;
         fprintf(con->out, "\nretry %u of %u: %zu test(s) that did not pass\n", round, fo->retry, again);
         con->index = 0;
         con->total = again;
-        pool_run(plan, n, want, p, eo, &po, &h, results);
+        pool_run(jobs, n, want, &po, &h, results);
     }
+    for (size_t k = 0; k < nunits; k++) f.written[k] = units[k].nplan;
+    write_junits(&f);
     free(want);
-    f.written = n;
-    write_junit(&f);
+    free(jobs);
+    free(f.unit_of);
+    free(f.first);
+    free(f.written);
     return executed;
 }
 

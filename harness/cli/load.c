@@ -56,6 +56,16 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
         if (dtls_priority_for(h->suites, h->nsuites, h->versions, h->nversions, prio, sizeof prio, err, sizeof err) < 0)
             diag_error(d, out->items[i]->file, 0, "<harness>: %s", err);
     }
+    cli_check_testcases_for(p, out, d);
+    /* Every order rule and failing alternative must be able to fail (exec/falsify.h). */
+    for (size_t i = 0; i < out->n; i++) falsify_testcase(out->items[i], d, NULL);
+    return diag_count(d) - before;
+}
+
+size_t cli_check_testcases_for(const profile *p, const tc_set *set, diag *d)
+{
+    size_t before = diag_count(d);
+    const tc_set *out = set;
     /* Every ${VAR} of a test case is a variable of the harness (model/vars.h), one the profile
      * defines, or a capture of an earlier step. Without a profile, or for a test that will be
      * skipped for it, only names the harness knows at all count (a typo is still an error): it
@@ -78,8 +88,6 @@ size_t cli_load_testcases(char **paths, size_t npaths, const profile *p, tc_set 
     }
     vars_free(&any);
     vars_free(&known);
-    /* Every order rule and failing alternative must be able to fail (exec/falsify.h). */
-    for (size_t i = 0; i < out->n; i++) falsify_testcase(out->items[i], d, NULL);
     return diag_count(d) - before;
 }
 

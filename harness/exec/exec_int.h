@@ -36,6 +36,7 @@ typedef struct exec {
     int repick;               /* env's IUT ports were picked (role field): a restart may pick new ones */
     int control_assoc_ok;     /* an association with the profile's credential completed (control="handshake") */
     const tc_step *control_pending;   /* a negative step passed, waiting for that association */
+    int link_notice[2];       /* the IUT's link notices (iut/iutctl.h iut_set_link_fd): read, write end */
 } exec;
 
 /* One line of the test's step log ("line N: ..."). */

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -174,6 +175,22 @@ typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt;
 static int iut_ended(exec *x)
 {
     return x->iut.pid && x->iut.exited && !x->iut_launched && mono_now_ns() - x->iut_exit_ns > 100 * NS_PER_MS;
+}
+
+static int wait_over(void *ctx) { return iut_ended(ctx); }
+
+/* A trigger after step s (this phase or a later one): the IUT may be started again, and time
+ * passing may be the point of the wait (a key lifetime). */
+static int trigger_after(const exec *x, const tc_step *s)
+{
+    const tc_steps *all[] = { &x->tc->preamble, &x->tc->body, &x->tc->postamble };
+    int seen = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t i = 0; i < all[a]->n; i++) {
+            if (&all[a]->items[i] == s) seen = 1;
+            else if (seen && all[a]->items[i].kind == STEP_TRIGGER) return 1;
+        }
+    return 0;
 }
 
 /* ... and it never sent a datagram: the test is inconclusive, it proved nothing. */
@@ -483,15 +500,26 @@ static void run_steps(exec *x, phase ph, const tc_steps *steps)
         case STEP_LINK:
         case STEP_DROP_STATE: {
             char m[256];
-            if (steps_net_run(s, x->w, m, sizeof m) < 0 || link_veth(x, s, m, sizeof m) < 0)
+            const char *state = s->kind == STEP_LINK ? kvlist_get(&s->net, "state") : NULL;
+            if (steps_net_run(s, x->w, m, sizeof m) < 0 || link_veth(x, s, m, sizeof m) < 0) {
                 step_failed(x, ph, s, m);
-            else step_log(x, s, "%s", m);
+            } else {
+                step_log(x, s, "%s", m);
+                /* The link changed: the IUT hears of it as from its operating system. */
+                if (state && x->link_notice[1] >= 0 &&
+                    write(x->link_notice[1], strcmp(state, "up") ? "down\n" : "up\n", strcmp(state, "up") ? 5 : 3) < 0)
+                    step_log(x, s, "the link notice to the IUT was not written: %s", strerror(errno));
+            }
             break;
         }
         case STEP_WAIT: {
             tc_window sw = tc_step_window(s);
             int64_t dur = tc_window_ns(&sw, x->p);
-            loop_run_until(x->loop, mono_now_ns() + dur, NULL, NULL);
+            /* A wait is a silence window like an <expect>'s: it ends when the IUT's process
+             * has ended (what it sent last read), since nothing more can come from it —
+             * unless a trigger follows, which may start it again after the time waited. */
+            if (loop_run_until(x->loop, mono_now_ns() + dur, trigger_after(x, s) ? NULL : wait_over, x))
+                step_log(x, s, "the IUT's process ended: nothing more can come, the wait ends");
             step_log(x, s, "waited %.3g s", ns_to_sec(dur));
             break;
         }
@@ -607,6 +635,11 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
             x.ns = &ns;
         }
     }
+    x.link_notice[0] = x.link_notice[1] = -1;
+    if (pipe2(x.link_notice, O_CLOEXEC) == 0) {
+        fcntl(x.link_notice[1], F_SETFL, O_NONBLOCK);
+        iut_set_link_fd(x.link_notice[0]);
+    }
     sb_init(&x.steps_log);
     timeline_init(&x.tl);
     timeline_strict(&x.tl, 1);   /* every module records only registered events (flow/events.h) */
@@ -646,6 +679,9 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         vars_free(&x.v);
     }
     if (x.ns) netns_destroy(x.ns);
+    iut_set_link_fd(-1);
+    for (int i = 0; i < 2; i++)
+        if (x.link_notice[i] >= 0) close(x.link_notice[i]);
     ports_release();   /* the IUT is gone: its ports are free for other tests */
     out->v = x.vs.v;
     if (x.vs.v != VERDICT_PASS) out->reason = xstrdup(x.vs.reason);

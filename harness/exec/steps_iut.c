@@ -108,7 +108,9 @@ static int launcher_exit(const iut_proc *p)
     return p->exited && WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0;
 }
 
-/* The profile's readiness probe, after the start command: run it every 100 ms until it
+/* The profile's readiness probe, after the start command: run it again after 10 ms, then
+ * at doubling intervals up to every 100 ms (an IUT that starts in 20 ms is not kept waiting
+ * 100 ms for the second probe), until it
  * exits 0 or the profile's ready timeout passes (then the IUT never became ready), or the
  * IUT's process ends first: then 1, and no verdict yet (the caller may start it again). */
 static int wait_ready(exec *x, const tc_step *s)
@@ -124,6 +126,7 @@ static int wait_ready(exec *x, const tc_step *s)
     if (x->ns) cmd = netns_wrap_free(x->ns, cmd);
     int64_t end = mono_now_ns() + x->p->ready_timeout_ns;
     int ready = 0, gone = 0;
+    int64_t pause = 10 * NS_PER_MS;
     x->iut_launched = 0;
     while (!ready && mono_now_ns() < end) {
         iut_check_exit(x);   /* (or the watch timer saw it while the last probe ran) */
@@ -141,7 +144,8 @@ static int wait_ready(exec *x, const tc_step *s)
         if (wait_command(x, &probe, end) && WIFEXITED(probe.status) && WEXITSTATUS(probe.status) == 0)
             ready = 1;
         else if (!probe.exited) iut_stop(&probe, 100 * NS_PER_MS);
-        if (!ready) loop_run_until(x->loop, mono_now_ns() + 100 * NS_PER_MS, NULL, NULL);
+        if (!ready) loop_run_until(x->loop, mono_now_ns() + pause, NULL, NULL);
+        if (pause < 100 * NS_PER_MS) pause = pause * 2 > 100 * NS_PER_MS ? 100 * NS_PER_MS : pause * 2;
     }
     /* A probe that succeeded while the IUT was dying answered for some other process on the
      * port (another test's IN-CSE after a port clash): not ready, the IUT is gone. */

@@ -28,6 +28,7 @@ void test_result_free(test_result *r);
 
 typedef struct run_summary {
     size_t total, pass, warn, fail, error, inconc, skip, xfail, xpass;
+    size_t other_role;   /* tests of the other role, not in the plan: not in total, never a skip */
 } run_summary;
 
 void run_summary_add(run_summary *s, verdict v);

@@ -11,6 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+static int link_fd = -1;
+
+void iut_set_link_fd(int fd) { link_fd = fd; }
+
 int iut_spawn(const char *cmd, const char *log_path, iut_proc *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -30,6 +34,11 @@ int iut_spawn(const char *cmd, const char *log_path, iut_proc *out, char *err, s
         if (fd >= 0) {
             dup2(fd, 1);
             dup2(fd, 2);
+        }
+        if (link_fd >= 0 && fcntl(link_fd, F_SETFD, 0) == 0) {   /* inherited across exec */
+            char num[16];
+            snprintf(num, sizeof num, "%d", link_fd);
+            setenv("M2M_HARNESS_LINK_FD", num, 1);
         }
         signal(SIGPIPE, SIG_DFL);
         signal(SIGTERM, SIG_DFL);

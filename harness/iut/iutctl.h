@@ -13,6 +13,14 @@ typedef struct iut_proc {
     int status;          /* waitpid status once exited */
 } iut_proc;
 
+/* The link notices of a test that controls the link (<link state>): the harness writes a line
+ * "down" or "up" on a pipe each time it lowers or raises the IUT's link; every command spawned
+ * from now on inherits the pipe's read end, its number in the environment variable
+ * M2M_HARNESS_LINK_FD, as a device's operating system tells its stack that the network
+ * attached. An IUT may ignore it (a real device learns of its link its own way); the bundled
+ * device starts its handshake timers when the link is up. fd -1: none. */
+void iut_set_link_fd(int fd);
+
 /* Starts cmd; its stdout and stderr are appended to log_path (NULL = /dev/null). */
 int iut_spawn(const char *cmd, const char *log_path, iut_proc *out, char *err, size_t errlen);
 /* Non-blocking: returns 1 once the process has exited (status filled). */

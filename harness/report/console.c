@@ -26,6 +26,7 @@ void console_init(console *c, FILE *out, size_t total, int verbose)
     c->shown_secs = -1;
     c->t0_ns = mono_now_ns();
     c->current[0] = '\0';
+    c->tag = NULL;
 }
 
 void console_set_quiet(console *c, int quiet)
@@ -170,6 +171,11 @@ void console_test_done(console *c, const test_result *r)
     put_padded(f, classname, 16);
     fputc(' ', f);
     put_clean(f, r->id ? r->id : "(no id)", "");
+    if (c->tag) {
+        fputs(" [", f);
+        put_clean(f, c->tag, "");
+        fputc(']', f);
+    }
     fputs(" (", f);
     put_seconds(f, r->seconds);
     fputs(")\n", f);
@@ -204,10 +210,31 @@ static void put_count(FILE *f, int color, const char *col, size_t n, const char 
 
 void console_summary(console *c, const run_summary *s, const char *report_dir)
 {
+    console_summary_role(c, s, NULL, report_dir);
+}
+
+static void put_counts(console *c, const run_summary *s);
+
+void console_profile_line(console *c, const char *name, const run_summary *s, const char *report)
+{
     FILE *f = c->out;
     clear_progress(c);
+    fputs("  ", f);
+    put_padded(f, name ? name : "?", 24);
+    fputc(' ', f);
+    put_counts(c, s);
+    if (s->other_role) fprintf(f, "; %zu of the other role not run", s->other_role);
+    int failed = run_summary_exit_code(s) != 0 || s->total == 0;
+    fprintf(f, "  %s  ", s->total == 0 ? "NO TEST RAN" : failed ? "FAILED" : "PASSED");
+    put_clean(f, report ? report : "", "");
+    fputc('\n', f);
+}
+
+static void put_counts(console *c, const run_summary *s)
+{
+    FILE *f = c->out;
     int first = 1, col = c->color;
-    fprintf(f, "\n%zu %s: ", s->total, s->total == 1 ? "test" : "tests");
+    fprintf(f, "%zu %s: ", s->total, s->total == 1 ? "test" : "tests");
     put_count(f, col, color_of(VERDICT_PASS), s->pass, "passed", &first);
     /* The rest only when present: the line stays short on a clean run. */
     if (s->warn) put_count(f, col, color_of(VERDICT_WARN), s->warn, "warned", &first);
@@ -217,6 +244,19 @@ void console_summary(console *c, const run_summary *s, const char *report_dir)
     if (s->skip) put_count(f, col, color_of(VERDICT_SKIP), s->skip, "skipped", &first);
     if (s->xfail) put_count(f, col, color_of(VERDICT_XFAIL), s->xfail, "expected failures", &first);
     if (s->xpass) put_count(f, col, color_of(VERDICT_XPASS), s->xpass, "unexpected passes", &first);
+}
+
+void console_summary_role(console *c, const run_summary *s, const char *other_role_name, const char *report_dir)
+{
+    FILE *f = c->out;
+    clear_progress(c);
+    int col = c->color;
+    fputc('\n', f);
+    put_counts(c, s);
+    /* The other role's tests were never in the plan: counted, not listed as skips. */
+    if (s->other_role)
+        fprintf(f, "; %zu test%s of the other role%s%s%s not run", s->other_role, s->other_role == 1 ? "" : "s",
+                other_role_name ? " (" : "", other_role_name ? other_role_name : "", other_role_name ? ")" : "");
     fputc('\n', f);
     /* An empty run certifies nothing: never call it passed. */
     int failed = run_summary_exit_code(s) != 0 || s->total == 0;

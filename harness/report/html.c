@@ -114,7 +114,7 @@ static void data_attrs(strbuf *b, const test_result *r)
     sb_add(b, "\"");
 }
 
-static void summary(strbuf *b, const report_test *ts, size_t n)
+static void summary(strbuf *b, const run_info *ri, const profile *p, const report_test *ts, size_t n)
 {
     run_summary s;
     memset(&s, 0, sizeof s);
@@ -122,6 +122,10 @@ static void summary(strbuf *b, const report_test *ts, size_t n)
     sb_addf(b, "<h2>Summary</h2>\n<p>%zu tests: %zu pass, %zu warn, %zu fail, %zu error, %zu inconc, %zu skip, "
                "%zu xfail, %zu xpass &#8212; <b>%s</b></p>\n<p>", s.total, s.pass, s.warn, s.fail, s.error,
             s.inconc, s.skip, s.xfail, s.xpass, run_summary_exit_code(&s) || !s.total ? "FAILED" : "PASSED");
+    if (ri->other_role)   /* left out of the plan: counted, never listed as skips */
+        sb_addf(b, "<p class=\"other-role\">%zu test(s) of the other role (%s) were not run: this profile has "
+                   "the harness play %s.</p>\n", ri->other_role, ri->other_role_name ? ri->other_role_name : "?",
+                p && p->role ? p->role : "?");
     select_of(b, "verdict", ts, n);
     select_of(b, "role", ts, n);
     select_of(b, "area", ts, n);
@@ -297,7 +301,7 @@ char *html_report(const run_info *ri, const profile *p, const report_test *ts, s
     sb_addf(&b, "</title>\n<style>%s</style>\n<script>\n%s</script>\n</head>\n<body>\n<h1>m2m-harness report</h1>\n",
             CSS, JS);
     audit(&b, ri, p);
-    summary(&b, ts, n);
+    summary(&b, ri, p, ts, n);
     coverage(&b, ts, n);
     skipped(&b, ts, n);
     sb_add(&b, "<h2>Tests</h2>\n");
@@ -324,3 +328,67 @@ int html_write(const char *path, const run_info *ri, const profile *p, const rep
     free(doc);
     return rc;
 }
+
+int html_index_write(const char *path, const char *run_id, const html_index_row *rows, size_t n)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_add(&b, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head>"
+               "<meta charset=\"utf-8\"/><title>m2m-harness run ");
+    sb_add_xml(&b, run_id);
+    sb_add(&b, "</title>\n<style>body{font:14px/1.4 system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}"
+               "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f3f3f3}"
+               ".FAILED{background:#f7c6c6}.PASSED{background:#d7f5d7}</style>\n</head>\n<body>\n"
+               "<h1>m2m-harness run ");
+    sb_add_xml(&b, run_id);
+    sb_add(&b, "</h1>\n<table class=\"profiles\"><tr><th>profile</th><th>role</th><th>result</th><th>tests</th>"
+               "<th>pass</th><th>warn</th><th>fail</th><th>error</th><th>inconc</th><th>skip</th><th>xfail</th>"
+               "<th>xpass</th><th>other role, not run</th><th>reports</th></tr>\n");
+    run_summary all;
+    memset(&all, 0, sizeof all);
+    for (size_t k = 0; k < n; k++) {
+        const html_index_row *u = &rows[k];
+        const run_summary *s = &u->sum;
+        const char *word = !s->total ? "NO TEST RAN" : run_summary_exit_code(s) ? "FAILED" : "PASSED";
+        sb_add(&b, "<tr class=\"profile\"><td><a href=\"");
+        sb_add_xml(&b, u->dir);
+        sb_add(&b, "/report.html\">");
+        sb_add_xml(&b, u->name);
+        sb_add(&b, "</a></td><td>");
+        sb_add_xml(&b, u->role);
+        sb_addf(&b, "</td><td class=\"%s\">%s</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td>"
+                    "<td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>",
+                !s->total || run_summary_exit_code(s) ? "FAILED" : "PASSED", word, s->total, s->pass, s->warn,
+                s->fail, s->error, s->inconc, s->skip, s->xfail, s->xpass, s->other_role);
+        const char *files[] = { "report.html", "junit.xml", "results.json" };
+        for (size_t i = 0; i < 3; i++) {
+            sb_add(&b, "<a href=\"");
+            sb_add_xml(&b, u->dir);
+            sb_addf(&b, "/%s\">%s</a> ", files[i], files[i]);
+        }
+        sb_add(&b, "</td></tr>\n");
+        all.total += s->total; all.pass += s->pass; all.warn += s->warn; all.fail += s->fail;
+        all.error += s->error; all.inconc += s->inconc; all.skip += s->skip; all.xfail += s->xfail;
+        all.xpass += s->xpass; all.other_role += s->other_role;
+    }
+    sb_addf(&b, "</table>\n<p class=\"total\">%zu profiles, %zu tests: %zu pass, %zu warn, %zu fail, %zu error, "
+                "%zu inconc, %zu skip, %zu xfail, %zu xpass; %zu of the other role not run &#8212; "
+                "<a href=\"junit.xml\">junit.xml</a> (one testsuite per profile)</p>\n</body></html>\n",
+            n, all.total, all.pass, all.warn, all.fail, all.error, all.inconc, all.skip, all.xfail, all.xpass,
+            all.other_role);
+    char *doc = sb_take(&b);
+    char *tmp = xasprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    int rc = -1;
+    if (f) {
+        size_t len = strlen(doc);
+        rc = fwrite(doc, 1, len, f) == len ? 0 : -1;
+        if (fclose(f) != 0) rc = -1;
+        if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+        if (rc != 0) unlink(tmp);
+    }
+    free(tmp);
+    free(doc);
+    return rc;
+}
+

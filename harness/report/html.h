@@ -11,4 +11,13 @@
 char *html_report(const run_info *ri, const profile *p, const report_test *ts, size_t n);
 int html_write(const char *path, const run_info *ri, const profile *p, const report_test *ts, size_t n);
 
+/* index.html of a run over several profiles: one row per profile (its name, report subfolder,
+ * role and counts) linking its report.html, junit.xml and results.json, and the totals.
+ * Well-formed XHTML, like report.html. Returns 0, or -1 when it cannot be written. */
+typedef struct html_index_row {
+    const char *name, *dir, *role;
+    run_summary sum;
+} html_index_row;
+int html_index_write(const char *path, const char *run_id, const html_index_row *rows, size_t n);
+
 #endif

@@ -208,10 +208,17 @@ static void add_system_out(strbuf *b, const test_result *r)
     free(where);
 }
 
-static void add_testcase(strbuf *b, const test_result *r)
+/* suffix: "@<profile>" in a report of several profiles, so every name is unique; else NULL */
+static void add_testcase(strbuf *b, const test_result *r, const char *suffix)
 {
     sb_add(b, "    <testcase");
-    add_attr(b, "name", r->id && *r->id ? r->id : "(no id)");
+    if (suffix) {
+        char *name = xasprintf("%s%s", r->id && *r->id ? r->id : "(no id)", suffix);
+        add_attr(b, "name", name);
+        free(name);
+    } else {
+        add_attr(b, "name", r->id && *r->id ? r->id : "(no id)");
+    }
     char *classname = r->area && *r->area ? xasprintf("%s.%s", role_of(r), r->area) : xstrdup(role_of(r));
     add_attr(b, "classname", classname);
     free(classname);
@@ -235,14 +242,18 @@ static void add_testcase(strbuf *b, const test_result *r)
     sb_add(b, "    </testcase>\n");
 }
 
+/* role: the suite holds that role's tests, named after it; NULL: all of results, the suite
+ * named after the profile (a report of several profiles) with "@<profile>" after each name. */
 static void add_suite(strbuf *b, const junit_run *run, const char *role, const char *timestamp,
                       const char *hostname, const test_result *results, size_t n)
 {
     counts c = { 0 };
     for (size_t i = 0; i < n; i++)
-        if (strcmp(role_of(&results[i]), role) == 0) count_one(&c, &results[i]);
+        if (!role || strcmp(role_of(&results[i]), role) == 0) count_one(&c, &results[i]);
+    const char *pname = run && run->profile_name ? run->profile_name : "profile";
+    char *suffix = role ? NULL : xasprintf("@%s", pname);
     sb_add(b, "  <testsuite");
-    add_attr(b, "name", role);
+    add_attr(b, "name", role ? role : pname);
     add_count(b, "tests", c.tests);
     add_count(b, "failures", c.failures);
     add_count(b, "errors", c.errors);
@@ -258,11 +269,13 @@ static void add_suite(strbuf *b, const junit_run *run, const char *role, const c
         add_property(b, "      ", run->properties[i], run->properties[i + 1]);
     sb_add(b, "    </properties>\n");
     for (size_t i = 0; i < n; i++)
-        if (strcmp(role_of(&results[i]), role) == 0) add_testcase(b, &results[i]);
+        if (!role || strcmp(role_of(&results[i]), role) == 0) add_testcase(b, &results[i], suffix);
     sb_add(b, "  </testsuite>\n");
+    free(suffix);
 }
 
-static char *build_document(const junit_run *run, const test_result *results, size_t n)
+static char *build_document(const junit_run *run, const test_result *results, size_t n,
+                            const junit_part *parts, size_t nparts)
 {
     char timestamp[32], hostname[256];
     if (run && run->timestamp) {
@@ -279,6 +292,8 @@ static char *build_document(const junit_run *run, const test_result *results, si
 
     counts all = { 0 };
     for (size_t i = 0; i < n; i++) count_one(&all, &results[i]);
+    for (size_t k = 0; k < nparts; k++)
+        for (size_t i = 0; i < parts[k].n; i++) count_one(&all, &parts[k].results[i]);
 
     strbuf b;
     sb_init(&b);
@@ -290,7 +305,9 @@ static char *build_document(const junit_run *run, const test_result *results, si
     add_count(&b, "skipped", all.skipped);
     add_time(&b, all.ms);
     sb_add(&b, ">\n");
-    /* One suite per role, in the order roles first appear. */
+    /* Several profiles: one suite per profile, in run order. */
+    for (size_t k = 0; k < nparts; k++) add_suite(&b, parts[k].run, NULL, timestamp, hostname, parts[k].results, parts[k].n);
+    /* One profile: one suite per role, in the order roles first appear. */
     for (size_t i = 0; i < n; i++) {
         const char *role = role_of(&results[i]);
         size_t j = 0;
@@ -315,13 +332,29 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+static int write_doc(const char *path, char *doc);
+
 int junit_write(const char *path, const junit_run *run, const test_result *results, size_t n)
 {
     if (!path || (n && !results)) {
         errno = EINVAL;
         return -1;
     }
-    char *doc = build_document(run, results, n);
+    return write_doc(path, build_document(run, results, n, NULL, 0));
+}
+
+int junit_write_profiles(const char *path, const junit_run *run, const junit_part *parts, size_t nparts)
+{
+    if (!path || (nparts && !parts)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return write_doc(path, build_document(run, NULL, 0, parts, nparts));
+}
+
+/* Writes doc (consumed) to path atomically. */
+static int write_doc(const char *path, char *doc)
+{
     char *tmp = xasprintf("%s.tmp", path);
     int rc = -1, saved = 0;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -24,6 +24,17 @@ typedef struct junit_run {
 /* Writes results[0..n) to path atomically. Returns 0, -1 on I/O error (errno set). */
 int junit_write(const char *path, const junit_run *run, const test_result *results, size_t n);
 
+/* A run over several profiles: one testsuite per profile, named after it (run->profile_name),
+ * with that profile's suite properties; each test case keeps classname <role>.<area> and is
+ * named "<ID>@<profile>", so every name in the file is unique. The testsuites root counts
+ * all of them. (Each profile's own folder also gets the plain junit_write report.) */
+typedef struct junit_part {
+    const junit_run *run;           /* profile, profile_name and properties of this suite */
+    const test_result *results;
+    size_t n;
+} junit_part;
+int junit_write_profiles(const char *path, const junit_run *run, const junit_part *parts, size_t nparts);
+
 /* Escapes text for XML character data / attributes: & < > " ' escaped; control bytes
  * other than \t \n \r and invalid UTF-8 become "\xHH". Returns a new string. */
 char *xml_escape_text(const char *s, size_t len);

@@ -114,6 +114,7 @@ json_t *results_json_build(const run_info *ri, const profile *p, const report_te
                                 "error", (json_int_t)sum.error, "inconc", (json_int_t)sum.inconc,
                                 "skip", (json_int_t)sum.skip, "xfail", (json_int_t)sum.xfail,
                                 "xpass", (json_int_t)sum.xpass, "exit_code", run_summary_exit_code(&sum));
+    if (ri->other_role) json_object_set_new(summary, "other_role", json_integer((json_int_t)ri->other_role));
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA_ID,
                      "run", results_json_run(ri), "profile_applied", results_json_profile(p),
                      "summary", summary, "skipped", skipped, "tests", tests);

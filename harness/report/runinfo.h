@@ -24,6 +24,10 @@ typedef struct run_info {
     unsigned long long seed;
     int pcap;
     kvlist env;                 /* NAME -> value of each $NAME / ${NAME} in the profile (NULL: unset) */
+    /* Tests of the other role among those selected: left out of the plan before it runs,
+     * counted here (summary, JUnit property other_role_tests), listed nowhere. */
+    size_t other_role;
+    const char *other_role_name;   /* that role ("field" for an in-cse profile), NULL when none */
 } run_info;
 
 void run_info_init(run_info *ri, const char *run_id, const char *report_dir, int argc, char **argv,

@@ -164,3 +164,77 @@ void plan_add_attempt(test_result *acc, test_result *att, int retry)
     }
     free(fail_reason);
 }
+
+static int has_silence(const tc_step *s)
+{
+    for (size_t i = 0; i < s->nalts; i++)
+        if (s->alts[i].kind == ALT_SILENCE) return 1;
+    return 0;
+}
+
+int64_t plan_expected_ns(const testcase *tc, const profile *p)
+{
+    const tc_steps *all[] = { &tc->preamble, &tc->body, &tc->postamble };
+    int64_t sum = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t i = 0; i < all[a]->n; i++) {
+            const tc_step *s = &all[a]->items[i];
+            tc_window w = tc_step_window(s);
+            int64_t win = tc_window_ns(&w, p);
+            if (s->kind == STEP_WAIT || (s->kind == STEP_EXPECT && has_silence(s)))
+                sum += win;
+            else if ((s->kind == STEP_ASSOC || s->kind == STEP_REVERSE) && s->expect_refused)
+                sum += win && win < p->dtls_total_ns ? win : p->dtls_total_ns;
+        }
+    return sum;
+}
+
+static char *base_key(const profile *p)
+{
+    const profile_trigger *st = profile_trigger_find(p, "start");
+    int field = p->role && !strcmp(p->role, "field");
+    if (!st || !st->command) {
+        int port = field ? (p->iut_coaps_port > 0 ? p->iut_coaps_port : p->iut_coap_port)
+                         : (p->listen_coaps > 0 ? p->listen_coaps : p->listen_coap);
+        return xasprintf("iut %s:%d", p->iut_address ? p->iut_address : "?", port);
+    }
+    if (p->listen_coap > 0 || p->listen_coaps > 0)
+        return xasprintf("harness %s:%d", p->harness_address ? p->harness_address : "?",
+                         p->listen_coaps > 0 ? p->listen_coaps : p->listen_coap);
+    return NULL;
+}
+
+static int identities_meet(const profile *a, const profile *b)
+{
+    const char *ia[] = { a->psk_identity, a->harness_cse_id, a->harness_ae_id, a->iut_cse_id, a->iut_ae_id };
+    const char *ib[] = { b->psk_identity, b->harness_cse_id, b->harness_ae_id, b->iut_cse_id, b->iut_ae_id };
+    for (size_t i = 0; i < sizeof ia / sizeof *ia; i++)
+        for (size_t j = 0; j < sizeof ib / sizeof *ib; j++)
+            if (ia[i] && ib[j] && *ia[i] && !strcmp(ia[i], ib[j])) return 1;
+    return 0;
+}
+
+void plan_iut_locks(const profile *const *ps, size_t n, char **keys)
+{
+    char **base = xcalloc(n ? n : 1, sizeof *base);
+    size_t *group = xcalloc(n ? n : 1, sizeof *group);
+    for (size_t i = 0; i < n; i++) {
+        base[i] = base_key(ps[i]);
+        group[i] = i;
+    }
+    /* union of profiles on the same key whose identities meet; a group is named after its
+     * first member */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            if (!base[i] || !base[j] || strcmp(base[i], base[j]) || !identities_meet(ps[i], ps[j])) continue;
+            size_t gi = group[i], gj = group[j], lo = gi < gj ? gi : gj, hi = gi < gj ? gj : gi;
+            for (size_t k = 0; k < n; k++)
+                if (group[k] == hi) group[k] = lo;
+        }
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = base[i] ? xasprintf("%s #%zu", base[i], group[i]) : NULL;
+        free(base[i]);
+    }
+    free(base);
+    free(group);
+}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "../flow/result.h"
 #include "../model/testcase.h"
+#include "../model/profile.h"
 
 /* "K/N" with 1 <= K <= N <= PLAN_MAX_SHARDS. Returns 0, or -1 with the reason in err. */
 #define PLAN_MAX_SHARDS 1000
@@ -35,6 +36,32 @@ int plan_apply_known(test_result *r, const kvlist *known);
  * verdicts are listed in acc->attempts, seconds add up, and acc->flaky is set once a
  * passing and a failing attempt were both seen; a flaky pass gets a reason that says so. */
 void plan_add_attempt(test_result *acc, test_result *att, int retry);
+
+/* How long the test is expected to take against a correct IUT, from its steps alone (no
+ * history, no clock): the sum of what it must wait out whatever the IUT does — <wait>, the
+ * window of an <expect> that passes on silence, an association the IUT is expected to refuse
+ * (the harness's handshake runs to its total timer) — with the profile's timers. Steps that
+ * end when an event comes count nothing. Used to start long waits first (run/pool.h); it
+ * never changes a verdict. */
+int64_t plan_expected_ns(const testcase *tc, const profile *p);
+
+/* A test the scheduler counts as CPU-bound: nothing in it is expected to wait long
+ * (plan_expected_ns below PLAN_WAITING_NS), so it keeps a core busy while it runs. */
+#define PLAN_WAITING_NS (1000LL * 1000 * 1000)
+
+/* The lock key of each profile of a run (keys[i] malloc'd, or NULL), for the job pool: the
+ * tests of a profile that drives a single real IUT never run at once, nor with those of
+ * another profile naming the same IUT, unless the two profiles' identities are disjoint.
+ * - A profile without a start command attaches to an IUT that is already running: keyed on
+ *   the IUT's address and port ("iut 192.0.2.1:5684"; the harness's listen port for a device,
+ *   which reaches the harness there).
+ * - Else one with fixed listen ports (the IUT was configured with them): keyed on the
+ *   harness's address and port.
+ * - Else (the bundled peers: a new IUT per test on ephemeral ports): NULL, no lock.
+ * Two profiles with the same key share one lock when their identities (PSK identity, the
+ * harness's CSE-ID and AE-ID, the IUT's CSE-ID and AE-ID) have one in common; with disjoint
+ * identities each gets a lock of its own ("... #<index of the first profile of the group>"). */
+void plan_iut_locks(const profile *const *ps, size_t n, char **keys);
 
 /* True for verdicts a --retry re-runs: fail, error, inconc (not xpass: a pass is final). */
 int plan_retry_wanted(const test_result *r);

@@ -1,6 +1,7 @@
 #include "pool.h"
 #include "plan.h"
 #include "runner.h"
+#include "../util/timeutil.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -21,20 +22,18 @@ typedef struct worker {
 } worker;
 
 typedef struct pool {
-    testcase *const *plan;
+    const pool_job *jobs;
     size_t n;
     const unsigned char *want;
-    const profile *p;
-    const exec_opts *eo;
-    exec_opts weo;            /* the workers' options: no progress tick of their own */
-    exec_observer wobs;
     const pool_opts *po;
     const pool_hooks *h;
     test_result *results;
-    unsigned *left;           /* attempts still to start per test */
-    unsigned char *running;   /* an attempt of the test is running */
+    unsigned *left;           /* attempts still to start per job */
+    unsigned char *running;   /* an attempt of the job is running */
     unsigned char *done;      /* handed on */
     unsigned char *ran;       /* at least one attempt started */
+    size_t *order;            /* the order jobs start in */
+    int64_t *started_ns;      /* when the running attempt of each job started */
     size_t next_final;
 } pool;
 
@@ -48,7 +47,7 @@ static void set_identity(test_result *r, const testcase *tc)
     r->file = xstrdup(tc->file);
 }
 
-/* Hands on every test whose result is final, in plan order, up to the first that is not. */
+/* Hands on every job whose result is final, in job order, up to the first that is not. */
 static void flush(pool *pl)
 {
     while (pl->next_final < pl->n) {
@@ -57,12 +56,12 @@ static void flush(pool *pl)
         if (pl->want[i] != POOL_NOT_IN_PASS && !pl->done[i]) {
             if (pl->want[i] == POOL_RUN) {
                 if (!pl->ran[i] && !pl->results[i].id) {
-                    set_identity(&pl->results[i], pl->plan[i]);
+                    set_identity(&pl->results[i], pl->jobs[i].tc);
                     pl->results[i].v = VERDICT_SKIP;
                     free(pl->results[i].reason);
                     pl->results[i].reason = xstrdup("not run: the run was interrupted");
                 } else {
-                    plan_apply_known(&pl->results[i], pl->po->known);
+                    plan_apply_known(&pl->results[i], pl->jobs[i].known);
                 }
             }
             pl->done[i] = 1;
@@ -74,17 +73,45 @@ static void flush(pool *pl)
 
 static void fold(pool *pl, size_t i, test_result *att)
 {
-    set_identity(att, pl->plan[i]);
+    set_identity(att, pl->jobs[i].tc);
     plan_add_attempt(&pl->results[i], att, pl->po->retry);
     /* A retry stops at the first attempt that passes. */
     if (pl->po->retry && !plan_retry_wanted(&pl->results[i])) pl->left[i] = 0;
 }
 
-/* The next attempt to start: the first test in plan order with attempts left and none running. */
+/* CPU-bound attempts that count against cpu_jobs now: running, and started less than
+ * PLAN_WAITING_NS ago. One still running after that is waiting (its expected duration was
+ * wrong): it gives its slot back. */
+static unsigned cpu_busy(const pool *pl, int64_t now)
+{
+    unsigned n = 0;
+    for (size_t k = 0; k < pl->n; k++)
+        n += pl->running[k] && pl->jobs[k].cpu_bound && now - pl->started_ns[k] < PLAN_WAITING_NS;
+    return n;
+}
+
+static int lock_held(const pool *pl, const char *lock)
+{
+    if (!lock) return 0;
+    for (size_t k = 0; k < pl->n; k++)
+        if (pl->running[k] && pl->jobs[k].lock && !strcmp(pl->jobs[k].lock, lock)) return 1;
+    return 0;
+}
+
+/* The next attempt to start, in start order: attempts left, none of the job running, its
+ * lock free, and a CPU slot when it needs one. */
 static int next_job(pool *pl, size_t *out)
 {
-    for (size_t i = 0; i < pl->n; i++)
-        if (pl->want[i] == POOL_RUN && pl->left[i] && !pl->running[i]) { *out = i; return 1; }
+    unsigned busy = pl->po->cpu_jobs ? cpu_busy(pl, mono_now_ns()) : 0;
+    for (size_t k = 0; k < pl->n; k++) {
+        size_t i = pl->order[k];
+        const pool_job *j = &pl->jobs[i];
+        if (pl->want[i] != POOL_RUN || !pl->left[i] || pl->running[i]) continue;
+        if (j->cpu_bound && pl->po->cpu_jobs && busy >= pl->po->cpu_jobs) continue;
+        if (lock_held(pl, j->lock)) continue;
+        *out = i;
+        return 1;
+    }
     return 0;
 }
 
@@ -102,7 +129,7 @@ static void run_serial(pool *pl)
         start(pl, i);
         test_result att;
         memset(&att, 0, sizeof att);
-        runner_run_one(pl->plan[i], pl->p, pl->eo, &att);
+        runner_run_one(pl->jobs[i].tc, pl->jobs[i].p, pl->jobs[i].eo, &att);
         fold(pl, i, &att);
         flush(pl);
     }
@@ -124,9 +151,17 @@ static int spawn(pool *pl, worker *w, size_t i)
          * sets runner_interrupted: runner_run_one then stops the test and its IUT. */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent) _exit(3);
+        const pool_job *j = &pl->jobs[i];
+        exec_opts weo = *j->eo;   /* a worker draws no progress line: the parent does */
+        exec_observer wobs;
+        if (j->eo->observer) {
+            wobs = *j->eo->observer;
+            wobs.tick = NULL;
+            weo.observer = &wobs;
+        }
         test_result r;
         memset(&r, 0, sizeof r);
-        runner_run_one(pl->plan[i], pl->p, &pl->weo, &r);
+        runner_run_one(j->tc, j->p, &weo, &r);
         runner_result_send(pfd[1], &r);
         _exit(0);
     }
@@ -136,6 +171,7 @@ static int spawn(pool *pl, worker *w, size_t i)
     w->test = i;
     sb_init(&w->buf);
     pl->running[i] = 1;
+    pl->started_ns[i] = mono_now_ns();
     start(pl, i);
     return 0;
 }
@@ -196,7 +232,8 @@ static void run_parallel(pool *pl)
             if (ws[k].pid) { pf[np].fd = ws[k].fd; pf[np].events = POLLIN; pf[np].revents = 0; idx[np++] = k; }
         if (!np) break;
         if (pl->h && pl->h->tick) pl->h->tick(pl->h->ctx);
-        if (poll(pf, np, 200) <= 0) continue;
+        /* 50 ms: a CPU slot freed by time (cpu_busy) is noticed soon */
+        if (poll(pf, np, 50) <= 0) continue;
         for (unsigned q = 0; q < np; q++) {
             if (!pf[q].revents) continue;
             worker *w = &ws[idx[q]];
@@ -213,22 +250,35 @@ static void run_parallel(pool *pl)
     free(ws);
 }
 
-size_t pool_run(testcase *const *plan, size_t n, const unsigned char *want, const profile *p,
-                const exec_opts *eo, const pool_opts *po, const pool_hooks *h, test_result *results)
+void pool_start_order(const pool_job *jobs, size_t n, size_t *order)
 {
-    pool pl = { .plan = plan, .n = n, .want = want, .p = p, .eo = eo, .po = po, .h = h, .results = results };
+    /* insertion sort, stable: n is a few thousand at most and this runs once per pass */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i;
+        while (k > 0 && jobs[order[k - 1]].expect_ns < jobs[i].expect_ns) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
+}
+
+size_t pool_run(const pool_job *jobs, size_t n, const unsigned char *want, const pool_opts *po,
+                const pool_hooks *h, test_result *results)
+{
+    pool pl = { .jobs = jobs, .n = n, .want = want, .po = po, .h = h, .results = results };
     pl.left = xcalloc(n ? n : 1, sizeof *pl.left);
     pl.running = xcalloc(n ? n : 1, 1);
     pl.done = xcalloc(n ? n : 1, 1);
     pl.ran = xcalloc(n ? n : 1, 1);
-    for (size_t i = 0; i < n; i++)
+    pl.order = xcalloc(n ? n : 1, sizeof *pl.order);
+    pl.started_ns = xcalloc(n ? n : 1, sizeof *pl.started_ns);
+    for (size_t i = 0; i < n; i++) {
         if (want[i] == POOL_RUN) pl.left[i] = po->attempts ? po->attempts : 1;
-    pl.weo = *eo;
-    if (eo->observer) {
-        pl.wobs = *eo->observer;
-        pl.wobs.tick = NULL;   /* a worker draws no progress line: the parent does */
-        pl.weo.observer = &pl.wobs;
+        pl.order[i] = i;
     }
+    /* One at a time: job order, as the console shows it. Several: longest expected first. */
+    if (po->jobs > 1) pool_start_order(jobs, n, pl.order);
     if (po->jobs > 1) run_parallel(&pl);
     else run_serial(&pl);
     size_t ran = 0;
@@ -237,5 +287,7 @@ size_t pool_run(testcase *const *plan, size_t n, const unsigned char *want, cons
     free(pl.running);
     free(pl.done);
     free(pl.ran);
+    free(pl.order);
+    free(pl.started_ns);
     return ran;
 }

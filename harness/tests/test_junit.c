@@ -232,6 +232,46 @@ static void test_all_verdicts(void)
     for (size_t i = 0; i < n; i++) test_result_free(&r[i]);
 }
 
+/* A run over several profiles: one suite per profile named after it, its properties, every
+ * test name unique (<ID>@<profile>) although the same ids ran against both, counts that add up. */
+static void test_profiles(void)
+{
+    test_result a[] = {
+        make("TC_SEC_SAE_PSK_001", "in-cse", "sae", VERDICT_PASS, NULL, 0.5),
+        make("TC_SEC_SAE_PSK_002", "in-cse", "sae", VERDICT_FAIL, "no association", 1.0),
+    };
+    test_result b[] = {
+        make("TC_SEC_SAE_PSK_001", "in-cse", "sae", VERDICT_PASS, NULL, 0.25),
+        make("TC_SEC_SAE_PSK_002", "in-cse", "sae", VERDICT_SKIP, "IUT does not claim PICS item SAE_PSK", 0),
+        make("TC_SEC_ACP_001", "in-cse", "acp", VERDICT_ERROR, "crash", 0.25),
+    };
+    const char *props_a[] = { "other_role_tests", "55", NULL, NULL };
+    junit_run ra = { "m2m-harness", "2024-05-01T12:00:00", "ci-runner-1", "fixtures/profiles/a.xml", "dev-a", props_a };
+    junit_run rb = { "m2m-harness", "2024-05-01T12:00:00", "ci-runner-1", "fixtures/profiles/b.xml", "dev-b", NULL };
+    junit_part parts[] = { { &ra, a, 2 }, { &rb, b, 3 } };
+    CU_ASSERT_EQUAL_FATAL(junit_write_profiles(path, &run, parts, 2), 0);
+    xmlDocPtr doc = load_valid();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    assert_counts(doc);
+    CU_ASSERT_EQUAL(xnum(doc, "count(/testsuites/testsuite)"), 2);
+    ASSERT_XSTR(doc, "/testsuites/@tests", "5");
+    ASSERT_XSTR(doc, "/testsuites/@failures", "1");
+    ASSERT_XSTR(doc, "/testsuites/@errors", "1");
+    ASSERT_XSTR(doc, "/testsuites/@skipped", "1");
+    ASSERT_XSTR(doc, "/testsuites/testsuite[1]/@name", "dev-a");
+    ASSERT_XSTR(doc, "/testsuites/testsuite[2]/@name", "dev-b");
+    ASSERT_XSTR(doc, "/testsuites/testsuite[1]/properties/property[@name='other_role_tests']/@value", "55");
+    ASSERT_XSTR(doc, "/testsuites/testsuite[2]/properties/property[@name='profile']/@value", "fixtures/profiles/b.xml");
+    ASSERT_XSTR(doc, "/testsuites/testsuite[1]/testcase[1]/@name", "TC_SEC_SAE_PSK_001@dev-a");
+    ASSERT_XSTR(doc, "/testsuites/testsuite[2]/testcase[1]/@name", "TC_SEC_SAE_PSK_001@dev-b");
+    ASSERT_XSTR(doc, "/testsuites/testsuite[2]/testcase[1]/@classname", "in-cse.sae");
+    /* no name twice in the whole file */
+    CU_ASSERT_EQUAL(xnum(doc, "count(//testcase[@name = following::testcase/@name])"), 0);
+    xmlFreeDoc(doc);
+    for (size_t i = 0; i < 2; i++) test_result_free(&a[i]);
+    for (size_t i = 0; i < 3; i++) test_result_free(&b[i]);
+}
+
 static void test_escaping(void)
 {
     const char *nasty = "a&b<c>d\"e'f ]]> g\x01h\xffi\x1b[31m\tj\nk\rl caf\xc3\xa9 \xc2\x85";
@@ -471,6 +511,7 @@ void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("junit", setup, teardown);
     CU_add_test(s, "every verdict maps; counts equal children", test_all_verdicts);
+    CU_add_test(s, "several profiles: a suite each, unique names", test_profiles);
     CU_add_test(s, "escaping of hostile text", test_escaping);
     CU_add_test(s, "xml_escape_text", test_xml_escape_text);
     CU_add_test(s, "system-out cap", test_system_out_cap);

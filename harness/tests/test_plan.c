@@ -4,8 +4,11 @@
 #include <string.h>
 #include "run/plan.h"
 #include "run/runner.h"
+#include "run/pool.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
+
+#define NS_PER_SEC_TEST (1000LL * 1000 * 1000)
 
 static void test_parse_shard(void)
 {
@@ -225,6 +228,98 @@ static void test_skip_reasons(void)
     profile_free(rpk);
 }
 
+/* What a test must wait out, with the profile's timers: a test that follows dtls-total gets
+ * longer with it, one without waits expects nothing. */
+static void test_expected(void)
+{
+    profile *p = load_profile("sim-device-asn");
+    testcase *wrong = load_tc("sae/TC_SEC_SAE_PSK_005.xml"), *net = load_tc("network/TC_SEC_NET_001.xml");
+    testcase *plain = load_tc("sae/TC_SEC_SAE_PSK_001.xml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(wrong);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    /* the silence window dtls-total+2s, then <wait for="2s"/> */
+    CU_ASSERT_EQUAL(plan_expected_ns(wrong, p), p->dtls_total_ns + 4 * NS_PER_SEC_TEST);
+    CU_ASSERT_EQUAL(plan_expected_ns(net, p), 1 * NS_PER_SEC_TEST);   /* its <wait for="1s"/> */
+    CU_ASSERT_EQUAL(plan_expected_ns(plain, p), 0);
+    int64_t before = plan_expected_ns(wrong, p);
+    p->dtls_total_ns += 3 * NS_PER_SEC_TEST;
+    CU_ASSERT_EQUAL(plan_expected_ns(wrong, p), before + 3 * NS_PER_SEC_TEST);
+    testcase_free(wrong);
+    testcase_free(net);
+    testcase_free(plain);
+    profile_free(p);
+}
+
+/* Longest expected first; equal ones keep job order. */
+static void test_start_order(void)
+{
+    pool_job jobs[6];
+    memset(jobs, 0, sizeof jobs);
+    const int64_t e[6] = { 1, 5, 0, 5, 3, 1 };
+    for (size_t i = 0; i < 6; i++) jobs[i].expect_ns = e[i];
+    size_t order[6];
+    pool_start_order(jobs, 6, order);
+    const size_t want[6] = { 1, 3, 4, 0, 5, 2 };
+    for (size_t i = 0; i < 6; i++) CU_ASSERT_EQUAL(order[i], want[i]);
+}
+
+/* The lock key of a single real IUT: none for the bundled peers started per test; the IUT's
+ * address and port for one already running, shared by profiles whose identities meet, apart
+ * when they are disjoint; the harness's address and port for fixed listen ports. */
+static void test_iut_locks(void)
+{
+    profile *a = load_profile("ref-in-cse"), *b = load_profile("ref-in-cse"), *c = load_profile("ref-in-cse");
+    profile *d = load_profile("sim-device-asn");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    const profile *ps[4] = { a, b, c, d };
+    char *keys[4];
+    plan_iut_locks(ps, 4, keys);
+    for (size_t i = 0; i < 4; i++) CU_ASSERT_PTR_NULL(keys[i]);   /* all started per test, ephemeral ports */
+    /* a, b and c attach to one running IN-CSE at 127.0.0.1:5684 */
+    profile *att[3] = { a, b, c };
+    for (size_t i = 0; i < 3; i++) {
+        for (size_t t = 0; t < att[i]->ntriggers; t++)
+            if (!strcmp(att[i]->triggers[t].name, "start")) {
+                free(att[i]->triggers[t].command);
+                att[i]->triggers[t].command = NULL;
+            }
+        att[i]->iut_coaps_port = 5684;
+    }
+    /* c registers with identities of its own: no identity in common with a and b */
+    const char *mine[] = { "other@in.m2m-harness.test", "/other-cse", "Cother", "/other-in-cse", "Cother-iut" };
+    char **fields[] = { &c->psk_identity, &c->harness_cse_id, &c->harness_ae_id, &c->iut_cse_id, &c->iut_ae_id };
+    for (size_t i = 0; i < 5; i++) {
+        free(*fields[i]);
+        *fields[i] = xstrdup(mine[i]);
+    }
+    d->listen_coaps = 5684;   /* a device configured with the harness's fixed port */
+    plan_iut_locks(ps, 4, keys);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys[0]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys[1]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys[2]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys[3]);
+    CU_ASSERT_PTR_NOT_NULL(strstr(keys[0], "iut 127.0.0.1:5684"));
+    CU_ASSERT_STRING_EQUAL(keys[0], keys[1]);     /* same IUT, same identities: one at a time */
+    CU_ASSERT_STRING_NOT_EQUAL(keys[0], keys[2]); /* same IUT, disjoint identities: side by side */
+    CU_ASSERT_PTR_NOT_NULL(strstr(keys[3], "harness 127.0.0.1:5684"));
+    for (size_t i = 0; i < 4; i++) free(keys[i]);
+    /* one identity in common is enough to share the lock */
+    free(c->iut_cse_id);
+    c->iut_cse_id = xstrdup(a->iut_cse_id);
+    plan_iut_locks(ps, 4, keys);
+    CU_ASSERT_STRING_EQUAL(keys[0], keys[2]);
+    for (size_t i = 0; i < 4; i++) free(keys[i]);
+    profile_free(a);
+    profile_free(b);
+    profile_free(c);
+    profile_free(d);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("plan", NULL, NULL);
@@ -235,4 +330,7 @@ void m2m_test_register(void)
     CU_add_test(s, "known failures: xfail and xpass", test_known);
     CU_add_test(s, "repeat: worst attempt, flaky when mixed", test_repeat);
     CU_add_test(s, "retry: a pass after failures is flaky", test_retry);
+    CU_add_test(s, "expected duration: waits and silence windows with the profile's timers", test_expected);
+    CU_add_test(s, "start order: longest expected first, ties in job order", test_start_order);
+    CU_add_test(s, "IUT locks: a single real IUT, shared unless identities are disjoint", test_iut_locks);
 }

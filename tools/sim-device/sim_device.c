@@ -17,6 +17,10 @@
 #include "util/xmem.h"
 #include "util/timeutil.h"
 #include <getopt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,6 +49,8 @@ typedef struct sim {
     long hs_max;        /* reorder-intolerant: highest handshake message_seq seen */
     int hs_gap;         /* ... and whether one arrived ahead of its predecessor */
     unsigned releases;  /* the releases it serves as a CSE (m2m_release_bit) */
+    int link_fd;        /* the harness's link notices (M2M_HARNESS_LINK_FD), or -1 */
+    int link_down;      /* the last notice said "down" */
 } sim;
 
 #define say(...) peer_log("sim-device", __VA_ARGS__)
@@ -254,6 +260,43 @@ static void start_sa2(sim *s, const dtls_params *sa1)
     s->sa2_up = node_serve_secure(s->node, &s->sa2dp, NULL, err, sizeof err) == 0;
     if (!s->sa2_up) say("SA2 server: %s", err);
     else say("accepting the reverse association on %s", s->poa);
+}
+
+/* The harness's notices of the device's link state, as a device's operating system tells its
+ * stack that the network attached: lines "down" and "up" on an inherited pipe whose number is
+ * in M2M_HARNESS_LINK_FD (iut/iutctl.h). The last line read is the state. */
+static void link_read(sim *s)
+{
+    char buf[256];
+    for (;;) {
+        ssize_t n = read(s->link_fd, buf, sizeof buf - 1);
+        if (n <= 0) {
+            if (n == 0 || (errno != EAGAIN && errno != EINTR)) {   /* the harness is gone: no more notices */
+                loop_del_fd(s->loop, s->link_fd);
+                close(s->link_fd);
+                s->link_fd = -1;
+            }
+            return;
+        }
+        buf[n] = '\0';
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+            s->link_down = !strcmp(line, "down");
+        if (n < (ssize_t)sizeof buf - 1) return;
+    }
+}
+
+static void on_link(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l;
+    (void)fd;
+    (void)revents;
+    link_read(ctx);
+}
+
+static int link_is_up(void *ctx)
+{
+    const sim *s = ctx;
+    return !s->link_down || s->link_fd < 0;
 }
 
 static int dtls_settled(void *ctx)
@@ -497,6 +540,13 @@ int main(int argc, char **argv)
     if (!s.harness_addr) s.harness_addr = p->harness_address;
     dtls_global_init();
     s.loop = loop_new();
+    s.link_fd = -1;
+    const char *lfd = getenv("M2M_HARNESS_LINK_FD");
+    if (lfd && *lfd >= '0' && *lfd <= '9') {
+        s.link_fd = atoi(lfd);
+        if (fcntl(s.link_fd, F_SETFL, O_NONBLOCK) < 0 || loop_add_fd(s.loop, s.link_fd, on_link, &s) < 0) s.link_fd = -1;
+        else link_read(&s);   /* what the harness said before we started: "down" keeps the handshake back */
+    }
     const node_hooks hooks = { { NULL, on_request, &s }, NULL, has_fault(&s, "reorder-intolerant") ? watch_order : NULL,
                                NULL, &s };
     s.node = node_new(s.loop, (coap_params){ p->ack_timeout_ns, p->max_retransmit }, &hooks);
@@ -582,6 +632,15 @@ int main(int argc, char **argv)
     if (has_fault(&s, "no-flight-retransmit")) dp.retrans_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);
     s.hs_max = -1;
+    /* A device whose link is down does not start its handshake: its timers (retransmission,
+     * dtls-total) start when the link comes up, so how late the harness raises it, under
+     * load, changes nothing. The no-flight-retransmit fault keeps a stack that pays no heed
+     * to its link: its one flight goes out at once, into the link that is down. */
+    if (s.link_fd >= 0 && s.link_down && !has_fault(&s, "no-flight-retransmit")) {
+        say("link down: the handshake waits for the link");
+        loop_run_until(s.loop, mono_now_ns() + 3600 * NS_PER_SEC, link_is_up, &s);
+        say("link up: starting the handshake");
+    }
     if (hostile && !hostile_inside_sa(hostile)) hostile_outside(hostile, bind_addr, s.harness_addr, s.coap_port, s.coaps_port, p);
     s.sa1 = node_connect(s.node, bind_addr, &peer, &dp, NULL, NULL, NULL, err, sizeof err);
     if (!s.sa1) { say("%s", err); return 1; }

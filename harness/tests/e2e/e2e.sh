@@ -19,7 +19,7 @@ fault-*)
   [ -n "$row" ] || { echo "no row for fault $fault in faults.tsv"; exit 1; }
   profile=$SRC/fixtures/profiles/$prof.xml
   export SIM_DEVICE_ARGS=--fault=$fault
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   expect_eq "exit status" 1 "$rc"
   for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
     v=$(verdict_of "$id")
@@ -59,7 +59,7 @@ peer-*)
   # an npm peer is named after its package: a node_modules from before it was added lacks it
   case ${case_name#peer-} in node-*) [ -d "$SRC/tools/peers/node/node_modules/${case_name#peer-}" ] \
     || { echo "npm package ${case_name#peer-} missing: run tools/setup/install-deps.sh"; exit 1; };; esac
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   known=$(grep -o 'known-failure test="[A-Z0-9_]*"' "$profile" | sed 's/.*="\(.*\)"/\1/')
   for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
@@ -97,7 +97,7 @@ mca-warn)
 ae)
   # The simulator as an AE on Mca (R-SAE-02): correct passes, plain traffic first fails.
   profile=$SRC/fixtures/profiles/sim-device-ae.xml
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   expect_eq "TC_SEC_SAE_PSK_AE_001" pass "$(verdict_of TC_SEC_SAE_PSK_AE_001)"
   # SAE is mandatory between a field AE and the IN-CSE: the ordering rule applies to it
@@ -117,7 +117,7 @@ separate)
   # every applicable test, and it really did answer separately: empty ACK, then the response in
   # a CON of its own that the harness ACKs; no device answer anywhere is piggybacked.
   profile=$SRC/fixtures/profiles/sim-device-asn-separate.xml
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   check_counts
   tl=$work/reports/latest/timelines/TC_SEC_BIND_002.txt
@@ -170,7 +170,7 @@ results-json)
   validate() { node "$SRC/tools/node/validate-json.js" "$SRC/harness/report/results.schema.json" "$1"; }
   [ -d "$SRC/tools/node/node_modules/ajv" ] || { echo "tools/node/node_modules missing: run tools/setup/install-deps.sh"; exit 1; }
   export SIM_DEVICE_ARGS=--fault=register-before-sae
-  run -j "$E2E_JOBS" --seed 4242 "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} --seed 4242 "$SRC/testcases"
   expect_eq "exit status" 1 "$rc"
   j=$work/reports/latest/results.json
   validate "$j" && ok "results.json valid" || fail "results.json does not validate"
@@ -191,7 +191,7 @@ html)
   # report.html from a failing run: well-formed (XHTML), self-contained, a chart per test
   # run, the violation marked, the audit trail and the skipped tests with their reasons.
   export SIM_DEVICE_ARGS=--fault=register-before-sae
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   h=$work/reports/latest/report.html
   xmllint --noout "$h" && ok "report.html is well-formed" || fail "report.html is not well-formed XML"
   grep -qE '(src|href)="https?:' "$h" && fail "report.html loads something from the network" || ok "nothing from the network"
@@ -200,6 +200,12 @@ html)
   expect_contains "violation marked" "$(cat "$h")" 'class="row bad"'
   expect_contains "audit: profile checksum" "$(cat "$h")" "$(sha256sum < "$profile" | cut -d' ' -f1)"
   expect_contains "skip reasons" "$(cat "$h")" "IUT does not claim PICS item"
+  # the other role's tests are not in the plan: counted, not listed as skips
+  nfield=$(ls "$SRC"/testcases/field/*.xml | wc -l)
+  expect_contains "other role counted" "$(cat "$h")" "$nfield test(s) of the other role (field) were not run"
+  expect_eq "other role not listed" 0 "$(grep -c 'test is for role' "$h")"
+  expect_eq "other role not in junit.xml" 0 "$(xp "count(//testcase[starts-with(@classname,'field.')])" "$(junit)")"
+  expect_eq "other role property" "$nfield" "$(xp "string(//testsuite[1]/properties/property[@name='other_role_tests']/@value)" "$(junit)")"
   expect_contains "filters" "$(cat "$h")" 'id="f-verdict"'
   ;;
 bundle-replay)
@@ -238,7 +244,7 @@ enrol)
   # harness as MEF, associates with the derived KeID/Kpsa and registers; the whole suite
   # passes (what the profile's PICS do not claim is skipped).
   profile=$SRC/fixtures/profiles/sim-device-enrol.xml
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   for id in TC_SEC_ENR_001 TC_SEC_ENR_002 TC_SEC_ENR_003 TC_SEC_ENR_004 TC_SEC_ENR_006 TC_SEC_ENR_007; do
     expect_eq "$id" pass "$(verdict_of "$id")"; done
@@ -281,7 +287,7 @@ enrol)
   grep -q "m2m-harness-test-kpm-1" -r "$work/reports/latest/" && fail "Kpm appears in the report" || ok "Kpm not in reports (profile.xml redacted)"
   ;;
 correct)
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   expect_eq "exit status" 0 "$rc"
   expect_eq "TC_SEC_SAE_PSK_001" pass "$(verdict_of TC_SEC_SAE_PSK_001)"
   expect_eq "TC_SEC_ORDER_001" pass "$(verdict_of TC_SEC_ORDER_001)"
@@ -292,6 +298,10 @@ correct)
     grep -q " $ev " "$tl" && ok "timeline has $ev" || fail "timeline lacks $ev"
   done
   grep -q "suite=TLS_PSK_WITH_AES_128_CCM_8" "$tl" && ok "CCM_8 negotiated" || fail "suite is not TLS_PSK_WITH_AES_128_CCM_8"
+  # A <wait> is a silence window: after the device gave up its handshake with an unknown
+  # identity and exited, nothing more can come from it, so the wait ends there.
+  expect_contains "TC_SEC_SAE_PSK_006: the wait ends with the IUT's process" \
+    "$(xp "string(//testcase[@name='TC_SEC_SAE_PSK_006']/system-out)" "$(junit)")" "the IUT's process ended: nothing more can come, the wait ends"
   grep -q "m2m-harness-test-psk-1" -r "$work/reports/latest/" && fail "PSK key appears in the report" || ok "PSK key not in reports (profile.xml redacted)"
   ;;
 plain-refused-4107)
@@ -517,7 +527,7 @@ cli)
   out=$("$HARNESS" validate --profile "$profile" "$SRC/testcases" 2>&1); rc=$?
   expect_eq "validate exit" 0 "$rc"
   ;;
-certify|certify-broken|shards|parallel|known-failures|flaky|coverage|explain|ipv6)
+certify|certify-broken|shards|parallel|profiles|known-failures|flaky|coverage|explain|ipv6)
   . "$SRC/harness/tests/e2e/fleet.sh";;
 *)
   echo "unknown case $case_name"; exit 2;;

@@ -98,17 +98,60 @@ shards)
   expect_eq "bad --shard" 2 "$rc"
   ;;
 parallel)
-  # -j 2 gives the verdicts of -j 1, console and JUnit in plan order; refused for a real IUT.
+  # The default -j (many at once, longest first) gives the verdicts of -j 1, console and
+  # JUnit in plan order; a single real IUT's tests run one at a time whatever -j says.
   export SIM_DEVICE_ARGS=--fault=register-before-sae
   run -j 1 "$SRC/testcases"; one=$(readlink -f "$work/reports/latest"); out1=$out
-  run -j 2 "$SRC/testcases"; two=$(readlink -f "$work/reports/latest")
-  expect_eq "same verdicts with -j 2" "$(ids_verdicts "$one/junit.xml")" "$(ids_verdicts "$two/junit.xml")"
+  run "$SRC/testcases"; two=$(readlink -f "$work/reports/latest")
+  expect_eq "same verdicts with the default -j" "$(ids_verdicts "$one/junit.xml")" "$(ids_verdicts "$two/junit.xml")"
   expect_eq "JUnit in plan order" "$(xp '//testcase/@name' "$one/junit.xml")" "$(xp '//testcase/@name' "$two/junit.xml")"
   expect_eq "console in plan order" "$(console_ids "$out1")" "$(console_ids "$out")"
+  # Fixed listen ports (a device configured with them): every test binds the same port, so
+  # two at once would find it taken (an error, not the -j 1 verdict). The pool keys such a
+  # profile's tests on that address and port: -j 8 gives the verdicts of -j 1.
   sed 's/coaps-port="0">/coaps-port="45999">/' "$profile" > "$work/fixed.xml"
-  out=$("$HARNESS" run -j 2 --profile "$work/fixed.xml" --report-dir "$work/reports" "$SRC/testcases" 2>&1); rc=$?
-  expect_eq "-j 2 with fixed ports" 2 "$rc"
-  expect_contains "message" "$out" "fixed listen ports"
+  run -j 1 -f 'TC_SEC_SAE_PSK_00[1-4]' -f 'TC_SEC_ORDER_*' "$SRC/testcases"; serial=$(readlink -f "$work/reports/latest")
+  profile=$work/fixed.xml
+  run -j 8 -f 'TC_SEC_SAE_PSK_00[1-4]' -f 'TC_SEC_ORDER_*' "$SRC/testcases"; fixed=$(readlink -f "$work/reports/latest")
+  expect_eq "fixed ports, -j 8: the verdicts of -j 1" "$(ids_verdicts "$serial/junit.xml")" "$(ids_verdicts "$fixed/junit.xml")"
+  expect_eq "fixed ports: exit status" 1 "$rc"
+  ;;
+profiles)
+  # Several profiles in one run, one job pool: per profile its own report folder (the
+  # verdicts of a run against that profile alone), one JUnit suite per profile with unique
+  # names, index.html linking every profile's page, the other role's tests counted and not
+  # listed, and merge joins the combined reports of two shards.
+  ae=$SRC/fixtures/profiles/sim-device-ae.xml
+  export SIM_DEVICE_ARGS=--fault=register-before-sae
+  run -f 'TC_SEC_SAE_PSK_00[1-6]' -f 'TC_SEC_ORDER_*' -f 'TC_SEC_IN_SAE_PSK_001' "$SRC/testcases"; alone=$(readlink -f "$work/reports/latest")
+  out=$("$HARNESS" run --profile "$profile" --profile "$ae" --report-dir "$work/reports" \
+        -f 'TC_SEC_SAE_PSK_00[1-6]' -f 'TC_SEC_ORDER_*' -f 'TC_SEC_IN_SAE_PSK_001' "$SRC/testcases" 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  both=$(readlink -f "$work/reports/latest")
+  expect_eq "exit status (a fault)" 1 "$rc"
+  j=$both/junit.xml
+  expect_eq "one testsuite per profile" "sim-device-asn sim-device-ae" "$(xp '/testsuites/testsuite/@name' "$j" | sed 's/ name="\([^"]*\)"/\1 /g' | xargs)"
+  expect_eq "every test name once" "0" "$(xp 'count(//testcase[@name = following::testcase/@name])' "$j")"
+  expect_eq "names carry the profile" "in-cse.sae" "$(xp "string(/testsuites/testsuite[2]/testcase[@name='TC_SEC_SAE_PSK_001@sim-device-ae']/@classname)" "$j")"
+  expect_eq "root counts" "$(xp 'count(//testcase)' "$j")" "$(xp 'string(/testsuites/@tests)' "$j")"
+  xmllint --noout --schema "$SRC/harness/report/junit.xsd" "$j" 2>/dev/null && ok "combined junit.xml valid" || fail "combined junit.xml invalid"
+  expect_eq "per-profile report = a run against that profile alone" "$(ids_verdicts "$alone/junit.xml")" "$(ids_verdicts "$both/sim-device-asn/junit.xml")"
+  expect_eq "other role counted, not listed" "1" "$(xp "string(/testsuites/testsuite[1]/properties/property[@name='other_role_tests']/@value)" "$j")"
+  expect_eq "no skip for the role" "0" "$(grep -c 'test is for role' "$both/sim-device-asn/junit.xml")"
+  xmllint --noout "$both/index.html" && ok "index.html is well-formed" || fail "index.html is not well-formed"
+  expect_contains "index links the first profile" "$(cat "$both/index.html")" 'href="sim-device-asn/report.html"'
+  expect_contains "index links the second profile" "$(cat "$both/index.html")" 'href="sim-device-ae/report.html"'
+  expect_contains "console names the profile" "$out" "[sim-device-ae]"
+  expect_contains "console summary per profile" "$out" "sim-device-ae "
+  # merge: the combined reports of shard 1/2 and 2/2 give one suite per profile again
+  for k in 1 2; do
+    "$HARNESS" run --profile "$profile" --profile "$ae" --report-dir "$work/sh$k" --shard $k/2 --allow-empty \
+      -f 'TC_SEC_SAE_PSK_00[1-6]' -f 'TC_SEC_ORDER_*' "$SRC/testcases" >/dev/null 2>&1
+  done
+  "$HARNESS" merge -o "$work/merged" "$work/sh1" "$work/sh2" >/dev/null 2>&1
+  expect_eq "merged shards: suites" "sim-device-asn sim-device-ae" "$(xp '/testsuites/testsuite/@name' "$work/merged/junit.xml" | sed 's/ name="\([^"]*\)"/\1 /g' | xargs)"
+  expect_eq "merged shards: every test" "$(xp 'count(//testcase)' "$j")" "$(xp 'count(//testcase)' "$work/merged/junit.xml")"
+  unset SIM_DEVICE_ARGS
   ;;
 known-failures)
   # Listed tests that fail are xfail (the run passes, reason and original verdict kept);
@@ -118,7 +161,7 @@ known-failures)
   kf=""; for id in $failing; do kf="$kf  <known-failure test=\"$id\">vendor bug 42 ($id)</known-failure>\n"; done
   sed "s|</profile>|$kf</profile>|" "$profile" > "$work/kf.xml"
   profile=$work/kf.xml
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   expect_eq "exit status (all failures known)" 0 "$rc"
   for id in $failing; do
     expect_eq "$id verdict" xfail "$(prop_of "$id" verdict)"

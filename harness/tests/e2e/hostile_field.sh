@@ -28,7 +28,7 @@ declare -A tests=(
 switches="coap-truncated coap-unknown-critical missing-rqi token-mismatch dtls-garbage silence
           coap-malformed coap-bad-elective missing-rsc duplicates oversized bad-server-hello hvr-loop alert"
 
-# Every switch its own run and report folder, then its checks; 2 x E2E_JOBS switches at once
+# Every switch its own run and report folder, then its checks; 2 x E2E_JOBS (default 6) switches at once
 # (each mostly waits on timers), their outputs printed in order at the end.
 run_switch() {
   local sw=$1 f=() t
@@ -217,7 +217,7 @@ esac
 }
 
 for sw in $switches; do
-  while [ "$(jobs -rp | wc -l)" -ge "${HOSTILE_JOBS:-$((E2E_JOBS * 2))}" ]; do wait -n; done
+  while [ "$(jobs -rp | wc -l)" -ge "${HOSTILE_JOBS:-$(( ${E2E_JOBS:-6} * 2 ))}" ]; do wait -n; done
   ( run_switch "$sw"; cur=$sw; checks ) > "$work/$sw.checks" 2>&1 &
 done
 wait

@@ -39,7 +39,7 @@ covers_of() { xp 'string(/testcase/@covers)' "$(ls "$SRC"/testcases/*/"$1".xml)"
 declare -A ran
 for prof in $profiles; do
   profile=$SRC/fixtures/profiles/$prof.xml
-  run -j "$E2E_JOBS" "$dir"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$dir"
   expect_eq "exit status under $prof" 1 "$rc"
   for id in $(xp '//testcase/@name' "$(junit)" | sed 's/ name="\([^"]*\)"/\1 /g'); do
     v=$(verdict2 "$id")

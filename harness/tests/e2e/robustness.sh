@@ -158,7 +158,7 @@ secrets)
   # Full run, PSK, a fault so that failing tests write their bundles too; a key-log variable
   # in the environment must not make anything write secrets (only --pcap does).
   export SSLKEYLOGFILE=$work/sslkeys GNUTLS_KEYLOGFILE=$work/gnutlskeys SIM_DEVICE_ARGS=--fault=wrong-fr
-  run -j "$E2E_JOBS" "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
   unset SSLKEYLOGFILE GNUTLS_KEYLOGFILE SIM_DEVICE_ARGS
   expect_eq "exit status (fault: some tests fail)" 1 "$rc"
   [ -d "$work/reports/latest/bundles" ] && ok "bundles written" || fail "test setup: no bundles written"
@@ -169,7 +169,7 @@ secrets)
     || ok "no key log lines in the report without --pcap"
   # Full run with captures: the secrets of the sessions are embedded and the console says so,
   # but the long-term PSK is not.
-  run -j "$E2E_JOBS" --pcap "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} --pcap "$SRC/testcases"
   expect_eq "exit status (--pcap)" 0 "$rc"
   grep -rlaE 'CLIENT_RANDOM' "$work/reports/latest/captures/" >/dev/null && ok "captures embed the session keys" \
     || fail "no session keys in captures/ with --pcap"
@@ -177,7 +177,7 @@ secrets)
   no_secrets "PSK, --pcap"
   # Full run with X.509 credentials, with captures.
   profile=$SRC/fixtures/profiles/sim-device-asn-cert.xml
-  run -j "$E2E_JOBS" --pcap "$SRC/testcases"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} --pcap "$SRC/testcases"
   expect_eq "exit status (X.509, --pcap)" 0 "$rc"
   no_secrets "X.509, --pcap"
   ;;
