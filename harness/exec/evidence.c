@@ -67,7 +67,8 @@ void evidence_no_dtls(const timeline *tl, size_t from, size_t to, int64_t window
     }
     if (icmp) {
         const char *after = tl_event_get(icmp, "after_ms");
-        snprintf(buf, len, "nothing answered on the coaps port: ICMP port unreachable after %s ms", after ? after : "?");
+        snprintf(buf, len, "nothing listens on the coaps port: ICMP port unreachable %s ms after the harness's datagram",
+                 after ? after : "?");
         return;
     }
     snprintf(buf, len, "no datagram from the IUT within %.3g s: cannot tell a refusal from an IUT that does not speak DTLS",
@@ -118,4 +119,99 @@ void evidence_describe(const tl_event *e, char *buf, size_t len)
         sep = ", ";
     }
     if (strcmp(sep, ", ") == 0 && n + 1 < len) snprintf(buf + n, len - n, ")");
+}
+
+static int is_request_tx(const tl_event *e)
+{
+    return !strcmp(e->name, "msg.tx") && tl_event_get(e, "op") && !attr_is(e, "op", "none");
+}
+
+long evidence_last_request(const timeline *tl, size_t to)
+{
+    for (size_t i = to < tl->n ? to : tl->n; i-- > 0;)
+        if (is_request_tx(&tl->ev[i])) return (long)i;
+    return -1;
+}
+
+static int same_attr(const tl_event *a, const tl_event *b, const char *k)
+{
+    const char *x = tl_event_get(a, k), *y = tl_event_get(b, k);
+    return x && y && !strcmp(x, y);
+}
+
+int evidence_answered(const timeline *tl, size_t req, size_t to)
+{
+    const tl_event *q = &tl->ev[req];
+    for (size_t i = req + 1; i < to && i < tl->n; i++) {
+        const tl_event *e = &tl->ev[i];
+        if (strcmp(e->name, "msg.rx") != 0 || tl_event_get(e, "rejected")) continue;
+        if (tl_event_get(e, "op") && !attr_is(e, "op", "none")) continue;   /* a request of its own */
+        if (same_attr(e, q, "token") || same_attr(e, q, "rqi")) return 1;
+    }
+    return 0;
+}
+
+int evidence_shape_answered(const timeline *tl, size_t req, size_t to)
+{
+    const char *cf = tl_event_get(&tl->ev[req], "cf");
+    for (size_t i = 0; i < to && i < tl->n; i++) {
+        const tl_event *e = &tl->ev[i];
+        if (!is_request_tx(e)) continue;
+        const char *c = tl_event_get(e, "cf");
+        if (cf && !(c && !strcmp(c, cf))) continue;
+        if (evidence_answered(tl, i, to)) return 1;
+    }
+    return 0;
+}
+
+void evidence_request_describe(const tl_event *e, char *buf, size_t len)
+{
+    const char *op = tl_event_get(e, "op"), *ty = tl_event_get(e, "ty"), *to = tl_event_get(e, "to");
+    const char *rqi = tl_event_get(e, "rqi"), *cf = tl_event_get(e, "cf");
+    char opu[16] = "";
+    for (size_t i = 0; op && op[i] && i + 1 < sizeof opu; i++) opu[i] = (char)(op[i] >= 'a' && op[i] <= 'z' ? op[i] - 32 : op[i]);
+    snprintf(buf, len, "%s%s%s to %s rqi=%s%s%s, over %s (event #%llu at %.3f s)", opu, ty ? " ty=" : "", ty ? ty : "",
+             to ? to : "?", rqi ? rqi : "(none)", cf ? ", Content-Format " : "", cf ? cf : "",
+             attr_is(e, "secure", "true") ? "the security association" : "plain CoAP", (unsigned long long)e->seq,
+             (double)e->t_ns / 1e9);
+}
+
+static int says_error(const char *line)
+{
+    static const char *const words[] = { "error", "fatal", "panic", "abort", "exception", "assert", "segmentation",
+                                         "traceback", "uncaught", "core dumped", NULL };
+    for (size_t i = 0; words[i]; i++)
+        if (strcasestr(line, words[i])) return 1;
+    return 0;
+}
+
+/* "Node.js v20.11.1", "Python 3.11.2": the version line a runtime prints after an error */
+static int runtime_trailer(const char *line)
+{
+    return !strncmp(line, "Node.js v", 9) || !strncmp(line, "Python 3.", 9) || !strncmp(line, "    at ", 7);
+}
+
+void evidence_error_lines(const char *path, int max, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f) return;
+    enum { KEEP = 8 };
+    char found[KEEP][256], last[256] = "", line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0]) continue;
+        if (says_error(line) && !runtime_trailer(line)) snprintf(found[n++ % KEEP], sizeof found[0], "%.255s", line);
+        else if (!runtime_trailer(line)) snprintf(last, sizeof last, "%.255s", line);
+    }
+    fclose(f);
+    if (max > KEEP) max = KEEP;
+    if (!n) { snprintf(buf, len, "%s", last); return; }
+    int first = n > max ? n - max : 0;
+    size_t used = 0;
+    for (int i = first; i < n && used + 1 < len; i++) {
+        snprintf(buf + used, len - used, "%s%s", i > first ? " | " : "", found[i % KEEP]);
+        used = strlen(buf);
+    }
 }

@@ -32,4 +32,24 @@ void evidence_describe(const tl_event *e, char *buf, size_t len);
  * dtls.* events, a message expected inside an association. */
 int evidence_step_needs_dtls(const tc_step *s);
 
+/* Requests the harness sent and what became of them (the rule applied to CoAP: silence is
+ * evidence of nothing by itself). */
+/* The last request the harness sent (msg.tx with an op) in tl[0, to), or -1. */
+long evidence_last_request(const timeline *tl, size_t to);
+/* 1 when the IUT answered request tl->ev[req] (a msg.rx response with its token or rqi) in
+ * tl(req, to). */
+int evidence_answered(const timeline *tl, size_t req, size_t to);
+/* 1 when, in tl[0, to), the IUT answered some request of the same shape as tl->ev[req]: one
+ * with the same Content-Format (or, for a request without content, any request): the proof
+ * that it takes requests in that format at all. */
+int evidence_shape_answered(const timeline *tl, size_t req, size_t to);
+/* The request in words: "CREATE ty=16 to /in-cse/in-name rqi=nocred-1, Content-Format 10001,
+ * over plain CoAP". */
+void evidence_request_describe(const tl_event *e, char *buf, size_t len);
+/* The lines of the IUT's output file that say what went wrong (error, fatal, panic, abort,
+ * exception, assertion, segmentation fault, traceback), the last `max` of them joined with
+ * " | ", else its last non-empty line that is not a runtime's trailer ("Node.js v20.1.0").
+ * Empty when the file has neither. */
+void evidence_error_lines(const char *path, int max, char *buf, size_t len);
+
 #endif

@@ -37,14 +37,15 @@ typedef struct exec {
     int control_assoc_ok;     /* an association with the profile's credential completed (control="handshake") */
     const tc_step *control_pending;   /* a negative step passed, waiting for that association */
     int link_notice[2];       /* the IUT's link notices (iut/iutctl.h iut_set_link_fd): read, write end */
+    const tc_step *shape_pending;     /* a step took silence to a request as a refusal ... */
+    long shape_req;                   /* ... of this request (timeline index): waiting for proof
+                                         that the IUT answers requests of its shape */
 } exec;
 
 /* One line of the test's step log ("line N: ..."). */
 void step_log(exec *x, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A step that did not go as expected: the verdict its phase gives (executor.c). */
 void step_failed(exec *x, phase ph, const tc_step *s, const char *what);
-/* The last non-empty line the IUT wrote to its log, or "" (steps_iut.c). */
-void iut_log_tail(const char *path, char *buf, size_t len);
 /* <trigger name="...">: the profile's command (start: spawn, readiness, restarts on new
  * ports), or its operator prompt (steps_iut.c). */
 void run_trigger(exec *x, phase ph, const tc_step *s);

@@ -40,9 +40,6 @@ void step_log(exec *x, const tc_step *s, const char *fmt, ...)
     free(msg);
 }
 
-/* A step that did not go as expected: in the preamble the test is inconclusive, in the
- * body it fails, in the postamble it is only noted (TTCN-3 practice). If the IUT never sent
- * a datagram, it was unreachable: inconclusive whatever the phase. */
 /* The readiness probe said the IUT is up: its silence on the coaps port is its own. */
 static int iut_confirmed_ready(const exec *x)
 {
@@ -54,18 +51,92 @@ static int iut_confirmed_ready(const exec *x)
     return 0;
 }
 
+/* A test of robustness: a request, however bad, never crashes the peer (R-BIND-06, and the
+ * robustness area). */
+static int tests_robustness(const exec *x)
+{
+    if (x->tc->area && !strcmp(x->tc->area, "robustness")) return 1;
+    for (size_t i = 0; i < x->tc->ncovers; i++)
+        if (!strcmp(x->tc->covers[i], "R-BIND-06")) return 1;
+    return 0;
+}
+
+/* The IUT's process ended while a request of the harness was unanswered: the request, the time
+ * between, the exit status and the error lines of its output. 1 when so. */
+static int exit_after_request(exec *x, char *buf, size_t len)
+{
+    long ex = -1;
+    for (size_t i = 0; i < x->tl.n; i++)
+        if (!strcmp(x->tl.ev[i].name, "iut.exit")) ex = (long)i;
+    long rq = ex >= 0 ? evidence_last_request(&x->tl, (size_t)ex) : -1;
+    if (rq < 0 || evidence_answered(&x->tl, (size_t)rq, (size_t)ex)) return 0;
+    char req[400], errl[600];
+    const char *st = tl_event_get(&x->tl.ev[ex], "status");
+    evidence_request_describe(&x->tl.ev[rq], req, sizeof req);
+    evidence_error_lines(x->iut_log, 3, errl, sizeof errl);
+    snprintf(buf, len, "the IUT's process %s %.0f ms after the harness's request %s, unanswered%s%s", st ? st : "ended",
+             (double)(x->tl.ev[ex].t_ns - x->tl.ev[rq].t_ns) / 1e6, req, errl[0] ? "; its error lines: " : "", errl);
+    return 1;
+}
+
+/* The step waited for a message and the harness's last request went unanswered, while the IUT
+ * answered no request of that shape (its Content-Format) in this test: its silence may be a
+ * refusal or a format it does not take. 1 with the words in buf when so. */
+static int ignored_unproven(exec *x, const tc_step *s, char *buf, size_t len)
+{
+    int wants_msg = 0;
+    for (size_t i = 0; s->kind == STEP_EXPECT && i < s->nalts; i++) wants_msg |= s->alts[i].kind == ALT_MSG;
+    long rq = evidence_last_request(&x->tl, x->tl.n);
+    if (!wants_msg || rq < 0 || evidence_answered(&x->tl, (size_t)rq, x->tl.n) ||
+        evidence_shape_answered(&x->tl, (size_t)rq, x->tl.n))
+        return 0;
+    char req[400];
+    const char *cf = tl_event_get(&x->tl.ev[rq], "cf");
+    evidence_request_describe(&x->tl.ev[rq], req, sizeof req);
+    if (cf)
+        snprintf(buf, len, "the IUT ignored this request: %s; it answered no request with Content-Format %s in this "
+                 "test: cannot tell a refusal from a format it does not take (the profile's <coap content-format>)", req, cf);
+    else
+        snprintf(buf, len, "the IUT ignored this request: %s; it answered no request in this test: cannot tell a "
+                 "refusal from an IUT that does not serve this port", req);
+    return 1;
+}
+
+/* No datagram from the IUT in this test: unreachable, or (when its readiness probe answered)
+ * what it did instead. */
+static void verdict_unheard(exec *x, phase ph, const tc_step *s, const char *what, const char *ev)
+{
+    char iutst[96], tail[300], ign[800];
+    iut_describe(&x->iut, iutst, sizeof iutst);
+    evidence_error_lines(x->iut_log, 1, tail, sizeof tail);
+    if (!iut_confirmed_ready(x))
+        verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s%s%s); %s step at line %d: %s%s%s",
+                    iutst, tail[0] ? "; its last output: " : "", tail, phase_names[ph], s->line, what,
+                    ev[0] ? "; " : "", ev);
+    else if (ev[0])
+        verdict_set(&x->vs, VERDICT_INCONC, "%s step at line %d: the IUT answered its readiness probe, then %s; %s",
+                    phase_names[ph], s->line, ev, what);
+    else if (ignored_unproven(x, s, ign, sizeof ign))
+        verdict_set(&x->vs, VERDICT_INCONC, "%s step at line %d: %s", phase_names[ph], s->line, ign);
+    else
+        verdict_set(&x->vs, VERDICT_INCONC, "%s step at line %d: no datagram from the IUT in this test, though it answered "
+                    "its readiness probe (IUT process %s); %s", phase_names[ph], s->line, iutst, what);
+}
+
 /* A step that did not go as expected. One rule decides fail against inconc: only a check step
  * (inside <check>) fails the test; every other step only sets the stage, and the test is
  * inconc with the reason, wherever the step is written (preamble or steps). A check that needs
  * DTLS while the IUT showed none cannot be judged (inconc), unless the check is that the IUT
- * does SAE at all (<check without-dtls="fail">). If the IUT never sent a datagram, it was
- * unreachable: inconclusive whatever the phase. In the postamble a problem is only noted. */
+ * does SAE at all (<check without-dtls="fail">). Silence is evidence of nothing by itself: a
+ * request the IUT ignored, while it answered none of that shape in the test, leaves the check
+ * inconc; an IUT that never sent a datagram was unreachable (or, after its readiness probe
+ * answered, did what the evidence says). An IUT whose process ended on an unanswered request
+ * fails a robustness test and leaves any other inconc. In the postamble a problem is only
+ * noted. */
 void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
 {
-    char iutst[96], tail[300], ev[300] = "";
+    char ev[300] = "", fate[1200];
     iut_poll(&x->iut);
-    iut_describe(&x->iut, iutst, sizeof iutst);
-    iut_log_tail(x->iut_log, tail, sizeof tail);
     int dtls_seen = evidence_dtls(&x->tl, 0, x->tl.n, 0);
     int not_dtls = evidence_not_dtls(&x->tl, x->tl.n);
     /* no DTLS from the IUT: unless the test's own link control withheld its datagrams (then
@@ -76,10 +147,15 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     if (no_dtls || (!dtls_seen && not_dtls)) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
                                   ev, sizeof ev);
     int sae_required = ph == PHASE_BODY && s->in_check && s->check_without_dtls_fail && no_dtls;
-    if (!wire_peer_seen(x->w) && !steps_net_heard_iut(x->w) && ph != PHASE_POSTAMBLE && !(sae_required && iut_confirmed_ready(x))) {
-        verdict_set(&x->vs, VERDICT_INCONC, "IUT unreachable: no datagram from it (IUT process %s%s%s); %s step at line %d: %s%s%s",
-                    iutst, tail[0] ? "; its last output: " : "", tail, phase_names[ph], s->line, what,
-                    ev[0] ? "; " : "", ev);
+    int heard = wire_peer_seen(x->w) || steps_net_heard_iut(x->w);
+    if (ph == PHASE_POSTAMBLE) {
+        /* noted below */
+    } else if (exit_after_request(x, fate, sizeof fate)) {
+        int rob = tests_robustness(x);
+        verdict_set(&x->vs, rob ? VERDICT_FAIL : VERDICT_INCONC, "%s step at line %d: %s%s", phase_names[ph], s->line, fate,
+                    rob ? ": a request, however bad, must never crash the peer" : "");
+    } else if (!heard && !(sae_required && iut_confirmed_ready(x))) {
+        verdict_unheard(x, ph, s, what, ev);
     } else if (ph == PHASE_PREAMBLE) {
         verdict_set(&x->vs, VERDICT_INCONC, "preamble step at line %d (sets the stage): %s%s%s", s->line, what,
                     ev[0] ? "; " : "", ev);
@@ -90,6 +166,8 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
         verdict_set(&x->vs, VERDICT_INCONC, "check at line %d cannot be judged: %s; %s", s->line, ev, what);
     } else if (sae_required) {
         verdict_set(&x->vs, VERDICT_FAIL, "step at line %d: %s; %s; %s", s->line, ev, what, s->check_reason);
+    } else if (ph == PHASE_BODY && ignored_unproven(x, s, fate, sizeof fate)) {
+        verdict_set(&x->vs, VERDICT_INCONC, "check at line %d cannot be judged: %s; %s", s->line, fate, what);
     } else if (ph == PHASE_BODY) {
         verdict_set(&x->vs, VERDICT_FAIL, "step at line %d: %s", s->line, what);
     }
@@ -128,9 +206,40 @@ static int check_controls(exec *x, const tc_step *s, size_t from, unsigned sa, i
     return 0;
 }
 
+/* Silence accepted as the answer to a request sent just before the step (tl[from - ..]): the
+ * pass counts only once the IUT has answered, somewhere in the test, a request of the same
+ * shape (its Content-Format): until then it may be a format it does not take. */
+static void note_silence_to_request(exec *x, const tc_step *s, size_t from)
+{
+    long rq = evidence_last_request(&x->tl, from);
+    if (x->shape_pending || rq < 0 || evidence_answered(&x->tl, (size_t)rq, x->tl.n)) return;
+    /* the request is this step's: nothing but the harness's own sending came between */
+    for (size_t i = (size_t)rq + 1; i < from; i++)
+        if (!strncmp(x->tl.ev[i].name, "msg.", 4) && strcmp(x->tl.ev[i].name, "msg.tx") != 0) return;
+    x->shape_pending = s;
+    x->shape_req = rq;
+}
+
+static void check_pending_shape(exec *x)
+{
+    const tc_step *s = x->shape_pending;
+    if (!s || verdict_rank(x->vs.v) >= verdict_rank(VERDICT_INCONC) ||
+        evidence_shape_answered(&x->tl, (size_t)x->shape_req, x->tl.n))
+        return;
+    char req[400];
+    const char *cf = tl_event_get(&x->tl.ev[x->shape_req], "cf");
+    evidence_request_describe(&x->tl.ev[x->shape_req], req, sizeof req);
+    verdict_set(&x->vs, VERDICT_INCONC,
+                "step at line %d: the IUT stayed silent to the request %s, which the step takes as a refusal, but it "
+                "answered no request %s%s in this test: cannot tell a refusal from %s",
+                s->line, req, cf ? "with Content-Format " : "", cf ? cf : "",
+                cf ? "a format it does not take (the profile's <coap content-format>)" : "an IUT that serves no request");
+}
+
 /* control="handshake" waits for the end of the steps: the association may come after. */
 static void check_pending_controls(exec *x)
 {
+    check_pending_shape(x);
     const tc_step *s = x->control_pending;
     if (!s || x->control_assoc_ok || verdict_rank(x->vs.v) >= verdict_rank(VERDICT_INCONC)) return;
     char ev[300];
@@ -278,6 +387,7 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
         }
         if (ended) step_log(x, s, "expect %s: silence (the IUT's process ended)", want);
         else step_log(x, s, "expect %s: silence for %.3g s", want, ns_to_sec(window));
+        note_silence_to_request(x, s, step_from);
     }
     if (s->control && tc_alt_negative(hit) && ph != PHASE_POSTAMBLE) {
         char d[200], how[260];
@@ -288,9 +398,11 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
     if (hit->on_match != VERDICT_PASS && hit->on_match != VERDICT_NONE) {
         /* what was observed first (the event with its attributes, or the silence), then what
          * it means */
-        char d[200], seen[600];
+        char d[200], seen[1200];
         alt_describe(hit, d, sizeof d);
-        if (sc.hit_event >= 0) evidence_describe(&x->tl.ev[sc.hit_event], seen, sizeof seen);
+        if (sc.hit_event >= 0 && !strcmp(x->tl.ev[sc.hit_event].name, "iut.exit") && exit_after_request(x, seen, sizeof seen)) {
+            /* the request it died on, the time between, its status and error lines */
+        } else if (sc.hit_event >= 0) evidence_describe(&x->tl.ev[sc.hit_event], seen, sizeof seen);
         else snprintf(seen, sizeof seen, "silence for %.3g s", (double)window / 1e9);
         verdict_set(&x->vs, ph == PHASE_PREAMBLE && hit->on_match == VERDICT_FAIL ? VERDICT_INCONC : hit->on_match,
                     "step at line %d: observed %s, matching %s%s%s", s->line, seen, d, hit->reason ? ": " : "",
@@ -471,8 +583,13 @@ static void run_reverse(exec *x, phase ph, const tc_step *s)
         const char *why = r.hit >= 0 ? tl_event_get(&x->tl.ev[r.hit], "reason") : NULL;
         char bad[800];
         rx_unusable(&x->tl, r.from, bad, sizeof bad);
-        snprintf(what, sizeof what, "the IUT did not accept the %s to %s within %.3g s%s%s%s",
-                 what_kind, poa, ns_to_sec(window), why ? ": " : "", why ? why : "", bad);
+        if (why) {   /* it ended on a signal (an alert, an ICMP error), not the window */
+            int64_t t0 = r.from < x->tl.n ? x->tl.ev[r.from].t_ns : x->tl.ev[r.hit].t_ns;
+            snprintf(what, sizeof what, "the IUT did not accept the %s to %s: it failed %.3g s after it began: %s%s",
+                     what_kind, poa, ns_to_sec(x->tl.ev[r.hit].t_ns - t0), why, bad);
+        } else
+            snprintf(what, sizeof what, "the IUT did not accept the %s to %s within %.3g s%s", what_kind, poa,
+                     ns_to_sec(window), bad);
         step_failed(x, ph, s, what);
     }
     free(poa);

@@ -3,26 +3,13 @@
  * the veth of <control netns> following <link state>. */
 #include "exec_int.h"
 #include "steps_field.h"
+#include "evidence.h"
 #include "../util/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* The last non-empty line the IUT wrote: often the reason it never showed up. */
-void iut_log_tail(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f) return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (line[0]) snprintf(buf, len, "%.*s", (int)(len - 1), line);
-    }
-    fclose(f);
-}
 
 static void wake_only(evloop *l, void *ctx) { (void)l; (void)ctx; }
 
@@ -238,9 +225,9 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
             step_log(x, s, "the IUT %s before it was ready: started again on new ports", st);
             continue;
         }
-        iut_log_tail(x->iut_log, tail, sizeof tail);
+        evidence_error_lines(x->iut_log, 3, tail, sizeof tail);
         verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: the IUT %s before it became ready%s%s", s->line, st,
-                    tail[0] ? "; its last output: " : "", tail);
+                    tail[0] ? "; its output says: " : "", tail);
         return;
     }
     int64_t limit = s->timeout_ns ? s->timeout_ns : t->timeout_ns;

@@ -2,7 +2,10 @@
  * of a datagram) and the words the executor's inconclusive verdicts take from the timeline
  * (exec/evidence.c): a first-byte test or "any datagram" must not count as DTLS. */
 #include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "net/dgram_class.h"
 #include "exec/evidence.h"
 #include "m2m_test.h"
@@ -89,7 +92,7 @@ static void test_evidence_words(void)
     /* an ICMP port unreachable, with its delay */
     timeline_add(&tl, "net.unreachable", "127.0.0.1:5684", "reason", "ICMP port unreachable", "after_ms", "0.4", (char *)NULL);
     evidence_no_dtls(&tl, 0, tl.n, 4000000000LL, buf, sizeof buf);
-    CU_ASSERT_STRING_EQUAL(buf, "nothing answered on the coaps port: ICMP port unreachable after 0.4 ms");
+    CU_ASSERT_STRING_EQUAL(buf, "nothing listens on the coaps port: ICMP port unreachable 0.4 ms after the harness's datagram");
     /* a CoAP RST is named first */
     timeline_add(&tl, "net.notdtls", "127.0.0.1:5684", "side", "client", "sa", "1", "what", "coap-rst", "type", "RST",
                  "code", "0.00", (char *)NULL);
@@ -121,9 +124,69 @@ static void test_evidence_words(void)
     timeline_free(&tl2);
 }
 
+/* Silence to a request counts only with proof that the IUT answers requests of its shape. */
+static void test_requests(void)
+{
+    timeline tl;
+    timeline_init(&tl);
+    CU_ASSERT_EQUAL(evidence_last_request(&tl, tl.n), -1);
+    timeline_add(&tl, "msg.tx", "127.0.0.1:5683", "secure", "false", "type", "CON", "token", "aa", "op", "create", "ty", "16",
+                 "to", "/in-cse/in-name", "rqi", "plain-1", "cf", "10001", (char *)NULL);
+    CU_ASSERT_EQUAL(evidence_last_request(&tl, tl.n), 0);
+    CU_ASSERT_FALSE(evidence_answered(&tl, 0, tl.n));
+    CU_ASSERT_FALSE(evidence_shape_answered(&tl, 0, tl.n));
+    /* a request of another format, answered: no proof for 10001 */
+    timeline_add(&tl, "msg.tx", "127.0.0.1:5684", "secure", "true", "token", "bb", "op", "create", "rqi", "j-1", "cf", "50", (char *)NULL);
+    timeline_add(&tl, "msg.rx", "127.0.0.1:5684", "secure", "true", "type", "ACK", "token", "bb", "rsc", "2001", (char *)NULL);
+    CU_ASSERT_TRUE(evidence_answered(&tl, 1, tl.n));
+    CU_ASSERT_FALSE(evidence_shape_answered(&tl, 0, tl.n));
+    CU_ASSERT_TRUE(evidence_shape_answered(&tl, 1, tl.n));
+    /* a request of its own from the IUT with the same token is no answer */
+    timeline_add(&tl, "msg.rx", "127.0.0.1:5684", "secure", "true", "type", "CON", "token", "aa", "op", "notify", (char *)NULL);
+    CU_ASSERT_FALSE(evidence_answered(&tl, 0, tl.n));
+    /* the same format answered (by rqi): proof */
+    timeline_add(&tl, "msg.tx", "127.0.0.1:5684", "secure", "true", "token", "cc", "op", "create", "rqi", "reg-1", "cf", "10001", (char *)NULL);
+    timeline_add(&tl, "msg.rx", "127.0.0.1:5684", "secure", "true", "type", "CON", "token", "dd", "rqi", "reg-1", "rsc", "2001", (char *)NULL);
+    CU_ASSERT_TRUE(evidence_shape_answered(&tl, 0, tl.n));
+    CU_ASSERT_EQUAL(evidence_last_request(&tl, tl.n), 4);
+    char buf[400];
+    evidence_request_describe(&tl.ev[0], buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "CREATE ty=16 to /in-cse/in-name rqi=plain-1, Content-Format 10001, over plain CoAP"));
+    timeline_free(&tl);
+}
+
+/* The IUT's output: its error lines, not a runtime's trailer. */
+static void test_error_lines(void)
+{
+    char path[] = "/tmp/m2m-evidence-XXXXXX", buf[400];
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("listening on 5684\nTypeError: Cannot read properties of undefined (reading 'rqi')\n"
+          "    at handle (/srv/cse.js:12:3)\n\nNode.js v20.11.1\n", f);
+    fclose(f);
+    evidence_error_lines(path, 3, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "TypeError: Cannot read properties of undefined (reading 'rqi')");
+    f = fopen(path, "w");
+    fputs("starting\ncannot bind 5684\nNode.js v20.11.1\n", f);
+    fclose(f);
+    evidence_error_lines(path, 3, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "cannot bind 5684");
+    f = fopen(path, "w");
+    fputs("error one\nok\nerror two\nFATAL three\nerror four\n", f);
+    fclose(f);
+    evidence_error_lines(path, 3, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "error two | FATAL three | error four");
+    unlink(path);
+    evidence_error_lines(path, 3, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "");
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("evidence", NULL, NULL);
     CU_add_test(s, "a datagram is DTLS only by a strict reading", test_classify);
     CU_add_test(s, "what the timeline says instead of DTLS", test_evidence_words);
+    CU_add_test(s, "requests, their answers and their shape", test_requests);
+    CU_add_test(s, "the IUT's error lines, not its trailer", test_error_lines);
 }

@@ -128,6 +128,20 @@ static void ref_binding_faults(const ref *r, m2m_prim *pr)
     if (has_fault(r, "ignore-accept")) pr->accept = -1;
 }
 
+/* The faults exit-on-first-request and exit-on-missing-rqi: the process dies on a request (the
+ * first one, or one without rqi), with an error line and then a trailer line, as a runtime
+ * prints its version after an uncaught error. */
+static void exit_faults(const ref *r, const m2m_prim *pr)
+{
+    int missing = pr->rqi == NULL || !pr->rqi[0];
+    if (!has_fault(r, "exit-on-first-request") && !(has_fault(r, "exit-on-missing-rqi") && missing)) return;
+    fprintf(stderr, "ref-in-cse: fatal error: %s %s from %s: cannot go on (fault %s)\n", m2m_op_name(pr->op),
+            pr->to ? pr->to : "?", pr->fr ? pr->fr : "?", r->fault);
+    fprintf(stderr, "ref-in-cse " M2M_VERSION "\n");
+    fflush(stderr);
+    _exit(70);
+}
+
 static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *ctx)
 {
     ref *r = ctx;
@@ -142,6 +156,7 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
         out.code = CM_CODE(4, 0);
         coap_ep_respond(ep, l, req, &out);
     } else {
+        exit_faults(r, &pr);
         sa_info sa = context_of(r, l, &pr);
         ref_binding_faults(r, &pr);
         if (has_fault(r, "no-4005") && l->secure && pr.op == M2M_OP_CREATE && pr.ty == 16 && m2m_id_is_ae(pr.fr)) {
@@ -245,6 +260,18 @@ static void nodtls_readable(evloop *l, int fd, short revents, void *ctx)
         uint8_t rst[4] = { 0x70, 0x00, n >= 4 ? buf[2] : 0, n >= 4 ? buf[3] : 0 };
         udp_send(node_secure_sock(r->node), rst, sizeof rst, &from);
     }
+}
+
+/* The fault coaps-dies-after-probe: the coaps port is held (the readiness probe finds it
+ * taken) until the first datagram arrives there; then the socket is closed unread, as by a
+ * DTLS listener that died: every later datagram meets an ICMP port unreachable. */
+static void dying_readable(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)revents;
+    ref *r = ctx;
+    loop_del_fd(l, fd);
+    udp_close(node_secure_sock(r->node));
+    fprintf(stderr, "ref-in-cse: the coaps listener died on its first datagram (fault coaps-dies-after-probe)\n");
 }
 
 static int probe(const char *addr, int port)
@@ -385,6 +412,7 @@ int main(int argc, char **argv)
     }
     int no_dtls = has_fault(&r, "no-dtls-rst") || has_fault(&r, "no-dtls-silent");
     if (no_dtls) loop_add_fd(r.loop, node_secure_sock(r.node)->fd, nodtls_readable, &r);
+    else if (has_fault(&r, "coaps-dies-after-probe")) loop_add_fd(r.loop, node_secure_sock(r.node)->fd, dying_readable, &r);
     else if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, node_secure_sock(r.node), r.hostile);
     else if (node_serve_secure(r.node, &dp, NULL, err, sizeof err) < 0) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
     if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(node_ep(r.node), 0);

@@ -10,6 +10,9 @@
 #   separate      the whole suite against separate responses (ref-in-cse-separate.xml)
 #   correct-ae    the whole suite with the harness as a field AE on Mca (ref-in-cse-ae.xml),
 #                 and the service-subscription test once more under Release 2
+#   iut-fate      what the report says when the IUT dies after the harness's request (a
+#                 robustness test fails, any other is inconc; both name the request, the
+#                 time, the exit status and the error line, not the trailer after it)
 #   fault-<name>  one row of tools/ref-in-cse/faults.tsv: exactly the listed tests fail, under
 #                 each profile of the row (a listed test may skip under one of them, for a
 #                 PICS item that profile lacks, but must fail under another)
@@ -98,7 +101,7 @@ correct)
   run "$SRC/testcases/field/TC_SEC_IN_SAE_PSK_001.xml"
   took=$(( $(date +%s) - t0 ))
   expect_eq "IUT that always dies: verdict" error "$(verdict_of TC_SEC_IN_SAE_PSK_001)"
-  expect_contains "its reason" "$(message_of TC_SEC_IN_SAE_PSK_001)" "exited with status 3 before it became ready; its last output: cannot start"
+  expect_contains "its reason" "$(message_of TC_SEC_IN_SAE_PSK_001)" "exited with status 3 before it became ready; its output says: cannot start"
   expect_eq "iut.restart events" 2 "$(grep -c ' iut.restart ' "$work/reports/latest/timelines/TC_SEC_IN_SAE_PSK_001.txt")"
   [ "$took" -lt 10 ] && ok "gave up in ${took}s, not after the 15 s ready-timeout" || fail "gave up after ${took}s"
   # A readiness probe that succeeds while the IUT dies (what another test's IN-CSE on a
@@ -279,6 +282,25 @@ fault-*)
   for id in $row; do
     case " $failed " in *" $id "*) ;; *) fail "$id is listed for $fault but failed under none of: $profs";; esac
   done
+  ;;
+iut-fate)
+  # An IN-CSE that dies on a request without rqi: the robustness test fails, saying so.
+  REF_IN_CSE_ARGS=--fault=exit-on-missing-rqi run "$SRC/testcases/field/TC_SEC_IN_BIND_006.xml"
+  expect_eq "TC_SEC_IN_BIND_006 against an IN-CSE that dies on it" failure "$(verdict_of TC_SEC_IN_BIND_006)"
+  m=$(message_of TC_SEC_IN_BIND_006)
+  expect_contains "the exit status" "$m" "the IUT's process exited with status 70"
+  expect_contains "the request it died on" "$m" "ms after the harness's request RETRIEVE to /in-cse/in-name rqi=(none), over the security association"
+  expect_contains "its error line" "$m" "its error lines: ref-in-cse: fatal error: retrieve"
+  case $m in *"ref-in-cse 0.1"*) fail "the trailer line after the error is quoted: $m";; *) ok "the trailer line is not quoted";; esac
+  # One that dies on its first request: a registration test is inconc (not its requirement),
+  # with the same account, never "unreachable".
+  REF_IN_CSE_ARGS=--fault=exit-on-first-request run "$SRC/testcases/field/TC_SEC_IN_REG_003.xml"
+  expect_eq "TC_SEC_IN_REG_003 against an IN-CSE that dies on the first request" error "$(verdict_of TC_SEC_IN_REG_003)"
+  m=$(message_of TC_SEC_IN_REG_003)
+  expect_contains "the exit status" "$m" "the IUT's process exited with status 70"
+  expect_contains "the request it died on" "$m" "ms after the harness's request CREATE ty=16 to /in-cse/in-name rqi=reg-1"
+  expect_contains "its error line" "$m" "its error lines: ref-in-cse: fatal error: create"
+  case $m in *unreachable*) fail "called unreachable: $m";; *) ok "not called unreachable";; esac
   ;;
 *)
   echo "unknown case $case_name"; exit 2;;

@@ -4,7 +4,9 @@
 # datagram with a CoAP RST, or drops it, plain CoAP served as usual; tools/sim-device the same
 # faults: the device sends its registration as plain CoAP to the harness's coaps port).
 # Usage: nodtls.sh CASE, CASE one of rst, silent (role in-cse: the suite against sim-device),
-# field-rst, field-silent (role field: testcases/field against ref-in-cse).
+# field-rst, field-silent (role field: testcases/field against ref-in-cse), field-dead (the
+# IN-CSE's coaps port is held until the readiness probe has found it, then closed: every
+# handshake meets an ICMP port unreachable, which the reasons name with its real delay).
 # Asserted: every test's verdict and a part of its reason are the row of
 # harness/tests/e2e/expected/no-dtls-CASE.tsv (a test the file does not list must be skipped
 # under every profile); and, whatever the file says: no test covering an SAE requirement
@@ -23,6 +25,8 @@ case $case_name in
   rst|silent) export SIM_DEVICE_ARGS=--fault=no-dtls-$case_name; dir=$SRC/testcases
               profiles="sim-device-asn sim-device-ae sim-device-asn-cert";;
   field-rst|field-silent) export REF_IN_CSE_ARGS=--fault=no-dtls-${case_name#field-}; dir=$SRC/testcases/field
+              profiles="ref-in-cse ref-in-cse-ae ref-in-cse-cert";;
+  field-dead) export REF_IN_CSE_ARGS=--fault=coaps-dies-after-probe; dir=$SRC/testcases/field
               profiles="ref-in-cse ref-in-cse-ae ref-in-cse-cert";;
   *) echo "unknown case $case_name"; exit 2;;
 esac
