@@ -144,8 +144,12 @@ int evidence_answered(const timeline *tl, size_t req, size_t to)
     const tl_event *q = &tl->ev[req];
     for (size_t i = req + 1; i < to && i < tl->n; i++) {
         const tl_event *e = &tl->ev[i];
-        if (strcmp(e->name, "msg.rx") != 0 || tl_event_get(e, "rejected")) continue;
+        /* a datagram that could not be decoded may be the answer: it is not silence */
+        if (!strcmp(e->name, "msg.rx.malformed")) return 1;
+        if (strcmp(e->name, "msg.rx") != 0) continue;
         if (tl_event_get(e, "op") && !attr_is(e, "op", "none")) continue;   /* a request of its own */
+        /* a response the harness rejects (unknown critical option, stray token) is an answer
+         * too, a bad one: the request was not ignored */
         if (same_attr(e, q, "token") || same_attr(e, q, "rqi")) return 1;
     }
     return 0;

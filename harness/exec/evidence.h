@@ -36,8 +36,8 @@ int evidence_step_needs_dtls(const tc_step *s);
  * evidence of nothing by itself). */
 /* The last request the harness sent (msg.tx with an op) in tl[0, to), or -1. */
 long evidence_last_request(const timeline *tl, size_t to);
-/* 1 when the IUT answered request tl->ev[req] (a msg.rx response with its token or rqi) in
- * tl(req, to). */
+/* 1 when the IUT answered request tl->ev[req] in tl(req, to): a msg.rx response with its token
+ * or rqi (also one the harness rejects), or a datagram that could not be decoded. */
 int evidence_answered(const timeline *tl, size_t req, size_t to);
 /* 1 when, in tl[0, to), the IUT answered some request of the same shape as tl->ev[req]: one
  * with the same Content-Format (or, for a request without content, any request): the proof

@@ -149,6 +149,15 @@ static void test_requests(void)
     timeline_add(&tl, "msg.rx", "127.0.0.1:5684", "secure", "true", "type", "CON", "token", "dd", "rqi", "reg-1", "rsc", "2001", (char *)NULL);
     CU_ASSERT_TRUE(evidence_shape_answered(&tl, 0, tl.n));
     CU_ASSERT_EQUAL(evidence_last_request(&tl, tl.n), 4);
+    /* a response the harness rejects, or one it cannot decode, is an answer all the same */
+    timeline_add(&tl, "msg.tx", "127.0.0.1:5684", "secure", "true", "token", "ee", "op", "retrieve", "rqi", "r-2", (char *)NULL);
+    timeline_add(&tl, "msg.rx", "127.0.0.1:5684", "secure", "true", "type", "ACK", "token", "ee",
+                 "rejected", "unrecognized critical option 257 in a response (RFC 7252 5.4.1)", (char *)NULL);
+    CU_ASSERT_TRUE(evidence_answered(&tl, 6, tl.n));
+    timeline_add(&tl, "msg.tx", "127.0.0.1:5684", "secure", "true", "token", "ff", "op", "retrieve", "rqi", "r-3", (char *)NULL);
+    CU_ASSERT_FALSE(evidence_answered(&tl, 8, tl.n));
+    timeline_add(&tl, "msg.rx.malformed", "127.0.0.1:5684", "secure", "true", "fatal", "true", "reason", "truncated", (char *)NULL);
+    CU_ASSERT_TRUE(evidence_answered(&tl, 8, tl.n));
     char buf[400];
     evidence_request_describe(&tl.ev[0], buf, sizeof buf);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "CREATE ty=16 to /in-cse/in-name rqi=plain-1, Content-Format 10001, over plain CoAP"));
