@@ -311,9 +311,10 @@ char *html_report(const run_info *ri, const profile *p, const report_test *ts, s
     return sb_take(&b);
 }
 
-int html_write(const char *path, const run_info *ri, const profile *p, const report_test *ts, size_t n)
+/* Writes doc (freed) to path through a temporary file renamed into place: a reader never
+ * sees half a page. */
+static int write_doc(const char *path, char *doc)
 {
-    char *doc = html_report(ri, p, ts, n);
     char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
     FILE *f = fopen(tmp, "w");
     int rc = -1;
@@ -327,6 +328,11 @@ int html_write(const char *path, const run_info *ri, const profile *p, const rep
     free(tmp);
     free(doc);
     return rc;
+}
+
+int html_write(const char *path, const run_info *ri, const profile *p, const report_test *ts, size_t n)
+{
+    return write_doc(path, html_report(ri, p, ts, n));
 }
 
 int html_index_write(const char *path, const char *run_id, const html_index_row *rows, size_t n)
@@ -376,19 +382,6 @@ int html_index_write(const char *path, const char *run_id, const html_index_row 
                 "<a href=\"junit.xml\">junit.xml</a> (one testsuite per profile)</p>\n</body></html>\n",
             n, all.total, all.pass, all.warn, all.fail, all.error, all.inconc, all.skip, all.xfail, all.xpass,
             all.other_role);
-    char *doc = sb_take(&b);
-    char *tmp = xasprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int rc = -1;
-    if (f) {
-        size_t len = strlen(doc);
-        rc = fwrite(doc, 1, len, f) == len ? 0 : -1;
-        if (fclose(f) != 0) rc = -1;
-        if (rc == 0 && rename(tmp, path) != 0) rc = -1;
-        if (rc != 0) unlink(tmp);
-    }
-    free(tmp);
-    free(doc);
-    return rc;
+    return write_doc(path, sb_take(&b));
 }
 

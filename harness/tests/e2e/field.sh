@@ -286,23 +286,24 @@ fault-*)
   done
   ;;
 iut-fate)
-  # An IN-CSE that dies on a request without rqi: the robustness test fails, saying so.
-  REF_IN_CSE_ARGS=--fault=exit-on-missing-rqi run "$SRC/testcases/field/TC_SEC_IN_BIND_006.xml"
-  expect_eq "TC_SEC_IN_BIND_006 against an IN-CSE that dies on it" failure "$(verdict_of TC_SEC_IN_BIND_006)"
-  m=$(message_of TC_SEC_IN_BIND_006)
-  expect_contains "the exit status" "$m" "the IUT's process exited with status 70"
-  expect_contains "the request it died on" "$m" "ms after the harness's request RETRIEVE to /in-cse/in-name rqi=(none), over the security association"
-  expect_contains "its error line" "$m" "its error lines: ref-in-cse: fatal error: retrieve"
-  case $m in *"ref-in-cse 0.1"*) fail "the trailer line after the error is quoted: $m";; *) ok "the trailer line is not quoted";; esac
-  # One that dies on its first request: a registration test is inconc (not its requirement),
-  # with the same account, never "unreachable".
-  REF_IN_CSE_ARGS=--fault=exit-on-first-request run "$SRC/testcases/field/TC_SEC_IN_REG_003.xml"
-  expect_eq "TC_SEC_IN_REG_003 against an IN-CSE that dies on the first request" error "$(verdict_of TC_SEC_IN_REG_003)"
-  m=$(message_of TC_SEC_IN_REG_003)
-  expect_contains "the exit status" "$m" "the IUT's process exited with status 70"
-  expect_contains "the request it died on" "$m" "ms after the harness's request CREATE ty=16 to /in-cse/in-name rqi=reg-1"
-  expect_contains "its error line" "$m" "its error lines: ref-in-cse: fatal error: create"
-  case $m in *unreachable*) fail "called unreachable: $m";; *) ok "not called unreachable";; esac
+  # died FAULT TEST VERDICT REQUEST OP: the test against an IN-CSE that dies on a request
+  # (ref-in-cse --fault=FAULT) has VERDICT and says what it died on, with its exit status and
+  # its error line (not the trailer line after it), never "unreachable".
+  died() {
+    REF_IN_CSE_ARGS=--fault=$1 run "$SRC/testcases/field/$2.xml"
+    expect_eq "$2 against an IN-CSE that dies ($1)" "$3" "$(verdict_of "$2")"
+    local m; m=$(message_of "$2")
+    expect_contains "the exit status" "$m" "the IUT's process exited with status 70"
+    expect_contains "the request it died on" "$m" "ms after the harness's request $4"
+    expect_contains "its error line" "$m" "its error lines: ref-in-cse: fatal error: $5"
+    case $m in *"ref-in-cse 0.1"*) fail "the trailer line after the error is quoted: $m";; *) ok "the trailer line is not quoted";; esac
+    case $m in *unreachable*) fail "called unreachable: $m";; *) ok "not called unreachable";; esac
+  }
+  # a request without rqi: the robustness test fails
+  died exit-on-missing-rqi TC_SEC_IN_BIND_006 failure \
+    "RETRIEVE to /in-cse/in-name rqi=(none), over the security association" retrieve
+  # the first request: a registration test is inconc (not its requirement)
+  died exit-on-first-request TC_SEC_IN_REG_003 error "CREATE ty=16 to /in-cse/in-name rqi=reg-1" create
   ;;
 *)
   echo "unknown case $case_name"; exit 2;;
