@@ -9,6 +9,7 @@
 #include "steps_net.h"
 #include "wire.h"
 #include "../model/vars.h"
+#include "../model/profile_redact.h"
 #include "../onem2m/primitive_xml.h"
 #include "../net/dtls.h"
 #include "../model/optspec.h"
@@ -800,10 +801,18 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     for (int i = 0; i < 2; i++)
         if (x.link_notice[i] >= 0) close(x.link_notice[i]);
     ports_release();   /* the IUT is gone: its ports are free for other tests */
+    /* The IUT's start command may have been given its key (${PSK_KEY}): whatever it wrote,
+     * and whatever of it a reason quotes, goes into reports without it. */
+    secret_forms sf;
+    secret_forms_of(p->psk_key, p->psk_key_len, &sf);
+    secret_redact_file(&sf, x.iut_log);
     out->v = x.vs.v;
-    if (x.vs.v != VERDICT_PASS) out->reason = xstrdup(x.vs.reason);
+    if (x.vs.v != VERDICT_PASS) out->reason = secret_redact(&sf, x.vs.reason);
     if (x.vs.v == VERDICT_INCONC && !out->error_type) out->error_type = xstrdup("inconclusive");
-    out->output = build_output(&x);
+    char *output = build_output(&x);
+    out->output = secret_redact(&sf, output);
+    free(output);
+    secret_forms_free(&sf);
     char *tlpath = report_path(o, "timelines", tc->id, ".txt");
     if (tlpath) {
         FILE *f = fopen(tlpath, "w");

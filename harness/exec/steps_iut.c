@@ -104,7 +104,7 @@ static int wait_ready(exec *x, const tc_step *s)
 {
     if (!x->p->ready_command) return 0;
     char err[256];
-    char *cmd = vars_expand(&x->v, x->p->ready_command, err, sizeof err);
+    char *cmd = vars_expand_command(&x->v, x->p, x->p->ready_command, err, sizeof err);
     if (!cmd) {
         verdict_set(&x->vs, VERDICT_ERROR, "readiness probe (profile line %d): %s%s%s", x->p->ready_line,
                     strchr(err, ' ') ? "" : "unknown variable ${", err, strchr(err, ' ') ? "" : "}");
@@ -172,7 +172,7 @@ void run_trigger(exec *x, phase ph, const tc_step *s)
     int is_start = strcmp(s->trigger, "start") == 0;
     iut_proc proc;
     for (int attempt = 0;; attempt++) {
-        char *cmd = vars_expand(&x->v, t->command, err, sizeof err);
+        char *cmd = vars_expand_command(&x->v, x->p, t->command, err, sizeof err);
         if (!cmd) {
             /* vars_expand names an unknown variable alone, a syntax error in a sentence */
             verdict_set(&x->vs, VERDICT_ERROR, "trigger '%s' (profile line %d): %s%s%s", s->trigger, t->line,

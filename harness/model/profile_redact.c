@@ -2,10 +2,12 @@
  * messages (libxml2 quotes input it cannot parse), and a copy of the profile file for
  * reports and bundles with every key replaced by a marker. */
 #include "profile_redact.h"
+#include "../util/hex.h"
 #include "../util/xmem.h"
 #include "../util/xmlstr.h"
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,4 +93,84 @@ int profile_write_redacted(const char *src, const char *dst)
     int r = xmlSaveFile(dst, doc) < 0 ? -1 : 0;
     xmlFreeDoc(doc);
     return r;
+}
+
+static char *base64_of(const uint8_t *p, size_t n)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1), *o = out;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        *o++ = tab[v >> 18 & 63];
+        *o++ = tab[v >> 12 & 63];
+        *o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? tab[v & 63] : '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+void secret_forms_of(const uint8_t *key, size_t len, secret_forms *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!key || len < 4) return;   /* shorter strings would blot out ordinary words */
+    int text = !memchr(key, 0, len);   /* a key with NUL bytes is not written as text */
+    if (text) out->form[out->n++] = xstrndup((const char *)key, len);
+    char *hex = hex_encode(key, len), *up = xstrdup(hex);
+    for (char *c = up; *c; c++) *c = (char)(*c >= 'a' && *c <= 'f' ? *c - 32 : *c);
+    out->form[out->n++] = hex;
+    out->form[out->n++] = up;
+    out->form[out->n++] = base64_of(key, len);
+}
+
+void secret_forms_free(secret_forms *f)
+{
+    for (size_t i = 0; i < f->n; i++) free(f->form[i]);
+    f->n = 0;
+}
+
+char *secret_redact(const secret_forms *f, const char *s)
+{
+    char *cur = xstrdup(s ? s : "");
+    for (size_t k = 0; k < f->n; k++) {
+        size_t len = strlen(f->form[k]);
+        if (!len || !strstr(cur, f->form[k])) continue;
+        strbuf b;
+        sb_init(&b);
+        const char *m = cur, *hit;
+        while ((hit = strstr(m, f->form[k])) != NULL) {
+            sb_addn(&b, m, (size_t)(hit - m));
+            sb_add(&b, "<redacted>");
+            m = hit + len;
+        }
+        sb_add(&b, m);
+        free(cur);
+        cur = sb_take(&b);
+    }
+    return cur;
+}
+
+int secret_redact_file(const secret_forms *f, const char *path)
+{
+    if (!f->n || !path) return 0;
+    FILE *in = fopen(path, "rb");
+    if (!in) return 0;
+    strbuf b;
+    sb_init(&b);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) sb_addn(&b, buf, n);
+    fclose(in);
+    char *text = sb_take(&b);
+    if (!text) return 0;
+    char *clean = secret_redact(f, text);
+    int rc = 0;
+    if (strcmp(clean, text) != 0) {
+        FILE *out = fopen(path, "wb");
+        if (!out || fwrite(clean, 1, strlen(clean), out) != strlen(clean)) rc = -1;
+        if (out && fclose(out) != 0) rc = -1;
+    }
+    free(text);
+    free(clean);
+    return rc;
 }

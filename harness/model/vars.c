@@ -9,6 +9,7 @@
  * error a sentence ("unterminated '${' at column 4"). */
 #include "../onem2m/release.h"
 #include "vars.h"
+#include "../util/hex.h"
 #include "../util/nearest.h"
 #include "../util/xmem.h"
 #include <limits.h>
@@ -56,6 +57,8 @@ static const var_def VARS[] = {
     { "HARNESS_COAP_PORT", "<harness coap-port>", "the plain CoAP port the harness bound for this test (that port, or a free one when 0)" },
     { "HARNESS_COAPS_PORT", "<harness coaps-port>", "the CoAP-over-DTLS port the harness bound for this test (that port, or a free one when 0)" },
     { "PSK_IDENTITY", "<credentials><psk identity>", "the PSK identity (KpsaID) of the harness's credential" },
+    { "PSK_KEY", "<credentials><psk key>", "the PSK itself, as text (unset for a key with NUL bytes): for a start command that must hand a real device its key; the harness redacts it (as text, hex and base64) from the IUT's output and every report" },
+    { "PSK_KEY_HEX", "<credentials><psk key>", "the PSK in lower-case hex (redacted like PSK_KEY)" },
     { "IUT_CERT_ID", "<credentials><certificate iut-identity>", "the identity the IUT's certificate carries in subjectAltName (dns:FQDN or uri:AE-ID)" },
     { "MEF_FQDN", "<mef fqdn>", "the MEF's FQDN" },
     { "KPM_ID", "<mef kpm-id>", "the enrolee's bootstrap PSK identity KpmID" },
@@ -142,6 +145,7 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_int(v, "HARNESS_COAP_PORT", env_harness_coap_port(e, p));
     set_int(v, "HARNESS_COAPS_PORT", env_harness_coaps_port(e, p));
     set_opt(v, "PSK_IDENTITY", p->psk_identity);
+
     set_opt(v, "IUT_CERT_ID", p->x509_iut_identity);
     set_opt(v, "MEF_FQDN", p->mef ? p->mef->fqdn : NULL);
     set_opt(v, "KPM_ID", p->mef ? p->mef->kpm_id : NULL);
@@ -166,6 +170,33 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
 }
 
 void vars_from_profile(vars *v, const profile *p) { from_profile(v, p, NULL); }
+
+int vars_is_secret(const char *name) { return !strcmp(name, "PSK_KEY") || !strcmp(name, "PSK_KEY_HEX"); }
+
+/* The key, for the profile's commands only (a real device's start command needs it). */
+static void set_secrets(vars *v, const profile *p)
+{
+    if (!p->psk_key || !p->psk_key_len) return;
+    char *hex = hex_encode(p->psk_key, p->psk_key_len);
+    vars_set(v, "PSK_KEY_HEX", hex);
+    free(hex);
+    if (!memchr(p->psk_key, 0, p->psk_key_len)) {
+        char *text = xstrndup((const char *)p->psk_key, p->psk_key_len);
+        vars_set(v, "PSK_KEY", text);
+        free(text);
+    }
+}
+
+char *vars_expand_command(const vars *v, const profile *p, const char *text, char *err, size_t errlen)
+{
+    vars w;
+    vars_init(&w);
+    for (size_t i = 0; i < v->kv.n; i++) vars_set(&w, v->kv.items[i].key, v->kv.items[i].value);
+    set_secrets(&w, p);
+    char *out = vars_expand(&w, text, err, errlen);
+    vars_free(&w);
+    return out;
+}
 
 void vars_from_env(vars *v, const profile *p, const test_env *e)
 {
@@ -303,7 +334,11 @@ static int chk_ref(void *ctx, const char *name, size_t n)
     if (!is_known(c, key)) {
         const char *where = kvlist_get(&c->partial, key);
         const var_def *def = vars_find(key);
-        if (where) {
+        if (c->tc && vars_is_secret(key)) {
+            diag_error(c->d, c->file, c->line,
+                       "${%s} is for the profile's commands only: a test case never puts the key on the wire or into a "
+                       "report", key);
+        } else if (where) {
             diag_error(c->d, c->file, c->line,
                        "variable ${%s} may be unset: only some alternatives of the expect at "
                        "line %s capture it", key, where);
@@ -423,6 +458,7 @@ int vars_check_profile(const profile *p, const char *file, diag *d)
     vars known;
     vars_init(&known);
     vars_from_profile(&known, p);
+    set_secrets(&known, p);
     vars_run_time(&known);
     check_ctx c = { .known = &known, .file = file, .d = d };
     char what[160];

@@ -35,6 +35,12 @@ void vars_from_profile(vars *v, const profile *p);
 void vars_from_env(vars *v, const profile *p, const test_env *e);
 /* Substitutes every ${NAME}. Returns a new string, or NULL and the unknown name in err. */
 char *vars_expand(const vars *v, const char *text, char *err, size_t errlen);
+/* vars_expand for a command of the profile (start, ready, triggers): also ${PSK_KEY} and
+ * ${PSK_KEY_HEX}, which nothing else expands; the caller redacts what the command's process
+ * writes (model/profile_redact.h). */
+char *vars_expand_command(const vars *v, const profile *p, const char *text, char *err, size_t errlen);
+/* 1 for the variables that hold a secret (PSK_KEY, PSK_KEY_HEX): a test case may not use them. */
+int vars_is_secret(const char *name);
 /* Static check: every ${NAME} in tc is either in known or captured by an earlier step.
  * Appends "file:line: unknown variable ${X}; did you mean ${Y}?" to d, or for a variable of
  * the table that known lacks, which profile element it needs; returns the number of problems. */

@@ -1,6 +1,8 @@
 /* The profile loader: the example profile with every element, defaults, keys in ASCII and
  * hex, the key never in a message, and the checks beyond the schema. */
 #include <CUnit/CUnit.h>
+#include <unistd.h>
+#include "model/profile_redact.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -556,9 +558,44 @@ static void test_unknown_pics_item(void)
     free(xml);
 }
 
+/* What an IUT writes with the key it was given comes out without it, in every form. */
+static void test_secret_redact(void)
+{
+    const uint8_t key[] = "m2m-harness-test-psk-1";
+    secret_forms f;
+    secret_forms_of(key, sizeof key - 1, &f);
+    CU_ASSERT_EQUAL(f.n, 4);
+    char *r = secret_redact(&f, "psk m2m-harness-test-psk-1 hex 6d326d2d6861726e6573732d746573742d70736b2d31 "
+                                "HEX 6D326D2D6861726E6573732D746573742D70736B2D31 b64 bTJtLWhhcm5lc3MtdGVzdC1wc2stMQ== end");
+    CU_ASSERT_STRING_EQUAL(r, "psk <redacted> hex <redacted> HEX <redacted> b64 <redacted> end");
+    free(r);
+    char path[] = "/tmp/m2m-redact-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, "device key m2m-harness-test-psk-1\n", 34), 34);
+    close(fd);
+    CU_ASSERT_EQUAL(secret_redact_file(&f, path), 0);
+    FILE *in = fopen(path, "r");
+    char line[80] = "";
+    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, in));
+    fclose(in);
+    CU_ASSERT_STRING_EQUAL(line, "device key <redacted>\n");
+    unlink(path);
+    secret_forms_free(&f);
+    /* a short key is not redacted as text (it would blot out words); one with NUL bytes has
+     * no text form */
+    secret_forms_of((const uint8_t *)"abc", 3, &f);
+    CU_ASSERT_EQUAL(f.n, 0);
+    const uint8_t bin[] = { 1, 0, 2, 3, 4, 5 };
+    secret_forms_of(bin, sizeof bin, &f);
+    CU_ASSERT_EQUAL(f.n, 3);
+    secret_forms_free(&f);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("profile", NULL, cleanup);
+    CU_add_test(s, "what an IUT writes with the key comes out without it", test_secret_redact);
     CU_add_test(s, "the example profile loads with every field", test_example_profile);
     CU_add_test(s, "defaults", test_defaults);
     CU_add_test(s, "every timer holds its named default after load", test_named_defaults);

@@ -132,8 +132,14 @@ static void test_from_profile(void)
         CU_ASSERT_PTR_NULL(strstr(v.kv.items[i].value, "example-key-1"));
         CU_ASSERT_PTR_NULL(strstr(v.kv.items[i].value, "6578616d706c652d6b65792d31"));
     }
-    /* The profile's own commands expand with these. */
+    /* A command of the profile (a real device's start) may be handed the key, as text or hex;
+     * nothing else expands it. */
     char err[64];
+    char *withkey = vars_expand_command(&v, p, "dev --psk ${PSK_KEY} --hex ${PSK_KEY_HEX}", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL(withkey);
+    if (withkey) CU_ASSERT_STRING_EQUAL(withkey, "dev --psk example-key-1 --hex 6578616d706c652d6b65792d31");
+    free(withkey);
+    CU_ASSERT_PTR_NULL(vars_get(&v, "PSK_KEY"));   /* the command's copy only */
     char *cmd = vars_expand(&v, profile_trigger_find(p, "start")->command, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL(cmd);
     if (cmd) CU_ASSERT_PTR_NOT_NULL(strstr(cmd, "fixtures/profiles/../scripts/bench-power.sh on 192.0.2.10"));
@@ -151,7 +157,7 @@ static void test_placeholders(void)
     CU_ASSERT_STRING_EQUAL(vars_get(&v, "IUT_CSE_ID"), "");
     CU_ASSERT_PTR_NOT_NULL(vars_get(&v, "TEST_ID"));
     CU_ASSERT_PTR_NOT_NULL(vars_get(&v, "PSK_IDENTITY"));
-    CU_ASSERT_PTR_NULL(vars_get(&v, "PSK_KEY"));
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "PSK_KEY"), "");   /* a placeholder, never the key */
     CU_ASSERT_TRUE(vars_is_reserved("HARNESS_COAPS_PORT"));
     CU_ASSERT_FALSE(vars_is_reserved("MY_VAR"));
     vars_free(&v);
@@ -292,7 +298,10 @@ static void test_registry(void)
         CU_ASSERT_TRUE(d->meaning && *d->meaning);
         CU_ASSERT_TRUE(vars_is_reserved(d->name));
     }
-    CU_ASSERT_PTR_NULL(vars_find("PSK_KEY"));
+    /* the key: registered, for the profile's commands only */
+    CU_ASSERT_PTR_NOT_NULL(vars_find("PSK_KEY"));
+    CU_ASSERT_TRUE(vars_is_secret("PSK_KEY") && vars_is_secret("PSK_KEY_HEX"));
+    CU_ASSERT_FALSE(vars_is_secret("PSK_IDENTITY"));
     const char *profiles[] = { "example-device", "sim-device-asn", "sim-device-ae", "sim-device-enrol", "sim-device-asn-cert",
                                "ref-in-cse", "ref-in-cse-ae", NULL };
     int set[64] = { 0 };
@@ -324,7 +333,7 @@ static void test_registry(void)
         diag_free(&d);
     }
     for (size_t i = 0; i < vars_count(); i++)
-        if (vars_at(i)->from && !set[i]) {
+        if (vars_at(i)->from && !set[i] && !vars_is_secret(vars_at(i)->name)) {   /* the key: commands only */
             fprintf(stderr, "\n%s (from %s) is set by none of the profiles\n", vars_at(i)->name, vars_at(i)->from);
             CU_FAIL("a profile variable no profile sets");
         }

@@ -175,6 +175,24 @@ secrets)
     || fail "no session keys in captures/ with --pcap"
   expect_contains "console says captures hold secrets" "$out" "treat them as secrets"
   no_secrets "PSK, --pcap"
+  # A real device's start command handed its key (${PSK_KEY}, ${PSK_KEY_HEX}) that echoes it:
+  # its output, the reasons quoting it and the bundles hold it redacted, also when the start
+  # fails with the key in its error line.
+  sed 's|<start timeout="5s">|<start timeout="5s">echo "device key ${PSK_KEY} hex ${PSK_KEY_HEX}" >\&amp;2; |' \
+    "$SRC/fixtures/profiles/sim-device-asn.xml" > "$work/withkey.xml"
+  grep -q 'PSK_KEY_HEX' "$work/withkey.xml" || fail "test setup: no \${PSK_KEY} in the start command"
+  profile=$work/withkey.xml
+  SIM_DEVICE_ARGS=--fault=wrong-fr run -f "TC_SEC_SAE_PSK_00[12]" "$SRC/testcases"
+  expect_eq "exit status (key in the start command, a fault)" 1 "$rc"
+  grep -qF 'device key <redacted> hex <redacted>' "$work"/reports/latest/logs/TC_SEC_SAE_PSK_001.iut.log \
+    && ok "the IUT's output holds the key it was given, redacted" || fail "the IUT's log lacks 'device key <redacted> hex <redacted>'"
+  no_secrets "PSK in the start command"
+  sed 's|<start timeout="5s">|<start timeout="5s">echo "error: cannot use key ${PSK_KEY}" >\&amp;2; exit 3; |' \
+    "$SRC/fixtures/profiles/sim-device-asn.xml" > "$work/failkey.xml"
+  profile=$work/failkey.xml
+  run -f TC_SEC_SAE_PSK_001 "$SRC/testcases"
+  expect_contains "a start that fails shows its error line" "$(message_of TC_SEC_SAE_PSK_001)" "error: cannot use key <redacted>"
+  no_secrets "PSK in a failing start command"
   # Full run with X.509 credentials, with captures.
   profile=$SRC/fixtures/profiles/sim-device-asn-cert.xml
   run ${E2E_JOBS:+-j "$E2E_JOBS"} --pcap "$SRC/testcases"
