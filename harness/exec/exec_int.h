@@ -44,8 +44,19 @@ typedef struct exec {
 
 /* One line of the test's step log ("line N: ..."). */
 void step_log(exec *x, const tc_step *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A step that did not go as expected: the verdict its phase gives (executor.c). */
+/* A step that did not go as expected: the verdict its phase gives (step_verdict.c). */
 void step_failed(exec *x, phase ph, const tc_step *s, const char *what);
+/* A negative step passed in tl[from, x->tl.n): its positive controls (step_verdict.c); 0
+ * when they hold (or wait for the end of the steps), -1 after setting inconc. */
+int check_controls(exec *x, const tc_step *s, size_t from, unsigned sa, int64_t window_ns, const char *how);
+/* Silence accepted for the request sent just before tl[from]: counts once the IUT answers a
+ * request of its shape (step_verdict.c). */
+void note_silence_to_request(exec *x, const tc_step *s, size_t from);
+/* At the end of the steps: the controls that waited (handshake, the request's shape). */
+void check_pending_controls(exec *x);
+/* The IUT's process ended on an unanswered request of the harness: 1 with the request, the
+ * delay, the exit status and the error lines in buf. */
+int exit_after_request(exec *x, char *buf, size_t len);
 /* <trigger name="...">: the profile's command (start: spawn, readiness, restarts on new
  * ports), or its operator prompt (steps_iut.c). */
 void run_trigger(exec *x, phase ph, const tc_step *s);
