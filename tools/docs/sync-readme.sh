@@ -15,9 +15,9 @@ gen=$(mktemp -d); trap 'rm -rf "$gen"' EXIT
 "$harness" list --markdown testcases > "$gen/testcases" || { echo "sync-readme: list --markdown failed"; exit 2; }
 for tsv in tools/*/faults.tsv; do
   peer=$(basename "$(dirname "$tsv")")
-  { echo "| fault | profile | tests that must fail (and no others) | why | tests left inconclusive (the fault breaks only a step that sets their stage) |"
-    echo "|---|---|---|---|---|"
-    awk -F'\t' '!/^#/ && NF >= 3 { gsub(/ +/, ", ", $3); gsub(/ +/, ", ", $5); printf "| `%s` | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$tsv"
+  { echo "| fault | requirements it breaks | profile | tests that must fail (and no others) | why | tests left inconclusive (the fault breaks only a step that sets their stage) |"
+    echo "|---|---|---|---|---|---|"
+    awk -F'\t' '!/^#/ && NF >= 3 { gsub(/ +/, ", ", $3); gsub(/ +/, ", ", $5); gsub(/ +/, ", ", $6); printf "| `%s` | %s | %s | %s | %s | %s |\n", $1, $6, $2, $3, $4, $5 }' "$tsv"
   } > "$gen/faults-$peer"
 done
 
