@@ -120,12 +120,13 @@ static void summary(strbuf *b, const run_info *ri, const profile *p, const repor
     memset(&s, 0, sizeof s);
     for (size_t i = 0; i < n; i++) run_summary_add(&s, ts[i].r->v);
     sb_addf(b, "<h2>Summary</h2>\n<p>%zu tests: %zu pass, %zu warn, %zu fail, %zu error, %zu inconc, %zu skip, "
-               "%zu xfail, %zu xpass &#8212; <b>%s</b></p>\n<p>", s.total, s.pass, s.warn, s.fail, s.error,
+               "%zu xfail, %zu xpass &#8212; <b>%s</b></p>\n", s.total, s.pass, s.warn, s.fail, s.error,
             s.inconc, s.skip, s.xfail, s.xpass, run_summary_exit_code(&s) || !s.total ? "FAILED" : "PASSED");
     if (ri->other_role)   /* left out of the plan: counted, never listed as skips */
         sb_addf(b, "<p class=\"other-role\">%zu test(s) of the other role (%s) were not run: this profile has "
                    "the harness play %s.</p>\n", ri->other_role, ri->other_role_name ? ri->other_role_name : "?",
                 p && p->role ? p->role : "?");
+    sb_add(b, "<p class=\"filters\">");
     select_of(b, "verdict", ts, n);
     select_of(b, "role", ts, n);
     select_of(b, "area", ts, n);
@@ -201,7 +202,11 @@ static void skipped(strbuf *b, const report_test *ts, size_t n)
     sb_add(b, "<h2>Skipped tests</h2>\n<table class=\"skipped\"><tr><th>test</th><th>reason</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         if (ts[i].r->v != VERDICT_SKIP) continue;
-        sb_add(b, "<tr>");
+        /* A skipped test has no section of its own: its row here is what the links to it
+         * (summary, coverage) land on. */
+        sb_add(b, "<tr id=\"t-");
+        sb_add_xml(b, ts[i].r->id);
+        sb_add(b, "\">");
         td(b, ts[i].r->id);
         td(b, ts[i].r->reason ? ts[i].r->reason : "(no reason recorded)");
         sb_add(b, "</tr>\n");

@@ -208,6 +208,77 @@ html)
   expect_eq "other role property" "$nfield" "$(xp "string(//testsuite[1]/properties/property[@name='other_role_tests']/@value)" "$(junit)")"
   expect_contains "filters" "$(cat "$h")" 'id="f-verdict"'
   ;;
+html-browser)
+  # The reports in a real browser: Debian's headless Chromium, driven over the DevTools
+  # protocol by tools/node/html-check.js. A run over two profiles with passes, failures,
+  # inconclusive and skipped tests in each (the filters have rows to hide) and a test of the
+  # other role: the index and each profile's page load without console errors, exceptions or
+  # failed loads; the filters show exactly the matching rows and hide the others; every
+  # sequence chart renders; the index links every profile's page, and every link leads to a
+  # file that loads. Then damaged copies prove the check can fail: a script that throws, a
+  # filter that hides nothing, charts that do not render, an index that misses a profile.
+  command -v chromium >/dev/null \
+    || { echo "FAIL: chromium not installed (Debian package chromium, the browser this test runs): run tools/setup/install-deps.sh"; exit 1; }
+  [ -f "$SRC/tools/node/node_modules/ws/package.json" ] \
+    || { echo "FAIL: npm package ws missing in tools/node/node_modules (the DevTools protocol client): run tools/setup/install-deps.sh"; exit 1; }
+  has() { # what line: html-check printed the line (its whole output is in the log above)
+    grep -qF -- "$2" <<<"$hc" && ok "$1: $2" || fail "$1: html-check printed no line '$2'"
+  }
+  export SIM_DEVICE_ARGS=--fault=wrong-fr
+  profiles=(sim-device-asn sim-device-asn-cert)
+  out=$("$HARNESS" run --profile "$SRC/fixtures/profiles/${profiles[0]}.xml" --profile "$SRC/fixtures/profiles/${profiles[1]}.xml" \
+          --report-dir "$work/reports" "$SRC"/testcases/sae/TC_SEC_SAE_PSK_001.xml "$SRC"/testcases/sae/TC_SEC_SAE_CERT_001.xml \
+          "$SRC"/testcases/binding/TC_SEC_BIND_001.xml "$SRC"/testcases/access/TC_SEC_ACP_001.xml \
+          "$SRC"/testcases/ordering/TC_SEC_ORDER_001.xml "$SRC"/testcases/field/TC_SEC_IN_REG_001.xml 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  expect_eq "exit status" 1 "$rc"
+  top=$(readlink -f "$work/reports/latest")
+  for p in "${profiles[@]}"; do
+    j=$top/$p/junit.xml
+    for k in failure error skipped; do
+      n=$(xp "count(//testcase[$k])" "$j")
+      [ "${n:-0}" -gt 0 ] && ok "$p: $n test(s) with $k" || fail "$p: no test with $k: the filters would have little to hide"
+    done
+    n=$(xp 'count(//testcase[not(failure or error or skipped)])' "$j")
+    [ "${n:-0}" -gt 0 ] && ok "$p: $n passed" || fail "$p: no test passed"
+  done
+  hc=$(cd "$top" && node "$SRC/tools/node/html-check.js" --timeout 60 index.html 2>&1); hrc=$?
+  echo "$hc" | sed 's/^/  browser | /'
+  expect_eq "html-check exit status" 0 "$hrc"
+  has "index" "ok: index.html: 2 profile folder(s) with a report.html, each linked"
+  has "index" "ok: index.html: loads without console errors, exceptions or failed loads"
+  has "index" "ok: junit.xml: loads without"
+  for p in "${profiles[@]}"; do
+    has "$p" "ok: $p/report.html: loads without console errors, exceptions or failed loads"
+    has "$p" "ok: $p/report.html: filter verdict=fail:"
+    has "$p" "ok: $p/report.html: filter verdict=all: 5 of 5 rows shown again"
+    has "$p" "ok: $p/report.html: the filters hid rows for"
+    has "$p" "ok: $p/report.html: every in-page link has its target"
+    charts=$(grep -o '<svg ' "$top/$p/report.html" | wc -l)
+    has "$p" "ok: $p/report.html: $charts of $charts sequence chart(s) render"
+    has "$p" "ok: $p/results.json: loads without"
+  done
+  # The damaged copies: each damage must change the page (else the check below proves nothing).
+  d=$work/damaged
+  cp -r "$top" "$d"
+  damage() { # name sed-expression: a copy of the first profile's page, changed
+    sed "$2" "$d/${profiles[0]}/report.html" > "$d/${profiles[0]}/$1.html"
+    cmp -s "$d/${profiles[0]}/report.html" "$d/${profiles[0]}/$1.html" && fail "damage $1: '$2' changed nothing in report.html"
+  }
+  damage throws 's/function m2mFilter(){/function m2mFilter(){m2mNoSuchFunction();/'
+  damage nofilter "s/e.classList.toggle('hidden',!ok)/void ok/"
+  damage nochart 's/svg.msc{/svg.msc{display:none;/'
+  sed -i "\\|${profiles[1]}/report.html|d" "$d/index.html"
+  hc=$(cd "$d" && node "$SRC/tools/node/html-check.js" --timeout 60 index.html "${profiles[0]}/throws.html" \
+         "${profiles[0]}/nofilter.html" "${profiles[0]}/nochart.html" 2>&1); hrc=$?
+  echo "$hc" | sed 's/^/  damaged | /'
+  expect_eq "html-check exit status on damaged pages" 1 "$hrc"
+  has "a script that throws" "FAIL: ${profiles[0]}/throws.html: "
+  has "a script that throws" "uncaught exception: ReferenceError: m2mNoSuchFunction is not defined"
+  has "a filter that hides nothing" "FAIL: ${profiles[0]}/nofilter.html: the filters hid rows for 0 choice(s)"
+  has "charts that do not render" "FAIL: ${profiles[0]}/nochart.html: 0 of "
+  has "an index that misses a profile" "FAIL: index.html: 2 profile folder(s) with a report.html; not linked: ${profiles[1]}"
+  ;;
 bundle-replay)
   # A failing test's bundle replays it: same verdict, from the bundle alone, with the
   # fault switch the bundle recorded (not the caller's environment).
