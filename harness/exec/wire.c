@@ -33,7 +33,7 @@ static void add_prim_attrs(tl_event *e, const m2m_prim *pr)
     tl_event_set(e, "rqi", pr->rqi);
     tl_event_set(e, "rvi", pr->rvi);
     if (pr->pc) tl_event_set(e, "pc", pr->pc);
-    /* the serialization in use (10001 JSON, 10014 XML) and what a request accepts */
+    /* the serialization in use (10001 or 50 JSON, 10014 or 41 XML) and what a request accepts */
     if (pr->cf >= 0) { snprintf(num, sizeof num, "%d", pr->cf); tl_event_set(e, "cf", num); }
     if (pr->accept >= 0) { snprintf(num, sizeof num, "%d", pr->accept); tl_event_set(e, "accept", num); }
 }
