@@ -32,7 +32,10 @@ struct registrar {
     size_t nsubs, capsubs;
     int require_sae;     /* registrar_require_sae */
     int plain_ae_authn;  /* registrar_plain_ae_authenticated */
+    int format;          /* registrar_set_format */
 };
+
+void registrar_set_format(registrar *r, int cf) { r->format = cf; }
 
 void registrar_set_faults(registrar *r, unsigned faults) { r->faults = faults; }
 
@@ -78,6 +81,7 @@ registrar *registrar_new(const char *cse_id, const char *cse_base_name, int rele
     r->release = m2m_release_name(release) ? release : M2M_REL_DEFAULT;
     r->releases = m2m_release_default_set(r->release);
     r->next_ri = 1;
+    r->format = M2M_CF_RES_JSON;
     r->hosted = hosted_new(r->cse_id, r->base);
     hosted_set_release(r->hosted, r->release);
     return r;
@@ -505,20 +509,29 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
     json_decref(body);
 }
 
-/* TS-0008 §6.2.2.2: the registrar answers in the request's serialization — Accept when the
- * request has one, else its Content-Format. XML (10014) is handled in its JSON form. */
+/* TS-0008 §6.2.2.2: the registrar answers in the request's serialization — the format its
+ * Accept names, else its Content-Format, else the registrar's own (registrar_set_format).
+ * -1: an Accept naming no format served here. */
+static int answer_format(const registrar *r, const m2m_prim *req)
+{
+    if (req->accept >= 0) return m2m_cf_is_json(req->accept) || m2m_cf_is_xml(req->accept) ? req->accept : -1;
+    return m2m_cf_is_json(req->cf) || m2m_cf_is_xml(req->cf) ? req->cf : r->format;
+}
+
+/* XML content (10014, 41) is handled in its JSON form; JSON under either media type as it is. */
 void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,
                       timeline *tl, const char *peer)
 {
-    int want_xml = req->accept == M2M_CF_RES_XML || (req->accept < 0 && req->cf == M2M_CF_RES_XML);
+    int answer = answer_format(r, req);
     char err[200] = "";
-    /* An Accept naming neither resource format served here: 4.06 (5207 NOT_ACCEPTABLE) */
-    if (req->accept >= 0 && req->accept != M2M_CF_RES_JSON && req->accept != M2M_CF_RES_XML) {
+    /* An Accept naming no resource format served here: 4.06 (5207 NOT_ACCEPTABLE) */
+    if (answer < 0) {
         m2m_prim_init(rsp);
-        reject(r, req, rsp, 5207, "Accept names a format this CSE does not serve (10001, 10014 only)", tl, peer);
+        reject(r, req, rsp, 5207, "Accept names a format this CSE does not serve (10001, 50, 10014, 41 only)", tl, peer);
+        m2m_prim_serialize(rsp, r->format);
         return;
     }
-    if (req->cf == M2M_CF_RES_XML && req->pc && req->pclen) {
+    if (m2m_cf_is_xml(req->cf) && req->pc && req->pclen) {
         m2m_prim j = *req;   /* shallow: only pc is replaced, the rest borrowed */
         j.pc = m2m_json_from_xml_text(req->pc, req->pclen, err, sizeof err);
         j.pclen = j.pc ? strlen(j.pc) : 0;
@@ -527,22 +540,14 @@ void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_
         free(j.pc);
         if (!j.pc) {
             m2m_prim_init(rsp);
-            char *why = xasprintf("XML content (10014) not readable: %s", err);
+            char *why = xasprintf("XML content (%d) not readable: %s", req->cf, err);
             reject(r, req, rsp, 4000, why, tl, peer);
             free(why);
         }
     } else {
         handle_json(r, req, sa, rsp, tl, peer);
     }
-    if (want_xml && rsp->pc && rsp->cf == M2M_CF_RES_JSON) {
-        char *xml = m2m_xml_from_json_text(rsp->pc, rsp->pclen ? rsp->pclen : strlen(rsp->pc), err, sizeof err);
-        if (xml) {
-            free(rsp->pc);
-            rsp->pc = xml;
-            rsp->pclen = strlen(xml);
-            rsp->cf = M2M_CF_RES_XML;
-        }
-    }
+    m2m_prim_serialize(rsp, answer);
 }
 
 struct hosted *registrar_hosted(registrar *r) { return r->hosted; }

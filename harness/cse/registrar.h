@@ -27,6 +27,9 @@ registrar *registrar_new(const char *cse_id, const char *cse_base_name, int rele
 /* Serves (on = 1) or refuses with 4001 (on = 0) requests of that release. */
 void registrar_support_release(registrar *r, int release, int on);
 void registrar_free(registrar *r);
+/* The Content-Format of the answer to a request that names none (no Accept, no content):
+ * 10001 (the default), 50, 10014 or 41. A request that names one is answered in it. */
+void registrar_set_format(registrar *r, int cf);
 /* Handles a request primitive and fills the response (rsc, rqi, rvi, content, location).
  * Records reg.done / reg.fail / rcv.reject events in tl with peer. */
 void registrar_handle(registrar *r, const m2m_prim *req, const sa_info *sa, m2m_prim *rsp,

@@ -58,7 +58,7 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
             rsp->pc = vars_expand(&x->v, a->respond.content, err, sizeof err);
             rsp->pclen = rsp->pc ? strlen(rsp->pc) : 0;
             rsp->cf = M2M_CF_RES_JSON;
-            m2m_prim_serialize(rsp, x->p->serialization);
+            m2m_prim_serialize(rsp, x->p->content_format);
         }
         return 1;
     }
@@ -283,9 +283,9 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         char *filled = m2m_mandatory_fill(req.pc, req.pclen, req.ty, x->p->release);
         if (filled) { free(req.pc); req.pc = filled; req.pclen = strlen(filled); }
     }
-    m2m_prim_serialize(&req, x->p->serialization);   /* <coap serialization="xml">: 10014 */
+    m2m_prim_serialize(&req, x->p->content_format);   /* <coap content-format>: 10001, 50, 10014, 41 */
     /* ... and asks for XML back, unless the test sets its own Accept (option="17:...") */
-    if (x->p->serialization && !strcmp(x->p->serialization, "xml") && onum != CM_OPT_ACCEPT) req.accept = M2M_CF_RES_XML;
+    if (m2m_cf_is_xml(x->p->content_format) && onum != CM_OPT_ACCEPT) req.accept = x->p->content_format;
     wire_send_opts so = { secure, onum, oval, olen, repeat, non };
     if (wire_send_request(x->w, &req, &so, err, sizeof err) < 0) step_failed(x, ph, s, err);
     else step_log(x, s, "send %s %s to %s (%s)%s", non ? "NON" : "CON", m2m_op_name(req.op), req.to ? req.to : "?",

@@ -33,9 +33,43 @@ static void add_prim_attrs(tl_event *e, const m2m_prim *pr)
     tl_event_set(e, "rqi", pr->rqi);
     tl_event_set(e, "rvi", pr->rvi);
     if (pr->pc) tl_event_set(e, "pc", pr->pc);
-    /* the serialization in use (10001 JSON, 10014 XML) and what a request accepts */
+    /* the serialization in use (10001 or 50 JSON, 10014 or 41 XML) and what a request accepts */
     if (pr->cf >= 0) { snprintf(num, sizeof num, "%d", pr->cf); tl_event_set(e, "cf", num); }
     if (pr->accept >= 0) { snprintf(num, sizeof num, "%d", pr->accept); tl_event_set(e, "accept", num); }
+}
+
+/* The Accept of the request the harness sent to peer with that token, or NULL. */
+static const char *accept_asked(const timeline *tl, const char *peer, const char *token)
+{
+    for (size_t i = tl->n; token && i-- > 0;) {
+        const tl_event *e = &tl->ev[i];
+        const char *t = tl_event_get(e, "token");
+        if (!strcmp(e->name, "msg.tx") && t && !strcmp(t, token) && e->peer && !strcmp(e->peer, peer))
+            return tl_event_get(e, "accept");
+    }
+    return NULL;
+}
+
+/* Content from the IUT in a Content-Format the profile does not accept (<coap
+ * accept-formats>) nor the request asked for (Accept) is a problem of its message, not
+ * content to read as if it were one. */
+static void note_format(const wire *w, const tl_event *e, const m2m_prim *pr, char *problems, size_t plen)
+{
+    if (!pr->pc || !pr->pclen || pr->cf < 0) return;
+    const profile *p = w->p;
+    char cf[16];
+    snprintf(cf, sizeof cf, "%d", pr->cf);
+    const char *asked = pr->is_response ? accept_asked(w->tl, e->peer, tl_event_get(e, "token")) : NULL;
+    if (asked && !strcmp(asked, cf)) return;
+    strbuf ok;
+    sb_init(&ok);
+    for (size_t i = 0; i < p->naccept_formats; i++) {
+        if (p->accept_formats[i] == pr->cf) { sb_free(&ok); return; }
+        sb_addf(&ok, "%s%d", i ? ", " : "", p->accept_formats[i]);
+    }
+    size_t n = strlen(problems);   /* one line per problem, as the decoder writes them */
+    snprintf(problems + n, plen - n, "Content-Format %d is not one the profile accepts (%s)\n", pr->cf, ok.s ? ok.s : "");
+    sb_free(&ok);
 }
 
 /* A response the harness's CoAP layer must not take as the answer to any request: its token
@@ -94,8 +128,10 @@ void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, 
     m2m_prim pr;
     m2m_prim_init(&pr);
     char problems[512] = "";
-    if (m2m_from_coap(m, &w->p->options, &pr, problems, sizeof problems) == 0)
+    if (m2m_from_coap(m, &w->p->options, &pr, problems, sizeof problems) == 0) {
         add_prim_attrs(e, &pr);
+        if (!tx) note_format(w, e, &pr, problems, sizeof problems);
+    }
     if (problems[0]) tl_event_set(e, "problems", problems);
     /* How a response was carried (RFC 7252 §5.2): in the ACK of its request, or in a CON or
      * NON of its own; tests that only care that it came match response="any". */

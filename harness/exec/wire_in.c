@@ -105,6 +105,7 @@ static registrar *new_registrar(const profile *p)
 {
     registrar *r = registrar_new(p->harness_cse_id, p->cse_base_name, p->release);
     if (!p->options.num[M2M_OPT_RVI]) registrar_support_release(r, M2M_REL_1, 1);
+    registrar_set_format(r, p->content_format);   /* when a request names none */
     return r;
 }
 

@@ -123,7 +123,7 @@ static const struct { const char *key, *meaning; } MEANINGS[] = {
     { "bound_id", "the CSE-ID or AE-ID the association's credential is bound to" },
     { "by", "who carried out the trigger" },
     { "bytes", "the datagram, hex (at most 512 bytes)" },
-    { "cf", "the Content-Format of the content (10001 JSON, 10014 XML)" },
+    { "cf", "the Content-Format of the content (10001 or 50 JSON, 10014 or 41 XML)" },
     { "code", "the CoAP code, \"2.01\"" },
     { "coaps-port", "the IUT's new coaps port" },
     { "cookie", "the DTLS cookie exchange: requested (HelloVerifyRequest sent) or verified" },

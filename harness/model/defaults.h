@@ -14,6 +14,17 @@
 #define M2M_DEFAULT_OPTION_PRESET "iana"
 /* <coap serialization>: harness choice, JSON. */
 #define M2M_DEFAULT_SERIALIZATION "json"
+/* <coap content-format>: the oneM2M media type of the serialization, TS-0008 Table 6.2.2.2-1
+ * (vnd.onem2m-res+json 10001, vnd.onem2m-res+xml 10014). */
+#define M2M_DEFAULT_CF_JSON 10001
+#define M2M_DEFAULT_CF_XML 10014
+/* ... under <coap options="legacy">: the plain media types, RFC 7252 §12.3 (application/json
+ * 50, application/xml 41), which CSEs of that numbering's era take instead (Mobius drops a
+ * request in 10001 without an answer). */
+#define M2M_LEGACY_CF_JSON 50
+#define M2M_LEGACY_CF_XML 41
+/* <coap accept-formats>: the content-format and the other media type of its serialization
+ * (10001 and 50, 10014 and 41): what an IUT may answer in. */
 
 /* <timers ack-timeout>: RFC 7252 §4.8, ACK_TIMEOUT = 2 s. */
 #define M2M_DEFAULT_ACK_TIMEOUT_MS 2000

@@ -11,6 +11,7 @@
 #include "../util/timeutil.h"
 #include "pics.h"
 #include "../util/xmem.h"
+#include "../util/nearest.h"
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -224,6 +225,104 @@ const struct profile_cert_variant *profile_cert_variant(const profile *p, const 
     return NULL;
 }
 
+static const int known_formats[] = { M2M_CF_RES_JSON, M2M_CF_APP_JSON, M2M_CF_RES_XML, M2M_CF_APP_XML };
+
+/* One Content-Format of <coap attr="...">, a name or its number; -1 (refused, with the
+ * nearest name) for anything else. */
+static int format_value(pctx *c, const xmlNode *n, const char *attr, const char *v)
+{
+    int cf = m2m_cf_parse(v);
+    if (cf >= 0) return cf;
+    nearest near;
+    nearest_init(&near, v);
+    for (size_t i = 0; i < sizeof known_formats / sizeof *known_formats; i++)
+        nearest_offer(&near, m2m_cf_name(known_formats[i]));
+    const char *b = nearest_plausible(&near);
+    perr(c, n, "<coap %s=\"%s\">: expected onem2m-json (10001), json (50), onem2m-xml (10014) or xml (41)%s%s%s",
+         attr, v, b ? "; did you mean " : "", b ? b : "", b ? "?" : "");
+    return -1;
+}
+
+/* The media type of the same kind (oneM2M or plain) in the other serialization. */
+static int other_serialization(int cf)
+{
+    switch (cf) {
+    case M2M_CF_RES_JSON: return M2M_CF_RES_XML;
+    case M2M_CF_RES_XML: return M2M_CF_RES_JSON;
+    case M2M_CF_APP_JSON: return M2M_CF_APP_XML;
+    default: return M2M_CF_APP_JSON;
+    }
+}
+
+/* The other media type of the same serialization (10001 and 50, 10014 and 41). */
+static int other_kind(int cf)
+{
+    switch (cf) {
+    case M2M_CF_RES_JSON: return M2M_CF_APP_JSON;
+    case M2M_CF_APP_JSON: return M2M_CF_RES_JSON;
+    case M2M_CF_RES_XML: return M2M_CF_APP_XML;
+    default: return M2M_CF_RES_XML;
+    }
+}
+
+/* What the harness sends and takes, when the profile does not say (defaults.h): the oneM2M
+ * media type of the serialization, the plain one under the legacy numbering; and both. */
+static void format_defaults(profile *p)
+{
+    int xml = !strcmp(p->serialization, "xml"), legacy = !strcmp(p->option_preset, "legacy");
+    p->content_format = xml ? (legacy ? M2M_LEGACY_CF_XML : M2M_DEFAULT_CF_XML)
+                            : (legacy ? M2M_LEGACY_CF_JSON : M2M_DEFAULT_CF_JSON);
+    p->accept_formats[0] = p->content_format;
+    p->accept_formats[1] = other_kind(p->content_format);
+    p->naccept_formats = 2;
+}
+
+/* <coap accept-formats="...">: each once; absent leaves the defaults. */
+static void parse_accept_formats(pctx *c, const xmlNode *n, profile *p)
+{
+    char *v = xml_attr(n, "accept-formats");
+    if (!v) return;
+    p->naccept_formats = 0;
+    for (const char *s = v; *s;) {
+        s += strspn(s, " \t\r\n");
+        size_t len = strcspn(s, " \t\r\n");
+        if (!len) break;
+        char *one = xstrndup(s, len);
+        int f = format_value(c, n, "accept-formats", one);
+        for (size_t i = 0; f >= 0 && i < p->naccept_formats; i++)
+            if (p->accept_formats[i] == f) {
+                perr(c, n, "<coap accept-formats=\"%s\">: %s is given twice", v, one);
+                f = -1;
+            }
+        if (f >= 0) p->accept_formats[p->naccept_formats++] = f;   /* at most the 4 known ones */
+        free(one);
+        s += len;
+    }
+    if (!p->naccept_formats) perr(c, n, "<coap accept-formats=\"%s\">: name at least one Content-Format", v);
+    free(v);
+}
+
+/* <coap content-format accept-formats>: the serialization follows from content-format; one
+ * given as well must agree with it. */
+static void parse_formats(pctx *c, const xmlNode *n, profile *p, int ser_given)
+{
+    format_defaults(p);
+    char *v = xml_attr(n, "content-format");
+    int cf = v ? format_value(c, n, "content-format", v) : -1;
+    const char *ser = m2m_cf_is_xml(cf) ? "xml" : "json";
+    if (cf >= 0 && ser_given && strcmp(ser, p->serialization) != 0)
+        perr(c, n, "<coap content-format=\"%s\">: %s content, but serialization=\"%s\"; did you mean "
+                   "content-format=\"%s\"?", v, m2m_cf_is_xml(cf) ? "XML" : "JSON", p->serialization,
+             m2m_cf_name(other_serialization(cf)));
+    else if (cf >= 0) {
+        set_str(&p->serialization, xstrdup(ser));
+        p->content_format = p->accept_formats[0] = cf;
+        p->accept_formats[1] = other_kind(cf);
+    }
+    free(v);
+    parse_accept_formats(c, n, p);
+}
+
 static void parse_coap(pctx *c, const xmlNode *n, profile *p)
 {
     char *preset = xml_attr(n, "options");
@@ -235,7 +334,10 @@ static void parse_coap(pctx *c, const xmlNode *n, profile *p)
     char *ser = xml_attr(n, "serialization");
     if (ser && strcmp(ser, "json") != 0 && strcmp(ser, "xml") != 0)
         perr(c, n, "<coap serialization=\"%s\">: expected json or xml", ser);
-    if (ser) set_str(&p->serialization, ser);
+    int ser_given = ser && (!strcmp(ser, "json") || !strcmp(ser, "xml"));
+    if (ser_given) set_str(&p->serialization, ser);
+    else free(ser);
+    parse_formats(c, n, p, ser_given);
     int seen[M2M_OPT__COUNT] = { 0 };
     for (const xmlNode *ch = xml_first_elem(n); ch; ch = xml_next_elem(ch)) {
         if (!xml_is(ch, "option")) {
@@ -423,6 +525,7 @@ static void defaults(profile *p)
     p->option_preset = xstrdup(M2M_DEFAULT_OPTION_PRESET);
     m2m_optmap_preset(M2M_DEFAULT_OPTION_PRESET, &p->options);
     p->serialization = xstrdup(M2M_DEFAULT_SERIALIZATION);
+    format_defaults(p);
     p->ack_timeout_ns = ms_to_ns(M2M_DEFAULT_ACK_TIMEOUT_MS);
     p->max_retransmit = M2M_DEFAULT_MAX_RETRANSMIT;
     p->dtls_retrans_ns = ms_to_ns(M2M_DEFAULT_DTLS_RETRANS_MS);

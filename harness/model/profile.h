@@ -10,6 +10,9 @@
 #include "../enrol/profile_mef.h"
 #include "profile_creds.h"
 
+/* The Content-Formats a profile can name (onem2m/options.h, m2m_cf_parse). */
+#define M2M_PROFILE_MAX_FORMATS 4
+
 typedef struct profile_trigger {
     char *name;          /* "start", "reset", "register", ... */
     char *command;       /* shell command, ${VAR} substituted; NULL = operator prompt */
@@ -70,7 +73,10 @@ typedef struct profile {
 
     char *option_preset;     /* "iana" | "legacy" */
     m2m_optmap options;      /* preset plus per-option overrides */
-    char *serialization;     /* "json" | "xml" */
+    char *serialization;     /* "json" | "xml": follows from content_format */
+    int content_format;      /* the Content-Format of the content the harness sends: 10001, 50, 10014, 41 */
+    int accept_formats[M2M_PROFILE_MAX_FORMATS];   /* those it takes from the IUT ... */
+    size_t naccept_formats;                        /* ... at least one */
 
     /* Timers: each holds a value after profile_load, the file's or its default (defaults.h). */
     int64_t ack_timeout_ns;  /* CoAP ACK_TIMEOUT */

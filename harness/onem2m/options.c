@@ -1,4 +1,5 @@
 #include "options.h"
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const names[M2M_OPT__COUNT] = {
@@ -54,3 +55,28 @@ int m2m_optmap_lookup(const m2m_optmap *map, uint16_t num)
         if (map->num[i] == num) return i;
     return -1;
 }
+
+static const struct { int cf; const char *name; } formats[] = {
+    { M2M_CF_RES_JSON, "onem2m-json" }, { M2M_CF_APP_JSON, "json" },
+    { M2M_CF_RES_XML, "onem2m-xml" }, { M2M_CF_APP_XML, "xml" },
+};
+#define NFORMATS (sizeof formats / sizeof formats[0])
+
+int m2m_cf_parse(const char *s)
+{
+    char *end = NULL;
+    long n = s && *s ? strtol(s, &end, 10) : -1;
+    for (size_t i = 0; s && i < NFORMATS; i++)
+        if (strcmp(s, formats[i].name) == 0 || (end && !*end && n == formats[i].cf)) return formats[i].cf;
+    return -1;
+}
+
+const char *m2m_cf_name(int cf)
+{
+    for (size_t i = 0; i < NFORMATS; i++)
+        if (formats[i].cf == cf) return formats[i].name;
+    return NULL;
+}
+
+int m2m_cf_is_json(int cf) { return cf == M2M_CF_RES_JSON || cf == M2M_CF_APP_JSON; }
+int m2m_cf_is_xml(int cf) { return cf == M2M_CF_RES_XML || cf == M2M_CF_APP_XML; }

@@ -28,4 +28,15 @@ enum {
     M2M_CF_APP_JSON = 50, M2M_CF_APP_XML = 41,
 };
 
+/* The Content-Formats the harness reads and writes: the oneM2M ones (TS-0008 Table
+ * 6.2.2.2-1) and the plain media types (RFC 7252 §12.3) that CSEs of the legacy numbering's
+ * era take instead. A name ("onem2m-json", "json", "onem2m-xml", "xml") or its number ->
+ * the number, -1 for anything else. */
+int m2m_cf_parse(const char *s);
+/* The name of one of those four, NULL for any other number. */
+const char *m2m_cf_name(int cf);
+/* 1 when cf carries JSON (10001, 50) or XML (10014, 41) content. */
+int m2m_cf_is_json(int cf);
+int m2m_cf_is_xml(int cf);
+
 #endif

@@ -385,15 +385,19 @@ char *m2m_json_from_xml_text(const char *xml, size_t len, char *err, size_t errl
     return out;
 }
 
-int m2m_prim_serialize(m2m_prim *p, const char *serialization)
+int m2m_prim_serialize(m2m_prim *p, int cf)
 {
-    if (!p->pc || !serialization || strcmp(serialization, "xml") != 0) return 0;
-    if (p->cf >= 0 && p->cf != M2M_CF_RES_JSON) return 0;
+    if (!p->pc || (p->cf >= 0 && p->cf != M2M_CF_RES_JSON) || cf == M2M_CF_RES_JSON) return 0;
+    if (m2m_cf_is_json(cf)) {   /* the same text under another JSON media type */
+        p->cf = cf;
+        return 1;
+    }
+    if (!m2m_cf_is_xml(cf)) return 0;
     char *xml = m2m_xml_from_json_text(p->pc, p->pclen ? p->pclen : strlen(p->pc), NULL, 0);
     if (!xml) return 0;
     free(p->pc);
     p->pc = xml;
     p->pclen = strlen(xml);
-    p->cf = M2M_CF_RES_XML;
+    p->cf = cf;
     return 1;
 }

@@ -29,9 +29,9 @@ char *m2m_xml_from_json_text(const char *json, size_t len, char *err, size_t err
 char *m2m_json_from_xml_text(const char *xml, size_t len, char *err, size_t errlen);
 
 struct m2m_prim;
-/* When serialization is "xml": p's JSON content (pc, cf 10001) becomes XML with cf 10014.
- * Content that is no representation (a test's deliberately bad JSON) stays as it is.
- * Returns 1 if converted, 0 if not. */
-int m2m_prim_serialize(struct m2m_prim *p, const char *serialization);
+/* p's JSON content (pc, cf 10001 or none) goes out in Content-Format cf: the same text
+ * under 50 (application/json), XML under 10014 or 41. Content that is no representation (a
+ * test's deliberately bad JSON) stays JSON (10001). Returns 1 if changed, 0 if not. */
+int m2m_prim_serialize(struct m2m_prim *p, int cf);
 
 #endif

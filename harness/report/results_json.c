@@ -38,6 +38,13 @@ json_t *results_json_run(const run_info *ri)
 
 static json_t *secs(int64_t ns) { return json_real(ns_to_sec(ns)); }
 
+static json_t *int_array(const int *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_integer(v[i]));
+    return a;
+}
+
 json_t *results_json_profile(const profile *p)
 {
     json_t *trig = json_array();
@@ -52,7 +59,7 @@ json_t *results_json_profile(const profile *p)
                      " s:{s:o, s:o, s:o, s:o, s:i, s:i},"
                      " s:{s:o, s:o, s:o, s:i, s:i},"
                      " s:{s:o, s:o, s:b, s:o, s:o},"
-                     " s:o, s:o, s:o,"
+                     " s:o, s:o, s:o, s:i, s:o,"
                      " s:{s:o, s:i, s:o, s:o, s:o, s:o},"
                      " s:o, s:o, s:o}",
                      "file", S(p->file), "name", S(p->name), "role", S(p->role), "iut_kind", S(p->iut_kind),
@@ -65,7 +72,8 @@ json_t *results_json_profile(const profile *p)
                      "psk_key_present", p->psk_key_len > 0, "certificate", S(p->x509_cert),
                      "trust", S(p->x509_trust),
                      "pics", str_array(p->pics, p->npics), "options", S(p->option_preset),
-                     "serialization", S(p->serialization),
+                     "serialization", S(p->serialization), "content_format", p->content_format,
+                     "accept_formats", int_array(p->accept_formats, p->naccept_formats),
                      "timers", "ack_timeout", secs(p->ack_timeout_ns), "max_retransmit", p->max_retransmit,
                      "dtls_retransmit", secs(p->dtls_retrans_ns), "dtls_total", secs(p->dtls_total_ns),
                      "step_timeout", secs(p->step_timeout_ns), "test_deadline", secs(p->test_deadline_ns),

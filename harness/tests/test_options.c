@@ -87,6 +87,29 @@ static void test_presets(void)
     CU_ASSERT_EQUAL(M2M_CF_APP_XML, 41);
 }
 
+static void test_content_format_names(void)
+{
+    CU_ASSERT_EQUAL(m2m_cf_parse("onem2m-json"), 10001);
+    CU_ASSERT_EQUAL(m2m_cf_parse("10001"), 10001);
+    CU_ASSERT_EQUAL(m2m_cf_parse("json"), 50);
+    CU_ASSERT_EQUAL(m2m_cf_parse("50"), 50);
+    CU_ASSERT_EQUAL(m2m_cf_parse("onem2m-xml"), 10014);
+    CU_ASSERT_EQUAL(m2m_cf_parse("xml"), 41);
+    CU_ASSERT_EQUAL(m2m_cf_parse("41"), 41);
+    /* only these four: CBOR, other numbers, near misses */
+    CU_ASSERT_EQUAL(m2m_cf_parse("10010"), -1);
+    CU_ASSERT_EQUAL(m2m_cf_parse("0"), -1);
+    CU_ASSERT_EQUAL(m2m_cf_parse("50x"), -1);
+    CU_ASSERT_EQUAL(m2m_cf_parse("JSON"), -1);
+    CU_ASSERT_EQUAL(m2m_cf_parse(""), -1);
+    CU_ASSERT_EQUAL(m2m_cf_parse(NULL), -1);
+    CU_ASSERT_STRING_EQUAL(m2m_cf_name(50), "json");
+    CU_ASSERT_STRING_EQUAL(m2m_cf_name(10014), "onem2m-xml");
+    CU_ASSERT_PTR_NULL(m2m_cf_name(10010));
+    CU_ASSERT_TRUE(m2m_cf_is_json(50) && m2m_cf_is_json(10001) && !m2m_cf_is_json(41) && !m2m_cf_is_json(10014));
+    CU_ASSERT_TRUE(m2m_cf_is_xml(41) && m2m_cf_is_xml(10014) && !m2m_cf_is_xml(50) && !m2m_cf_is_xml(-1));
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("options", NULL, NULL);
@@ -95,4 +118,5 @@ void m2m_test_register(void)
     CU_add_test(s, "legacy preset (pre-V3.7.0)", test_legacy);
     CU_add_test(s, "short names", test_names);
     CU_add_test(s, "unknown presets and content formats", test_presets);
+    CU_add_test(s, "content formats by name and number", test_content_format_names);
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "onem2m/primitive_xml.h"
+#include "onem2m/primitive.h"
+#include "util/xmem.h"
 #include "m2m_test.h"
 
 static void roundtrip(const char *json)
@@ -137,6 +139,49 @@ static void test_bad_encode(void)
     bad_json("[1]", "exactly one member");
 }
 
+/* JSON content (10001) going out as cf: its Content-Format after, and its text. */
+static char *serialized(const char *json, int cf_in, int cf, int *cf_out)
+{
+    m2m_prim p;
+    m2m_prim_init(&p);
+    p.pc = xstrdup(json);
+    p.pclen = strlen(json);
+    p.cf = cf_in;
+    m2m_prim_serialize(&p, cf);
+    *cf_out = p.cf;
+    char *pc = p.pc;
+    p.pc = NULL;
+    m2m_prim_free(&p);
+    return pc;
+}
+
+static void test_serialize_formats(void)
+{
+    const char *cb = "{\"m2m:cb\":{\"rn\":\"in-name\"}}";
+    int cf = 0;
+    char *t = serialized(cb, 10001, 50, &cf);   /* application/json: the same text */
+    CU_ASSERT_EQUAL(cf, 50);
+    CU_ASSERT_STRING_EQUAL(t, cb);
+    free(t);
+    t = serialized(cb, -1, 10001, &cf);   /* unchanged: none stays none */
+    CU_ASSERT_EQUAL(cf, -1);
+    free(t);
+    t = serialized(cb, 10001, 41, &cf);   /* application/xml: the XML document */
+    CU_ASSERT_EQUAL(cf, 41);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<m2m:cb xmlns:m2m="));
+    free(t);
+    t = serialized(cb, 10001, 10014, &cf);
+    CU_ASSERT_EQUAL(cf, 10014);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<rn>in-name</rn>"));
+    free(t);
+    t = serialized("{not json", 10001, 41, &cf);   /* no representation: stays JSON */
+    CU_ASSERT_EQUAL(cf, 10001);
+    free(t);
+    t = serialized(cb, 10014, 50, &cf);   /* content in another format already: left alone */
+    CU_ASSERT_EQUAL(cf, 10014);
+    free(t);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("primitive_xml", NULL, NULL);
@@ -145,4 +190,5 @@ void m2m_test_register(void)
     CU_add_test(s, "hand-written document", test_decode_handwritten);
     CU_add_test(s, "bad XML refused with the reason", test_bad_input);
     CU_add_test(s, "unencodable JSON refused with the reason", test_bad_encode);
+    CU_add_test(s, "JSON content out as 10001, 50, 10014 or 41", test_serialize_formats);
 }

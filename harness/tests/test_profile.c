@@ -419,9 +419,64 @@ static void test_options(void)
     CU_ASSERT_EQUAL(p->options.num[M2M_OPT_RQI], 257);
     CU_ASSERT_EQUAL(p->options.num[M2M_OPT_RVI], 0); /* legacy has none */
     CU_ASSERT_STRING_EQUAL(p->serialization, "xml");
+    CU_ASSERT_EQUAL(p->content_format, 41);   /* application/xml under the legacy numbering */
     profile_free(p);
     diag_free(&d);
     free(xml);
+}
+
+/* The <coap> attributes of one profile -> its content format, serialization, accepted formats
+ * (a 0-ended list). */
+static void expect_formats(const char *coap, int cf, const char *ser, const int *accept)
+{
+    char *xml = make("", "", coap);
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    int rc = load(xml, SCHEMA, &p, &d);
+    if (rc) diag_print(&d, stderr);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL(p->content_format, cf);
+    CU_ASSERT_STRING_EQUAL(p->serialization, ser);
+    size_t n = 0;
+    while (accept[n]) n++;
+    CU_ASSERT_EQUAL(p->naccept_formats, n);
+    for (size_t i = 0; i < n && i < p->naccept_formats; i++) CU_ASSERT_EQUAL(p->accept_formats[i], accept[i]);
+    profile_free(p);
+    diag_free(&d);
+    free(xml);
+}
+
+static void test_content_formats(void)
+{
+    /* names and numbers; the serialization follows; the other media type of it is accepted */
+    expect_formats("", 10001, "json", (const int[]){ 10001, 50, 0 });
+    expect_formats("  <coap serialization=\"xml\"/>\n", 10014, "xml", (const int[]){ 10014, 41, 0 });
+    expect_formats("  <coap content-format=\"json\"/>\n", 50, "json", (const int[]){ 50, 10001, 0 });
+    expect_formats("  <coap content-format=\"50\"/>\n", 50, "json", (const int[]){ 50, 10001, 0 });
+    expect_formats("  <coap content-format=\"onem2m-xml\"/>\n", 10014, "xml", (const int[]){ 10014, 41, 0 });
+    expect_formats("  <coap content-format=\"41\" serialization=\"xml\"/>\n", 41, "xml", (const int[]){ 41, 10014, 0 });
+    expect_formats("  <coap content-format=\"10001\" accept-formats=\"onem2m-json 41\"/>\n", 10001, "json",
+                   (const int[]){ 10001, 41, 0 });
+    /* the legacy numbering: the plain media types, unless the profile names one */
+    expect_formats("  <coap options=\"legacy\"/>\n", M2M_LEGACY_CF_JSON, "json", (const int[]){ 50, 10001, 0 });
+    expect_formats("  <coap options=\"legacy\" serialization=\"json\"/>\n", 50, "json", (const int[]){ 50, 10001, 0 });
+    expect_formats("  <coap options=\"legacy\" serialization=\"xml\"/>\n", M2M_LEGACY_CF_XML, "xml",
+                   (const int[]){ 41, 10014, 0 });
+    expect_formats("  <coap options=\"legacy\" content-format=\"onem2m-json\"/>\n", 10001, "json",
+                   (const int[]){ 10001, 50, 0 });
+    /* refused: a contradiction (with the value that would agree), an unknown name (with the
+     * nearest), a format twice, an empty list */
+    expect_error(make("", "", "  <coap serialization=\"xml\" content-format=\"json\"/>\n"), SCHEMA, 10,
+                 "<coap content-format=\"json\">: JSON content, but serialization=\"xml\"; did you mean content-format=\"xml\"?");
+    expect_error(make("", "", "  <coap serialization=\"json\" content-format=\"10014\"/>\n"), SCHEMA, 10,
+                 "did you mean content-format=\"onem2m-json\"?");
+    expect_error(make("", "", "  <coap content-format=\"jsno\"/>\n"), SCHEMA, 10,
+                 "<coap content-format=\"jsno\">: expected onem2m-json (10001), json (50), onem2m-xml (10014) or xml (41); did you mean json?");
+    expect_error(make("", "", "  <coap content-format=\"10010\"/>\n"), SCHEMA, 10, "<coap content-format=\"10010\">: expected");
+    expect_error(make("", "", "  <coap accept-formats=\"json 50\"/>\n"), SCHEMA, 10, "50 is given twice");
+    expect_error(make("", "", "  <coap accept-formats=\"json onem2m-jsn\"/>\n"), SCHEMA, 10, "did you mean onem2m-json?");
+    expect_error(make("", "", "  <coap accept-formats=\" \"/>\n"), SCHEMA, 10, "name at least one Content-Format");
 }
 
 static void test_vars_and_known_failures(void)
@@ -514,6 +569,7 @@ static void test_named_defaults(void)
     CU_ASSERT_STRING_EQUAL(p->harness_address, M2M_DEFAULT_HARNESS_ADDRESS);
     CU_ASSERT_STRING_EQUAL(p->option_preset, M2M_DEFAULT_OPTION_PRESET);
     CU_ASSERT_STRING_EQUAL(p->serialization, M2M_DEFAULT_SERIALIZATION);
+    CU_ASSERT_EQUAL(p->content_format, M2M_DEFAULT_CF_JSON);
     CU_ASSERT_EQUAL(p->ack_timeout_ns, ms_to_ns(M2M_DEFAULT_ACK_TIMEOUT_MS));
     CU_ASSERT_EQUAL(p->max_retransmit, M2M_DEFAULT_MAX_RETRANSMIT);
     CU_ASSERT_EQUAL(p->dtls_retrans_ns, ms_to_ns(M2M_DEFAULT_DTLS_RETRANS_MS));
@@ -606,6 +662,7 @@ void m2m_test_register(void)
     CU_add_test(s, "triggers", test_triggers);
     CU_add_test(s, "an unknown PICS item is refused with the nearest", test_unknown_pics_item);
     CU_add_test(s, "option numbers", test_options);
+    CU_add_test(s, "content formats: names, numbers, the legacy default, conflicts", test_content_formats);
     CU_add_test(s, "variables and known failures", test_vars_and_known_failures);
     CU_add_test(s, "schema and parse errors", test_schema_and_parse_errors);
     CU_add_test(s, "raw public keys: pins and variants", test_raw_public_keys);

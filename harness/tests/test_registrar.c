@@ -7,6 +7,7 @@
 #include "cse/registrar.h"
 #include "onem2m/release.h"
 #include "onem2m/mandatory.h"
+#include "onem2m/primitive_xml.h"
 #include <jansson.h>
 #include "util/xmem.h"
 #include "m2m_test.h"
@@ -487,10 +488,58 @@ static void test_ae_association_rules(void)
     registrar_free(r);
 }
 
+/* TS-0008 §6.2.2.2: the answer comes in the format the request's Accept names, else in the
+ * request's Content-Format, else in the registrar's own; XML (41 as 10014) is read as JSON. */
+static int answer_cf(registrar *r, int cf, int accept, const char *pc, int *rsc)
+{
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "id@x", "/asn-cse-1", NULL };
+    req_init(&req, pc ? M2M_OP_CREATE : M2M_OP_RETRIEVE, pc ? 16 : 0, "/asn-cse-1", pc);
+    if (pc && cf >= 0 && m2m_cf_is_xml(cf)) {
+        free(req.pc);
+        req.pc = m2m_xml_from_json_text(pc, strlen(pc), NULL, 0);
+        req.pclen = strlen(req.pc);
+    }
+    req.cf = pc ? cf : -1;
+    req.accept = accept;
+    *rsc = handle(r, &req, &sa, &tl, &rsp);
+    int out = rsp.pc ? rsp.cf : -2;
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    timeline_free(&tl);
+    return out;
+}
+
+static void test_answer_format(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
+    int rsc = 0;
+    CU_ASSERT_EQUAL(answer_cf(r, 50, -1, CSR, &rsc), 50);   /* application/json in, out */
+    CU_ASSERT_EQUAL(rsc, 2001);
+    CU_ASSERT_EQUAL(answer_cf(r, -1, -1, NULL, &rsc), 10001);   /* names none: the default */
+    CU_ASSERT_EQUAL(rsc, 2000);
+    CU_ASSERT_EQUAL(answer_cf(r, -1, 41, NULL, &rsc), 41);   /* Accept application/xml */
+    CU_ASSERT_EQUAL(answer_cf(r, -1, 50, NULL, &rsc), 50);
+    CU_ASSERT_EQUAL(answer_cf(r, -1, 10010, NULL, &rsc), 10001);   /* CBOR: refused */
+    CU_ASSERT_EQUAL(rsc, 5207);
+    registrar_set_format(r, 50);
+    CU_ASSERT_EQUAL(answer_cf(r, -1, -1, NULL, &rsc), 50);
+    CU_ASSERT_EQUAL(answer_cf(r, -1, 10010, NULL, &rsc), 50);   /* its refusal too */
+    CU_ASSERT_EQUAL(answer_cf(r, 10001, -1, NULL, &rsc), 50);   /* no content: cf ignored */
+    registrar_free(r);
+    r = registrar_new("/in-cse", "in-name", M2M_REL_3);
+    CU_ASSERT_EQUAL(answer_cf(r, 41, -1, CSR, &rsc), 41);   /* application/xml content read */
+    CU_ASSERT_EQUAL(rsc, 2001);
+    registrar_free(r);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("registrar", NULL, NULL);
     CU_add_test(s, "identifier classes", test_ids);
+    CU_add_test(s, "the answer's Content-Format: Accept, the request's, the registrar's", test_answer_format);
     CU_add_test(s, "CSE-ID outside an association: 4107", test_cse_outside_sa_gets_4107);
     CU_add_test(s, "remoteCSE CREATE inside the association: 2001, then 4117", test_cse_registration_in_sa);
     CU_add_test(s, "Release 2: existing remoteCSE is 4105", test_release2_existing_gets_4105);

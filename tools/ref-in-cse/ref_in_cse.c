@@ -33,6 +33,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* --content-formats takes at most this many. */
+#define REF_MAX_FORMATS 8
+
 /* replay-outside-session: the last datagram sent in an association (node_peer.user). */
 typedef struct sent { uint8_t *b; size_t n; } sent;
 
@@ -45,6 +48,8 @@ typedef struct ref {
     ref_sa2 *sa2;     /* the reverse association toward the registree, once opened */
     ref_mef *own_mef; /* <mef at="iut">: the MEF is ours (own_mef.h) */
     const char *hostile;   /* --hostile: a hostile IN-CSE (hostile_in.c) */
+    uint32_t formats[REF_MAX_FORMATS];   /* --content-formats: the only ones taken, ... */
+    size_t nformats;                     /* ... 0 = any */
 } ref;
 
 static int has_fault(const ref *r, const char *name) { return r->fault && strcmp(r->fault, name) == 0; }
@@ -142,9 +147,25 @@ static void exit_faults(const ref *r, const m2m_prim *pr)
     _exit(70);
 }
 
+/* --content-formats: a request with a Content-Format outside the list is dropped without a
+ * word (no ACK, no RST), as an IN-CSE that takes only application/json does with 10001. */
+static int format_taken(const ref *r, const cm_msg *req)
+{
+    const cm_option *o = cm_msg_find_opt(req, CM_OPT_CONTENT_FORMAT, 0);
+    if (!o || !r->nformats) return 1;
+    for (size_t i = 0; i < r->nformats; i++)
+        if (r->formats[i] == cm_opt_uint(o)) return 1;
+    return 0;
+}
+
 static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *ctx)
 {
     ref *r = ctx;
+    if (!format_taken(r, req)) {
+        fprintf(stderr, "ref-in-cse: %s request with Content-Format %u dropped (--content-formats)\n",
+                l->secure ? "secure" : "plain", (unsigned)cm_opt_uint(cm_msg_find_opt(req, CM_OPT_CONTENT_FORMAT, 0)));
+        return;
+    }
     m2m_prim pr, rsp;
     m2m_prim_init(&pr);
     m2m_prim_init(&rsp);
@@ -296,6 +317,13 @@ static void usage(FILE *f)
           "                                   response in a CON of its own (RFC 7252 §5.2.2): an interop\n"
           "                                   mode, not a fault; combines with --fault\n"
           "                  [--mef-cert F --mef-key F --mef-trust F]   that MEF's certificate (rspf=\"cert\")\n"
+          "                  [--content-formats=LIST]   take content only in these Content-Formats (comma-\n"
+          "                                   separated numbers, e.g. 50): a request with another one is\n"
+          "                                   dropped without an answer (no ACK, no RST), as an IN-CSE\n"
+          "                                   that takes only application/json does with 10001; one\n"
+          "                                   without a Content-Format is served. An interop mode, not a\n"
+          "                                   fault; combines with --fault. Answers follow the request's\n"
+          "                                   format (JSON for 50 and 10001)\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
           "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID),\n"
@@ -306,17 +334,37 @@ static void usage(FILE *f)
 }
 
 /* ref-in-cse's own options (the shared ones: peer_util.h). */
-typedef struct ref_args { const char *addr; int probe_port; } ref_args;
+typedef struct ref_args { const char *addr; int probe_port; uint32_t formats[REF_MAX_FORMATS]; size_t nformats; } ref_args;
 
 static const struct option ref_options[] = {
-    { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' }, { NULL, 0, 0, 0 } };
+    { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' },
+    { "content-formats", required_argument, 0, 'F' }, { NULL, 0, 0, 0 } };
+
+/* "50,10001": numbers 0..65535, at most REF_MAX_FORMATS; -1 for anything else. */
+static int parse_formats(const char *arg, ref_args *a)
+{
+    a->nformats = 0;
+    for (const char *s = arg; *s;) {
+        char *end = NULL;
+        unsigned long v = strtoul(s, &end, 10);
+        if (end == s || v > 65535 || a->nformats == REF_MAX_FORMATS || (*end && *end != ',')) return -1;
+        a->formats[a->nformats++] = (uint32_t)v;
+        s = *end ? end + 1 : end;
+    }
+    return a->nformats ? 0 : -1;
+}
 
 static int ref_option(int code, const char *arg, void *ctx)
 {
     ref_args *a = ctx;
     if (code == 'a') a->addr = arg;
     else if (code == 'P') a->probe_port = atoi(arg);
-    else return -1;
+    else if (code != 'F') return -1;
+    else if (parse_formats(arg, a) < 0) {
+        fprintf(stderr, "ref-in-cse: --content-formats=%s: expected comma-separated numbers 0..65535 (at most %d)\n",
+                arg, REF_MAX_FORMATS);
+        return -1;
+    }
     return 0;
 }
 
@@ -324,7 +372,7 @@ int main(int argc, char **argv)
 {
     ref r;
     memset(&r, 0, sizeof r);
-    ref_args a = { "127.0.0.1", 0 };
+    ref_args a = { "127.0.0.1", 0, { 0 }, 0 };
     const peer_cli cli = { "ref-in-cse", ref_options, ref_option, &a, ref_faults, hostile_in_known, usage, hostile_in_usage };
     peer_opts o;
     int rc = peer_parse(&cli, argc, argv, &o);
@@ -333,6 +381,8 @@ int main(int argc, char **argv)
     if (a.probe_port > 0) return probe(addr, a.probe_port);
     r.fault = o.fault;
     r.hostile = o.hostile;
+    memcpy(r.formats, a.formats, sizeof r.formats);
+    r.nformats = a.nformats;
     int coap_port = o.coap_port, coaps_port = o.coaps_port, mef_port = o.mef_port;
     if (!o.profile || coaps_port <= 0 || (cert && (!key || !trust))) { peer_usage(&cli, stderr); return 2; }
     profile *p = peer_load_profile(o.profile);
@@ -418,6 +468,7 @@ int main(int argc, char **argv)
     if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(node_ep(r.node), 0);
     coap_ep_set_separate(node_ep(r.node), o.separate);
     r.reg = registrar_new(p->iut_cse_id, p->iut_cse_base_name, p->release);
+    registrar_set_format(r.reg, p->content_format);   /* when a request names none */
     /* legacy numbering (256..270) has no number for rvi: requests there are Release-1
      * requests (TS-0004 §7.3.2.1), which an IN-CSE on that numbering serves */
     if (!p->options.num[M2M_OPT_RVI]) registrar_support_release(r.reg, M2M_REL_1, 1);
@@ -437,8 +488,9 @@ int main(int argc, char **argv)
     /* The service subscription for the harness's credential allows its App-ID
      * (<harness app-id>); without one the profile claims no restriction and none is set. */
     if (p->harness_app_id) registrar_add_subscription(r.reg, NULL, p->harness_app_id, NULL);
-    fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
-            coaps_port, coap_port, o.separate ? ", separate responses" : "", r.fault ? ", fault " : "", r.fault ? r.fault : "");
+    fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
+            coaps_port, coap_port, o.separate ? ", separate responses" : "", r.nformats ? ", content formats limited" : "",
+            r.fault ? ", fault " : "", r.fault ? r.fault : "");
     /* Runs until the harness stops it; an hour at most, so a lost one does not stay. */
     loop_run_until(r.loop, mono_now_ns() + 3600 * NS_PER_SEC, NULL, NULL);
     ref_sa2_free(r.sa2);

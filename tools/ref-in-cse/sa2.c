@@ -61,7 +61,7 @@ static void on_state(dtls_conn *c, dtls_state st, void *ctx)
     req.fr = xstrdup(s->p->iut_cse_id ? s->p->iut_cse_id : "/in-cse");
     req.rqi = xstrdup("ref-sa2-retrieve");
     req.rvi = xstrdup(m2m_release_rvi(s->p->release));
-    if (s->p->serialization && strcmp(s->p->serialization, "xml") == 0) req.accept = M2M_CF_RES_XML;   /* XML profile */
+    if (m2m_cf_is_xml(s->p->content_format)) req.accept = s->p->content_format;   /* XML profile */
     cm_msg m;
     cm_msg_init(&m);
     m.type = CM_CON;

@@ -85,9 +85,9 @@ int devres_handle(devres *d, const m2m_prim *req, m2m_prim *rsp)
     if (!rel) return 0;
     /* TS-0004 §7.3.3.3: an attribute M on Create that is not present -> BAD_REQUEST */
     if (req->op == M2M_OP_CREATE && (req->ty == 3 || req->ty == 4)) {
-        /* the representation in its JSON form, XML (10014) included */
+        /* the representation in its JSON form, XML (10014, 41) included */
         char err[160];
-        char *text = req->pc && req->pclen && req->cf == M2M_CF_RES_XML
+        char *text = req->pc && req->pclen && m2m_cf_is_xml(req->cf)
                          ? m2m_json_from_xml_text(req->pc, req->pclen, err, sizeof err) : NULL;
         json_t *body = text ? json_loads(text, 0, NULL)
                      : req->pc && req->pclen ? json_loadb(req->pc, req->pclen, 0, NULL) : NULL;

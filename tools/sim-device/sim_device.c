@@ -124,7 +124,7 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     if (rsp.rsc == 4004 && pr.accept >= 0 && pr.accept != M2M_CF_RES_JSON &&
         pr.accept != M2M_CF_RES_XML && !has_fault(s, "ignore-accept"))
         rsp.rsc = 5207;
-    if (rsp.rsc == 4004 && s->res && devres_handle(s->res, &pr, &rsp)) m2m_prim_serialize(&rsp, s->p->serialization);
+    if (rsp.rsc == 4004 && s->res && devres_handle(s->res, &pr, &rsp)) m2m_prim_serialize(&rsp, s->p->content_format);
     else { rsp.rqi = xstrdup(pr.rqi); rsp.rvi = xstrdup(pr.rvi); }   /* no rvi toward Release 1 */
     if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) {
         if (has_fault(s, "no-rsc-option")) {
@@ -206,7 +206,7 @@ static void registration(sim *s, m2m_prim *req)
     if (filled) { free(req->pc); req->pc = filled; req->pclen = strlen(filled); }
     req->cf = M2M_CF_RES_JSON;
     json_decref(body);
-    m2m_prim_serialize(req, s->p->serialization);   /* the profile's serialization */
+    m2m_prim_serialize(req, s->p->content_format);   /* the profile's Content-Format */
 }
 
 /* RETRIEVE of the registrar's CSEBase: the access a registered device makes next. */
@@ -220,7 +220,7 @@ static void retrieve_base(sim *s, m2m_prim *req, const char *fr)
     req->rqi = xasprintf("sim-r-%ld", (long)(mono_now_ns() % 1000000));
     req->rvi = xstrdup(m2m_release_rvi(s->p->release));
     /* the representation comes back in the profile's serialization (TS-0008 §6.2.2.2) */
-    if (s->p->serialization && strcmp(s->p->serialization, "xml") == 0) req->accept = M2M_CF_RES_XML;
+    if (m2m_cf_is_xml(s->p->content_format)) req->accept = s->p->content_format;
 }
 
 /* The record of the registrar's plain CoAP port, the plain socket bound first if it is not. */
@@ -350,7 +350,7 @@ static int store_req(sim *s, int ty, const char *to, const char *fr, const char 
     req.pc = xstrdup(pc);
     req.pclen = strlen(pc);
     req.cf = M2M_CF_RES_JSON;
-    m2m_prim_serialize(&req, s->p->serialization);
+    m2m_prim_serialize(&req, s->p->content_format);
     int rsc = exchange(s, &s->sa1->link, &req, 2 * NS_PER_SEC);
     say("CREATE ty=%d %s answered rsc=%d", ty, to, rsc);
     m2m_prim_free(&req);

@@ -176,6 +176,7 @@ results-json)
   validate "$j" && ok "results.json valid" || fail "results.json does not validate"
   q() { node -e "const d=require(process.argv[1]); console.log(String($1))" "$j"; }
   expect_eq "seed recorded" 4242 "$(q 'd.run.seed')"
+  expect_eq "content format recorded" "10001 10001,50" "$(q 'd.profile_applied.content_format+" "+d.profile_applied.accept_formats')"
   expect_eq "profile checksum" "$(sha256sum < "$profile" | cut -d' ' -f1)" "$(q 'd.run.profile.sha256')"
   expect_eq "environment recorded" "--fault=register-before-sae" "$(q 'd.run.environment.SIM_DEVICE_ARGS')"
   expect_eq "TC_SEC_ORDER_001 verdict" fail "$(q 'd.tests.find(t=>t.id==="TC_SEC_ORDER_001").verdict')"

@@ -8,6 +8,8 @@
 #   xml           the whole suite with XML content (fixtures/profiles/ref-in-cse-xml.xml)
 #   legacy        the whole suite with legacy option numbers (ref-in-cse-legacy.xml)
 #   separate      the whole suite against separate responses (ref-in-cse-separate.xml)
+#   json50        the whole suite against an IN-CSE that takes only application/json (50) and
+#                 drops 10001 silently (ref-in-cse-json50.xml), and the default profile against it
 #   correct-ae    the whole suite with the harness as a field AE on Mca (ref-in-cse-ae.xml),
 #                 and the service-subscription test once more under Release 2
 #   iut-fate      what the report says when the IUT dies after the harness's request (a
@@ -198,6 +200,61 @@ msg.tx type=ACK code=0.00 $rsp_mid" "$got"
   # ... and so did every other answer from the IN-CSE (the harness's own answers, in SA2, stay piggybacked)
   piggy=$(grep -l ' msg\.rx .*response=piggybacked' "$work"/reports/latest/timelines/*.txt | xargs -n1 basename 2>/dev/null | tr '\n' ' ')
   expect_eq "timelines with a piggybacked response from the IN-CSE" "" "$piggy"
+  ;;
+json50)
+  # An IN-CSE that takes content only as application/json (ref-in-cse --content-formats=50,
+  # as Mobius on the legacy numbering) and drops any other Content-Format without an answer.
+  # With <coap content-format="json"> the whole field suite passes exactly where it passes
+  # against ref-in-cse.xml, the harness's content goes out as 50 and comes back as 50.
+  profile=$SRC/fixtures/profiles/ref-in-cse.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases/field"
+  passes() { names_of '//testcase[not(failure or error or skipped)]/@name' | xargs -n1 | sort | xargs; }
+  want=$(passes)
+  profile=$SRC/fixtures/profiles/ref-in-cse-json50.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases/field"
+  expect_eq "exit status" 0 "$rc"
+  expect_failing ""
+  expect_eq "the tests that pass against ref-in-cse.xml" "$want" "$(passes)"
+  tl=$work/reports/latest/timelines/TC_SEC_IN_REG_001.txt
+  grep -q ' msg\.tx .*op=create .*ty=16 .*m2m:csr.*cf=50' "$tl" && ok "the registration goes out with Content-Format 50" \
+    || fail "no registration sent with cf=50 in $tl"
+  grep -q ' msg\.rx .*rsc=2001 .*m2m:csr.*cf=50' "$tl" && ok "the IN-CSE answers it in 50" || fail "the 2001 answer is not cf=50 in $tl"
+  sent=$(grep -h ' msg\.tx .*cf=' "$work"/reports/latest/timelines/*.txt | grep -v ' cf=50')
+  [ -z "$sent" ] && ok "every content the harness sent was 50" || fail "content sent in another format: $sent"
+  expect_eq "results.json: content_format" 50 \
+    "$(node -e 'console.log(require(process.argv[1]).profile_applied.content_format)' "$work/reports/latest/results.json")"
+  grep -l 'problems=.*Content-Format' "$work"/reports/latest/timelines/*.txt >/dev/null \
+    && fail "a Content-Format the profile accepts reported as a problem" || ok "no Content-Format problem reported"
+  # ... and a profile that does not accept 50 reports the IN-CSE's answers as problems.
+  sed 's|content-format="json"|content-format="json" accept-formats="onem2m-json"|' \
+    "$SRC/fixtures/profiles/ref-in-cse-json50.xml" > "$work/json50-strict.xml"
+  profile=$work/json50-strict.xml
+  run "$SRC/testcases/field/TC_SEC_IN_REG_001.xml"
+  grep -q ' msg\.rx .*rsc=2001 .*problems="Content-Format 50 is not one the profile accepts (10001)' \
+    "$work/reports/latest/timelines/TC_SEC_IN_REG_001.txt" && ok "50 outside accept-formats is reported on its msg.rx" \
+    || fail "no problem reported for an answer in 50 under accept-formats=\"onem2m-json\""
+  # The default profile (10001) meets silence from it: the registration test cannot pass.
+  profile=$SRC/fixtures/profiles/ref-in-cse.xml
+  REF_IN_CSE_ARGS=--content-formats=50 run "$SRC/testcases/field/TC_SEC_IN_REG_006.xml"
+  v=$(verdict_of TC_SEC_IN_REG_006)
+  [ "$v" != pass ] && ok "TC_SEC_IN_REG_006 in 10001 against --content-formats=50: $v, not pass" \
+    || fail "TC_SEC_IN_REG_006 passed although the IN-CSE dropped every request in 10001"
+  grep -q ' msg\.tx .*rqi=nocred-1.*cf=10001' "$work/reports/latest/timelines/TC_SEC_IN_REG_006.txt" \
+    && ! grep -q ' msg\.rx .*rqi=nocred-1' "$work/reports/latest/timelines/TC_SEC_IN_REG_006.txt" \
+    && ok "its CREATE went out in 10001 and nothing came back" || fail "expected a 10001 CREATE and no answer to it"
+  # Silence is evidence of nothing by itself: the test says it cannot tell a refusal from a
+  # format the IN-CSE does not take, and the plain-Mcc test does not take the silence for a
+  # refusal (the registration in the same format inside the association met silence too).
+  expect_eq "TC_SEC_IN_REG_006 in 10001 against --content-formats=50" error "$v"
+  expect_contains "its reason" "$(message_of TC_SEC_IN_REG_006)" "it answered no request with Content-Format 10001 in this test: cannot tell a refusal from a format it does not take"
+  REF_IN_CSE_ARGS=--content-formats=50 run "$SRC/testcases/field/TC_SEC_IN_ORDER_001.xml"
+  expect_eq "TC_SEC_IN_ORDER_001 in 10001 against --content-formats=50" error "$(verdict_of TC_SEC_IN_ORDER_001)"
+  expect_contains "its reason" "$(message_of TC_SEC_IN_ORDER_001)" "cannot tell a refusal from a format it does not take"
+  # Speaking 50 to an IN-CSE that serves plain-CoAP Mcc primitives: the fault is seen.
+  profile=$SRC/fixtures/profiles/ref-in-cse-json50.xml
+  REF_IN_CSE_ARGS=--fault=plain-coap run "$SRC/testcases/field/TC_SEC_IN_REG_006.xml"
+  expect_eq "TC_SEC_IN_REG_006 in 50 against plain-coap" failure "$(verdict_of TC_SEC_IN_REG_006)"
+  expect_contains "its reason" "$(message_of TC_SEC_IN_REG_006)" "a remoteCSE CREATE without a credential was not refused with 4107"
   ;;
 correct-ae)
   # R-SAE-02, R-RCV-01, R-REG-06 (role C): the harness registers as a field AE on Mca. The
