@@ -273,6 +273,21 @@ static int missing_mandatory(registrar *r, const m2m_prim *req, int ty, const js
     return 1;
 }
 
+/* The representation's mandatory attributes, then its attribute key as a string (the remoteCSE's
+ * csi, the AE's api): that string, or NULL after refusing the request with 4000. */
+static const char *mandatory_string(registrar *r, const m2m_prim *req, int ty, const json_t *inner, const char *key,
+                                    m2m_prim *rsp, timeline *tl, const char *peer)
+{
+    if (missing_mandatory(r, req, ty, inner, rsp, tl, peer)) return NULL;
+    const char *v = json_string_value(json_object_get(inner, key));
+    if (!v) {
+        char why[64];
+        snprintf(why, sizeof why, "%s is not a string", key);
+        reject(r, req, rsp, 4000, why, tl, peer);
+    }
+    return v;
+}
+
 /* CREATE <remoteCSE> (ty=16): TS-0004 §7.4.4.2.1 */
 static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m2m_prim *rsp,
                               timeline *tl, const char *peer)
@@ -286,13 +301,9 @@ static void create_remote_cse(registrar *r, const m2m_prim *req, json_t *body, m
         return;
     }
     json_t *csr = json_object_get(body, "m2m:csr");
-    const char *csi = json_string_value(json_object_get(csr, "csi"));
     const char *rn = json_string_value(json_object_get(csr, "rn"));
-    if (missing_mandatory(r, req, 16, csr, rsp, tl, peer)) return;
-    if (!csi) {
-        reject(r, req, rsp, 4000, "csi is not a string", tl, peer);
-        return;
-    }
+    const char *csi = mandatory_string(r, req, 16, csr, "csi", rsp, tl, peer);
+    if (!csi) return;
     if (strcmp(sp_relative(csi), sp_relative(req->fr)) != 0) {
         reject(r, req, rsp, 4000, "csi differs from the originator", tl, peer);
         return;
@@ -312,13 +323,9 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
                       timeline *tl, const char *peer)
 {
     json_t *ae = json_object_get(body, "m2m:ae");
-    const char *api = json_string_value(json_object_get(ae, "api"));
     const char *rn = json_string_value(json_object_get(ae, "rn"));
-    if (missing_mandatory(r, req, 2, ae, rsp, tl, peer)) return;
-    if (!api) {
-        reject(r, req, rsp, 4000, "api is not a string", tl, peer);
-        return;
-    }
+    const char *api = mandatory_string(r, req, 2, ae, "api", rsp, tl, peer);
+    if (!api) return;
     if (api[0] != 'r' && api[0] != 'R' && api[0] != 'N' && !(r->faults & REG_FAULT_ANY_APP_ID)) {
         reject(r, req, rsp, 4000, "App-ID does not start with r, R or N", tl, peer);
         return;

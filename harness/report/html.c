@@ -114,6 +114,18 @@ static void data_attrs(strbuf *b, const test_result *r)
     sb_add(b, "\"");
 }
 
+/* A row or section the filters act on: open, its data-* attributes, then mid, the test id,
+ * close and the id again (its anchor and its text). */
+static void filterable(strbuf *b, const char *open, const test_result *r, const char *mid, const char *close)
+{
+    sb_add(b, open);
+    data_attrs(b, r);
+    sb_add(b, mid);
+    sb_add_xml(b, r->id);
+    sb_add(b, close);
+    sb_add_xml(b, r->id);
+}
+
 static void summary(strbuf *b, const run_info *ri, const profile *p, const report_test *ts, size_t n)
 {
     run_summary s;
@@ -134,12 +146,7 @@ static void summary(strbuf *b, const run_info *ri, const profile *p, const repor
               "<th>s</th><th>reason</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         const test_result *r = ts[i].r;
-        sb_add(b, "<tr class=\"filterable\"");
-        data_attrs(b, r);
-        sb_add(b, "><td><a href=\"#t-");
-        sb_add_xml(b, r->id);
-        sb_add(b, "\">");
-        sb_add_xml(b, r->id);
+        filterable(b, "<tr class=\"filterable\"", r, "><td><a href=\"#t-", "\">");
         sb_add(b, "</a></td><td>");
         sb_add_xml(b, r->role);
         sb_add(b, ".");
@@ -226,12 +233,7 @@ static void test_section(strbuf *b, const report_test *t, const profile *p, unsi
 {
     const test_result *r = t->r;
     const testcase *tc = t->tc;
-    sb_add(b, "<section class=\"test filterable\" id=\"t-");
-    sb_add_xml(b, r->id);
-    sb_add(b, "\"");
-    data_attrs(b, r);
-    sb_add(b, "><h3>");
-    sb_add_xml(b, r->id);
+    filterable(b, "<section class=\"test filterable\"", r, " id=\"t-", "\"><h3>");
     sb_add(b, " ");
     verdict_span(b, r->v);
     sb_add(b, "</h3>\n<table>\n");

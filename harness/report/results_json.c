@@ -130,13 +130,5 @@ json_t *results_json_build(const run_info *ri, const profile *p, const report_te
 
 int results_json_write(const char *path, const run_info *ri, const profile *p, const report_test *ts, size_t n)
 {
-    json_t *doc = results_json_build(ri, p, ts, n);
-    if (!doc) return -1;
-    char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-    int rc = json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
-    if (rc != 0) unlink(tmp);
-    free(tmp);
-    json_decref(doc);
-    return rc == 0 ? 0 : -1;
+    return json_write_file(path, results_json_build(ri, p, ts, n));
 }

@@ -50,7 +50,12 @@ json_t *tljson_events(const timeline *tl)
 
 int tljson_write(const char *path, const char *test_id, const timeline *tl)
 {
-    json_t *doc = json_pack("{s:o, s:o}", "test", tljson_str(test_id), "events", tljson_events(tl));
+    return json_write_file(path, json_pack("{s:o, s:o}", "test", tljson_str(test_id), "events", tljson_events(tl)));
+}
+
+int json_write_file(const char *path, json_t *doc)
+{
+    if (!doc) return -1;
     char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
     int rc = json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     if (rc == 0 && rename(tmp, path) != 0) rc = -1;

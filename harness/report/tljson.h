@@ -14,6 +14,9 @@
 json_t *tljson_events(const timeline *tl);
 /* Writes the file atomically. Returns 0, -1 on an I/O error. */
 int tljson_write(const char *path, const char *test_id, const timeline *tl);
+/* Writes doc (its reference taken) to path, indented, through a temporary file renamed into
+ * place; 0 or -1 (also for doc NULL). */
+int json_write_file(const char *path, json_t *doc);
 /* Parses a document into tl (initialised by the caller, events appended) and, when
  * test_id is not NULL, the test id (caller frees; NULL when absent). Returns 0, or -1 with
  * the reason in err. At most TLJSON_MAX_EVENTS events. */
