@@ -584,6 +584,40 @@ vocabulary)
     [ "$rc" = 0 ] && ok "$(basename "$p") and the suite validate" || fail "$(basename "$p"): $out"
   done
   ;;
+man)
+  # The man page renders without a warning, and names every command of --help and every
+  # option of each command's --help in that command's section, so it cannot rot silently.
+  page=$SRC/docs/m2m-harness.1
+  out=$(groff -man -Tutf8 -ww -z "$page" 2>&1); rc=$?
+  expect_eq "groff -man -ww exit" 0 "$rc"
+  [ -z "$out" ] && ok "groff: no warnings" || fail "groff warns: $out"
+  out=$(MANWIDTH=80 man -l "$page" 2>&1); rc=$?
+  expect_eq "man -l exit" 0 "$rc"
+  echo "$out" | grep -qE '^ +m2m-harness +- +conformance +test +harness' && ok "man -l renders the NAME line" \
+    || fail "man -l: no NAME line in $(echo "$out" | head -5)"
+  ver=$("$HARNESS" --version | awk '{print $2}')
+  grep -q "^\.TH M2M-HARNESS 1 .*\"m2m-harness $ver\"" "$page" && ok "the page is of version $ver" \
+    || fail "the .TH line does not name m2m-harness $ver (the harness's --version)"
+  cmds=$("$HARNESS" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
+  [ "$(echo "$cmds" | wc -w)" -ge 6 ] && ok "--help lists $(echo $cmds)" || fail "no commands parsed from --help: $cmds"
+  section() { # the roff text from ".SS $1" to the next .SS or .SH
+    awk -v s="$1" '/^\.S[SH] / { on = ($0 == ".SS " s); next } on' "$page"; }
+  for c in $cmds; do
+    awk '/^\.SH COMMANDS/ { on = 1; next } /^\.SH / { on = 0 } on' "$page" | grep -qx "\.B $c" \
+      && ok "man page describes the command $c" || fail "man page: no entry for the command $c under COMMANDS"
+    opts=$("$HARNESS" "$c" --help 2>&1 | grep -E '^usage:|^       m2m-harness|^ +(-[a-z], )?--[a-z]' \
+      | grep -oE '(^|[ [])--?[a-z][a-z-]*' | sed 's/^[ [[]*//' | sort -u | grep -vx -- '--help\|-h')
+    for o in $opts; do
+      r=$(printf '%s' "$o" | sed 's/-/\\\\-/g')   # --jobs is written \-\-jobs in roff
+      section "$c" | grep -q -- "$r\\>" && ok "$c $o in the man page" || fail "man page: $c's section lacks $o (from '$c --help')"
+    done
+  done
+  section "all commands" | grep -q -- '\\-\\-help' && ok "--help in the man page" || fail "man page lacks --help"
+  # meson installs it as m2m-harness(1)
+  build=$(dirname "$(dirname "$HARNESS")")
+  inst=$(meson introspect --installed "$build" 2>&1)
+  expect_contains "meson installs the man page" "$inst" "share/man/man1/m2m-harness.1"
+  ;;
 cli)
   for c in run list validate; do
     out=$("$HARNESS" $c --help 2>&1); rc=$?
