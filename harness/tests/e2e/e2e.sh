@@ -498,14 +498,34 @@ interrupt)
   check_counts
   ;;
 docs)
-  # The README's test-case and fault tables are generated from the data meson test runs on.
+  # The documentation's test-case and fault tables (docs/testcases.md, docs/selftest.md) are
+  # generated from the data meson test runs on, each in exactly one place.
   out=$(HARNESS="$HARNESS" bash "$SRC/tools/docs/sync-readme.sh" --check 2>&1); rc=$?
-  echo "$out" | sed 's/^/  | /'
-  expect_eq "README tables in sync (else run tools/docs/sync-readme.sh)" 0 "$rc"
+  echo "$out" | tail -3 | sed 's/^/  | /'
+  expect_eq "generated tables in sync (else run tools/docs/sync-readme.sh)" 0 "$rc"
+  for t in testcases faults-sim-device faults-ref-in-cse; do
+    expect_contains "the tables checked" "$out" " $t "
+  done
+  grep -qx '<!-- BEGIN testcases -->' "$SRC/docs/testcases.md" && ok "the test table is in docs/testcases.md" || fail "docs/testcases.md lacks the test table"
+  grep -qx '<!-- BEGIN faults-sim-device -->' "$SRC/docs/selftest.md" && ok "the fault tables are in docs/selftest.md" || fail "docs/selftest.md lacks the sim-device fault table"
   # docs/events.md, pics.md, variables.md are generated from the tables the loader checks.
   out=$(HARNESS="$HARNESS" bash "$SRC/tools/docs/sync-docs.sh" --check 2>&1); rc=$?
   echo "$out" | tail -3 | sed 's/^/  | /'
   expect_eq "docs/events.md, pics.md, variables.md current (else run tools/docs/sync-docs.sh)" 0 "$rc"
+  # Every relative link of README.md and docs/*.md leads to a file (and a heading) that exists.
+  out=$(python3 "$SRC/tools/docs/check-links.py" 2>&1); rc=$?
+  echo "$out" | tail -5 | sed 's/^/  | /'
+  expect_eq "relative links of the documentation resolve (tools/docs/check-links.py)" 0 "$rc"
+  # ... and the link check can fail: a page with a dead link and a dead anchor
+  mkdir -p "$work/links/docs"
+  printf '# T\n[a](missing.md) [b](#t) [c](#nowhere)\n' > "$work/links/docs/t.md"
+  out=$(python3 "$SRC/tools/docs/check-links.py" "$work/links/docs/t.md" 2>&1); rc=$?
+  expect_eq "a dead link fails the check" 1 "$rc"
+  expect_contains "dead file named" "$out" "link to missing.md: no such file"
+  expect_contains "dead anchor named" "$out" "link to #nowhere"
+  # The README stays one page that points into docs/, and nothing points outside the tree.
+  n=$(wc -l < "$SRC/README.md")
+  [ "$n" -le 150 ] && ok "README.md is $n lines" || fail "README.md is $n lines (at most 150: the rest belongs in docs/)"
   # and the check notices a stale one: every event of the table is in docs/events.md
   for e in sae.done msg.rx.malformed prov.fetch net.rebind; do
     grep -q "^### \`$e\`\$" "$SRC/docs/events.md" && ok "docs/events.md documents $e" || fail "docs/events.md lacks $e"
