@@ -526,6 +526,8 @@ docs)
   # The README stays one page that points into docs/, and nothing points outside the tree.
   n=$(wc -l < "$SRC/README.md")
   [ "$n" -le 150 ] && ok "README.md is $n lines" || fail "README.md is $n lines (at most 150: the rest belongs in docs/)"
+  out=$(cd "$SRC" && grep -rnE --exclude-dir=node_modules '\.\./shared|[Ii]ssue [0-9]+' README.md docs harness tools testcases fixtures)
+  [ -z "$out" ] && ok "no file points outside the tree or at a tracker number" || fail "pointers outside the tree: $out"
   # and the check notices a stale one: every event of the table is in docs/events.md
   for e in sae.done msg.rx.malformed prov.fetch net.rebind; do
     grep -q "^### \`$e\`\$" "$SRC/docs/events.md" && ok "docs/events.md documents $e" || fail "docs/events.md lacks $e"
