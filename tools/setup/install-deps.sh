@@ -33,6 +33,9 @@ have_cmd editcap    || need+=(tshark)     # wireshark-common, a dependency of ts
 # ping (iputils-ping: the namespace's link answers), the de_DE locale source (locales: the
 # JUnit times stay "1.250" under a decimal-comma locale), CA certificates (npm's registry).
 have_cmd python3    || need+=(python3)
+# The man page is checked to render (e2e-man: groff -man -ww, man -l).
+have_cmd groff      || need+=(groff-base)
+have_cmd man        || need+=(man-db)
 # Debian's headless browser: the HTML report is loaded in it (tools/node/html-check.js).
 have_cmd chromium   || need+=(chromium)
 have_cmd pgrep      || need+=(procps)

@@ -498,14 +498,36 @@ interrupt)
   check_counts
   ;;
 docs)
-  # The README's test-case and fault tables are generated from the data meson test runs on.
+  # The documentation's test-case and fault tables (docs/testcases.md, docs/selftest.md) are
+  # generated from the data meson test runs on, each in exactly one place.
   out=$(HARNESS="$HARNESS" bash "$SRC/tools/docs/sync-readme.sh" --check 2>&1); rc=$?
-  echo "$out" | sed 's/^/  | /'
-  expect_eq "README tables in sync (else run tools/docs/sync-readme.sh)" 0 "$rc"
+  echo "$out" | tail -3 | sed 's/^/  | /'
+  expect_eq "generated tables in sync (else run tools/docs/sync-readme.sh)" 0 "$rc"
+  for t in testcases faults-sim-device faults-ref-in-cse; do
+    expect_contains "the tables checked" "$out" " $t "
+  done
+  grep -qx '<!-- BEGIN testcases -->' "$SRC/docs/testcases.md" && ok "the test table is in docs/testcases.md" || fail "docs/testcases.md lacks the test table"
+  grep -qx '<!-- BEGIN faults-sim-device -->' "$SRC/docs/selftest.md" && ok "the fault tables are in docs/selftest.md" || fail "docs/selftest.md lacks the sim-device fault table"
   # docs/events.md, pics.md, variables.md are generated from the tables the loader checks.
   out=$(HARNESS="$HARNESS" bash "$SRC/tools/docs/sync-docs.sh" --check 2>&1); rc=$?
   echo "$out" | tail -3 | sed 's/^/  | /'
   expect_eq "docs/events.md, pics.md, variables.md current (else run tools/docs/sync-docs.sh)" 0 "$rc"
+  # Every relative link of README.md and docs/*.md leads to a file (and a heading) that exists.
+  out=$(python3 "$SRC/tools/docs/check-links.py" 2>&1); rc=$?
+  echo "$out" | tail -5 | sed 's/^/  | /'
+  expect_eq "relative links of the documentation resolve (tools/docs/check-links.py)" 0 "$rc"
+  # ... and the link check can fail: a page with a dead link and a dead anchor
+  mkdir -p "$work/links/docs"
+  printf '# T\n[a](missing.md) [b](#t) [c](#nowhere)\n' > "$work/links/docs/t.md"
+  out=$(python3 "$SRC/tools/docs/check-links.py" "$work/links/docs/t.md" 2>&1); rc=$?
+  expect_eq "a dead link fails the check" 1 "$rc"
+  expect_contains "dead file named" "$out" "link to missing.md: no such file"
+  expect_contains "dead anchor named" "$out" "link to #nowhere"
+  # The README stays one page that points into docs/, and nothing points outside the tree.
+  n=$(wc -l < "$SRC/README.md")
+  [ "$n" -le 150 ] && ok "README.md is $n lines" || fail "README.md is $n lines (at most 150: the rest belongs in docs/)"
+  out=$(cd "$SRC" && grep -rnE --exclude-dir=node_modules '\.\./shared|[Ii]ssue [0-9]+' README.md docs harness tools testcases fixtures)
+  [ -z "$out" ] && ok "no file points outside the tree or at a tracker number" || fail "pointers outside the tree: $out"
   # and the check notices a stale one: every event of the table is in docs/events.md
   for e in sae.done msg.rx.malformed prov.fetch net.rebind; do
     grep -q "^### \`$e\`\$" "$SRC/docs/events.md" && ok "docs/events.md documents $e" || fail "docs/events.md lacks $e"
@@ -583,6 +605,40 @@ vocabulary)
     out=$("$HARNESS" validate --profile "$p" "$SRC/testcases" 2>&1); rc=$?
     [ "$rc" = 0 ] && ok "$(basename "$p") and the suite validate" || fail "$(basename "$p"): $out"
   done
+  ;;
+man)
+  # The man page renders without a warning, and names every command of --help and every
+  # option of each command's --help in that command's section, so it cannot rot silently.
+  page=$SRC/docs/m2m-harness.1
+  out=$(groff -man -Tutf8 -ww -z "$page" 2>&1); rc=$?
+  expect_eq "groff -man -ww exit" 0 "$rc"
+  [ -z "$out" ] && ok "groff: no warnings" || fail "groff warns: $out"
+  out=$(MANWIDTH=80 man -l "$page" 2>&1); rc=$?
+  expect_eq "man -l exit" 0 "$rc"
+  echo "$out" | grep -qE '^ +m2m-harness +- +conformance +test +harness' && ok "man -l renders the NAME line" \
+    || fail "man -l: no NAME line in $(echo "$out" | head -5)"
+  ver=$("$HARNESS" --version | awk '{print $2}')
+  grep -q "^\.TH M2M-HARNESS 1 .*\"m2m-harness $ver\"" "$page" && ok "the page is of version $ver" \
+    || fail "the .TH line does not name m2m-harness $ver (the harness's --version)"
+  cmds=$("$HARNESS" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
+  [ "$(echo "$cmds" | wc -w)" -ge 6 ] && ok "--help lists $(echo $cmds)" || fail "no commands parsed from --help: $cmds"
+  section() { # the roff text from ".SS $1" to the next .SS or .SH
+    awk -v s="$1" '/^\.S[SH] / { on = ($0 == ".SS " s); next } on' "$page"; }
+  for c in $cmds; do
+    awk '/^\.SH COMMANDS/ { on = 1; next } /^\.SH / { on = 0 } on' "$page" | grep -qx "\.B $c" \
+      && ok "man page describes the command $c" || fail "man page: no entry for the command $c under COMMANDS"
+    opts=$("$HARNESS" "$c" --help 2>&1 | grep -E '^usage:|^       m2m-harness|^ +(-[a-z], )?--[a-z]' \
+      | grep -oE '(^|[ [])--?[a-z][a-z-]*' | sed 's/^[ [[]*//' | sort -u | grep -vx -- '--help\|-h')
+    for o in $opts; do
+      r=$(printf '%s' "$o" | sed 's/-/\\\\-/g')   # --jobs is written \-\-jobs in roff
+      section "$c" | grep -q -- "$r\\>" && ok "$c $o in the man page" || fail "man page: $c's section lacks $o (from '$c --help')"
+    done
+  done
+  section "all commands" | grep -q -- '\\-\\-help' && ok "--help in the man page" || fail "man page lacks --help"
+  # meson installs it as m2m-harness(1)
+  build=$(dirname "$(dirname "$HARNESS")")
+  inst=$(meson introspect --installed "$build" 2>&1)
+  expect_contains "meson installs the man page" "$inst" "share/man/man1/m2m-harness.1"
   ;;
 cli)
   for c in run list validate; do
