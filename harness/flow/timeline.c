@@ -10,12 +10,102 @@
  * unbounded work per match, and so error messages stay readable. */
 #define SEL_MAX_LEN 4096
 
+/* ---- the string pool: an open-addressing set of strings stored in an arena ---------- */
+
+#define POOL_CHUNK 65536
+
+typedef struct pool_chunk {
+    struct pool_chunk *next;
+    size_t used, size;
+    char data[];
+} pool_chunk;
+
+typedef struct tl_pool {
+    char **slots;          /* the strings, by hash (linear probing); NULL = free */
+    size_t nslots, n;
+    pool_chunk *chunks;    /* the newest first; the strings live here */
+    size_t bytes;          /* chunk bytes allocated */
+} tl_pool;
+
+static uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static char *pool_store(tl_pool *p, const char *s, size_t len)
+{
+    pool_chunk *c = p->chunks;
+    if (!c || c->size - c->used < len + 1) {
+        /* a string longer than a quarter chunk gets a chunk of its own, behind the current one */
+        size_t size = len + 1 > POOL_CHUNK / 4 ? len + 1 : POOL_CHUNK;
+        pool_chunk *nc = xmalloc(sizeof *nc + size);
+        nc->used = 0;
+        nc->size = size;
+        p->bytes += sizeof *nc + size;
+        if (c && size != POOL_CHUNK) {
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            p->chunks = nc;
+        }
+        c = nc;
+    }
+    char *d = c->data + c->used;
+    memcpy(d, s, len + 1);
+    c->used += len + 1;
+    return d;
+}
+
+static void pool_grow(tl_pool *p)
+{
+    size_t ns = p->nslots ? p->nslots * 2 : 256;
+    char **slots = xcalloc(ns, sizeof *slots);
+    for (size_t i = 0; i < p->nslots; i++) {
+        if (!p->slots[i]) continue;
+        size_t j = str_hash(p->slots[i]) & (ns - 1);
+        while (slots[j]) j = (j + 1) & (ns - 1);
+        slots[j] = p->slots[i];
+    }
+    free(p->slots);
+    p->slots = slots;
+    p->nslots = ns;
+}
+
+/* The pool's copy of s (NULL for NULL): stored the first time, found after. */
+static char *intern(tl_pool *p, const char *s)
+{
+    if (!s) return NULL;
+    if ((p->n + 1) * 2 > p->nslots) pool_grow(p);
+    size_t j = str_hash(s) & (p->nslots - 1);
+    while (p->slots[j]) {
+        if (strcmp(p->slots[j], s) == 0) return p->slots[j];
+        j = (j + 1) & (p->nslots - 1);
+    }
+    p->n++;
+    return p->slots[j] = pool_store(p, s, strlen(s));
+}
+
+static void pool_free(tl_pool *p)
+{
+    if (!p) return;
+    for (pool_chunk *c = p->chunks, *n; c; c = n) {
+        n = c->next;
+        free(c);
+    }
+    free(p->slots);
+    free(p);
+}
+
 void timeline_init(timeline *tl)
 {
     tl->ev = NULL;
     tl->n = tl->cap = 0;
     tl->t0_ns = mono_now_ns();
     tl->strict = 0;
+    tl->pool = NULL;
 }
 
 void timeline_strict(timeline *tl, int on) { tl->strict = on; }
@@ -35,23 +125,22 @@ static void unregistered(const char *name, const char *key, const char *value)
 #endif
 }
 
-static void event_free(tl_event *e)
-{
-    for (size_t i = 0; i < e->nattrs; i++) {
-        free(e->attrs[i].key);
-        free(e->attrs[i].value);
-    }
-    free(e->attrs);
-    free(e->name);
-    free(e->peer);
-}
-
 void timeline_free(timeline *tl)
 {
-    for (size_t i = 0; i < tl->n; i++) event_free(&tl->ev[i]);
+    for (size_t i = 0; i < tl->n; i++) free(tl->ev[i].attrs);   /* the strings are the pool's */
     free(tl->ev);
+    pool_free(tl->pool);
+    tl->pool = NULL;
     tl->ev = NULL;
     tl->n = tl->cap = 0;
+}
+
+size_t timeline_bytes(const timeline *tl)
+{
+    size_t b = tl->cap * sizeof *tl->ev;
+    for (size_t i = 0; i < tl->n; i++) b += tl->ev[i].nattrs * sizeof *tl->ev[i].attrs;
+    if (tl->pool) b += tl->pool->bytes + tl->pool->nslots * sizeof *tl->pool->slots + sizeof *tl->pool;
+    return b;
 }
 
 static tl_event *new_event(timeline *tl, int64_t t_ns, const char *name, const char *peer)
@@ -61,8 +150,10 @@ static tl_event *new_event(timeline *tl, int64_t t_ns, const char *name, const c
     memset(e, 0, sizeof *e);
     e->seq = (uint64_t)tl->n + 1;
     e->t_ns = t_ns;
-    e->name = xstrdup(name ? name : "");
-    e->peer = xstrdup(peer);
+    if (!tl->pool) tl->pool = xcalloc(1, sizeof *tl->pool);
+    e->pool = tl->pool;
+    e->name = intern(tl->pool, name ? name : "");
+    e->peer = intern(tl->pool, peer);
     e->strict = tl->strict;
     if (e->strict) unregistered(e->name, NULL, NULL);
     tl->n++;
@@ -101,15 +192,14 @@ void tl_event_set(tl_event *e, const char *key, const char *value)
     if (e->strict) unregistered(e->name, key, value);
     for (size_t i = 0; i < e->nattrs; i++) {
         if (strcmp(e->attrs[i].key, key) == 0) {
-            free(e->attrs[i].value);
-            e->attrs[i].value = xstrdup(value);
+            e->attrs[i].value = intern(e->pool, value);   /* the old value stays in the pool */
             return;
         }
     }
     /* Events carry a handful of attributes: grow one at a time, no capacity field needed. */
     e->attrs = xrealloc(e->attrs, (e->nattrs + 1) * sizeof *e->attrs);
-    e->attrs[e->nattrs].key = xstrdup(key);
-    e->attrs[e->nattrs].value = xstrdup(value);
+    e->attrs[e->nattrs].key = intern(e->pool, key);
+    e->attrs[e->nattrs].value = intern(e->pool, value);
     e->nattrs++;
 }
 
