@@ -20,11 +20,19 @@ typedef struct pool_chunk {
     char data[];
 } pool_chunk;
 
+/* A vocabulary check that passed, by the interned strings' addresses (strict timelines). */
+typedef struct checked {
+    const char *name, *key, *value;   /* key NULL: the event name; value NULL: any value of the key */
+    int is_int;                       /* ... when the key's values are integers */
+} checked;
+
 typedef struct tl_pool {
     char **slots;          /* the strings, by hash (linear probing); NULL = free */
     size_t nslots, n;
     pool_chunk *chunks;    /* the newest first; the strings live here */
     size_t bytes;          /* chunk bytes allocated */
+    checked *chk;          /* open addressing; name NULL = free */
+    size_t nchk, chkslots;
 } tl_pool;
 
 static uint32_t str_hash(const char *s)
@@ -96,6 +104,7 @@ static void pool_free(tl_pool *p)
         free(c);
     }
     free(p->slots);
+    free(p->chk);
     free(p);
 }
 
@@ -125,6 +134,66 @@ static void unregistered(const char *name, const char *key, const char *value)
 #endif
 }
 
+#ifndef NDEBUG
+static size_t chk_slot(const tl_pool *p, const char *name, const char *key, const char *value)
+{
+    uintptr_t h = (uintptr_t)name * 0x9e3779b1u ^ (uintptr_t)key * 0x85ebca6bu ^ (uintptr_t)value * 0xc2b2ae35u;
+    size_t j = (size_t)(h ^ h >> 15) & (p->chkslots - 1);
+    while (p->chk[j].name && !(p->chk[j].name == name && p->chk[j].key == key && p->chk[j].value == value))
+        j = (j + 1) & (p->chkslots - 1);
+    return j;
+}
+
+static const checked *chk_find(const tl_pool *p, const char *name, const char *key, const char *value)
+{
+    if (!p->chkslots) return NULL;
+    const checked *c = &p->chk[chk_slot(p, name, key, value)];
+    return c->name ? c : NULL;
+}
+
+static void chk_add(tl_pool *p, const char *name, const char *key, const char *value, int is_int)
+{
+    if ((p->nchk + 1) * 2 > p->chkslots) {
+        checked *old = p->chk;
+        size_t on = p->chkslots;
+        p->chkslots = on ? on * 2 : 256;
+        p->chk = xcalloc(p->chkslots, sizeof *p->chk);
+        for (size_t i = 0; i < on; i++)
+            if (old[i].name) p->chk[chk_slot(p, old[i].name, old[i].key, old[i].value)] = old[i];
+        free(old);
+    }
+    p->chk[chk_slot(p, name, key, value)] = (checked){ name, key, value, is_int };
+    p->nchk++;
+}
+#endif
+
+/* The vocabulary check of a strict timeline, on interned strings: each event name, each
+ * (event, key) of a string or integer attribute and each value of a closed set is looked up in
+ * the registry once per timeline, not once per event. */
+static void check_emit(tl_pool *p, const char *name, const char *key, const char *value)
+{
+#ifndef NDEBUG
+    const checked *c = chk_find(p, name, key, NULL);
+    if (c && !c->is_int) return;
+    if (c) {   /* an integer attribute: its value checked here, as events_value_ok does */
+        const char *d = value + (*value == '-');
+        if (*d && strspn(d, "0123456789") == strlen(d)) return;
+    } else if (key && chk_find(p, name, key, value)) {
+        return;
+    }
+    unregistered(name, key, value);   /* aborts when it is outside the vocabulary */
+    ev_attr a;
+    const ev_def *d = events_find(name);
+    if (!key) chk_add(p, name, NULL, NULL, 0);
+    else if (d && events_attr(d, key, &a) && (a.type == EVA_STRING || a.type == EVA_INT))
+        chk_add(p, name, key, NULL, a.type == EVA_INT);
+    else chk_add(p, name, key, value, 0);
+#else
+    (void)p;
+    unregistered(name, key, value);   /* nothing under NDEBUG */
+#endif
+}
+
 void timeline_free(timeline *tl)
 {
     for (size_t i = 0; i < tl->n; i++) free(tl->ev[i].attrs);   /* the strings are the pool's */
@@ -138,7 +207,7 @@ void timeline_free(timeline *tl)
 size_t timeline_bytes(const timeline *tl)
 {
     size_t b = tl->cap * sizeof *tl->ev;
-    for (size_t i = 0; i < tl->n; i++) b += tl->ev[i].nattrs * sizeof *tl->ev[i].attrs;
+    for (size_t i = 0; i < tl->n; i++) b += tl->ev[i].acap * sizeof *tl->ev[i].attrs;
     if (tl->pool) b += tl->pool->bytes + tl->pool->nslots * sizeof *tl->pool->slots + sizeof *tl->pool;
     return b;
 }
@@ -155,7 +224,7 @@ static tl_event *new_event(timeline *tl, int64_t t_ns, const char *name, const c
     e->name = intern(tl->pool, name ? name : "");
     e->peer = intern(tl->pool, peer);
     e->strict = tl->strict;
-    if (e->strict) unregistered(e->name, NULL, NULL);
+    if (e->strict) check_emit(tl->pool, e->name, NULL, NULL);
     tl->n++;
     return e;
 }
@@ -164,6 +233,18 @@ tl_event *timeline_add(timeline *tl, const char *name, const char *peer, ...)
 {
     tl_event *e = new_event(tl, mono_now_ns() - tl->t0_ns, name, peer);
     va_list ap;
+    va_start(ap, peer);
+    size_t pairs = 0;   /* the attribute array in one allocation, of the pairs given */
+    for (;;) {
+        const char *key = va_arg(ap, const char *);
+        if (!key) break;
+        if (va_arg(ap, const char *)) pairs++;
+    }
+    va_end(ap);
+    if (pairs) {
+        e->acap = (uint16_t)(pairs < 60000 ? pairs : 60000);
+        e->attrs = xmalloc(e->acap * sizeof *e->attrs);
+    }
     va_start(ap, peer);
     for (;;) {
         const char *key = va_arg(ap, const char *);
@@ -179,6 +260,12 @@ tl_event *timeline_add_at(timeline *tl, int64_t t_ns, const char *name, const ch
                           const char *const *kv)
 {
     tl_event *e = new_event(tl, t_ns, name, peer);
+    size_t pairs = 0;
+    for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2) pairs++;
+    if (pairs) {
+        e->acap = (uint16_t)(pairs < 60000 ? pairs : 60000);
+        e->attrs = xmalloc(e->acap * sizeof *e->attrs);
+    }
     /* Pairs up to the first NULL key; a NULL value ends the array too, since a
      * NULL-terminated array cannot tell "skip" from "end" there. */
     for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2)
@@ -189,17 +276,21 @@ tl_event *timeline_add_at(timeline *tl, int64_t t_ns, const char *name, const ch
 void tl_event_set(tl_event *e, const char *key, const char *value)
 {
     if (!key || !value) return;
-    if (e->strict) unregistered(e->name, key, value);
+    char *k = intern(e->pool, key), *v = intern(e->pool, value);
+    if (e->strict) check_emit(e->pool, e->name, k, v);
     for (size_t i = 0; i < e->nattrs; i++) {
-        if (strcmp(e->attrs[i].key, key) == 0) {
-            e->attrs[i].value = intern(e->pool, value);   /* the old value stays in the pool */
+        if (e->attrs[i].key == k) {   /* interned: the same key is the same address */
+            e->attrs[i].value = v;    /* the old value stays in the pool */
             return;
         }
     }
-    /* Events carry a handful of attributes: grow one at a time, no capacity field needed. */
-    e->attrs = xrealloc(e->attrs, (e->nattrs + 1) * sizeof *e->attrs);
-    e->attrs[e->nattrs].key = intern(e->pool, key);
-    e->attrs[e->nattrs].value = intern(e->pool, value);
+    if (e->nattrs == e->acap) {   /* timeline_add sizes it for its pairs; later sets grow it by 4 */
+        if (e->acap > UINT16_MAX - 4) return;   /* 65,531 attributes on one event: no more */
+        e->acap = (uint16_t)(e->acap + 4);
+        e->attrs = xrealloc(e->attrs, e->acap * sizeof *e->attrs);
+    }
+    e->attrs[e->nattrs].key = k;
+    e->attrs[e->nattrs].value = v;
     e->nattrs++;
 }
 

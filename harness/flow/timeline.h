@@ -20,7 +20,8 @@ typedef struct tl_event {
     char *peer;       /* "127.0.0.1:40000" or NULL */
     tl_attr *attrs;
     uint32_t nattrs;
-    int strict;       /* recorded on a strict timeline: tl_event_set checks keys too */
+    uint16_t acap;    /* attrs allocated */
+    uint16_t strict;  /* recorded on a strict timeline: tl_event_set checks keys too */
     struct tl_pool *pool;   /* the timeline's string pool (tl_event_set interns into it) */
 } tl_event;
 

@@ -32,6 +32,7 @@ struct dtls_server {
     gnutls_certificate_credentials_t xcred;
     dtls_conn *conns;        /* every association, newest first */
     dtls_conn **buckets;     /* the same by peer address (dtls_server_find) */
+    gnutls_priority_t prio;  /* the params' priority, parsed once for all its sessions */
     size_t nbuckets, nconns, nlive;
     unsigned next_number;
 };
@@ -269,17 +270,26 @@ static void progress(dtls_conn *c)
     if (c->state == DTLS_UP) read_records(c);
 }
 
+/* The priority string of p: a test's own suites still need the raw-key certificate types. */
+static void priority_string(const dtls_params *p, char *prio, size_t len)
+{
+    int rpk = p->rpk_pub_file != NULL;
+    snprintf(prio, len, "%s%s", p->priority ? p->priority
+             : rpk ? DTLS_PRIORITY_RPK : p->cert_file ? DTLS_PRIORITY_CERT : DTLS_PRIORITY_PSK,
+             rpk && p->priority ? DTLS_RPK_CTYPES : "");
+}
+
 static int session_common(dtls_conn *c, unsigned flags, char *err, size_t errlen)
 {
     int rpk = c->params->rpk_pub_file != NULL;
     int r = gnutls_init(&c->s, flags | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK | (rpk ? GNUTLS_ENABLE_RAWPK : 0));
     if (r < 0) goto bad;
     const char *where = NULL;
-    char prio[1024];   /* a test's own suites still need the raw-key certificate types */
-    snprintf(prio, sizeof prio, "%s%s", c->params->priority ? c->params->priority
-             : rpk ? DTLS_PRIORITY_RPK : c->params->cert_file ? DTLS_PRIORITY_CERT : DTLS_PRIORITY_PSK,
-             rpk && c->params->priority ? DTLS_RPK_CTYPES : "");
-    r = gnutls_priority_set_direct(c->s, prio, &where);
+    char prio[1024];
+    priority_string(c->params, prio, sizeof prio);
+    /* a server parses its string once (dtls_server_new); a string GnuTLS refused is parsed
+     * again here, for the reason */
+    r = c->srv && c->srv->prio ? gnutls_priority_set(c->s, c->srv->prio) : gnutls_priority_set_direct(c->s, prio, &where);
     if (r < 0) {
         snprintf(err, errlen, "priority string rejected at '%s': %s", where ? where : "?", gnutls_strerror(r));
         return -1;
@@ -460,6 +470,7 @@ static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t
     }
     dtls_conn *nc = conn_alloc(srv->loop, srv->sock, from, srv->params, srv->tl, srv->hooks, 1);
     nc->number = ++srv->next_number;
+    nc->srv = srv;
     char err[256];
     if (session_common(nc, GNUTLS_SERVER, err, sizeof err) < 0) {
         if (srv->tl) timeline_add(srv->tl, "sae.fail", peer, "reason", err, (char *)NULL);
@@ -472,7 +483,6 @@ static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t
         gnutls_certificate_server_set_request(nc->s, GNUTLS_CERT_REQUIRE);   /* mutual (§8.2.2.2) */
     }
     gnutls_dtls_prestate_set(nc->s, &prestate);
-    nc->srv = srv;
     server_index(srv, nc);
     dtls_record(nc, "sae.start", "stage", "client_hello", "cookie", "verified", (const char *)NULL);
     queue_datagram(nc, p, n);
@@ -506,6 +516,11 @@ dtls_server *dtls_server_new(evloop *l, udp_sock *s, const dtls_params *params, 
     if (r == 0) r = gnutls_psk_allocate_server_credentials(&srv->cred);
     if (r == 0) gnutls_psk_set_server_credentials_function(srv->cred, dtls_server_psk_cb);
     if (r == 0 && params->psk_hint) r = gnutls_psk_set_server_credentials_hint(srv->cred, params->psk_hint);
+    if (r == 0) {
+        char prio[1024];
+        priority_string(params, prio, sizeof prio);
+        if (gnutls_priority_init(&srv->prio, prio, NULL) < 0) srv->prio = NULL;
+    }
     if (r < 0) {
         snprintf(err, errlen, "gnutls: %s", gnutls_strerror(r));
         dtls_server_free(srv);
@@ -528,6 +543,7 @@ void dtls_server_free(dtls_server *srv)
         conn_free(c);
     }
     free(srv->buckets);
+    if (srv->prio) gnutls_priority_deinit(srv->prio);
     if (srv->cred) gnutls_psk_free_server_credentials(srv->cred);
     if (srv->xcred) gnutls_certificate_free_credentials(srv->xcred);
     gnutls_free(srv->cookie_key.data);

@@ -364,6 +364,22 @@ static long proc_status_kb(long pid, const char *key)
     return v;
 }
 
+/* CPU seconds (user + system) the process has used, from /proc/PID/stat, or -1. */
+static double proc_cpu_s(long pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');   /* the command name may hold spaces */
+    unsigned long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static int parse_args(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -434,6 +450,7 @@ int main(int argc, char **argv)
     sess *ss = calloc((size_t)o.inflight, sizeof *ss);
     if (!ss || g.ep < 0) return 2;
     for (long i = 0; i < o.inflight; i++) { ss[i].fd = -1; ss[i].st = S_FREE; }
+    double cpu0 = spid ? proc_cpu_s(spid) : -1, mycpu0 = proc_cpu_s((long)getpid());
     double t0 = now_s();
     while (g.done < o.sessions) {
         for (long i = 0; i < o.inflight && g.started < o.sessions; i++)
@@ -452,13 +469,17 @@ int main(int argc, char **argv)
             if (ss[i].st != S_FREE && ss[i].due_ms && ss[i].due_ms <= now) on_due(&ss[i]);
     }
     double secs = now_s() - t0;
+    double cpu1 = spid ? proc_cpu_s(spid) : -1, mycpu1 = proc_cpu_s((long)getpid());
+    /* the server's CPU time per session: what the rate would be on a core of its own */
+    double srv_us = cpu0 >= 0 && cpu1 >= 0 && g.ok ? (cpu1 - cpu0) * 1e6 / (double)g.ok : -1;
+    double cli_us = mycpu0 >= 0 && mycpu1 >= 0 && g.ok ? (mycpu1 - mycpu0) * 1e6 / (double)g.ok : -1;
     long hwm = spid ? proc_status_kb(spid, "VmHWM") : -1, rss = spid ? proc_status_kb(spid, "VmRSS") : -1;
     double rate = secs > 0 ? (double)g.ok / secs : 0;
-    char line[600];
+    char line[800];
     snprintf(line, sizeof line,
              "label=%s sessions=%ld inflight=%ld ok=%ld failed=%ld seconds=%.3f rate=%.1f server_pid=%ld "
-             "vmhwm_kb=%ld vmrss_kb=%ld fail_handshake=%ld fail_response=%ld fail_timeout=%ld fail_setup=%ld",
-             o.label, o.sessions, o.inflight, g.ok, g.failed, secs, rate, spid, hwm, rss, g.fail_handshake,
+             "vmhwm_kb=%ld vmrss_kb=%ld server_cpu_us=%.0f client_cpu_us=%.0f fail_handshake=%ld fail_response=%ld fail_timeout=%ld fail_setup=%ld",
+             o.label, o.sessions, o.inflight, g.ok, g.failed, secs, rate, spid, hwm, rss, srv_us, cli_us, g.fail_handshake,
              g.fail_response, g.fail_timeout, g.fail_setup);
     printf("load-bench: %s\n", line);
     if (g.first_error[0]) printf("load-bench: first failure: %s\n", g.first_error);
