@@ -418,10 +418,11 @@ static ssize_t cookie_push(gnutls_transport_ptr_t ptr, const void *buf, size_t l
 /* from and p are the reader's own buffers: GnuTLS's cookie functions take them as non-const. */
 static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t n)
 {
-    char peer[64];
-    net_addr_str(from, peer, sizeof peer);
-    if (srv->hooks.on_datagram) srv->hooks.on_datagram(peer, p, n, srv->hooks.ctx);
     dtls_conn *c = dtls_server_find(srv, from);
+    char peer[64];   /* an association's peer has its text already */
+    if (c) memcpy(peer, c->peer_str, sizeof peer);
+    else net_addr_str(from, peer, sizeof peer);
+    if (srv->hooks.on_datagram) srv->hooks.on_datagram(peer, p, n, srv->hooks.ctx);
     int hello = is_client_hello(p, n);
     if (c && !hello && (c->state == DTLS_CLOSED || c->state == DTLS_FAILED)) {
         /* A record for an association that has ended: the peer did not notice (or ignores)

@@ -20,7 +20,9 @@
 # the timeline files are written), and GNU time gives the whole run's largest process ("run",
 # the parent's reports included) when /usr/bin/time exists. With -r R each measurement is
 # taken R times and the best rate is shown (the machine may be shared). Prints a table and the
-# ratios harness/bare at the largest N and harness@largest / harness@smallest.
+# ratios harness/bare at the largest N and harness@largest / harness@smallest, by rate and by
+# the server's CPU time per session ("CPU us/s", from /proc/PID/stat over the client's run:
+# what the rate would be with a core of its own, steadier than the rate on a shared machine).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 build=build sessions="1000 10000" inflight=32 rounds=1
@@ -117,13 +119,14 @@ best() {
 mb() { [ -n "$1" ] && [ "$1" -ge 0 ] 2>/dev/null && awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' || echo "-"; }
 
 echo "load-bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $inflight in flight, best of $rounds"
-declare -A rate
-printf '%-8s %8s %10s %8s %14s %14s %13s %10s\n' server sessions "rate/s" failures "peak RSS load" "test (MiB)" "run (MiB)" timeline
+declare -A rate cpu
+printf '%-8s %8s %9s %9s %8s %14s %11s %10s %12s\n' server sessions "rate/s" "CPU us/s" failures "peak RSS load" "test (MiB)" "run (MiB)" timeline
 status=0
 for n in $sessions; do
     for who in bare harness; do
         line=$(best run_$who "$n")
         rate[$who,$n]=$(field rate "$line")
+        cpu[$who,$n]=$(field server_cpu_us "$line")
         ok=$(field ok "$line")
         fails=$(field failed "$line")
         tlc=-; tst=-; runm=-
@@ -135,12 +138,12 @@ for n in $sessions; do
             [ "$(field verdict "$line")" = PASS ] || { status=1; echo "load-bench.sh: the benchmark's test did not pass; its output:"; cat "$work/run.log"; }
         fi
         [ -n "$ok" ] || { status=1; echo "load-bench.sh: no result from the client for $who $n"; }
-        printf '%-8s %8s %10s %8s %14s %14s %13s %10s\n' "$who" "$n" "${rate[$who,$n]:--}" "${fails:--}" \
+        printf '%-8s %8s %9s %9s %8s %14s %11s %10s %12s\n' "$who" "$n" "${rate[$who,$n]:--}" "${cpu[$who,$n]:--}" "${fails:--}" \
                "$(mb "$(field vmhwm_kb "$line")") MiB" "$tst" "$runm" "$tlc"
     done
 done
 first=${sessions%% *} last=${sessions##* }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-echo "harness/bare at $last: $(ratio "${rate[harness,$last]:-0}" "${rate[bare,$last]:-0}")"
-echo "harness@$last / harness@$first: $(ratio "${rate[harness,$last]:-0}" "${rate[harness,$first]:-0}")"
+echo "harness/bare at $last: rate $(ratio "${rate[harness,$last]:-0}" "${rate[bare,$last]:-0}"), by server CPU per session $(ratio "${cpu[bare,$last]:-0}" "${cpu[harness,$last]:-0}")"
+echo "harness@$last / harness@$first: rate $(ratio "${rate[harness,$last]:-0}" "${rate[harness,$first]:-0}"), by server CPU per session $(ratio "${cpu[harness,$first]:-0}" "${cpu[harness,$last]:-0}")"
 exit $status
