@@ -10,12 +10,111 @@
  * unbounded work per match, and so error messages stay readable. */
 #define SEL_MAX_LEN 4096
 
+/* ---- the string pool: an open-addressing set of strings stored in an arena ---------- */
+
+#define POOL_CHUNK 65536
+
+typedef struct pool_chunk {
+    struct pool_chunk *next;
+    size_t used, size;
+    char data[];
+} pool_chunk;
+
+/* A vocabulary check that passed, by the interned strings' addresses (strict timelines). */
+typedef struct checked {
+    const char *name, *key, *value;   /* key NULL: the event name; value NULL: any value of the key */
+    int is_int;                       /* ... when the key's values are integers */
+} checked;
+
+typedef struct tl_pool {
+    char **slots;          /* the strings, by hash (linear probing); NULL = free */
+    size_t nslots, n;
+    pool_chunk *chunks;    /* the newest first; the strings live here */
+    size_t bytes;          /* chunk bytes allocated */
+    checked *chk;          /* open addressing; name NULL = free */
+    size_t nchk, chkslots;
+} tl_pool;
+
+static uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static char *pool_store(tl_pool *p, const char *s, size_t len)
+{
+    pool_chunk *c = p->chunks;
+    if (!c || c->size - c->used < len + 1) {
+        /* a string longer than a quarter chunk gets a chunk of its own, behind the current one */
+        size_t size = len + 1 > POOL_CHUNK / 4 ? len + 1 : POOL_CHUNK;
+        pool_chunk *nc = xmalloc(sizeof *nc + size);
+        nc->used = 0;
+        nc->size = size;
+        p->bytes += sizeof *nc + size;
+        if (c && size != POOL_CHUNK) {
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            p->chunks = nc;
+        }
+        c = nc;
+    }
+    char *d = c->data + c->used;
+    memcpy(d, s, len + 1);
+    c->used += len + 1;
+    return d;
+}
+
+static void pool_grow(tl_pool *p)
+{
+    size_t ns = p->nslots ? p->nslots * 2 : 256;
+    char **slots = xcalloc(ns, sizeof *slots);
+    for (size_t i = 0; i < p->nslots; i++) {
+        if (!p->slots[i]) continue;
+        size_t j = str_hash(p->slots[i]) & (ns - 1);
+        while (slots[j]) j = (j + 1) & (ns - 1);
+        slots[j] = p->slots[i];
+    }
+    free(p->slots);
+    p->slots = slots;
+    p->nslots = ns;
+}
+
+/* The pool's copy of s (NULL for NULL): stored the first time, found after. */
+static char *intern(tl_pool *p, const char *s)
+{
+    if (!s) return NULL;
+    if ((p->n + 1) * 2 > p->nslots) pool_grow(p);
+    size_t j = str_hash(s) & (p->nslots - 1);
+    while (p->slots[j]) {
+        if (strcmp(p->slots[j], s) == 0) return p->slots[j];
+        j = (j + 1) & (p->nslots - 1);
+    }
+    p->n++;
+    return p->slots[j] = pool_store(p, s, strlen(s));
+}
+
+static void pool_free(tl_pool *p)
+{
+    if (!p) return;
+    for (pool_chunk *c = p->chunks, *n; c; c = n) {
+        n = c->next;
+        free(c);
+    }
+    free(p->slots);
+    free(p->chk);
+    free(p);
+}
+
 void timeline_init(timeline *tl)
 {
     tl->ev = NULL;
     tl->n = tl->cap = 0;
     tl->t0_ns = mono_now_ns();
     tl->strict = 0;
+    tl->pool = NULL;
 }
 
 void timeline_strict(timeline *tl, int on) { tl->strict = on; }
@@ -35,23 +134,82 @@ static void unregistered(const char *name, const char *key, const char *value)
 #endif
 }
 
-static void event_free(tl_event *e)
+#ifndef NDEBUG
+static size_t chk_slot(const tl_pool *p, const char *name, const char *key, const char *value)
 {
-    for (size_t i = 0; i < e->nattrs; i++) {
-        free(e->attrs[i].key);
-        free(e->attrs[i].value);
+    uintptr_t h = (uintptr_t)name * 0x9e3779b1u ^ (uintptr_t)key * 0x85ebca6bu ^ (uintptr_t)value * 0xc2b2ae35u;
+    size_t j = (size_t)(h ^ h >> 15) & (p->chkslots - 1);
+    while (p->chk[j].name && !(p->chk[j].name == name && p->chk[j].key == key && p->chk[j].value == value))
+        j = (j + 1) & (p->chkslots - 1);
+    return j;
+}
+
+static const checked *chk_find(const tl_pool *p, const char *name, const char *key, const char *value)
+{
+    if (!p->chkslots) return NULL;
+    const checked *c = &p->chk[chk_slot(p, name, key, value)];
+    return c->name ? c : NULL;
+}
+
+static void chk_add(tl_pool *p, const char *name, const char *key, const char *value, int is_int)
+{
+    if ((p->nchk + 1) * 2 > p->chkslots) {
+        checked *old = p->chk;
+        size_t on = p->chkslots;
+        p->chkslots = on ? on * 2 : 256;
+        p->chk = xcalloc(p->chkslots, sizeof *p->chk);
+        for (size_t i = 0; i < on; i++)
+            if (old[i].name) p->chk[chk_slot(p, old[i].name, old[i].key, old[i].value)] = old[i];
+        free(old);
     }
-    free(e->attrs);
-    free(e->name);
-    free(e->peer);
+    p->chk[chk_slot(p, name, key, value)] = (checked){ name, key, value, is_int };
+    p->nchk++;
+}
+#endif
+
+/* The vocabulary check of a strict timeline, on interned strings: each event name, each
+ * (event, key) of a string or integer attribute and each value of a closed set is looked up in
+ * the registry once per timeline, not once per event. */
+static void check_emit(tl_pool *p, const char *name, const char *key, const char *value)
+{
+#ifndef NDEBUG
+    const checked *c = chk_find(p, name, key, NULL);
+    if (c && !c->is_int) return;
+    if (c) {   /* an integer attribute: its value checked here, as events_value_ok does */
+        const char *d = value + (*value == '-');
+        if (*d && strspn(d, "0123456789") == strlen(d)) return;
+    } else if (key && chk_find(p, name, key, value)) {
+        return;
+    }
+    unregistered(name, key, value);   /* aborts when it is outside the vocabulary */
+    ev_attr a;
+    const ev_def *d = events_find(name);
+    if (!key) chk_add(p, name, NULL, NULL, 0);
+    else if (d && events_attr(d, key, &a) && (a.type == EVA_STRING || a.type == EVA_INT))
+        chk_add(p, name, key, NULL, a.type == EVA_INT);
+    else chk_add(p, name, key, value, 0);
+#else
+    (void)p;
+    unregistered(name, key, value);   /* nothing under NDEBUG */
+#endif
 }
 
 void timeline_free(timeline *tl)
 {
-    for (size_t i = 0; i < tl->n; i++) event_free(&tl->ev[i]);
+    for (size_t i = 0; i < tl->n; i++) free(tl->ev[i].attrs);   /* the strings are the pool's */
     free(tl->ev);
+    pool_free(tl->pool);
+    tl->pool = NULL;
     tl->ev = NULL;
     tl->n = tl->cap = 0;
+}
+
+size_t timeline_bytes(const timeline *tl)
+{
+    size_t b = tl->cap * sizeof *tl->ev;
+    for (size_t i = 0; i < tl->n; i++) b += tl->ev[i].acap * sizeof *tl->ev[i].attrs;
+    if (tl->pool) b += tl->pool->bytes + tl->pool->nslots * sizeof *tl->pool->slots + sizeof *tl->pool;
+    return b;
 }
 
 static tl_event *new_event(timeline *tl, int64_t t_ns, const char *name, const char *peer)
@@ -61,10 +219,12 @@ static tl_event *new_event(timeline *tl, int64_t t_ns, const char *name, const c
     memset(e, 0, sizeof *e);
     e->seq = (uint64_t)tl->n + 1;
     e->t_ns = t_ns;
-    e->name = xstrdup(name ? name : "");
-    e->peer = xstrdup(peer);
+    if (!tl->pool) tl->pool = xcalloc(1, sizeof *tl->pool);
+    e->pool = tl->pool;
+    e->name = intern(tl->pool, name ? name : "");
+    e->peer = intern(tl->pool, peer);
     e->strict = tl->strict;
-    if (e->strict) unregistered(e->name, NULL, NULL);
+    if (e->strict) check_emit(tl->pool, e->name, NULL, NULL);
     tl->n++;
     return e;
 }
@@ -73,6 +233,18 @@ tl_event *timeline_add(timeline *tl, const char *name, const char *peer, ...)
 {
     tl_event *e = new_event(tl, mono_now_ns() - tl->t0_ns, name, peer);
     va_list ap;
+    va_start(ap, peer);
+    size_t pairs = 0;   /* the attribute array in one allocation, of the pairs given */
+    for (;;) {
+        const char *key = va_arg(ap, const char *);
+        if (!key) break;
+        if (va_arg(ap, const char *)) pairs++;
+    }
+    va_end(ap);
+    if (pairs) {
+        e->acap = (uint16_t)(pairs < 60000 ? pairs : 60000);
+        e->attrs = xmalloc(e->acap * sizeof *e->attrs);
+    }
     va_start(ap, peer);
     for (;;) {
         const char *key = va_arg(ap, const char *);
@@ -88,6 +260,12 @@ tl_event *timeline_add_at(timeline *tl, int64_t t_ns, const char *name, const ch
                           const char *const *kv)
 {
     tl_event *e = new_event(tl, t_ns, name, peer);
+    size_t pairs = 0;
+    for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2) pairs++;
+    if (pairs) {
+        e->acap = (uint16_t)(pairs < 60000 ? pairs : 60000);
+        e->attrs = xmalloc(e->acap * sizeof *e->attrs);
+    }
     /* Pairs up to the first NULL key; a NULL value ends the array too, since a
      * NULL-terminated array cannot tell "skip" from "end" there. */
     for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2)
@@ -98,18 +276,21 @@ tl_event *timeline_add_at(timeline *tl, int64_t t_ns, const char *name, const ch
 void tl_event_set(tl_event *e, const char *key, const char *value)
 {
     if (!key || !value) return;
-    if (e->strict) unregistered(e->name, key, value);
+    char *k = intern(e->pool, key), *v = intern(e->pool, value);
+    if (e->strict) check_emit(e->pool, e->name, k, v);
     for (size_t i = 0; i < e->nattrs; i++) {
-        if (strcmp(e->attrs[i].key, key) == 0) {
-            free(e->attrs[i].value);
-            e->attrs[i].value = xstrdup(value);
+        if (e->attrs[i].key == k) {   /* interned: the same key is the same address */
+            e->attrs[i].value = v;    /* the old value stays in the pool */
             return;
         }
     }
-    /* Events carry a handful of attributes: grow one at a time, no capacity field needed. */
-    e->attrs = xrealloc(e->attrs, (e->nattrs + 1) * sizeof *e->attrs);
-    e->attrs[e->nattrs].key = xstrdup(key);
-    e->attrs[e->nattrs].value = xstrdup(value);
+    if (e->nattrs == e->acap) {   /* timeline_add sizes it for its pairs; later sets grow it by 4 */
+        if (e->acap > UINT16_MAX - 4) return;   /* 65,531 attributes on one event: no more */
+        e->acap = (uint16_t)(e->acap + 4);
+        e->attrs = xrealloc(e->attrs, e->acap * sizeof *e->attrs);
+    }
+    e->attrs[e->nattrs].key = k;
+    e->attrs[e->nattrs].value = v;
     e->nattrs++;
 }
 

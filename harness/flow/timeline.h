@@ -6,6 +6,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The strings of an event (name, peer, keys, values) are interned in its timeline's string
+ * pool: each distinct string is stored once per timeline, however many events carry it (the
+ * peer of every event of an association, the vocabulary's names and keys, "server", "true",
+ * a suite name...). They live until timeline_free; never free or modify them. A fleet of
+ * thousands of associations in one test costs a few hundred bytes per event. */
 typedef struct tl_attr { char *key; char *value; } tl_attr;
 
 typedef struct tl_event {
@@ -14,8 +19,10 @@ typedef struct tl_event {
     char *name;       /* "net.up", "sae.done", "msg.rx", ... */
     char *peer;       /* "127.0.0.1:40000" or NULL */
     tl_attr *attrs;
-    size_t nattrs;
-    int strict;       /* recorded on a strict timeline: tl_event_set checks keys too */
+    uint32_t nattrs;
+    uint16_t acap;    /* attrs allocated */
+    uint16_t strict;  /* recorded on a strict timeline: tl_event_set checks keys too */
+    struct tl_pool *pool;   /* the timeline's string pool (tl_event_set interns into it) */
 } tl_event;
 
 typedef struct timeline {
@@ -23,6 +30,7 @@ typedef struct timeline {
     size_t n, cap;
     int64_t t0_ns;    /* mono_now_ns() at timeline_init */
     int strict;       /* timeline_strict */
+    struct tl_pool *pool;   /* interned strings, created with the first event */
 } timeline;
 
 void timeline_init(timeline *tl);
@@ -33,6 +41,9 @@ void timeline_init(timeline *tl);
  * replayed timelines and unit tests of the checker are not. */
 void timeline_strict(timeline *tl, int on);
 void timeline_free(timeline *tl);
+/* Bytes the timeline holds: its event array, attribute arrays and interned strings (for the
+ * load benchmark and its unit test). */
+size_t timeline_bytes(const timeline *tl);
 /* Records an event now. The variadic part is key, value pairs ending with NULL;
  * a NULL value is skipped. Returns the stored event (valid until the next add). */
 tl_event *timeline_add(timeline *tl, const char *name, const char *peer, ...)

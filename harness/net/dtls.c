@@ -30,7 +30,10 @@ struct dtls_server {
     gnutls_datum_t cookie_key;
     gnutls_psk_server_credentials_t cred;
     gnutls_certificate_credentials_t xcred;
-    dtls_conn *conns;
+    dtls_conn *conns;        /* every association, newest first */
+    dtls_conn **buckets;     /* the same by peer address (dtls_server_find) */
+    gnutls_priority_t prio;  /* the params' priority, parsed once for all its sessions */
+    size_t nbuckets, nconns, nlive;
     unsigned next_number;
 };
 
@@ -141,12 +144,15 @@ static void set_state(dtls_conn *c, dtls_state st)
 
 static void progress(dtls_conn *c);
 
+static void server_settle(dtls_conn *c);
+
 static void on_timer(evloop *l, void *ctx)
 {
     (void)l;
     dtls_conn *c = ctx;
     c->timer = 0;
     progress(c);
+    server_settle(c);
 }
 
 static const char *alert_text(dtls_conn *c, int err)
@@ -264,17 +270,26 @@ static void progress(dtls_conn *c)
     if (c->state == DTLS_UP) read_records(c);
 }
 
+/* The priority string of p: a test's own suites still need the raw-key certificate types. */
+static void priority_string(const dtls_params *p, char *prio, size_t len)
+{
+    int rpk = p->rpk_pub_file != NULL;
+    snprintf(prio, len, "%s%s", p->priority ? p->priority
+             : rpk ? DTLS_PRIORITY_RPK : p->cert_file ? DTLS_PRIORITY_CERT : DTLS_PRIORITY_PSK,
+             rpk && p->priority ? DTLS_RPK_CTYPES : "");
+}
+
 static int session_common(dtls_conn *c, unsigned flags, char *err, size_t errlen)
 {
     int rpk = c->params->rpk_pub_file != NULL;
     int r = gnutls_init(&c->s, flags | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK | (rpk ? GNUTLS_ENABLE_RAWPK : 0));
     if (r < 0) goto bad;
     const char *where = NULL;
-    char prio[1024];   /* a test's own suites still need the raw-key certificate types */
-    snprintf(prio, sizeof prio, "%s%s", c->params->priority ? c->params->priority
-             : rpk ? DTLS_PRIORITY_RPK : c->params->cert_file ? DTLS_PRIORITY_CERT : DTLS_PRIORITY_PSK,
-             rpk && c->params->priority ? DTLS_RPK_CTYPES : "");
-    r = gnutls_priority_set_direct(c->s, prio, &where);
+    char prio[1024];
+    priority_string(c->params, prio, sizeof prio);
+    /* a server parses its string once (dtls_server_new); a string GnuTLS refused is parsed
+     * again here, for the reason */
+    r = c->srv && c->srv->prio ? gnutls_priority_set(c->s, c->srv->prio) : gnutls_priority_set_direct(c->s, prio, &where);
     if (r < 0) {
         snprintf(err, errlen, "priority string rejected at '%s': %s", where ? where : "?", gnutls_strerror(r));
         return -1;
@@ -294,14 +309,26 @@ bad:
     return -1;
 }
 
+/* What an association holds while it can still carry records: its timer, GnuTLS session,
+ * credentials and queued datagrams. */
+static void conn_release(dtls_conn *c)
+{
+    if (c->timer) loop_timer_cancel(c->loop, c->timer);
+    c->timer = 0;
+    if (c->s) gnutls_deinit(c->s);
+    c->s = NULL;
+    if (c->ccred) gnutls_psk_free_client_credentials(c->ccred);
+    c->ccred = NULL;
+    if (c->xcred) gnutls_certificate_free_credentials(c->xcred);
+    c->xcred = NULL;
+    for (size_t i = 0; i < c->rxn; i++) free(c->rxq[i].p);
+    c->rxn = 0;
+}
+
 static void conn_free(dtls_conn *c)
 {
     if (!c) return;
-    if (c->timer) loop_timer_cancel(c->loop, c->timer);
-    if (c->s) gnutls_deinit(c->s);
-    if (c->ccred) gnutls_psk_free_client_credentials(c->ccred);
-    if (c->xcred) gnutls_certificate_free_credentials(c->xcred);
-    for (size_t i = 0; i < c->rxn; i++) free(c->rxq[i].p);
+    conn_release(c);
     free(c->identity);
     free(c->bound_id);
     free(c);
@@ -326,6 +353,54 @@ static dtls_conn *conn_alloc(evloop *l, udp_sock *s, const net_addr *peer, const
 
 /* ---- server ---- */
 
+/* A server's association that has ended (close_notify, an alert, a refused or timed-out
+ * handshake) gives up its GnuTLS state at once; the record stays for the evidence of a peer
+ * that goes on using it (sae.stale_record) and for the users' pointers. Called after the
+ * GnuTLS call that ended it has returned. */
+static void server_settle(dtls_conn *c)
+{
+    if (!c->is_server || !c->s || (c->state != DTLS_CLOSED && c->state != DTLS_FAILED)) return;
+    conn_release(c);
+    c->srv->nlive--;
+}
+
+static size_t bucket_of(const dtls_server *srv, const net_addr *a)
+{
+    return net_addr_hash(a) & (srv->nbuckets - 1);
+}
+
+/* Keeps the chains at about one association per bucket: the table doubles as they come. */
+static void server_index(dtls_server *srv, dtls_conn *nc)
+{
+    if (srv->nconns + 1 > srv->nbuckets) {
+        size_t nb = srv->nbuckets ? srv->nbuckets * 2 : 64;
+        dtls_conn **b = xcalloc(nb, sizeof *b);
+        size_t old = srv->nbuckets;
+        dtls_conn **ob = srv->buckets;
+        srv->buckets = b;
+        srv->nbuckets = nb;
+        /* rebuilt from the newest-first list, oldest first, so each chain stays newest first */
+        dtls_conn **all = xcalloc(srv->nconns ? srv->nconns : 1, sizeof *all);
+        size_t k = 0;
+        for (dtls_conn *c = srv->conns; c; c = c->next) all[k++] = c;
+        while (k-- > 0) {
+            size_t i = bucket_of(srv, &all[k]->peer);
+            all[k]->hnext = b[i];
+            b[i] = all[k];
+        }
+        free(all);
+        free(ob);
+        (void)old;
+    }
+    size_t i = bucket_of(srv, &nc->peer);
+    nc->hnext = srv->buckets[i];
+    srv->buckets[i] = nc;
+    nc->next = srv->conns;
+    srv->conns = nc;
+    srv->nconns++;
+    srv->nlive++;
+}
+
 /* A DTLS record carrying a ClientHello in epoch 0: content type 22, epoch bytes 3..4 zero,
  * handshake type 1 right after the 13-byte record header. */
 static int is_client_hello(const uint8_t *p, size_t n)
@@ -343,10 +418,11 @@ static ssize_t cookie_push(gnutls_transport_ptr_t ptr, const void *buf, size_t l
 /* from and p are the reader's own buffers: GnuTLS's cookie functions take them as non-const. */
 static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t n)
 {
-    char peer[64];
-    net_addr_str(from, peer, sizeof peer);
-    if (srv->hooks.on_datagram) srv->hooks.on_datagram(peer, p, n, srv->hooks.ctx);
     dtls_conn *c = dtls_server_find(srv, from);
+    char peer[64];   /* an association's peer has its text already */
+    if (c) memcpy(peer, c->peer_str, sizeof peer);
+    else net_addr_str(from, peer, sizeof peer);
+    if (srv->hooks.on_datagram) srv->hooks.on_datagram(peer, p, n, srv->hooks.ctx);
     int hello = is_client_hello(p, n);
     if (c && !hello && (c->state == DTLS_CLOSED || c->state == DTLS_FAILED)) {
         /* A record for an association that has ended: the peer did not notice (or ignores)
@@ -359,12 +435,14 @@ static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t
     if (c && !(hello && c->state != DTLS_HANDSHAKING)) {
         queue_datagram(c, p, n);
         progress(c);
+        server_settle(c);
         /* The fault: an older association from this address, replaced by a new handshake,
          * still gets the application records (those in its epoch decrypt and are served). */
-        for (dtls_conn *o = c->next; srv->params->fault_serve_old_epoch && n && p[0] == 23 && o; o = o->next)
+        for (dtls_conn *o = c->hnext; srv->params->fault_serve_old_epoch && n && p[0] == 23 && o; o = o->hnext)
             if (o->state == DTLS_UP && net_addr_equal(&o->peer, from)) {
                 queue_datagram(o, p, n);
                 progress(o);
+                server_settle(o);
             }
         return;
     }
@@ -393,6 +471,7 @@ static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t
     }
     dtls_conn *nc = conn_alloc(srv->loop, srv->sock, from, srv->params, srv->tl, srv->hooks, 1);
     nc->number = ++srv->next_number;
+    nc->srv = srv;
     char err[256];
     if (session_common(nc, GNUTLS_SERVER, err, sizeof err) < 0) {
         if (srv->tl) timeline_add(srv->tl, "sae.fail", peer, "reason", err, (char *)NULL);
@@ -405,11 +484,11 @@ static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t
         gnutls_certificate_server_set_request(nc->s, GNUTLS_CERT_REQUIRE);   /* mutual (§8.2.2.2) */
     }
     gnutls_dtls_prestate_set(nc->s, &prestate);
-    nc->next = srv->conns;
-    srv->conns = nc;
+    server_index(srv, nc);
     dtls_record(nc, "sae.start", "stage", "client_hello", "cookie", "verified", (const char *)NULL);
     queue_datagram(nc, p, n);
     progress(nc);
+    server_settle(nc);
 }
 
 static void server_readable(evloop *l, int fd, short revents, void *ctx)
@@ -438,6 +517,11 @@ dtls_server *dtls_server_new(evloop *l, udp_sock *s, const dtls_params *params, 
     if (r == 0) r = gnutls_psk_allocate_server_credentials(&srv->cred);
     if (r == 0) gnutls_psk_set_server_credentials_function(srv->cred, dtls_server_psk_cb);
     if (r == 0 && params->psk_hint) r = gnutls_psk_set_server_credentials_hint(srv->cred, params->psk_hint);
+    if (r == 0) {
+        char prio[1024];
+        priority_string(params, prio, sizeof prio);
+        if (gnutls_priority_init(&srv->prio, prio, NULL) < 0) srv->prio = NULL;
+    }
     if (r < 0) {
         snprintf(err, errlen, "gnutls: %s", gnutls_strerror(r));
         dtls_server_free(srv);
@@ -459,6 +543,8 @@ void dtls_server_free(dtls_server *srv)
         n = c->next;
         conn_free(c);
     }
+    free(srv->buckets);
+    if (srv->prio) gnutls_priority_deinit(srv->prio);
     if (srv->cred) gnutls_psk_free_server_credentials(srv->cred);
     if (srv->xcred) gnutls_certificate_free_credentials(srv->xcred);
     gnutls_free(srv->cookie_key.data);
@@ -467,9 +553,16 @@ void dtls_server_free(dtls_server *srv)
 
 dtls_conn *dtls_server_find(dtls_server *srv, const net_addr *peer)
 {
-    for (dtls_conn *c = srv->conns; c; c = c->next)
+    if (!srv->nbuckets) return NULL;
+    for (dtls_conn *c = srv->buckets[bucket_of(srv, peer)]; c; c = c->hnext)
         if (net_addr_equal(&c->peer, peer)) return c;
     return NULL;
+}
+
+size_t dtls_server_count(const dtls_server *srv, size_t *live)
+{
+    if (live) *live = srv->nlive;
+    return srv->nconns;
 }
 
 /* ---- client ---- */
@@ -618,6 +711,7 @@ int dtls_send(dtls_conn *c, const void *buf, size_t len)
 
 int dtls_send_anyway(dtls_conn *c, const void *buf, size_t len)
 {
+    if (!c->s) return -1;   /* a server's ended association: nothing left to send with */
     ssize_t r = gnutls_record_send(c->s, buf, len);
     return r < 0 ? -1 : 0;
 }
@@ -646,3 +740,5 @@ const char *dtls_conn_bound_id(const dtls_conn *c) { return c->bound_id; }
 const char *dtls_conn_fail_reason(const dtls_conn *c) { return c->fail_reason; }
 unsigned dtls_conn_number(const dtls_conn *c) { return c->number; }
 struct gnutls_session_int *dtls_conn_session(const dtls_conn *c) { return c->s; }
+void dtls_conn_set_user(dtls_conn *c, void *user) { c->user = user; }
+void *dtls_conn_user(const dtls_conn *c) { return c->user; }

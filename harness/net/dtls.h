@@ -95,8 +95,13 @@ typedef struct dtls_server dtls_server;
 dtls_server *dtls_server_new(evloop *l, udp_sock *s, const dtls_params *params, timeline *tl,
                              dtls_hooks hooks, char *err, size_t errlen);
 void dtls_server_free(dtls_server *srv);
-/* The newest association with this peer address, or NULL. */
+/* The newest association with this peer address, or NULL (a hash lookup: the cost does not
+ * grow with the number of associations). */
 dtls_conn *dtls_server_find(dtls_server *srv, const net_addr *peer);
+/* Associations the server has had, and those of them whose GnuTLS state is still held (an
+ * association that has ended, by close_notify, an alert, a failed or timed-out handshake,
+ * keeps only what its evidence needs: its address, number and state). */
+size_t dtls_server_count(const dtls_server *srv, size_t *live);
 
 /* Client: connects s to peer and starts the handshake; registers s on the loop. */
 dtls_conn *dtls_client_new(evloop *l, udp_sock *s, const net_addr *peer, const dtls_params *params,
@@ -125,7 +130,11 @@ const char *dtls_conn_identity(const dtls_conn *c);         /* PSK identity, the
 const char *dtls_conn_bound_id(const dtls_conn *c);         /* oneM2M identity bound to it, or NULL */
 const char *dtls_conn_fail_reason(const dtls_conn *c);
 unsigned dtls_conn_number(const dtls_conn *c);              /* 1, 2, ... per endpoint: "sa" attribute */
-/* The GnuTLS session under the association, for the RFC 5705 exporter (harness/sec/enrol.h). */
+/* One pointer of the user's per association (node.c: its record of the peer), NULL at first. */
+void dtls_conn_set_user(dtls_conn *c, void *user);
+void *dtls_conn_user(const dtls_conn *c);
+/* The GnuTLS session under the association, for the RFC 5705 exporter (harness/sec/enrol.h);
+ * NULL once a server's association has ended (its GnuTLS state is freed then). */
 struct gnutls_session_int *dtls_conn_session(const dtls_conn *c);
 
 

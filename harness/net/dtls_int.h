@@ -37,7 +37,10 @@ struct dtls_conn {
     int cert_rejected;      /* fail_reason says why our verification refused the peer's certificate */
     int owns_sock;          /* client: loop watch registered by this conn */
     struct dtls_conn *shadow;   /* client: a dropped association on the same socket */
-    struct dtls_conn *next; /* server's list */
+    void *user;             /* dtls_conn_set_user */
+    struct dtls_server *srv;    /* server: the server it belongs to */
+    struct dtls_conn *next; /* server's list, newest first */
+    struct dtls_conn *hnext;    /* server: the next in its address bucket, newest first */
 };
 
 /* An sae.* event for c with its sa number and side, then key/value pairs up to NULL (a NULL

@@ -16,6 +16,8 @@ struct node {
     int plain_watched;
     dtls_server *srv;
     node_peer *peers;
+    node_peer **plain_buckets;   /* the plain peers by address: a lookup that does not grow */
+    size_t nplain_buckets, nplain;
     net_link *link;
     uint8_t *rx;
 };
@@ -60,18 +62,45 @@ static void peer_new_done(node *n, node_peer *pr)
 static void peer_set_conn(node_peer *pr, dtls_conn *c)
 {
     pr->conn = c;
+    dtls_conn_set_user(c, pr);
     pr->link.sa = dtls_conn_number(c);
     snprintf(pr->link.peer, sizeof pr->link.peer, "%s", dtls_conn_peer(c));
 }
 
+static size_t plain_bucket(const node *n, const net_addr *a)
+{
+    return net_addr_hash(a) & (n->nplain_buckets - 1);
+}
+
+static void plain_index(node *n, node_peer *np)
+{
+    if (n->nplain + 1 > n->nplain_buckets) {   /* about one peer per bucket: double the table */
+        free(n->plain_buckets);
+        n->nplain_buckets = n->nplain_buckets ? n->nplain_buckets * 2 : 16;
+        n->plain_buckets = xcalloc(n->nplain_buckets, sizeof *n->plain_buckets);
+        for (node_peer *pr = n->peers; pr; pr = pr->next)
+            if (!pr->link.secure && pr != np) {
+                size_t i = plain_bucket(n, &pr->addr);
+                pr->hnext = n->plain_buckets[i];
+                n->plain_buckets[i] = pr;
+            }
+    }
+    size_t i = plain_bucket(n, &np->addr);
+    np->hnext = n->plain_buckets[i];
+    n->plain_buckets[i] = np;
+    n->nplain++;
+}
+
 node_peer *node_plain_peer(node *n, const net_addr *to)
 {
-    for (node_peer *pr = n->peers; pr; pr = pr->next)
-        if (!pr->link.secure && net_addr_equal(&pr->addr, to)) return pr;
+    if (n->nplain_buckets)
+        for (node_peer *pr = n->plain_buckets[plain_bucket(n, to)]; pr; pr = pr->hnext)
+            if (net_addr_equal(&pr->addr, to)) return pr;
     char label[64];
     net_addr_str(to, label, sizeof label);
     node_peer *pr = peer_add(n, 0, label);
     pr->addr = *to;
+    plain_index(n, pr);
     peer_new_done(n, pr);
     return pr;
 }
@@ -91,8 +120,7 @@ static void plain_readable(evloop *l, int fd, short revents, void *ctx)
 static void on_data(dtls_conn *c, const uint8_t *p, size_t len, void *ctx)
 {
     node *n = ctx;
-    node_peer *pr = n->peers;
-    while (pr && pr->conn != c) pr = pr->next;
+    node_peer *pr = dtls_conn_user(c);   /* the record of this association, not a scan of them all */
     if (!pr) {   /* a new association on the server's socket */
         pr = peer_add(n, 1, "");
         peer_set_conn(pr, c);
@@ -293,6 +321,7 @@ void node_free(node *n)
     }
     udp_close(&n->plain);
     udp_close(&n->secure);
+    free(n->plain_buckets);
     free(n->rx);
     free(n);
 }

@@ -36,6 +36,7 @@ typedef struct node_peer {
     int rx_dtls;            /* the user's mark: a DTLS record from the peer arrived here */
     void *user;             /* the node user's data for this peer (the user frees it) */
     struct node_peer *next; /* newest first */
+    struct node_peer *hnext;    /* plain peers: the next in the node's address bucket */
 } node_peer;
 
 typedef struct node_hooks {

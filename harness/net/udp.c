@@ -40,6 +40,26 @@ int net_addr_equal(const net_addr *a, const net_addr *b)
     return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
 }
 
+static uint32_t fnv1a(uint32_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+uint32_t net_addr_hash(const net_addr *a)
+{
+    uint32_t h = fnv1a(2166136261u, &a->ss.ss_family, sizeof a->ss.ss_family);
+    if (a->ss.ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const void *)&a->ss;
+        h = fnv1a(h, &x->sin_port, sizeof x->sin_port);
+        return fnv1a(h, &x->sin_addr.s_addr, sizeof x->sin_addr.s_addr);
+    }
+    const struct sockaddr_in6 *x = (const void *)&a->ss;
+    h = fnv1a(h, &x->sin6_port, sizeof x->sin6_port);
+    return fnv1a(h, &x->sin6_addr, 16);
+}
+
 void net_addr_str(const net_addr *a, char *buf, size_t len)
 {
     char ip[INET6_ADDRSTRLEN] = "?";

@@ -3,6 +3,7 @@
 #ifndef M2M_UDP_H
 #define M2M_UDP_H
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -53,6 +54,8 @@ void udp_set_tap(udp_tap_fn fn, void *ctx);
 
 int net_addr_parse(const char *ip, int port, net_addr *out);
 int net_addr_equal(const net_addr *a, const net_addr *b);
+/* A hash of what net_addr_equal compares (family, address, port): equal addresses hash alike. */
+uint32_t net_addr_hash(const net_addr *a);
 /* "127.0.0.1:5684" or "[::1]:5684" */
 void net_addr_str(const net_addr *a, char *buf, size_t len);
 

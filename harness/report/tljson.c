@@ -30,39 +30,82 @@ json_t *tljson_str(const char *s)
     return j ? j : json_string("");
 }
 
+/* One event as tljson_events writes it. */
+static json_t *event_json(const tl_event *e)
+{
+    json_t *attrs = json_object();
+    for (size_t k = 0; k < e->nattrs; k++) {
+        json_t *key = tljson_str(e->attrs[k].key);
+        json_object_set_new(attrs, json_string_value(key), tljson_str(e->attrs[k].value));
+        json_decref(key);
+    }
+    return json_pack("{s:I, s:f, s:o, s:o, s:o}", "seq", (json_int_t)e->seq, "t", ns_to_sec(e->t_ns),
+                     "name", tljson_str(e->name), "peer", tljson_str(e->peer), "attrs", attrs);
+}
+
 json_t *tljson_events(const timeline *tl)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < tl->n; i++) {
-        const tl_event *e = &tl->ev[i];
-        json_t *attrs = json_object();
-        for (size_t k = 0; k < e->nattrs; k++) {
-            json_t *key = tljson_str(e->attrs[k].key);
-            json_object_set_new(attrs, json_string_value(key), tljson_str(e->attrs[k].value));
-            json_decref(key);
-        }
-        json_array_append_new(arr, json_pack("{s:I, s:f, s:o, s:o, s:o}", "seq", (json_int_t)e->seq,
-                                             "t", ns_to_sec(e->t_ns), "name", tljson_str(e->name),
-                                             "peer", tljson_str(e->peer), "attrs", attrs));
-    }
+    for (size_t i = 0; i < tl->n; i++) json_array_append_new(arr, event_json(&tl->ev[i]));
     return arr;
+}
+
+/* Event by event, one per line: the document is never built whole in memory, so a test with
+ * a fleet of associations (hundreds of thousands of events) writes it in constant space. */
+static int write_doc(FILE *f, const char *test_id, const timeline *tl)
+{
+    json_t *id = tljson_str(test_id);
+    char *ids = json_dumps(id, JSON_ENCODE_ANY);
+    json_decref(id);
+    int ok = ids && fprintf(f, "{\n \"test\": %s,\n \"events\": [", ids) > 0;
+    free(ids);
+    for (size_t i = 0; ok && i < tl->n; i++) {
+        json_t *e = event_json(&tl->ev[i]);
+        ok = fputs(i ? ",\n  " : "\n  ", f) >= 0 && json_dumpf(e, f, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0;
+        json_decref(e);
+    }
+    return ok && fputs("\n ]\n}\n", f) >= 0 ? 0 : -1;
+}
+
+/* Writes path through a temporary file renamed into place (a reader never sees half a file):
+ * fill writes the content. 0 or -1. */
+static int write_atomic(const char *path, int (*fill)(FILE *f, const void *ctx), const void *ctx)
+{
+    char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = f ? fill(f, ctx) : -1;
+    if (f && fclose(f) != 0) rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+    if (rc != 0) unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+typedef struct tl_doc { const char *test_id; const timeline *tl; } tl_doc;
+
+static int fill_timeline(FILE *f, const void *ctx)
+{
+    const tl_doc *d = ctx;
+    return write_doc(f, d->test_id, d->tl);
 }
 
 int tljson_write(const char *path, const char *test_id, const timeline *tl)
 {
-    return json_write_file(path, json_pack("{s:o, s:o}", "test", tljson_str(test_id), "events", tljson_events(tl)));
+    tl_doc d = { test_id, tl };
+    return write_atomic(path, fill_timeline, &d);
+}
+
+static int fill_json(FILE *f, const void *ctx)
+{
+    return json_dumpf(ctx, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 ? 0 : -1;
 }
 
 int json_write_file(const char *path, json_t *doc)
 {
     if (!doc) return -1;
-    char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-    int rc = json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
-    if (rc != 0) unlink(tmp);
-    free(tmp);
+    int rc = write_atomic(path, fill_json, doc);
     json_decref(doc);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static int bad(char *err, size_t errlen, const char *fmt, size_t i)

@@ -12,15 +12,17 @@
 
 /* The events as a JSON array (attrs in recording order). */
 json_t *tljson_events(const timeline *tl);
-/* Writes the file atomically. Returns 0, -1 on an I/O error. */
+/* Writes the file atomically, one event per line, in constant memory. Returns 0, -1 on an
+ * I/O error. */
 int tljson_write(const char *path, const char *test_id, const timeline *tl);
 /* Writes doc (its reference taken) to path, indented, through a temporary file renamed into
  * place; 0 or -1 (also for doc NULL). */
 int json_write_file(const char *path, json_t *doc);
 /* Parses a document into tl (initialised by the caller, events appended) and, when
  * test_id is not NULL, the test id (caller frees; NULL when absent). Returns 0, or -1 with
- * the reason in err. At most TLJSON_MAX_EVENTS events. */
-#define TLJSON_MAX_EVENTS 100000
+ * the reason in err. At most TLJSON_MAX_EVENTS events: a bound on what a damaged file can make
+ * the parent hold, far above a test with a fleet of 10,000 associations (~100,000 events). */
+#define TLJSON_MAX_EVENTS 2000000
 int tljson_parse(const char *buf, size_t len, timeline *tl, char **test_id, char *err, size_t errlen);
 int tljson_read(const char *path, timeline *tl, char **test_id, char *err, size_t errlen);
 /* A JSON string of s that is always valid UTF-8: bytes that are not, and control bytes

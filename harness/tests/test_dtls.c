@@ -124,6 +124,87 @@ static void test_psk_handshake_and_data(void)
  * (ChangeCipherSpec, Finished) after the client is done. The client must stay up and keep
  * reading data; GnuTLS's client, given that flight, used to end the session (E_TIMEDOUT),
  * which lost the next response (found under TC_SEC_NET_004's reordering). */
+
+/* A fleet on one server socket: each association found by its address among the others, and
+ * each that ends (close_notify here) gives up its GnuTLS state at once, while its record stays
+ * for the evidence: a record sent afterwards in it is still seen as sae.stale_record. */
+#define FLEET 40
+static int server_closed_n(void *ctx)
+{
+    const pair *x = ctx;
+    size_t n = 0;
+    for (size_t i = 0; i < x->tl.n; i++)
+        if (!strcmp(x->tl.ev[i].name, "sae.closed") && !strcmp(ATTR(&x->tl.ev[i], "side"), "server")) n++;
+    return n == FLEET;
+}
+
+static int stale_seen(void *ctx) { return find(&((pair *)ctx)->tl, "sae.stale_record") != NULL; }
+
+static void test_fleet_lookup_and_release(void)
+{
+    char err[256];
+    pair x;
+    memset(&x, 0, sizeof x);
+    dtls_global_init();
+    timeline_init(&x.tl);
+    x.l = loop_new();
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&x.ss, "127.0.0.1", 0, err, sizeof err), 0);
+    dtls_hooks h = { on_data, NULL, NULL, &x };
+    x.srv = dtls_server_new(x.l, &x.ss, &server_params, &x.tl, h, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x.srv);
+    net_addr peer;
+    net_addr_parse("127.0.0.1", udp_port(&x.ss), &peer);
+    static dtls_params cp = { .psks = &server_psk, .npsks = 1, .retrans_ms = 200, .total_ms = 3000 };
+    udp_sock cs[FLEET];
+    dtls_conn *cli[FLEET];
+    dtls_hooks ch = { NULL, NULL, NULL, NULL };
+    for (int i = 0; i < FLEET; i++) {
+        CU_ASSERT_EQUAL_FATAL(udp_bind(&cs[i], "127.0.0.1", 0, err, sizeof err), 0);
+        cli[i] = dtls_client_new(x.l, &cs[i], &peer, &cp, NULL, ch, err, sizeof err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cli[i]);
+        x.cli = cli[i];
+        loop_run_until(x.l, mono_now_ns() + 5 * NS_PER_SEC, settled, &x);
+        CU_ASSERT_EQUAL(dtls_conn_state(cli[i]), DTLS_UP);
+    }
+    size_t live = 0;
+    CU_ASSERT_EQUAL(dtls_server_count(x.srv, &live), FLEET);
+    CU_ASSERT_EQUAL(live, FLEET);
+    for (int i = 0; i < FLEET; i++) {   /* each address finds its own association */
+        net_addr a;
+        net_addr_parse("127.0.0.1", udp_port(&cs[i]), &a);
+        dtls_conn *sc = dtls_server_find(x.srv, &a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+        CU_ASSERT_TRUE(net_addr_equal(dtls_conn_addr(sc), &a));
+        CU_ASSERT_PTR_NOT_NULL(dtls_conn_session(sc));
+        dtls_close(cli[i]);
+    }
+    loop_run_until(x.l, mono_now_ns() + 5 * NS_PER_SEC, server_closed_n, &x);
+    CU_ASSERT_EQUAL(dtls_server_count(x.srv, &live), FLEET);
+    CU_ASSERT_EQUAL(live, 0);          /* every ended association freed its GnuTLS state */
+    net_addr a0;
+    net_addr_parse("127.0.0.1", udp_port(&cs[0]), &a0);
+    dtls_conn *sc0 = dtls_server_find(x.srv, &a0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc0);
+    CU_ASSERT_EQUAL(dtls_conn_state(sc0), DTLS_CLOSED);
+    CU_ASSERT_PTR_NULL(dtls_conn_session(sc0));
+    /* the peer goes on in the ended association: the evidence is still recorded */
+    static const uint8_t late[] = { 23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 4, 'l', 'a', 't', 'e' };
+    CU_ASSERT_TRUE(udp_send(&cs[0], late, sizeof late, &peer) > 0);
+    loop_run_until(x.l, mono_now_ns() + 2 * NS_PER_SEC, stale_seen, &x);
+    const tl_event *st = find(&x.tl, "sae.stale_record");
+    CU_ASSERT_PTR_NOT_NULL(st);
+    if (st) CU_ASSERT_STRING_EQUAL(ATTR(st, "sa"), "1");
+    for (int i = 0; i < FLEET; i++) {
+        dtls_client_free(cli[i]);
+        udp_close(&cs[i]);
+    }
+    x.cli = NULL;
+    dtls_server_free(x.srv);
+    udp_close(&x.ss);
+    loop_free(x.l);
+    timeline_free(&x.tl);
+}
+
 typedef struct replay {
     pair *x;
     uint8_t flight[4][256];
@@ -403,6 +484,7 @@ void m2m_test_register(void)
     CU_pSuite s = CU_add_suite("dtls", NULL, NULL);
     CU_add_test(s, "PSK handshake with cookie, CCM_8, SNI, data", test_psk_handshake_and_data);
     CU_add_test(s, "client stays up when the server repeats its last flight", test_client_stays_up_when_server_repeats_last_flight);
+    CU_add_test(s, "a fleet: lookup by address, ended associations release their state", test_fleet_lookup_and_release);
     CU_add_test(s, "wrong key: no association", test_wrong_key_no_association);
     CU_add_test(s, "unknown identity: no association", test_unknown_identity_no_association);
     CU_add_test(s, "DTLS 1.0-only client refused", test_dtls10_only_client_refused);

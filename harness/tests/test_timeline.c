@@ -59,6 +59,49 @@ static void test_add_and_attributes(void)
     CU_ASSERT_PTR_NULL(tl.ev);
 }
 
+
+/* A fleet's timeline: strings are stored once per timeline (the same peer, key or value on
+ * every event of an association is one copy), so an event costs a few hundred bytes; values
+ * replaced and attributes added after timeline_add still read back. */
+static void test_interned_and_compact(void)
+{
+    timeline tl;
+    timeline_init(&tl);
+    enum { N = 20000 };
+    for (int i = 0; i < N; i++) {
+        char peer[32], sa[16];
+        snprintf(peer, sizeof peer, "127.0.0.1:%d", 20000 + i / 10);   /* ten events per association */
+        snprintf(sa, sizeof sa, "%d", i / 10 + 1);
+        timeline_add(&tl, i % 2 ? "sae.done" : "msg.rx", peer, "sa", sa, "side", "server", "version", "DTLS1.2",
+                     "suite", "GNUTLS_PSK_AES_128_CCM_8", "identity", "load-device@in.m2m-harness.test", (char *)NULL);
+    }
+    CU_ASSERT_EQUAL_FATAL(tl.n, N);
+    const tl_event *a = &tl.ev[0], *b = &tl.ev[9], *c = &tl.ev[N - 1];
+    CU_ASSERT_PTR_EQUAL(a->peer, b->peer);               /* one association: one copy of its peer */
+    CU_ASSERT_PTR_NOT_EQUAL(a->peer, c->peer);
+    CU_ASSERT_PTR_EQUAL(tl_event_get(a, "suite"), tl_event_get(c, "suite"));
+    CU_ASSERT_PTR_EQUAL(a->attrs[0].key, c->attrs[0].key);
+    CU_ASSERT_STRING_EQUAL(c->peer, "127.0.0.1:21999");
+    CU_ASSERT_STRING_EQUAL(tl_event_get(c, "sa"), "2000");
+    size_t per_event = timeline_bytes(&tl) / N;
+    printf(" (%zu bytes per event) ", per_event);
+    CU_ASSERT_TRUE(per_event < 200);   /* strdup'ed strings and their malloc headers took ~700 */
+    /* sets after timeline_add: a replaced value and attributes past the first allocation */
+    tl_event *e = timeline_add(&tl, "sae.closed", "127.0.0.1:1", "reason", "x", (char *)NULL);
+    tl_event_set(e, "reason", "close_notify received");
+    for (int k = 0; k < 9; k++) {
+        char key[8], val[8];
+        snprintf(key, sizeof key, "k%d", k);
+        snprintf(val, sizeof val, "v%d", k);
+        tl_event_set(e, key, val);
+    }
+    CU_ASSERT_EQUAL(e->nattrs, 10);
+    CU_ASSERT_STRING_EQUAL(tl_event_get(e, "reason"), "close_notify received");
+    CU_ASSERT_STRING_EQUAL(tl_event_get(e, "k8"), "v8");
+    timeline_free(&tl);
+    CU_ASSERT_EQUAL(timeline_bytes(&tl), 0);
+}
+
 static void test_describe(void)
 {
     timeline tl;
@@ -276,6 +319,7 @@ void m2m_test_register(void)
     CU_pSuite s = CU_add_suite("timeline", NULL, NULL);
     CU_add_test(s, "add, set and get attributes", test_add_and_attributes);
     CU_add_test(s, "describe an event", test_describe);
+    CU_add_test(s, "strings interned: a fleet's timeline stays compact", test_interned_and_compact);
     CU_add_test(s, "text output escapes values", test_write_text);
     CU_add_test(s, "selector parse: valid forms", test_sel_parse_valid);
     CU_add_test(s, "selector parse: errors with columns", test_sel_parse_errors);

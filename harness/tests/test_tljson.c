@@ -62,9 +62,38 @@ static void test_refused(void)
     refused("{\"events\": [], \"events\": []}", "duplicate");
 }
 
+
+/* A test with a fleet of 10,000 associations has ~100,000 events: written event by event and
+ * read back whole (the parent refused more than 100,000 before). */
+static void test_fleet_size(void)
+{
+    timeline a, b;
+    timeline_init(&a);
+    timeline_init(&b);
+    enum { N = 120000 };
+    for (int i = 0; i < N; i++) {
+        char peer[32];
+        snprintf(peer, sizeof peer, "127.0.0.1:%d", 20000 + i / 10);
+        timeline_add(&a, "sae.done", peer, "side", "server", (char *)NULL);
+    }
+    char path[] = "/tmp/m2m-tljson-XXXXXX";
+    close(mkstemp(path));
+    CU_ASSERT_EQUAL_FATAL(tljson_write(path, "TC_FLEET", &a), 0);
+    char err[256];
+    int rc = tljson_read(path, &b, NULL, err, sizeof err);
+    unlink(path);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL(b.n, N);
+    CU_ASSERT_STRING_EQUAL(b.ev[N - 1].peer, "127.0.0.1:31999");
+    CU_ASSERT_EQUAL(b.ev[N - 1].seq, N);
+    timeline_free(&a);
+    timeline_free(&b);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("tljson", NULL, NULL);
     CU_add_test(s, "round trip", test_round_trip);
     CU_add_test(s, "damaged documents refused", test_refused);
+    CU_add_test(s, "a fleet's 120,000 events round trip", test_fleet_size);
 }
