@@ -3,6 +3,8 @@
 #include "../util/timeutil.h"
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +127,53 @@ static void fire_due_timers(evloop *l)
     }
 }
 
+/* The kernel's receive time of the first datagram waiting on fd (a UDP socket with
+ * SO_TIMESTAMPNS, net/udp.c), or -1 (not a socket, no timestamp). Peeked, never read. */
+static int64_t head_arrival_ns(int fd)
+{
+    char b;
+    union { char buf[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr align; } c;
+    struct iovec iov = { &b, 1 };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof c.buf };
+    if (recvmsg(fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC) < 0) return -1;
+    for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
+        if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(h), sizeof ts);
+            return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+        }
+    return -1;
+}
+
+/* When datagrams wait on several sockets, they are handed on in the order they arrived, not in
+ * the order of the watch list: a response and a ClientHello that the IUT sent in that order on
+ * two associations reach the timeline in that order. Other ready fds (pipes, timers' wakeups)
+ * go first, in their order; so does a socket with a pending error (POLLERR: peeking would
+ * consume the error, an ICMP port unreachable its owner must see). A stable insertion sort:
+ * a turn has a handful of ready fds. */
+static void arrival_order(struct pollfd *pfd, size_t n)
+{
+    int64_t key[64];
+    if (n > 64) return;
+    size_t ready = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pfd[i].revents) ready++;
+    if (ready < 2) return;
+    for (size_t i = 0; i < n; i++)
+        key[i] = pfd[i].revents && !(pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? head_arrival_ns(pfd[i].fd) : -1;
+    for (size_t i = 1; i < n; i++) {
+        struct pollfd p = pfd[i];
+        int64_t k = key[i];
+        size_t j = i;
+        for (; j > 0 && key[j - 1] > k; j--) {
+            pfd[j] = pfd[j - 1];
+            key[j] = key[j - 1];
+        }
+        pfd[j] = p;
+        key[j] = k;
+    }
+}
+
 void loop_run_once(evloop *l, int64_t max_wait_ns)
 {
     int64_t wait = max_wait_ns < 0 ? 0 : max_wait_ns;
@@ -139,6 +188,7 @@ void loop_run_once(evloop *l, int64_t max_wait_ns)
     int ms = (int)((wait + NS_PER_MS - 1) / NS_PER_MS);
     int r = poll(pfd, n, ms);
     if (r > 0) {
+        arrival_order(pfd, n);
         /* Callbacks may add or remove watches: dispatch by fd against the current list. */
         for (size_t i = 0; i < n; i++) {
             if (!pfd[i].revents) continue;

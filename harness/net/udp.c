@@ -96,6 +96,10 @@ int udp_bind(udp_sock *s, const char *ip, int port, char *err, size_t errlen)
         close(fd);
         return -1;
     }
+    /* The kernel's receive time on every datagram: the event loop hands on datagrams waiting
+     * on several sockets in the order they arrived (net/loop.c). */
+    int on = 1;
+    (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     s->fd = fd;
     s->local.len = sizeof s->local.ss;
     getsockname(fd, (struct sockaddr *)&s->local.ss, &s->local.len);

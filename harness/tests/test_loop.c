@@ -1,5 +1,8 @@
 /* Event loop: timer order, cancel, fd dispatch, run_until bounds. */
 #include <CUnit/CUnit.h>
+#include <time.h>
+#include <sys/socket.h>
+#include "net/udp.h"
 #include <unistd.h>
 #include "net/loop.h"
 #include "util/xmem.h"
@@ -72,10 +75,55 @@ static void test_fd_dispatch_and_done(void)
     close(p[1]);
 }
 
+/* Datagrams waiting on two sockets are handed on in the order they arrived, whatever the
+ * order the sockets were watched in. */
+typedef struct arrivals { char order[8]; size_t n; } arrivals;
+
+static void on_sock(evloop *l, int fd, short revents, void *ctx)
+{
+    (void)l;
+    (void)revents;
+    arrivals *a = ctx;
+    char b[16];
+    ssize_t k = recv(fd, b, sizeof b, 0);
+    if (k > 0 && a->n + 1 < sizeof a->order) a->order[a->n++] = b[0];
+}
+
+static void test_arrival_order(void)
+{
+    char err[128];
+    udp_sock s1, s2, tx;
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&s1, "127.0.0.1", 0, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&s2, "127.0.0.1", 0, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(udp_bind(&tx, "127.0.0.1", 0, err, sizeof err), 0);
+    for (int round = 0; round < 2; round++) {
+        evloop *l = loop_new();
+        arrivals a = { "", 0 };
+        loop_add_fd(l, s1.fd, on_sock, &a);   /* watched first */
+        loop_add_fd(l, s2.fd, on_sock, &a);
+        /* round 0: to the second socket first; round 1: to the first socket first */
+        const udp_sock *first = round ? &s1 : &s2, *second = round ? &s2 : &s1;
+        udp_send(&tx, round ? "A" : "B", 1, &first->local);
+        struct timespec ts = { 0, 2 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        udp_send(&tx, round ? "B" : "A", 1, &second->local);
+        nanosleep(&ts, NULL);
+        loop_run_once(l, 100 * NS_PER_MS);
+        if (a.n < 2) loop_run_once(l, 100 * NS_PER_MS);
+        CU_ASSERT_EQUAL(a.n, 2);
+        CU_ASSERT_STRING_EQUAL(a.order, round ? "AB" : "BA");
+        loop_free(l);
+    }
+    udp_close(&s1);
+    udp_close(&s2);
+    udp_close(&tx);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("loop", NULL, NULL);
     CU_add_test(s, "timers fire in deadline order, cancel works", test_timers_fire_in_deadline_order);
     CU_add_test(s, "equal deadlines keep creation order", test_equal_deadlines_keep_creation_order);
     CU_add_test(s, "fd dispatch, done predicate and deadline", test_fd_dispatch_and_done);
+    CU_add_test(s, "datagrams on several sockets in arrival order", test_arrival_order);
 }
