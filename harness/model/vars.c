@@ -474,9 +474,13 @@ int vars_check_profile(const profile *p, const char *file, diag *d)
         snprintf(what, sizeof what, "%s%.60s%s: ", strcmp(p->triggers[i].name, "start") ? "<trigger name=\"" : "<",
                  p->triggers[i].name, strcmp(p->triggers[i].name, "start") ? "\">" : ">");
         c.what = what;
+        c.src = p->triggers[i].src;
+        c.src_line = p->triggers[i].line;
         check_text(&c, p->triggers[i].line, p->triggers[i].command);
     }
     c.what = "<ready>: ";
+    c.src = p->ready_src;
+    c.src_line = p->ready_line;
     check_text(&c, p->ready_line, p->ready_command);
     kvlist_free(&c.captured);
     kvlist_free(&c.partial);
