@@ -82,7 +82,14 @@ static void merge(xmlDocPtr child, xmlDocPtr base, xml_origin *o)
             copy_named(child, end, broot, ORDER[i], o);
         }
     }
-    /* Anything else the child has goes last, where the schema will name it. */
+    /* Anything else goes last, where the schema names it: the base's first, then the child's. */
+    for (xmlNode *b = xml_first_elem(broot); b; b = xml_next_elem(b))
+        if (!known_name(b) && !has_named(croot, (const char *)b->name)) {
+            xmlNode *copy = xmlDocCopyNode(b, child, 1);
+            if (!copy) abort();
+            copy->_private = b->_private ? b->_private : o;
+            xmlAddPrevSibling(end, copy);
+        }
     xmlNode *n = xml_first_elem(croot);
     while (n && n != end) {
         xmlNode *next = xml_next_elem(n);

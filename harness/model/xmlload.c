@@ -491,12 +491,25 @@ static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
     }
     char *dir = dir_of(file);
     char *joined = xasprintf("%s%s", dir, href);
-    free(dir);
     char *name = normalise(joined);
     free(joined);
-    char *real = realpath(name, NULL);
+    /* Outside the root is refused before the file is even looked for (a test case learns
+     * nothing about files elsewhere): lexically from the including file's resolved folder
+     * first, then once more with links resolved. */
     size_t rl = strlen(x->root);
-    if (!real) {
+    char *dreal = realpath(*dir ? dir : ".", NULL);
+    free(dir);
+    char *lexj = dreal ? xasprintf("%s/%s", dreal, href) : NULL;
+    char *lex = lexj ? normalise(lexj) : NULL;
+    int lex_out = !lex || strncmp(lex, x->root, rl) != 0 || (lex[rl] != '/' && x->root[rl - 1] != '/');
+    free(dreal);
+    free(lexj);
+    free(lex);
+    char *real = lex_out ? NULL : realpath(name, NULL);
+    if (lex_out) {
+        inc_err(x, file, inc, "<include href=\"%s\">: %s is outside the folder includes may read (%s)", href, name,
+                x->root);
+    } else if (!real) {
         inc_err(x, file, inc, "<include href=\"%s\">: cannot open %s: %s", href, name, strerror(errno));
     } else if (strncmp(real, x->root, rl) != 0 || (real[rl] != '/' && x->root[rl - 1] != '/')) {
         inc_err(x, file, inc, "<include href=\"%s\">: %s is outside the folder includes may read (%s)", href, name,
@@ -550,7 +563,7 @@ static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
                 x->cur = saved;
                 x->depth--;
                 for (xmlNode *ch = xml_first_elem(froot); ch; ch = xml_next_elem(ch)) {
-                    xmlNode *copy = xmlDocCopyNode(ch, x->doc, 1);
+                    xmlNode *copy = xmlDocCopyNode(ch, inc->doc, 1);   /* the including document: its dictionary */
                     if (!copy) abort();
                     copy_origins(ch, copy);
                     if (!copy->_private) copy->_private = o;
