@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "coverage.h"
 #include "../run/runner.h"
+#include "../model/xmlload.h"
 #include "../util/xmem.h"
 #include "../util/timeutil.h"
 #include <getopt.h>
@@ -89,7 +90,8 @@ static void put_role(FILE *f, const tc_step *s)
 
 static void put_step(FILE *f, size_t n, const tc_step *s, const profile *p)
 {
-    fprintf(f, "  %zu. (line %d) ", n, s->line);
+    if (s->src) fprintf(f, "  %zu. (line %d: %s:%d) ", n, s->line, s->src->file, s->src_line);
+    else fprintf(f, "  %zu. (line %d) ", n, s->line);
     switch (s->kind) {
     case STEP_SEND: fputs("the harness sends a request: ", f); put_fields(f, &s->send); break;
     case STEP_EXPECT:

@@ -3,6 +3,7 @@
 #include "../flow/events.h"
 #include "../flow/order.h"
 #include "../model/vars.h"
+#include "../model/xmlload.h"
 #include "../util/timeutil.h"
 #include "../util/xmem.h"
 #include <jansson.h>
@@ -493,7 +494,9 @@ static void check_steps(const testcase *tc, const tc_steps *s, diag *d, falsify_
             char why[1024];
             n->alts++;
             if (falsify_alt(st, j, why, sizeof why) < 0) {
-                diag_error(d, tc->file, st->alts[j].line ? st->alts[j].line : st->line, "%s", why);
+                const tc_alt *a = &st->alts[j];
+                if (a->line) xml_diag(d, tc->file, a->line, a->src, a->src_line, "%s", why);
+                else xml_diag(d, tc->file, st->line, st->src, st->src_line, "%s", why);
                 (*problems)++;
             }
         }

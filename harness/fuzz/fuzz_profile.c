@@ -2,7 +2,9 @@
  * profile_load_mem with the real schema and without it (so the loader's own checks meet
  * every well-formed shape); a loaded profile feeds vars_from_profile and the expansion of
  * its trigger commands. Invariants: a refusal says why, what the schema accepts the
- * loader alone accepts too, and a key the loader could read never appears in a message. */
+ * loader alone accepts too, and a key the loader could read never appears in a message.
+ * Bytes from memory read no base: <profile extends> is refused there, so fuzz input
+ * cannot make the loader open a file. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,8 @@
  * real schema, then the variable check with a fixed set of variables. The same bytes are
  * also loaded without the schema, so the loader's own checks meet every well-formed shape,
  * not only the few mutations that still validate. Invariants: a refusal always says why,
- * and what the schema accepts the loader alone accepts too. */
+ * and what the schema accepts the loader alone accepts too. Bytes from memory have no folder:
+ * an <include> in them is refused (never read), so fuzz input cannot reach any file. */
 #include <stdint.h>
 #include <stdlib.h>
 #include "model/testcase.h"

@@ -6,6 +6,7 @@
 #include "../onem2m/release.h"
 #include "profile_int.h"
 #include "profile_redact.h"
+#include "profile_extends.h"
 #include "defaults.h"
 #include "vars.h"
 #include "../util/timeutil.h"
@@ -17,11 +18,11 @@
 #include <unistd.h>
 #include <string.h>
 
-void profile_verr(pctx *c, int line, const char *fmt, va_list ap)
+void profile_verr(pctx *c, const xml_origin *src, int line, const char *fmt, va_list ap)
 {
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) abort();
-    diag_error(c->d, c->file, line, "%s", msg);
+    xml_diag(c->d, c->file, line, src, line, "%s", msg);
     free(msg);
     c->errors++;
 }
@@ -31,7 +32,7 @@ static void perr(pctx *c, const xmlNode *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    profile_verr(c, xml_line(n), fmt, ap);
+    profile_verr(c, xml_origin_of(n), xml_line(n), fmt, ap);
     va_end(ap);
 }
 
@@ -129,11 +130,14 @@ static char *profile_path(pctx *c, const xmlNode *n, const char *attr)
     char *v = xml_attr(n, attr);
     if (!v || !*v) { free(v); return NULL; }
     char *path;
-    if (v[0] == '/' || !c->file) {
+    /* relative to the folder of the file that holds it: a base profile's is the base's */
+    const xml_origin *o = xml_origin_of(n);
+    const char *file = o ? o->file : c->file;
+    if (v[0] == '/' || !file) {
         path = v;
     } else {
-        const char *slash = strrchr(c->file, '/');
-        path = slash ? xasprintf("%.*s/%s", (int)(slash - c->file), c->file, v) : xstrdup(v);
+        const char *slash = strrchr(file, '/');
+        path = slash ? xasprintf("%.*s/%s", (int)(slash - file), file, v) : xstrdup(v);
         free(v);
     }
     char *abs = realpath(path, NULL);
@@ -392,7 +396,8 @@ static void add_trigger(pctx *c, const xmlNode *n, profile *p, char *name)
         free(name);
         return;
     }
-    profile_trigger t = { .name = name, .command = xml_text(n), .prompt = xml_attr(n, "prompt"), .line = xml_line(n) };
+    profile_trigger t = { .name = name, .command = xml_text(n), .prompt = xml_attr(n, "prompt"), .line = xml_line(n),
+                          .src = xml_origin_of(n) };
     if (t.prompt && !*t.prompt) set_str(&t.prompt, NULL);
     if (!t.command && !t.prompt)
         perr(c, n, "trigger '%s' needs a command (the element's text) or a prompt=\"...\"", name);
@@ -426,6 +431,7 @@ static void parse_control(pctx *c, const xmlNode *n, profile *p)
             if (!t) perr(c, ch, "<ready> is empty: give the probe command");
             set_str(&p->ready_command, t);
             p->ready_line = xml_line(ch);
+            p->ready_src = xml_origin_of(ch);
         } else {
             perr(c, ch, "unexpected <%s> in <control>", (const char *)ch->name);
         }
@@ -582,23 +588,28 @@ static void build(pctx *c, const xmlNode *root, profile *p)
         else perr(c, n, "unexpected <%s> in <profile>", (const char *)n->name);
     }
     cross_checks(c, root, iut, hn, p);
-    profile_check_creds(c, p, pics ? xml_line(pics) : xml_line(root));
+    profile_check_creds(c, p, pics ? pics : root);
     c->errors += vars_check_profile(p, c->file, c->d);   /* ${VAR} in start, triggers and ready */
 }
 
-int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
-                     profile **out, diag *d)
+static int load(const char *name, const char *buf, size_t len, const char *schema_path, int allow_extends,
+                profile **out, diag *d)
 {
     *out = NULL;
     if (!name) name = "<memory>";
     size_t first = d->n;
-    xmlDocPtr doc = xmlload_mem(name, buf, len, schema_path, d);
+    xmlDocPtr doc = profile_doc_parse(name, buf, len, allow_extends, d);
+    if (doc && schema_path && xmlload_validate(doc, name, schema_path, d) < 0) {
+        xmlload_free_doc(doc);
+        doc = NULL;
+    }
     profile *p = NULL;
     int errors = 1;
     if (doc) {
         pctx c = { .file = name, .d = d };
         p = xcalloc(1, sizeof *p);
         p->file = xstrdup(name);
+        p->origins = xml_origins_take(doc);
         defaults(p);
         build(&c, xmlDocGetRootElement(doc), p);
         xmlFreeDoc(doc);
@@ -617,13 +628,20 @@ int profile_load_mem(const char *name, const char *buf, size_t len, const char *
     return 0;
 }
 
+int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
+                     profile **out, diag *d)
+{
+    /* bytes from no file (fuzz input, tests): no base to read, so no extends */
+    return load(name, buf, len, schema_path, 0, out, d);
+}
+
 int profile_load(const char *path, const char *schema_path, profile **out, diag *d)
 {
     *out = NULL;
     size_t len = 0;
     char *buf = xmlload_read_file(path, &len, d);
     if (!buf) return -1;
-    int rc = profile_load_mem(path, buf, len, schema_path, out, d);
+    int rc = load(path, buf, len, schema_path, 1, out, d);
     explicit_bzero(buf, len); /* the file holds the key */
     free(buf);
     return rc;
@@ -638,6 +656,7 @@ static void free_strings(char **v, size_t n)
 void profile_free(profile *p)
 {
     if (!p) return;
+    xml_origins_free(p->origins);
     if (p->psk_key) explicit_bzero(p->psk_key, p->psk_key_len);
     free(p->psk_key);
     char **strs[] = {

@@ -19,10 +19,14 @@ typedef struct profile_trigger {
     char *prompt;        /* text shown to an operator when there is no command */
     int64_t timeout_ns;  /* always set after load: the file's, or the default (defaults.h) */
     int line;            /* of its element, for messages */
+    const struct xml_origin *src;   /* the base profile it comes from (extends), NULL = the file's own */
 } profile_trigger;
+
+struct xml_origin;
 
 typedef struct profile {
     char *file;
+    struct xml_origin *origins; /* the base profiles it extends, for messages (owned) */
     char *name;
     char *role;              /* role the harness plays: "in-cse" | "field" */
     char *iut_kind;          /* "asn-cse" | "mn-cse" | "ae" | "in-cse" */
@@ -90,6 +94,7 @@ typedef struct profile {
     size_t ntriggers;
     char *ready_command;     /* readiness probe, exit 0 = ready */
     int ready_line;          /* of <ready>, for messages */
+    const struct xml_origin *ready_src;   /* the base it comes from, NULL = the file's own */
     int64_t ready_timeout_ns;
     int netns;               /* <control netns="true">: the IUT in a network namespace (exec/netns.h) */
 

@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void cerr(pctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cerr(pctx *c, int line, const char *fmt, ...)
+static void cerr(pctx *c, const xml_origin *src, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void cerr(pctx *c, const xml_origin *src, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    profile_verr(c, line, fmt, ap);
+    profile_verr(c, src, line, fmt, ap);
     va_end(ap);
 }
 
@@ -24,18 +24,18 @@ static void decode_key(pctx *c, const xmlNode *n, uint8_t **key_out, size_t *len
     char *key = xml_attr(n, "key");
     int hex = enc && strcmp(enc, "hex") == 0;
     if (enc && !hex && strcmp(enc, "ascii") != 0) {
-        cerr(c, line, "<psk encoding=\"%s\">: expected ascii or hex", enc);
+        cerr(c, xml_origin_of(n), line, "<psk encoding=\"%s\">: expected ascii or hex", enc);
     } else if (!key || !*key) {
-        cerr(c, line, "<psk>: the key is empty");
+        cerr(c, xml_origin_of(n), line, "<psk>: the key is empty");
     } else if (hex) {
         if (hex_decode(key, key_out, len_out) < 0)
-            cerr(c, line, "<psk encoding=\"hex\">: the key is not hex (an even number of digits 0-9, a-f)");
+            cerr(c, xml_origin_of(n), line, "<psk encoding=\"hex\">: the key is not hex (an even number of digits 0-9, a-f)");
     } else {
         int printable = 1;
         for (const char *s = key; *s; s++)
             if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) printable = 0;
         if (!printable) {
-            cerr(c, line, "<psk encoding=\"ascii\">: the key has characters outside printable ASCII "
+            cerr(c, xml_origin_of(n), line, "<psk encoding=\"ascii\">: the key has characters outside printable ASCII "
                           "(use encoding=\"hex\")");
         } else {
             *len_out = strlen(key);
@@ -52,7 +52,7 @@ static void decode_key(pctx *c, const xmlNode *n, uint8_t **key_out, size_t *len
 static char *identity_of(pctx *c, const xmlNode *n)
 {
     char *id = xml_attr(n, "identity");
-    if (!id || !*id) cerr(c, xml_line(n), "<psk> needs a non-empty identity");
+    if (!id || !*id) cerr(c, xml_origin_of(n), xml_line(n), "<psk> needs a non-empty identity");
     return id;
 }
 
@@ -69,13 +69,13 @@ static void parse_own(pctx *c, const xmlNode *n, profile *p)
             q += strspn(q, " ");
             size_t len = strcspn(q, " ");
             if (len && ((q[0] != 'C' && q[0] != 'S') || memchr(q, '/', len) || memchr(q, '*', len - 1)))
-                cerr(c, xml_line(n), "<psk ae-id=\"%s\">: '%.*s' is no AE-ID-Stem (C... or S...) nor a pattern ending in '*'",
+                cerr(c, xml_origin_of(n), xml_line(n), "<psk ae-id=\"%s\">: '%.*s' is no AE-ID-Stem (C... or S...) nor a pattern ending in '*'",
                      p->psk_ae_ids, (int)len, q);
             q += len;
         }
     char *cse_id = xml_attr(n, "cse-id");
     if (cse_id)
-        cerr(c, xml_line(n), "<psk cse-id=\"%s\">: the first <psk> is the harness's own credential and stands "
+        cerr(c, xml_origin_of(n), xml_line(n), "<psk cse-id=\"%s\">: the first <psk> is the harness's own credential and stands "
                              "for <harness><cse-id>; cse-id belongs on a second <psk> (another registree)", cse_id);
     free(cse_id);
     decode_key(c, n, &p->psk_key, &p->psk_key_len);
@@ -86,13 +86,14 @@ static void parse_second(pctx *c, const xmlNode *n, profile *p)
 {
     profile_registree *r = p->second_registree = xcalloc(1, sizeof *r);
     r->line = xml_line(n);
+    r->src = xml_origin_of(n);
     r->psk_identity = identity_of(c, n);
     r->cse_id = xml_attr(n, "cse-id");
     if (!r->cse_id || r->cse_id[0] != '/' || !r->cse_id[1])
-        cerr(c, r->line, "a second <psk> needs cse-id=\"/CSE-ID\": the registree CSE its identity stands for");
+        cerr(c, r->src, r->line, "a second <psk> needs cse-id=\"/CSE-ID\": the registree CSE its identity stands for");
     char *hint = xml_attr(n, "hint"), *alias = xml_attr(n, "alias");
     if (hint || alias)
-        cerr(c, r->line, "a second <psk> has no %s: the harness uses it only as a client", hint ? "hint" : "alias");
+        cerr(c, r->src, r->line, "a second <psk> has no %s: the harness uses it only as a client", hint ? "hint" : "alias");
     free(hint);
     free(alias);
     decode_key(c, n, &r->psk_key, &r->psk_key_len);
@@ -102,25 +103,25 @@ void profile_parse_psk(pctx *c, const xmlNode *n, profile *p, int index)
 {
     if (index == 0) parse_own(c, n, p);
     else if (index == 1) parse_second(c, n, p);
-    else cerr(c, xml_line(n), "at most two <psk>: the harness's own and a second registree's");
+    else cerr(c, xml_origin_of(n), xml_line(n), "at most two <psk>: the harness's own and a second registree's");
 }
 
-void profile_check_creds(pctx *c, const profile *p, int pics_line)
+void profile_check_creds(pctx *c, const profile *p, const xmlNode *pics)
 {
     const profile_registree *r = p->second_registree;
     /* tests that require the item need the credential: without it they could not run */
     if (!r && profile_has_pics(p, "CFG_SECOND_REGISTREE"))
-        cerr(c, pics_line, "PICS give CFG_SECOND_REGISTREE but <credentials> has no second <psk cse-id=\"/CSE-ID\"> "
+        cerr(c, xml_origin_of(pics), xml_line(pics), "PICS give CFG_SECOND_REGISTREE but <credentials> has no second <psk cse-id=\"/CSE-ID\"> "
                            "for that registree");
     if (!r) return;
     if (!p->role || strcmp(p->role, "field") != 0)
-        cerr(c, r->line, "a second <psk> (another registree) is for role field only: in role %s the IUT is the "
+        cerr(c, r->src, r->line, "a second <psk> (another registree) is for role field only: in role %s the IUT is the "
                          "registree", p->role ? p->role : "?");
     if (r->psk_identity && p->psk_identity && !strcmp(r->psk_identity, p->psk_identity))
-        cerr(c, r->line, "<psk identity=\"%s\"> is given twice: the second registree needs an identity of its own",
+        cerr(c, r->src, r->line, "<psk identity=\"%s\"> is given twice: the second registree needs an identity of its own",
              r->psk_identity);
     if (r->cse_id && p->harness_cse_id && !strcmp(r->cse_id, p->harness_cse_id))
-        cerr(c, r->line, "<psk cse-id=\"%s\"> is the harness's own CSE-ID: the second registree is another CSE",
+        cerr(c, r->src, r->line, "<psk cse-id=\"%s\"> is the harness's own CSE-ID: the second registree is another CSE",
              r->cse_id);
 }
 

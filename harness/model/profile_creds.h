@@ -7,12 +7,15 @@
 
 /* Another registree CSE the harness plays in the same test, with a PSK of its own: the IUT
  * binds psk_identity to cse_id as it binds the profile's identity to <harness><cse-id>. */
+struct xml_origin;
+
 typedef struct profile_registree {
     char *cse_id;            /* "/asn-cse-2" */
     char *psk_identity;      /* KpsaID */
     uint8_t *psk_key;        /* never printed */
     size_t psk_key_len;
     int line;                /* of its <psk>: checks across elements run after the parse */
+    const struct xml_origin *src;   /* the base profile it comes from (extends), or NULL */
 } profile_registree;
 
 void profile_registree_free(profile_registree *r);

@@ -2,6 +2,8 @@
  * messages (libxml2 quotes input it cannot parse), and a copy of the profile file for
  * reports and bundles with every key replaced by a marker. */
 #include "profile_redact.h"
+#include "profile_extends.h"
+#include "xmlload.h"
 #include "../util/hex.h"
 #include "../util/xmem.h"
 #include "../util/xmlstr.h"
@@ -76,6 +78,22 @@ int profile_write_redacted(const char *src, const char *dst)
     xmlDocPtr doc = xmlReadFile(src, NULL, XML_PARSE_NONET | XML_PARSE_NOENT * 0);
     if (!doc) return -1;
     xmlNodePtr root = xmlDocGetRootElement(doc);
+    int merged = root && xmlHasProp(root, xml_cstr("extends"));
+    if (merged) {
+        /* A profile that extends another is written as the effective profile, merged, so the
+         * copy stands alone (profile_extends.h). */
+        xmlFreeDoc(doc);
+        diag d;
+        diag_init(&d);
+        doc = profile_doc_read(src, &d);
+        diag_free(&d);
+        if (!doc) return -1;
+        root = xmlDocGetRootElement(doc);
+        char *note = xasprintf(" The effective profile of %s: its bases (extends) merged in, keys redacted. ", src);
+        xmlNodePtr c = xmlNewDocComment(doc, xml_cstr(note));
+        free(note);
+        if (c) xmlAddPrevSibling(root, c);
+    }
     for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next) {
         if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, xml_cstr("mef")) && xmlHasProp(c, xml_cstr("kpm"))) {
             xmlSetProp(c, xml_cstr("kpm"), xml_cstr(PROFILE_REDACTED_KEY));   /* Kpm is a secret too */
@@ -90,8 +108,8 @@ int profile_write_redacted(const char *src, const char *dst)
                 xmlSetProp(k, xml_cstr("encoding"), xml_cstr("ascii"));
             }
     }
-    int r = xmlSaveFile(dst, doc) < 0 ? -1 : 0;
-    xmlFreeDoc(doc);
+    int r = (merged ? xmlSaveFormatFile(dst, doc, 1) : xmlSaveFile(dst, doc)) < 0 ? -1 : 0;
+    xmlload_free_doc(doc);
     return r;
 }
 

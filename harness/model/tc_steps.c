@@ -19,7 +19,7 @@ void tc_err(tc_ctx *c, const xmlNode *n, const char *fmt, ...)
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) abort();
     va_end(ap);
-    diag_error(c->d, c->file, xml_line(n), "%s", msg);
+    xml_diag_node(c->d, c->file, n, "%s", msg);
     free(msg);
     c->errors++;
 }
@@ -234,7 +234,9 @@ static void parse_expect(tc_ctx *c, const xmlNode *n, tc_step *st)
         xgrow((void **)&st->alts, &cap, st->nalts + 1, sizeof *st->alts);
         tc_alt *a = &st->alts[st->nalts];
         memset(a, 0, sizeof *a);
-        a->line = xml_line(ch);
+        a->line = xml_top_line(ch);
+        a->src = xml_origin_of(ch);
+        a->src_line = xml_line(ch);
         if (xml_is(ch, "message")) {
             parse_message(c, ch, a);
         } else if (xml_is(ch, "event")) {
@@ -319,7 +321,9 @@ int tc_step_negative(const tc_step *s)
 static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
 {
     memset(st, 0, sizeof *st);
-    st->line = xml_line(n);
+    st->line = xml_top_line(n);
+    st->src = xml_origin_of(n);
+    st->src_line = xml_line(n);
     parse_control(c, n, st);
     if (xml_is(n, "trigger")) {
         st->kind = STEP_TRIGGER;
@@ -482,7 +486,7 @@ void tc_parse_order(tc_ctx *c, const xmlNode *parent, testcase *tc)
     for (const xmlNode *n = xml_first_elem(parent); n; n = xml_next_elem(n)) {
         order_rule r;
         memset(&r, 0, sizeof r);
-        r.line = xml_line(n);
+        r.line = xml_top_line(n);
         int bad = 0;
         if (xml_is(n, "before") || xml_is(n, "within")) {
             r.kind = xml_is(n, "before") ? ORDER_BEFORE : ORDER_WITHIN;

@@ -23,6 +23,7 @@ void testcase_free(testcase *tc)
 {
     if (!tc) return;
     free(tc->file);
+    xml_origins_free(tc->origins);
     free(tc->id);
     free(tc->role);
     free(tc->area);
@@ -206,7 +207,7 @@ static void step_err(tc_ctx *c, const tc_step *s, const char *fmt, ...)
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) abort();
     va_end(ap);
-    diag_error(c->d, c->file, s->line, "%s", msg);
+    xml_diag(c->d, c->file, s->line, s->src, s->src_line, "%s", msg);
     free(msg);
     c->errors++;
 }
@@ -228,7 +229,7 @@ static void check_controls(tc_ctx *c, const testcase *tc)
             const tc_step *s = &all[k]->items[i];
             for (size_t j = 0; j < s->nalts; j++)
                 if (s->alts[j].on_match == VERDICT_FAIL && !s->in_check)
-                    diag_error(c->d, c->file, s->alts[j].line,
+                    xml_diag(c->d, c->file, s->alts[j].line, s->alts[j].src, s->alts[j].src_line,
                                "a verdict=\"fail\" alternative outside <check>: only a check fails a test (put the step in <check>, or make it inconc)"),
                     c->errors++;
             if (s->expect_refused && !s->in_check)
@@ -254,6 +255,7 @@ static int load_doc(const char *name, xmlDocPtr doc, testcase **out, diag *d)
     tc_ctx c = { .file = name, .d = d };
     testcase *tc = xcalloc(1, sizeof *tc);
     tc->file = xstrdup(name);
+    tc->origins = xml_origins_take(doc);
     build(&c, xmlDocGetRootElement(doc), tc);
     if (!c.errors) check_controls(&c, tc);
     xmlFreeDoc(doc);
@@ -269,12 +271,40 @@ int testcase_load_mem(const char *name, const char *buf, size_t len, const char 
                       testcase **out, diag *d)
 {
     if (!name) name = "<memory>";
-    return load_doc(name, xmlload_mem(name, buf, len, schema_path, d), out, d);
+    /* Bytes from memory have no folder to include from: an <include> there is refused. */
+    xmlDocPtr doc = xmlload_parse_mem(name, buf, len, d);
+    if (doc && xmlload_expand(doc, name, NULL, d) < 0) {
+        xmlload_free_doc(doc);
+        doc = NULL;
+    }
+    if (doc && schema_path && xmlload_validate(doc, name, schema_path, d) < 0) {
+        xmlload_free_doc(doc);
+        doc = NULL;
+    }
+    return load_doc(name, doc, out, d);
+}
+
+char *testcase_include_root(const char *path)
+{
+    /* testcases/<area>/<ID>.xml: the suite's folder is the one above the test's own */
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) {
+        free(dir);
+        return xstrdup("..");
+    }
+    *slash = '\0';
+    char *root = xasprintf("%s/..", *dir ? dir : "/");
+    free(dir);
+    return root;
 }
 
 int testcase_load(const char *path, const char *schema_path, testcase **out, diag *d)
 {
-    if (load_doc(path, xmlload_file(path, schema_path, d), out, d) < 0) return -1;
+    char *root = testcase_include_root(path);
+    xmlDocPtr doc = xmlload_file_inc(path, root, schema_path, d);
+    free(root);
+    if (load_doc(path, doc, out, d) < 0) return -1;
     /* Files are named after their id (testcases/<area>/<ID>.xml): one place to look for
      * a test, and no two files can claim the same test by accident. */
     const char *base = strrchr(path, '/');
@@ -288,6 +318,26 @@ int testcase_load(const char *path, const char *schema_path, testcase **out, dia
         return -1;
     }
     return 0;
+}
+
+int testcase_write_expanded(const char *src, const char *dst)
+{
+    diag d;
+    diag_init(&d);
+    char *root = testcase_include_root(src);
+    xmlDocPtr doc = xmlload_file_inc(src, root, NULL, &d);
+    free(root);
+    diag_free(&d);
+    if (!doc) return -1;
+    int rc = 1;
+    if (doc->_private) {   /* something was included */
+        xmlNode *r = xmlDocGetRootElement(doc);
+        xmlNode *c = xmlNewDocComment(doc, (const xmlChar *)" The test case with its <include>s replaced by the fragments' steps: this copy stands alone. ");
+        if (r && c) xmlAddPrevSibling(r, c);
+        rc = xmlSaveFormatFileEnc(dst, doc, "UTF-8", 1) < 0 ? -1 : 0;
+    }
+    xmlload_free_doc(doc);
+    return rc;
 }
 
 /* ---- collecting files ---- */
@@ -324,7 +374,8 @@ static int walk(const char *dir, int depth, pathlist *out, diag *d)
             diag_error(d, p, 0, "cannot stat: %s", strerror(errno));
             rc = -1;
         } else if (S_ISDIR(lst.st_mode)) {
-            if (strcmp(e->d_name, "schema") != 0) rc = walk(p, depth + 1, out, d);
+            /* schema/ holds the XSD, include/ the fragments test cases include: neither is a test */
+            if (strcmp(e->d_name, "schema") != 0 && strcmp(e->d_name, "include") != 0) rc = walk(p, depth + 1, out, d);
         } else if (ends_with(e->d_name, ".xml") && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
             xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
             out->v[out->n++] = p;

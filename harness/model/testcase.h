@@ -25,9 +25,16 @@ typedef enum { ALT_MSG, ALT_EVENT, ALT_SILENCE } tc_alt_kind;
  * on_match says what matching it means: pass (the default), or fail/inconc with reason
  * (an inverse template, as TTCN-3 alt branches). ALT_SILENCE matches when the step's
  * window ends with no other alternative matched. */
+struct xml_origin;
+
+/* Where a step or alternative was written: line is in the test case's file (for one that a
+ * fragment brought in, the line of the <include>); src, when not NULL, is the fragment and
+ * src_line the line in it (xmlload.h: xml_diag names both). */
 typedef struct tc_alt {
     tc_alt_kind kind;
     int line;
+    const struct xml_origin *src;
+    int src_line;
     /* ALT_MSG: fields that must match. Keys: dir (rx|tx, default rx), op, ty, fr, to, rqi,
      * rsc, rvi, secure (true|false), type (CON|NON|ACK|RST), code ("2.01"), and content
      * paths "pc:m2m:csr/csi". Values may hold ${VAR}. */
@@ -53,6 +60,8 @@ typedef enum { STEP_SEND, STEP_EXPECT, STEP_AWAIT, STEP_TRIGGER, STEP_WAIT, STEP
 typedef struct tc_step {
     tc_step_kind kind;
     int line;
+    const struct xml_origin *src;
+    int src_line;
     /* EXPECT/AWAIT/REVERSE: window ("within"); WAIT: duration; TRIGGER: hook timeout. A window
      * may follow a profile timer: the window is then that timer plus timeout_ns (window.h). */
     int64_t timeout_ns;
@@ -129,6 +138,7 @@ typedef struct tc_harness {
 
 typedef struct testcase {
     char *file;
+    struct xml_origin *origins;   /* the fragments its steps come from (owned) */
     char *id;            /* TC_SEC_SAE_PSK_001 */
     char *role;          /* "in-cse" | "field" */
     char *area;          /* folder-level group: sae, ordering, registration, ... */
@@ -152,14 +162,24 @@ typedef struct testcase {
 int tc_step_control_assoc(const testcase *tc, const tc_step *s);
 
 /* Loads and validates one file. schema_path: the XSD (testcases/schema/testcase.xsd).
+ * The file may <include href="..."/> fragments (xmlload.h) that lie inside the folder above
+ * its own (testcases/ for testcases/<area>/<ID>.xml: the shared ones are in testcases/include/).
  * On failure returns -1 and appends file:line messages to d; *out is NULL. */
 int testcase_load(const char *path, const char *schema_path, testcase **out, diag *d);
-/* Same from memory (fuzzing, unit tests); name is used in messages. */
+/* Writes the test case at src to dst with its includes expanded, so a copy (a report's replay
+ * bundle) stands alone. 0 when written, 1 when src includes nothing (the caller copies it as
+ * is), -1 when it cannot be read or written. */
+int testcase_write_expanded(const char *src, const char *dst);
+/* The folder the includes of the test case at path may read: the one above its folder. */
+char *testcase_include_root(const char *path);
+/* Same from memory (fuzzing, unit tests); name is used in messages. No <include>: there is no
+ * folder to read from, so one is an error. */
 int testcase_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,
                       testcase **out, diag *d);
 void testcase_free(testcase *tc);
 
-/* Collects *.xml below path (a file or a folder, recursively, sorted by path) into a list. */
+/* Collects *.xml below path (a file or a folder, recursively, sorted by path) into a list.
+ * Folders named schema (the XSD) and include (fragments) are not test cases and are skipped. */
 int testcase_collect(const char *path, char ***files, size_t *nfiles, diag *d);
 
 #endif

@@ -9,6 +9,7 @@
  * error a sentence ("unterminated '${' at column 4"). */
 #include "../onem2m/release.h"
 #include "vars.h"
+#include "xmlload.h"
 #include "../util/hex.h"
 #include "../util/nearest.h"
 #include "../util/xmem.h"
@@ -304,6 +305,8 @@ typedef struct check_ctx {
     const char *what;    /* prefix of messages ("trigger 'start': "), or NULL */
     diag *d;
     int line;
+    const xml_origin *src;  /* the fragment the text being checked comes from, or NULL */
+    int src_line;
     int problems;
 } check_ctx;
 
@@ -335,20 +338,20 @@ static int chk_ref(void *ctx, const char *name, size_t n)
         const char *where = kvlist_get(&c->partial, key);
         const var_def *def = vars_find(key);
         if (c->tc && vars_is_secret(key)) {
-            diag_error(c->d, c->file, c->line,
+            xml_diag(c->d, c->file, c->line, c->src, c->src_line,
                        "${%s} is for the profile's commands only: a test case never puts the key on the wire or into a "
                        "report", key);
         } else if (where) {
-            diag_error(c->d, c->file, c->line,
+            xml_diag(c->d, c->file, c->line, c->src, c->src_line,
                        "variable ${%s} may be unset: only some alternatives of the expect at "
                        "line %s capture it", key, where);
         } else if (def && def->from) {
-            diag_error(c->d, c->file, c->line, "%s${%s} needs %s in the profile, which has none",
+            xml_diag(c->d, c->file, c->line, c->src, c->src_line, "%s${%s} needs %s in the profile, which has none",
                        c->what ? c->what : "", key, def->from);
         } else {
             char hint[128];
             nearest_hint(c, key, hint, sizeof hint);
-            diag_error(c->d, c->file, c->line,
+            xml_diag(c->d, c->file, c->line, c->src, c->src_line,
                        "%sunknown variable ${%s}%s (known are the variables in docs/variables.md, the profile's "
                        "<var> names%s)", c->what ? c->what : "", key, hint,
                        c->tc ? " and what the test case captures before this line" : "");
@@ -366,7 +369,7 @@ static void check_text(check_ctx *c, int line, const char *text)
     c->line = line;
     scan_cb cb = { NULL, chk_ref, c };
     if (scan(text, &cb, err, sizeof err) < 0) {
-        diag_error(c->d, c->file, line, "%s%s in \"%.60s\"", c->what ? c->what : "", err, text);
+        xml_diag(c->d, c->file, line, c->src, c->src_line, "%s%s in \"%.60s\"", c->what ? c->what : "", err, text);
         c->problems++;
     }
 }
@@ -402,6 +405,8 @@ static void check_steps(check_ctx *c, const tc_steps *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         const tc_step *st = &s->items[i];
+        c->src = st->src;
+        c->src_line = st->src_line;
         switch (st->kind) {
         case STEP_SEND:
             for (size_t k = 0; k < st->send.n; k++) check_text(c, st->line, st->send.items[k].value);
@@ -413,6 +418,8 @@ static void check_steps(check_ctx *c, const tc_steps *s)
             for (size_t j = 0; j < st->nalts; j++) {
                 const tc_alt *a = &st->alts[j];
                 int line = a->line ? a->line : st->line;
+                c->src = a->line ? a->src : st->src;
+                c->src_line = a->line ? a->src_line : st->src_line;
                 for (size_t k = 0; k < a->match.n; k++) check_text(c, line, a->match.items[k].value);
                 check_text(c, line, a->event);
                 /* The respond is built after the match, so this alternative's captures
@@ -444,6 +451,7 @@ int vars_check_testcase(const vars *known, const testcase *tc, diag *d)
     check_steps(&c, &tc->body);
     check_steps(&c, &tc->postamble);
     /* Order rules are checked on the finished timeline: every capture is known by then. */
+    c.src = NULL;
     for (size_t i = 0; i < tc->norder; i++) {
         check_text(&c, tc->order[i].line, tc->order[i].a.text);
         check_text(&c, tc->order[i].line, tc->order[i].b.text);
@@ -466,9 +474,13 @@ int vars_check_profile(const profile *p, const char *file, diag *d)
         snprintf(what, sizeof what, "%s%.60s%s: ", strcmp(p->triggers[i].name, "start") ? "<trigger name=\"" : "<",
                  p->triggers[i].name, strcmp(p->triggers[i].name, "start") ? "\">" : ">");
         c.what = what;
+        c.src = p->triggers[i].src;
+        c.src_line = p->triggers[i].line;
         check_text(&c, p->triggers[i].line, p->triggers[i].command);
     }
     c.what = "<ready>: ";
+    c.src = p->ready_src;
+    c.src_line = p->ready_line;
     check_text(&c, p->ready_line, p->ready_command);
     kvlist_free(&c.captured);
     kvlist_free(&c.partial);

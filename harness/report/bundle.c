@@ -2,6 +2,7 @@
 #include "results_json.h"
 #include "tljson.h"
 #include "../model/profile_redact.h"
+#include "../model/testcase.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <stdio.h>
@@ -107,7 +108,9 @@ char *bundle_write(const run_info *ri, const profile *p, const report_test *t)
     mkdir(dir, 0755);
     char *tcf = xasprintf("%s/%s.xml", dir, r->id), *pf = xasprintf("%s/profile.xml", dir);
     char *script = bundle_replay_script(ri, p, t), *sp = xasprintf("%s/replay.sh", dir);
-    int rc = copy(r->file, tcf) | profile_write_redacted(ri->profile_path, pf) | write_text(sp, script, 0755);
+    /* A test that includes fragments is copied with them expanded: the bundle replays alone. */
+    int wr = testcase_write_expanded(r->file, tcf);
+    int rc = (wr == 1 ? copy(r->file, tcf) : wr) | profile_write_redacted(ri->profile_path, pf) | write_text(sp, script, 0755);
     char *tl = xasprintf("timelines/%s.json", r->id), *tlj = xasprintf("%s.timeline.json", r->id);
     char *tlt = xasprintf("%s.timeline.txt", r->id), *log = xasprintf("logs/%s.iut.log", r->id);
     char *logn = xasprintf("%s.iut.log", r->id), *capn = xasprintf("%s.pcapng", r->id);

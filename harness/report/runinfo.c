@@ -2,6 +2,7 @@
 #include "buildinfo.h"
 #include "gitinfo.h"
 #include "../model/vars.h"
+#include "../model/xmlload.h"
 #include "../util/xmem.h"
 #include <ctype.h>
 #include <gnutls/crypto.h>
@@ -134,6 +135,11 @@ void run_info_init(run_info *ri, const char *run_id, const char *report_dir, int
         char h[65];
         sha256_file(plan[i]->file, h);
         sb_addf(&lines, "%s %s\n", h, plan[i]->id);
+        /* and the fragments it includes: they are part of what ran */
+        for (const xml_origin *o = plan[i]->origins; o; o = o->next) {
+            sha256_file(o->file, h);
+            sb_addf(&lines, "%s %s < %s\n", h, plan[i]->id, o->file);
+        }
     }
     sha256_hex(lines.s ? lines.s : "", lines.len, ri->suite_sha256);
     sb_free(&lines);

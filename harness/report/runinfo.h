@@ -18,7 +18,7 @@ typedef struct run_info {
     char *cwd;
     char *profile_path;         /* absolute */
     char profile_sha256[65];
-    char suite_sha256[65];      /* over the plan's test case files, see runinfo.c */
+    char suite_sha256[65];      /* over the plan's test case files and their fragments, see runinfo.c */
     size_t suite_files;
     char started[32], ended[32];   /* RFC 3339, UTC */
     unsigned long long seed;

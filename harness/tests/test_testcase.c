@@ -401,15 +401,15 @@ static void test_file_named_after_id(void)
 static void test_collect(void)
 {
     char *dir = tmpdir();
-    const char *dirs[] = { "b", "a", "schema", "a/deep" };
+    const char *dirs[] = { "b", "a", "schema", "a/deep", "include" };
     const char *files[] = { "z.xml", "b/x.xml", "a/y.xml", "a/deep/w.xml", "schema/s.xml",
-                            "notes.txt", ".hidden.xml", "a/c.XML" };
-    for (size_t i = 0; i < 4; i++) {
+                            "notes.txt", ".hidden.xml", "a/c.XML", "include/fragment.xml" };
+    for (size_t i = 0; i < 5; i++) {
         char *p = xasprintf("%s/%s", dir, dirs[i]);
         CU_ASSERT_EQUAL(mkdir(p, 0755), 0);
         free(p);
     }
-    for (size_t i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 9; i++) {
         char *p = xasprintf("%s/%s", dir, files[i]);
         write_file(p, "<x/>");
         free(p);
@@ -441,7 +441,7 @@ static void test_collect(void)
     CU_ASSERT_EQUAL(n, 0);
     CU_ASSERT_EQUAL(diag_count(&d), 1);
     diag_free(&d);
-    for (size_t i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 9; i++) {
         char *p = xasprintf("%s/%s", dir, files[i]);
         unlink(p);
         free(p);
@@ -561,7 +561,7 @@ void m2m_test_register(void)
     CU_add_test(s, "a DOCTYPE is refused (no XXE)", test_doctype_refused);
     CU_add_test(s, "wrong root element", test_wrong_root);
     CU_add_test(s, "the file is named after the id", test_file_named_after_id);
-    CU_add_test(s, "testcase_collect: recursive, sorted, skips schema/", test_collect);
+    CU_add_test(s, "testcase_collect: recursive, sorted, skips schema/ and include/", test_collect);
     CU_add_test(s, "the repository's test cases load", test_repository_files_load);
     CU_add_test(s, "kvlist", test_kvlist);
 }
