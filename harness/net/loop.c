@@ -128,7 +128,10 @@ static void fire_due_timers(evloop *l)
 }
 
 /* The kernel's receive time of the first datagram waiting on fd (a UDP socket with
- * SO_TIMESTAMPNS, net/udp.c), or -1 (not a socket, no timestamp). Peeked, never read. */
+ * SO_TIMESTAMPNS, net/udp.c), or -1 (not a socket, no timestamp). Peeked, never read. Linux
+ * turns receive timestamps on for the whole system a moment after the first socket asks
+ * (deferred work): a datagram that arrived before that is stamped when first read, so it
+ * sorts late; only the first milliseconds after a process's first bind are concerned. */
 static int64_t head_arrival_ns(int fd)
 {
     char b;

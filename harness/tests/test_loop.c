@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include "net/udp.h"
 #include <unistd.h>
+#include <stdlib.h>
+#include <stdio.h>
 #include "net/loop.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
@@ -96,6 +98,9 @@ static void test_arrival_order(void)
     CU_ASSERT_EQUAL_FATAL(udp_bind(&s1, "127.0.0.1", 0, err, sizeof err), 0);
     CU_ASSERT_EQUAL_FATAL(udp_bind(&s2, "127.0.0.1", 0, err, sizeof err), 0);
     CU_ASSERT_EQUAL_FATAL(udp_bind(&tx, "127.0.0.1", 0, err, sizeof err), 0);
+    /* Linux enables receive timestamps a moment after the first socket asks (deferred) */
+    struct timespec settle = { 0, 50 * 1000 * 1000 };
+    nanosleep(&settle, NULL);
     for (int round = 0; round < 2; round++) {
         evloop *l = loop_new();
         arrivals a = { "", 0 };
