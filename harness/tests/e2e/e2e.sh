@@ -92,6 +92,9 @@ mca-warn)
   expect_eq "exit status without SAE (warn passes)" 0 "$rc"
   expect_eq "verdict property" warn "$(xp "string(//testcase[@name='TC_SEC_SAE_MCA_001']/properties/property[@name='verdict']/@value)" "$(junit)")"
   expect_contains "console" "$out" "WARN"
+  # ... and in the reports, with its reason
+  expect_contains "results.json" "$(cat "$work/reports/latest/results.json")" '"verdict": "warn"'
+  expect_contains "report.html" "$(cat "$work/reports/latest/report.html")" "strongly recommends SAE"
   check_counts
   ;;
 ae)
@@ -110,6 +113,13 @@ ae)
   expect_eq "TC_SEC_SAE_PSK_AE_001 with the fault" failure "$(verdict_of TC_SEC_SAE_PSK_AE_001)"
   grep -q " msg.rx .*secure=false.*op=create.*ty=2" "$work/reports/latest/timelines/TC_SEC_SAE_PSK_AE_001.txt" \
     && ok "the plain AE registration is in the timeline" || fail "no plain AE registration in the timeline"
+  # the harness as the IN-CSE refuses it (4107, TS-0004 §7.3.2.1): the AE is not registered
+  # outside its association, and the failure is the plain primitive, in every report
+  grep -q " msg.tx .*secure=false.*rsc=4107" "$work/reports/latest/timelines/TC_SEC_SAE_PSK_AE_001.txt" \
+    && ok "the plain AE registration answered 4107" || fail "no 4107 answer to the plain AE registration"
+  expect_contains "failure message" "$(message_of TC_SEC_SAE_PSK_AE_001)" "msg.rx[secure=false]"
+  expect_contains "results.json" "$(cat "$work/reports/latest/results.json")" '"verdict": "fail"'
+  expect_contains "report.html" "$(cat "$work/reports/latest/report.html")" "msg.rx[secure=false]"
   check_counts
   ;;
 ae-minimal)
