@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_label[REQ_NROLES] = { "D", "C" };
+static const char *const role_label[REQ_NROLES] = { "D", "C", "A" };
 
 char *cli_requirements_path(void) { return xasprintf("%s/testcases/schema/requirements.xml", cli_data_dir()); }
 char *cli_requirements_schema(void) { return xasprintf("%s/testcases/schema/requirements.xsd", cli_data_dir()); }
@@ -55,7 +55,8 @@ int cli_list_coverage(const tc_set *set, const char *req_path, FILE *f)
     coverage c;
     coverage_compute(&l, set->items, set->n, &c);
     fprintf(f, "requirement coverage: %s\n"
-               "D = the IUT is a field node (harness plays in-cse); C = the IUT is an IN-CSE (harness plays field)\n",
+               "D = the IUT is a field node (harness plays in-cse); C = the IUT is an IN-CSE (harness plays field);\n"
+               "A = the IUT is an AE held to a D rule (in-cse tests whose PICS admit IUT_AE)\n",
             l.file);
     const char *group = NULL;
     for (size_t i = 0; i < l.n; i++) {

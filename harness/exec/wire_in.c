@@ -106,6 +106,11 @@ static registrar *new_registrar(const profile *p)
     registrar *r = registrar_new(p->harness_cse_id, p->cse_base_name, p->release);
     if (!p->options.num[M2M_OPT_RVI]) registrar_support_release(r, M2M_REL_1, 1);
     registrar_set_format(r, p->content_format);   /* when a request names none */
+    /* As the IN-CSE toward a field AE, SAE on Mca is mandatory (TS-0003 §6.1.2.2.1): a plain
+     * AE registration is refused with 4107 like any plain request (TS-0004 §7.3.2.1), not
+     * registered. As a field-domain registrar it is only strongly recommended: served. */
+    if (p->iut_kind && !strcmp(p->iut_kind, "ae") && profile_has_pics(p, "CFG_REGISTRAR_IN_CSE"))
+        registrar_require_sae(r, 1);
     return r;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_names[REQ_NROLES] = { "D", "C" };
+static const char *const role_names[REQ_NROLES] = { "D", "C", "A" };
 
 static int role_index(const char *s)
 {
@@ -19,6 +19,30 @@ int requirements_role_of(const char *testcase_role)
     if (!strcmp(testcase_role, "in-cse")) return REQ_D;
     if (!strcmp(testcase_role, "field")) return REQ_C;
     return -1;
+}
+
+static int is_kind_item(const char *s, size_t n)
+{
+    static const char *const kinds[] = { "IUT_ASN_CSE", "IUT_MN_CSE", "IUT_IN_CSE", "IUT_AE" };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strlen(kinds[i]) == n && strncmp(s, kinds[i], n) == 0) return 1;
+    return 0;
+}
+
+int requirements_admits_ae(const testcase *tc)
+{
+    for (size_t i = 0; i < tc->nrequires; i++) {
+        /* an item "A|B|C" shuts an AE out when every alternative is another IUT kind */
+        int shut = 1;
+        for (const char *a = tc->requires[i]; *a;) {
+            size_t n = strcspn(a, "|");
+            if (!is_kind_item(a, n) || (n == 6 && strncmp(a, "IUT_AE", 6) == 0)) shut = 0;
+            a += n;
+            if (*a == '|') a++;
+        }
+        if (shut) return 0;
+    }
+    return 1;
 }
 
 static void free_item(req_item *it)
@@ -81,7 +105,7 @@ static int parse_requirement(const char *file, const xmlNode *n, const char *gro
         errors++;
     }
     if (parse_roles(roles, it.roles) < 0) {
-        diag_error(d, file, it.line, "<requirement roles=\"%s\">: expected D, C or \"D C\"", roles ? roles : "");
+        diag_error(d, file, it.line, "<requirement roles=\"%s\">: expected D, C, A (an AE held to a D rule) or a list of them", roles ? roles : "");
         errors++;
     }
     free(roles);
@@ -200,12 +224,14 @@ void coverage_compute(const req_list *l, testcase *const *tcs, size_t n, coverag
                 add_unknown(c, tcs[t]->id, id, role < 0 ? "unknown role" : "the id does not apply to the test's role");
                 continue;
             }
-            cov_cell *cell = &c->cells[it - l->items][role];
-            size_t j = 0;
-            while (j < cell->n && strcmp(cell->tests[j], tcs[t]->id)) j++;
-            if (j < cell->n) continue;   /* named twice in one covers="" */
-            cell->tests = xrealloc(cell->tests, (cell->n + 1) * sizeof *cell->tests);
-            cell->tests[cell->n++] = tcs[t]->id;
+            for (int r = role; r >= 0; r = r == REQ_D && it->roles[REQ_A] && requirements_admits_ae(tcs[t]) ? REQ_A : -1) {
+                cov_cell *cell = &c->cells[it - l->items][r];
+                size_t j = 0;
+                while (j < cell->n && strcmp(cell->tests[j], tcs[t]->id)) j++;
+                if (j < cell->n) break;   /* named twice in one covers="" */
+                cell->tests = xrealloc(cell->tests, (cell->n + 1) * sizeof *cell->tests);
+                cell->tests[cell->n++] = tcs[t]->id;
+            }
         }
     }
     for (size_t i = 0; i < l->n; i++)

@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include "testcase.h"
 
-enum { REQ_D = 0, REQ_C = 1, REQ_NROLES = 2 };
+/* A: the D rules an AE is held to (the IUT is an AE, the harness plays in-cse): covered by
+ * the in-cse tests whose <requires pics> admit an AE (an item whose alternatives are all
+ * IUT kinds other than IUT_AE shuts it out). */
+enum { REQ_D = 0, REQ_C = 1, REQ_A = 2, REQ_NROLES = 3 };
 
 typedef struct req_item {
     char *id;                     /* R-FLOW-03 */
@@ -36,6 +39,8 @@ const req_item *requirements_find(const req_list *l, const char *id);
 
 /* "in-cse" -> REQ_D, "field" -> REQ_C, else -1. */
 int requirements_role_of(const char *testcase_role);
+/* 1 when the test's <requires pics> admit an IUT of kind AE. */
+int requirements_admits_ae(const testcase *tc);
 
 typedef enum { COV_NOT_APPLICABLE = 0, COV_COVERED, COV_PLANNED, COV_UNCOVERED } cov_state;
 

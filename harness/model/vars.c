@@ -63,6 +63,7 @@ static const var_def VARS[] = {
     { "IUT_CERT_ID", "<credentials><certificate iut-identity>", "the identity the IUT's certificate carries in subjectAltName (dns:FQDN or uri:AE-ID)" },
     { "MEF_FQDN", "<mef fqdn>", "the MEF's FQDN" },
     { "KPM_ID", "<mef kpm-id>", "the enrolee's bootstrap PSK identity KpmID" },
+    { "ENROLEE_CERT_ID", "<mef enrolee-cert-id>", "the identity the enrolee's certificate carries in subjectAltName for the certificate-based RSPF (dns:FQDN of a CSE, uri:AE-ID of an AE)" },
     { "HARNESS_APP_ID", "<harness app-id>", "an App-ID the IUT's service subscription for the harness's credential allows" },
     { "HARNESS_DENIED_APP_ID", "<harness denied-app-id>", "an App-ID that subscription does not allow" },
     { "RSC_APP_RULE_FAILED", "<iut release>", "the RSC of a failed serviceSubscribedAppRule check: 4126 from Release 3, 4107 before" },
@@ -150,6 +151,7 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_opt(v, "IUT_CERT_ID", p->x509_iut_identity);
     set_opt(v, "MEF_FQDN", p->mef ? p->mef->fqdn : NULL);
     set_opt(v, "KPM_ID", p->mef ? p->mef->kpm_id : NULL);
+    set_opt(v, "ENROLEE_CERT_ID", p->mef ? p->mef->enrolee_cert_id : NULL);
     set_opt(v, "HARNESS_APP_ID", p->harness_app_id);
     set_opt(v, "HARNESS_DENIED_APP_ID", p->harness_denied_app_id);
     set_opt(v, "SECOND_REGISTREE_CSE_ID", p->second_registree ? p->second_registree->cse_id : NULL);

@@ -134,6 +134,65 @@ static void test_coverage(void)
     diag_free(&d);
 }
 
+/* Role A: an in-cse test covers an id for an AE IUT when its PICS admit IUT_AE (an item
+ * whose alternatives are all other IUT kinds shuts it out); a field test never does. */
+static void test_coverage_ae(void)
+{
+    static const char list[] =
+        "<requirements><group title=\"g\">\n"
+        "<requirement id=\"R-B-01\" roles=\"D A\"><text>a</text></requirement>\n"
+        "<requirement id=\"R-B-02\" roles=\"D A\"><text>b</text><planned role=\"A\">no AE fixture</planned></requirement>\n"
+        "<requirement id=\"R-B-03\" roles=\"D C A\"><text>c</text></requirement>\n"
+        "</group></requirements>";
+    req_list l;
+    diag d;
+    diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(requirements_load_mem("r.xml", list, strlen(list), SCHEMA, &l, &d), 0);
+    CU_ASSERT_TRUE(l.items[0].roles[REQ_A] && !l.items[0].roles[REQ_C]);
+    CU_ASSERT_STRING_EQUAL(l.items[1].planned[REQ_A], "no AE fixture");
+    const char *c1[] = { "R-B-01", "R-B-02" }, *c3[] = { "R-B-03" };
+    testcase cse = tc("TC_CSE", "in-cse", c1, 2), any = tc("TC_ANY", "in-cse", c3, 1),
+             alt = tc("TC_ALT", "in-cse", c1, 1), fld = tc("TC_FLD", "field", c3, 1),
+             cfg = tc("TC_CFG", "in-cse", c3, 1);
+    char k_cse[] = "IUT_ASN_CSE|IUT_MN_CSE", k_alt[] = "IUT_ASN_CSE|IUT_AE", k_sae[] = "SAE",
+         k_cfg[] = "IUT_ASN_CSE|CFG_REGISTRAR_IN_CSE";
+    char *r_cse[] = { k_cse, k_sae }, *r_alt[] = { k_alt, k_sae }, *r_cfg[] = { k_cfg };
+    cse.requires = r_cse; cse.nrequires = 2;
+    alt.requires = r_alt; alt.nrequires = 2;
+    cfg.requires = r_cfg; cfg.nrequires = 1;
+    CU_ASSERT_FALSE(requirements_admits_ae(&cse));
+    CU_ASSERT_TRUE(requirements_admits_ae(&alt));
+    CU_ASSERT_TRUE(requirements_admits_ae(&any));   /* no kind item at all */
+    CU_ASSERT_TRUE(requirements_admits_ae(&cfg));   /* an alternative that is no kind */
+    testcase *only_cse[] = { &cse, &fld };
+    coverage c;
+    coverage_compute(&l, only_cse, 2, &c);
+    CU_ASSERT_EQUAL(c.cells[0][REQ_D].state, COV_COVERED);
+    CU_ASSERT_EQUAL(c.cells[0][REQ_A].state, COV_UNCOVERED);   /* a CSE-only test: not for an AE */
+    CU_ASSERT_EQUAL(c.cells[1][REQ_A].state, COV_PLANNED);
+    CU_ASSERT_EQUAL(c.cells[2][REQ_C].state, COV_COVERED);
+    CU_ASSERT_EQUAL(c.cells[2][REQ_A].state, COV_UNCOVERED);   /* a field test: not for an AE */
+    CU_ASSERT_EQUAL(coverage_gate(&c), 1);
+    coverage_free(&c);
+    testcase *with_ae[] = { &cse, &fld, &alt, &any };
+    coverage_compute(&l, with_ae, 4, &c);
+    CU_ASSERT_EQUAL(c.cells[0][REQ_A].state, COV_COVERED);
+    CU_ASSERT_EQUAL(c.cells[0][REQ_A].n, 1);
+    CU_ASSERT_STRING_EQUAL(c.cells[0][REQ_A].tests[0], "TC_ALT");
+    CU_ASSERT_EQUAL(c.cells[0][REQ_D].n, 2);
+    CU_ASSERT_EQUAL(c.cells[2][REQ_A].state, COV_COVERED);
+    CU_ASSERT_EQUAL(coverage_gate(&c), 0);
+    coverage_free(&c);
+    testcase *made[] = { &cse, &any, &alt, &fld, &cfg };
+    for (size_t i = 0; i < sizeof made / sizeof *made; i++) {
+        made[i]->requires = NULL;
+        made[i]->nrequires = 0;
+        tc_release(made[i]);
+    }
+    requirements_free(&l);
+    diag_free(&d);
+}
+
 /* The tree's list loads, and holds every id the reference list numbers (57 today). */
 static void test_tree_list(void)
 {
@@ -156,5 +215,6 @@ void m2m_test_register(void)
     CU_add_test(s, "load", test_load);
     CU_add_test(s, "bad lists refused with line", test_load_errors);
     CU_add_test(s, "coverage per id and role, the gate", test_coverage);
+    CU_add_test(s, "coverage for an AE IUT (role A)", test_coverage_ae);
     CU_add_test(s, "the tree's list", test_tree_list);
 }

@@ -302,7 +302,7 @@ static void test_registry(void)
     CU_ASSERT_PTR_NOT_NULL(vars_find("PSK_KEY"));
     CU_ASSERT_TRUE(vars_is_secret("PSK_KEY") && vars_is_secret("PSK_KEY_HEX"));
     CU_ASSERT_FALSE(vars_is_secret("PSK_IDENTITY"));
-    const char *profiles[] = { "example-device", "sim-device-asn", "sim-device-ae", "sim-device-enrol", "sim-device-asn-cert",
+    const char *profiles[] = { "example-device", "sim-device-asn", "sim-device-ae", "sim-device-enrol", "sim-device-enrol-cert", "sim-device-asn-cert",
                                "ref-in-cse", "ref-in-cse-ae", NULL };
     int set[64] = { 0 };
     CU_ASSERT_FATAL(vars_count() <= 64);

@@ -51,5 +51,17 @@ const peer_fault sim_faults[] = {
     { "psk-identity-not-kpsaid", "present the PSK identity without its @Issuer-FQDN part (not a KpsaID)" },
     { "no-reregister", "after a new association, skip the registration and go on with other primitives" },
     { "ae-wrong-fr", "as an AE, after registering, send its primitives with another AE-ID as From" },
+    /* an AE's registration and what it does with a refusal (tools/sim-device/sim_device.c): */
+    { "ae-bad-app-id", "as an AE, register with an App-ID that starts with neither r, R nor N" },
+    { "ae-no-rr", "as an AE, register without requestReachability (rr)" },
+    { "ae-wrong-target", "as an AE, send the registration to a resource that is not the registrar's CSEBase" },
+    { "ae-cf-json", "as an AE, send the registration as application/json (50), not a oneM2M resource format" },
+    { "ae-double-register", "as an AE, register a second time right after the registration succeeded" },
+    { "ae-retry-after-4103", "as an AE, send a registration refused with 4103 again at once" },
+    { "ae-plain-after-refusal", "as an AE, when the registration is refused with 4106 or 4107, send it over plain CoAP" },
+    /* as an AE, the faults of the same name without "ae-" (their rows run the AE profile): */
+    { "ae-plain-after-close", "as an AE, plain-after-close" },
+    { "ae-stale-after-close", "as an AE, stale-after-close" },
+    { "ae-keep-dead-association", "as an AE, keep-dead-association" },
     { NULL, NULL },
 };

@@ -75,7 +75,14 @@ static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
     m2m_prim_free(&pr);
 }
 
-static int has_fault(const sim *s, const char *name) { return s->fault && strcmp(s->fault, name) == 0; }
+/* A fault by its name; as an AE, "ae-NAME" is the fault NAME too (the AE rows of faults.tsv
+ * name the faults they share with the CSE apart, one row per fault name). */
+static int has_fault(const sim *s, const char *name)
+{
+    if (!s->fault) return 0;
+    if (strcmp(s->fault, name) == 0) return 1;
+    return strcmp(s->kind, "ae") == 0 && strncmp(s->fault, "ae-", 3) == 0 && strcmp(s->fault + 3, name) == 0;
+}
 
 /* 1 when the request must be refused for its options (see on_request). */
 static int reject_options(const sim *s, const cm_msg *req)
@@ -184,7 +191,13 @@ static void registration(sim *s, m2m_prim *req)
     if (strcmp(s->kind, "ae") == 0) {
         req->ty = 2;
         req->fr = xstrdup(s->p->iut_ae_id ? s->p->iut_ae_id : "C");
-        body = json_pack("{s:{s:s,s:s,s:b}}", "m2m:ae", "rn", "sim-ae", "api", "Nsim-device", "rr", 0);
+        /* an App-ID starts with r/R (registered) or N (non-registered), TS-0001 §7.1.8 */
+        const char *api = has_fault(s, "ae-bad-app-id") ? "sim-device" : "Nsim-device";
+        body = json_pack("{s:{s:s,s:s,s:b}}", "m2m:ae", "rn", "sim-ae", "api", api, "rr", 0);
+        if (has_fault(s, "ae-wrong-target")) {   /* a resource that is not the registrar's CSEBase */
+            free(req->to);
+            req->to = xasprintf("%s/no-such-base", s->p->harness_cse_id ? s->p->harness_cse_id : "/in-cse");
+        }
     } else {
         req->ty = 16;
         const char *csi = has_fault(s, "wrong-fr") ? "/not-my-cse-id"
@@ -204,9 +217,21 @@ static void registration(sim *s, m2m_prim *req)
     /* srv from the profile's release: the same fill-in as the harness's (onem2m/mandatory.h) */
     char *filled = m2m_mandatory_fill(req->pc, req->pclen, req->ty, s->p->release);
     if (filled) { free(req->pc); req->pc = filled; req->pclen = strlen(filled); }
+    if (has_fault(s, "ae-no-rr")) {   /* requestReachability left out, after the fill-in */
+        json_t *o = json_loads(req->pc, 0, NULL);
+        if (o) {
+            json_object_del(json_object_get(o, "m2m:ae"), "rr");
+            free(req->pc);
+            req->pc = json_dumps(o, JSON_COMPACT);
+            req->pclen = strlen(req->pc);
+            json_decref(o);
+        }
+    }
     req->cf = M2M_CF_RES_JSON;
     json_decref(body);
     m2m_prim_serialize(req, s->p->content_format);   /* the profile's Content-Format */
+    /* as application/json (50), not a oneM2M resource format (TS-0008 §6.2.2.2) */
+    if (has_fault(s, "ae-cf-json")) req->cf = 50;
 }
 
 /* RETRIEVE of the registrar's CSEBase: the access a registered device makes next. */
@@ -668,6 +693,20 @@ int main(int argc, char **argv)
     if (has_fault(&s, "sa2-before-register")) start_sa2(&s, &dp);
     registration(&s, &req);
     int rsc = exchange(&s, link, &req, 30 * NS_PER_SEC);
+    /* A refused registration is taken: not sent again unchanged at once, never sent outside
+     * the association instead — unless a fault says otherwise. */
+    if (rsc == 4103 && has_fault(&s, "ae-retry-after-4103")) {
+        say("fault: registration refused with 4103, sending it again");
+        rsc = exchange(&s, link, &req, 10 * NS_PER_SEC);
+    }
+    if ((rsc == 4106 || rsc == 4107) && has_fault(&s, "ae-plain-after-refusal")) register_plain(&s, bind_addr);
+    /* Registered: it does not register again while the registration stands (R-REG-10). */
+    if (rsc == 2001 && has_fault(&s, "ae-double-register")) {
+        m2m_prim again;
+        registration(&s, &again);
+        say("fault: registering again answered rsc=%d", exchange(&s, link, &again, 10 * NS_PER_SEC));
+        m2m_prim_free(&again);
+    }
     if (rsc == 2001 && !s.sa2_up) start_sa2(&s, &dp);
     /* A request-reachable device whose registration failed keeps its point of access a
      * moment (as one that retries would): a reverse association tried now must be refused. */

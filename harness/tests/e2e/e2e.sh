@@ -92,6 +92,9 @@ mca-warn)
   expect_eq "exit status without SAE (warn passes)" 0 "$rc"
   expect_eq "verdict property" warn "$(xp "string(//testcase[@name='TC_SEC_SAE_MCA_001']/properties/property[@name='verdict']/@value)" "$(junit)")"
   expect_contains "console" "$out" "WARN"
+  # ... and in the reports, with its reason
+  expect_contains "results.json" "$(cat "$work/reports/latest/results.json")" '"verdict": "warn"'
+  expect_contains "report.html" "$(cat "$work/reports/latest/report.html")" "strongly recommends SAE"
   check_counts
   ;;
 ae)
@@ -110,6 +113,75 @@ ae)
   expect_eq "TC_SEC_SAE_PSK_AE_001 with the fault" failure "$(verdict_of TC_SEC_SAE_PSK_AE_001)"
   grep -q " msg.rx .*secure=false.*op=create.*ty=2" "$work/reports/latest/timelines/TC_SEC_SAE_PSK_AE_001.txt" \
     && ok "the plain AE registration is in the timeline" || fail "no plain AE registration in the timeline"
+  # the harness as the IN-CSE refuses it (4107, TS-0004 §7.3.2.1): the AE is not registered
+  # outside its association, and the failure is the plain primitive, in every report
+  grep -q " msg.tx .*secure=false.*rsc=4107" "$work/reports/latest/timelines/TC_SEC_SAE_PSK_AE_001.txt" \
+    && ok "the plain AE registration answered 4107" || fail "no 4107 answer to the plain AE registration"
+  expect_contains "failure message" "$(message_of TC_SEC_SAE_PSK_AE_001)" "msg.rx[secure=false]"
+  expect_contains "results.json" "$(cat "$work/reports/latest/results.json")" '"verdict": "fail"'
+  expect_contains "report.html" "$(cat "$work/reports/latest/report.html")" "msg.rx[secure=false]"
+  check_counts
+  ;;
+ae-minimal)
+  # An AE claiming only the minimal PICS of a PSK AE (its kind, SAE, SAE_PSK, the registrar):
+  # at least 30 tests apply to it, and against the correct simulator every one of them passes.
+  profile=$SRC/fixtures/profiles/sim-device-ae-minimal.xml
+  listed=$("$HARNESS" list --profile "$profile" "$SRC/testcases" 2>&1)
+  applies=$(echo "$listed" | awk '/^TC_/ {if (id != "" && !skip) print id; id = $1; skip = 0} /^ +skip:/ {skip = 1} END {if (id != "" && !skip) print id}')
+  n=$(echo "$applies" | grep -c .)
+  echo "  | $n tests apply to the minimal AE profile"
+  [ "$n" -ge 30 ] && ok "$n tests apply to a minimal PSK AE (at least 30)" || fail "only $n tests apply to a minimal PSK AE (want at least 30)"
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  for id in $applies; do expect_eq "$id" pass "$(verdict_of "$id")"; done
+  expect_eq "as many passes as tests that apply" "$n" "$(xp 'count(//testcase[not(failure) and not(error) and not(skipped)])' "$(junit)")"
+  # the AE tests apply to it: a CSE-only test is skipped, naming the PICS item
+  expect_eq "CSE-only test skipped" skipped "$(verdict_of TC_SEC_BIND_002)"
+  expect_contains "reason" "$(message_of TC_SEC_BIND_002)" "IUT_ASN_CSE"
+  check_counts
+  ;;
+ae-cert)
+  # An AE with X.509 credentials (its AE-ID as a URI in subjectAltName, TS-0003 §8.1.2):
+  # every test that applies passes, the certificate tests among them, bound to the AE-ID.
+  profile=$SRC/fixtures/profiles/sim-device-ae-cert.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  for id in TC_SEC_SAE_CERT_001 TC_SEC_SAE_CERT_002 TC_SEC_SAE_CERT_003 TC_SEC_SAE_CERT_004 TC_SEC_REG_AE_001; do
+    expect_eq "$id" pass "$(verdict_of "$id")"; done
+  grep -q ' sae.done .*identity=uri://m2m-harness.test/Cae-1.*bound_id=Cae-1' "$work/reports/latest/timelines/TC_SEC_SAE_CERT_001.txt" \
+    && ok "CERT_001: the handshake bound the AE-ID from the certificate's URI" || fail "CERT_001: no sae.done with the AE's URI identity bound to Cae-1"
+  check_counts
+  ;;
+ae-enrol)
+  # Remote provisioning of an AE (TS-0003 §8.3: the Enrolee is an AE or a CSE): the AE enrols
+  # with the harness as MEF, associates with the derived KeID/Kpsa (bound to its AE-ID) and
+  # registers as an AE; every enrolment test that applies passes. Without the enrolment (the
+  # fault skip-enrolment) the enrolment tests fail: they judge the AE too.
+  profile=$SRC/fixtures/profiles/sim-device-ae-enrol.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases/enrolment"
+  expect_eq "exit status" 0 "$rc"
+  for id in TC_SEC_ENR_001 TC_SEC_ENR_002 TC_SEC_ENR_003 TC_SEC_ENR_004 TC_SEC_ENR_006 TC_SEC_ENR_007; do
+    expect_eq "$id" pass "$(verdict_of "$id")"; done
+  tl=$work/reports/latest/timelines/TC_SEC_ENR_002.txt
+  grep -q ' sae.done .*bound_id=Cae-1' "$tl" && ok "ENR_002: the association is bound to the AE-ID" || fail "ENR_002: no sae.done bound to Cae-1"
+  grep -q ' reg.done .*ty=2 ' "$tl" && ok "ENR_002: the AE registered (ty=2)" || fail "ENR_002: no AE registration"
+  check_counts
+  profile=$SRC/fixtures/profiles/sim-device-ae-enrol-expiry.xml
+  run "$SRC/testcases/enrolment"
+  expect_eq "exit status (expiry profile)" 0 "$rc"
+  expect_eq TC_SEC_ENR_005 pass "$(verdict_of TC_SEC_ENR_005)"
+  # the certificate-based RSPF: the AE's certificate names its AE-ID as a URI
+  profile=$SRC/fixtures/profiles/sim-device-ae-enrol-cert.xml
+  run "$SRC/testcases/enrolment"
+  expect_eq "exit status (certificate-based RSPF)" 0 "$rc"
+  expect_eq TC_SEC_ENR_008 pass "$(verdict_of TC_SEC_ENR_008)"
+  grep -q ' prov.start .*identity=uri://m2m-harness.test/Cae-1' "$work/reports/latest/timelines/TC_SEC_ENR_008.txt" \
+    && ok "ENR_008: the MEF handshake presented the AE-ID as a URI" || fail "ENR_008: no prov.start with the AE's URI identity"
+  profile=$SRC/fixtures/profiles/sim-device-ae-enrol.xml
+  export SIM_DEVICE_ARGS=--fault=skip-enrolment
+  run "$SRC/testcases/enrolment"
+  expect_eq "exit status with skip-enrolment" 1 "$rc"
+  for id in TC_SEC_ENR_001 TC_SEC_ENR_002 TC_SEC_ENR_003; do expect_eq "$id with skip-enrolment" failure "$(verdict_of "$id")"; done
   check_counts
   ;;
 separate)

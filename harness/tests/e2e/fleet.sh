@@ -205,6 +205,7 @@ coverage)
   # or a test names an unknown id; a broken list is bad input with file:line.
   req=$SRC/testcases/schema/requirements.xml
   out=$("$HARNESS" list --coverage "$SRC/testcases" 2>&1); rc=$?
+  out0=$out
   echo "$out" | sed 's/^/  | /' | head -20
   expect_eq "coverage gate on the tree" 0 "$rc"
   expect_contains "covering tests listed" "$out" "R-RCV-04   D  TC_SEC_ORDER_001"
@@ -225,10 +226,19 @@ coverage)
   out=$("$HARNESS" list --coverage "$work/tc" 2>&1); rc=$?
   expect_eq "gate with an unknown id" 1 "$rc"
   expect_contains "message" "$out" "R-NOPE-01 (not in the requirement list)"
-  sed 's/roles="D C"/roles="D X"/' "$req" > "$work/bad.xml"
+  first=$(grep -n ' roles="' "$req" | head -1 | cut -d: -f1)
+  sed "${first}s/ roles=\"[^\"]*\"/ roles=\"D X\"/" "$req" > "$work/bad.xml"
   out=$("$HARNESS" list --coverage --requirements "$work/bad.xml" "$SRC/testcases" 2>&1); rc=$?
   expect_eq "broken list" 2 "$rc"
-  expect_contains "file:line" "$out" "bad.xml:10"
+  expect_contains "file:line" "$out" "bad.xml:$first"
+  # role A: the D rules an AE is held to, covered by the tests whose PICS admit IUT_AE; a
+  # CSE-only test (TC_SEC_RCV_005 before it admitted an AE) does not count for it
+  expect_contains "AE coverage line" "$out0" "             A  TC_SEC_AE_REG_001 TC_SEC_AE_REG_002 TC_SEC_AE_REG_003"
+  expect_contains "legend" "$out0" "A = the IUT is an AE held to a D rule"
+  mkdir -p "$work/tc-ae" && sed 's/IUT_ASN_CSE|IUT_MN_CSE|IUT_AE SAE/IUT_ASN_CSE SAE/' "$SRC/testcases/receiver/TC_SEC_RCV_005.xml" > "$work/tc-ae/TC_SEC_RCV_005.xml"
+  out=$("$HARNESS" list --coverage "$work/tc-ae" 2>&1)
+  expect_contains "a CSE-only test covers D" "$out" "R-RCV-05   D  TC_SEC_RCV_005"
+  expect_contains "... and leaves A uncovered" "$out" "A  UNCOVERED"
   ;;
 explain)
   out=$("$HARNESS" explain TC_SEC_ORDER_001 --profile "$profile" "$SRC/testcases" 2>&1); rc=$?
