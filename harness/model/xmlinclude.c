@@ -169,8 +169,114 @@ static void copy_origins(const xmlNode *src, xmlNode *dst)
 }
 
 /* Replaces one <include> element with the fragment's children. */
+/* A fragment's parameters: <include href="..."><param name="WHAT" value="an expired
+ * certificate"/></include> puts the value wherever the fragment writes ${WHAT} (in attribute
+ * values and text). A parameter the fragment never uses is an error (a misspelt name); a
+ * ${NAME} no parameter gives stays a variable of the test. */
+#define INCLUDE_MAX_PARAMS 16
+typedef struct inc_params {
+    char *name[INCLUDE_MAX_PARAMS], *value[INCLUDE_MAX_PARAMS];
+    int used[INCLUDE_MAX_PARAMS];
+    size_t n;
+} inc_params;
+
+static void params_free(inc_params *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free(ps->name[i]);
+        free(ps->value[i]);
+    }
+    ps->n = 0;
+}
+
+static int param_name_ok(const char *s)
+{
+    if (!s || !((*s >= 'A' && *s <= 'Z') || *s == '_')) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')) return 0;
+    return 1;
+}
+
+static int read_params(inc_ctx *x, const xmlNode *inc, const char *file, inc_params *ps)
+{
+    for (const xmlNode *ch = xml_first_elem(inc); ch; ch = xml_next_elem(ch)) {
+        char *nm = xml_attr(ch, "name"), *val = xml_attr(ch, "value");
+        const char *bad = !xml_is(ch, "param") ? "<include> takes only <param name=\"NAME\" value=\"...\"/> inside"
+                          : !param_name_ok(nm) ? "<param name>: expected upper-case letters, digits and _ (a ${NAME})"
+                          : !val ? "<param> needs value=\"...\""
+                          : ps->n >= INCLUDE_MAX_PARAMS ? "too many <param>s for one include" : NULL;
+        for (size_t i = 0; !bad && i < ps->n; i++)
+            if (!strcmp(ps->name[i], nm)) bad = "<param name> given twice";
+        if (bad) {
+            inc_err(x, file, ch, "%s", bad);
+            free(nm);
+            free(val);
+            return -1;
+        }
+        ps->name[ps->n] = nm;
+        ps->value[ps->n] = val;
+        ps->used[ps->n++] = 0;
+    }
+    return 0;
+}
+
+/* s with every ${NAME} of ps replaced; NULL when none occurs. */
+static char *subst_text(const char *s, inc_params *ps)
+{
+    if (!s || !strstr(s, "${")) return NULL;
+    strbuf b;
+    sb_init(&b);
+    int changed = 0;
+    for (const char *p = s; *p;) {
+        size_t hit = ps->n;
+        if (p[0] == '$' && p[1] == '{')
+            for (size_t i = 0; i < ps->n; i++) {
+                size_t l = strlen(ps->name[i]);
+                if (!strncmp(p + 2, ps->name[i], l) && p[2 + l] == '}') hit = i;
+            }
+        if (hit < ps->n) {
+            sb_add(&b, ps->value[hit]);
+            ps->used[hit] = 1;
+            p += 3 + strlen(ps->name[hit]);
+            changed = 1;
+        } else {
+            sb_addn(&b, p, 1);
+            p++;
+        }
+    }
+    char *out = sb_take(&b);
+    if (!changed) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* ${NAME} of ps replaced in node n (detached or not) and everything below it. */
+static void substitute(xmlNode *n, inc_params *ps)
+{
+    if (!ps->n || !n) return;
+    if (n->type == XML_ELEMENT_NODE) {
+        for (xmlAttr *a = n->properties; a; a = a->next) {
+            xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+            char *r = subst_text((const char *)v, ps);
+            if (r) xmlSetProp(n, a->name, (const xmlChar *)r);
+            free(r);
+            xmlFree(v);
+        }
+        for (xmlNode *c = n->children; c; c = c->next) substitute(c, ps);
+    } else if (n->type == XML_TEXT_NODE) {
+        xmlChar *v = xmlNodeGetContent(n);
+        char *r = subst_text((const char *)v, ps);
+        if (r) xmlNodeSetContent(n, (const xmlChar *)r);
+        free(r);
+        xmlFree(v);
+    }
+}
+
 static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
 {
+    inc_params ps = { 0 };
     char *href = xml_attr(inc, "href");
     if (!x->root) {
         inc_err(x, file, inc, "<include> is not available here (only in files read from a test suite folder)");
@@ -185,10 +291,7 @@ static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
             inc_err(x, file, inc, "<include %s=\"...\">: an include takes only href", (const char *)a->name);
             goto out;
         }
-    if (xml_first_elem(inc)) {
-        inc_err(x, file, inc, "<include> takes no content");
-        goto out;
-    }
+    if (read_params(x, inc, file, &ps) < 0) goto out;
     if (href[0] == '/' || strchr(href, ':') || strchr(href, '\\')) {
         inc_err(x, file, inc, "<include href=\"%s\">: give a path relative to this file (no absolute path, no URL)", href);
         goto out;
@@ -276,8 +379,12 @@ static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
                     if (!copy) abort();
                     copy_origins(ch, copy);
                     if (!copy->_private) copy->_private = o;
+                    substitute(copy, &ps);
                     xmlAddPrevSibling(inc, copy);
                 }
+                for (size_t i = 0; i < ps.n; i++)
+                    if (!ps.used[i])
+                        inc_err(x, file, inc, "<param name=\"%s\">: %s has no ${%s}", ps.name[i], name, ps.name[i]);
             }
             xmlFreeDoc(frag);
         }
@@ -285,6 +392,7 @@ static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
     free(real);
     free(name);
 out:
+    params_free(&ps);
     free(href);
 }
 

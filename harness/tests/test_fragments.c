@@ -168,6 +168,51 @@ static void test_error_in_fragment_points_into_it(void)
     free(path);
 }
 
+/* <param name="X" value="..."/> inside an include: ${X} in the fragment's attributes and
+ * text takes the value; a parameter the fragment never uses, or anything else inside the
+ * include, is an error at the include's line. */
+static void test_include_params(void)
+{
+    put("include/refuse.xml", "<?xml version=\"1.0\"?>\n<fragment>\n  <trigger name=\"start\"/>\n"
+                              "  <check><expect within=\"5s\" control=\"dtls\"><silence/>"
+                              "<event name=\"sae.done\" verdict=\"fail\" reason=\"accepted ${WHAT} (${IUT_CSE_ID})\"/>"
+                              "</expect></check>\n</fragment>\n");
+    put("sae/TC_F_020.xml", TC("TC_F_020", "    <include href=\"../include/refuse.xml\"><param name=\"WHAT\" "
+                                            "value=\"an expired certificate\"/></include>\n"));
+    char *path = at("sae/TC_F_020.xml");
+    diag d;
+    diag_init(&d);
+    testcase *tc = NULL;
+    CU_ASSERT_EQUAL_FATAL(testcase_load(path, SCHEMA, &tc, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(tc->body.n, 2);
+    const tc_step *e = &tc->body.items[1];
+    CU_ASSERT_EQUAL_FATAL(e->nalts, 2);
+    CU_ASSERT_STRING_EQUAL(e->alts[1].reason, "accepted an expired certificate (${IUT_CSE_ID})");   /* others stay */
+    testcase_free(tc);
+    free(path);
+    /* a parameter the fragment has no ${} for: a misspelt name */
+    put("sae/TC_F_021.xml", TC("TC_F_021", "    <include href=\"../include/refuse.xml\"><param name=\"WAHT\" "
+                                            "value=\"x\"/></include>\n"));
+    path = at("sae/TC_F_021.xml");
+    CU_ASSERT_EQUAL(testcase_load(path, SCHEMA, &tc, &d), -1);
+    CU_ASSERT_TRUE(has(&d, "sae/TC_F_021.xml", 7, "<param name=\"WAHT\">", "has no ${WAHT}"));
+    free(path);
+    diag_free(&d);
+    diag_init(&d);
+    /* anything but <param> inside an include; a lower-case name */
+    put("sae/TC_F_022.xml", TC("TC_F_022", "    <include href=\"../include/refuse.xml\"><wait for=\"1s\"/></include>\n"));
+    path = at("sae/TC_F_022.xml");
+    CU_ASSERT_EQUAL(testcase_load(path, SCHEMA, &tc, &d), -1);
+    CU_ASSERT_TRUE(has(&d, "sae/TC_F_022.xml", 7, "takes only <param", NULL));
+    free(path);
+    put("sae/TC_F_023.xml", TC("TC_F_023", "    <include href=\"../include/refuse.xml\"><param name=\"what\" value=\"x\"/></include>\n"));
+    path = at("sae/TC_F_023.xml");
+    CU_ASSERT_EQUAL(testcase_load(path, SCHEMA, &tc, &d), -1);
+    CU_ASSERT_TRUE(has(&d, "sae/TC_F_023.xml", 7, "upper-case", NULL));
+    free(path);
+    diag_free(&d);
+}
+
 static void test_include_loop_refused(void)
 {
     put("include/a.xml", "<?xml version=\"1.0\"?>\n<fragment>\n  <include href=\"b.xml\"/>\n</fragment>\n");
@@ -393,6 +438,7 @@ void m2m_test_register(void)
     CU_add_test(s, "an include splices the fragment's steps; the bundle copy stands alone", test_include_splices_steps);
     CU_add_test(s, "an error in a fragment: its file:line, included from the test's", test_error_in_fragment_points_into_it);
     CU_add_test(s, "an include loop is refused", test_include_loop_refused);
+    CU_add_test(s, "an include's parameters fill the fragment's ${NAME}", test_include_params);
     CU_add_test(s, "includes cannot leave the suite (.., absolute, URL, symlink, memory)", test_include_outside_refused);
     CU_add_test(s, "profile extends: the child's elements override the base's", test_profile_extends_overrides);
     CU_add_test(s, "profile extends: loops, memory input, bad paths", test_profile_extends_loop_refused);
