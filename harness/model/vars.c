@@ -216,6 +216,7 @@ typedef struct scan_cb {
     int (*lit)(void *ctx, const char *s, size_t n);
     int (*ref)(void *ctx, const char *name, size_t n);
     void *ctx;
+    const char *escape;   /* what "$${" gives: "${" (NULL), or "$${" kept for a later pass */
 } scan_cb;
 
 static int scan(const char *text, const scan_cb *cb, char *err, size_t errlen)
@@ -225,7 +226,7 @@ static int scan(const char *text, const scan_cb *cb, char *err, size_t errlen)
     while (*p) {
         if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
             if (cb->lit && ((r = cb->lit(cb->ctx, run, (size_t)(p - run))) != 0 ||
-                            (r = cb->lit(cb->ctx, "${", 2)) != 0))
+                            (r = cb->lit(cb->ctx, cb->escape ? cb->escape : "${", cb->escape ? strlen(cb->escape) : 2)) != 0))
                 return r;
             p += 3;
             run = p;
@@ -279,6 +280,44 @@ static int ex_ref(void *ctx, const char *name, size_t n)
     return val ? 0 : 1;
 }
 
+typedef struct fill_ctx { const vars *v; strbuf out; unsigned char *used; int changed; } fill_ctx;
+
+static int fill_lit(void *ctx, const char *s, size_t n)
+{
+    sb_addn(&((fill_ctx *)ctx)->out, s, n);
+    return 0;
+}
+
+static int fill_ref(void *ctx, const char *name, size_t n)
+{
+    fill_ctx *f = ctx;
+    for (size_t i = 0; i < f->v->kv.n; i++)
+        if (strlen(f->v->kv.items[i].key) == n && !strncmp(f->v->kv.items[i].key, name, n)) {
+            sb_add(&f->out, f->v->kv.items[i].value);
+            if (f->used) f->used[i] = 1;
+            f->changed = 1;
+            return 0;
+        }
+    sb_add(&f->out, "${");   /* not ours: left for the test's own variables */
+    sb_addn(&f->out, name, n);
+    sb_add(&f->out, "}");
+    return 0;
+}
+
+char *vars_fill(const vars *v, const char *text, unsigned char *used)
+{
+    if (!text || !strstr(text, "${")) return NULL;
+    fill_ctx f = { .v = v, .used = used };
+    sb_init(&f.out);
+    scan_cb cb = { fill_lit, fill_ref, &f, "$${" };
+    char err[8];
+    if (scan(text, &cb, err, sizeof err) != 0 || !f.changed) {   /* a bad ${ is the later check's to report */
+        sb_free(&f.out);
+        return NULL;
+    }
+    return sb_take(&f.out);
+}
+
 char *vars_expand(const vars *v, const char *text, char *err, size_t errlen)
 {
     char dummy[8];
@@ -287,7 +326,7 @@ char *vars_expand(const vars *v, const char *text, char *err, size_t errlen)
     if (!text) return NULL;
     expand_ctx e = { .v = v, .err = err, .errlen = errlen };
     sb_init(&e.out);
-    scan_cb cb = { ex_lit, ex_ref, &e };
+    scan_cb cb = { ex_lit, ex_ref, &e, NULL };
     if (scan(text, &cb, err, errlen) != 0) {
         sb_free(&e.out);
         return NULL;
@@ -369,7 +408,7 @@ static void check_text(check_ctx *c, int line, const char *text)
     if (!text) return;
     char err[160];
     c->line = line;
-    scan_cb cb = { NULL, chk_ref, c };
+    scan_cb cb = { NULL, chk_ref, c, NULL };
     if (scan(text, &cb, err, sizeof err) < 0) {
         xml_diag(c->d, c->file, line, c->src, c->src_line, "%s%s in \"%.60s\"", c->what ? c->what : "", err, text);
         c->problems++;

@@ -35,6 +35,10 @@ void vars_from_profile(vars *v, const profile *p);
 void vars_from_env(vars *v, const profile *p, const test_env *e);
 /* Substitutes every ${NAME}. Returns a new string, or NULL and the unknown name in err. */
 char *vars_expand(const vars *v, const char *text, char *err, size_t errlen);
+/* A first pass: each ${NAME} that v holds replaced by its value (used[i] set for the i-th
+ * variable of v when given), every other ${NAME} and "$${" left as written for a later
+ * vars_expand. NULL when nothing was replaced or the text is not well formed. */
+char *vars_fill(const vars *v, const char *text, unsigned char *used);
 /* vars_expand for a command of the profile (start, ready, triggers): also ${PSK_KEY} and
  * ${PSK_KEY_HEX}, which nothing else expands; the caller redacts what the command's process
  * writes (model/profile_redact.h). */

@@ -3,6 +3,7 @@
  * <include>, each spliced node remembering its file and line for messages. Split from
  * xmlload.c, which parses, validates and reads nodes. */
 #include "xmlload.h"
+#include "vars.h"
 #include "../util/xmem.h"
 #include <errno.h>
 #include <libxml/parser.h>
@@ -175,19 +176,9 @@ static void copy_origins(const xmlNode *src, xmlNode *dst)
  * ${NAME} no parameter gives stays a variable of the test. */
 #define INCLUDE_MAX_PARAMS 16
 typedef struct inc_params {
-    char *name[INCLUDE_MAX_PARAMS], *value[INCLUDE_MAX_PARAMS];
-    int used[INCLUDE_MAX_PARAMS];
-    size_t n;
+    vars v;                                   /* name -> value, in the order given */
+    unsigned char used[INCLUDE_MAX_PARAMS];
 } inc_params;
-
-static void params_free(inc_params *ps)
-{
-    for (size_t i = 0; i < ps->n; i++) {
-        free(ps->name[i]);
-        free(ps->value[i]);
-    }
-    ps->n = 0;
-}
 
 static int param_name_ok(const char *s)
 {
@@ -204,62 +195,25 @@ static int read_params(inc_ctx *x, const xmlNode *inc, const char *file, inc_par
         const char *bad = !xml_is(ch, "param") ? "<include> takes only <param name=\"NAME\" value=\"...\"/> inside"
                           : !param_name_ok(nm) ? "<param name>: expected upper-case letters, digits and _ (a ${NAME})"
                           : !val ? "<param> needs value=\"...\""
-                          : ps->n >= INCLUDE_MAX_PARAMS ? "too many <param>s for one include" : NULL;
-        for (size_t i = 0; !bad && i < ps->n; i++)
-            if (!strcmp(ps->name[i], nm)) bad = "<param name> given twice";
-        if (bad) {
-            inc_err(x, file, ch, "%s", bad);
-            free(nm);
-            free(val);
-            return -1;
-        }
-        ps->name[ps->n] = nm;
-        ps->value[ps->n] = val;
-        ps->used[ps->n++] = 0;
+                          : ps->v.kv.n >= INCLUDE_MAX_PARAMS ? "too many <param>s for one include"
+                          : vars_get(&ps->v, nm) ? "<param name> given twice" : NULL;
+        if (!bad) vars_set(&ps->v, nm, val);
+        else inc_err(x, file, ch, "%s", bad);
+        free(nm);
+        free(val);
+        if (bad) return -1;
     }
     return 0;
-}
-
-/* s with every ${NAME} of ps replaced; NULL when none occurs. */
-static char *subst_text(const char *s, inc_params *ps)
-{
-    if (!s || !strstr(s, "${")) return NULL;
-    strbuf b;
-    sb_init(&b);
-    int changed = 0;
-    for (const char *p = s; *p;) {
-        size_t hit = ps->n;
-        if (p[0] == '$' && p[1] == '{')
-            for (size_t i = 0; i < ps->n; i++) {
-                size_t l = strlen(ps->name[i]);
-                if (!strncmp(p + 2, ps->name[i], l) && p[2 + l] == '}') hit = i;
-            }
-        if (hit < ps->n) {
-            sb_add(&b, ps->value[hit]);
-            ps->used[hit] = 1;
-            p += 3 + strlen(ps->name[hit]);
-            changed = 1;
-        } else {
-            sb_addn(&b, p, 1);
-            p++;
-        }
-    }
-    char *out = sb_take(&b);
-    if (!changed) {
-        free(out);
-        return NULL;
-    }
-    return out;
 }
 
 /* ${NAME} of ps replaced in node n (detached or not) and everything below it. */
 static void substitute(xmlNode *n, inc_params *ps)
 {
-    if (!ps->n || !n) return;
+    if (!ps->v.kv.n || !n) return;
     if (n->type == XML_ELEMENT_NODE) {
         for (xmlAttr *a = n->properties; a; a = a->next) {
             xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-            char *r = subst_text((const char *)v, ps);
+            char *r = vars_fill(&ps->v, (const char *)v, ps->used);
             if (r) xmlSetProp(n, a->name, (const xmlChar *)r);
             free(r);
             xmlFree(v);
@@ -267,7 +221,7 @@ static void substitute(xmlNode *n, inc_params *ps)
         for (xmlNode *c = n->children; c; c = c->next) substitute(c, ps);
     } else if (n->type == XML_TEXT_NODE) {
         xmlChar *v = xmlNodeGetContent(n);
-        char *r = subst_text((const char *)v, ps);
+        char *r = vars_fill(&ps->v, (const char *)v, ps->used);
         if (r) xmlNodeSetContent(n, (const xmlChar *)r);
         free(r);
         xmlFree(v);
@@ -382,9 +336,10 @@ static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
                     substitute(copy, &ps);
                     xmlAddPrevSibling(inc, copy);
                 }
-                for (size_t i = 0; i < ps.n; i++)
+                for (size_t i = 0; i < ps.v.kv.n; i++)
                     if (!ps.used[i])
-                        inc_err(x, file, inc, "<param name=\"%s\">: %s has no ${%s}", ps.name[i], name, ps.name[i]);
+                        inc_err(x, file, inc, "<param name=\"%s\">: %s has no ${%s}", ps.v.kv.items[i].key, name,
+                                ps.v.kv.items[i].key);
             }
             xmlFreeDoc(frag);
         }
@@ -392,7 +347,7 @@ static void expand_one(inc_ctx *x, xmlNode *inc, const char *file)
     free(real);
     free(name);
 out:
-    params_free(&ps);
+    vars_free(&ps.v);
     free(href);
 }
 

@@ -149,6 +149,22 @@ static void test_from_profile(void)
     diag_free(&d);
 }
 
+/* A first pass fills only its own names; other ${NAME}s and the "$${" escape stay for later. */
+static void test_fill(void)
+{
+    vars v;
+    vars_init(&v);
+    vars_set(&v, "WHAT", "an expired certificate");
+    unsigned char used[1] = { 0 };
+    char *r = vars_fill(&v, "accepted ${WHAT} from ${IUT_CSE_ID}, $${WHAT}", used);
+    CU_ASSERT_STRING_EQUAL(r, "accepted an expired certificate from ${IUT_CSE_ID}, $${WHAT}");
+    CU_ASSERT_EQUAL(used[0], 1);
+    free(r);
+    CU_ASSERT_PTR_NULL(vars_fill(&v, "nothing of ours: ${OTHER}", NULL));
+    CU_ASSERT_PTR_NULL(vars_fill(&v, "bad ${", NULL));
+    vars_free(&v);
+}
+
 static void test_placeholders(void)
 {
     vars v;
@@ -415,6 +431,7 @@ void m2m_test_register(void)
     CU_add_test(s, "expansion syntax", test_expand);
     CU_add_test(s, "variables from the profile, never the key", test_from_profile);
     CU_add_test(s, "placeholders and reserved names", test_placeholders);
+    CU_add_test(s, "a first pass fills only its own names", test_fill);
     CU_add_test(s, "the table of variables matches what the profile sets", test_registry);
     CU_add_test(s, "the profile's commands: unknown names and missing elements", test_profile_commands);
     CU_add_test(s, "a test case's variable needs its profile element", test_needs_profile_element);
