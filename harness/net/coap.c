@@ -97,32 +97,15 @@ typedef struct known_opt {
     uint16_t min, max;  /* value length range; outside it §5.4.3 says "unrecognized" */
 } known_opt;
 
+#define COAP_KIND_UINT 1
+#define COAP_KIND_OPAQUE 0
+#define COAP_REP_REPEATABLE 1
+#define COAP_REP_ONCE 0
+#define COAP_OPTION(num, name, kind, rep, min, max) {num, name, COAP_KIND_##kind, COAP_REP_##rep, min, max},
 static const known_opt known_opts[] = {
-    {1, "If-Match", 0, 1, 0, 8},
-    {3, "Uri-Host", 0, 0, 1, 255},
-    {4, "ETag", 0, 1, 1, 8},
-    {5, "If-None-Match", 0, 0, 0, 0},
-    {6, "Observe", 1, 0, 0, 3},            /* RFC 7641 */
-    {7, "Uri-Port", 1, 0, 0, 2},
-    {8, "Location-Path", 0, 1, 0, 255},
-    {9, "OSCORE", 0, 0, 0, 255},           /* RFC 8613 */
-    {11, "Uri-Path", 0, 1, 0, 255},
-    {12, "Content-Format", 1, 0, 0, 2},
-    {14, "Max-Age", 1, 0, 0, 4},
-    {15, "Uri-Query", 0, 1, 0, 255},
-    {16, "Hop-Limit", 1, 0, 1, 1},         /* RFC 8768 */
-    {17, "Accept", 1, 0, 0, 2},
-    {20, "Location-Query", 0, 1, 0, 255},
-    {23, "Block2", 1, 0, 0, 3},            /* RFC 7959 */
-    {27, "Block1", 1, 0, 0, 3},
-    {28, "Size2", 1, 0, 0, 4},
-    {35, "Proxy-Uri", 0, 0, 1, 1034},
-    {39, "Proxy-Scheme", 0, 0, 1, 255},
-    {60, "Size1", 1, 0, 0, 4},
-    {252, "Echo", 0, 0, 1, 40},            /* RFC 9175 */
-    {258, "No-Response", 1, 0, 0, 1},      /* RFC 7967 */
-    {292, "Request-Tag", 0, 1, 0, 8},      /* RFC 9175 */
+#include "coap_options.def"
 };
+#undef COAP_OPTION
 
 static const known_opt *find_known(uint32_t num)
 {
