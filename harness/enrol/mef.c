@@ -46,7 +46,7 @@ struct mef {
     int heard;                   /* a handshake with the enrolee got somewhere (up or failed) */
 };
 
-#define RSPF(m) ((m)->cfg->rspf_cert ? "cert" : "ppsk")   /* §8.3.2.2 / §8.3.2.1 */
+#define RSPF(m) ((m)->cfg->set->rspf_cert ? "cert" : "ppsk")   /* §8.3.2.2 / §8.3.2.1 */
 
 static void num(char *buf, size_t len, unsigned n) { snprintf(buf, len, "%u", n); }
 
@@ -114,9 +114,9 @@ static int derive(mef *m, mef_link *ml, char *err, size_t errlen)
 {
     const mef_config *cf = m->cfg;
     enrol_keys k;
-    if (enrol_bootstrap(dtls_conn_session(ml->conn), cf->fqdn, &cf->keys, &k, err, errlen) < 0) return -1;
+    if (enrol_bootstrap(dtls_conn_session(ml->conn), cf->set->fqdn, &cf->keys, &k, err, errlen) < 0) return -1;
     uint8_t key[ENROL_KEY_LEN];
-    if (enrol_sae_key(&k, &cf->keys, cf->enrolee_b_id, cf->suid ? cf->suid : "22", cf->target_fqdn,
+    if (enrol_sae_key(&k, &cf->keys, cf->enrolee_b_id, cf->set->suid ? cf->set->suid : "22", cf->target_fqdn,
                       key, err, errlen) < 0)
         return -1;
     xgrow((void **)&m->keys, &m->cap, m->nkeys + 1, sizeof *m->keys);
@@ -125,7 +125,7 @@ static int derive(mef *m, mef_link *ml, char *err, size_t errlen)
     memcpy(mk->key, key, sizeof key);
     memcpy(mk->ke, k.ke, sizeof mk->ke);
     mk->bound_id = xstrdup(cf->enrolee_b_id);
-    mk->expires_ns = cf->lifetime_ns > 0 ? mono_now_ns() + cf->lifetime_ns : 0;
+    mk->expires_ns = cf->set->lifetime_ns > 0 ? mono_now_ns() + cf->set->lifetime_ns : 0;
     mk->expired = 0;
     return 0;
 }
@@ -143,7 +143,7 @@ static void on_expiry(evloop *l, void *ctx)
         if (k->expires_ns <= now) {
             k->expired = 1;
             char life[32];
-            snprintf(life, sizeof life, "%.3gs", ns_to_sec(m->cfg->lifetime_ns));
+            snprintf(life, sizeof life, "%.3gs", ns_to_sec(m->cfg->set->lifetime_ns));
             timeline_add(m->tl, "prov.expire", NULL, "rspf", RSPF(m), "keid", k->keid, "lifetime", life, (char *)NULL);
         } else if (!next || k->expires_ns < next) {
             next = k->expires_ns;
@@ -154,8 +154,8 @@ static void on_expiry(evloop *l, void *ctx)
 
 static void arm_expiry(mef *m)
 {
-    if (m->timer || !m->cfg->lifetime_ns) return;
-    m->timer = loop_timer_add(m->loop, m->cfg->lifetime_ns, on_expiry, m);
+    if (m->timer || !m->cfg->set->lifetime_ns) return;
+    m->timer = loop_timer_add(m->loop, m->cfg->set->lifetime_ns, on_expiry, m);
 }
 
 /* The enrolment target's RETRIEVE /fetchCredentials/<KeID>/<SUID> (§8.3.2.1, R-ENR-07) in a
@@ -185,8 +185,8 @@ static void fetch(mef *m, const cm_link *link, const cm_msg *req)
     } else if (mk->expires_ns && mk->expires_ns <= mono_now_ns()) {
         snprintf(why, sizeof why, "the Ke of this KeID has expired");
         code = CM_CODE(4, 3);
-    } else if (strcmp(seg[2], cf->suid ? cf->suid : "22") != 0) {
-        snprintf(why, sizeof why, "SUID %s is not provisioned for this target (only %s)", seg[2], cf->suid ? cf->suid : "22");
+    } else if (strcmp(seg[2], cf->set->suid ? cf->set->suid : "22") != 0) {
+        snprintf(why, sizeof why, "SUID %s is not provisioned for this target (only %s)", seg[2], cf->set->suid ? cf->set->suid : "22");
         code = CM_CODE(4, 3);
     }
     uint8_t key[ENROL_KEY_LEN];
@@ -196,12 +196,12 @@ static void fetch(mef *m, const cm_link *link, const cm_msg *req)
         code = CM_CODE(5, 0);
     }
     char *body = why[0] ? mef_build_cred_error(why)
-                        : mef_build_credential(key, sizeof key, mk->bound_id, (long)(cf->lifetime_ns / NS_PER_SEC));
+                        : mef_build_credential(key, sizeof key, mk->bound_id, (long)(cf->set->lifetime_ns / NS_PER_SEC));
     explicit_bzero(key, sizeof key);
     answer(m, link, req, code, body);
     explicit_bzero(body, strlen(body));
     free(body);
-    timeline_add(m->tl, "prov.fetch", link->peer, "target", cf->target_id, "keid", seg[1], "suid", seg[2],
+    timeline_add(m->tl, "prov.fetch", link->peer, "target", cf->set->target_id, "keid", seg[1], "suid", seg[2],
                  "status", why[0] ? "false" : "true", why[0] ? "reason" : NULL, why, (char *)NULL);
 }
 
@@ -214,7 +214,7 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
         fetch(m, link, req);
         return;
     }
-    const char *want = m->cfg->path ? m->cfg->path : MEF_DEFAULT_PATH;
+    const char *want = m->cfg->set->path ? m->cfg->set->path : MEF_DEFAULT_PATH;
     char path[256], err[600];
     req_path(req, path, sizeof path);
     if (strcmp(path, want) != 0 || req->code != CM_POST) {
@@ -258,7 +258,7 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     num(n, sizeof n, ml->n);
     timeline_add(m->tl, "prov.done", link->peer, "rspf", RSPF(m), "keid", mk->keid, "identity", mk->bound_id,
                  "derive", m->cfg->keys.derive == ENROL_DERIVE_USAGE ? "usage-constrained" : "kpsa",
-                 "mef", m->cfg->fqdn, "indications", ind, "enrolment", n, (char *)NULL);
+                 "mef", m->cfg->set->fqdn, "indications", ind, "enrolment", n, (char *)NULL);
     arm_expiry(m);
     dtls_close(ml->conn);
 }
@@ -276,7 +276,7 @@ static void on_state(dtls_conn *c, dtls_state st, void *ctx)
     if (st == DTLS_UP) {
         mef_link *ml = link_for(m, c);
         const char *who = dtls_conn_identity(c);
-        ml->target = m->cfg->target_psk_id && who && !strcmp(who, m->cfg->target_psk_id);
+        ml->target = m->cfg->set->target_psk_id && who && !strcmp(who, m->cfg->set->target_psk_id);
         if (ml->target) {        /* the enrolment target's own session: no enrolment */
             ml->done = 1;
             return;
@@ -305,8 +305,8 @@ static void on_state(dtls_conn *c, dtls_state st, void *ctx)
 
 mef *mef_open(evloop *l, const mef_config *cfg, timeline *tl, char *err, size_t errlen)
 {
-    if (!cfg->fqdn || !cfg->enrolee_b_id ||
-        (cfg->rspf_cert ? !cfg->cert || !cfg->key || !cfg->trust || !cfg->enrolee_cert_id : !cfg->kpm_id || !cfg->kpm_len)) {
+    if (!cfg->set || !cfg->set->fqdn || !cfg->enrolee_b_id ||
+        (cfg->set->rspf_cert ? !cfg->cert || !cfg->key || !cfg->trust || !cfg->set->enrolee_cert_id : !cfg->set->kpm_id || !cfg->set->kpm_len)) {
         snprintf(err, errlen, "MEF needs an FQDN, the enrolee's identity, and a KpmID and Kpm (or, rspf cert, "
                               "its certificate, key, trust anchors and the enrolee's certificate identity)");
         return NULL;
@@ -320,19 +320,20 @@ mef *mef_open(evloop *l, const mef_config *cfg, timeline *tl, char *err, size_t 
         mef_close(m);
         return NULL;
     }
-    if (cfg->rspf_cert) {   /* §8.3.2.2: mutual certificate authentication, SAN checked exactly */
+    if (cfg->set->rspf_cert) {   /* §8.3.2.2: mutual certificate authentication, SAN checked exactly */
         m->dp.cert_file = cfg->cert;
         m->dp.key_file = cfg->key;
         m->dp.trust_file = cfg->trust;
-        m->dp.peer_cert_id = cfg->enrolee_cert_id;
+        m->dp.peer_cert_id = cfg->set->enrolee_cert_id;
         m->dp.peer_bound_id = cfg->enrolee_b_id;
     } else {
-        m->psk[0] = (dtls_psk){ cfg->faults & MEF_FAULT_ANY_KPM_ID ? NULL : cfg->kpm_id, cfg->kpm, cfg->kpm_len, NULL };
+        m->psk[0] = (dtls_psk){ cfg->faults & MEF_FAULT_ANY_KPM_ID ? NULL : cfg->set->kpm_id, cfg->set->kpm, cfg->set->kpm_len, NULL };
         m->dp.psks = m->psk;
         m->dp.npsks = 1;
     }
-    if (cfg->target_psk_id && !cfg->rspf_cert) {   /* the enrolment target's fetch sessions */
-        m->psk[1] = (dtls_psk){ cfg->target_psk_id, cfg->target_psk, cfg->target_psk_len, cfg->target_id };
+    if (cfg->set->target_psk_id && !cfg->set->rspf_cert) {   /* the enrolment target's fetch sessions */
+        m->psk[1] = (dtls_psk){ cfg->set->target_psk_id, (const uint8_t *)cfg->set->target_psk,
+                                cfg->set->target_psk ? strlen(cfg->set->target_psk) : 0, cfg->set->target_id };
         m->dp.npsks = 2;
     }
     m->dp.retrans_ms = cfg->retrans_ms;
@@ -417,29 +418,17 @@ int mef_config_from_profile(const struct profile *p, mef_config *cfg, char *err,
         return -1;
     }
     memset(cfg, 0, sizeof *cfg);
+    cfg->set = pm;
     cfg->address = p->harness_address;
     cfg->port = pm->port;
-    cfg->fqdn = pm->fqdn;
-    cfg->kpm_id = pm->kpm_id;
-    cfg->kpm = pm->kpm;
-    cfg->kpm_len = pm->kpm_len;
-    cfg->path = pm->path;
     int field = p->role && !strcmp(p->role, "field");   /* there the harness is the enrolee, the IUT the target */
     cfg->enrolee_b_id = pm->enrolee_id ? pm->enrolee_id
                         : field ? (p->harness_cse_id ? p->harness_cse_id : p->harness_ae_id)
                         : p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id;
-    cfg->suid = pm->suid;
     cfg->target_fqdn = pm->target_fqdn ? pm->target_fqdn : field ? p->iut_host : p->harness_host;
-    cfg->lifetime_ns = pm->lifetime_ns;
-    cfg->rspf_cert = pm->rspf_cert;
-    cfg->cert = pm->cert;
+    cfg->cert = pm->cert;   /* the reference IN-CSE's own MEF may serve another certificate */
     cfg->key = pm->key;
     cfg->trust = pm->trust;
-    cfg->enrolee_cert_id = pm->enrolee_cert_id;
-    cfg->target_id = pm->target_id;
-    cfg->target_psk_id = pm->target_psk_id;
-    cfg->target_psk = (const uint8_t *)pm->target_psk;
-    cfg->target_psk_len = pm->target_psk ? strlen(pm->target_psk) : 0;
     cfg->names = MEF_NAMES_DEFAULT;
     enrol_settings_default(&cfg->keys);
     if ((pm->context && enrol_parse_context(pm->context, &cfg->keys.context) < 0) ||

@@ -24,28 +24,19 @@
 #include "../net/dtls.h"
 #include "enrol.h"
 #include "mef_msg.h"
+#include "profile_mef.h"
 
 #define MEF_DEFAULT_PATH "/enrolment"
 
 typedef struct mef_config {
     const char *address;         /* bind address, NULL = 127.0.0.1 */
     int port;                    /* 0 = ephemeral */
-    const char *fqdn;            /* MEF-FQDN, the KeID's issuer */
-    const char *kpm_id;          /* bootstrap PSK identity */
-    const uint8_t *kpm;
-    size_t kpm_len;
-    const char *path;            /* Enrolment Exchange URI path, NULL = MEF_DEFAULT_PATH */
+    const profile_mef *set;      /* the profile's <mef> settings the MEF uses as written: MEF-FQDN,
+                                  * Kpm and its identity, path, SUID, Enrolment Expiry, RSPF, the
+                                  * enrolee's certificate identity, the enrolment target's PSK */
     const char *enrolee_b_id;    /* identity the derived key binds (Kpsa input, §10.3.3) */
-    const char *suid;            /* usage-constrained key: SUID, NULL = "22" (§10.3.7) */
     const char *target_fqdn;     /* usage-constrained key: the enrolment target's FQDN */
-    int64_t lifetime_ns;         /* Enrolment Expiry of Ke, 0 = never (profile <mef lifetime>) */
-    int rspf_cert;               /* certificate-based RSPF (§8.3.2.2): the handshake below, no Kpm */
     const char *cert, *key, *trust;   /* the MEF's certificate and key, trust anchors for the enrolee's */
-    const char *enrolee_cert_id; /* "dns:<FQDN>" / "uri:<AE-ID>" in the enrolee's subjectAltName */
-    const char *target_id;       /* the enrolment target that may fetch credentials (From) */
-    const char *target_psk_id;   /* its PSK with the MEF; NULL = no fetchCredentials */
-    const uint8_t *target_psk;
-    size_t target_psk_len;
     enrol_settings keys;
     mef_names names;
     unsigned retrans_ms, total_ms;

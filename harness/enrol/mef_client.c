@@ -110,12 +110,12 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     if (udp_bind(&s, bind_addr, 0, err, errlen) < 0) return -1;
     net_addr to;
     net_addr_parse(mef_addr, mef_port, &to);
-    dtls_psk psk = { o && o->kpm_id ? o->kpm_id : cfg.kpm_id, o && o->kpm ? o->kpm : cfg.kpm,
-                     o && o->kpm ? o->kpm_len : cfg.kpm_len, NULL };
+    dtls_psk psk = { o && o->kpm_id ? o->kpm_id : cfg.set->kpm_id, o && o->kpm ? o->kpm : cfg.set->kpm,
+                     o && o->kpm ? o->kpm_len : cfg.set->kpm_len, NULL };
     dtls_params dp = { .psks = &psk, .npsks = 1, .retrans_ms = cfg.retrans_ms, .total_ms = cfg.total_ms };
     char mef_id[sizeof out->mef_cert_id];
-    snprintf(mef_id, sizeof mef_id, "dns:%s", cfg.fqdn);
-    if (cfg.rspf_cert) {   /* §8.3.2.2: our certificate; the MEF's must name its FQDN in SAN (§10.1.1.6) */
+    snprintf(mef_id, sizeof mef_id, "dns:%s", cfg.set->fqdn);
+    if (cfg.set->rspf_cert) {   /* §8.3.2.2: our certificate; the MEF's must name its FQDN in SAN (§10.1.1.6) */
         if (!cert || !cert[0] || !cert[1] || !cert[2]) {
             snprintf(err, errlen, "certificate-based enrolment needs the enrolee's certificate, key and trust anchors");
             udp_close(&s);
@@ -124,7 +124,7 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
         /* verify_name alone would take a CN when the certificate has no SAN dNSName (GnuTLS's
          * hostname rule): peer_cert_id asks for the SAN entry itself */
         dp = (dtls_params){ .cert_file = cert[0], .key_file = cert[1], .trust_file = cert[2],
-                            .verify_name = cfg.fqdn, .peer_cert_id = mef_id,
+                            .verify_name = cfg.set->fqdn, .peer_cert_id = mef_id,
                             .retrans_ms = cfg.retrans_ms, .total_ms = cfg.total_ms };
     }
     run r;
@@ -135,12 +135,12 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     int64_t limit = p->dtls_total_ns;
     if (sess_start(&r.s, l, &s, &to, &dp, h, limit, "bootstrap handshake", err, errlen) < 0) goto out;
     enrol_keys k;
-    if (enrol_bootstrap(dtls_conn_session(r.s.c), cfg.fqdn, &cfg.keys, &k, err, errlen) < 0 ||
-        enrol_sae_key(&k, &cfg.keys, cfg.enrolee_b_id, cfg.suid ? cfg.suid : "22", cfg.target_fqdn,
+    if (enrol_bootstrap(dtls_conn_session(r.s.c), cfg.set->fqdn, &cfg.keys, &k, err, errlen) < 0 ||
+        enrol_sae_key(&k, &cfg.keys, cfg.enrolee_b_id, cfg.set->suid ? cfg.set->suid : "22", cfg.target_fqdn,
                       key, err, errlen) < 0)
         goto out;
     memset(out, 0, sizeof *out);
-    if (cfg.rspf_cert && dtls_conn_identity(r.s.c))
+    if (cfg.set->rspf_cert && dtls_conn_identity(r.s.c))
         snprintf(out->mef_cert_id, sizeof out->mef_cert_id, "%s", dtls_conn_identity(r.s.c));
     if (o && o->interrupt) {   /* gone before the exchange: no answer, no close_notify */
         snprintf(err, errlen, "interrupted: the enrolee dropped the session before the enrolment exchange");
@@ -154,7 +154,7 @@ int mef_enrol_opt(evloop *l, const char *bind_addr, const char *mef_addr, int me
     sess_coap(&r.s, l, cfg.coap);
     mef_indications in = { 0, 0, 0 };
     char *body = mef_build_indications(&cfg.names, &in);
-    const char *path = cfg.path ? cfg.path : MEF_DEFAULT_PATH;
+    const char *path = cfg.set->path ? cfg.set->path : MEF_DEFAULT_PATH;
     cm_msg req;
     cm_msg_init(&req);
     req.type = CM_CON;

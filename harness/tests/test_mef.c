@@ -16,12 +16,15 @@
 #include "m2m_test.h"
 #include "util/timeutil.h"
 
-static const uint8_t kpm[] = "Kpm-asn-cse-1-key";
+static uint8_t kpm[] = "Kpm-asn-cse-1-key";
+static char kpm_id[] = "kpm-asn-cse-1@mef.m2m-harness.test";
+static char mef_fqdn[] = "mef.m2m-harness.test";
 #define KPM_ID "kpm-asn-cse-1@mef.m2m-harness.test"
 
 typedef struct env {
     evloop *l;
     timeline tl;            /* the MEF's and the registrar's events, one test timeline */
+    profile_mef set;        /* the <mef> settings the MEF uses as written */
     mef_config cfg;
     mef *m;
     udp_sock rs;            /* registrar's coaps */
@@ -36,10 +39,11 @@ static void env_open(env *e, enrol_derive_mode derive)
     dtls_global_init();
     timeline_init(&e->tl);
     e->l = loop_new();
-    e->cfg.fqdn = "mef.m2m-harness.test";
-    e->cfg.kpm_id = KPM_ID;
-    e->cfg.kpm = kpm;
-    e->cfg.kpm_len = sizeof kpm - 1;
+    e->set.fqdn = mef_fqdn;
+    e->set.kpm_id = kpm_id;
+    e->set.kpm = kpm;
+    e->set.kpm_len = sizeof kpm - 1;
+    e->cfg.set = &e->set;
     e->cfg.enrolee_b_id = "/asn-cse-1";
     e->cfg.target_fqdn = "in-cse.m2m-harness.test";
     enrol_settings_default(&e->cfg.keys);
@@ -300,7 +304,7 @@ static void test_expired_ke_refused(void)
 {
     env e;
     env_open(&e, ENROL_DERIVE_KPSA);
-    e.cfg.lifetime_ns = 400 * NS_PER_MS;       /* the MEF reads its cfg at each enrolment */
+    e.set.lifetime_ns = 400 * NS_PER_MS;       /* the MEF reads its cfg at each enrolment */
     enrolee en;
     CU_ASSERT_EQUAL_FATAL(enrol(&e, &en, "enrolment", ALL_FALSE), 0);
     uint8_t kpsa[ENROL_KEY_LEN];
@@ -407,8 +411,8 @@ static void test_profile_mef_section(void)
     CU_ASSERT_EQUAL(cfg.keys.derive, ENROL_DERIVE_USAGE);
     CU_ASSERT_EQUAL(cfg.keys.keid_upper, 1);
     CU_ASSERT_EQUAL(cfg.keys.context, ENROL_CTX_ABSENT);
-    CU_ASSERT_EQUAL(cfg.lifetime_ns, 90 * NS_PER_SEC);                    /* Enrolment Expiry */
-    CU_ASSERT_PTR_NULL(cfg.path);                                      /* MEF_DEFAULT_PATH */
+    CU_ASSERT_EQUAL(cfg.set->lifetime_ns, 90 * NS_PER_SEC);                    /* Enrolment Expiry */
+    CU_ASSERT_PTR_NULL(cfg.set->path);                                     /* MEF_DEFAULT_PATH */
     /* The report's copy of the profile carries no Kpm. */
     char src[] = "/tmp/m2m-test-mef-XXXXXX", dst[] = "/tmp/m2m-test-mef-red-XXXXXX";
     int fd = mkstemp(src), fd2 = mkstemp(dst);

@@ -53,7 +53,7 @@ ref_mef *ref_mef_open(evloop *l, const profile *p, int port, const char *const c
 {
     ref_mef *r = xcalloc(1, sizeof *r);
     r->fault = fault;
-    if (mef_config_from_profile(p, &r->cfg, err, errlen) < 0 || (r->cfg.rspf_cert && use_mef_cert(r, cert, err, errlen) < 0)) {
+    if (mef_config_from_profile(p, &r->cfg, err, errlen) < 0 || (r->cfg.set->rspf_cert && use_mef_cert(r, cert, err, errlen) < 0)) {
         ref_mef_close(r);
         return NULL;
     }
@@ -69,7 +69,7 @@ ref_mef *ref_mef_open(evloop *l, const profile *p, int port, const char *const c
         ref_mef_close(r);
         return NULL;
     }
-    fprintf(stderr, "ref-in-cse: MEF %s on coaps %d\n", r->cfg.fqdn, mef_port(r->m));
+    fprintf(stderr, "ref-in-cse: MEF %s on coaps %d\n", r->cfg.set->fqdn, mef_port(r->m));
     return r;
 }
 
