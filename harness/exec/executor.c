@@ -278,9 +278,13 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     if (req.rvi && !*req.rvi) { free(req.rvi); req.rvi = NULL; }
     else if (!req.rvi) req.rvi = xstrdup(m2m_release_rvi(x->p->release));
     /* a CREATE carries the attributes mandatory on Create that the test does not vary
-     * (srv from the profile's release, rr): onem2m/mandatory.h */
-    if (req.op == M2M_OP_CREATE && req.pc) {
-        char *filled = m2m_mandatory_fill(req.pc, req.pclen, req.ty, x->p->release);
+     * (srv from the profile's release, rr): onem2m/mandatory.h. So does a resource
+     * representation a test sends in a NOTIFY (a POST without oneM2M-TY): complete as a
+     * CREATE of its type would be, so an IUT that took it for one would find nothing missing. */
+    int fill_ty = req.op == M2M_OP_CREATE ? req.ty
+                  : req.op == M2M_OP_NOTIFY && req.pc ? m2m_body_type(req.pc, req.pclen) : 0;
+    if (fill_ty && req.pc) {
+        char *filled = m2m_mandatory_fill(req.pc, req.pclen, fill_ty, x->p->release);
         if (filled) { free(req.pc); req.pc = filled; req.pclen = strlen(filled); }
     }
     m2m_prim_serialize(&req, x->p->content_format);   /* <coap content-format>: 10001, 50, 10014, 41 */

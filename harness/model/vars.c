@@ -67,6 +67,7 @@ static const var_def VARS[] = {
     { "HARNESS_APP_ID", "<harness app-id>", "an App-ID the IUT's service subscription for the harness's credential allows" },
     { "HARNESS_DENIED_APP_ID", "<harness denied-app-id>", "an App-ID that subscription does not allow" },
     { "RSC_APP_RULE_FAILED", "<iut release>", "the RSC of a failed serviceSubscribedAppRule check: 4126 from Release 3, 4107 before" },
+    { "RSC_ALREADY_REGISTERED", "<iut release>", "the RSC of a registration whose remoteCSE or AE-ID-Stem is still registered: 4117 ORIGINATOR_HAS_ALREADY_REGISTERED from Release 3, 4105 CONFLICT before" },
     { "SECOND_REGISTREE_CSE_ID", "<credentials><psk cse-id> (the second <psk>)", "the CSE-ID of the profile's second registree credential" },
     { "PROFILE", "the profile file", "the profile's absolute path" },
     { "PROFILE_DIR", "the profile file", "the folder of the profile" },
@@ -158,6 +159,10 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     /* A failed serviceSubscribedAppRule check (TS-0004 §7.3.2.7): 4126 APP_RULE_VALIDATION_FAILED
      * since Release 3; Release 1/2 products (and the 2017 ATS) answer 4107. */
     set_int(v, "RSC_APP_RULE_FAILED", p->release >= M2M_REL_3 ? 4126 : 4107);
+    /* A registration whose <remoteCSE> or AE-ID-Stem is still registered (TS-0004 §7.4.4.2.1,
+     * §7.4.5.2.1): 4117 ORIGINATOR_HAS_ALREADY_REGISTERED since Release 3; Release 1/2
+     * products (and the 2017 ATS, TC_CSE_REG_CRE_023) answer 4105 CONFLICT. */
+    set_int(v, "RSC_ALREADY_REGISTERED", p->release >= M2M_REL_3 ? 4117 : 4105);
     if (p->file) {
         char *abs = absolute(p->file);
         vars_set(v, "PROFILE", abs);

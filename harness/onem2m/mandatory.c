@@ -83,6 +83,17 @@ static json_t *inner_of(json_t *body, int ty)
     return json_is_object(in) ? in : NULL;
 }
 
+int m2m_body_type(const char *json, size_t len)
+{
+    json_t *body = json && len ? json_loadb(json, len, 0, NULL) : NULL;
+    const char *key = json_is_object(body) && json_object_size(body) == 1 ? json_object_iter_key(json_object_iter(body)) : NULL;
+    int ty = 0;
+    for (int t = 1; key && t <= 23 && !ty; t++)
+        if (m2m_type_wrapper(t) && !strcmp(m2m_type_wrapper(t), key)) ty = t;
+    json_decref(body);
+    return ty;
+}
+
 char *m2m_mandatory_fill(const char *json, size_t len, int ty, int rel)
 {
     if (!json || !len) return NULL;

@@ -34,6 +34,9 @@ const m2m_mandatory_row *m2m_mandatory_rows(size_t *n);
 /* The wrapper name of a type's representation: 1 m2m:acp, 2 m2m:ae, 3 m2m:cnt, 4 m2m:cin,
  * 16 m2m:csr, 23 m2m:sub; NULL for others. */
 const char *m2m_type_wrapper(int ty);
+/* The type whose representation a JSON body is (its only member is that type's wrapper, as
+ * m2m:csr for 16), 0 when it is none of the types above. */
+int m2m_body_type(const char *json, size_t len);
 /* 1 when attr is mandatory on CREATE of ty in release rel. */
 int m2m_mandatory(int rel, int ty, const char *attr);
 /* 1 when the row was read for that release (only Release 3 is). */

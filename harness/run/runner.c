@@ -1,5 +1,6 @@
 #include "runner.h"
 #include "../iut/netns.h"
+#include "../onem2m/release.h"
 #include "../util/xmem.h"
 #include "../util/timeutil.h"
 #include <errno.h>
@@ -39,9 +40,10 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
     if (p->netns && !netns_possible(reason, len)) return 1;   /* <control netns="true">, exec/netns.h */
     /* A test that sends a request without rvi (rvi="") shows nothing when the profile's
      * option numbering has no number for rvi (legacy): every request then lacks it. Nor when
-     * the IUT claims Release 1 (PICS RELEASE_1): such a request is a Release-1 request
-     * (TS-0004 §7.3.2.1), which it serves instead of refusing with 4001. */
-    if (!p->options.num[M2M_OPT_RVI] || profile_has_pics(p, "RELEASE_1")) {
+     * the IUT claims Release 1 (PICS RELEASE_1, or <iut release="1">): such a request is a
+     * Release-1 request (TS-0004 §7.3.2.1), which it serves instead of refusing with 4001. */
+    int serves_r1 = profile_has_pics(p, "RELEASE_1") || p->release == M2M_REL_1;
+    if (!p->options.num[M2M_OPT_RVI] || serves_r1) {
         const tc_steps *all[] = { &tc->preamble, &tc->body };
         for (size_t a = 0; a < 2; a++)
             for (size_t i = 0; i < all[a]->n; i++) {
@@ -49,7 +51,7 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
                 for (size_t k = 0; st->kind == STEP_SEND && k < st->send.n; k++)
                     if (!strcmp(st->send.items[k].key, "rvi") && !*st->send.items[k].value) {
                         snprintf(reason, len, "%s", p->options.num[M2M_OPT_RVI]
-                                 ? "the IUT claims Release 1 (PICS RELEASE_1): a request without rvi is a Release-1 request it serves"
+                                 ? "the IUT serves Release 1 (PICS RELEASE_1 or release 1): a request without rvi is a Release-1 request it serves"
                                  : "the profile's option numbering has no number for rvi: no request carries it");
                         return 1;
                     }

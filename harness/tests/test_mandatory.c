@@ -120,6 +120,17 @@ static char *srv_of(const char *json, const char *wrapper)
     return out;
 }
 
+static void test_body_type(void)
+{
+    const char *csr = "{\"m2m:csr\":{\"csi\":\"/asn-cse-1\"}}";
+    CU_ASSERT_EQUAL(m2m_body_type(csr, strlen(csr)), 16);
+    CU_ASSERT_EQUAL(m2m_body_type("{\"m2m:ae\":{}}", 13), 2);
+    CU_ASSERT_EQUAL(m2m_body_type("{\"m2m:sgn\":{}}", 14), 0);                          /* a notification */
+    CU_ASSERT_EQUAL(m2m_body_type("{\"m2m:ae\":{},\"m2m:csr\":{}}", 26), 0);           /* not one representation */
+    CU_ASSERT_EQUAL(m2m_body_type("<m2m:csr/>", 10), 0);
+    CU_ASSERT_EQUAL(m2m_body_type(NULL, 0), 0);
+}
+
 static void test_fill_in(void)
 {
     const char *ae = "{\"m2m:ae\":{\"rn\":\"a\",\"api\":\"Napp\"}}";
@@ -165,4 +176,5 @@ void m2m_test_register(void)
     CU_add_test(s, "harness fill-in table = strict registrar table, every release and type", test_tables_agree);
     CU_add_test(s, "only Release-3 rows read count as verified", test_verified_only_release3);
     CU_add_test(s, "fill-in: srv from the release, rr; the test's values stay", test_fill_in);
+    CU_add_test(s, "a body's type from its wrapper (a representation sent in a NOTIFY)", test_body_type);
 }

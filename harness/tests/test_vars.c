@@ -102,7 +102,7 @@ static void test_from_profile(void)
         { "PSK_IDENTITY", "asn1@in.m2m-harness.test" }, { "PROFILE", EXAMPLE },
         { "PROFILE_DIR", M2M_DATA_DIR "/fixtures/profiles" },
         { "BENCH_CONSOLE", "/dev/ttyUSB0" }, { "DEVICE_SERIAL", "EX-0001" },
-        { "RSC_APP_RULE_FAILED", "4126" },   /* derived from the release (3) */
+        { "RSC_APP_RULE_FAILED", "4126" }, { "RSC_ALREADY_REGISTERED", "4117" },   /* derived from the release (3) */
         { "IUT_ID", "/asn-cse-1" }, { "REG_TY", "16" },   /* derived from <iut kind> (a CSE) */
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
