@@ -171,11 +171,25 @@ function statementEnd(toks, i, limit) {
   return k;
 }
 
+function isTypeTok(ty) {
+  return ty && ((ty.t === 'id' && TYPEWORDS.has(ty.v)) || ty.v === '*' || /_t$/.test(ty.v));
+}
+
 function isDeclSize(toks, i) {
-  // "char buf[256]" (a declaration's size): '[' NUM ']' after a name that follows a type word
+  // "char buf[256]" (a declaration's size): '[' NUM ']' after a name that follows a type word;
+  // also a later declarator of the same declaration: "char rule[160], ty[12]"
   const lb = toks[i - 1], rb = toks[i + 1], name = toks[i - 2], ty = toks[i - 3];
-  return lb && rb && lb.v === '[' && rb.v === ']' && name && name.t === 'id' && ty &&
-    ((ty.t === 'id' && TYPEWORDS.has(ty.v)) || ty.v === '*' || /_t$/.test(ty.v));
+  if (!(lb && rb && lb.v === '[' && rb.v === ']' && name && name.t === 'id' && ty)) return false;
+  if (isTypeTok(ty)) return true;
+  if (ty.v !== ',') return false;
+  let d = 0;   // back to the statement's start, outside brackets: is it a declaration?
+  for (let k = i - 4; k >= 0; k--) {
+    const x = toks[k];
+    if (x.v === ')' || x.v === ']') d++;
+    else if (x.v === '(' || x.v === '[') { if (d === 0) return false; d--; }
+    else if (d === 0 && (x.v === ';' || x.v === '{' || x.v === '}')) return isTypeTok(toks[k + 1]);
+  }
+  return false;
 }
 
 // The sites of one function body: [{cls, k, s, e, line, orig, mutants: [{code, text}]}].

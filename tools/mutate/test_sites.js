@@ -9,13 +9,13 @@ const src = `
 static const char *names[] = { "a<b", "4107" };
 static int check(const char *fr, int n, unsigned faults)
 {
-    char buf[64];   // buf[64] is a size, "x == y" a string
+    char buf[64], ty[12];   // buf[64] and ty[12] are sizes, "x == y" a string
     if (!fr || n >= 3) return 4000;
     if (!(faults & 1) && strcmp(fr, "/in-cse") != 0) reject(fr, 4106);
     if (strncmp(fr, "C", 1) == 0) n++;
     if (has_fault(fr, "x") && n > 1) { if (n < 2) return 4107; }
     const char *rsc = "4107";
-    (void)buf; (void)rsc;
+    (void)buf; (void)ty; (void)rsc;
     return n > 0 && fr[0] == '/';
 }
 struct s { int a; };
