@@ -185,6 +185,17 @@ static int targets_base(const registrar *r, const char *to)
     return s[n] == '\0' || (s[n] == '/' && strcmp(s + n + 1, r->base) == 0);
 }
 
+/* Does `to` name another CSE (SP-relative or absolute, with a CSE-ID that is not this one)?
+ * Then this CSE is a transit CSE for the request (TS-0004 §7.3.2.8). */
+static int targets_other_cse(const registrar *r, const char *to)
+{
+    if (!to) return 0;
+    const char *s = sp_relative(to);
+    if (s[0] != '/') return 0;   /* CSE-relative: this CSE hosts it */
+    size_t n = strcspn(s + 1, "/") + 1;
+    return n != strlen(r->cse_id) || strncmp(s, r->cse_id, n) != 0;
+}
+
 static resource *find_by(registrar *r, int ty, const char *owner)
 {
     for (size_t i = 0; i < r->nres; i++)
@@ -500,7 +511,12 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
     if (req->pc && req->pclen) body = json_loadb(req->pc, req->pclen, 0, NULL);
     switch (req->op) {
     case M2M_OP_CREATE:
-        if (!targets_base(r, req->to)) reject(r, req, rsp, 4004, "CREATE target is not the CSEBase", tl, peer);
+        /* TS-0004 §7.3.2.8: "When the receiver is a transit CSE: If the request is an AE/CSE
+         * registration request, then the request is rejected with a Response Status Code
+         * indicating "BAD_REQUEST" error." */
+        if ((req->ty == 16 || req->ty == 2) && targets_other_cse(r, req->to))
+            reject(r, req, rsp, 4000, "a registration addressed to another CSE (this one would be a transit CSE)", tl, peer);
+        else if (!targets_base(r, req->to)) reject(r, req, rsp, 4004, "CREATE target is not the CSEBase", tl, peer);
         else if (!body) reject(r, req, rsp, 4000, "CREATE without JSON content", tl, peer);
         else if (req->ty == 16) create_remote_cse(r, req, body, rsp, tl, peer);
         else if (req->ty == 2) create_ae(r, req, sa, body, rsp, tl, peer);

@@ -66,6 +66,7 @@ static const var_def VARS[] = {
     { "ENROLEE_CERT_ID", "<mef enrolee-cert-id>", "the identity the enrolee's certificate carries in subjectAltName for the certificate-based RSPF (dns:FQDN of a CSE, uri:AE-ID of an AE)" },
     { "HARNESS_APP_ID", "<harness app-id>", "an App-ID the IUT's service subscription for the harness's credential allows" },
     { "HARNESS_DENIED_APP_ID", "<harness denied-app-id>", "an App-ID that subscription does not allow" },
+    { "OTHER_CSE_ID", "<iut><cse-id>", "a CSE-ID that is not the IUT's and differs from it only in its last character (a request addressed to it is not for the IUT's CSEBase)" },
     { "RSC_APP_RULE_FAILED", "<iut release>", "the RSC of a failed serviceSubscribedAppRule check: 4126 from Release 3, 4107 before" },
     { "RSC_ALREADY_REGISTERED", "<iut release>", "the RSC of a registration whose remoteCSE or AE-ID-Stem is still registered: 4117 ORIGINATOR_HAS_ALREADY_REGISTERED from Release 3, 4105 CONFLICT before" },
     { "SECOND_REGISTREE_CSE_ID", "<credentials><psk cse-id> (the second <psk>)", "the CSE-ID of the profile's second registree credential" },
@@ -130,6 +131,13 @@ static char *absolute(const char *path)
 static void from_profile(vars *v, const profile *p, const test_env *e)
 {
     set_opt(v, "IUT_CSE_ID", p->iut_cse_id);
+    if (p->iut_cse_id && strlen(p->iut_cse_id) > 1) {   /* same length, last character changed */
+        char *other = xstrdup(p->iut_cse_id);
+        char *last = other + strlen(other) - 1;
+        *last = *last == 'x' ? 'y' : 'x';
+        vars_set(v, "OTHER_CSE_ID", other);
+        free(other);
+    }
     set_opt(v, "IUT_AE_ID", p->iut_ae_id);
     int ae = p->iut_kind && !strcmp(p->iut_kind, "ae");
     set_opt(v, "IUT_ID", ae ? p->iut_ae_id : p->iut_cse_id);

@@ -96,6 +96,43 @@ static void test_cse_registration_in_sa(void)
     timeline_free(&tl);
 }
 
+/* TS-0004 §7.3.2.8: a registration addressed to another CSE makes this one a transit CSE:
+ * 4000, nothing registered; a CSE-ID differing only in its last character is another CSE.
+ * A CREATE to this CSE below its CSEBase (no such parent here) stays 4004. */
+static void test_registration_to_other_cse(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa = { 1, 1, "id@x", "/asn-cse-1", NULL };
+    const char *others[] = { "/in-csx/in-name", "/in-cse2/in-name", "//sp.example/in-csx/in-name", "/in-cs" };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+        free(req.to);
+        req.to = xstrdup(others[i]);
+        CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4000);
+        CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-1"));
+        m2m_prim_free(&rsp);
+        m2m_prim_free(&req);
+    }
+    const char *here[] = { "/in-cse/in-name/nothing", "in-name/nothing" };
+    for (size_t i = 0; i < sizeof here / sizeof here[0]; i++) {
+        req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+        free(req.to);
+        req.to = xstrdup(here[i]);
+        CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4004);
+        m2m_prim_free(&rsp);
+        m2m_prim_free(&req);
+    }
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);   /* its own CSEBase: registered */
+    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
 static void test_release2_existing_gets_4105(void)
 {
     test_rvi = "2";   /* a Release-2 registrar is sent Release-2 requests */
@@ -543,6 +580,7 @@ void m2m_test_register(void)
     CU_add_test(s, "CSE-ID outside an association: 4107", test_cse_outside_sa_gets_4107);
     CU_add_test(s, "remoteCSE CREATE inside the association: 2001, then 4117", test_cse_registration_in_sa);
     CU_add_test(s, "Release 2: existing remoteCSE is 4105", test_release2_existing_gets_4105);
+    CU_add_test(s, "a registration addressed to another CSE: 4000 (transit)", test_registration_to_other_cse);
     CU_add_test(s, "From not bound to the association: 4106", test_impersonation_gets_4106);
     CU_add_test(s, "From naming another registree CSE: 4106", test_other_registree_gets_4106);
     CU_add_test(s, "remoteCSE CREATE by an AE-ID: 4005", test_remote_cse_with_ae_id_gets_4005);
