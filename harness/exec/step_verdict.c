@@ -3,6 +3,7 @@
  * step needs, and what silence, an ICMP refusal or the IUT's death say (exec/evidence.h). */
 #include "exec_int.h"
 #include "evidence.h"
+#include "plainmode.h"
 #include "../iut/iutctl.h"
 #include "steps_net.h"
 #include "wire.h"
@@ -112,7 +113,7 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     int not_dtls = evidence_not_dtls(&x->tl, x->tl.n);
     /* no DTLS from the IUT: unless the test's own link control withheld its datagrams (then
      * the check is judged as it stands) */
-    int no_dtls = evidence_step_needs_dtls(s) && !dtls_seen && (not_dtls || !evidence_link_withheld(&x->tl, x->tl.n));
+    int no_dtls = !plainmode_on(&x->v) && evidence_step_needs_dtls(s) && !dtls_seen && (not_dtls || !evidence_link_withheld(&x->tl, x->tl.n));
     /* what the coaps port did instead of DTLS is said also where the step did not need it
      * (a registration that never came from a device that speaks no DTLS) */
     if (no_dtls || (!dtls_seen && not_dtls)) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
