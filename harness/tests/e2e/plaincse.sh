@@ -18,6 +18,9 @@
 #                   test reaches the expect of its last check (its step record in results.json),
 #                   none ends inconc, error or skipped; the remoteCSE registration tests run where
 #                   the profile says plain-mcc="accepts" and skip, naming the setting, elsewhere.
+#   ae            ref-in-cse-plain-ae.xml: the same IN-CSE (RST) with the harness as a field AE on
+#                 Mca (CFG_REGISTREE_AE), expected/plain-cse-ae.tsv; the same assertions but the
+#                 plain-CoAP run mode's (its access-control tests act as a field CSE).
 #   certify-no-sae  ref-in-cse.xml without the SAE items, against the correct ref-in-cse on fixed
 #                 ports: the one test that applies passes, and --certify still ends non-green.
 # Needs HARNESS, SIM_DEVICE, REF_IN_CSE, SRC in the environment (meson test sets them).
@@ -42,8 +45,9 @@ last_check_expect() {
 }
 
 case $case_name in
-rst) profile=$SRC/fixtures/profiles/ref-in-cse-plain.xml; accepts=1;;
-silent) profile=$SRC/fixtures/profiles/ref-in-cse-plain-silent.xml; accepts=0;;
+rst) profile=$SRC/fixtures/profiles/ref-in-cse-plain.xml; accepts=1; plainrun=1;;
+silent) profile=$SRC/fixtures/profiles/ref-in-cse-plain-silent.xml; accepts=0; plainrun=1;;
+ae) profile=$SRC/fixtures/profiles/ref-in-cse-plain-ae.xml; accepts=1; plainrun=0;;
 certify-no-sae)
   read -r p1 p2 < <(python3 -c 'import socket
 s=[socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
@@ -95,9 +99,10 @@ for id in $(awk -F'\t' '!/^#/ && NF { print $1 }' "$expected"); do
 done
 # the readiness probe asked the CSE until it served: ready after the peer's second of 4.00,
 # and the first request was served (2001), not answered 4.00
-python3 - "$(results)" <<'PY' && ok "readiness: iut.ready after the not-ready second, the first request served" || fail "readiness probe"
+first=$(awk -F'\t' '!/^#/ && NF { print $1; exit }' "$expected")
+python3 - "$(results)" "$first" <<'PY' && ok "readiness: iut.ready after the not-ready second, the first request served" || fail "readiness probe"
 import json, sys
-t = [x for x in json.load(open(sys.argv[1]))["tests"] if x["id"] == "TC_SEC_IN_ORDER_001"][0]["timeline"]
+t = [x for x in json.load(open(sys.argv[1]))["tests"] if x["id"] == sys.argv[2]][0]["timeline"]
 ready = [e for e in t if e["name"] == "iut.ready"][0]
 first = [e for e in t if e["name"] == "msg.rx"][0]
 print("  iut.ready at %.3f s, first answer code %s rsc %s" % (ready["t"], first["attrs"].get("code"), first["attrs"].get("rsc")))
@@ -114,6 +119,7 @@ expect_eq "certify --plain-coap: exit status" 2 "$rc"
 expect_contains "certify --plain-coap: why" "$out" "--certify refuses the plain-CoAP run mode (--plain-coap)"
 
 # 3. The plain-CoAP run mode.
+[ "$plainrun" = 1 ] || { finish; exit; }
 run --plain-coap ${E2E_JOBS:+-j "$E2E_JOBS"} "$dir"
 expect_contains "console: not certifying" "$out" "plain-CoAP run mode: this run is NOT CERTIFYING"
 expect_eq "JUnit property run_mode" "plain-coap (not certifying)" "$(xp "string(//testsuite[1]/properties/property[@name='run_mode']/@value)" "$(junit)")"
