@@ -5,6 +5,7 @@
 #include "run/plan.h"
 #include "run/runner.h"
 #include "run/pool.h"
+#include "exec/plainmode.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
 
@@ -369,12 +370,55 @@ static void test_transport_plan(void)
     profile_free(dtls);
 }
 
+/* The plain-CoAP run mode's steps and variables: register-field-cse.xml registers the remoteCSE
+ * outside the mode and the AE Cm2mh-admin in it; associations are left out only in it. */
+static void test_plain_steps(void)
+{
+    profile *p = load_profile("ref-in-cse-plain");
+    testcase *acp = load_tc("field/TC_SEC_IN_ACP_001.xml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(acp);
+    int secure_only = 0, plain_only = 0, assoc = 0;
+    for (int mode = 0; mode < 2; mode++) {
+        p->plain_coap_run = mode;
+        size_t left = 0, ae_create = 0, csr_create = 0;
+        for (size_t i = 0; i < acp->preamble.n; i++) {
+            const tc_step *st = &acp->preamble.items[i];
+            secure_only += st->run_mode == TC_MODE_SECURE;
+            plain_only += st->run_mode == TC_MODE_PLAIN_COAP;
+            assoc += st->kind == STEP_ASSOC;
+            char why[160];
+            if (plainmode_step_left_out(p, st, why, sizeof why)) { left++; continue; }
+            const char *ty = st->kind == STEP_SEND ? kvlist_get(&st->send, "ty") : NULL;
+            ae_create += ty && !strcmp(ty, "2");
+            csr_create += ty && !strcmp(ty, "16");
+        }
+        /* outside the mode: the remoteCSE; in it: the admin AE and Cae2, Cae3, no association */
+        CU_ASSERT_EQUAL(csr_create, mode ? 0u : 1u);
+        CU_ASSERT_EQUAL(ae_create, mode ? 3u : 0u);
+        CU_ASSERT_EQUAL(left, mode ? 3u : 6u);   /* the remoteCSE send, its expect, the association; the AEs' */
+        vars v;
+        vars_init(&v);
+        vars_from_profile(&v, p);
+        plainmode_vars(&v, p);
+        CU_ASSERT_STRING_EQUAL(vars_get(&v, "RUN_MODE"), mode ? "plain-coap" : "secure");
+        CU_ASSERT_STRING_EQUAL(vars_get(&v, "REGISTREE_ID"), mode ? "Cm2mh-admin" : "/asn-cse-1");
+        CU_ASSERT_STRING_EQUAL(vars_get(&v, "AE_ID_PREFIX"), mode ? "" : "/asn-cse-1/");
+        CU_ASSERT_EQUAL(plainmode_on(&v), mode);
+        vars_free(&v);
+    }
+    CU_ASSERT(secure_only > 0 && plain_only > 0 && assoc > 0);
+    testcase_free(acp);
+    profile_free(p);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("plan", NULL, NULL);
     CU_add_test(s, "--shard K/N parsing", test_parse_shard);
     CU_add_test(s, "skip reasons: the PICS item first, raw keys are no certificates", test_skip_reasons);
     CU_add_test(s, "an IUT without DTLS, and the plain-CoAP run mode", test_transport_plan);
+    CU_add_test(s, "the plain-CoAP run mode: steps left out, registree and originators", test_plain_steps);
     CU_add_test(s, "shard split: each id once, balanced, order-independent", test_shard_split);
     CU_add_test(s, "plan_shard keeps plan order", test_shard_plan);
     CU_add_test(s, "known failures: xfail and xpass", test_known);
