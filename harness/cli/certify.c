@@ -1,6 +1,7 @@
 #include "certify.h"
 #include "../run/runner.h"
 #include "../model/xmlload.h"
+#include "../model/profile_extends.h"
 #include "../util/xmem.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +25,14 @@ static void check_file(const profile *p, diag *d)
 {
     diag quiet;
     diag_init(&quiet);
-    xmlDocPtr doc = xmlload_parse_file(p->file, &quiet);
+    /* the profile as applied: with the bases it extends merged in */
+    xmlDocPtr doc = profile_doc_read(p->file, &quiet);
     diag_free(&quiet);
     if (!doc) return;   /* it loaded a moment ago; nothing more to say */
     if (!explicit_attr(doc, "iut", "release"))
         PROBLEM("<iut release=\"...\"> is not given (expected status codes depend on the release)");
     if (!explicit_attr(doc, "iut", "host")) PROBLEM("<iut host=\"...\"> (the IUT's host name) is not given");
-    xmlFreeDoc(doc);
+    xmlload_free_doc(doc);
 }
 
 static const struct { const char *pics, *kind; } kinds[] = {
@@ -89,7 +91,7 @@ static void check_role(const profile *p, diag *d)
                     "${HARNESS_COAPS_PORT} to the IUT: give the fixed port the IUT is configured with");
     } else {
         if (!p->iut_address) PROBLEM("<iut address=\"...\"> is not given");
-        if (p->iut_coaps_port <= 0) PROBLEM("<iut coaps-port=\"...\"> is not given");
+        if (p->iut_coaps_port <= 0 && p->transport_dtls) PROBLEM("<iut coaps-port=\"...\"> is not given");
         if (!p->iut_cse_id) PROBLEM("the IN-CSE's <cse-id> is not given");
         if (!p->harness_cse_id && !p->harness_ae_id)
             PROBLEM("the identity the harness registers with (<harness><cse-id> or <ae-id>) is not given");
@@ -139,6 +141,23 @@ size_t certify_check(const profile *p, testcase *const *tcs, size_t n, diag *d)
     check_role(p, d);
     check_triggers(p, tcs, n, d);
     return diag_count(d) - before;
+}
+
+int certify_sae_rule(const profile *p, char *why, size_t len)
+{
+    if (p->transport_dtls && profile_has_pics(p, "SAE")) return 0;
+    const char *lack = !p->transport_dtls ? "the IUT offers no DTLS (<transport dtls=\"no\">)"
+                                          : "the IUT claims no SAE (PICS SAE)";
+    int field = !strcmp(p->role, "field");
+    int ae_to_mn = !field && profile_has_pics(p, "IUT_AE") && profile_has_pics(p, "CFG_REGISTRAR_MN_CSE");
+    if (ae_to_mn) {
+        snprintf(why, len, "%s: between an AE and a field-domain CSE SAE is strongly recommended, not mandatory "
+                 "(TS-0003 §6.1.2.2.1)", lack);
+        return 1;
+    }
+    snprintf(why, len, "%s: SAE is mandatory on Mcc between a field-domain node and the IN-CSE (TS-0003 §6.1.2.2.1)%s",
+             lack, field ? "" : " (the harness is the IUT's IN-CSE registrar)");
+    return 2;
 }
 
 int certify_write_skipped(const char *dir, const test_result *rs, size_t n)

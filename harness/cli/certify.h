@@ -31,4 +31,11 @@ size_t certify_check(const profile *p, testcase *const *tcs, size_t n, diag *d);
 /* skipped.txt in dir: "ID<TAB>reason" per skipped test, in plan order. 0 or -1. */
 int certify_write_skipped(const char *dir, const test_result *rs, size_t n);
 
+/* SAE where TS-0003 §6.1.2.2.1 makes it mandatory: between a field-domain node and the
+ * IN-CSE (an IN-CSE IUT, or the harness as IN-CSE registrar of a field CSE or AE). Returns 2
+ * when the profile claims no SAE there (<transport dtls="no">, or no PICS SAE): a
+ * certification run cannot be green; 1 when it lacks SAE only between an AE and a
+ * field-domain CSE (strongly recommended: a warning); 0 else. why says it. */
+int certify_sae_rule(const profile *p, char *why, size_t len);
+
 #endif

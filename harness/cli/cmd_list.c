@@ -8,12 +8,14 @@
 
 static void list_usage(FILE *f)
 {
-    fputs("usage: m2m-harness list [--profile FILE] [--markdown] PATH...\n"
+    fputs("usage: m2m-harness list [--profile FILE [--plain-coap]] [--markdown] PATH...\n"
           "       m2m-harness list --coverage [--requirements FILE] PATH...\n"
           "\n"
           "Lists the test cases in PATH: id, role.area, the requirement ids they cover and\n"
           "their title. With --profile, also whether each applies to that IUT (and why not).\n"
           "\n"
+          "      --plain-coap         with --profile: what the plain-CoAP run mode (run --plain-coap)\n"
+          "                           would run and skip\n"
           "  -m, --markdown           the same as a Markdown table (id, role, covers, title): the\n"
           "                           test table of docs/testcases.md is this output\n"
           "                           (tools/docs/sync-readme.sh)\n"
@@ -55,15 +57,16 @@ int cmd_list(int argc, char **argv)
     static const struct option opts[] = {
         { "profile", required_argument, 0, 'p' }, { "help", no_argument, 0, 'h' },
         { "coverage", no_argument, 0, 'c' }, { "requirements", required_argument, 0, 'r' },
-        { "markdown", no_argument, 0, 'm' }, { 0, 0, 0, 0 } };
+        { "markdown", no_argument, 0, 'm' }, { "plain-coap", no_argument, 0, 'L' }, { 0, 0, 0, 0 } };
     const char *profile_path = NULL, *req_path = NULL;
-    int c, want_coverage = 0, markdown = 0;
+    int c, want_coverage = 0, markdown = 0, plain = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:hcr:m", opts, NULL)) != -1) {
         if (c == 'p') profile_path = optarg;
         else if (c == 'c') want_coverage = 1;
         else if (c == 'r') req_path = optarg;
         else if (c == 'm') markdown = 1;
+        else if (c == 'L') plain = 1;
         else if (c == 'h') { list_usage(stdout); return 0; }
         else { list_usage(stderr); return EXIT_BAD_INPUT; }
     }
@@ -72,6 +75,10 @@ int cmd_list(int argc, char **argv)
     diag_init(&d);
     tc_set set = { 0 };
     profile *p = cli_load_inputs(profile_path, argv + optind, (size_t)(argc - optind), &set, &d);
+    if (plain && p && strcmp(p->role, "field") != 0)
+        diag_error(&d, profile_path, 0, "--plain-coap runs an IN-CSE's tests over plain CoAP: profile role %s is not field",
+                   p->role);
+    else if (plain && p) p->plain_coap_run = 1;
     if (diag_count(&d)) {
         diag_print(&d, stderr);
         diag_free(&d);

@@ -52,6 +52,12 @@ static void run_usage(FILE *f)
           "                         --retry; runs every applicable test; ignores the known-failures\n"
           "                         list; marks the report (property run_mode=certification) and\n"
           "                         writes skipped.txt (each skipped test with its reason)\n"
+          "      --plain-coap       the plain-CoAP run mode, NOT CERTIFYING (role field, an IN-CSE\n"
+          "                         without DTLS): the access-control tests over plain CoAP with\n"
+          "                         AE originators registered on Mca, and the remoteCSE\n"
+          "                         registration tests where the profile says <transport\n"
+          "                         plain-mcc=\"accepts\">; the rest skip. Reports say so\n"
+          "                         (property run_mode=plain-coap); --certify refuses it\n"
           "      --shard K/N        run only shard K of N: test ids sorted bytewise, the i-th (from\n"
           "                         0) is in shard i mod N + 1; 'm2m-harness merge' joins the reports\n"
           "  -j, --jobs N           run N tests at once (default: 32 per core, see below); the\n"
@@ -177,7 +183,7 @@ int cmd_run(int argc, char **argv)
         { "quiet", no_argument, 0, 'q' }, { "certify", no_argument, 0, 'C' },
         { "shard", required_argument, 0, 'K' }, { "jobs", required_argument, 0, 'j' },
         { "repeat", required_argument, 0, 'R' }, { "retry", required_argument, 0, 'T' },
-        { "durations", required_argument, 0, 'D' }, { 0, 0, 0, 0 } };
+        { "durations", required_argument, 0, 'D' }, { "plain-coap", no_argument, 0, 'L' }, { 0, 0, 0, 0 } };
     const char *profile_paths[MAX_PROFILES];
     const char *durations_path = NULL;
     size_t nprofiles = 0;
@@ -207,6 +213,7 @@ int cmd_run(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'P': pcap = 1; break;
         case 'C': fo.certify = 1; break;
+        case 'L': fo.plain_coap = 1; break;
         case 'K': fo.shard = optarg; break;
         case 'j':
             if (fleet_parse_number("-j", optarg, 1, &fo.jobs) < 0) return EXIT_BAD_INPUT;
@@ -241,6 +248,10 @@ int cmd_run(int argc, char **argv)
     for (size_t k = 0; k < nunits; k++) {
         units[k].profile_path = profile_paths[k];
         if (profile_load(profile_paths[k], pschema, &units[k].p, &d) != 0) { loaded = 0; continue; }
+        if (fo.plain_coap && strcmp(units[k].p->role, "field") != 0)
+            diag_error(&d, profile_paths[k], 0, "--plain-coap runs an IN-CSE's tests over plain CoAP: profile role %s is "
+                       "not field", units[k].p->role);
+        else if (fo.plain_coap) units[k].p->plain_coap_run = 1;
         cli_check_listen_ports(units[k].p, &d);
         cli_check_key_files(units[k].p, &d, stderr);
     }
@@ -324,7 +335,7 @@ int cmd_run(int argc, char **argv)
         const char *audit[] = { "harness_git", u->ri.harness_git, "build_type", u->ri.build_type,
                                 "profile_sha256", u->ri.profile_sha256, "suite_sha256", u->ri.suite_sha256,
                                 "seed", u->seedstr, "started", u->ri.started, "ended", u->ri.ended,
-                                "run_mode", fo.certify ? "certification" : "regular",
+                                "run_mode", u->p->plain_coap_run ? "plain-coap (not certifying)" : fo.certify ? "certification" : "regular",
                                 "shard", fo.shard ? fo.shard : "1/1", "other_role_tests", u->other, NULL, NULL };
         memcpy(u->audit, audit, sizeof audit);
         u->jr = (junit_run){ "m2m-harness", stamp, host, u->profile_path, u->p->name, u->audit };
@@ -334,8 +345,13 @@ int cmd_run(int argc, char **argv)
         junit_write(u->junit_path, &u->jr, NULL, 0);
     }
     char *combined_path = multi ? xasprintf("%s/junit.xml", top) : NULL;
+    int plain_any = 0;
+    for (size_t k = 0; k < nunits; k++) plain_any |= units[k].p->plain_coap_run;
+    if (plain_any)
+        fputs("plain-CoAP run mode: NOT CERTIFYING - no security association; the access-control tests run over plain "
+              "CoAP with AE originators registered on Mca\n", con.out);
     const char *caudit[] = { "seed", units[0].seedstr, "started", units[0].ri.started,
-                             "run_mode", fo.certify ? "certification" : "regular",
+                             "run_mode", plain_any ? "plain-coap (not certifying)" : fo.certify ? "certification" : "regular",
                              "shard", fo.shard ? fo.shard : "1/1", NULL, NULL };
     junit_run cjr = { "m2m-harness", stamp, host, NULL, NULL, caudit };
     if (multi) junit_write_profiles(combined_path, &cjr, NULL, 0);
@@ -395,7 +411,8 @@ int cmd_run(int argc, char **argv)
         console_reports(&con, top, pcap && units[0].executed, bundles);
     }
     for (size_t k = 0; k < nunits; k++)
-        fleet_report(&fo, units[k].p, units[k].dir, units[k].results, units[k].nplan, stdout);
+        if (fleet_report(&fo, units[k].p, units[k].dir, units[k].results, units[k].nplan, stdout) && !rc) rc = EXIT_FAILED;
+    if (plain_any) fputs("plain-CoAP run mode: this run is NOT CERTIFYING\n", con.out);
     for (size_t k = 0; k < nunits; k++)
         if (units[k].executed == 0 && !allow_empty) {
             fprintf(stderr, "run: no test was executed against profile %s (%zu selected, all skipped or none "

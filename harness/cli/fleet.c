@@ -54,6 +54,10 @@ size_t fleet_check(fleet_opts *fo, const profile *p, testcase *const *tcs, size_
         if (nfilters) diag_error(d, NULL, 0, "--certify runs every applicable test: --filter is refused");
         if (fo->shard) diag_error(d, NULL, 0, "--certify is one complete run: --shard is refused");
         if (fo->retry) diag_error(d, NULL, 0, "--certify reports each test's first verdict: --retry is refused");
+        if (p->plain_coap_run)
+            diag_error(d, p->file, p->transport_line, "--certify refuses the plain-CoAP run mode (%s): it opens no "
+                       "security association and certifies nothing", fo->plain_coap ? "--plain-coap" :
+                       "<transport run-mode=\"plain-coap\">");
         certify_check(p, tcs, ntcs, d);
     }
     return diag_count(d) - before;
@@ -194,7 +198,7 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
     return executed;
 }
 
-void fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const test_result *rs, size_t n, FILE *out)
+int fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const test_result *rs, size_t n, FILE *out)
 {
     size_t flaky = 0;
     for (size_t i = 0; i < n; i++) flaky += rs[i].flaky != 0;
@@ -214,5 +218,13 @@ void fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const
         fprintf(out, "certification run: profile applied in %s/profile.xml; %zu skipped test(s) with their "
                      "reasons in %s/skipped.txt; known failures not applied: %zu\n",
                 dir, skipped, dir, p->known_failures.n);
+        char why[400];
+        int sae = certify_sae_rule(p, why, sizeof why);
+        if (sae == 2) {
+            fprintf(out, "certification run NOT PASSED: %s, whatever the tests that ran gave\n", why);
+            return 1;
+        }
+        if (sae == 1) fprintf(out, "certification run: warning: %s\n", why);
     }
+    return 0;
 }

@@ -12,6 +12,7 @@
 
 typedef struct fleet_opts {
     int certify;
+    int plain_coap;          /* --plain-coap: the plain-CoAP run mode (exec/plainmode.h), not certifying */
     const char *shard;       /* "K/N" as given, or NULL */
     unsigned shard_k, shard_n;
     unsigned jobs, repeat, retry;
@@ -78,7 +79,9 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
                      const char *combined_junit, const junit_run *combined);
 
 /* After the summary: the flaky tests, and for a certification run what was not applied and
- * where the skipped tests are listed (writes skipped.txt in dir). */
-void fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const test_result *rs, size_t n, FILE *out);
+ * where the skipped tests are listed (writes skipped.txt in dir), and whether SAE is there
+ * where TS-0003 §6.1.2.2.1 makes it mandatory (certify_sae_rule). Returns 1 when that rule
+ * keeps the certification run from being green (said on out), else 0. */
+int fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const test_result *rs, size_t n, FILE *out);
 
 #endif

@@ -31,6 +31,7 @@ struct registrar {
     struct subscription { char *credential, *app_ids, *ae_ids; } *subs;
     size_t nsubs, capsubs;
     int require_sae;     /* registrar_require_sae */
+    int plain_mcc;       /* registrar_accept_plain_mcc */
     int plain_ae_authn;  /* registrar_plain_ae_authenticated */
     int format;          /* registrar_set_format */
 };
@@ -40,6 +41,7 @@ void registrar_set_format(registrar *r, int cf) { r->format = cf; }
 void registrar_set_faults(registrar *r, unsigned faults) { r->faults = faults; }
 
 void registrar_require_sae(registrar *r, int on) { r->require_sae = on; }
+void registrar_accept_plain_mcc(registrar *r, int on) { r->plain_mcc = on; }
 
 void registrar_plain_ae_authenticated(registrar *r, int on) { r->plain_ae_authn = on; }
 
@@ -445,7 +447,7 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
         reject(r, req, rsp, 4000, "mandatory parameter missing (op, to, fr or rqi)", tl, peer);
         return;
     }
-    if (!secure && req->fr && m2m_id_is_cse(req->fr)) {
+    if (!secure && req->fr && m2m_id_is_cse(req->fr) && !r->plain_mcc) {
         reject(r, req, rsp, 4107, "CSE-ID in From outside any security association", tl, peer);
         return;
     }

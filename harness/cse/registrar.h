@@ -70,6 +70,9 @@ void registrar_add_subscription(registrar *r, const char *credential, const char
  * AE registered here) is refused with 4107 SECURITY_ASSOCIATION_REQUIRED. Off by default:
  * the registrar then serves AEs over plain CoAP (Mca without SAE). */
 void registrar_require_sae(registrar *r, int on);
+/* A CSE-ID in From outside any association is served instead of refused with 4107: a CSE that
+ * offers no DTLS at all and registers field CSEs over plain CoAP (ref-in-cse --plain-only). */
+void registrar_accept_plain_mcc(registrar *r, int on);
 
 /* Whether an AE registered here over plain CoAP counts as authenticated for a rule with
  * accessControlAuthenticationFlag (TS-0003 §7.1.2 leaves it to the deployment). Default 0:

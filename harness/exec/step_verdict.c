@@ -3,6 +3,7 @@
  * step needs, and what silence, an ICMP refusal or the IUT's death say (exec/evidence.h). */
 #include "exec_int.h"
 #include "evidence.h"
+#include "plainmode.h"
 #include "../iut/iutctl.h"
 #include "steps_net.h"
 #include "wire.h"
@@ -10,6 +11,22 @@
 #include <string.h>
 
 static const char *const phase_names[] = { "preamble", "body", "postamble" };
+
+/* What the IUT did instead of DTLS (evidence.h); an IUT with <transport dtls="no"> has no
+ * coaps port: the harness offered its handshake on the CoAP port, and the words say so. */
+static void no_dtls_words(const exec *x, size_t from, int64_t window_ns, char *buf, size_t len)
+{
+    evidence_no_dtls(&x->tl, from, x->tl.n, window_ns, buf, len);
+    const char *c = strstr(buf, "the coaps port");
+    if (x->p->transport_dtls || !c) return;
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "%.*sits CoAP port (it has no coaps port: <transport dtls=\"no\">)%s", (int)(c - buf), buf,
+             c + strlen("the coaps port"));
+    size_t n = strlen(tmp);
+    if (n >= len) n = len - 1;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+}
 
 /* The readiness probe said the IUT is up: its silence on the coaps port is its own. */
 static int iut_confirmed_ready(const exec *x)
@@ -112,11 +129,11 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     int not_dtls = evidence_not_dtls(&x->tl, x->tl.n);
     /* no DTLS from the IUT: unless the test's own link control withheld its datagrams (then
      * the check is judged as it stands) */
-    int no_dtls = evidence_step_needs_dtls(s) && !dtls_seen && (not_dtls || !evidence_link_withheld(&x->tl, x->tl.n));
+    int no_dtls = !plainmode_on(&x->v) && evidence_step_needs_dtls(s) && !dtls_seen && (not_dtls || !evidence_link_withheld(&x->tl, x->tl.n));
     /* what the coaps port did instead of DTLS is said also where the step did not need it
      * (a registration that never came from a device that speaks no DTLS) */
-    if (no_dtls || (!dtls_seen && not_dtls)) evidence_no_dtls(&x->tl, 0, x->tl.n, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns),
-                                  ev, sizeof ev);
+    if (no_dtls || (!dtls_seen && not_dtls))
+        no_dtls_words(x, 0, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns), ev, sizeof ev);
     int sae_required = ph == PHASE_BODY && s->in_check && s->check_without_dtls_fail && no_dtls;
     int heard = wire_peer_seen(x->w) || steps_net_heard_iut(x->w);
     if (ph == PHASE_POSTAMBLE) {
@@ -165,7 +182,7 @@ int check_controls(exec *x, const tc_step *s, size_t from, unsigned sa, int64_t 
         snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s", missing[0] ? " " : "", control_names[2]);
     }
     if (!ok) {
-        evidence_no_dtls(&x->tl, s->kind == STEP_ASSOC ? from : 0, x->tl.n, window_ns, ev, sizeof ev);
+        no_dtls_words(x, s->kind == STEP_ASSOC ? from : 0, window_ns, ev, sizeof ev);
         if (s->control & TC_CONTROL_MESSAGE && !(s->control & TC_CONTROL_DTLS) && evidence_dtls(&x->tl, 0, x->tl.n, 0))
             snprintf(ev, sizeof ev, "no CoAP message from the IUT inside a security association in this test");
         verdict_set(&x->vs, VERDICT_INCONC, "step at line %d: %s, but its control (%s) is missing: %s", s->line, how, missing, ev);
@@ -214,7 +231,7 @@ void check_pending_controls(exec *x)
     const tc_step *s = x->control_pending;
     if (!s || x->control_assoc_ok || verdict_rank(x->vs.v) >= verdict_rank(VERDICT_INCONC)) return;
     char ev[300];
-    evidence_no_dtls(&x->tl, 0, x->tl.n, x->p->dtls_total_ns, ev, sizeof ev);
+    no_dtls_words(x, 0, x->p->dtls_total_ns, ev, sizeof ev);
     verdict_set(&x->vs, VERDICT_INCONC,
                 "step at line %d: the association was not established, but its control (handshake) is missing: no association with the profile's credential completed in this test%s%s",
                 s->line, evidence_dtls(&x->tl, 0, x->tl.n, 0) ? "" : ": ", evidence_dtls(&x->tl, 0, x->tl.n, 0) ? "" : ev);

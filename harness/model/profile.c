@@ -539,6 +539,50 @@ static void defaults(profile *p)
     p->step_timeout_ns = ms_to_ns(M2M_DEFAULT_STEP_TIMEOUT_MS);
     p->test_deadline_ns = ms_to_ns(M2M_DEFAULT_TEST_DEADLINE_MS);
     p->ready_timeout_ns = ms_to_ns(M2M_DEFAULT_READY_TIMEOUT_MS);
+    p->transport_dtls = 1;
+}
+
+const char *profile_plain_mcc_name(int v)
+{
+    return v == PROFILE_PLAIN_MCC_ACCEPTS ? "accepts" : v == PROFILE_PLAIN_MCC_REFUSES ? "refuses" : "undeclared";
+}
+
+int profile_pics_needs_dtls(const char *item)
+{
+    static const char *const dtls_items[] = { "SAE", "SAE_PSK", "SAE_CERT", "SAE_RPK", "IUT_OPENS_SA2", NULL };
+    for (size_t i = 0; item && dtls_items[i]; i++)
+        if (!strcmp(item, dtls_items[i])) return 1;
+    return 0;
+}
+
+/* <transport dtls="yes|no" plain-mcc="accepts|refuses" run-mode="plain-coap|certifying"/> */
+static void parse_transport(pctx *c, const xmlNode *n, profile *p)
+{
+    char *dtls = xml_attr(n, "dtls"), *mcc = xml_attr(n, "plain-mcc"), *mode = xml_attr(n, "run-mode");
+    p->transport_line = xml_line(n);
+    if (dtls && !strcmp(dtls, "no")) p->transport_dtls = 0;
+    else if (dtls && strcmp(dtls, "yes") != 0) perr(c, n, "<transport dtls=\"%s\">: expected yes or no", dtls);
+    if (mcc && !strcmp(mcc, "accepts")) p->plain_mcc = PROFILE_PLAIN_MCC_ACCEPTS;
+    else if (mcc && !strcmp(mcc, "refuses")) p->plain_mcc = PROFILE_PLAIN_MCC_REFUSES;
+    else if (mcc) perr(c, n, "<transport plain-mcc=\"%s\">: expected accepts or refuses", mcc);
+    if (mode && !strcmp(mode, "plain-coap")) p->plain_coap_run = 1;
+    else if (mode && strcmp(mode, "certifying") != 0)
+        perr(c, n, "<transport run-mode=\"%s\">: expected plain-coap or certifying", mode);
+    if (p->role && strcmp(p->role, "field") != 0 && (p->plain_mcc || p->plain_coap_run))
+        perr(c, n, "<transport plain-mcc> and run-mode describe an IN-CSE (role field), not a profile of role %s", p->role);
+    free(dtls);
+    free(mcc);
+    free(mode);
+}
+
+/* <transport dtls="no">: the IUT claims no DTLS, so no PICS item that needs it. */
+static void transport_checks(pctx *c, const xmlNode *root, const xmlNode *pics, profile *p)
+{
+    if (p->transport_dtls) return;
+    for (size_t i = 0; i < p->npics; i++)
+        if (profile_pics_needs_dtls(p->pics[i]))
+            perr(c, pics ? pics : root, "PICS item %s claims DTLS, but <transport dtls=\"no\"> (line %d) says the IUT "
+                 "offers none: remove one of them", p->pics[i], p->transport_line);
 }
 
 static void build(pctx *c, const xmlNode *root, profile *p)
@@ -585,9 +629,11 @@ static void build(pctx *c, const xmlNode *root, profile *p)
         else if (xml_is(n, "control")) parse_control(c, n, p);
         else if (xml_is(n, "var")) parse_var(c, n, p);
         else if (xml_is(n, "known-failure")) parse_known_failure(c, n, p);
+        else if (xml_is(n, "transport")) parse_transport(c, n, p);
         else perr(c, n, "unexpected <%s> in <profile>", (const char *)n->name);
     }
     cross_checks(c, root, iut, hn, p);
+    transport_checks(c, root, pics, p);
     profile_check_creds(c, p, pics ? pics : root);
     c->errors += vars_check_profile(p, c->file, c->d);   /* ${VAR} in start, triggers and ready */
 }

@@ -114,7 +114,27 @@ typedef struct profile {
     /* Role field: a second registree CSE the harness can also be in one test (a second
      * <psk cse-id="...">, profile_creds.h), or NULL. */
     profile_registree *second_registree;
+    /* <transport dtls="yes|no" plain-mcc="accepts|refuses">: what transport the IUT offers.
+     * dtls 0: it speaks oneM2M over plain CoAP only (no DTLS on any port); the harness's
+     * ClientHello then goes to its CoAP port when no coaps-port is given. plain_mcc: whether it
+     * accepts a CSE registration on Mcc over plain CoAP (PROFILE_PLAIN_MCC_*). transport_line: of
+     * the element, 0 when absent (dtls yes, plain-mcc undeclared). */
+    int transport_dtls;
+    int plain_mcc;
+    int transport_line;
+    /* The plain-CoAP run mode (run --plain-coap, or <transport run-mode="plain-coap">): the
+     * access-control tests over plain CoAP with AE originators registered on Mca, a
+     * non-certifying run (exec/plainmode.h). Set by the loader or the command line before
+     * anything runs. */
+    int plain_coap_run;
 } profile;
+
+/* <transport plain-mcc>: not declared, "accepts", "refuses". */
+enum { PROFILE_PLAIN_MCC_UNDECLARED = 0, PROFILE_PLAIN_MCC_ACCEPTS, PROFILE_PLAIN_MCC_REFUSES };
+const char *profile_plain_mcc_name(int v);
+/* The PICS items that claim DTLS (SAE, SAE_PSK, SAE_CERT, SAE_RPK, IUT_OPENS_SA2): a profile
+ * with <transport dtls="no"> claims none of them. */
+int profile_pics_needs_dtls(const char *item);
 
 int profile_load(const char *path, const char *schema_path, profile **out, diag *d);
 int profile_load_mem(const char *name, const char *buf, size_t len, const char *schema_path,

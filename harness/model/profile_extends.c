@@ -10,7 +10,7 @@
 #define EXTENDS_MAX_DEPTH 8
 
 /* The children of <profile> in the schema's order (profile.xsd): the merged document keeps it. */
-static const char *const ORDER[] = { "iut", "harness", "credentials", "mef", "pics", "coap",
+static const char *const ORDER[] = { "iut", "harness", "credentials", "mef", "pics", "transport", "coap",
                                      "timers", "control", "var", "known-failure" };
 #define NORDER (sizeof ORDER / sizeof *ORDER)
 

@@ -378,12 +378,15 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         static const char *const drop_attrs[] = { "of", "registrations", NULL };   /* of: registrar (default) or mef */
         st->kind = STEP_DROP_STATE;
         copy_attrs(n, drop_attrs, &st->net);
-    } else if (xml_is(n, "send")) {
-        st->kind = STEP_SEND;
-        parse_send(c, n, st);
-    } else if (xml_is(n, "expect")) {
-        st->kind = STEP_EXPECT;
-        parse_expect(c, n, st);
+    } else if (xml_is(n, "send") || xml_is(n, "expect")) {
+        st->kind = xml_is(n, "send") ? STEP_SEND : STEP_EXPECT;
+        if (st->kind == STEP_SEND) parse_send(c, n, st);
+        else parse_expect(c, n, st);
+        char *mode = xml_attr(n, "mode");
+        if (mode && !strcmp(mode, "secure")) st->run_mode = TC_MODE_SECURE;
+        else if (mode && !strcmp(mode, "plain-coap")) st->run_mode = TC_MODE_PLAIN_COAP;
+        else if (mode) tc_err(c, n, "<%s mode=\"%s\">: expected secure or plain-coap", ename(n), mode);
+        free(mode);
     } else {
         tc_err(c, n, "unexpected <%s>: a step is trigger, await, expect, send, wait, close-association, open-association, open-reverse-association, link or drop-associations", ename(n));
         return -1;

@@ -101,7 +101,12 @@ typedef struct tc_step {
     /* control="dtls handshake message": the evidence a negative step (a refusal or silence
      * that passes) needs before its pass counts (TC_CONTROL_* bits); 0 = none given */
     unsigned control;
+    /* SEND, EXPECT: mode="secure|plain-coap": the step runs only outside, or only in, the
+     * plain-CoAP run mode (TC_MODE_*; 0 = in both) */
+    int run_mode;
 } tc_step;
+
+enum { TC_MODE_ANY = 0, TC_MODE_SECURE, TC_MODE_PLAIN_COAP };
 
 /* The positive controls of a negative step (control="..."):
  *   dtls       a DTLS record from the IUT (strictly parsed: dtls.rx), on the association the

@@ -23,6 +23,9 @@ int env_iut_coap_port(const test_env *e, const profile *p)
 
 int env_iut_coaps_port(const test_env *e, const profile *p)
 {
+    /* <transport dtls="no">: the IUT has no coaps port; the harness offers its handshake on
+     * the CoAP port, where a plain stack answers with an RST or stays silent */
+    if (!p->transport_dtls) return env_iut_coap_port(e, p);
     return e && e->iut_coaps_port > 0 ? e->iut_coaps_port : p->iut_coaps_port;
 }
 

@@ -74,6 +74,9 @@ static const var_def VARS[] = {
     { "PROFILE_DIR", "the profile file", "the folder of the profile" },
     { "TEST_ID", NULL, "the id of the running test case" },
     { "MEF_PORT", NULL, "the port of the harness's MEF for this test (with <mef>)" },
+    { "RUN_MODE", NULL, "secure, or plain-coap in the plain-CoAP run mode (run --plain-coap: no association, every request over plain CoAP)" },
+    { "REGISTREE_ID", NULL, "the originator that registered with the IUT and creates the test's policies and containers: ${HARNESS_CSE_ID}; in the plain-CoAP run mode the AE-ID-Stem Cm2mh-admin, an AE registered on Mca" },
+    { "AE_ID_PREFIX", NULL, "what precedes an AE-ID-Stem to name another AE originator: \"${HARNESS_CSE_ID}/\" (an AE below the field CSE); empty in the plain-CoAP run mode (an AE registered with the IUT on Mca)" },
     { "IUT_PID", NULL, "the process id the start trigger ran (for later triggers: kill -HUP ${IUT_PID})" },
 };
 #define NVARS (sizeof VARS / sizeof *VARS)

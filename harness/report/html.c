@@ -69,6 +69,12 @@ static void audit(strbuf *b, const run_info *ri, const profile *p)
     char *sv = xasprintf("sha256 %s over %zu test case file(s)", ri->suite_sha256, ri->suite_files);
     kv_row(b, "test suite", sv);
     free(sv);
+    kv_row(b, "transport", !p->transport_dtls ? "the IUT offers no DTLS (<transport dtls=\"no\">)" : "DTLS and plain CoAP");
+    char *mcc = xasprintf("plain Mcc: %s (<transport plain-mcc>)", profile_plain_mcc_name(p->plain_mcc));
+    kv_row(b, "plain Mcc", mcc);
+    free(mcc);
+    kv_row(b, "run mode", p->plain_coap_run ? "plain-CoAP run mode: NOT CERTIFYING (no association; access control over plain "
+                                             "CoAP with AE originators registered on Mca)" : "secure");
     kv_row(b, "started", ri->started);
     kv_row(b, "ended", ri->ended);
     snprintf(num, sizeof num, "%llu", ri->seed);
@@ -307,6 +313,10 @@ char *html_report(const run_info *ri, const profile *p, const report_test *ts, s
     sb_add_xml(&b, ri->run_id);
     sb_addf(&b, "</title>\n<style>%s</style>\n<script>\n%s</script>\n</head>\n<body>\n<h1>m2m-harness report</h1>\n",
             CSS, JS);
+    if (p->plain_coap_run)
+        sb_add(&b, "<p class=\"banner\"><strong>Plain-CoAP run mode: this run is not certifying.</strong> No security "
+                   "association was opened; the access-control tests ran over plain CoAP with AE originators registered "
+                   "on Mca, to show how the CSE's access control behaves.</p>\n");
     audit(&b, ri, p);
     summary(&b, ri, p, ts, n);
     coverage(&b, ts, n);

@@ -55,7 +55,7 @@ json_t *results_json_profile(const profile *p)
     for (size_t i = 0; i < p->known_failures.n; i++)
         json_object_set_new(known, p->known_failures.items[i].key, S(p->known_failures.items[i].value));
     /* Identities and where the credentials are, never the key itself. */
-    return json_pack("{s:o, s:o, s:o, s:o, s:o,"
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o,"
                      " s:{s:o, s:o, s:o, s:o, s:i, s:i},"
                      " s:{s:o, s:o, s:o, s:i, s:i},"
                      " s:{s:o, s:o, s:b, s:o, s:o},"
@@ -78,6 +78,12 @@ json_t *results_json_profile(const profile *p)
                      "dtls_retransmit", secs(p->dtls_retrans_ns), "dtls_total", secs(p->dtls_total_ns),
                      "step_timeout", secs(p->step_timeout_ns), "test_deadline", secs(p->test_deadline_ns),
                      "triggers", trig, "ready_command", S(p->ready_command), "known_failures", known);
+    /* <transport>, and the run mode it leads to: the plain-CoAP run mode certifies nothing */
+    json_object_set_new(o, "transport", json_pack("{s:b, s:s, s:s, s:b}", "dtls", p->transport_dtls,
+                                                  "plain_mcc", profile_plain_mcc_name(p->plain_mcc),
+                                                  "run_mode", p->plain_coap_run ? "plain-coap" : "secure",
+                                                  "certifying", !p->plain_coap_run));
+    return o;
 }
 
 static json_t *test_json(const report_test *t)

@@ -1,6 +1,7 @@
 #include "runner.h"
 #include "../iut/netns.h"
 #include "../onem2m/release.h"
+#include "../exec/plainmode.h"
 #include "../util/xmem.h"
 #include "../util/timeutil.h"
 #include <errno.h>
@@ -57,8 +58,21 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
                     }
             }
     }
+    /* The plain-CoAP run mode picks its tests first (exec/plainmode.h): what DTLS the IUT
+     * claims does not matter there, no association is opened. */
+    int plain_run = p->plain_coap_run && !strcmp(p->role, "field");
+    if (plain_run && plainmode_not_applicable(tc, p, reason, len)) return 1;
+    int needs_dtls = 0;   /* an item of DTLS the IUT without it lacks: the test judges that */
     for (size_t i = 0; i < tc->nrequires; i++)
         if (!profile_has_pics(p, tc->requires[i])) {
+            /* <transport dtls="no">: SAE and SAE_PSK are asked of the IUT's transport (the
+             * harness offers the handshake and records what came back); the other DTLS items
+             * name a framework or a behaviour the IUT does not claim */
+            if (profile_pics_needs_dtls(tc->requires[i]) && (plain_run || (!p->transport_dtls &&
+                (!strcmp(tc->requires[i], "SAE") || !strcmp(tc->requires[i], "SAE_PSK"))))) {
+                needs_dtls = 1;
+                continue;
+            }
             const char *r = tc->requires[i];
             size_t rl = strlen(r);
             /* An independent DTLS peer claims no CSE item: say so, not only which is missing. */
@@ -75,6 +89,7 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
                          cse_item && !any_cse ? " (IUT is not a CSE)" : "");
             return 1;
         }
+    if (needs_dtls && !plain_run && plainmode_no_dtls_skip(tc, p, reason, len)) return 1;
     /* Only once the PICS items are claimed: a profile without SAE_CERT has no certificate
      * variants, and that is not the reason its certificate tests skip. A raw-key test names
      * a variant of <raw-public-key>, which is no certificate. */

@@ -5,6 +5,7 @@
 #include "run/plan.h"
 #include "run/runner.h"
 #include "run/pool.h"
+#include "exec/plainmode.h"
 #include "util/xmem.h"
 #include "m2m_test.h"
 
@@ -320,11 +321,104 @@ static void test_iut_locks(void)
     profile_free(d);
 }
 
+/* <transport dtls="no">: the SAE tests and the tests with a check over plain CoAP run, a test
+ * that needs an association only to reach its checks skips, saying so; the plain-CoAP run mode
+ * runs the access-control tests, and a remoteCSE registration test only where plain Mcc is
+ * declared accepted. */
+static void test_transport_plan(void)
+{
+    profile *p = load_profile("ref-in-cse-plain"), *s = load_profile("ref-in-cse-plain-silent");
+    profile *dtls = load_profile("ref-in-cse");
+    testcase *order = load_tc("field/TC_SEC_IN_ORDER_001.xml"), *psk1 = load_tc("field/TC_SEC_IN_SAE_PSK_001.xml");
+    testcase *acp = load_tc("field/TC_SEC_IN_ACP_001.xml"), *reg = load_tc("field/TC_SEC_IN_REG_001.xml");
+    testcase *cert = load_tc("field/TC_SEC_IN_SAE_CERT_001.xml"), *sa2 = load_tc("field/TC_SEC_IN_SAE_SA2_001.xml");
+    testcase *bind = load_tc("field/TC_SEC_IN_BIND_002.xml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dtls);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(order);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(psk1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(acp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(reg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cert);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sa2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bind);
+    char why[512];
+    CU_ASSERT_EQUAL(runner_not_applicable(order, p, why, sizeof why), 0);   /* a check over plain CoAP */
+    CU_ASSERT_EQUAL(runner_not_applicable(psk1, p, why, sizeof why), 0);    /* SAE-mandatory: it judges that */
+    CU_ASSERT_EQUAL(runner_not_applicable(acp, p, why, sizeof why), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "the IUT offers no DTLS (<transport dtls=\"no\">): this test needs a security "
+                                       "association only to reach its checks"));
+    CU_ASSERT_EQUAL(runner_not_applicable(bind, p, why, sizeof why), 1);
+    CU_ASSERT_EQUAL(runner_not_applicable(cert, p, why, sizeof why), 1);
+    CU_ASSERT_STRING_EQUAL(why, "IUT does not claim PICS item SAE_CERT");
+    CU_ASSERT_EQUAL(runner_not_applicable(sa2, p, why, sizeof why), 1);
+    CU_ASSERT_STRING_EQUAL(why, "IUT does not claim PICS item IUT_OPENS_SA2");
+    /* the plain-CoAP run mode */
+    p->plain_coap_run = s->plain_coap_run = dtls->plain_coap_run = 1;
+    CU_ASSERT_EQUAL(runner_not_applicable(acp, p, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(runner_not_applicable(acp, dtls, why, sizeof why), 0);   /* whatever DTLS it claims */
+    CU_ASSERT_EQUAL(runner_not_applicable(reg, p, why, sizeof why), 0);      /* plain-mcc="accepts" */
+    CU_ASSERT_EQUAL(runner_not_applicable(reg, s, why, sizeof why), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "<transport plain-mcc=\"accepts\">; here plain-mcc is undeclared"));
+    CU_ASSERT_EQUAL(runner_not_applicable(order, p, why, sizeof why), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "runs only the access-control tests and the registration tests"));
+    testcase *all[] = { order, psk1, acp, reg, cert, sa2, bind };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) testcase_free(all[i]);
+    profile_free(p);
+    profile_free(s);
+    profile_free(dtls);
+}
+
+/* The plain-CoAP run mode's steps and variables: register-field-cse.xml registers the remoteCSE
+ * outside the mode and the AE Cm2mh-admin in it; associations are left out only in it. */
+static void test_plain_steps(void)
+{
+    profile *p = load_profile("ref-in-cse-plain");
+    testcase *acp = load_tc("field/TC_SEC_IN_ACP_001.xml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(acp);
+    int secure_only = 0, plain_only = 0, assoc = 0;
+    for (int mode = 0; mode < 2; mode++) {
+        p->plain_coap_run = mode;
+        size_t left = 0, ae_create = 0, csr_create = 0;
+        for (size_t i = 0; i < acp->preamble.n; i++) {
+            const tc_step *st = &acp->preamble.items[i];
+            secure_only += st->run_mode == TC_MODE_SECURE;
+            plain_only += st->run_mode == TC_MODE_PLAIN_COAP;
+            assoc += st->kind == STEP_ASSOC;
+            char why[160];
+            if (plainmode_step_left_out(p, st, why, sizeof why)) { left++; continue; }
+            const char *ty = st->kind == STEP_SEND ? kvlist_get(&st->send, "ty") : NULL;
+            ae_create += ty && !strcmp(ty, "2");
+            csr_create += ty && !strcmp(ty, "16");
+        }
+        /* outside the mode: the remoteCSE; in it: the admin AE and Cae2, Cae3, no association */
+        CU_ASSERT_EQUAL(csr_create, mode ? 0u : 1u);
+        CU_ASSERT_EQUAL(ae_create, mode ? 3u : 0u);
+        CU_ASSERT_EQUAL(left, mode ? 3u : 6u);   /* the remoteCSE send, its expect, the association; the AEs' */
+        vars v;
+        vars_init(&v);
+        vars_from_profile(&v, p);
+        plainmode_vars(&v, p);
+        CU_ASSERT_STRING_EQUAL(vars_get(&v, "RUN_MODE"), mode ? "plain-coap" : "secure");
+        CU_ASSERT_STRING_EQUAL(vars_get(&v, "REGISTREE_ID"), mode ? "Cm2mh-admin" : "/asn-cse-1");
+        CU_ASSERT_STRING_EQUAL(vars_get(&v, "AE_ID_PREFIX"), mode ? "" : "/asn-cse-1/");
+        CU_ASSERT_EQUAL(plainmode_on(&v), mode);
+        vars_free(&v);
+    }
+    CU_ASSERT(secure_only > 0 && plain_only > 0 && assoc > 0);
+    testcase_free(acp);
+    profile_free(p);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("plan", NULL, NULL);
     CU_add_test(s, "--shard K/N parsing", test_parse_shard);
     CU_add_test(s, "skip reasons: the PICS item first, raw keys are no certificates", test_skip_reasons);
+    CU_add_test(s, "an IUT without DTLS, and the plain-CoAP run mode", test_transport_plan);
+    CU_add_test(s, "the plain-CoAP run mode: steps left out, registree and originators", test_plain_steps);
     CU_add_test(s, "shard split: each id once, balanced, order-independent", test_shard_split);
     CU_add_test(s, "plan_shard keeps plan order", test_shard_plan);
     CU_add_test(s, "known failures: xfail and xpass", test_known);

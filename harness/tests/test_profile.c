@@ -614,6 +614,42 @@ static void test_unknown_pics_item(void)
     free(xml);
 }
 
+/* <transport>: what it sets, and a DTLS item claimed by an IUT that offers none, at its line. */
+static void test_transport(void)
+{
+    const char *psk = "<psk identity=\"a@b\" key=\"k\"/>";
+    expect_error(make("", psk, "  <pics>IUT_ASN_CSE SAE SAE_PSK</pics>\n  <transport dtls=\"no\"/>\n"), SCHEMA, 10,
+                 "PICS item SAE claims DTLS, but <transport dtls=\"no\"> (line 11) says the IUT offers none");
+    expect_error(make("", psk, "  <pics>IUT_ASN_CSE</pics>\n  <transport dtls=\"maybe\"/>\n"), SCHEMA, 11, "maybe");
+    /* plain-mcc and the run mode describe an IN-CSE: refused in role in-cse */
+    expect_error(make("", psk, "  <pics>IUT_ASN_CSE</pics>\n  <transport dtls=\"no\" plain-mcc=\"accepts\"/>\n"), SCHEMA, 11,
+                 "describe an IN-CSE (role field), not a profile of role in-cse");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    char *xml = make("", psk, "  <pics>IUT_ASN_CSE</pics>\n  <transport dtls=\"no\"/>\n");
+    CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), 0);
+    diag_print(&d, stderr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(p->transport_dtls, 0);
+    CU_ASSERT_EQUAL(p->plain_mcc, PROFILE_PLAIN_MCC_UNDECLARED);
+    CU_ASSERT_EQUAL(p->plain_coap_run, 0);
+    CU_ASSERT_STRING_EQUAL(profile_plain_mcc_name(p->plain_mcc), "undeclared");
+    profile_free(p);
+    free(xml);
+    /* without the element: DTLS offered */
+    xml = make("", psk, "  <pics>IUT_ASN_CSE SAE SAE_PSK</pics>\n");
+    CU_ASSERT_EQUAL(load(xml, SCHEMA, &p, &d), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(p->transport_dtls, 1);
+    profile_free(p);
+    free(xml);
+    diag_free(&d);
+    CU_ASSERT_TRUE(profile_pics_needs_dtls("SAE_PSK"));
+    CU_ASSERT_TRUE(profile_pics_needs_dtls("IUT_OPENS_SA2"));
+    CU_ASSERT_FALSE(profile_pics_needs_dtls("MCA_PLAIN"));
+}
+
 /* What an IUT writes with the key it was given comes out without it, in every form. */
 static void test_secret_redact(void)
 {
@@ -651,6 +687,7 @@ static void test_secret_redact(void)
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("profile", NULL, cleanup);
+    CU_add_test(s, "<transport>: dtls, plain-mcc, run-mode and the DTLS items", test_transport);
     CU_add_test(s, "what an IUT writes with the key comes out without it", test_secret_redact);
     CU_add_test(s, "the example profile loads with every field", test_example_profile);
     CU_add_test(s, "defaults", test_defaults);

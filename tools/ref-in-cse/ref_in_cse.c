@@ -16,6 +16,7 @@
 #include "enrol/mef.h"
 #include "sa2.h"
 #include "hostile_in.h"
+#include "plain_only.h"
 #include "../common/peer_util.h"
 #include "model/profile.h"
 #include "net/node.h"
@@ -324,7 +325,15 @@ static void usage(FILE *f)
           "                                   without a Content-Format is served. An interop mode, not a\n"
           "                                   fault; combines with --fault. Answers follow the request's\n"
           "                                   format (JSON for 50 and 10001)\n"
+          "                  [--plain-only=rst|silent]   an IN-CSE without DTLS, as the open-source CSEs:\n"
+          "                                   oneM2M over plain CoAP on --coap-port only (no coaps port),\n"
+          "                                   a field CSE registered there (plain Mcc accepted); a DTLS\n"
+          "                                   record on that port gets a CoAP RST, or nothing (silent)\n"
+          "                  [--not-ready-ms=N]   for N ms after binding, answer every request 4.00\n"
+          "                                   without a oneM2M answer (a CSE not serving yet)\n"
           "       ref-in-cse --probe PORT [--address A]   exit 0 when PORT is taken (readiness)\n"
+          "       ref-in-cse --profile F --probe-cse PORT [--address A]   one plain RETRIEVE of the\n"
+          "                                   profile's CSEBase: exit 0 when a oneM2M answer came\n"
           "  Serves as the profile's IUT (role field): its CSE-ID and CSEBase, the harness's\n"
           "  PSK bound to the harness's CSE-ID (or its AE-ID when the profile gives no CSE-ID),\n"
           "  and a second registree's PSK (a second <psk cse-id>) bound to that CSE-ID.\n"
@@ -334,11 +343,20 @@ static void usage(FILE *f)
 }
 
 /* ref-in-cse's own options (the shared ones: peer_util.h). */
-typedef struct ref_args { const char *addr; int probe_port; uint32_t formats[REF_MAX_FORMATS]; size_t nformats; } ref_args;
+typedef struct ref_args {
+    const char *addr;
+    int probe_port;
+    uint32_t formats[REF_MAX_FORMATS];
+    size_t nformats;
+    int plain_only;         /* --plain-only: 0 no, 1 rst, 2 silent (plain_only.h) */
+    long not_ready_ms;      /* --not-ready-ms */
+    int probe_cse_port;     /* --probe-cse */
+} ref_args;
 
 static const struct option ref_options[] = {
     { "address", required_argument, 0, 'a' }, { "probe", required_argument, 0, 'P' },
-    { "content-formats", required_argument, 0, 'F' }, { NULL, 0, 0, 0 } };
+    { "content-formats", required_argument, 0, 'F' }, { "plain-only", required_argument, 0, 'O' },
+    { "not-ready-ms", required_argument, 0, 'N' }, { "probe-cse", required_argument, 0, 'Q' }, { NULL, 0, 0, 0 } };
 
 /* "50,10001": numbers 0..65535, at most REF_MAX_FORMATS; -1 for anything else. */
 static int parse_formats(const char *arg, ref_args *a)
@@ -359,6 +377,15 @@ static int ref_option(int code, const char *arg, void *ctx)
     ref_args *a = ctx;
     if (code == 'a') a->addr = arg;
     else if (code == 'P') a->probe_port = atoi(arg);
+    else if (code == 'Q') a->probe_cse_port = atoi(arg);
+    else if (code == 'N') {
+        char *end = NULL;
+        a->not_ready_ms = strtol(arg, &end, 10);
+        if (!*arg || *end || a->not_ready_ms < 0) { fprintf(stderr, "ref-in-cse: --not-ready-ms=%s: expected ms >= 0\n", arg); return -1; }
+    } else if (code == 'O') {
+        a->plain_only = !strcmp(arg, "rst") ? 1 : !strcmp(arg, "silent") ? 2 : 0;
+        if (!a->plain_only) { fprintf(stderr, "ref-in-cse: --plain-only=%s: expected rst or silent\n", arg); return -1; }
+    }
     else if (code != 'F') return -1;
     else if (parse_formats(arg, a) < 0) {
         fprintf(stderr, "ref-in-cse: --content-formats=%s: expected comma-separated numbers 0..65535 (at most %d)\n",
@@ -372,7 +399,7 @@ int main(int argc, char **argv)
 {
     ref r;
     memset(&r, 0, sizeof r);
-    ref_args a = { "127.0.0.1", 0, { 0 }, 0 };
+    ref_args a = { "127.0.0.1", 0, { 0 }, 0, 0, 0, 0 };
     const peer_cli cli = { "ref-in-cse", ref_options, ref_option, &a, ref_faults, hostile_in_known, usage, hostile_in_usage };
     peer_opts o;
     int rc = peer_parse(&cli, argc, argv, &o);
@@ -384,16 +411,23 @@ int main(int argc, char **argv)
     memcpy(r.formats, a.formats, sizeof r.formats);
     r.nformats = a.nformats;
     int coap_port = o.coap_port, coaps_port = o.coaps_port, mef_port = o.mef_port;
-    if (!o.profile || coaps_port <= 0 || (cert && (!key || !trust))) { peer_usage(&cli, stderr); return 2; }
+    int plain_only = a.plain_only != 0;
+    if (!o.profile || (a.probe_cse_port <= 0 && (plain_only ? coap_port <= 0 : coaps_port <= 0)) ||
+        (cert && (!key || !trust))) { peer_usage(&cli, stderr); return 2; }
     profile *p = peer_load_profile(o.profile);
     if (!p) return 2;
+    if (a.probe_cse_port > 0) {
+        int prc = ref_plain_probe(p, addr, a.probe_cse_port);
+        profile_free(p);
+        return prc;
+    }
     r.p = p;
     dtls_global_init();
     r.loop = loop_new();
     const node_hooks nh = { { NULL, on_request, &r }, dtls_state_changed, NULL, on_peer, &r };
     r.node = node_new(r.loop, (coap_params){ p->ack_timeout_ns, p->max_retransmit }, &nh);
     char err[256];
-    if (node_bind_secure(r.node, addr, coaps_port, err, sizeof err) < 0 ||
+    if ((!plain_only && node_bind_secure(r.node, addr, coaps_port, err, sizeof err) < 0) ||
         (coap_port > 0 && node_listen_plain(r.node, addr, coap_port, err, sizeof err) < 0)) {
         fprintf(stderr, "ref-in-cse: %s\n", err);
         return 1;
@@ -461,7 +495,9 @@ int main(int argc, char **argv)
         dp.priority = prio;
     }
     int no_dtls = has_fault(&r, "no-dtls-rst") || has_fault(&r, "no-dtls-silent");
-    if (no_dtls) loop_add_fd(r.loop, node_secure_sock(r.node)->fd, nodtls_readable, &r);
+    ref_plain *plain = NULL;
+    if (plain_only) plain = ref_plain_only(r.node, a.plain_only == 1, a.not_ready_ms);
+    else if (no_dtls) loop_add_fd(r.loop, node_secure_sock(r.node)->fd, nodtls_readable, &r);
     else if (has_fault(&r, "coaps-dies-after-probe")) loop_add_fd(r.loop, node_secure_sock(r.node)->fd, dying_readable, &r);
     else if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, node_secure_sock(r.node), r.hostile);
     else if (node_serve_secure(r.node, &dp, NULL, err, sizeof err) < 0) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
@@ -485,15 +521,18 @@ int main(int argc, char **argv)
     /* Mca without SAE only where the profile claims it (PICS MCA_PLAIN); SAE is mandatory
      * between a field AE and the IN-CSE otherwise (TS-0003 §6.1.2.2.1). */
     registrar_require_sae(r.reg, !profile_has_pics(p, "MCA_PLAIN"));
+    /* without DTLS, as the open-source CSEs: a field CSE registers over plain CoAP */
+    registrar_accept_plain_mcc(r.reg, plain_only);
     /* The service subscription for the harness's credential allows its App-ID
      * (<harness app-id>); without one the profile claims no restriction and none is set. */
     if (p->harness_app_id) registrar_add_subscription(r.reg, NULL, p->harness_app_id, NULL);
-    fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
-            coaps_port, coap_port, o.separate ? ", separate responses" : "", r.nformats ? ", content formats limited" : "",
+    fprintf(stderr, "ref-in-cse: %s listening on coaps %d, coap %d%s%s%s%s%s\n", p->iut_cse_id ? p->iut_cse_id : "?",
+            plain_only ? 0 : coaps_port, coap_port, plain_only ? ", plain CoAP only (no DTLS)" : "", o.separate ? ", separate responses" : "", r.nformats ? ", content formats limited" : "",
             r.fault ? ", fault " : "", r.fault ? r.fault : "");
     /* Runs until the harness stops it; an hour at most, so a lost one does not stay. */
     loop_run_until(r.loop, mono_now_ns() + 3600 * NS_PER_SEC, NULL, NULL);
     ref_sa2_free(r.sa2);
+    ref_plain_free(plain);
     if (provider_fd >= 0) { loop_del_fd(r.loop, provider_fd); close(provider_fd); }
     ref_mef_close(r.own_mef);
     registrar_free(r.reg);
