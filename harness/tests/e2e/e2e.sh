@@ -152,6 +152,20 @@ ae-cert)
     && ok "CERT_001: the handshake bound the AE-ID from the certificate's URI" || fail "CERT_001: no sae.done with the AE's URI identity bound to Cae-1"
   check_counts
   ;;
+ae-rpk)
+  # An AE with raw public keys (RFC 7250; the main job's sim-device-ae-rpk): every test that
+  # applies passes, the raw-key tests among them, the AE-ID bound by the pinned key.
+  profile=$SRC/fixtures/profiles/sim-device-ae-rpk.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  for id in TC_SEC_SAE_RPK_001 TC_SEC_SAE_RPK_002 TC_SEC_SAE_RPK_003 TC_SEC_REG_AE_001 TC_SEC_AE_REG_001; do
+    expect_eq "$id" pass "$(verdict_of "$id")"; done
+  grep -q ' sae.done .*ctype=rpk .*bound_id=Cae-1' "$work/reports/latest/timelines/TC_SEC_SAE_RPK_001.txt" \
+    && ok "RPK_001: a raw-key handshake bound the AE-ID Cae-1" || fail "RPK_001: no sae.done with ctype=rpk bound to Cae-1"
+  n=$(xp 'count(//testcase[not(failure) and not(error) and not(skipped)])' "$(junit)")
+  [ "$n" -ge 30 ] && ok "$n tests pass for the raw-key AE" || fail "only $n tests pass for the raw-key AE"
+  check_counts
+  ;;
 ae-enrol)
   # Remote provisioning of an AE (TS-0003 §8.3: the Enrolee is an AE or a CSE): the AE enrols
   # with the harness as MEF, associates with the derived KeID/Kpsa (bound to its AE-ID) and
