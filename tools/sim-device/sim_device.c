@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
 typedef struct sim {
@@ -51,14 +52,57 @@ typedef struct sim {
     unsigned releases;  /* the releases it serves as a CSE (m2m_release_bit) */
     int link_fd;        /* the harness's link notices (M2M_HARNESS_LINK_FD), or -1 */
     int link_down;      /* the last notice said "down" */
+    int back_to_back;   /* --back-to-back: a CREATE right upon each heartbeat answer */
+    int b2b_armed;      /* ... the heartbeat's RETRIEVE is out: its answer sends the CREATE */
+    const char *me;     /* its From after registering */
 } sim;
 
 #define say(...) peer_log("sim-device", __VA_ARGS__)
+
+static void b2b_answered(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
+{
+    (void)ep; (void)ctx;
+    say("back to back: the reading's CREATE %s", rsp ? "answered" : reset ? "reset" : "unanswered");
+}
+
+/* --back-to-back (not a fault): the reading goes out right upon the heartbeat's answer, from
+ * the answer's own handler, before the device reads whatever came after the answer (a
+ * close_notify of the registrar's, say): it sends without having seen the close, and its
+ * record crosses the close in flight. A few ms of the application's own work first, so the
+ * close is surely on its way by then. A NON: a lost reading is not sent again. */
+static void b2b_send(sim *s)
+{
+    struct timespec busy = { 0, 10 * 1000 * 1000 };
+    nanosleep(&busy, NULL);
+    if (!s->sa1->conn || dtls_conn_state(s->sa1->conn) != DTLS_UP) return;
+    m2m_prim req;
+    m2m_prim_init(&req);
+    req.op = M2M_OP_CREATE;
+    req.ty = 4;
+    req.to = xasprintf("%s/%s/sim-ae/data", s->p->harness_cse_id ? s->p->harness_cse_id : "/in-cse",
+                       s->p->cse_base_name ? s->p->cse_base_name : "in-name");
+    req.fr = xstrdup(s->me);
+    req.rqi = xasprintf("sim-b-%ld", (long)(mono_now_ns() % 1000000));
+    req.rvi = xstrdup(m2m_release_rvi(s->p->release));
+    req.pc = xstrdup("{\"m2m:cin\":{\"cnf\":\"text/plain:0\",\"con\":\"21.7\"}}");
+    req.pclen = strlen(req.pc);
+    req.cf = M2M_CF_RES_JSON;
+    m2m_prim_serialize(&req, s->p->content_format);
+    cm_msg m;
+    cm_msg_init(&m);
+    m.type = CM_NON;
+    if (m2m_request_to_coap(&req, &s->p->options, &m) == 0 &&
+        coap_ep_request(node_ep(s->node), &s->sa1->link, &m, b2b_answered, s) == 0)
+        say("back to back: CREATE of a reading sent upon the answer");
+    cm_msg_free(&m);
+    m2m_prim_free(&req);
+}
 
 static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
 {
     (void)ep;
     sim *s = ctx;
+    if (rsp && s->b2b_armed) { s->b2b_armed = 0; b2b_send(s); }
     s->done = 1;
     s->last_rsc = -1;
     if (!rsp) {
@@ -419,7 +463,9 @@ static void heartbeat(sim *s, const char *bind_addr, const char *me, int64_t lin
         retrieve_base(s, &req, me);
         dtls_state st = s->sa1->conn ? dtls_conn_state(s->sa1->conn) : DTLS_FAILED;
         if (st == DTLS_UP) {
+            s->b2b_armed = s->back_to_back && strcmp(s->kind, "ae") == 0;
             int rsc = exchange(s, &s->sa1->link, &req, 2 * NS_PER_SEC);
+            s->b2b_armed = 0;
             say("retrieve answered rsc=%d", rsc);
             /* No answer: the association may be dead (link loss, registrar lost its state):
              * a new handshake before the next primitive (R-FLOW-06), retried while it fails. */
@@ -506,7 +552,9 @@ static void usage(FILE *f)
           "  --rpk-pub F --rpk-key F --rpk-pin F   use raw public keys (RFC 7250): ours, and the\n"
           "                   registrar's (PEM) we pin, bound to the profile's harness CSE-ID\n"
           "  --separate-responses   answer the registrar's CON requests with an empty ACK, then\n"
-          "                   the response in a CON of its own (RFC 7252 §5.2.2; not a fault)\n", f);
+          "                   the response in a CON of its own (RFC 7252 §5.2.2; not a fault)\n"
+          "  --back-to-back   as an AE: right upon each answer to its periodic RETRIEVE, a CREATE\n"
+          "                   of a reading (NON), before reading anything else (not a fault)\n", f);
 }
 
 /* sim-device's own options (the shared ones: peer_util.h). */
@@ -521,7 +569,7 @@ static const struct option sim_options[] = {
     { "harness", required_argument, 0, 'a' }, { "bind", required_argument, 0, 'b' },
     { "kind", required_argument, 0, 'k' }, { "linger", required_argument, 0, 'l' },
     { "rpk-pub", required_argument, 0, 'P' }, { "rpk-key", required_argument, 0, 'R' },
-    { "rpk-pin", required_argument, 0, 'N' }, { NULL, 0, 0, 0 } };
+    { "rpk-pin", required_argument, 0, 'N' }, { "back-to-back", no_argument, 0, 'B' }, { NULL, 0, 0, 0 } };
 
 static int sim_option(int code, const char *arg, void *ctx)
 {
@@ -534,6 +582,7 @@ static int sim_option(int code, const char *arg, void *ctx)
     case 'P': a->rpk_pub = arg; break;
     case 'R': a->rpk_key = arg; break;
     case 'N': a->rpk_pin = arg; break;
+    case 'B': a->s->back_to_back = 1; break;
     default: return -1;
     }
     return 0;
@@ -716,6 +765,7 @@ int main(int argc, char **argv)
     exit_code = rsc == 2001 ? 0 : 1;
     if (rsc == 2001) {
         const char *who = strcmp(s.kind, "ae") ? me : has_fault(&s, "ae-wrong-fr") ? "Cnot-this-ae" : p->iut_ae_id;
+        s.me = who;
         if (who) store_data(&s, who, strcmp(s.kind, "ae") ? me + (me[0] == '/') : "sim-ae");
         heartbeat(&s, bind_addr, who, linger);
     }

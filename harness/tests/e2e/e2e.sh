@@ -166,6 +166,38 @@ ae-rpk)
   [ "$n" -ge 30 ] && ok "$n tests pass for the raw-key AE" || fail "only $n tests pass for the raw-key AE"
   check_counts
   ;;
+ae-back-to-back)
+  # A correct AE that sends back to back (sim-device --back-to-back: its next CREATE leaves
+  # right upon the answer, before it reads the close_notify that followed the answer): the
+  # CREATE crosses the close in flight. It arrives after the close, so without the grace of one
+  # measured round trip plus 50 ms it would be a record in the ended association
+  # (sae.stale_record: TC_SEC_FLOW_006 fails); with it, it is sae.crossed_record and the test
+  # passes. The crossing depends on the harness sending its close within the device's 10 ms of
+  # work: up to three runs, every one passing, until one shows it.
+  profile=$SRC/fixtures/profiles/sim-device-ae.xml
+  export SIM_DEVICE_ARGS=--back-to-back
+  crossed=
+  for attempt in 1 2 3; do
+    run "$SRC/testcases/flow/TC_SEC_FLOW_006.xml" "$SRC/testcases/flow/TC_SEC_AE_FLOW_001.xml"
+    expect_eq "exit status (run $attempt)" 0 "$rc"
+    expect_eq "TC_SEC_FLOW_006 (run $attempt)" pass "$(verdict_of TC_SEC_FLOW_006)"
+    expect_eq "TC_SEC_AE_FLOW_001 (run $attempt)" pass "$(verdict_of TC_SEC_AE_FLOW_001)"
+    tl=$work/reports/latest/timelines/TC_SEC_FLOW_006.txt
+    grep -q ' sae.stale_record' "$tl" && fail "a stale record in run $attempt: $(grep ' sae.stale_record' "$tl")"
+    line=$(grep ' sae.crossed_record' "$tl" | head -1)
+    [ -n "$line" ] && { crossed=$line; break; }
+    echo "  | run $attempt: the device's CREATE did not cross the close; again"
+  done
+  [ -n "$crossed" ] && ok "the CREATE crossed the close: $crossed" || fail "in three runs the device's CREATE never crossed the close"
+  since=$(echo "$crossed" | sed -E 's/.* since_close_ms=([0-9.]+).*/\1/'); grace=$(echo "$crossed" | sed -E 's/.* grace_ms=([0-9.]+).*/\1/')
+  awk -v s="$since" -v g="$grace" 'BEGIN { exit !(s > 0 && s <= g && g >= 50 && g <= 1050) }' \
+    && ok "it arrived $since ms after the close (a stale record without the grace), within the grace of $grace ms" \
+    || fail "since_close_ms=$since grace_ms=$grace: not after the close and within the grace"
+  # the device then hand-shook and sent its next primitive in the new association
+  awk '/ sae.crossed_record/ {c = 1} c && / sae.done/ {d = 1} d && / msg.rx .*secure=true/ {m = 1} END {exit !m}' "$tl" \
+    && ok "after the crossing: a new handshake, then a primitive in it" || fail "no handshake then primitive after the crossing in $tl"
+  check_counts
+  ;;
 ae-enrol)
   # Remote provisioning of an AE (TS-0003 §8.3: the Enrolee is an AE or a CSE): the AE enrols
   # with the harness as MEF, associates with the derived KeID/Kpsa (bound to its AE-ID) and
