@@ -58,8 +58,8 @@ static const ev_def EVENTS[] = {
     { "sae.cert_rejected", "net/dtls_verify", "the harness refuses the peer's certificate or raw public key",
       SA_SIDE "ctype:rpk reason identity" },
     /* CoAP messages with their oneM2M primitive (exec/wire) */
-    { "msg.rx", "exec/wire", "a CoAP message from the IUT, with its decoded primitive",
-      "secure:bool sa:int type:CON|NON|ACK|RST code mid:int token dup:identical|different "
+    { "msg.rx", "exec/wire", "a CoAP message from the IUT, with its decoded primitive (in an association: the identity bound to it)",
+      "secure:bool sa:int bound_id type:CON|NON|ACK|RST code mid:int token dup:identical|different "
       "op:create|retrieve|update|delete|notify|none to fr ty:int rsc:int rqi rvi pc cf:int accept:int "
       "problems rejected response:piggybacked|separate" },
     { "msg.tx", "exec/wire", "a CoAP message the harness sends, with its primitive",

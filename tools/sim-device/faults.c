@@ -59,6 +59,8 @@ const peer_fault sim_faults[] = {
     { "ae-double-register", "as an AE, register a second time right after the registration succeeded" },
     { "ae-retry-after-4103", "as an AE, send a registration refused with 4103 again at once" },
     { "ae-plain-after-refusal", "as an AE, when the registration is refused with 4106 or 4107, send it over plain CoAP" },
+    /* a device with two identities (--two-identities, tools/sim-device/modes.c): */
+    { "mix-identities", "with two identities, register the second AE in its own association, then send its next CREATE in the first AE's association" },
     /* as an AE, the faults of the same name without "ae-" (their rows run the AE profile): */
     { "ae-plain-after-close", "as an AE, plain-after-close" },
     { "ae-stale-after-close", "as an AE, stale-after-close" },

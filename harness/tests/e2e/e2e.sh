@@ -198,6 +198,32 @@ ae-back-to-back)
     && ok "after the crossing: a new handshake, then a primitive in it" || fail "no handshake then primitive after the crossing in $tl"
   check_counts
   ;;
+ae-two-identities)
+  # A device with two AEs, each with its own credential bound to its AE-ID (the profile's second
+  # <psk ae-id>, sim-device --two-identities): the harness accepts both credentials and binds
+  # each association to its identity; every test that applies passes, TC_SEC_RCV_007 with each
+  # identity registered in its own association and nothing of one in the other's. (The fault
+  # row mix-identities shows the same test failing when the second AE's request goes in the
+  # first AE's association.)
+  profile=$SRC/fixtures/profiles/sim-device-ae-two.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  expect_eq TC_SEC_RCV_007 pass "$(verdict_of TC_SEC_RCV_007)"
+  tl=$work/reports/latest/timelines/TC_SEC_RCV_007.txt
+  grep -q ' sae.done .*identity=ae-1@in.m2m-harness.test.*bound_id=Cae-1' "$tl" && grep -q ' sae.done .*identity=ae-2@in.m2m-harness.test.*bound_id=Cae-2' "$tl" \
+    && ok "RCV_007: two associations, each bound to its AE's identity" || fail "RCV_007: no two sae.done bound to Cae-1 and Cae-2 in $tl"
+  grep -q ' msg.rx .*bound_id=Cae-2 .*fr=Cae-2 ty=2' "$tl" && grep -q ' reg.done .*fr=Cae-2 aei=Cae-2' "$tl" \
+    && ok "RCV_007: the second AE registered in its own association" || fail "RCV_007: no registration of Cae-2 in the association bound to it"
+  grep -q ' msg.rx .*bound_id=Cae-2 .*fr=Cae-2 ty=3' "$tl" \
+    && ok "RCV_007: the second AE's next request in its own association" || fail "RCV_007: no CREATE of Cae-2 in its association"
+  # the loader refuses the PICS item without the second credential, with file:line
+  sed 's|<psk identity="ae-2@[^>]*>||' "$profile" > "$work/one-credential.xml"
+  out=$("$HARNESS" list --profile "$work/one-credential.xml" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "exit status without the second credential" 2 "$rc"
+  expect_contains "file:line" "$out" "one-credential.xml:"
+  expect_contains "the reason" "$out" "IUT_SECOND_IDENTITY but <credentials> has no second <psk ae-id"
+  check_counts
+  ;;
 ae-enrol)
   # Remote provisioning of an AE (TS-0003 §8.3: the Enrolee is an AE or a CSE): the AE enrols
   # with the harness as MEF, associates with the derived KeID/Kpsa (bound to its AE-ID) and
