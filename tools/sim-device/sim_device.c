@@ -168,7 +168,7 @@ void registration(sim *s, m2m_prim *req)
     if (strcmp(s->kind, "ae") == 0) {
         req->ty = 2;
         req->fr = xstrdup(s->as_second ? s->p->second_registree->ae_id : s->p->iut_ae_id ? s->p->iut_ae_id : "C");
-        /* an App-ID starts with r/R (registered) or N (non-registered), TS-0001 §7.1.8 */
+        /* an App-ID starts with r/R (registered) or N (non-registered), TS-0001 §7.1.3 and Table 7.2-1 */
         const char *api = has_fault(s, "ae-bad-app-id") ? "sim-device" : "Nsim-device";
         body = json_pack("{s:{s:s,s:s,s:b}}", "m2m:ae", "rn", s->as_second ? "sim-ae-2" : "sim-ae", "api", api, "rr", 0);
         if (has_fault(s, "ae-wrong-target")) {   /* a resource that is not the registrar's CSEBase */
