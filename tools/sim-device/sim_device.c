@@ -207,8 +207,8 @@ void registration(sim *s, m2m_prim *req)
     req->cf = M2M_CF_RES_JSON;
     json_decref(body);
     m2m_prim_serialize(req, s->p->content_format);   /* the profile's Content-Format */
-    /* as application/json (50), not a oneM2M resource format (TS-0008 §6.2.2.2) */
-    if (has_fault(s, "ae-cf-json")) req->cf = 50;
+    /* as text/plain (0): none of the Content-Formats TS-0008 §6.2.2.2 lists for oneM2M content */
+    if (has_fault(s, "ae-cf-text")) req->cf = 0;
 }
 
 /* RETRIEVE of the registrar's CSEBase: the access a registered device makes next. */
