@@ -27,7 +27,8 @@ export SIM_DEVICE=$PWD/build/tools/sim-device/sim-device
 export REF_IN_CSE=$PWD/build/tools/ref-in-cse/ref-in-cse
 # Role in-cse: the harness is the IN-CSE; the IUT is the bundled field device, as an
 # ASN-CSE on Mcc (PSK, X.509, raw public keys, remote enrolment, separate responses), as an
-# AE on Mca to the IN-CSE, and as an AE on Mca to a field-domain registrar.
+# AE on Mca to the IN-CSE (PSK, raw public keys), and as an AE on Mca to a field-domain
+# registrar.
 # Role field: the harness is the field node; the IUT is the bundled reference IN-CSE (PSK,
 # X.509, as enrolment target fetching credentials from the harness MEF, with its own MEF the
 # harness enrols with, with XML content, with the legacy option numbers, with separate
@@ -37,7 +38,7 @@ export REF_IN_CSE=$PWD/build/tools/ref-in-cse/ref-in-cse
 # test is waiting on protocol timers, so the default -j (32 per core) overlaps the waits,
 # and the tests that took longest last time (reports/latest) start first.
 profiles=()
-for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-asn-separate sim-device-ae sim-device-ae-mn \
+for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-asn-separate sim-device-ae sim-device-ae-rpk sim-device-ae-mn \
                ref-in-cse ref-in-cse-cert ref-in-cse-enrol ref-in-cse-mef ref-in-cse-xml ref-in-cse-legacy \
                ref-in-cse-separate; do
   [ -f fixtures/profiles/$profile.xml ] && profiles+=(--profile fixtures/profiles/$profile.xml)

@@ -479,6 +479,12 @@ static void check_order(exec *x)
             ev_sel_free(&expanded.b);
             continue;
         }
+        /* a limit that follows the profile's timers, resolved for this run's profile */
+        if (expanded.limit_timer) {
+            tc_window w = { (tc_timer)expanded.limit_timer, expanded.limit_ns, (tc_timer)expanded.limit_timer2 };
+            expanded.limit_ns = tc_window_ns(&w, x->p);
+            expanded.limit_timer = expanded.limit_timer2 = 0;
+        }
         char msg[1024], desc[300];
         order_rule_describe(r, desc, sizeof desc);
         if (plainmode_order_unjudged(x->p, r)) {

@@ -133,7 +133,7 @@ void step_failed(exec *x, phase ph, const tc_step *s, const char *what)
     /* what the coaps port did instead of DTLS is said also where the step did not need it
      * (a registration that never came from a device that speaks no DTLS) */
     if (no_dtls || (!dtls_seen && not_dtls))
-        no_dtls_words(x, 0, tc_window_or(&(tc_window){ s->timer, s->timeout_ns }, x->p, x->p->step_timeout_ns), ev, sizeof ev);
+        no_dtls_words(x, 0, tc_window_or(&(tc_window){ s->timer, s->timeout_ns, s->timer2 }, x->p, x->p->step_timeout_ns), ev, sizeof ev);
     int sae_required = ph == PHASE_BODY && s->in_check && s->check_without_dtls_fail && no_dtls;
     int heard = wire_peer_seen(x->w) || steps_net_heard_iut(x->w);
     if (ph == PHASE_POSTAMBLE) {

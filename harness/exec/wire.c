@@ -120,6 +120,10 @@ void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, 
                                "secure", link->secure ? "true" : "false", "sa", link->secure ? sa : NULL,
                                "type", cm_type_name(m->type), "code", code, "mid", mid,
                                "token", m->tkl ? tok : NULL, (char *)NULL);
+    /* what the IUT sends in an association carries the identity bound to it: which of the
+     * IUT's credentials (identities) it came under */
+    const node_peer *np = !tx && link->secure ? node_peer_of(link) : NULL;
+    if (np && np->conn && dtls_conn_bound_id(np->conn)) tl_event_set(e, "bound_id", dtls_conn_bound_id(np->conn));
     /* an empty ACK too: under separate responses it is what a duplicate CON gets again */
     if (!tx && (m->type == CM_ACK || (m->type == CM_CON && m->code != CM_EMPTY)))
         tl_event_set(e, "dup", rxdup_note(w->dups, link->peer, m->type, m->mid, raw, n));

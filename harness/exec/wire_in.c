@@ -78,8 +78,18 @@ static void setup_psk(wire *w, const profile *p, const tc_harness *h)
     else w->psk_identity = xstrdup(p->psk_identity);
     w->psk[0] = (dtls_psk){ w->psk_identity, w->psk_key, p->psk_key_len,
                             p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id };
-    w->psk[1] = w->psk[0];
-    w->psk[1].identity = p->psk_alias;
+    size_t n = 1;
+    int altered = h && (h->psk == TC_PSK_UNKNOWN_IDENTITY || h->psk == TC_PSK_OTHER_ISSUER || h->psk == TC_PSK_WRONG_KEY);
+    if (p->psk_alias && !(h && (h->psk == TC_PSK_UNKNOWN_IDENTITY || h->psk == TC_PSK_OTHER_ISSUER))) {
+        w->psk[n] = w->psk[0];
+        w->psk[n++].identity = p->psk_alias;
+    }
+    /* The IUT's second credential (role in-cse), bound to its other identity; not where the
+     * test's harness alters the PSK: that registrar knows none of the device's keys. */
+    const profile_registree *r = p->second_registree;
+    if (r && p->role && !strcmp(p->role, "in-cse") && !altered && r->psk_key)
+        w->psk[n++] = (dtls_psk){ r->psk_identity, r->psk_key, r->psk_key_len, r->ae_id ? r->ae_id : r->cse_id };
+    w->npsk = p->psk_identity ? n : 0;
 }
 
 /* Raw public keys: the harness's key (or a variant's), and the IUT keys it pins — the
@@ -150,7 +160,7 @@ wire *wire_open(evloop *l, const profile *p, const test_env *env, const tc_harne
     }
     if (p->rpk_pub) setup_rpk(w, p, h);
     w->dp.psks = w->psk;
-    w->dp.npsks = !p->psk_identity ? 0 : p->psk_alias && !(h && (h->psk == TC_PSK_UNKNOWN_IDENTITY || h->psk == TC_PSK_OTHER_ISSUER)) ? 2 : 1;
+    w->dp.npsks = w->npsk;
     w->dp.psk_hint = p->psk_hint;
     w->dp.retrans_ms = (unsigned)(p->dtls_retrans_ns / NS_PER_MS);
     w->dp.total_ms = (unsigned)(p->dtls_total_ns / NS_PER_MS);

@@ -19,7 +19,8 @@ struct wire {
     const test_env *env;     /* this test's picks (ports, veth addresses); the profile stays as loaded */
     timeline *tl;
     node *node;              /* the coap and coaps ports, the client associations, the CoAP layer */
-    dtls_psk psk[2];         /* the profile's identity, and its alias (profile <psk alias>) */
+    size_t npsk;             /* how many of psk[] the DTLS server accepts */
+    dtls_psk psk[3];         /* the profile's identity, its alias (<psk alias>), the IUT's second credential */
     uint8_t *psk_key;        /* the key the harness accepts: the profile's, or a wrong one */
     char *psk_identity;
     char priority[512];

@@ -243,7 +243,9 @@ void order_rule_describe(const order_rule *r, char *buf, size_t len)
     case ORDER_WITHIN: {
         char lim[48];
         fmt_limit(lim, sizeof lim, r->limit_ns);
-        snprintf(buf, len, "%s within %s of %s", tb, lim, ta);
+        if (r->limit_text[0] && r->limit_timer) snprintf(buf, len, "%s within %s of %s", tb, r->limit_text, ta);
+        else if (r->limit_text[0]) snprintf(buf, len, "%s within %s (%s) of %s", tb, lim, r->limit_text, ta);
+        else snprintf(buf, len, "%s within %s of %s", tb, lim, ta);
         break;
     }
     default: snprintf(buf, len, "unknown rule"); break;

@@ -15,6 +15,12 @@ typedef struct order_rule {
     ev_sel a;          /* BEFORE/WITHIN: first;  NEVER: event */
     ev_sel b;          /* BEFORE/WITHIN: then;   NEVER: before (name NULL if absent) */
     int64_t limit_ns;  /* WITHIN only */
+    /* WITHIN whose limit follows the profile's timers (model/window.h: limit_ns is then the
+     * addend until the executor resolves it against the run's profile): the timers, as
+     * model/window.h numbers them (0 = none), and the limit as written ("dtls-total+4s"), which
+     * the rule's description shows. */
+    int limit_timer, limit_timer2;
+    char limit_text[64];
     int required;      /* absence of the triggering event is a violation, not "not exercised" */
     int line;          /* source line in the test case, for messages */
 } order_rule;

@@ -44,6 +44,7 @@ static const pics_def PICS[] = {
     { "CFG_REGISTREE_CSE", "configuration (role field): the harness registers as a field CSE (<harness><cse-id>)" },
     { "CFG_REGISTREE_AE", "configuration (role field): the harness registers as a field AE on Mca (<harness><ae-id>)" },
     { "CFG_SECOND_REGISTREE", "configuration (role field): the profile gives a second registree CSE (a second <psk cse-id=...>)" },
+    { "IUT_SECOND_IDENTITY", "the IUT (role in-cse) holds a second credential bound to another of its identities (a second <psk ae-id=...> or cse-id, ${IUT_SECOND_ID}) and uses both" },
 };
 
 #define NPICS (sizeof PICS / sizeof *PICS)

@@ -81,7 +81,8 @@ static void parse_own(pctx *c, const xmlNode *n, profile *p)
     decode_key(c, n, &p->psk_key, &p->psk_key_len);
 }
 
-/* A second registree CSE's credential (role field, R-RCV-02). */
+/* The second <psk>: a second registree CSE's credential (role field, R-RCV-02), or a second
+ * credential of the IUT (role in-cse); profile_check_creds judges it by role. */
 static void parse_second(pctx *c, const xmlNode *n, profile *p)
 {
     profile_registree *r = p->second_registree = xcalloc(1, sizeof *r);
@@ -89,8 +90,11 @@ static void parse_second(pctx *c, const xmlNode *n, profile *p)
     r->src = xml_origin_of(n);
     r->psk_identity = identity_of(c, n);
     r->cse_id = xml_attr(n, "cse-id");
-    if (!r->cse_id || r->cse_id[0] != '/' || !r->cse_id[1])
-        cerr(c, r->src, r->line, "a second <psk> needs cse-id=\"/CSE-ID\": the registree CSE its identity stands for");
+    r->ae_id = xml_attr(n, "ae-id");
+    if (r->cse_id && (r->cse_id[0] != '/' || !r->cse_id[1]))
+        cerr(c, r->src, r->line, "<psk cse-id=\"%s\">: a CSE-ID starts with '/' (/asn-cse-2)", r->cse_id);
+    if (r->ae_id && ((r->ae_id[0] != 'C' && r->ae_id[0] != 'S') || !r->ae_id[1] || strpbrk(r->ae_id, "/* ")))
+        cerr(c, r->src, r->line, "<psk ae-id=\"%s\"> on the second <psk>: one AE-ID-Stem (Cae-2, Sapp), no pattern and no list", r->ae_id);
     char *hint = xml_attr(n, "hint"), *alias = xml_attr(n, "alias");
     if (hint || alias)
         cerr(c, r->src, r->line, "a second <psk> has no %s: the harness uses it only as a client", hint ? "hint" : "alias");
@@ -109,14 +113,28 @@ void profile_parse_psk(pctx *c, const xmlNode *n, profile *p, int index)
 void profile_check_creds(pctx *c, const profile *p, const xmlNode *pics)
 {
     const profile_registree *r = p->second_registree;
+    int in_cse = p->role && !strcmp(p->role, "in-cse");
     /* tests that require the item need the credential: without it they could not run */
     if (!r && profile_has_pics(p, "CFG_SECOND_REGISTREE"))
         cerr(c, xml_origin_of(pics), xml_line(pics), "PICS give CFG_SECOND_REGISTREE but <credentials> has no second <psk cse-id=\"/CSE-ID\"> "
                            "for that registree");
+    if (!r && profile_has_pics(p, "IUT_SECOND_IDENTITY"))
+        cerr(c, xml_origin_of(pics), xml_line(pics), "PICS give IUT_SECOND_IDENTITY but <credentials> has no second <psk ae-id=\"...\"> "
+                           "(or cse-id) for the IUT's second identity");
+    if (r && !in_cse && profile_has_pics(p, "IUT_SECOND_IDENTITY"))
+        cerr(c, xml_origin_of(pics), xml_line(pics), "IUT_SECOND_IDENTITY is for role in-cse (the IUT is the registree)");
     if (!r) return;
-    if (!p->role || strcmp(p->role, "field") != 0)
-        cerr(c, r->src, r->line, "a second <psk> (another registree) is for role field only: in role %s the IUT is the "
-                         "registree", p->role ? p->role : "?");
+    if (!in_cse && (!p->role || strcmp(p->role, "field") != 0))
+        cerr(c, r->src, r->line, "a second <psk> is for role field (another registree) or in-cse (a second IUT credential)");
+    else if (!in_cse && (!r->cse_id || r->ae_id))
+        cerr(c, r->src, r->line, "a second <psk> needs cse-id=\"/CSE-ID\" in role field: the registree CSE its identity stands for");
+    else if (in_cse && !r->cse_id == !r->ae_id)
+        cerr(c, r->src, r->line, "a second <psk> in role in-cse is a second credential of the IUT: it needs exactly one of "
+                         "ae-id=\"AE-ID\" or cse-id=\"/CSE-ID\", the IUT's other identity it is bound to");
+    const char *own = p->iut_cse_id ? p->iut_cse_id : p->iut_ae_id, *second = r->ae_id ? r->ae_id : r->cse_id;
+    if (in_cse && own && second && !strcmp(own, second))
+        cerr(c, r->src, r->line, "the second <psk> is bound to %s, the IUT's own identity (<iut>): a second identity is another one",
+             second);
     if (r->psk_identity && p->psk_identity && !strcmp(r->psk_identity, p->psk_identity))
         cerr(c, r->src, r->line, "<psk identity=\"%s\"> is given twice: the second registree needs an identity of its own",
              r->psk_identity);
@@ -132,5 +150,6 @@ void profile_registree_free(profile_registree *r)
     free(r->psk_key);
     free(r->psk_identity);
     free(r->cse_id);
+    free(r->ae_id);
     free(r);
 }

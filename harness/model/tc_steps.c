@@ -44,6 +44,7 @@ static int window(tc_ctx *c, const xmlNode *n, const char *attr, tc_step *st)
         tc_err(c, n, "<%s %s=\"%s\">: %s", ename(n), attr, v, err);
     } else {
         st->timer = w.timer;
+        st->timer2 = w.timer2;
         st->timeout_ns = w.ns;
     }
     free(v);
@@ -111,7 +112,7 @@ static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
 
 static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", "repeat", NULL };
 static const char *const match_attrs[] = {
-    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "cf", "dup", "response", NULL,
+    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "cf", "dup", "response", "bound_id", NULL,
 };
 
 static void parse_outcome(tc_ctx *c, const xmlNode *n, tc_alt *a)
@@ -496,10 +497,23 @@ void tc_parse_order(tc_ctx *c, const xmlNode *parent, testcase *tc)
             bad |= rule_selector(c, n, "first", 1, &r.a) < 0;
             bad |= rule_selector(c, n, "then", 1, &r.b) < 0;
             if (r.kind == ORDER_WITHIN) {
-                int got = xml_attr_duration(n, "limit", 1, c->file, c->d, &r.limit_ns);
-                if (got == 0) tc_err(c, n, "<within> needs limit=\"duration\"");
-                if (got < 0) c->errors++;
-                bad |= got <= 0;
+                /* a duration, or the profile's timers plus one (window.h), resolved per run */
+                char *v = xml_attr(n, "limit");
+                tc_window w;
+                char err[256];
+                if (!v) {
+                    tc_err(c, n, "<within> needs limit=\"duration\" (or a window: dtls-total+4s)");
+                    bad = 1;
+                } else if (tc_window_parse(v, &w, err, sizeof err) < 0) {
+                    tc_err(c, n, "<within limit=\"%s\">: %s", v, err);
+                    bad = 1;
+                } else {
+                    r.limit_ns = w.ns;
+                    r.limit_timer = (int)w.timer;
+                    r.limit_timer2 = (int)w.timer2;
+                    if (w.timer != TC_TIMER_NONE) tc_window_text(&w, r.limit_text, sizeof r.limit_text);
+                }
+                free(v);
             }
         } else if (xml_is(n, "never")) {
             r.kind = ORDER_NEVER;

@@ -65,7 +65,7 @@ typedef struct tc_step {
     /* EXPECT/AWAIT/REVERSE: window ("within"); WAIT: duration; TRIGGER: hook timeout. A window
      * may follow a profile timer: the window is then that timer plus timeout_ns (window.h). */
     int64_t timeout_ns;
-    tc_timer timer;
+    tc_timer timer, timer2;
     /* SEND: a request primitive to send: op, to, fr, ty, rqi, rvi, secure, content (JSON) */
     kvlist send;
     /* EXPECT */
@@ -125,7 +125,7 @@ int tc_alt_negative(const struct tc_alt *a);
 typedef struct tc_steps { tc_step *items; size_t n; } tc_steps;
 
 /* The step's window as written (a duration or a profile timer plus one). */
-static inline tc_window tc_step_window(const tc_step *s) { return (tc_window){ s->timer, s->timeout_ns }; }
+static inline tc_window tc_step_window(const tc_step *s) { return (tc_window){ s->timer, s->timeout_ns, s->timer2 }; }
 
 /* How the harness sets up its side of the association for this test (<harness .../>):
  * what it accepts, so a test can ask whether the IUT supports a suite, or refuses an old

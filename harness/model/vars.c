@@ -70,6 +70,7 @@ static const var_def VARS[] = {
     { "RSC_APP_RULE_FAILED", "<iut release>", "the RSC of a failed serviceSubscribedAppRule check: 4126 from Release 3, 4107 before" },
     { "RSC_ALREADY_REGISTERED", "<iut release>", "the RSC of a registration whose remoteCSE or AE-ID-Stem is still registered: 4117 ORIGINATOR_HAS_ALREADY_REGISTERED from Release 3, 4105 CONFLICT before" },
     { "SECOND_REGISTREE_CSE_ID", "<credentials><psk cse-id> (the second <psk>)", "the CSE-ID of the profile's second registree credential" },
+    { "IUT_SECOND_ID", "<credentials><psk ae-id> or cse-id (the second <psk>, role in-cse)", "the IUT's second identity: the AE-ID or CSE-ID its second credential is bound to" },
     { "PROFILE", "the profile file", "the profile's absolute path" },
     { "PROFILE_DIR", "the profile file", "the folder of the profile" },
     { "TEST_ID", NULL, "the id of the running test case" },
@@ -167,6 +168,8 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_opt(v, "HARNESS_APP_ID", p->harness_app_id);
     set_opt(v, "HARNESS_DENIED_APP_ID", p->harness_denied_app_id);
     set_opt(v, "SECOND_REGISTREE_CSE_ID", p->second_registree ? p->second_registree->cse_id : NULL);
+    set_opt(v, "IUT_SECOND_ID", !p->second_registree || !p->role || strcmp(p->role, "in-cse") ? NULL
+                                : p->second_registree->ae_id ? p->second_registree->ae_id : p->second_registree->cse_id);
     /* A failed serviceSubscribedAppRule check (TS-0004 §7.3.2.7): 4126 APP_RULE_VALIDATION_FAILED
      * since Release 3; Release 1/2 products (and the 2017 ATS) answer 4107. */
     set_int(v, "RSC_APP_RULE_FAILED", p->release >= M2M_REL_3 ? 4126 : 4107);

@@ -19,14 +19,16 @@ typedef enum {
     TC_TIMER_STEP_TIMEOUT,      /* <timers step-timeout> */
 } tc_timer;
 
-/* A window: a fixed duration, or a profile timer plus a fixed addend. */
+/* A window: a fixed duration, or one or two profile timers plus a fixed addend (the time a
+ * device may take for two things in a row: give up an unanswered request, then hand-shake). */
 typedef struct tc_window {
     tc_timer timer;
-    int64_t ns; /* the duration, or the addend to the timer */
+    int64_t ns;      /* the duration, or the addend to the timer(s) */
+    tc_timer timer2; /* a second timer added to the first, TC_TIMER_NONE if none */
 } tc_window;
 
-/* Parses "5s", "dtls-total", "dtls-total+2s", "max-transmit-wait+500ms". 0 on success; -1
- * with a reason in err otherwise. */
+/* Parses "5s", "dtls-total", "dtls-total+2s", "max-transmit-wait+500ms",
+ * "max-transmit-wait+dtls-total(+1s)". 0 on success; -1 with a reason in err otherwise. */
 int tc_window_parse(const char *text, tc_window *out, char *err, size_t errlen);
 
 /* The window in ns for this profile; 0 when it is unset (no timer and ns == 0). */

@@ -93,6 +93,7 @@ static ssize_t push_fn(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
     dtls_conn *c = ptr;
     ssize_t r = udp_send(c->sock, buf, len, &c->peer);
     c->last_tx_ns = mono_now_ns();
+    if (c->state == DTLS_HANDSHAKING && !c->flight_ns) { c->flight_ns = c->last_tx_ns; c->flight_resent = 0; }
     if (r < 0) {
         gnutls_transport_set_errno(c->s, errno == EAGAIN ? EAGAIN : errno);
         return -1;
@@ -125,6 +126,10 @@ static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned ms)
 
 static void queue_datagram(dtls_conn *c, const uint8_t *p, size_t n)
 {
+    if (c->state == DTLS_HANDSHAKING && c->flight_ns) {   /* the first datagram of the peer's answer */
+        if (!c->flight_resent) c->rtt_ns = mono_now_ns() - c->flight_ns;
+        c->flight_ns = 0;
+    }
     if (c->rxn == RXQ_MAX) {
         free(c->rxq[0].p);
         memmove(c->rxq, c->rxq + 1, (RXQ_MAX - 1) * sizeof *c->rxq);
@@ -151,6 +156,7 @@ static void on_timer(evloop *l, void *ctx)
     (void)l;
     dtls_conn *c = ctx;
     c->timer = 0;
+    if (c->flight_ns) c->flight_resent = 1;   /* GnuTLS retransmits the flight now */
     progress(c);
     server_settle(c);
 }
@@ -415,6 +421,24 @@ static ssize_t cookie_push(gnutls_transport_ptr_t ptr, const void *buf, size_t l
     return udp_send(srv->sock, buf, len, pair[1]);
 }
 
+static void stale_or_crossed(dtls_conn *c)
+{
+    if (!c->close_ns) {
+        dtls_record(c, "sae.stale_record", "reason", "record for an association that has ended", (const char *)NULL);
+        return;
+    }
+    int64_t since = mono_now_ns() - c->close_ns, grace = c->rtt_ns + DTLS_CROSSING_MARGIN_MS * NS_PER_MS;
+    char s[24], r[24], g[24];
+    snprintf(s, sizeof s, "%.3f", (double)since / 1e6);
+    snprintf(r, sizeof r, "%.3f", (double)c->rtt_ns / 1e6);
+    snprintf(g, sizeof g, "%.3f", (double)grace / 1e6);
+    int crossed = since <= grace;
+    dtls_record(c, crossed ? "sae.crossed_record" : "sae.stale_record", "reason",
+                crossed ? "record the peer sent before it could have seen the harness's close_notify"
+                        : "record for an association that has ended, after the peer could have seen the harness's close_notify",
+                "since_close_ms", s, "rtt_ms", c->rtt_ns ? r : "unmeasured", "grace_ms", g, (const char *)NULL);
+}
+
 /* from and p are the reader's own buffers: GnuTLS's cookie functions take them as non-const. */
 static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t n)
 {
@@ -426,9 +450,9 @@ static void server_datagram(dtls_server *srv, net_addr *from, uint8_t *p, size_t
     int hello = is_client_hello(p, n);
     if (c && !hello && (c->state == DTLS_CLOSED || c->state == DTLS_FAILED)) {
         /* A record for an association that has ended: the peer did not notice (or ignores)
-         * the end. Evidence for "SAE again before the next primitive" (R-FLOW-06). */
-        dtls_record(c, "sae.stale_record", "reason", "record for an association that has ended",
-               (const char *)NULL);
+         * the end. Evidence for "SAE again before the next primitive" (R-FLOW-06) — unless it
+         * crossed the harness's close_notify in flight (dtls.h, dtls_close). */
+        stale_or_crossed(c);
         return;
     }
     if (c && hello && c->state == DTLS_UP && srv->params->fault_ignore_rehello) return;   /* the fault */
@@ -720,7 +744,10 @@ void dtls_close(dtls_conn *c)
 {
     if (c->state != DTLS_UP) return;
     gnutls_bye(c->s, GNUTLS_SHUT_WR);
-    dtls_record(c, "sae.closed", "reason", "closed by harness", (const char *)NULL);
+    c->close_ns = mono_now_ns();
+    char r[24];
+    snprintf(r, sizeof r, "%.3f", (double)c->rtt_ns / 1e6);
+    dtls_record(c, "sae.closed", "reason", "closed by harness", "rtt_ms", c->rtt_ns ? r : "unmeasured", (const char *)NULL);
     set_state(c, DTLS_CLOSED);
 }
 

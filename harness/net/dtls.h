@@ -119,7 +119,14 @@ int dtls_send(dtls_conn *c, const void *buf, size_t len);   /* 0 ok, -1 not up /
 /* Fault injection for reference peers: sends a record with the session's keys whatever the
  * association's state (after a close_notify, say). */
 int dtls_send_anyway(dtls_conn *c, const void *buf, size_t len);
-void dtls_close(dtls_conn *c);                              /* close_notify */
+/* close_notify. A record of the peer that arrives afterwards was sent before it could have
+ * seen the close when it comes within one round trip of the association (measured in its
+ * handshake: from a flight of ours to the first datagram of the answer, the last such sample
+ * before the handshake finished) plus DTLS_CROSSING_MARGIN_MS of the close: it crossed the
+ * close in flight (sae.crossed_record, no fault of the peer's); a later one is
+ * sae.stale_record. Both carry since_close_ms, rtt_ms and grace_ms. */
+void dtls_close(dtls_conn *c);
+#define DTLS_CROSSING_MARGIN_MS 50
 /* Ends an association silently, as a peer that lost its state: later records in it are
  * sae.stale_record, never data; a new ClientHello starts a new one. */
 void dtls_forget(dtls_conn *c);

@@ -29,6 +29,12 @@ struct dtls_conn {
     uint64_t timer;
     int64_t started_ns;     /* the handshake's start: dtls-total bounds it (progress) */
     int64_t last_tx_ns;     /* the last datagram sent: an ICMP error's delay is measured from it */
+    /* The association's round trip, measured during its handshake (dtls.h, DTLS_CROSSING_MARGIN_MS):
+     * from the first datagram of a flight of ours to the first datagram of the peer's answer;
+     * a flight that was retransmitted gives no sample (Karn). rtt_ns 0 = none measured. */
+    int64_t flight_ns, rtt_ns;
+    int flight_resent;
+    int64_t close_ns;       /* when the harness sent its close_notify (dtls_close), 0 = it did not */
     unsigned number;
     char *identity;         /* identity the client offered / we offered */
     char *bound_id;

@@ -3,6 +3,7 @@
  * association; every step is a timeline event. */
 #include <CUnit/CUnit.h>
 #include <gnutls/gnutls.h>
+#include <stdlib.h>
 #include <string.h>
 #include "net/dtls.h"
 #include "util/xmem.h"
@@ -203,6 +204,49 @@ static void test_fleet_lookup_and_release(void)
     udp_close(&x.ss);
     loop_free(x.l);
     timeline_free(&x.tl);
+}
+
+/* The harness closes an association while the peer's record is on its way: a record that
+ * arrives within one measured round trip plus DTLS_CROSSING_MARGIN_MS of the close_notify
+ * crossed it (sae.crossed_record); one sent after the grace is stale (sae.stale_record). */
+static int crossed_seen(void *ctx) { return find(&((pair *)ctx)->tl, "sae.crossed_record") != NULL; }
+
+static void test_close_grace_crossed_then_stale(void)
+{
+    dtls_psk cpsk = server_psk;
+    dtls_params cp = { .psks = &cpsk, .npsks = 1, .retrans_ms = 200, .total_ms = 3000 };
+    pair x;
+    start(&x, &cp);
+    CU_ASSERT_EQUAL_FATAL(dtls_conn_state(x.cli), DTLS_UP);
+    net_addr ca;
+    net_addr_parse("127.0.0.1", udp_port(&x.cs), &ca);
+    dtls_conn *sc = dtls_server_find(x.srv, &ca);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+    dtls_close(sc);
+    const tl_event *closed = find_side(&x.tl, "sae.closed", "server");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(closed);
+    double rtt = atof(ATTR(closed, "rtt_ms"));   /* measured in the handshake: server flight to Finished */
+    CU_ASSERT_TRUE(rtt > 0 && rtt < 1000);
+    /* the client has not read the close yet: its record crosses it */
+    CU_ASSERT_EQUAL(dtls_send(x.cli, "early", 5), 0);
+    loop_run_until(x.l, mono_now_ns() + 2 * NS_PER_SEC, crossed_seen, &x);
+    const tl_event *cr = find(&x.tl, "sae.crossed_record");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cr);
+    CU_ASSERT_PTR_NULL(find(&x.tl, "sae.stale_record"));
+    double since = atof(ATTR(cr, "since_close_ms")), grace = atof(ATTR(cr, "grace_ms"));
+    CU_ASSERT_TRUE(since <= grace);
+    CU_ASSERT_DOUBLE_EQUAL(grace, rtt + DTLS_CROSSING_MARGIN_MS, 0.002);
+    CU_ASSERT_EQUAL(x.gotn, 0);   /* never delivered as data */
+    /* after the grace: the peer could have seen the close, its record is stale */
+    loop_run_until(x.l, mono_now_ns() + (int64_t)((grace + 20) * NS_PER_MS), NULL, NULL);
+    CU_ASSERT_EQUAL(dtls_conn_state(x.cli), DTLS_CLOSED);   /* it read the close_notify */
+    CU_ASSERT_EQUAL(dtls_send_anyway(x.cli, "late", 4), 0);
+    loop_run_until(x.l, mono_now_ns() + 2 * NS_PER_SEC, stale_seen, &x);
+    const tl_event *st = find(&x.tl, "sae.stale_record");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    CU_ASSERT_TRUE(atof(ATTR(st, "since_close_ms")) > atof(ATTR(st, "grace_ms")));
+    CU_ASSERT_EQUAL(x.gotn, 0);
+    stop(&x);
 }
 
 typedef struct replay {
@@ -485,6 +529,7 @@ void m2m_test_register(void)
     CU_add_test(s, "PSK handshake with cookie, CCM_8, SNI, data", test_psk_handshake_and_data);
     CU_add_test(s, "client stays up when the server repeats its last flight", test_client_stays_up_when_server_repeats_last_flight);
     CU_add_test(s, "a fleet: lookup by address, ended associations release their state", test_fleet_lookup_and_release);
+    CU_add_test(s, "harness close: a record within the grace crossed it, a later one is stale", test_close_grace_crossed_then_stale);
     CU_add_test(s, "wrong key: no association", test_wrong_key_no_association);
     CU_add_test(s, "unknown identity: no association", test_unknown_identity_no_association);
     CU_add_test(s, "DTLS 1.0-only client refused", test_dtls10_only_client_refused);

@@ -1,5 +1,6 @@
 /* The profile's PSK credentials (model/profile_creds.c): the harness's own and a second
- * registree CSE's in role field (R-RCV-02): how it loads, what the loader refuses (with
+ * registree CSE's in role field (R-RCV-02), or the IUT's second credential in role in-cse:
+ * how it loads, what the loader refuses (with
  * file:line), and that its key is never in a message either. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -113,13 +114,26 @@ static void test_bad_second_registree(void)
         expect_error("field", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\"/>", schema, 6,
                      "a second <psk> needs cse-id=\"/CSE-ID\"");
         expect_error("field", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" cse-id=\"asn-cse-2\"/>", schema, 6,
-                     "a second <psk> needs cse-id=\"/CSE-ID\"");
+                     "a CSE-ID starts with '/'");
+        expect_error("field", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" ae-id=\"Cae-2\"/>", schema, 6,
+                     "a second <psk> needs cse-id=\"/CSE-ID\" in role field");
         expect_error("field", "<psk identity=\"asn-cse-1@in.test\" key=\"k2\" cse-id=\"/asn-cse-2\"/>", schema, 6,
                      "<psk identity=\"asn-cse-1@in.test\"> is given twice");
         expect_error("field", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" cse-id=\"/asn-cse-1\"/>", schema, 6,
                      "is the harness's own CSE-ID");
-        expect_error("in-cse", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" cse-id=\"/asn-cse-2\"/>", schema, 6,
-                     "for role field only");
+        /* role in-cse: a second credential of the IUT, bound to exactly one other identity */
+        expect_error("in-cse", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\"/>", schema, 6,
+                     "it needs exactly one of ae-id=\"AE-ID\" or cse-id=\"/CSE-ID\"");
+        expect_error("in-cse", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" ae-id=\"Cae-2\" cse-id=\"/asn-cse-2\"/>", schema, 6,
+                     "it needs exactly one of ae-id");
+        expect_error("in-cse", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" cse-id=\"/asn-cse-1\"/>", schema, 6,
+                     "bound to /asn-cse-1, the IUT's own identity");
+        expect_error("in-cse", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" ae-id=\"C*\"/>", schema, 6,
+                     "one AE-ID-Stem (Cae-2, Sapp), no pattern and no list");
+        expect_error("in-cse", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" ae-id=\"ae-2\"/>", schema, 6,
+                     "one AE-ID-Stem");
+        expect_error("in-cse", "<psk identity=\"asn-cse-1@in.test\" key=\"k2\" ae-id=\"Cae-2\"/>", schema, 6,
+                     "is given twice");
         expect_error("field", "<psk identity=\"asn-cse-2@in.test\" key=\"k2\" cse-id=\"/asn-cse-2\" hint=\"h\"/>", schema, 6,
                      "a second <psk> has no hint");
         expect_error("field", "<psk identity=\"asn-cse-2@in.test\" key=\"\" cse-id=\"/asn-cse-2\"/>", schema, 6,
@@ -153,6 +167,53 @@ static void test_bad_second_registree(void)
     CU_ASSERT_TRUE(d.n > 0 && d.items[0].line == 4 && strstr(d.items[0].message, "cse-id belongs on a second <psk>"));
     diag_free(&d);
     free(xml);
+}
+
+/* Role in-cse: the IUT's second credential, bound to its other identity, ${IUT_SECOND_ID};
+ * PICS IUT_SECOND_IDENTITY needs it. */
+static void test_second_iut_credential(void)
+{
+    char *xml = make("in-cse", "<psk identity=\"ae-2@in.test\" key=\"second\" ae-id=\"Cae-2\"/>");
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    int rc = load(xml, SCHEMA, &p, &d);
+    diag_print(&d, stderr);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    const profile_registree *r = p->second_registree;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(r->ae_id, "Cae-2");
+    CU_ASSERT_PTR_NULL(r->cse_id);
+    CU_ASSERT_STRING_EQUAL(r->psk_identity, "ae-2@in.test");
+    vars v;
+    vars_init(&v);
+    vars_from_profile(&v, p);
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "IUT_SECOND_ID"), "Cae-2");
+    vars_free(&v);
+    profile_free(p);
+    free(xml);
+    /* a second CSE-ID works the same */
+    xml = make("in-cse", "<psk identity=\"asn-cse-2@in.test\" key=\"second\" cse-id=\"/asn-cse-2\"/>");
+    CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &p, &d), 0);
+    vars_init(&v);
+    vars_from_profile(&v, p);
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "IUT_SECOND_ID"), "/asn-cse-2");
+    vars_free(&v);
+    profile_free(p);
+    free(xml);
+    diag_free(&d);
+    /* the PICS item without the credential it stands for, at the <pics> line */
+    char *nopsk = xasprintf("<profile name=\"p\" role=\"in-cse\">\n"
+                            "  <iut kind=\"ae\" address=\"127.0.0.1\"><ae-id>Cae-1</ae-id></iut>\n"
+                            "  <harness><cse-id>/in-cse</cse-id><cse-base>in-name</cse-base></harness>\n"
+                            "  <credentials><psk identity=\"a@x\" key=\"k1\"/></credentials>\n"
+                            "  <pics>IUT_AE SAE SAE_PSK IUT_SECOND_IDENTITY</pics>\n"
+                            "</profile>\n");
+    diag_init(&d);
+    CU_ASSERT_EQUAL(load(nopsk, SCHEMA, &p, &d), -1);
+    CU_ASSERT_TRUE(d.n > 0 && d.items[0].line == 5 && strstr(d.items[0].message, "PICS give IUT_SECOND_IDENTITY but"));
+    diag_free(&d);
+    free(nopsk);
 }
 
 /* The second key is as secret as the first: no message quotes it. */
@@ -196,4 +257,5 @@ void m2m_test_register(void)
     CU_add_test(s, "ref-in-cse.xml configures a second registree", test_ref_in_cse_profile);
     CU_add_test(s, "a second <psk> refused with file:line", test_bad_second_registree);
     CU_add_test(s, "the second key is never in a message", test_second_key_never_in_messages);
+    CU_add_test(s, "role in-cse: the IUT's second credential and identity", test_second_iut_credential);
 }

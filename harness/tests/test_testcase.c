@@ -493,6 +493,34 @@ static void test_kvlist(void)
     CU_ASSERT_PTR_NULL(l.items);
 }
 
+#define ORDER_(rules) "    <wait for=\"1s\"/>\n  </steps>\n  <order>\n" rules "  </order>\n</testcase>\n"
+/* An order rule's limit may follow the profile's timers: kept as timers plus the addend,
+ * resolved per run by the executor; the description names the window as written. */
+static void test_within_limit_window(void)
+{
+    static const char xml[] = HEAD "    <wait for=\"1s\"/>\n  </steps>\n  <order>\n"
+        "    <within first=\"sae.stale_record\" then=\"sae.done\" limit=\"max-transmit-wait+dtls-total+1s\"/>\n"
+        "    <within first=\"sae.start\" then=\"sae.done\" limit=\"3s\"/>\n"
+        "  </order>\n</testcase>\n";
+    diag d;
+    diag_init(&d);
+    testcase *tc = NULL;
+    CU_ASSERT_EQUAL_FATAL(load(xml, SCHEMA, &tc, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(tc->norder, 2);
+    CU_ASSERT_EQUAL(tc->order[0].limit_timer, TC_TIMER_MAX_TRANSMIT_WAIT);
+    CU_ASSERT_EQUAL(tc->order[0].limit_timer2, TC_TIMER_DTLS_TOTAL);
+    CU_ASSERT_EQUAL(tc->order[0].limit_ns, 1000000000LL);
+    char desc[300];
+    order_rule_describe(&tc->order[0], desc, sizeof desc);
+    CU_ASSERT_STRING_EQUAL(desc, "sae.done within max-transmit-wait+dtls-total+1s of sae.stale_record");
+    CU_ASSERT_EQUAL(tc->order[1].limit_timer, TC_TIMER_NONE);
+    CU_ASSERT_EQUAL(tc->order[1].limit_ns, 3000000000LL);
+    testcase_free(tc);
+    diag_free(&d);
+    expect_error(HEAD ORDER_("    <within first=\"sae.start\" then=\"sae.done\" limit=\"dtls-totl+1s\"/>\n"), NULL, 10,
+                 "<within limit=\"dtls-totl+1s\">: 'dtls-totl' is not a duration");
+}
+
 static int cleanup(void)
 {
     xmlload_cleanup();
@@ -564,4 +592,5 @@ void m2m_test_register(void)
     CU_add_test(s, "testcase_collect: recursive, sorted, skips schema/ and include/", test_collect);
     CU_add_test(s, "the repository's test cases load", test_repository_files_load);
     CU_add_test(s, "kvlist", test_kvlist);
+    CU_add_test(s, "an order rule's limit from the profile's timers", test_within_limit_window);
 }

@@ -319,7 +319,7 @@ static void test_registry(void)
     CU_ASSERT_TRUE(vars_is_secret("PSK_KEY") && vars_is_secret("PSK_KEY_HEX"));
     CU_ASSERT_FALSE(vars_is_secret("PSK_IDENTITY"));
     const char *profiles[] = { "example-device", "sim-device-asn", "sim-device-ae", "sim-device-enrol", "sim-device-enrol-cert", "sim-device-asn-cert",
-                               "ref-in-cse", "ref-in-cse-ae", NULL };
+                               "sim-device-ae-two", "ref-in-cse", "ref-in-cse-ae", NULL };
     int set[64] = { 0 };
     CU_ASSERT_FATAL(vars_count() <= 64);
     for (size_t k = 0; profiles[k]; k++) {

@@ -55,10 +55,12 @@ const peer_fault sim_faults[] = {
     { "ae-bad-app-id", "as an AE, register with an App-ID that starts with neither r, R nor N" },
     { "ae-no-rr", "as an AE, register without requestReachability (rr)" },
     { "ae-wrong-target", "as an AE, send the registration to a resource that is not the registrar's CSEBase" },
-    { "ae-cf-json", "as an AE, send the registration as application/json (50), not a oneM2M resource format" },
+    { "ae-cf-text", "as an AE, send the registration as text/plain (0), a Content-Format TS-0008 §6.2.2.2 does not list" },
     { "ae-double-register", "as an AE, register a second time right after the registration succeeded" },
     { "ae-retry-after-4103", "as an AE, send a registration refused with 4103 again at once" },
     { "ae-plain-after-refusal", "as an AE, when the registration is refused with 4106 or 4107, send it over plain CoAP" },
+    /* a device with two identities (--two-identities, tools/sim-device/modes.c): */
+    { "mix-identities", "with two identities, register the second AE in its own association, then send its next CREATE in the first AE's association" },
     /* as an AE, the faults of the same name without "ae-" (their rows run the AE profile): */
     { "ae-plain-after-close", "as an AE, plain-after-close" },
     { "ae-stale-after-close", "as an AE, stale-after-close" },

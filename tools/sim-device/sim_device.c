@@ -26,39 +26,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
-typedef struct sim {
-    evloop *loop;
-    const profile *p;
-    const char *kind;
-    const char *fault;
-    const char *harness_addr;
-    int coap_port, coaps_port;
-    node *node;         /* its plain socket, its association (sa1) and the SA2 server */
-    node_peer *sa1;     /* the association with the registrar */
-    int sa2_up;         /* the node's secure socket accepts the reverse association (SA2) */
-    dtls_params sa2dp;
-    char poa[96];
-    int done;           /* current exchange finished */
-    int last_rsc;
-    int swapped;        /* RETRIEVEs sent under the retrieve-other-numbering fault */
-    sim_cred *cred;     /* remotely provisioned credential (--mef-port), lifecycle.h */
-    devres *res;        /* what it hosts under its CSEBase (devres.h) */
-    int verbose;
-    long hs_max;        /* reorder-intolerant: highest handshake message_seq seen */
-    int hs_gap;         /* ... and whether one arrived ahead of its predecessor */
-    unsigned releases;  /* the releases it serves as a CSE (m2m_release_bit) */
-    int link_fd;        /* the harness's link notices (M2M_HARNESS_LINK_FD), or -1 */
-    int link_down;      /* the last notice said "down" */
-} sim;
-
-#define say(...) peer_log("sim-device", __VA_ARGS__)
+#include "sim.h"
 
 static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
 {
     (void)ep;
     sim *s = ctx;
+    if (rsp && s->b2b_armed) { s->b2b_armed = 0; b2b_send(s); }
     s->done = 1;
     s->last_rsc = -1;
     if (!rsp) {
@@ -77,7 +54,7 @@ static void on_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ctx)
 
 /* A fault by its name; as an AE, "ae-NAME" is the fault NAME too (the AE rows of faults.tsv
  * name the faults they share with the CSE apart, one row per fault name). */
-static int has_fault(const sim *s, const char *name)
+int has_fault(const sim *s, const char *name)
 {
     if (!s->fault) return 0;
     if (strcmp(s->fault, name) == 0) return 1;
@@ -154,7 +131,7 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
 
 static int is_done(void *ctx) { return ((sim *)ctx)->done; }
 
-static int exchange(sim *s, const cm_link *link, const m2m_prim *req, int64_t limit_ns)
+int exchange(sim *s, const cm_link *link, const m2m_prim *req, int64_t limit_ns)
 {
     cm_msg m;
     cm_msg_init(&m);
@@ -179,7 +156,7 @@ static int exchange(sim *s, const cm_link *link, const m2m_prim *req, int64_t li
     return s->done ? s->last_rsc : -1;
 }
 
-static void registration(sim *s, m2m_prim *req)
+void registration(sim *s, m2m_prim *req)
 {
     m2m_prim_init(req);
     req->op = M2M_OP_CREATE;
@@ -190,10 +167,10 @@ static void registration(sim *s, m2m_prim *req)
     json_t *body;
     if (strcmp(s->kind, "ae") == 0) {
         req->ty = 2;
-        req->fr = xstrdup(s->p->iut_ae_id ? s->p->iut_ae_id : "C");
-        /* an App-ID starts with r/R (registered) or N (non-registered), TS-0001 §7.1.8 */
+        req->fr = xstrdup(s->as_second ? s->p->second_registree->ae_id : s->p->iut_ae_id ? s->p->iut_ae_id : "C");
+        /* an App-ID starts with r/R (registered) or N (non-registered), TS-0001 §7.1.3 and Table 7.2-1 */
         const char *api = has_fault(s, "ae-bad-app-id") ? "sim-device" : "Nsim-device";
-        body = json_pack("{s:{s:s,s:s,s:b}}", "m2m:ae", "rn", "sim-ae", "api", api, "rr", 0);
+        body = json_pack("{s:{s:s,s:s,s:b}}", "m2m:ae", "rn", s->as_second ? "sim-ae-2" : "sim-ae", "api", api, "rr", 0);
         if (has_fault(s, "ae-wrong-target")) {   /* a resource that is not the registrar's CSEBase */
             free(req->to);
             req->to = xasprintf("%s/no-such-base", s->p->harness_cse_id ? s->p->harness_cse_id : "/in-cse");
@@ -230,8 +207,8 @@ static void registration(sim *s, m2m_prim *req)
     req->cf = M2M_CF_RES_JSON;
     json_decref(body);
     m2m_prim_serialize(req, s->p->content_format);   /* the profile's Content-Format */
-    /* as application/json (50), not a oneM2M resource format (TS-0008 §6.2.2.2) */
-    if (has_fault(s, "ae-cf-json")) req->cf = 50;
+    /* as text/plain (0): none of the Content-Formats TS-0008 §6.2.2.2 lists for oneM2M content */
+    if (has_fault(s, "ae-cf-text")) req->cf = 0;
 }
 
 /* RETRIEVE of the registrar's CSEBase: the access a registered device makes next. */
@@ -419,7 +396,9 @@ static void heartbeat(sim *s, const char *bind_addr, const char *me, int64_t lin
         retrieve_base(s, &req, me);
         dtls_state st = s->sa1->conn ? dtls_conn_state(s->sa1->conn) : DTLS_FAILED;
         if (st == DTLS_UP) {
+            s->b2b_armed = s->back_to_back && strcmp(s->kind, "ae") == 0;
             int rsc = exchange(s, &s->sa1->link, &req, 2 * NS_PER_SEC);
+            s->b2b_armed = 0;
             say("retrieve answered rsc=%d", rsc);
             /* No answer: the association may be dead (link loss, registrar lost its state):
              * a new handshake before the next primitive (R-FLOW-06), retried while it fails. */
@@ -506,7 +485,11 @@ static void usage(FILE *f)
           "  --rpk-pub F --rpk-key F --rpk-pin F   use raw public keys (RFC 7250): ours, and the\n"
           "                   registrar's (PEM) we pin, bound to the profile's harness CSE-ID\n"
           "  --separate-responses   answer the registrar's CON requests with an empty ACK, then\n"
-          "                   the response in a CON of its own (RFC 7252 §5.2.2; not a fault)\n", f);
+          "                   the response in a CON of its own (RFC 7252 §5.2.2; not a fault)\n"
+          "  --back-to-back   as an AE: right upon each answer to its periodic RETRIEVE, a CREATE\n"
+          "                   of a reading (NON), before reading anything else (not a fault)\n"
+          "  --two-identities as an AE: also a second AE with the profile's second credential\n"
+          "                   (<psk ae-id>), in an association of its own (not a fault)\n", f);
 }
 
 /* sim-device's own options (the shared ones: peer_util.h). */
@@ -521,7 +504,8 @@ static const struct option sim_options[] = {
     { "harness", required_argument, 0, 'a' }, { "bind", required_argument, 0, 'b' },
     { "kind", required_argument, 0, 'k' }, { "linger", required_argument, 0, 'l' },
     { "rpk-pub", required_argument, 0, 'P' }, { "rpk-key", required_argument, 0, 'R' },
-    { "rpk-pin", required_argument, 0, 'N' }, { NULL, 0, 0, 0 } };
+    { "rpk-pin", required_argument, 0, 'N' }, { "back-to-back", no_argument, 0, 'B' },
+    { "two-identities", no_argument, 0, 'T' }, { NULL, 0, 0, 0 } };
 
 static int sim_option(int code, const char *arg, void *ctx)
 {
@@ -534,6 +518,8 @@ static int sim_option(int code, const char *arg, void *ctx)
     case 'P': a->rpk_pub = arg; break;
     case 'R': a->rpk_key = arg; break;
     case 'N': a->rpk_pin = arg; break;
+    case 'B': a->s->back_to_back = 1; break;
+    case 'T': a->s->two_identities = 1; break;
     default: return -1;
     }
     return 0;
@@ -716,7 +702,9 @@ int main(int argc, char **argv)
     exit_code = rsc == 2001 ? 0 : 1;
     if (rsc == 2001) {
         const char *who = strcmp(s.kind, "ae") ? me : has_fault(&s, "ae-wrong-fr") ? "Cnot-this-ae" : p->iut_ae_id;
+        s.me = who;
         if (who) store_data(&s, who, strcmp(s.kind, "ae") ? me + (me[0] == '/') : "sim-ae");
+        if (s.two_identities && !strcmp(s.kind, "ae")) second_identity(&s, bind_addr, &peer, &dp);
         heartbeat(&s, bind_addr, who, linger);
     }
     if (s.sa1->conn) dtls_close(s.sa1->conn);

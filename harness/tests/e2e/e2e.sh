@@ -152,6 +152,78 @@ ae-cert)
     && ok "CERT_001: the handshake bound the AE-ID from the certificate's URI" || fail "CERT_001: no sae.done with the AE's URI identity bound to Cae-1"
   check_counts
   ;;
+ae-rpk)
+  # An AE with raw public keys (RFC 7250; the main job's sim-device-ae-rpk): every test that
+  # applies passes, the raw-key tests among them, the AE-ID bound by the pinned key.
+  profile=$SRC/fixtures/profiles/sim-device-ae-rpk.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  for id in TC_SEC_SAE_RPK_001 TC_SEC_SAE_RPK_002 TC_SEC_SAE_RPK_003 TC_SEC_REG_AE_001 TC_SEC_AE_REG_001; do
+    expect_eq "$id" pass "$(verdict_of "$id")"; done
+  grep -q ' sae.done .*ctype=rpk .*bound_id=Cae-1' "$work/reports/latest/timelines/TC_SEC_SAE_RPK_001.txt" \
+    && ok "RPK_001: a raw-key handshake bound the AE-ID Cae-1" || fail "RPK_001: no sae.done with ctype=rpk bound to Cae-1"
+  n=$(xp 'count(//testcase[not(failure) and not(error) and not(skipped)])' "$(junit)")
+  [ "$n" -ge 30 ] && ok "$n tests pass for the raw-key AE" || fail "only $n tests pass for the raw-key AE"
+  check_counts
+  ;;
+ae-back-to-back)
+  # A correct AE that sends back to back (sim-device --back-to-back: its next CREATE leaves
+  # right upon the answer, before it reads the close_notify that followed the answer): the
+  # CREATE crosses the close in flight. It arrives after the close, so without the grace of one
+  # measured round trip plus 50 ms it would be a record in the ended association
+  # (sae.stale_record: TC_SEC_FLOW_006 fails); with it, it is sae.crossed_record and the test
+  # passes. The crossing depends on the harness sending its close within the device's 10 ms of
+  # work: up to three runs, every one passing, until one shows it.
+  profile=$SRC/fixtures/profiles/sim-device-ae.xml
+  export SIM_DEVICE_ARGS=--back-to-back
+  crossed=
+  for attempt in 1 2 3; do
+    run "$SRC/testcases/flow/TC_SEC_FLOW_006.xml" "$SRC/testcases/flow/TC_SEC_AE_FLOW_001.xml"
+    expect_eq "exit status (run $attempt)" 0 "$rc"
+    expect_eq "TC_SEC_FLOW_006 (run $attempt)" pass "$(verdict_of TC_SEC_FLOW_006)"
+    expect_eq "TC_SEC_AE_FLOW_001 (run $attempt)" pass "$(verdict_of TC_SEC_AE_FLOW_001)"
+    tl=$work/reports/latest/timelines/TC_SEC_FLOW_006.txt
+    grep -q ' sae.stale_record' "$tl" && fail "a stale record in run $attempt: $(grep ' sae.stale_record' "$tl")"
+    line=$(grep ' sae.crossed_record' "$tl" | head -1)
+    [ -n "$line" ] && { crossed=$line; break; }
+    echo "  | run $attempt: the device's CREATE did not cross the close; again"
+  done
+  [ -n "$crossed" ] && ok "the CREATE crossed the close: $crossed" || fail "in three runs the device's CREATE never crossed the close"
+  since=$(echo "$crossed" | sed -E 's/.* since_close_ms=([0-9.]+).*/\1/'); grace=$(echo "$crossed" | sed -E 's/.* grace_ms=([0-9.]+).*/\1/')
+  awk -v s="$since" -v g="$grace" 'BEGIN { exit !(s > 0 && s <= g && g >= 50 && g <= 1050) }' \
+    && ok "it arrived $since ms after the close (a stale record without the grace), within the grace of $grace ms" \
+    || fail "since_close_ms=$since grace_ms=$grace: not after the close and within the grace"
+  # the device then hand-shook and sent its next primitive in the new association
+  awk '/ sae.crossed_record/ {c = 1} c && / sae.done/ {d = 1} d && / msg.rx .*secure=true/ {m = 1} END {exit !m}' "$tl" \
+    && ok "after the crossing: a new handshake, then a primitive in it" || fail "no handshake then primitive after the crossing in $tl"
+  check_counts
+  ;;
+ae-two-identities)
+  # A device with two AEs, each with its own credential bound to its AE-ID (the profile's second
+  # <psk ae-id>, sim-device --two-identities): the harness accepts both credentials and binds
+  # each association to its identity; every test that applies passes, TC_SEC_RCV_007 with each
+  # identity registered in its own association and nothing of one in the other's. (The fault
+  # row mix-identities shows the same test failing when the second AE's request goes in the
+  # first AE's association.)
+  profile=$SRC/fixtures/profiles/sim-device-ae-two.xml
+  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases"
+  expect_eq "exit status" 0 "$rc"
+  expect_eq TC_SEC_RCV_007 pass "$(verdict_of TC_SEC_RCV_007)"
+  tl=$work/reports/latest/timelines/TC_SEC_RCV_007.txt
+  grep -q ' sae.done .*identity=ae-1@in.m2m-harness.test.*bound_id=Cae-1' "$tl" && grep -q ' sae.done .*identity=ae-2@in.m2m-harness.test.*bound_id=Cae-2' "$tl" \
+    && ok "RCV_007: two associations, each bound to its AE's identity" || fail "RCV_007: no two sae.done bound to Cae-1 and Cae-2 in $tl"
+  grep -q ' msg.rx .*bound_id=Cae-2 .*fr=Cae-2 ty=2' "$tl" && grep -q ' reg.done .*fr=Cae-2 aei=Cae-2' "$tl" \
+    && ok "RCV_007: the second AE registered in its own association" || fail "RCV_007: no registration of Cae-2 in the association bound to it"
+  grep -q ' msg.rx .*bound_id=Cae-2 .*fr=Cae-2 ty=3' "$tl" \
+    && ok "RCV_007: the second AE's next request in its own association" || fail "RCV_007: no CREATE of Cae-2 in its association"
+  # the loader refuses the PICS item without the second credential, with file:line
+  sed 's|<psk identity="ae-2@[^>]*>||' "$profile" > "$work/one-credential.xml"
+  out=$("$HARNESS" list --profile "$work/one-credential.xml" "$SRC/testcases" 2>&1); rc=$?
+  expect_eq "exit status without the second credential" 2 "$rc"
+  expect_contains "file:line" "$out" "one-credential.xml:"
+  expect_contains "the reason" "$out" "IUT_SECOND_IDENTITY but <credentials> has no second <psk ae-id"
+  check_counts
+  ;;
 ae-enrol)
   # Remote provisioning of an AE (TS-0003 §8.3: the Enrolee is an AE or a CSE): the AE enrols
   # with the harness as MEF, associates with the derived KeID/Kpsa (bound to its AE-ID) and
