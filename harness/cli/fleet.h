@@ -78,7 +78,9 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
                      const char *combined_junit, const junit_run *combined);
 
 /* After the summary: the flaky tests, and for a certification run what was not applied and
- * where the skipped tests are listed (writes skipped.txt in dir). */
-void fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const test_result *rs, size_t n, FILE *out);
+ * where the skipped tests are listed (writes skipped.txt in dir); in attach mode also the tests
+ * not run for a restart or a trigger and the requirements left unproven (certify.h). */
+void fleet_report(const fleet_opts *fo, const profile *p, testcase *const *plan, const char *dir,
+                  const test_result *rs, size_t n, FILE *out);
 
 #endif

@@ -238,3 +238,35 @@ void plan_iut_locks(const profile *const *ps, size_t n, char **keys)
     free(base);
     free(group);
 }
+
+int plan_attach_needs(const testcase *tc, const profile *p, char *reason, size_t len)
+{
+    if (!profile_attached(p)) return 0;
+    const tc_steps *all[] = { &tc->preamble, &tc->body, &tc->postamble };
+    int starts = 0, before = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t i = 0; i < all[a]->n; i++) {
+            const tc_step *s = &all[a]->items[i];
+            if (s->kind != STEP_TRIGGER || !s->trigger) {
+                before++;
+                continue;
+            }
+            if (!strcmp(s->trigger, "start")) {
+                if (starts++ || before) {
+                    snprintf(reason, len, "needs a restart of the IUT (trigger start at line %d%s); the profile "
+                             "attaches to a running IUT (no start command)", s->line,
+                             starts > 1 ? ", a second start" : ", after other steps");
+                    return 1;
+                }
+                continue;
+            }
+            const profile_trigger *t = profile_trigger_find(p, s->trigger);
+            if (!t || (!t->command && !t->prompt)) {
+                snprintf(reason, len, "needs trigger '%s' (line %d), which the profile does not give (no command "
+                         "or prompt in <control>)", s->trigger, s->line);
+                return 1;
+            }
+            before++;
+        }
+    return 0;
+}

@@ -63,6 +63,13 @@ int64_t plan_expected_ns(const testcase *tc, const profile *p);
  * identities each gets a lock of its own ("... #<index of the first profile of the group>"). */
 void plan_iut_locks(const profile *const *ps, size_t n, char **keys);
 
+/* Attach mode (profile_attached): does tc need what an IUT the harness does not start cannot
+ * give? 1 with the reason when it does (the test is skipped before the run, and `validate`
+ * lists it): a restart (a second <trigger name="start"/>, or a start after other steps, which
+ * would start the IUT at that point of the test), or a trigger other than start the profile
+ * has no command or prompt for. 0 for a profile that is not attached. */
+int plan_attach_needs(const testcase *tc, const profile *p, char *reason, size_t len);
+
 /* True for verdicts a --retry re-runs: fail, error, inconc (not xpass: a pass is final). */
 int plan_retry_wanted(const test_result *r);
 
