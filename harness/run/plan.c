@@ -204,10 +204,15 @@ static char *base_key(const profile *p)
     return NULL;
 }
 
+/* The originator identities of a profile's tests: the credential's identity and the harness's
+ * CSE-ID and AE-ID; in role in-cse also the IUT's (a device is the originator there). In role
+ * field the IN-CSE's own CSE-ID is the same for every profile naming it and originates none
+ * of the requests whose resources the tests share. */
 static int identities_meet(const profile *a, const profile *b)
 {
-    const char *ia[] = { a->psk_identity, a->harness_cse_id, a->harness_ae_id, a->iut_cse_id, a->iut_ae_id };
-    const char *ib[] = { b->psk_identity, b->harness_cse_id, b->harness_ae_id, b->iut_cse_id, b->iut_ae_id };
+    int fa = a->role && !strcmp(a->role, "field"), fb = b->role && !strcmp(b->role, "field");
+    const char *ia[] = { a->psk_identity, a->harness_cse_id, a->harness_ae_id, fa ? NULL : a->iut_cse_id, fa ? NULL : a->iut_ae_id };
+    const char *ib[] = { b->psk_identity, b->harness_cse_id, b->harness_ae_id, fb ? NULL : b->iut_cse_id, fb ? NULL : b->iut_ae_id };
     for (size_t i = 0; i < sizeof ia / sizeof *ia; i++)
         for (size_t j = 0; j < sizeof ib / sizeof *ib; j++)
             if (ia[i] && ib[j] && *ia[i] && !strcmp(ia[i], ib[j])) return 1;
