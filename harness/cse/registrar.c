@@ -15,8 +15,9 @@ typedef struct resource {
     char *rn;       /* resource name */
     int ty;
     char *owner;    /* originator that created it (CSE-ID or AE-ID) */
-    char *via;      /* an AE registered inside a registree CSE's association: that CSE-ID, which
-                       may deregister it as well (its AE's requests reach us through it) */
+    char *via;      /* an AE registered inside another registree's association (a CSE that
+                       carried it, an AE that registered it without From): that identity, which
+                       may deregister it as well */
     char *json;     /* representation returned on RETRIEVE */
 } resource;
 
@@ -368,7 +369,10 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
         return;
     }
     resource *x = add_resource(r, 2, rn ? rn : aei, aei);
-    if (sa && sa->secure && sa->bound_id && m2m_id_is_cse(sa->bound_id)) x->via = xstrdup(sa->bound_id);
+    /* the identity of the association it came in: the registree CSE that carried it, or the
+     * registree AE whose association registered another AE (one without From gets an AE-ID
+     * assigned) */
+    if (sa && sa->secure && sa->bound_id && strcmp(sa->bound_id, aei) != 0) x->via = xstrdup(sa->bound_id);
     char ct[20];
     timestamp(ct);
     json_t *out = json_pack("{s:{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b}}", "m2m:ae",

@@ -148,19 +148,21 @@ static int delete_once(exec *x, const char *to, const char *fr, int secure, unsi
 }
 
 /* DELETE as the resource's creator; an <AE> the IUT will not let go by its AE-ID (4103, 4106:
- * it was registered through the harness's CSE, inside that CSE's association) once more as
- * the harness's CSE. *as: the originator that was answered last. */
+ * it was registered inside the association of the harness's CSE, or of the harness's AE
+ * without a From of its own) once more as the harness's own identity there. *as: the
+ * originator that was answered last. */
 static int delete_as(exec *x, const char *to, const char *fr, int ty, int secure, unsigned sa, const char *rqi,
                      char got[8], const char **as, char *err, size_t errlen)
 {
     *as = fr;
     if (!delete_once(x, to, fr, secure, sa, rqi, got, err, errlen)) return 0;
-    const char *cse = vars_get(&x->v, "HARNESS_CSE_ID");
-    if (ty != 2 || (strcmp(got, "4103") && strcmp(got, "4106")) || !cse || !*cse || (fr && !strcmp(fr, cse))) return 1;
-    char *again = xasprintf("%s-by-cse", rqi);
-    int r = delete_once(x, to, cse, secure, sa, again, got, err, errlen);
+    const char *own = vars_get(&x->v, "HARNESS_CSE_ID");
+    if (!own || !*own) own = vars_get(&x->v, "HARNESS_AE_ID");
+    if (ty != 2 || (strcmp(got, "4103") && strcmp(got, "4106")) || !own || !*own || (fr && !strcmp(fr, own))) return 1;
+    char *again = xasprintf("%s-by-harness", rqi);
+    int r = delete_once(x, to, own, secure, sa, again, got, err, errlen);
     free(again);
-    if (r) *as = cse;
+    if (r) *as = own;
     return r;
 }
 

@@ -267,8 +267,8 @@ int plan_attach_needs(const testcase *tc, const profile *p, char *reason, size_t
             }
             const profile_trigger *t = profile_trigger_find(p, s->trigger);
             if (!t || (!t->command && !t->prompt)) {
-                snprintf(reason, len, "needs trigger '%s' (line %d), which the profile does not give (no command "
-                         "or prompt in <control>)", s->trigger, s->line);
+                snprintf(reason, len, "needs trigger '%s' (line %d), which the profile does not give: no command "
+                         "or prompt for it", s->trigger, s->line);
                 return 1;
             }
             before++;

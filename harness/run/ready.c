@@ -9,7 +9,7 @@
 
 char *ready_testcase_xml(const profile *p)
 {
-    int secure = profile_has_pics(p, "SAE");
+    int secure = profile_has_pics(p, "SAE") || p->mef;   /* an enrolee associates with what it enrolled */
     int as_ae = !p->harness_cse_id && p->harness_ae_id;
     return xasprintf(
         "<testcase id=\"TC_ATTACH_READY\" role=\"field\" area=\"attach\" covers=\"\">\n"
