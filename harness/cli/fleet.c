@@ -173,9 +173,10 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
         for (size_t j = 0; j < u->nplan; j++) planned |= want[f.first[k] + j] == POOL_RUN;
         int rd = planned ? ready_attached(u->p, &u->eo, &tries, &secs, why, sizeof why) : -1;
         if (rd == 1)
-            fprintf(con->out, "attach: %s: the running IUT at %s:%d is ready (RETRIEVE of its CSEBase answered 2000; "
+            fprintf(con->out, "attach: %s: the running IUT at %s:%d is ready (RETRIEVE of its CSEBase: %s; "
                               "%u attempt(s), %.1f s)\n", u->p->name ? u->p->name : "profile", u->p->iut_address,
-                    u->p->iut_coaps_port > 0 ? u->p->iut_coaps_port : u->p->iut_coap_port, tries, secs);
+                    u->p->iut_coaps_port > 0 ? u->p->iut_coaps_port : u->p->iut_coap_port,
+                    why[0] ? why : "2000", tries, secs);
         if (rd != 0) continue;
         fprintf(con->out, "attach: %s: the running IUT did not become ready within the ready-timeout (%u attempt(s), "
                           "%.1f s): %s\n", u->p->name ? u->p->name : "profile", tries, secs, why);
@@ -188,8 +189,8 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
             r->title = xstrdup(tc->title); r->file = xstrdup(tc->file);
             r->v = VERDICT_INCONC;
             r->error_type = xstrdup("inconclusive");
-            r->reason = xasprintf("attach mode: the running IUT was not ready (a RETRIEVE of its CSEBase was not "
-                                  "answered 2000 within %.1f s): %s", secs, why);
+            r->reason = xasprintf("attach mode: the running IUT was not ready (a RETRIEVE of its CSEBase was neither "
+                                  "answered 2000 nor refused by its own rules within %.1f s): %s", secs, why);
             want[at] = POOL_FINAL;
         }
     }

@@ -231,6 +231,8 @@ static void test_ready_check(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<open-association"));
     CU_ASSERT_PTR_NOT_NULL(strstr(xml, "fr=\"${HARNESS_CSE_ID}\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(xml, "rsc=\"2000\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "rsc=\"4107\" verdict=\"warn\""));   /* serving, refusing this originator */
+    CU_ASSERT_PTR_NULL(strstr(xml, "rsc=\"4000\""));                        /* still starting: not ready */
     diag d;
     diag_init(&d);
     testcase *tc = NULL;

@@ -118,7 +118,7 @@ suite)
   profile=$psk
   run --keep-resources "$SRC/testcases/field/TC_SEC_IN_ACP_001.xml"
   expect_eq "kept run: exit" 0 "$rc"
-  expect_contains "kept run: the readiness check" "$out" "is ready (RETRIEVE of its CSEBase answered 2000"
+  expect_contains "kept run: the readiness check" "$out" "is ready (RETRIEVE of its CSEBase: 2000"
   expect_eq "kept run: no cleanup" 0 "$(all_timelines | grep -c ' attach.cleanup ')"
   grep -qE 'msg.tx .*\\"rn\\":\\"cnt-a-[0-9a-f]{8}\\"' "$(timelines)/TC_SEC_IN_ACP_001.txt" \
     && ok "a container's name carries the run's id" || fail "no cnt-a-<run id> sent in TC_SEC_IN_ACP_001"
@@ -133,7 +133,7 @@ suite)
     rc=$?
     echo "$out" | sed 's/^/  | /'
     expect_eq "run $pass: exit" 0 "$rc"
-    expect_eq "run $pass: readiness checks" 6 "$(echo "$out" | grep -c 'is ready (RETRIEVE of its CSEBase answered 2000')"
+    expect_eq "run $pass: readiness checks" 6 "$(echo "$out" | grep -c 'is ready (RETRIEVE of its CSEBase: 2000')"
     expect_eq "run $pass: failures and errors" 0 "$(count 'failure or error')"
     passed=$(xp '//testcase[not(failure or error or skipped)]/@name' "$(junit)" | sed 's/ name="\([^@"]*\)@[^"]*"/\1\n/g' | sort -u | sed '/^$/d')
     expect_eq "run $pass: IN-CSE tests that pass under an attached profile" "$ATTACHED_PASS" "$(echo "$passed" | wc -l)"
@@ -208,8 +208,15 @@ suite)
   start_peer 1.5 --profile "$fix/ref-in-cse.xml" --coap-port "$coap" --coaps-port "$coaps"
   run "$SRC/testcases/field/TC_SEC_IN_REG_001.xml"
   expect_eq "late peer: exit" 0 "$rc"
-  tries=$(echo "$out" | sed -n 's/.*answered 2000; \([0-9]*\) attempt(s).*/\1/p')
+  tries=$(echo "$out" | sed -n 's/.*CSEBase: 2000; \([0-9]*\) attempt(s).*/\1/p')
   [ "${tries:-0}" -gt 1 ] && ok "late peer: ready after $tries attempts" || fail "late peer: attempts '$tries'"
+  # Without SAE the check is a plain RETRIEVE: the IN-CSE refuses it with 4107 (a CSE-ID
+  # outside an association), which shows it serves.
+  sed 's/<pics>IUT_IN_CSE SAE SAE_PSK /<pics>IUT_IN_CSE /' "$profile" > "$work/plain.xml"
+  profile=$work/plain.xml
+  run "$SRC/testcases/field/TC_SEC_IN_RCV_003.xml"
+  expect_eq "plain readiness: exit" 0 "$rc"
+  expect_contains "plain readiness" "$out" "is ready (RETRIEVE of its CSEBase: it refused the RETRIEVE with 4107 (security association required)"
   stop_peers
   # Nobody there: every test inconclusive, saying so, after the ready-timeout (no test ran).
   read -r coap coaps <<<"$(free_udp_ports 2)"
