@@ -96,6 +96,9 @@ static void check_role(const profile *p, diag *d)
         if (!p->harness_cse_id && !p->harness_ae_id)
             PROBLEM("the identity the harness registers with (<harness><cse-id> or <ae-id>) is not given");
     }
+    if (profile_attached(p) && !strcmp(p->role, "field") && !p->ready_command && !p->iut_cse_base_name)
+        PROBLEM("attach mode (no start command) without a <ready> probe needs <iut><cse-base>: the built-in "
+                "readiness check RETRIEVEs the CSEBase");
     if (p->dtls_retrans_ns >= p->dtls_total_ns)
         PROBLEM("<timers dtls-retransmit> is not below dtls-total: no handshake retransmission could happen");
     if (p->step_timeout_ns >= p->test_deadline_ns)
@@ -117,6 +120,7 @@ static void check_triggers(const profile *p, testcase *const *tcs, size_t n, dia
             for (size_t s = 0; s < parts[k]->n; s++) {
                 const tc_step *st = &parts[k]->items[s];
                 if (st->kind != STEP_TRIGGER || !st->trigger) continue;
+                if (profile_attached(p) && !strcmp(st->trigger, "start")) continue;   /* it runs already */
                 const profile_trigger *t = profile_trigger_find(p, st->trigger);
                 if (t && (t->command || t->prompt)) continue;
                 size_t m = 0;
@@ -176,4 +180,52 @@ int certify_write_skipped(const char *dir, const test_result *rs, size_t n)
             fputc('\n', f);
         }
     return fclose(f) == 0 ? 0 : -1;
+}
+
+static int attach_skip(const test_result *r)
+{
+    return r->v == VERDICT_SKIP && r->reason &&
+           (!strncmp(r->reason, "needs a restart", 15) || !strncmp(r->reason, "needs trigger", 13));
+}
+
+size_t certify_attach_summary(const profile *p, testcase *const *plan, const char *dir, const test_result *rs,
+                              size_t n, FILE *out)
+{
+    (void)p;
+    size_t notrun = 0, unproven = 0;
+    for (size_t i = 0; i < n; i++) notrun += attach_skip(&rs[i]);
+    char *path = xasprintf("%s/unproven.txt", dir);
+    FILE *f = fopen(path, "w");
+    free(path);
+    if (f) fputs("# attach mode: requirements only tests not run (a restart or a trigger) cover, not proven: id, tab, tests\n", f);
+    fprintf(out, "attach mode: %zu test(s) not run: they need a restart or a trigger the profile lacks (skipped.txt)\n",
+            notrun);
+    for (size_t i = 0; i < n; i++) {
+        if (!attach_skip(&rs[i])) continue;
+        for (size_t c = 0; c < plan[i]->ncovers; c++) {
+            const char *req = plan[i]->covers[c];
+            int proven = 0, first = 1;
+            for (size_t j = 0; j < n && !proven; j++)
+                for (size_t k = 0; k < plan[j]->ncovers; k++)
+                    if (!strcmp(plan[j]->covers[k], req)) {
+                        if (rs[j].v == VERDICT_PASS || rs[j].v == VERDICT_WARN) proven = 1;
+                        if (j < i && attach_skip(&rs[j])) first = 0;   /* listed with an earlier test */
+                    }
+            if (proven || !first) continue;
+            unproven++;
+            fprintf(out, "  unproven: %s (not run:", req);
+            if (f) fprintf(f, "%s\t", req);
+            for (size_t j = i; j < n; j++)
+                for (size_t k = 0; k < plan[j]->ncovers; k++)
+                    if (!strcmp(plan[j]->covers[k], req) && attach_skip(&rs[j])) {
+                        fprintf(out, " %s", plan[j]->id);
+                        if (f) fprintf(f, "%s ", plan[j]->id);
+                    }
+            fputs(")\n", out);
+            if (f) fputc('\n', f);
+        }
+    }
+    if (f) fclose(f);
+    fprintf(out, "attach mode: %zu requirement(s) left unproven by this certification run (unproven.txt)\n", unproven);
+    return unproven;
 }

@@ -17,16 +17,28 @@
  * send), the IUT's CSE-ID or AE-ID, and listen ports the IUT can know: fixed ports, or
  * ephemeral ones handed to the start command as ${HARNESS_COAPS_PORT}.
  * Role field (the IUT is an IN-CSE): the IUT's address and coaps port, its CSE-ID, the
- * identity the harness registers with. */
+ * identity the harness registers with.
+ * Attach mode (no start command: the IUT runs already) is accepted: the start trigger needs
+ * no command; an attached IN-CSE without a <ready> probe needs its <cse-base> (the built-in
+ * readiness check RETRIEVEs it); tests that need a restart or another trigger are skipped with
+ * that reason and the requirements left unproven are listed (certify_attach_summary). */
 #ifndef M2M_CERTIFY_H
 #define M2M_CERTIFY_H
 #include <stddef.h>
+#include <stdio.h>
 #include "../flow/result.h"
 #include "../model/profile.h"
 #include "../model/testcase.h"
 
 /* Appends one diag entry (naming the profile file) per problem; returns their number. */
 size_t certify_check(const profile *p, testcase *const *tcs, size_t n, diag *d);
+
+/* Attach mode (profile_attached) in a certification run: the tests not run because they need a
+ * restart or a trigger the profile lacks, and the requirements that only such tests cover and
+ * that no test of the run proved (passed or warned): printed on out and written to
+ * unproven.txt in dir ("R-ID<TAB>the skipped tests that cover it"). Returns how many. */
+size_t certify_attach_summary(const profile *p, testcase *const *plan, const char *dir, const test_result *rs,
+                              size_t n, FILE *out);
 
 /* skipped.txt in dir: "ID<TAB>reason" per skipped test, in plan order. 0 or -1. */
 int certify_write_skipped(const char *dir, const test_result *rs, size_t n);

@@ -14,6 +14,7 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,10 @@ static void run_usage(FILE *f)
           "      --retry N          re-run tests that did not pass, at the end, up to N times; one\n"
           "                         that then passes is FLAKY (JUnit property flaky=true): it does\n"
           "                         not fail the run but is listed after the summary\n"
+          "      --keep-resources   attach mode (a profile without a start command): leave what the\n"
+          "                         tests created on the running IUT instead of deleting it at the\n"
+          "                         end of each test (to inspect it; the next run deletes such\n"
+          "                         leftovers when they are in its way, and logs it)\n"
           "  -q, --quiet            print only tests that did not pass, and the summary\n"
           "  -v, --verbose          print each test's steps and timeline\n"
           "  -h, --help             this text\n"
@@ -183,7 +188,8 @@ int cmd_run(int argc, char **argv)
         { "quiet", no_argument, 0, 'q' }, { "certify", no_argument, 0, 'C' },
         { "shard", required_argument, 0, 'K' }, { "jobs", required_argument, 0, 'j' },
         { "repeat", required_argument, 0, 'R' }, { "retry", required_argument, 0, 'T' },
-        { "durations", required_argument, 0, 'D' }, { "plain-coap", no_argument, 0, 'L' }, { 0, 0, 0, 0 } };
+        { "durations", required_argument, 0, 'D' }, { "plain-coap", no_argument, 0, 'L' },
+        { "keep-resources", no_argument, 0, 'k' }, { 0, 0, 0, 0 } };
     const char *profile_paths[MAX_PROFILES];
     const char *durations_path = NULL;
     size_t nprofiles = 0;
@@ -191,7 +197,7 @@ int cmd_run(int argc, char **argv)
     char *filters[64];
     size_t nfilters = 0;
     int allow_empty = 0, verbose = 0, c;
-    int pcap = 0, quiet = 0, seed_given = 0;
+    int pcap = 0, quiet = 0, seed_given = 0, keep_resources = 0;
     unsigned long long seed = 0;
     fleet_opts fo;
     fleet_opts_init(&fo);
@@ -212,6 +218,7 @@ int cmd_run(int argc, char **argv)
         case 'v': verbose = 1; break;
         case 'q': quiet = 1; break;
         case 'P': pcap = 1; break;
+        case 'k': keep_resources = 1; break;
         case 'C': fo.certify = 1; break;
         case 'L': fo.plain_coap = 1; break;
         case 'K': fo.shard = optarg; break;
@@ -306,6 +313,11 @@ int cmd_run(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     int multi = nunits > 1;
+    /* ${RUN_ID}: 8 hex digits of the run's folder name (FNV-1a), short enough for resource names */
+    char run_short[16];
+    uint32_t hash = 2166136261u;
+    for (const char *ch = run_id; *ch; ch++) hash = (hash ^ (unsigned char)*ch) * 16777619u;
+    snprintf(run_short, sizeof run_short, "%08x", hash);
     char stamp[32], host[256] = "localhost";
     time_t now = time(NULL);
     struct tm tm;
@@ -341,7 +353,7 @@ int cmd_run(int argc, char **argv)
         u->jr = (junit_run){ "m2m-harness", stamp, host, u->profile_path, u->p->name, u->audit };
         u->octx = (run_observer_ctx){ &u->ri, progress_tick, &con };
         run_report_observer(&u->obs, &u->octx);
-        u->eo = (exec_opts){ u->dir, verbose, -1, &u->obs };
+        u->eo = (exec_opts){ u->dir, verbose, -1, &u->obs, run_short, keep_resources };
         junit_write(u->junit_path, &u->jr, NULL, 0);
     }
     char *combined_path = multi ? xasprintf("%s/junit.xml", top) : NULL;
@@ -411,7 +423,8 @@ int cmd_run(int argc, char **argv)
         console_reports(&con, top, pcap && units[0].executed, bundles);
     }
     for (size_t k = 0; k < nunits; k++)
-        if (fleet_report(&fo, units[k].p, units[k].dir, units[k].results, units[k].nplan, stdout) && !rc) rc = EXIT_FAILED;
+        if (fleet_report(&fo, units[k].p, units[k].plan, units[k].dir, units[k].results, units[k].nplan, stdout) && !rc)
+            rc = EXIT_FAILED;
     if (plain_any) fputs("plain-CoAP run mode: this run is NOT CERTIFYING\n", con.out);
     for (size_t k = 0; k < nunits; k++)
         if (units[k].executed == 0 && !allow_empty) {

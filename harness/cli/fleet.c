@@ -3,6 +3,7 @@
 #include "../run/plan.h"
 #include "../run/pool.h"
 #include "../run/runner.h"
+#include "../run/ready.h"
 #include "../report/durations.h"
 #include "../util/timeutil.h"
 #include "../util/xmem.h"
@@ -165,6 +166,38 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
     }
     /* Each unit's results are a slice of the run's array, filled in place. */
     for (size_t k = 0; k < nunits; k++) units[k].results = results + f.first[k];
+    /* Attach mode: an IN-CSE the harness does not start is checked once, before its tests; one
+     * that does not become ready makes each of them inconclusive without running it. */
+    for (size_t k = 0; k < nunits && !runner_interrupted; k++) {
+        fleet_unit *u = &units[k];
+        unsigned tries = 0;
+        double secs = 0;
+        char why[600];
+        int planned = 0;
+        for (size_t j = 0; j < u->nplan; j++) planned |= want[f.first[k] + j] == POOL_RUN;
+        int rd = planned ? ready_attached(u->p, &u->eo, &tries, &secs, why, sizeof why) : -1;
+        if (rd == 1)
+            fprintf(con->out, "attach: %s: the running IUT at %s:%d is ready (RETRIEVE of its CSEBase: %s; "
+                              "%u attempt(s), %.1f s)\n", u->p->name ? u->p->name : "profile", u->p->iut_address,
+                    u->p->iut_coaps_port > 0 ? u->p->iut_coaps_port : u->p->iut_coap_port,
+                    why[0] ? why : "2000", tries, secs);
+        if (rd != 0) continue;
+        fprintf(con->out, "attach: %s: the running IUT did not become ready within the ready-timeout (%u attempt(s), "
+                          "%.1f s): %s\n", u->p->name ? u->p->name : "profile", tries, secs, why);
+        for (size_t j = 0; j < u->nplan; j++) {
+            size_t at = f.first[k] + j;
+            if (want[at] != POOL_RUN) continue;
+            test_result *r = &results[at];
+            const testcase *tc = u->plan[j];
+            r->id = xstrdup(tc->id); r->role = xstrdup(tc->role); r->area = xstrdup(tc->area);
+            r->title = xstrdup(tc->title); r->file = xstrdup(tc->file);
+            r->v = VERDICT_INCONC;
+            r->error_type = xstrdup("inconclusive");
+            r->reason = xasprintf("attach mode: the running IUT was not ready (a RETRIEVE of its CSEBase was neither "
+                                  "answered 2000 nor refused by its own rules within %.1f s): %s", secs, why);
+            want[at] = POOL_FINAL;
+        }
+    }
     pool_hooks h = { on_started, on_final, on_tick, &f };
     pool_opts po = { fo->jobs, fo->cpu_jobs, fo->repeat, 0 };
     size_t executed = pool_run(jobs, n, want, &po, &h, results);
@@ -198,7 +231,8 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
     return executed;
 }
 
-int fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const test_result *rs, size_t n, FILE *out)
+int fleet_report(const fleet_opts *fo, const profile *p, testcase *const *plan, const char *dir, const test_result *rs,
+                 size_t n, FILE *out)
 {
     size_t flaky = 0;
     for (size_t i = 0; i < n; i++) flaky += rs[i].flaky != 0;
@@ -225,6 +259,7 @@ int fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const 
             return 1;
         }
         if (sae == 1) fprintf(out, "certification run: warning: %s\n", why);
+        if (profile_attached(p)) certify_attach_summary(p, plan, dir, rs, n, out);
     }
     return 0;
 }

@@ -79,9 +79,11 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
                      const char *combined_junit, const junit_run *combined);
 
 /* After the summary: the flaky tests, and for a certification run what was not applied and
- * where the skipped tests are listed (writes skipped.txt in dir), and whether SAE is there
- * where TS-0003 §6.1.2.2.1 makes it mandatory (certify_sae_rule). Returns 1 when that rule
- * keeps the certification run from being green (said on out), else 0. */
-int fleet_report(const fleet_opts *fo, const profile *p, const char *dir, const test_result *rs, size_t n, FILE *out);
+ * where the skipped tests are listed (writes skipped.txt in dir); in attach mode also the tests
+ * not run for a restart or a trigger and the requirements left unproven (certify.h); and whether
+ * SAE is there where TS-0003 §6.1.2.2.1 makes it mandatory (certify_sae_rule). Returns 1 when
+ * that rule keeps the certification run from being green (said on out), else 0. */
+int fleet_report(const fleet_opts *fo, const profile *p, testcase *const *plan, const char *dir,
+                 const test_result *rs, size_t n, FILE *out);
 
 #endif

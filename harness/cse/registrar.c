@@ -15,6 +15,9 @@ typedef struct resource {
     char *rn;       /* resource name */
     int ty;
     char *owner;    /* originator that created it (CSE-ID or AE-ID) */
+    char *via;      /* an AE registered inside another registree's association (a CSE that
+                       carried it, an AE that registered it without From): that identity, which
+                       may deregister it as well */
     char *json;     /* representation returned on RETRIEVE */
 } resource;
 
@@ -96,6 +99,7 @@ void registrar_free(registrar *r)
         free(r->res[i].ri);
         free(r->res[i].rn);
         free(r->res[i].owner);
+        free(r->res[i].via);
         free(r->res[i].json);
     }
     free(r->res);
@@ -378,6 +382,10 @@ static void create_ae(registrar *r, const m2m_prim *req, const sa_info *sa, json
         return;
     }
     resource *x = add_resource(r, 2, rn ? rn : aei, aei);
+    /* the identity of the association it came in: the registree CSE that carried it, or the
+     * registree AE whose association registered another AE (one without From gets an AE-ID
+     * assigned) */
+    if (sa && sa->secure && sa->bound_id && strcmp(sa->bound_id, aei) != 0) x->via = xstrdup(sa->bound_id);
     char ct[20];
     timestamp(ct);
     json_t *out = json_pack("{s:{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b}}", "m2m:ae",
@@ -413,6 +421,48 @@ static void retrieve(registrar *r, const m2m_prim *req, m2m_prim *rsp, timeline 
         }
     }
     reject(r, req, rsp, 4004, "no such resource", tl, peer);
+}
+
+/* The registered resource `to` names: its ri ("csr1", "/in-cse/csr1") or its name below the
+ * CSEBase ("in-name/asn-cse-1", "/in-cse/in-name/asn-cse-1"); -1 when none. */
+static long registered_target(const registrar *r, const char *to)
+{
+    if (!to) return -1;
+    const char *s = sp_relative(to);
+    size_t n = strlen(r->cse_id);
+    if (strncmp(s, r->cse_id, n) == 0 && s[n] == '/') s += n + 1;
+    size_t b = strlen(r->base);
+    int by_name = strncmp(s, r->base, b) == 0 && s[b] == '/';
+    for (size_t i = 0; i < r->nres; i++)
+        if (by_name ? strcmp(s + b + 1, r->res[i].rn) == 0 : strcmp(s, r->res[i].ri) == 0) return (long)i;
+    return -1;
+}
+
+/* DELETE of a registered <AE> or <remoteCSE> (deregistration, TS-0004 §7.4.4.2.4, §7.4.5.2.4):
+ * by the registree itself; what it created below goes with it. */
+static void delete_registered(registrar *r, const m2m_prim *req, m2m_prim *rsp, timeline *tl, const char *peer)
+{
+    long i = registered_target(r, req->to);
+    if (i < 0) {
+        reject(r, req, rsp, 4004, "no such resource", tl, peer);
+        return;
+    }
+    resource *x = &r->res[i];
+    if (!req->fr || (strcmp(sp_relative(req->fr), sp_relative(x->owner)) != 0 &&
+                     (!x->via || strcmp(sp_relative(req->fr), sp_relative(x->via)) != 0))) {
+        reject(r, req, rsp, 4103, "only the registree (or the CSE it registered through) deletes its registration", tl, peer);
+        return;
+    }
+    hosted_remove(r->hosted, x->ri);
+    if (tl) timeline_add(tl, "res.deleted", peer, "fr", req->fr, "path", x->ri, (char *)NULL);
+    free(x->ri);
+    free(x->rn);
+    free(x->owner);
+    free(x->via);
+    free(x->json);
+    memmove(x, x + 1, (r->nres - (size_t)i - 1) * sizeof *x);
+    r->nres--;
+    respond(rsp, req, 2002);
 }
 
 /* rq_authn, TS-0003 §7.1.2 (criteria after Table 7.1.2-3): "If the Originator is a CSE
@@ -526,6 +576,9 @@ static void handle_json(registrar *r, const m2m_prim *req, const sa_info *sa, m2
         break;
     case M2M_OP_RETRIEVE:
         retrieve(r, req, rsp, tl, peer);
+        break;
+    case M2M_OP_DELETE:
+        delete_registered(r, req, rsp, tl, peer);
         break;
     default:
         reject(r, req, rsp, 4005, "operation not supported by this registrar", tl, peer);

@@ -40,6 +40,9 @@ typedef struct exec {
     const tc_step *shape_pending;     /* a step took silence to a request as a refusal ... */
     long shape_req;                   /* ... of this request (timeline index): waiting for proof
                                          that the IUT answers requests of its shape */
+    int attached;             /* attach mode (profile_attached): exec/attach.c */
+    int leftover_tried;       /* the running <expect> dealt with a leftover once */
+    const tc_step *last_create;   /* the last <send op="create">, sent again after a leftover */
 } exec;
 
 /* One line of the test's step log ("line N: ..."). */
@@ -60,6 +63,14 @@ int exit_after_request(exec *x, char *buf, size_t len);
 /* <trigger name="...">: the profile's command (start: spawn, readiness, restarts on new
  * ports), or its operator prompt (steps_iut.c). */
 void run_trigger(exec *x, phase ph, const tc_step *s);
+/* Attach mode (attach.c): the run's id appended to the rn of a CREATE that is no registration;
+ * whether tl[i] answers a CREATE step s wants created with 4105/4117 (a leftover of an earlier
+ * run); deleting that leftover (1 when deleted: the CREATE may be sent again); deleting what
+ * the test created, at its end. */
+void attach_name(exec *x, m2m_prim *req);
+int attach_is_leftover(const exec *x, const tc_step *s, size_t i);
+int attach_leftover(exec *x, const tc_step *s, size_t i);
+void attach_cleanup(exec *x);
 /* <link state> under <control netns>: the veth follows (steps_iut.c); 0 or -1 with m set. */
 int link_veth(exec *x, const tc_step *s, char *m, size_t len);
 

@@ -68,7 +68,7 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
 
 /* ---- steps ---- */
 
-typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt; char err[256]; int bad; } scan;
+typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt; char err[256]; int bad; long leftover; } scan;
 
 /* The IUT's process has ended (100 ms ago, so what it sent last has been read): nothing
  * more will come from it, so a step waiting for it ends now instead of at its window. */
@@ -103,12 +103,19 @@ static int scan_expect(void *ctx)
 {
     scan *sc = ctx;
     exec *x = sc->x;
-    for (size_t i = x->cursor; i < x->tl.n; i++)
+    for (size_t i = x->cursor; i < x->tl.n; i++) {
+        /* attach mode: a CREATE the step wants created refused as existing, before any
+         * alternative judges the refusal (exec/attach.c) */
+        if (x->attached && !x->leftover_tried && attach_is_leftover(x, sc->s, i)) {
+            sc->leftover = (long)i;
+            return 1;
+        }
         for (size_t j = 0; j < sc->s->nalts; j++) {
             int r = match_alt(&sc->s->alts[j], &x->tl.ev[i], &x->v, sc->err, sizeof sc->err);
             if (r < 0) { sc->bad = 1; return 1; }
             if (r == 1) { sc->hit_event = (long)i; sc->hit_alt = j; return 1; }
         }
+    }
     return iut_ended(x);
 }
 
@@ -127,14 +134,26 @@ static void recent_events(exec *x, char *buf, size_t len)
     sb_free(&b);
 }
 
+static void run_send(exec *x, phase ph, const tc_step *s);
+
 static void run_expect(exec *x, phase ph, const tc_step *s)
 {
-    scan sc = { x, s, -1, 0, "", 0 };
+    scan sc = { x, s, -1, 0, "", 0, -1 };
     size_t step_from = x->tl.n;
     x->expecting = s;
+    x->leftover_tried = 0;
     tc_window sw = tc_step_window(s);
     int64_t window = tc_window_or(&sw, x->p, x->p->step_timeout_ns);
     loop_run_until(x->loop, mono_now_ns() + window, scan_expect, &sc);
+    if (sc.leftover >= 0) {
+        /* deleted: the CREATE again, judged from its new answer on; else the refusal stands */
+        if (attach_leftover(x, s, (size_t)sc.leftover) && x->last_create) {
+            x->cursor = (size_t)sc.leftover + 1;
+            run_send(x, ph, x->last_create);
+        }
+        sc.leftover = -1;
+        loop_run_until(x->loop, mono_now_ns() + window, scan_expect, &sc);
+    }
     x->expecting = NULL;
     char want[512] = "";
     for (size_t j = 0; j < s->nalts; j++) {
@@ -283,6 +302,9 @@ static void run_send(exec *x, phase ph, const tc_step *s)
      * (srv from the profile's release, rr): onem2m/mandatory.h. So does a resource
      * representation a test sends in a NOTIFY (a POST without oneM2M-TY): complete as a
      * CREATE of its type would be, so an IUT that took it for one would find nothing missing. */
+    if (req.op == M2M_OP_CREATE) x->last_create = s;
+    /* attach mode: what the harness creates is named per run (exec/attach.c) */
+    if (req.op == M2M_OP_CREATE && x->attached) attach_name(x, &req);
     int fill_ty = req.op == M2M_OP_CREATE ? req.ty
                   : req.op == M2M_OP_NOTIFY && req.pc ? m2m_body_type(req.pc, req.pclen) : 0;
     if (fill_ty && req.pc) {
@@ -292,7 +314,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     m2m_prim_serialize(&req, x->p->content_format);   /* <coap content-format>: 10001, 50, 10014, 41 */
     /* ... and asks for XML back, unless the test sets its own Accept (option="17:...") */
     if (m2m_cf_is_xml(x->p->content_format) && onum != CM_OPT_ACCEPT) req.accept = x->p->content_format;
-    wire_send_opts so = { secure, onum, oval, olen, repeat, non };
+    wire_send_opts so = { secure, onum, oval, olen, repeat, non, 0 };
     if (wire_send_request(x->w, &req, &so, err, sizeof err) < 0) step_failed(x, ph, s, err);
     else step_log(x, s, "send %s %s to %s (%s)%s", non ? "NON" : "CON", m2m_op_name(req.op), req.to ? req.to : "?",
                   secure == 2 ? "old epoch" : secure ? "secure" : "plain", repeat > 1 ? ", the identical message repeated" : "");
@@ -518,6 +540,7 @@ static void setup_vars(exec *x)
     vars_from_env(&x->v, x->p, &x->env);
     vars_set(&x->v, "TEST_ID", x->tc->id);
     plainmode_vars(&x->v, x->p);
+    if (x->o->run_id) vars_set(&x->v, "RUN_ID", x->o->run_id);
 }
 
 static char *report_path(const exec_opts *o, const char *sub, const char *id, const char *ext)
@@ -558,6 +581,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     memset(&x, 0, sizeof x);
     x.tc = tc;
     x.p = p;
+    x.attached = profile_attached(p);
     test_env_init(&x.env);
     x.repick = field_pick_ports(p, &x.env);   /* role field: the IUT's ports for this test */
     x.o = o;
@@ -614,6 +638,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
         /* Order rules judge what happened, also after an inconclusive body (evidence stays). */
         if (x.vs.v != VERDICT_INCONC && x.vs.v != VERDICT_ERROR) check_order(&x);
         if (x.vs.v == VERDICT_NONE) verdict_set(&x.vs, VERDICT_PASS, "%s", "");
+        attach_cleanup(&x);   /* attach mode: after the verdict, which it never changes */
         wire_close(x.w);
         vars_free(&x.v);
     }

@@ -26,6 +26,8 @@ typedef struct exec_opts {
     int verbose;
     int result_fd;            /* the runner's pipe: the IUT's process group is announced on it */
     const exec_observer *observer;   /* NULL = none */
+    const char *run_id;       /* ${RUN_ID}: the short id of the run (attach mode names resources with it) */
+    int keep_resources;       /* attach mode: leave what the test created on the IUT (--keep-resources) */
 } exec_opts;
 
 void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test_result *out);

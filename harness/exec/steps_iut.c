@@ -155,10 +155,33 @@ static int wait_ready(exec *x, const tc_step *s)
     return 0;
 }
 
+/* Attach mode: the start trigger starts nothing. With a <ready> probe it runs it, as after a
+ * start; without one the run checked the IUT once before its first test (run/ready.h: for an
+ * IN-CSE a RETRIEVE of its CSEBase answered 2000), and a device's first datagram is what the
+ * next steps wait for anyway. */
+static void attach_start(exec *x, const tc_step *s)
+{
+    if (x->p->ready_command) {
+        if (wait_ready(x, s) == 0) {
+            timeline_add(&x->tl, "iut.attached", NULL, "ready", "true", (char *)NULL);
+            step_log(x, s, "trigger start: attach mode (no start command): the IUT runs already; its readiness probe succeeded");
+        }
+        return;
+    }
+    timeline_add(&x->tl, "iut.attached", NULL, (char *)NULL);
+    step_log(x, s, "trigger start: attach mode (no start command): the IUT runs already%s",
+             strcmp(x->p->role, "field") ? "; its first datagram is what the next steps wait for"
+                                         : "; it was found ready before the run");
+}
+
 void run_trigger(exec *x, phase ph, const tc_step *s)
 {
     const profile_trigger *t = profile_trigger_find(x->p, s->trigger);
     char err[256], what[512];
+    if (x->attached && !strcmp(s->trigger, "start")) {
+        attach_start(x, s);
+        return;
+    }
     if (t && !t->command && t->prompt) {
         run_prompt(x, s, t);
         return;

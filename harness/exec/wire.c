@@ -217,6 +217,7 @@ int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, cha
         if (secure == 2 && pr->dropped) { target = pr; break; }   /* secure="old" */
         if (secure == 2 || pr->link.secure != secure) continue;
         if (secure && (!pr->conn || dtls_conn_state(pr->conn) != DTLS_UP)) continue;
+        if (secure && o->sa && pr->link.sa != o->sa) continue;
         target = pr;     /* newest first */
         break;
     }

@@ -82,6 +82,8 @@ typedef struct wire_send_opts {
     int repeat;              /* > 1: the identical message again, each copy a new record, as a
                               * retransmission whose ACK was lost (RFC 7252 §4.5) */
     int non;                 /* a NON request instead of a CON (RFC 7252 §4.3) */
+    unsigned sa;             /* with secure = 1: that association (its "sa" number) while it is up;
+                              * 0 = the newest */
 } wire_send_opts;
 /* Sends a request to the IUT; the response arrives in the timeline as msg.rx. Returns 0, or
  * -1 with a reason. */

@@ -87,7 +87,7 @@ static const ev_def EVENTS[] = {
       "op:CREATE|RETRIEVE|UPDATE|DELETE|NOTIFY|DISCOVERY|UNKNOWN target fr rule ty:int attr:acpi unresolved" },
     { "res.created", "cse/hosted", "the harness's CSE created a resource",
       "ty:int fr ri path" },
-    { "res.deleted", "cse/hosted", "the harness's CSE deleted a resource",
+    { "res.deleted", "cse/hosted cse/registrar", "the harness's CSE deleted a resource (a registration: by its registree)",
       "fr path" },
     /* security provisioning (exec/executor: pre-provisioned; enrol/: remote) */
     { "prov.start", "exec/executor enrol/mef", "provisioning starts: the pre-provisioned credentials are installed, or an enrolee's bootstrap handshake with the MEF finished",
@@ -110,6 +110,13 @@ static const ev_def EVENTS[] = {
     { "iut.restart", "exec/steps_iut", "the IUT exited before it was ready and was started again on new ports",
       "reason status coaps-port:int" },
     { "iut.stop", "exec/executor", "the harness stopped the IUT's process at the end of the test", "status" },
+    /* attach mode: an IUT the harness does not start (exec/attach) */
+    { "iut.attached", "exec/attach", "attach mode: the start trigger found the IUT already running (no start command)",
+      "ready:bool" },
+    { "attach.cleanup", "exec/attach", "attach mode, end of a test: the harness deleted (or failed to delete) a resource it created on the IUT",
+      "path fr ty:int rsc outcome:deleted|left" },
+    { "attach.leftover", "exec/attach", "attach mode: a CREATE was refused because the resource is left over from an earlier run (4105/4117); the harness deleted it and sent the CREATE once more",
+      "path fr ty:int rsc rqi outcome:retried|left" },
 };
 
 /* What each attribute key means; "event/key" overrides the general meaning for one event. */
@@ -164,6 +171,7 @@ static const struct { const char *key, *meaning; } MEANINGS[] = {
     { "mid", "the CoAP message id" },
     { "name", "the trigger's name" },
     { "op", "the oneM2M operation" },
+    { "outcome", "what became of it: deleted, retried, or left on the IUT" },
     { "path", "the resource's path" },
     { "pc", "the primitive content (JSON text)" },
     { "port", "the harness's port the datagram arrived on" },

@@ -756,3 +756,9 @@ const profile_trigger *profile_trigger_find(const profile *p, const char *name)
         if (strcmp(p->triggers[i].name, name) == 0) return &p->triggers[i];
     return NULL;
 }
+
+int profile_attached(const profile *p)
+{
+    const profile_trigger *t = profile_trigger_find(p, "start");
+    return !t || (!t->command && !t->prompt);
+}

@@ -145,5 +145,11 @@ int profile_has_pics(const profile *p, const char *item);
 /* The harness certificate variant of that name, or NULL. */
 const struct profile_cert_variant *profile_cert_variant(const profile *p, const char *name);
 const profile_trigger *profile_trigger_find(const profile *p, const char *name);
+/* Attach mode: the profile gives no start command and no start prompt, so the IUT is already
+ * running (a CSE in a lab, a device switched on by hand). The harness does not start it: a
+ * test's <trigger name="start"/> checks it is ready instead (exec/attach.c), what the harness
+ * creates on it is named per run and deleted at the end of each test, and tests that need a
+ * restart or a trigger the profile lacks are skipped before the run (run/runner.h). */
+int profile_attached(const profile *p);
 
 #endif

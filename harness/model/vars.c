@@ -74,6 +74,7 @@ static const var_def VARS[] = {
     { "PROFILE", "the profile file", "the profile's absolute path" },
     { "PROFILE_DIR", "the profile file", "the folder of the profile" },
     { "TEST_ID", NULL, "the id of the running test case" },
+    { "RUN_ID", NULL, "a short id of the run (8 hex digits of its report folder's name); in attach mode the harness appends -${RUN_ID} to the name of everything it creates on the IUT but a registration" },
     { "MEF_PORT", NULL, "the port of the harness's MEF for this test (with <mef>)" },
     { "RUN_MODE", NULL, "secure, or plain-coap in the plain-CoAP run mode (run --plain-coap: no association, every request over plain CoAP)" },
     { "REGISTREE_ID", NULL, "the originator that registered with the IUT and creates the test's policies and containers: ${HARNESS_CSE_ID}; in the plain-CoAP run mode the AE-ID-Stem Cm2mh-admin, an AE registered on Mca" },

@@ -204,10 +204,15 @@ static char *base_key(const profile *p)
     return NULL;
 }
 
+/* The originator identities of a profile's tests: the credential's identity and the harness's
+ * CSE-ID and AE-ID; in role in-cse also the IUT's (a device is the originator there). In role
+ * field the IN-CSE's own CSE-ID is the same for every profile naming it and originates none
+ * of the requests whose resources the tests share. */
 static int identities_meet(const profile *a, const profile *b)
 {
-    const char *ia[] = { a->psk_identity, a->harness_cse_id, a->harness_ae_id, a->iut_cse_id, a->iut_ae_id };
-    const char *ib[] = { b->psk_identity, b->harness_cse_id, b->harness_ae_id, b->iut_cse_id, b->iut_ae_id };
+    int fa = a->role && !strcmp(a->role, "field"), fb = b->role && !strcmp(b->role, "field");
+    const char *ia[] = { a->psk_identity, a->harness_cse_id, a->harness_ae_id, fa ? NULL : a->iut_cse_id, fa ? NULL : a->iut_ae_id };
+    const char *ib[] = { b->psk_identity, b->harness_cse_id, b->harness_ae_id, fb ? NULL : b->iut_cse_id, fb ? NULL : b->iut_ae_id };
     for (size_t i = 0; i < sizeof ia / sizeof *ia; i++)
         for (size_t j = 0; j < sizeof ib / sizeof *ib; j++)
             if (ia[i] && ib[j] && *ia[i] && !strcmp(ia[i], ib[j])) return 1;
@@ -237,4 +242,36 @@ void plan_iut_locks(const profile *const *ps, size_t n, char **keys)
     }
     free(base);
     free(group);
+}
+
+int plan_attach_needs(const testcase *tc, const profile *p, char *reason, size_t len)
+{
+    if (!profile_attached(p)) return 0;
+    const tc_steps *all[] = { &tc->preamble, &tc->body, &tc->postamble };
+    int starts = 0, before = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t i = 0; i < all[a]->n; i++) {
+            const tc_step *s = &all[a]->items[i];
+            if (s->kind != STEP_TRIGGER || !s->trigger) {
+                before++;
+                continue;
+            }
+            if (!strcmp(s->trigger, "start")) {
+                if (starts++ || before) {
+                    snprintf(reason, len, "needs a restart of the IUT (trigger start at line %d%s); the profile "
+                             "attaches to a running IUT (no start command)", s->line,
+                             starts > 1 ? ", a second start" : ", after other steps");
+                    return 1;
+                }
+                continue;
+            }
+            const profile_trigger *t = profile_trigger_find(p, s->trigger);
+            if (!t || (!t->command && !t->prompt)) {
+                snprintf(reason, len, "needs trigger '%s' (line %d), which the profile does not give: no command "
+                         "or prompt for it", s->trigger, s->line);
+                return 1;
+            }
+            before++;
+        }
+    return 0;
 }

@@ -58,10 +58,20 @@ int64_t plan_expected_ns(const testcase *tc, const profile *p);
  * - Else one with fixed listen ports (the IUT was configured with them): keyed on the
  *   harness's address and port.
  * - Else (the bundled peers: a new IUT per test on ephemeral ports): NULL, no lock.
- * Two profiles with the same key share one lock when their identities (PSK identity, the
- * harness's CSE-ID and AE-ID, the IUT's CSE-ID and AE-ID) have one in common; with disjoint
- * identities each gets a lock of its own ("... #<index of the first profile of the group>"). */
+ * Two profiles with the same key share one lock when their originator identities (PSK
+ * identity, the harness's CSE-ID and AE-ID; in role in-cse also the IUT's CSE-ID and AE-ID: a
+ * device originates there) have one in common; with disjoint identities each gets a lock of
+ * its own ("... #<index of the first profile of the group>"). In role field the IN-CSE's own
+ * CSE-ID does not count: every profile naming that IN-CSE gives it. The tests of one profile
+ * share its lock: they register the same identities, so they share the IUT's state. */
 void plan_iut_locks(const profile *const *ps, size_t n, char **keys);
+
+/* Attach mode (profile_attached): does tc need what an IUT the harness does not start cannot
+ * give? 1 with the reason when it does (the test is skipped before the run, and `validate`
+ * lists it): a restart (a second <trigger name="start"/>, or a start after other steps, which
+ * would start the IUT at that point of the test), or a trigger other than start the profile
+ * has no command or prompt for. 0 for a profile that is not attached. */
+int plan_attach_needs(const testcase *tc, const profile *p, char *reason, size_t len);
 
 /* True for verdicts a --retry re-runs: fail, error, inconc (not xpass: a pass is final). */
 int plan_retry_wanted(const test_result *r);

@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "plan.h"
 #include "../iut/netns.h"
 #include "../onem2m/release.h"
 #include "../exec/plainmode.h"
@@ -101,7 +102,8 @@ int runner_not_applicable(const testcase *tc, const profile *p, char *reason, si
                  rpk ? "raw-public-key" : "certificate", tc->harness.certificate);
         return 1;
     }
-    return 0;
+    /* Last: a test that applies but needs what an IUT the harness does not start cannot give */
+    return plan_attach_needs(tc, p, reason, len);
 }
 
 /* Result records on the pipe: "key <length>\n<bytes>\n"; "iut_pgid <pid>\n" is a line. */

@@ -10,7 +10,8 @@ extern volatile int runner_interrupted;
 void runner_install_signal_handlers(void);
 
 /* Decides applicability before anything runs: returns 1 and a reason when the test does not
- * apply to the profile (role, PICS), so it is skipped with that reason. */
+ * apply to the profile (role, PICS, ...; last, in attach mode, a restart or a trigger the
+ * profile cannot give: plan_attach_needs), so it is skipped with that reason. */
 int runner_not_applicable(const testcase *tc, const profile *p, char *reason, size_t len);
 
 /* Runs tc in a child; fills out (id, role, area, title, file, verdict, reason, seconds,

@@ -309,9 +309,15 @@ static void test_iut_locks(void)
     CU_ASSERT_STRING_NOT_EQUAL(keys[0], keys[2]); /* same IUT, disjoint identities: side by side */
     CU_ASSERT_PTR_NOT_NULL(strstr(keys[3], "harness 127.0.0.1:5684"));
     for (size_t i = 0; i < 4; i++) free(keys[i]);
-    /* one identity in common is enough to share the lock */
+    /* the IN-CSE's own CSE-ID is no originator: the same IN-CSE keeps them apart */
     free(c->iut_cse_id);
     c->iut_cse_id = xstrdup(a->iut_cse_id);
+    plan_iut_locks(ps, 4, keys);
+    CU_ASSERT_STRING_NOT_EQUAL(keys[0], keys[2]);
+    for (size_t i = 0; i < 4; i++) free(keys[i]);
+    /* one originator identity in common is enough to share the lock */
+    free(c->harness_cse_id);
+    c->harness_cse_id = xstrdup(a->harness_cse_id);
     plan_iut_locks(ps, 4, keys);
     CU_ASSERT_STRING_EQUAL(keys[0], keys[2]);
     for (size_t i = 0; i < 4; i++) free(keys[i]);

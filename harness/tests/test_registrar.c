@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cse/registrar.h"
+#include "cse/hosted.h"
 #include "onem2m/release.h"
 #include "onem2m/mandatory.h"
 #include "onem2m/primitive_xml.h"
@@ -572,10 +573,100 @@ static void test_answer_format(void)
     registrar_free(r);
 }
 
+/* Deregistration (attach mode's cleanup and leftover removal): the registree deletes its
+ * remoteCSE by ri or by name, and what it created below goes with it; another CSE may not; the
+ * CSE-ID is free again (a new registration is 2001, not 4117). An AE registered inside a CSE's
+ * association is deleted by that CSE as well. */
+static void test_deregistration(void)
+{
+    registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
+    timeline tl;
+    timeline_init(&tl);
+    m2m_prim req, rsp;
+    sa_info sa1 = { 1, 1, "asn-cse-1@x", "/asn-cse-1", NULL };
+    sa_info sa2 = { 1, 2, "asn-cse-2@x", "/asn-cse-2", NULL };
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
+    char *ri = m2m_prim_field(&rsp, "pc:m2m:csr/ri");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    /* a container below it */
+    req_init(&req, M2M_OP_CREATE, 3, "/asn-cse-1", "{\"m2m:cnt\":{\"rn\":\"c1\"}}");
+    free(req.to);
+    req.to = xasprintf("/in-cse/%s", ri);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    CU_ASSERT_EQUAL(hosted_type(registrar_hosted(r), "in-name/asn-cse-1/c1"), 3);
+    /* another registree CSE may not delete it */
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-2",
+             "{\"m2m:csr\":{\"rn\":\"asn-cse-2\",\"csi\":\"/asn-cse-2\",\"cb\":\"/asn-cse-2/b\",\"rr\":false,\"srv\":[\"3\"]}}");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-2", NULL);
+    free(req.to);
+    req.to = xasprintf("/in-cse/%s", ri);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 4103);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    CU_ASSERT_TRUE(registrar_has_remote_cse(r, "/asn-cse-1"));
+    /* the registree does, by its structured name */
+    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-1", NULL);
+    free(req.to);
+    req.to = xstrdup("/in-cse/in-name/asn-cse-1");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2002);
+    CU_ASSERT_STRING_EQUAL(last(&tl)->name, "res.deleted");
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-1"));
+    CU_ASSERT_EQUAL(hosted_type(registrar_hosted(r), "in-name/asn-cse-1/c1"), 0);
+    /* gone: 4004; and the CSE-ID registers again */
+    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-1", NULL);
+    free(req.to);
+    req.to = xasprintf("/in-cse/%s", ri);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 4004);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    /* an AE registered inside /asn-cse-1's association: the AE-ID there is not its bound
+     * identity (4106), the CSE it came through deletes it */
+    req_init(&req, M2M_OP_CREATE, 2, "Sapp-1", "{\"m2m:ae\":{\"rn\":\"app-1\",\"api\":\"Napp\",\"rr\":false,\"srv\":[\"3\"]}}");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_DELETE, 0, "Sapp-1", NULL);
+    free(req.to);
+    req.to = xstrdup("/in-cse/in-name/app-1");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 4106);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-2", NULL);
+    free(req.to);
+    req.to = xstrdup("/in-cse/in-name/app-1");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 4103);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-1", NULL);
+    free(req.to);
+    req.to = xstrdup("/in-cse/in-name/app-1");
+    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2002);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    free(ri);
+    registrar_free(r);
+    timeline_free(&tl);
+}
+
 void m2m_test_register(void)
 {
     CU_pSuite s = CU_add_suite("registrar", NULL, NULL);
     CU_add_test(s, "identifier classes", test_ids);
+    CU_add_test(s, "deregistration: by the registree (or the CSE an AE came through), subtree gone, CSE-ID free", test_deregistration);
     CU_add_test(s, "the answer's Content-Format: Accept, the request's, the registrar's", test_answer_format);
     CU_add_test(s, "CSE-ID outside an association: 4107", test_cse_outside_sa_gets_4107);
     CU_add_test(s, "remoteCSE CREATE inside the association: 2001, then 4117", test_cse_registration_in_sa);
