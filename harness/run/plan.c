@@ -238,3 +238,10 @@ void plan_iut_locks(const profile *const *ps, size_t n, char **keys)
     free(base);
     free(group);
 }
+
+unsigned plan_default_jobs(unsigned base, unsigned cpu_jobs, size_t waiting)
+{
+    size_t want = waiting + cpu_jobs, cap = (size_t)base * 4;
+    if (want < base) return base;
+    return (unsigned)(want > cap ? cap : want);
+}

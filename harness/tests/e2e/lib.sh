@@ -4,8 +4,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 profile=$SRC/fixtures/profiles/sim-device-asn.xml
 selftest=$SRC/harness/tests/data/selftest
-# Whole-suite runs take the harness's default -j (32 per core: most of a test is waiting on
-# timers), or -j "$E2E_JOBS" when it is set.
+# Whole-suite runs take the harness's default -j (every test that waits at once: most of a
+# test is waiting on timers), or -j "$E2E_JOBS" when it is set.
 E2E_JOBS=${E2E_JOBS:-}
 failures=0
 
