@@ -43,6 +43,17 @@ static json_t *event_json(const tl_event *e)
                      "name", tljson_str(e->name), "peer", tljson_str(e->peer), "attrs", attrs);
 }
 
+int tljson_put_events(FILE *out, const timeline *tl, const char *sep)
+{
+    int ok = fputc('[', out) != EOF;
+    for (size_t i = 0; ok && i < tl->n; i++) {
+        json_t *e = event_json(&tl->ev[i]);
+        ok = fputs(i ? sep : "", out) >= 0 && json_dumpf(e, out, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0;
+        json_decref(e);
+    }
+    return ok && fputc(']', out) != EOF ? 0 : -1;
+}
+
 json_t *tljson_events(const timeline *tl)
 {
     json_t *arr = json_array();
@@ -175,7 +186,7 @@ static int src_get(src *s)
 {
     int c;
     if (s->back != -2) { c = s->back; s->back = -2; }
-    else if (s->f) c = getc(s->f);
+    else if (s->f) c = getc_unlocked(s->f);
     else c = s->pos < s->len ? (unsigned char)s->buf[s->pos++] : EOF;
     if (c == '\n') s->line++;
     return c;
@@ -217,8 +228,13 @@ static int cut_value(src *s, strbuf *b, char *err, size_t errlen)
             src_unget(s, c);
             break;
         }
-        char ch = (char)c;
-        sb_addn(b, &ch, 1);
+        if (b->len + 2 > b->cap) {
+            char ch = (char)c;
+            sb_addn(b, &ch, 1);
+        } else {
+            b->s[b->len++] = (char)c;
+            b->s[b->len] = '\0';
+        }
         if (b->len > TLJSON_MAX_PIECE) return syntax(s, err, errlen, "a value larger than 16 MiB");
         if (in_str) {
             if (esc) esc = 0;

@@ -12,6 +12,8 @@
 
 /* The events as a JSON array (attrs in recording order). */
 json_t *tljson_events(const timeline *tl);
+/* The same written to out, sep between two events: 0, or -1 on an I/O error. */
+int tljson_put_events(FILE *out, const timeline *tl, const char *sep);
 /* Writes the file atomically, one event per line, in constant memory. Returns 0, -1 on an
  * I/O error. */
 int tljson_write(const char *path, const char *test_id, const timeline *tl);
