@@ -35,8 +35,9 @@ export REF_IN_CSE=$PWD/build/tools/ref-in-cse/ref-in-cse
 # responses).
 # Each profile runs every test of its role in testcases/; a test whose PICS the profile does
 # not claim is skipped with the reason. One run over all profiles, one job pool: most of a
-# test is waiting on protocol timers, so the default -j (32 per core) overlaps the waits,
-# and the tests that took longest last time (reports/latest) start first.
+# test is waiting on protocol timers, so the default -j (a slot for every test that waits,
+# beside 4 CPU-bound ones per core) overlaps the waits, and the tests that took longest last
+# time (reports/latest) start first.
 profiles=()
 for profile in sim-device-asn sim-device-asn-cert sim-device-asn-rpk sim-device-enrol sim-device-asn-separate sim-device-ae sim-device-ae-rpk sim-device-ae-mn \
                ref-in-cse ref-in-cse-cert ref-in-cse-enrol ref-in-cse-mef ref-in-cse-xml ref-in-cse-legacy \

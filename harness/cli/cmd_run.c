@@ -61,7 +61,8 @@ static void run_usage(FILE *f)
           "                         (property run_mode=plain-coap); --certify refuses it\n"
           "      --shard K/N        run only shard K of N: test ids sorted bytewise, the i-th (from\n"
           "                         0) is in shard i mod N + 1; 'm2m-harness merge' joins the reports\n"
-          "  -j, --jobs N           run N tests at once (default: 32 per core, see below); the\n"
+          "  -j, --jobs N           run N tests at once (default: every test that waits at once,\n"
+          "                         at least 32 per core, see below); the\n"
           "                         console and reports keep plan order, verdicts do not depend\n"
           "                         on N\n"
           "      --durations PATH   start the tests that took longest in an earlier run first: PATH\n"
@@ -86,9 +87,12 @@ static void run_usage(FILE *f)
           "scheduling (-j N, N > 1): tests start longest expected first (--durations, else what\n"
           "their steps must wait out: <wait>, silence windows, refused handshakes, with the\n"
           "profile's timers), so long waits overlap. A test that waits costs almost no CPU: the\n"
-          "default -j is 32 per core. A test expected to take under 1 s keeps a core busy: at\n"
-          "most 4 per core of those run at a time (one still running after 1 s is waiting and\n"
-          "no longer counts). Tests against a single real IUT (no start command, or fixed\n"
+          "default -j gives every test expected to wait (1 s or more) a slot of its own beside\n"
+          "the CPU-bound ones, at least 32 and at most 128 per core. A test expected to take\n"
+          "under 1 s keeps a core busy: at most 4 per core of those run at a time (one still\n"
+          "running after 1 s is waiting and no longer counts); they start profile by profile,\n"
+          "so a profile's reports are written while the next one's tests run. Tests against a\n"
+          "single real IUT (no start command, or fixed\n"
           "listen ports) run one at a time, also across profiles naming the same IUT address\n"
           "and port, unless their identities are disjoint.\n"
           "\n"
@@ -304,10 +308,19 @@ int cmd_run(int argc, char **argv)
     free(ps);
     free(locks);
 
+    /* Before the run's folder exists: --durations reports/latest names the run before this
+     * one, and making this run's folder points latest at it. */
+    durations *du = durations_path ? durations_load(durations_path) : NULL;
+    if (du && durations_count(du))
+        printf("start order: %zu recorded durations from %s\n", durations_count(du), durations_path);
+    else if (du)
+        printf("start order: no recorded durations in %s; tests start by what their steps must wait out\n",
+               durations_path);
     char run_id[64];
     char *top = make_run_dir(report_base, run_id, sizeof run_id);
     if (!top) {
         fprintf(stderr, "run: cannot create a report folder under %s: %s\n", report_base, strerror(errno));
+        durations_free(du);
         tc_set_free(&set);
         free_units(units, nunits);
         return EXIT_BAD_INPUT;
@@ -368,7 +381,6 @@ int cmd_run(int argc, char **argv)
     junit_run cjr = { "m2m-harness", stamp, host, NULL, NULL, caudit };
     if (multi) junit_write_profiles(combined_path, &cjr, NULL, 0);
 
-    durations *du = durations_path ? durations_load(durations_path) : NULL;
     fo.durations = du;
     fleet_execute(&fo, units, nunits, &con, combined_path, &cjr);
     durations_free(du);
@@ -382,10 +394,7 @@ int cmd_run(int argc, char **argv)
         memset(&u->sum, 0, sizeof u->sum);
         for (size_t i = 0; i < u->nplan; i++) run_summary_add(&u->sum, u->results[i].v);
         u->sum.other_role = u->other_role;
-        run_info_finish(&u->ri);
-        if (junit_write(u->junit_path, &u->jr, u->results, u->nplan) < 0)
-            fprintf(stderr, "run: cannot write %s: %s\n", u->junit_path, strerror(errno));
-        run_report_write(&u->ri, u->p, u->plan, u->results, u->nplan);
+        fleet_unit_reports(u);
         all.total += u->sum.total; all.pass += u->sum.pass; all.warn += u->sum.warn; all.fail += u->sum.fail;
         all.error += u->sum.error; all.inconc += u->sum.inconc; all.skip += u->sum.skip;
         all.xfail += u->sum.xfail; all.xpass += u->sum.xpass; all.other_role += u->sum.other_role;

@@ -8,6 +8,8 @@
 #include "../util/timeutil.h"
 #include "../util/xmem.h"
 #include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sched.h>
@@ -71,6 +73,7 @@ size_t fleet_plan(const fleet_opts *fo, testcase **plan, size_t n)
 }
 
 typedef struct fleet_ctx {
+    const fleet_opts *fo;
     fleet_unit *units;
     size_t nunits;
     size_t *unit_of;         /* job -> unit */
@@ -104,6 +107,40 @@ static void write_junits(fleet_ctx *f)
     f->last_write_ns = mono_now_ns();
 }
 
+void fleet_unit_reports(fleet_unit *u)
+{
+    if (u->report_pid > 0) {   /* written already, by a process of their own */
+        while (waitpid(u->report_pid, NULL, 0) < 0 && errno == EINTR) {}
+        u->report_pid = 0;
+        return;
+    }
+    run_info_finish(&u->ri);
+    if (junit_write(u->junit_path, &u->jr, u->results, u->nplan) < 0)
+        fprintf(stderr, "run: cannot write %s: %s\n", u->junit_path, strerror(errno));
+    run_report_write(&u->ri, u->p, u->plan, u->results, u->nplan);
+}
+
+/* A profile whose every result is final while other profiles' tests still run: its reports
+ * (junit.xml, results.json, report.html, bundles) are written by a child process now, beside
+ * the tests, rather than by this process after the last test. Not with --retry: a later pass
+ * changes results. */
+static void reports_early(fleet_ctx *f, fleet_unit *u)
+{
+    if (f->fo->retry || runner_interrupted || u->report_pid) return;
+    run_info_finish(&u->ri);   /* the end time this process writes too (junit.xml) */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_IGN);   /* the reports of a finished profile are written whole */
+        if (junit_write(u->junit_path, &u->jr, u->results, u->nplan) < 0)
+            fprintf(stderr, "run: cannot write %s: %s\n", u->junit_path, strerror(errno));
+        run_report_write(&u->ri, u->p, u->plan, u->results, u->nplan);
+        fflush(NULL);
+        _exit(0);
+    }
+    if (pid > 0) u->report_pid = pid;   /* else written at the end, by this process */
+}
+
 static void on_final(void *ctx, size_t i)
 {
     fleet_ctx *f = ctx;
@@ -112,6 +149,7 @@ static void on_final(void *ctx, size_t i)
     console_test_done(f->con, &f->units[k].results[j]);
     f->con->tag = NULL;
     if (j + 1 > f->written[k]) f->written[k] = j + 1;
+    if (f->nunits > 1 && j + 1 == f->units[k].nplan && k + 1 < f->nunits) reports_early(f, &f->units[k]);
     /* The reports are complete at any moment up to a second behind; rewriting them after
      * every one of hundreds of tests would cost more than the tests. */
     if (mono_now_ns() - f->last_write_ns >= NS_PER_SEC) write_junits(f);
@@ -128,7 +166,7 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
 {
     size_t n = 0;
     for (size_t k = 0; k < nunits; k++) n += units[k].nplan;
-    fleet_ctx f = { units, nunits, NULL, NULL, con, combined_junit, combined, NULL, 0 };
+    fleet_ctx f = { fo, units, nunits, NULL, NULL, con, combined_junit, combined, NULL, 0 };
     f.unit_of = xcalloc(n ? n : 1, sizeof *f.unit_of);
     f.first = xcalloc(nunits ? nunits : 1, sizeof *f.first);
     f.written = xcalloc(nunits ? nunits : 1, sizeof *f.written);
@@ -150,7 +188,7 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
             double rec = fo->durations ? durations_get(fo->durations, u->p->name, tc->id) : -1;
             int64_t expect = rec >= 0 ? (int64_t)(rec * (double)NS_PER_SEC) : plan_expected_ns(tc, u->p);
             jobs[i] = (pool_job){ tc, u->p, &u->eo, fo->certify ? NULL : &u->p->known_failures, u->lock,
-                                  expect, expect < PLAN_WAITING_NS };
+                                  expect, expect < PLAN_WAITING_NS, (unsigned)k };
             char reason[512];
             if (runner_not_applicable(tc, u->p, reason, sizeof reason)) {
                 test_result *r = &results[i];
@@ -199,7 +237,11 @@ size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, con
         }
     }
     pool_hooks h = { on_started, on_final, on_tick, &f };
-    pool_opts po = { fo->jobs, fo->cpu_jobs, fo->repeat, 0 };
+    /* Without -j: room for every wait of this plan at once (run/plan.h). */
+    size_t waiting = 0;
+    for (size_t j = 0; j < n; j++) waiting += want[j] == POOL_RUN && !jobs[j].cpu_bound;
+    unsigned njobs = fo->jobs_given ? fo->jobs : plan_default_jobs(fo->jobs, fo->cpu_jobs, waiting);
+    pool_opts po = { njobs, fo->cpu_jobs, fo->repeat, 0 };
     size_t executed = pool_run(jobs, n, want, &po, &h, results);
     for (size_t k = 0; k < nunits; k++) {
         units[k].executed = 0;

@@ -45,6 +45,7 @@ typedef struct fleet_unit {
     junit_run jr;
     const char *audit[24];
     char seedstr[24], other[24];
+    pid_t report_pid;        /* the process writing its reports early (fleet_execute), or 0 */
 } fleet_unit;
 
 void fleet_opts_init(fleet_opts *fo);
@@ -52,10 +53,12 @@ void fleet_opts_init(fleet_opts *fo);
 int fleet_parse_number(const char *opt, const char *s, unsigned min, unsigned *out);
 
 /* The default -j and the CPU bound, from the cores this process may use: jobs = 32 per
- * core, cpu_jobs = 4 per core. Most tests wait on protocol timers (a silence window, a link
+ * core, cpu_jobs = 4 per core; fleet_execute then widens jobs to fit the plan
+ * (plan_default_jobs). Most tests wait on protocol timers (a silence window, a link
  * down, a handshake the IUT must give up), using ~25 ms of CPU in seconds of wall time: the
- * bundled suite has ~60 such waits of 2 s and more, which must all overlap (32 per core
- * covers them on 2 cores). A short test is mostly process start, exec of the IUT and a
+ * bundled suite has ~70 such waits of 1 s and more, which must all overlap (with 64 slots on
+ * 2 cores, the last waits queued behind the first and the short tests behind all of them,
+ * which cost the main job a third of its time). A short test is mostly process start, exec of the IUT and a
  * handshake: CPU, about 80 % of its wall time on a quiet machine; 4 per core keep the cores
  * busy without crowding out the timers of the waiting ones (measured on 2 cores: 1 per core
  * made the main job ~2x slower, no bound at all no faster than 4). */
@@ -77,6 +80,11 @@ size_t fleet_plan(const fleet_opts *fo, testcase **plan, size_t n);
  * Returns the number of tests that ran. */
 size_t fleet_execute(const fleet_opts *fo, fleet_unit *units, size_t nunits, console *con,
                      const char *combined_junit, const junit_run *combined);
+
+/* Writes the unit's reports once its results are final (junit.xml, results.json,
+ * report.html, bundles), or waits for the process that fleet_execute started to write them
+ * while the other profiles' tests ran. */
+void fleet_unit_reports(fleet_unit *u);
 
 /* After the summary: the flaky tests, and for a certification run what was not applied and
  * where the skipped tests are listed (writes skipped.txt in dir); in attach mode also the tests

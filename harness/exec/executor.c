@@ -567,11 +567,14 @@ static char *build_output(exec *x)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (f) {
-        timeline_write_text(&x->tl, f);
+        timeline_write_text_head(&x->tl, f, RESULT_OUTPUT_EVENTS);
         fclose(f);
         sb_addn(&b, buf, len);
         free(buf);
     }
+    if (x->tl.n > RESULT_OUTPUT_EVENTS)
+        sb_addf(&b, "... %zu more events: the full timeline is in timelines/%s.txt\n",
+                x->tl.n - RESULT_OUTPUT_EVENTS, x->tc->id);
     return sb_take(&b);
 }
 

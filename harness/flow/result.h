@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include "verdict.h"
 
+/* The events of a test's timeline its summary text carries (to the parent, the console with
+ * -v, JUnit's system-out): a fleet of associations records hundreds of thousands, which stay
+ * in the timeline files. */
+#define RESULT_OUTPUT_EVENTS 2000
+
 typedef struct test_result {
     char *id;            /* test id: JUnit name */
     char *role;          /* "in-cse" | "field" */
@@ -15,7 +20,8 @@ typedef struct test_result {
     char *reason;        /* why (expected vs actual); NULL for a clean pass */
     char *error_type;    /* JUnit error type for error/inconc: "inconclusive", "crash", "deadline", ... */
     double seconds;
-    char *output;        /* summary text for system-out: requirement, steps, timeline (capped by writer) */
+    char *output;        /* summary text for system-out: requirement, steps, timeline (its first
+                          * RESULT_OUTPUT_EVENTS events; capped again by each writer) */
     char *timeline_file; /* path of the full timeline beside the report, relative to the report dir */
     /* Known failures and reruns (exec/plan.h): */
     verdict original;    /* xfail/xpass: the verdict the test gave itself */

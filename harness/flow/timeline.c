@@ -367,7 +367,12 @@ static void format_seconds(char *buf, size_t len, int64_t t_ns, int decimals)
 
 void timeline_write_text(const timeline *tl, FILE *f)
 {
-    for (size_t i = 0; i < tl->n; i++) {
+    timeline_write_text_head(tl, f, tl->n);
+}
+
+void timeline_write_text_head(const timeline *tl, FILE *f, size_t max)
+{
+    for (size_t i = 0; i < tl->n && i < max; i++) {
         const tl_event *e = &tl->ev[i];
         char t[40];
         format_seconds(t, sizeof t, e->t_ns, 6);

@@ -57,6 +57,8 @@ const char *tl_event_get(const tl_event *e, const char *key);
 /* One line per event: "  0.012345 #3 sae.done peer=127.0.0.1:4000 suite=... ".
  * Values are printed escaped (no control bytes, no newlines). */
 void timeline_write_text(const timeline *tl, FILE *f);
+/* The same for the first max events only. */
+void timeline_write_text_head(const timeline *tl, FILE *f, size_t max);
 /* Short form of one event for messages: "sae.done #3 at 0.012 s". */
 void tl_event_describe(const tl_event *e, char *buf, size_t len);
 

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tljson_parse((const char *)data, size, &tl, &id, err, sizeof err) == 0) {
         strbuf b;
         sb_init(&b);
-        msc_svg(&b, &tl, " 1 2 ", "harness", id ? id : "IUT", 0);
+        msc_svg(&b, &tl, 0, " 1 2 ", "harness", id ? id : "IUT", 0);
         sb_free(&b);
         json_t *j = tljson_events(&tl);
         char *s = json_dumps(j, 0);

@@ -280,7 +280,8 @@ static void test_section(strbuf *b, const report_test *t, const profile *p, unsi
         sb_add(b, "<h4>Message sequence chart</h4>\n");
         char *hl = xasprintf("harness (%s)", p->role ? p->role : "?");
         char *il = xasprintf("IUT (%s)", p->iut_kind ? p->iut_kind : p->name ? p->name : "?");
-        msc_svg(b, &t->tl, t->violations, hl, il, uid);
+        size_t total = t->tl_total > t->tl.n ? t->tl_total : t->tl.n;
+        msc_svg(b, &t->tl, total, t->violations, hl, il, uid);
         free(hl);
         free(il);
         sb_add(b, "<details><summary>Timeline</summary>\n<pre>");
@@ -299,7 +300,17 @@ static void test_section(strbuf *b, const report_test *t, const profile *p, unsi
             }
             sb_add(b, "\n");
         }
-        sb_add(b, "</pre></details>\n");
+        sb_add(b, "</pre>");
+        if (total > t->tl.n) {   /* the parent kept the head of a long timeline: the rest is in the files */
+            sb_addf(b, "<p class=\"timeline-cut\">The first %zu of %zu events; all of them in ", t->tl.n, total);
+            file_link(b, "the timeline", r->timeline_file);
+            sb_add(b, "and ");
+            char *tjs = xasprintf("timelines/%s.json", r->id);
+            file_link(b, "its JSON", tjs);
+            free(tjs);
+            sb_add(b, "(also in results.json).</p>");
+        }
+        sb_add(b, "</details>\n");
     }
     sb_add(b, "</section>\n");
 }

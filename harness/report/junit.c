@@ -40,6 +40,18 @@ static size_t escape_into(strbuf *b, const char *s, size_t len, size_t budget, e
     const unsigned char *p = (const unsigned char *)s;
     size_t start = b->len, i = 0;
     while (i < len) {
+        /* a run of printable ASCII that needs no escaping, in one piece */
+        size_t run = 0;
+        while (i + run < len && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '&' && p[i + run] != '<' &&
+               p[i + run] != '>' && p[i + run] != '"' && p[i + run] != '\'')
+            run++;
+        if (run) {
+            if (b->len - start + run > budget) run = budget - (b->len - start);
+            sb_addn(b, s + i, run);
+            i += run;
+            if (b->len - start >= budget) break;
+            continue;
+        }
         char tmp[8];
         const char *piece = NULL;
         size_t in = 1;

@@ -146,11 +146,12 @@ static void draw_event(strbuf *b, const tl_event *e, int y, int bad, unsigned ui
     free(label);
 }
 
-void msc_svg(strbuf *b, const timeline *tl, const char *violations,
+void msc_svg(strbuf *b, const timeline *tl, size_t total, const char *violations,
              const char *harness_label, const char *iut_label, unsigned uid)
 {
     size_t rows = tl->n < MSC_MAX_ROWS ? tl->n : MSC_MAX_ROWS;
-    int more = tl->n > rows;
+    if (total < tl->n) total = tl->n;
+    int more = total > rows;
     int h = TOP + (int)(rows + (size_t)more) * ROW + 20;
     sb_addf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"msc\" width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\" role=\"img\">\n", W, h, W, h);
@@ -169,6 +170,6 @@ void msc_svg(strbuf *b, const timeline *tl, const char *violations,
         draw_event(b, &tl->ev[i], TOP + 10 + (int)i * ROW, marked(violations, tl->ev[i].seq), uid);
     if (more)
         sb_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"ev\">%zu more events: see the timeline</text>\n",
-                W / 2, TOP + 10 + (int)rows * ROW, tl->n - rows);
+                W / 2, TOP + 10 + (int)rows * ROW, total - rows);
     sb_add(b, "</svg>\n");
 }

@@ -12,8 +12,10 @@
 #define MSC_MAX_ROWS 400   /* past this the chart says how many events it left out */
 
 /* Appends the SVG element to b. violations: " 3 7 " (the seqs to mark), may be NULL;
- * uid makes its element ids unique among the charts of one page. */
-void msc_svg(strbuf *b, const timeline *tl, const char *violations,
+ * uid makes its element ids unique among the charts of one page. total: the events of the
+ * whole timeline when tl holds only its first events (a number below tl->n is read as
+ * tl->n), for the line that says how many the chart left out. */
+void msc_svg(strbuf *b, const timeline *tl, size_t total, const char *violations,
              const char *harness_label, const char *iut_label, unsigned uid);
 
 /* Appends s escaped for XML text and attributes (& < > " ' and control bytes); NULL adds

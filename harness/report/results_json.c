@@ -86,6 +86,7 @@ json_t *results_json_profile(const profile *p)
     return o;
 }
 
+/* A test without its timeline (written after it, streamed from the test's file). */
 static json_t *test_json(const report_test *t)
 {
     const testcase *tc = t->tc;
@@ -96,7 +97,7 @@ static json_t *test_json(const report_test *t)
                               "timeline_json", t->has_tl ? json_sprintf("timelines/%s.json", r->id) : json_null(),
                               "capture", S(t->capture), "bundle", S(t->bundle));
     json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f,"
-                          " s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                          " s:o, s:o, s:o, s:o, s:o, s:o}",
                           "id", S(r->id), "role", S(r->role), "area", S(r->area), "title", S(r->title),
                           "file", S(r->file), "verdict", json_string(verdict_name(r->v)),
                           "reason", S(r->reason && *r->reason ? r->reason : NULL), "error_type", S(r->error_type),
@@ -105,20 +106,19 @@ static json_t *test_json(const report_test *t)
                           "covers", tc ? str_array(tc->covers, tc->ncovers) : json_array(),
                           "references", tc ? str_array(tc->references, tc->nreferences) : json_array(),
                           "requires", tc ? str_array(tc->requires, tc->nrequires) : json_array(),
-                          "steps", str_array(steps, ns), "files", files,
-                          "timeline", t->has_tl ? tljson_events(&t->tl) : json_null());
+                          "steps", str_array(steps, ns), "files", files);
     free_lines(steps, ns);
     return o;
 }
 
-json_t *results_json_build(const run_info *ri, const profile *p, const report_test *ts, size_t n)
+/* The document without its tests: "tests" is last, an empty array the writer fills. */
+static json_t *doc_json(const run_info *ri, const profile *p, const report_test *ts, size_t n)
 {
     run_summary sum;
     memset(&sum, 0, sizeof sum);
-    json_t *tests = json_array(), *skipped = json_array();
+    json_t *skipped = json_array();
     for (size_t i = 0; i < n; i++) {
         run_summary_add(&sum, ts[i].r->v);
-        json_array_append_new(tests, test_json(&ts[i]));
         if (ts[i].r->v == VERDICT_SKIP)
             json_array_append_new(skipped, json_pack("{s:o, s:o}", "id", S(ts[i].r->id), "reason", S(ts[i].r->reason)));
     }
@@ -131,10 +131,63 @@ json_t *results_json_build(const run_info *ri, const profile *p, const report_te
     if (ri->other_role) json_object_set_new(summary, "other_role", json_integer((json_int_t)ri->other_role));
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA_ID,
                      "run", results_json_run(ri), "profile_applied", results_json_profile(p),
-                     "summary", summary, "skipped", skipped, "tests", tests);
+                     "summary", summary, "skipped", skipped, "tests", json_array());
+}
+
+typedef struct results_doc {
+    const run_info *ri;
+    const profile *p;
+    const report_test *ts;
+    size_t n;
+} results_doc;
+
+/* Writes the dump s of an object without its last "\n}" (to add members after it). */
+static int put_open(FILE *f, const char *s, const char *close)
+{
+    size_t len = strlen(s), cl = strlen(close);
+    if (len < cl || strcmp(s + len - cl, close) != 0) return -1;
+    return fwrite(s, 1, len - cl, f) == len - cl ? 0 : -1;
+}
+
+/* One test; its timeline streamed from timelines/<ID>.json, event by event. */
+static int put_test(FILE *f, const results_doc *d, const report_test *t)
+{
+    json_t *o = test_json(t);
+    char *s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    int rc = s ? put_open(f, s, "\n}") : -1;
+    free(s);
+    if (rc < 0 || fputs(",\n \"timeline\": ", f) < 0) return -1;
+    if (!t->has_tl) return fputs("null\n}", f) < 0 ? -1 : 0;
+    if (t->tl.n >= t->tl_total)   /* the report holds all of it: no need to read it again */
+        return tljson_put_events(f, &t->tl, ",\n  ") < 0 || fputs("\n}", f) < 0 ? -1 : 0;
+    char *path = xasprintf("%s/timelines/%s.json", d->ri->report_dir, t->r->id), err[256];
+    if (tljson_copy_events(path, f, ",\n  ", err, sizeof err) < 0) {
+        if (ferror(f)) rc = -1;
+        else fprintf(stderr, "run: %s: %s (its timeline in results.json stops there)\n", path, err);
+    }
+    free(path);
+    return rc < 0 || fputs("\n}", f) < 0 ? -1 : 0;
+}
+
+static int fill_results(FILE *f, const void *ctx)
+{
+    const results_doc *d = ctx;
+    json_t *doc = doc_json(d->ri, d->p, d->ts, d->n);
+    char *s = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    int rc = s ? put_open(f, s, "[]\n}") : -1;   /* "tests" is the last member */
+    free(s);
+    if (rc == 0 && fputs("[\n", f) < 0) rc = -1;
+    for (size_t i = 0; rc == 0 && i < d->n; i++) {
+        if (i && fputs(",\n", f) < 0) rc = -1;
+        else rc = put_test(f, d, &d->ts[i]);
+    }
+    return rc == 0 && fputs("\n ]\n}\n", f) >= 0 ? 0 : -1;
 }
 
 int results_json_write(const char *path, const run_info *ri, const profile *p, const report_test *ts, size_t n)
 {
-    return json_write_file(path, results_json_build(ri, p, ts, n));
+    results_doc d = { ri, p, ts, n };
+    return tljson_write_atomic(path, fill_results, &d);
 }

@@ -10,7 +10,8 @@
 
 json_t *results_json_run(const run_info *ri);
 json_t *results_json_profile(const profile *p);
-json_t *results_json_build(const run_info *ri, const profile *p, const report_test *ts, size_t n);
+/* Written test by test: each test's timeline is copied from timelines/<ID>.json event by
+ * event, never held whole (a test with a fleet of associations has hundreds of thousands). */
 int results_json_write(const char *path, const run_info *ri, const profile *p, const report_test *ts, size_t n);
 
 #endif

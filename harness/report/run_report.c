@@ -113,7 +113,9 @@ int run_report_write(const run_info *ri, const profile *p, testcase *const *tcs,
             char err[256];
             /* A test killed before it wrote its timeline has none: that is its error, not the report's. */
             if (access(abs, R_OK) == 0) {
-                t->has_tl = tljson_read(abs, &t->tl, NULL, err, sizeof err) == 0;
+                long total = tljson_read_head(abs, &t->tl, REPORT_TIMELINE_HEAD, NULL, err, sizeof err);
+                t->has_tl = total >= 0;
+                t->tl_total = total >= 0 ? (size_t)total : 0;
                 if (!t->has_tl) fprintf(stderr, "run: %s: %s\n", abs, err);
             }
             free(rel);

@@ -11,14 +11,23 @@
 #include "runinfo.h"
 #include "../exec/executor.h"
 
+/* The events of a test's timeline the parent keeps for report.html: the sequence chart and
+ * the timeline shown in the page stop there and link to the full timeline files. results.json
+ * has every event (copied from the test's file event by event), so the parent's memory does
+ * not grow with a test's number of events. */
+#define REPORT_TIMELINE_HEAD 2000
+
 typedef struct report_test {
     const testcase *tc;
     const test_result *r;
-    timeline tl;          /* from timelines/<ID>.json; empty when the test wrote none */
+    timeline tl;          /* the first REPORT_TIMELINE_HEAD events of timelines/<ID>.json;
+                           * empty when the test wrote none */
     int has_tl;
     char *capture;        /* "captures/<ID>.pcapng" when it exists, else NULL */
     char *bundle;         /* "bundles/<ID>" when one was written, else NULL */
     char *violations;     /* " 3 7 " the seq numbers order violations name, for the chart */
+    size_t tl_total;      /* the events in timelines/<ID>.json: more than tl.n when tl is its
+                           * head (0 is read as tl.n) */
 } report_test;
 
 /* The step log of a result's output (the lines between "steps:" and "timeline:"), one

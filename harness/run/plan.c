@@ -275,3 +275,10 @@ int plan_attach_needs(const testcase *tc, const profile *p, char *reason, size_t
         }
     return 0;
 }
+
+unsigned plan_default_jobs(unsigned base, unsigned cpu_jobs, size_t waiting)
+{
+    size_t want = waiting + cpu_jobs, cap = (size_t)base * 4;
+    if (want < base) return base;
+    return (unsigned)(want > cap ? cap : want);
+}

@@ -49,6 +49,12 @@ int64_t plan_expected_ns(const testcase *tc, const profile *p);
  * (plan_expected_ns below PLAN_WAITING_NS), so it keeps a core busy while it runs. */
 #define PLAN_WAITING_NS (1000LL * 1000 * 1000)
 
+/* The default -j for a plan (no -j given): every test expected to wait (PLAN_WAITING_NS or
+ * longer) waits at the same time as the others, beside cpu_jobs CPU-bound ones, so no wait is
+ * queued behind another: waiting + cpu_jobs, at least base (the per-core default) and at most
+ * 4 x base. */
+unsigned plan_default_jobs(unsigned base, unsigned cpu_jobs, size_t waiting);
+
 /* The lock key of each profile of a run (keys[i] malloc'd, or NULL), for the job pool: the
  * tests of a profile that drives a single real IUT never run at once, nor with those of
  * another profile naming the same IUT, unless the two profiles' identities are disjoint.

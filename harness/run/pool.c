@@ -209,9 +209,9 @@ static void run_parallel(pool *pl)
     int signalled = 0;
     for (;;) {
         size_t i;
-        if (!runner_interrupted)
-            for (unsigned k = 0; k < jobs; k++)
-                if (!ws[k].pid && next_job(pl, &i) && spawn(pl, &ws[k], i) < 0) {
+        int more = !runner_interrupted;   /* until no job can start now: each look scans the plan */
+        for (unsigned k = 0; more && k < jobs; k++)
+            if (!ws[k].pid && (more = next_job(pl, &i)) && spawn(pl, &ws[k], i) < 0) {
                     /* cannot fork now: that attempt is an error, the run goes on */
                     test_result att;
                     memset(&att, 0, sizeof att);
@@ -237,7 +237,7 @@ static void run_parallel(pool *pl)
         for (unsigned q = 0; q < np; q++) {
             if (!pf[q].revents) continue;
             worker *w = &ws[idx[q]];
-            char chunk[8192];
+            char chunk[65536];
             ssize_t got = read(w->fd, chunk, sizeof chunk);
             if (got > 0) sb_addn(&w->buf, chunk, (size_t)got);
             else if (got == 0 || (errno != EINTR && errno != EAGAIN)) reap(pl, w);
@@ -250,12 +250,20 @@ static void run_parallel(pool *pl)
     free(ws);
 }
 
+/* a starts after b */
+static int starts_after(const pool_job *a, const pool_job *b)
+{
+    if (!!a->cpu_bound != !!b->cpu_bound) return a->cpu_bound != 0;
+    if (a->cpu_bound && a->group != b->group) return a->group > b->group;
+    return a->expect_ns < b->expect_ns;
+}
+
 void pool_start_order(const pool_job *jobs, size_t n, size_t *order)
 {
     /* insertion sort, stable: n is a few thousand at most and this runs once per pass */
     for (size_t i = 0; i < n; i++) {
         size_t k = i;
-        while (k > 0 && jobs[order[k - 1]].expect_ns < jobs[i].expect_ns) {
+        while (k > 0 && starts_after(&jobs[order[k - 1]], &jobs[i])) {
             order[k] = order[k - 1];
             k--;
         }

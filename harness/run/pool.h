@@ -6,7 +6,8 @@
  * are handed on in job order.
  *
  * Scheduling with jobs > 1: jobs start longest expected first (expect_ns, ties in job order),
- * so the long waits overlap each other and the short tests fill the gaps. A job expected to
+ * so the long waits overlap each other and the short tests fill the gaps (those group by
+ * group, pool_start_order). A job expected to
  * keep a core busy (cpu_bound: no long wait in it) starts only while fewer than cpu_jobs of
  * those run, so waiting tests can be many while CPU-bound ones stay bounded. Jobs with the
  * same lock key (a single real IUT: its address and port) never run at the same time. */
@@ -29,6 +30,8 @@ typedef struct pool_job {
     const char *lock;       /* NULL, or a key: jobs with equal keys never run at once */
     int64_t expect_ns;      /* expected duration (plan_expected_ns): longer ones start first */
     int cpu_bound;          /* counts against pool_opts.cpu_jobs while it runs */
+    unsigned group;         /* CPU-bound jobs start group by group (a profile's tests together,
+                             * so its reports can be written while others still run) */
 } pool_job;
 
 typedef struct pool_opts {
@@ -48,7 +51,10 @@ size_t pool_run(const pool_job *jobs, size_t n, const unsigned char *want, const
                 const pool_hooks *h, test_result *results);
 
 /* The order jobs start in with -j > 1 (exposed for the unit tests): order[0..n) a permutation
- * of 0..n-1, longest expect_ns first, ties in job order. */
+ * of 0..n-1: the jobs that wait (not cpu_bound) first, longest expect_ns first; then the
+ * CPU-bound ones group by group (lowest first), longest first within a group; ties in job
+ * order. The CPU-bound ones are short: their order hardly moves the end of the run, but
+ * grouped, a group is done long before the last job ends. */
 void pool_start_order(const pool_job *jobs, size_t n, size_t *order);
 
 #endif

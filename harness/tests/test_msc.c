@@ -38,7 +38,7 @@ static void test_svg(void)
     known_timeline(&tl);
     strbuf b;
     sb_init(&b);
-    msc_svg(&b, &tl, " 2 ", "harness (in-cse)", "IUT <asn>", 7);
+    msc_svg(&b, &tl, 0, " 2 ", "harness (in-cse)", "IUT <asn>", 7);
     xmlDocPtr doc = parse(b.s);
     CU_ASSERT_PTR_NOT_NULL(doc);
     xmlFreeDoc(doc);
@@ -93,8 +93,8 @@ static void test_html(void)
     r[1].id = m2m_test_str("TC_Y"); r[1].role = m2m_test_str("in-cse"); r[1].area = m2m_test_str("sae");
     r[1].v = VERDICT_SKIP;
     r[1].reason = m2m_test_str("IUT does not claim PICS item IUT_AE");
-    report_test ts[2] = { { &tc, &r[0], tl, 1, NULL, m2m_test_str("bundles/TC_X"), m2m_test_str(" 2 ") },
-                          { &tc, &r[1], { 0 }, 0, NULL, NULL, NULL } };
+    report_test ts[2] = { { &tc, &r[0], tl, 1, NULL, m2m_test_str("bundles/TC_X"), m2m_test_str(" 2 "), 0 },
+                          { &tc, &r[1], { 0 }, 0, NULL, NULL, NULL, 0 } };
     run_info ri = { 0 };
     ri.run_id = m2m_test_str("run-1"); ri.harness_version = m2m_test_str("0.1.0");
     ri.harness_git = m2m_test_str("abc"); ri.build_type = m2m_test_str("debug");

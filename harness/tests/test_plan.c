@@ -266,6 +266,34 @@ static void test_start_order(void)
     for (size_t i = 0; i < 6; i++) CU_ASSERT_EQUAL(order[i], want[i]);
 }
 
+/* The waits first, longest first; then the CPU-bound jobs group by group, longest first in
+ * a group, whatever the other groups' durations. */
+static void test_start_order_groups(void)
+{
+    pool_job jobs[7];
+    memset(jobs, 0, sizeof jobs);
+    const int64_t e[7] = { 300, 5000, 200, 100, 4000, 250, 50 };
+    const unsigned g[7] = { 1, 1, 0, 0, 0, 1, 0 };
+    for (size_t i = 0; i < 7; i++) {
+        jobs[i].expect_ns = e[i];
+        jobs[i].group = g[i];
+        jobs[i].cpu_bound = e[i] < 1000;
+    }
+    size_t order[7];
+    pool_start_order(jobs, 7, order);
+    const size_t want[7] = { 1, 4, 2, 3, 6, 0, 5 };
+    for (size_t i = 0; i < 7; i++) CU_ASSERT_EQUAL(order[i], want[i]);
+}
+
+/* The default -j: all the waits at once beside the CPU-bound slots, within base..4 x base. */
+static void test_default_jobs(void)
+{
+    CU_ASSERT_EQUAL(plan_default_jobs(64, 8, 10), 64);     /* few waits: the per-core default */
+    CU_ASSERT_EQUAL(plan_default_jobs(64, 8, 70), 78);     /* 70 waits and 8 CPU slots: none queued */
+    CU_ASSERT_EQUAL(plan_default_jobs(64, 8, 5000), 256);  /* bounded */
+    CU_ASSERT_EQUAL(plan_default_jobs(32, 4, 28), 32);
+}
+
 /* The lock key of a single real IUT: none for the bundled peers started per test; the IUT's
  * address and port for one already running, shared by profiles whose identities meet, apart
  * when they are disjoint; the harness's address and port for fixed listen ports. */
@@ -432,5 +460,7 @@ void m2m_test_register(void)
     CU_add_test(s, "retry: a pass after failures is flaky", test_retry);
     CU_add_test(s, "expected duration: waits and silence windows with the profile's timers", test_expected);
     CU_add_test(s, "start order: longest expected first, ties in job order", test_start_order);
+    CU_add_test(s, "start order: the waits first, then the CPU-bound ones group by group", test_start_order_groups);
+    CU_add_test(s, "default -j: every wait at once beside the CPU-bound slots", test_default_jobs);
     CU_add_test(s, "IUT locks: a single real IUT, shared unless identities are disjoint", test_iut_locks);
 }

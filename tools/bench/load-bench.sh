@@ -17,8 +17,10 @@
 #    events of timelines/TC_BENCH_LOAD_001.txt in the report are counted.
 # Peak RSS is the server process's VmHWM: the client reads it when its last session is done
 # ("load"); for the harness the test's process is also watched until it exits ("test", after
-# the timeline files are written), and GNU time gives the whole run's largest process ("run",
-# the parent's reports included) when /usr/bin/time exists. With -r R each measurement is
+# the timeline files are written), the harness's main process until the run ends ("parent",
+# its reports included), the sum of the resident memory of all the run's processes at one
+# moment, the largest seen every 50 ms ("sum": the whole run), and GNU time gives the run's
+# largest single process ("run") when /usr/bin/time exists. With -r R each measurement is
 # taken R times and the best rate is shown (the machine may be shared). Prints a table and the
 # ratios harness/bare at the largest N and harness@largest / harness@smallest, by rate and by
 # the server's CPU time per session ("CPU us/s", from /proc/PID/stat over the client's run:
@@ -29,7 +31,7 @@ build=build sessions="1000 10000" inflight=32 rounds=1
 while getopts "b:n:k:r:h" o; do
     case $o in
         b) build=$OPTARG ;; n) sessions=$OPTARG ;; k) inflight=$OPTARG ;; r) rounds=$OPTARG ;;
-        *) sed -n '2,25p' "$0"; exit 2 ;;
+        *) sed -n '2,27p' "$0"; exit 2 ;;
     esac
 done
 lb=$PWD/$build/tools/bench/load-bench
@@ -70,39 +72,70 @@ run_bare() {
     cat "$out" 2>/dev/null
 }
 
-descendants() {
-    local c
-    [ -n "$1" ] || return 0
-    for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done
+# Sampling without forking (it runs every 50 ms beside the measured run): kb_of KEY PID sets
+# REPLY to the kB of /proc/PID/status's KEY (0 when gone); tree PID sets TREE to PID and its
+# descendants, from the parent pids in /proc/*/stat.
+kb_of() {
+    local k v rest
+    REPLY=0
+    { while read -r k v rest; do [ "$k" = "$1:" ] && { REPLY=$v; break; }; done < "/proc/$2/status"; } 2>/dev/null
+}
+tree() {
+    local -A kids=()
+    local f line rest pid ppid p queue=("$1")
+    for f in /proc/[0-9]*/stat; do
+        { read -r line < "$f"; } 2>/dev/null || continue
+        pid=${line%% *}; rest=${line##*) }; rest=${rest#* }; ppid=${rest%% *}
+        kids[$ppid]+=" $pid"
+    done
+    TREE=()
+    while [ ${#queue[@]} -gt 0 ]; do
+        p=${queue[0]}; queue=("${queue[@]:1}"); TREE+=("$p")
+        queue+=(${kids[$p]:-})
+    done
 }
 
 # harness N: one run of the benchmark's test; prints the client's line plus test_hwm_kb=,
-# run_maxrss_kb=, timeline_sessions= and verdict=
+# parent_hwm_kb=, sum_rss_kb=, run_maxrss_kb=, timeline_sessions= and verdict=
 run_harness() {
-    local n=$1 out=$work/harness.out rep=$work/reports-$n hwm=0 v pid child top
+    local n=$1 out=$work/harness.out rep=$work/reports-$n hwm=0 phwm=0 sum=0 tot v pid child top
     rm -rf "$out" "$rep"
     M2M_LOAD_BENCH=$lb M2M_LOAD_SESSIONS=$n M2M_LOAD_INFLIGHT=$inflight M2M_LOAD_OUT=$out \
         ${gnutime:+$gnutime -f "run_maxrss_kb=%M" -o "$work/time.out"} \
         "$harness" run -q -p tools/bench/load/load-profile.xml -o "$rep" tools/bench/load/TC_BENCH_LOAD_001.xml \
         >"$work/run.log" 2>&1 &
     pid=$!
-    # the test's own process (below the harness's main process): its VmHWM until it exits
+    # Every 50 ms until the run ends: the test's own process (below the harness's main process)
+    # and the main process itself (the parent, which writes the reports), each by its VmHWM;
+    # and the whole run (the parent, the test's process and the IUT: the load client) by the
+    # sum of their VmRSS at one moment, the largest sum seen.
+    local comm
     while kill -0 "$pid" 2>/dev/null; do
         top=$pid
-        [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = m2m-harness ] || top=$(pgrep -P "$pid" -x m2m-harness | head -1)
-        for child in $(descendants "$top"); do
-            [ "$(cat /proc/"$child"/comm 2>/dev/null)" = m2m-harness ] || continue
-            v=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\).*/\1/p' /proc/"$child"/status 2>/dev/null)
-            [ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
+        { read -r comm < /proc/"$pid"/comm; } 2>/dev/null
+        if [ "$comm" != m2m-harness ]; then   # below GNU time
+            tree "$pid"; top=${TREE[1]:-}
+        fi
+        [ -n "$top" ] || { sleep 0.05; continue; }
+        kb_of VmHWM "$top"; [ "$REPLY" -gt "$phwm" ] && phwm=$REPLY
+        tree "$top"
+        tot=0
+        for child in "${TREE[@]}"; do
+            kb_of VmRSS "$child"; tot=$((tot + REPLY))
+            [ "$child" = "$top" ] && continue
+            comm=; { read -r comm < /proc/"$child"/comm; } 2>/dev/null
+            [ "$comm" = m2m-harness ] || continue
+            kb_of VmHWM "$child"; [ "$REPLY" -gt "$hwm" ] && hwm=$REPLY
         done
-        sleep 0.1
+        [ "$tot" -gt "$sum" ] && sum=$tot
+        sleep 0.05
     done
     wait "$pid"
     local tl=$rep/latest/timelines/TC_BENCH_LOAD_001.txt
     local done_n=$(grep -c ' sae\.done ' "$tl" 2>/dev/null || echo 0)
     local verdict=$(sed -n 's/.*\b\(PASS\|FAIL\|ERROR\|INCONC\)\b.*TC_BENCH_LOAD_001.*/\1/p' "$work/run.log" | head -1)
     [ -n "$verdict" ] || verdict=$(grep -q "1 passed" "$work/run.log" && echo PASS || echo "?")
-    echo "$(cat "$out" 2>/dev/null) test_hwm_kb=$hwm $(cat "$work/time.out" 2>/dev/null) timeline_sessions=$done_n verdict=$verdict"
+    echo "$(cat "$out" 2>/dev/null) test_hwm_kb=$hwm parent_hwm_kb=$phwm sum_rss_kb=$sum $(cat "$work/time.out" 2>/dev/null) timeline_sessions=$done_n verdict=$verdict"
 }
 
 # the best of R rounds (highest rate)
@@ -120,7 +153,7 @@ mb() { [ -n "$1" ] && [ "$1" -ge 0 ] 2>/dev/null && awk -v k="$1" 'BEGIN { print
 
 echo "load-bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $inflight in flight, best of $rounds"
 declare -A rate cpu
-printf '%-8s %8s %9s %9s %8s %14s %11s %10s %12s\n' server sessions "rate/s" "CPU us/s" failures "peak RSS load" "test (MiB)" "run (MiB)" timeline
+printf '%-8s %8s %9s %9s %8s %14s %11s %13s %10s %10s %12s\n' server sessions "rate/s" "CPU us/s" failures "peak RSS load" "test (MiB)" "parent (MiB)" "sum (MiB)" "run (MiB)" timeline
 status=0
 for n in $sessions; do
     for who in bare harness; do
@@ -129,17 +162,19 @@ for n in $sessions; do
         cpu[$who,$n]=$(field server_cpu_us "$line")
         ok=$(field ok "$line")
         fails=$(field failed "$line")
-        tlc=-; tst=-; runm=-
+        tlc=-; tst=-; runm=-; par=-; sumr=-
         if [ $who = harness ]; then
             tlc="$(field timeline_sessions "$line")/$n"
             tst=$(mb "$(field test_hwm_kb "$line")")
+            par=$(mb "$(field parent_hwm_kb "$line")")
+            sumr=$(mb "$(field sum_rss_kb "$line")")
             runm=$(mb "$(field run_maxrss_kb "$line")")
             [ "$(field timeline_sessions "$line")" = "$n" ] || { status=1; echo "load-bench.sh: the timeline holds $(field timeline_sessions "$line") sae.done events, not $n"; }
             [ "$(field verdict "$line")" = PASS ] || { status=1; echo "load-bench.sh: the benchmark's test did not pass; its output:"; cat "$work/run.log"; }
         fi
         [ -n "$ok" ] || { status=1; echo "load-bench.sh: no result from the client for $who $n"; }
-        printf '%-8s %8s %9s %9s %8s %14s %11s %10s %12s\n' "$who" "$n" "${rate[$who,$n]:--}" "${cpu[$who,$n]:--}" "${fails:--}" \
-               "$(mb "$(field vmhwm_kb "$line")") MiB" "$tst" "$runm" "$tlc"
+        printf '%-8s %8s %9s %9s %8s %14s %11s %13s %10s %10s %12s\n' "$who" "$n" "${rate[$who,$n]:--}" "${cpu[$who,$n]:--}" "${fails:--}" \
+               "$(mb "$(field vmhwm_kb "$line")") MiB" "$tst" "$par" "$sumr" "$runm" "$tlc"
     done
 done
 first=${sessions%% *} last=${sessions##* }

@@ -54,23 +54,26 @@ have_cmd node || need+=(nodejs npm)
 
 # npm packages the tests use, pinned by the lock file next to each package.json. A folder
 # needs "npm install" when it has no node_modules or lacks a package its package.json names
-# (a dependency added since the last install, e.g. node-coap-client).
-missing_pkgs() {
-  (cd "$1" && node -e 'const fs = require("fs"); const d = require("./package.json").dependencies || {};
-    for (const n of Object.keys(d)) if (!fs.existsSync("node_modules/" + n + "/package.json")) console.log(n)' 2>/dev/null)
-}
+# (a dependency added since the last install, e.g. node-coap-client). One node process looks
+# at every folder (node starts in ~0.1 s: the main job runs this each time).
 npm_dirs() {
-  local here d; here=$(cd "$(dirname "$0")/../.." && pwd)
+  local here; here=$(cd "$(dirname "$0")/../.." && pwd)
+  local dirs=()
   for lock in "$here"/tools/peers/node/package-lock.json "$here"/tools/node/package-lock.json; do
-    [ -f "$lock" ] || continue
-    d=$(dirname "$lock")
-    if [ ! -d "$d/node_modules" ] || [ -n "$(missing_pkgs "$d")" ]; then echo "$d"; fi
+    [ -f "$lock" ] && dirs+=("$(dirname "$lock")")
   done
-  return 0
+  [ ${#dirs[@]} -gt 0 ] || return 0
+  node -e 'const fs = require("fs"), path = require("path");
+    for (const d of process.argv.slice(1)) {
+      let deps = {};
+      try { deps = JSON.parse(fs.readFileSync(path.join(d, "package.json"), "utf8")).dependencies || {}; } catch (e) {}
+      if (!fs.existsSync(path.join(d, "node_modules")) ||
+          Object.keys(deps).some(n => !fs.existsSync(path.join(d, "node_modules", n, "package.json")))) console.log(d);
+    }' "${dirs[@]}" 2>/dev/null || printf '%s\n' "${dirs[@]}"
 }
 install_npm() {
   local d
-  for d in $(npm_dirs); do
+  for d in "$@"; do
     echo "setup: npm install (locked versions) in ${d#$PWD/}"
     # Not "npm ci": npm 11 refuses a lock file that omits optional platform packages the
     # registry does not have (node-aead-crypto's); "npm install" takes the locked versions
@@ -80,8 +83,9 @@ install_npm() {
 }
 
 if [ ${#need[@]} -eq 0 ]; then
-  install_npm
-  [ -n "$(npm_dirs)" ] || echo "setup: all dependencies present"
+  mapfile -t dirs < <(npm_dirs)
+  install_npm "${dirs[@]}"
+  [ ${#dirs[@]} -gt 0 ] || echo "setup: all dependencies present"
   exit 0
 fi
 
@@ -95,4 +99,5 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null
-install_npm
+mapfile -t dirs < <(npm_dirs)
+install_npm "${dirs[@]}"

@@ -206,25 +206,26 @@ json50)
   # as Mobius on the legacy numbering) and drops any other Content-Format without an answer.
   # With <coap content-format="json"> the whole field suite passes exactly where it passes
   # against ref-in-cse.xml, the harness's content goes out as 50 and comes back as 50.
-  profile=$SRC/fixtures/profiles/ref-in-cse.xml
-  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases/field"
-  passes() { names_of '//testcase[not(failure or error or skipped)]/@name' | xargs -n1 | sort | xargs; }
-  want=$(passes)
-  profile=$SRC/fixtures/profiles/ref-in-cse-json50.xml
-  run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases/field"
+  # both profiles in one run, one job pool
+  run_profiles "ref-in-cse ref-in-cse-json50" ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases/field"
   expect_eq "exit status" 0 "$rc"
+  passes() { names_of '//testcase[not(failure or error or skipped)]/@name' | xargs -n1 | sort | xargs; }
+  report_sub=ref-in-cse; load_verdicts
+  want=$(passes)
+  report_sub=ref-in-cse-json50; load_verdicts
   expect_failing ""
   expect_eq "the tests that pass against ref-in-cse.xml" "$want" "$(passes)"
-  tl=$work/reports/latest/timelines/TC_SEC_IN_REG_001.txt
+  tl=$(report)/timelines/TC_SEC_IN_REG_001.txt
   grep -q ' msg\.tx .*op=create .*ty=16 .*m2m:csr.*cf=50' "$tl" && ok "the registration goes out with Content-Format 50" \
     || fail "no registration sent with cf=50 in $tl"
   grep -q ' msg\.rx .*rsc=2001 .*m2m:csr.*cf=50' "$tl" && ok "the IN-CSE answers it in 50" || fail "the 2001 answer is not cf=50 in $tl"
-  sent=$(grep -h ' msg\.tx .*cf=' "$work"/reports/latest/timelines/*.txt | grep -v ' cf=50')
+  sent=$(grep -h ' msg\.tx .*cf=' "$(report)"/timelines/*.txt | grep -v ' cf=50')
   [ -z "$sent" ] && ok "every content the harness sent was 50" || fail "content sent in another format: $sent"
   expect_eq "results.json: content_format" 50 \
-    "$(node -e 'console.log(require(process.argv[1]).profile_applied.content_format)' "$work/reports/latest/results.json")"
-  grep -l 'problems=.*Content-Format' "$work"/reports/latest/timelines/*.txt >/dev/null \
+    "$(node -e 'console.log(require(process.argv[1]).profile_applied.content_format)' "$(report)/results.json")"
+  grep -l 'problems=.*Content-Format' "$(report)"/timelines/*.txt >/dev/null \
     && fail "a Content-Format the profile accepts reported as a problem" || ok "no Content-Format problem reported"
+  report_sub=
   # ... and a profile that does not accept 50 reports the IN-CSE's answers as problems.
   sed 's|content-format="json"|content-format="json" accept-formats="onem2m-json"|' \
     "$SRC/fixtures/profiles/ref-in-cse-json50.xml" > "$work/json50-strict.xml"

@@ -60,9 +60,9 @@ certify-broken)
 shards)
   # Two shards merged equal one unsharded run: same tests, same verdicts, counts add up.
   export SIM_DEVICE_ARGS=--fault=register-before-sae
-  run -j 4 "$SRC/testcases"; full=$(readlink -f "$work/reports/latest")
-  run -j 4 --shard 1/2 "$SRC/testcases"; s1=$(readlink -f "$work/reports/latest")
-  run -j 4 --shard 2/2 "$SRC/testcases"; s2=$(readlink -f "$work/reports/latest")
+  run "$SRC/testcases"; full=$(readlink -f "$work/reports/latest")
+  run --shard 1/2 "$SRC/testcases"; s1=$(readlink -f "$work/reports/latest")
+  run --shard 2/2 "$SRC/testcases"; s2=$(readlink -f "$work/reports/latest")
   n1=$(xp 'string(/testsuites/@tests)' "$s1/junit.xml"); n2=$(xp 'string(/testsuites/@tests)' "$s2/junit.xml")
   nf=$(xp 'string(/testsuites/@tests)' "$full/junit.xml")
   expect_eq "shard sizes add up" "$nf" "$((n1 + n2))"
@@ -143,6 +143,19 @@ profiles)
   expect_contains "index links the second profile" "$(cat "$both/index.html")" 'href="sim-device-ae/report.html"'
   expect_contains "console names the profile" "$out" "[sim-device-ae]"
   expect_contains "console summary per profile" "$out" "sim-device-ae "
+  # each profile's reports complete (all but the last profile's are written while the other
+  # profiles' tests still run)
+  for pr in sim-device-asn sim-device-ae; do
+    expect_eq "$pr: results.json has every test" "$(xp 'count(//testcase)' "$both/$pr/junit.xml")" \
+      "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["tests"]))' "$both/$pr/results.json")"
+    xmllint --noout "$both/$pr/report.html" && ok "$pr: report.html is well-formed" || fail "$pr: report.html is not well-formed"
+  done
+  # --durations reports/latest: the run before this one, read before this run's own folder
+  # becomes latest
+  ran=$(xp 'count(//testcase[not(skipped)])' "$j")
+  out=$("$HARNESS" run --profile "$profile" --profile "$ae" --report-dir "$work/reports" --durations "$work/reports/latest" \
+        -f 'TC_SEC_SAE_PSK_00[1-6]' -f 'TC_SEC_ORDER_*' -f 'TC_SEC_IN_SAE_PSK_001' "$SRC/testcases" 2>&1)
+  expect_contains "durations of the run before" "$out" "start order: $ran recorded durations from $work/reports/latest"
   # merge: the combined reports of shard 1/2 and 2/2 give one suite per profile again
   for k in 1 2; do
     "$HARNESS" run --profile "$profile" --profile "$ae" --report-dir "$work/sh$k" --shard $k/2 --allow-empty \

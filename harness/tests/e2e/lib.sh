@@ -4,8 +4,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 profile=$SRC/fixtures/profiles/sim-device-asn.xml
 selftest=$SRC/harness/tests/data/selftest
-# Whole-suite runs take the harness's default -j (32 per core: most of a test is waiting on
-# timers), or -j "$E2E_JOBS" when it is set.
+# Whole-suite runs take the harness's default -j (every test that waits at once: most of a
+# test is waiting on timers), or -j "$E2E_JOBS" when it is set.
 E2E_JOBS=${E2E_JOBS:-}
 failures=0
 
@@ -19,7 +19,11 @@ expect_contains() { # what haystack needle (an empty needle is refused: it is in
   case "$2" in *"$3"*) ok "$1 contains '$3'";; *) fail "$1: expected to contain '$3'; got: $2";; esac
 }
 xp() { xmllint --xpath "$1" "$2" 2>/dev/null; }
-junit() { echo "$work/reports/latest/junit.xml"; }
+# The report the helpers read: reports/latest, or its folder of one profile (report_sub) after
+# a run over several profiles (run_profiles).
+report_sub=""
+report() { echo "$work/reports/latest${report_sub:+/$report_sub}"; }
+junit() { echo "$(report)/junit.xml"; }
 # Verdicts of the latest report, read with four xmllint calls per report rather than four
 # per test (a fault row asks for all ~95).
 declare -A _verdict=()
@@ -45,7 +49,7 @@ verdict_of() { # test id -> pass|failure|error|skipped|missing
 # The evidence of an unexpected verdict, for the CI log (the scratch dir is gone after): the
 # last lines of the test's timeline.
 evidence() { # test id
-  local t="$work/reports/latest/timelines/$1.txt"
+  local t; t="$(report)/timelines/$1.txt"
   [ -f "$t" ] || return 0
   echo "  evidence: the last 30 events of $1's timeline"
   tail -n 30 "$t" | cut -c1-400 | sed 's/^/  : /'
@@ -64,6 +68,15 @@ run() { # args... ; sets rc and out
   rc=$?
   echo "$out" | sed 's/^/  | /'
   [ -f "$(junit)" ] && load_verdicts   # here, not in the $(verdict_of) subshells, so it is kept
+}
+
+run_profiles() { # "profile names" args... : one run over those bundled profiles, one job pool;
+  # sets rc and out; the helpers then read the profile that report_sub names
+  local names=$1 p args=(); shift
+  for p in $names; do args+=(--profile "$SRC/fixtures/profiles/$p.xml"); done
+  out=$("$HARNESS" run "${args[@]}" --report-dir "$work/reports" "$@" 2>&1)
+  rc=$?
+  echo "$out" | sed 's/^/  | /'
 }
 
 finish() { # the last line of every e2e script: exit status from the checks
