@@ -347,7 +347,7 @@ acp_decision acp_decide(const acp_store *s, const acp_resource *res, const acp_r
     d.rule = -1;
     unsigned f = s->faults;
     if (f & ACP_FAULT_SKIP) {
-        d.permit = 1;
+        d.permit = true;
         d.by = ACP_BY_FAULT;
         return d;
     }
@@ -362,7 +362,7 @@ acp_decision acp_decide(const acp_store *s, const acp_resource *res, const acp_r
         int self = !(f & ACP_FAULT_IGNORE_PVS);
         int i = self ? first_match(p->pvs, p->npvs, q, when, f) : first_match(p->pv, p->npv, q, when, f);
         if (i >= 0) {
-            d.permit = 1; d.by = ACP_BY_RULE; d.self = self; d.rule = i;
+            d.permit = true; d.by = ACP_BY_RULE; d.self = self; d.rule = i;
             copy_id(d.policy, sizeof d.policy, p->id);
         }
         return d;
@@ -378,16 +378,16 @@ acp_decision acp_decide(const acp_store *s, const acp_resource *res, const acp_r
         const acp_policy *p = acp_store_find(s, res->acpi[k]);
         if (!p) {
             if (!d.unresolved[0]) copy_id(d.unresolved, sizeof d.unresolved, res->acpi[k]);
-            if (f & ACP_FAULT_DENY_OVERRIDES) { d.permit = 0; d.by = ACP_BY_NO_RULE; return d; }
+            if (f & ACP_FAULT_DENY_OVERRIDES) { d.permit = false; d.by = ACP_BY_NO_RULE; return d; }
             continue;
         }
         int i = first_match(p->pv, p->npv, q, when, f);
         if (i >= 0 && !d.permit) {
-            d.permit = 1; d.by = ACP_BY_RULE; d.self = 0; d.rule = i;
+            d.permit = true; d.by = ACP_BY_RULE; d.self = 0; d.rule = i;
             copy_id(d.policy, sizeof d.policy, p->id);
         }
         if (i < 0 && (f & ACP_FAULT_DENY_OVERRIDES)) {
-            d.permit = 0; d.by = ACP_BY_NO_RULE; d.rule = -1;
+            d.permit = false; d.by = ACP_BY_NO_RULE; d.rule = -1;
             return d;
         }
         if (d.permit && !(f & ACP_FAULT_DENY_OVERRIDES)) return d;

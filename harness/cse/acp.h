@@ -8,6 +8,7 @@
  * that names what decided, for its own evidence (timeline events, response codes). */
 #ifndef M2M_ACP_H
 #define M2M_ACP_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -85,7 +86,7 @@ typedef struct acp_request {
 typedef enum { ACP_BY_RULE, ACP_BY_CREATOR, ACP_BY_NO_RULE, ACP_BY_FAULT } acp_by;
 
 typedef struct acp_decision {
-    int permit;
+    bool permit;
     acp_by by;
     char policy[96];             /* ACP_BY_RULE: deciding policy id */
     int self;                    /* ACP_BY_RULE: rule from pvs (1) or pv (0) */
