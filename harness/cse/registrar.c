@@ -187,7 +187,8 @@ static int targets_base(const registrar *r, const char *to)
     if (strcmp(to, r->base) == 0) return 1;
     const char *s = sp_relative(to);
     size_t n = strlen(r->cse_id);
-    if (strncmp(s, r->cse_id, n) != 0) return 0;
+    if (r->faults & REG_FAULT_ANY_CSE_ID) n = s[0] == '/' ? strcspn(s + 1, "/") + 1 : n;   /* the fault: any CSE-ID */
+    else if (strncmp(s, r->cse_id, n) != 0) return 0;
     return s[n] == '\0' || (s[n] == '/' && strcmp(s + n + 1, r->base) == 0);
 }
 
@@ -195,7 +196,7 @@ static int targets_base(const registrar *r, const char *to)
  * Then this CSE is a transit CSE for the request (TS-0004 §7.3.2.8). */
 static int targets_other_cse(const registrar *r, const char *to)
 {
-    if (!to) return 0;
+    if (!to || (r->faults & REG_FAULT_ANY_CSE_ID)) return 0;
     const char *s = sp_relative(to);
     if (s[0] != '/') return 0;   /* CSE-relative: this CSE hosts it */
     size_t n = strcspn(s + 1, "/") + 1;

@@ -49,6 +49,8 @@ enum {
     REG_FAULT_AE_FROM_FORMAT = 1u << 7, /* a registree AE's From in another format than AE-ID-Stem is not refused (no 4000) */
     REG_FAULT_AUTHN_BY_HOP = 1u << 8,   /* every originator inside a (D)TLS association counts as authenticated for
                                            acaf, also an AE-ID below a registree CSE (no ESPrim) */
+    REG_FAULT_ANY_CSE_ID = 1u << 9,     /* the CSE-ID in To is not compared: a registration or a RETRIEVE of
+                                           another CSE-ID's CSEBase is served as this CSE's (no 4000/4004) */
 };
 void registrar_set_faults(registrar *r, unsigned faults);
 

@@ -69,6 +69,7 @@ const peer_fault ref_faults[] = {
     { "ae-create-from-unchecked", "inside an AE's association, serve an AE CREATE whose From is not the bound AE-ID (no 4106)" },
     { "ae-from-any-format", "inside an AE's association, take a From that is not an AE-ID-Stem (no 4000)" },
     { "authn-by-hop", "count every originator inside a DTLS association as authenticated for acaf, also an AE-ID below the registree CSE" },
+    { "any-cse-id", "do not compare the CSE-ID in To: a registration addressed to another CSE-ID registers here, a RETRIEVE of its CSEBase gets this one (no 4000, no 4004)" },
     { "acp-on-ae-create", "also judge an AE registration by access control: CREATE on the CSEBase for the association's identity only (4103)" },
     { NULL, NULL },
 };

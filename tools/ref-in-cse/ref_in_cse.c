@@ -525,7 +525,8 @@ int main(int argc, char **argv)
                                 (has_fault(&r, "acp-on-ae-create") ? REG_FAULT_ACP_ON_AE_CREATE : 0u) |
                                 (has_fault(&r, "ae-create-from-unchecked") ? REG_FAULT_AE_CREATE_FROM : 0u) |
                                 (has_fault(&r, "ae-from-any-format") ? REG_FAULT_AE_FROM_FORMAT : 0u) |
-                                (has_fault(&r, "authn-by-hop") ? REG_FAULT_AUTHN_BY_HOP : 0u));
+                                (has_fault(&r, "authn-by-hop") ? REG_FAULT_AUTHN_BY_HOP : 0u) |
+                                (has_fault(&r, "any-cse-id") ? REG_FAULT_ANY_CSE_ID : 0u));
     /* Mca without SAE only where the profile claims it (PICS MCA_PLAIN); SAE is mandatory
      * between a field AE and the IN-CSE otherwise (TS-0003 §6.1.2.2.1). */
     registrar_require_sae(r.reg, !profile_has_pics(p, "MCA_PLAIN"));
