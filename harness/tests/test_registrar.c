@@ -97,6 +97,19 @@ static void test_cse_registration_in_sa(void)
     timeline_free(&tl);
 }
 
+/* A remoteCSE CREATE addressed to `to`: its RSC. */
+static int create_csr_at(registrar *r, const char *to, const sa_info *sa, timeline *tl)
+{
+    m2m_prim req, rsp;
+    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    free(req.to);
+    req.to = xstrdup(to);
+    int rsc = handle(r, &req, sa, tl, &rsp);
+    m2m_prim_free(&rsp);
+    m2m_prim_free(&req);
+    return rsc;
+}
+
 /* TS-0004 §7.3.2.8: a registration addressed to another CSE makes this one a transit CSE:
  * 4000, nothing registered; a CSE-ID differing only in its last character is another CSE.
  * A CREATE to this CSE below its CSEBase (no such parent here) stays 4004. */
@@ -105,31 +118,15 @@ static void test_registration_to_other_cse(void)
     registrar *r = registrar_new("/in-cse", "in-name", M2M_REL_3);
     timeline tl;
     timeline_init(&tl);
-    m2m_prim req, rsp;
     sa_info sa = { 1, 1, "id@x", "/asn-cse-1", NULL };
     const char *others[] = { "/in-csx/in-name", "/in-cse2/in-name", "//sp.example/in-csx/in-name", "/in-cs" };
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
-        req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
-        free(req.to);
-        req.to = xstrdup(others[i]);
-        CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4000);
+        CU_ASSERT_EQUAL(create_csr_at(r, others[i], &sa, &tl), 4000);
         CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-1"));
-        m2m_prim_free(&rsp);
-        m2m_prim_free(&req);
     }
-    const char *here[] = { "/in-cse/in-name/nothing", "in-name/nothing" };
-    for (size_t i = 0; i < sizeof here / sizeof here[0]; i++) {
-        req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
-        free(req.to);
-        req.to = xstrdup(here[i]);
-        CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 4004);
-        m2m_prim_free(&rsp);
-        m2m_prim_free(&req);
-    }
-    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);   /* its own CSEBase: registered */
-    CU_ASSERT_EQUAL(handle(r, &req, &sa, &tl, &rsp), 2001);
-    m2m_prim_free(&rsp);
-    m2m_prim_free(&req);
+    CU_ASSERT_EQUAL(create_csr_at(r, "/in-cse/in-name/nothing", &sa, &tl), 4004);
+    CU_ASSERT_EQUAL(create_csr_at(r, "in-name/nothing", &sa, &tl), 4004);
+    CU_ASSERT_EQUAL(create_csr_at(r, "/in-cse/in-name", &sa, &tl), 2001);   /* its own CSEBase: registered */
     registrar_free(r);
     timeline_free(&tl);
 }
