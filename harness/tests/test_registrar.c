@@ -97,17 +97,24 @@ static void test_cse_registration_in_sa(void)
     timeline_free(&tl);
 }
 
-/* A remoteCSE CREATE addressed to `to`: its RSC. */
-static int create_csr_at(registrar *r, const char *to, const sa_info *sa, timeline *tl)
+/* One request of op from fr to `to` (with content pc) in association sa: its RSC. */
+static int rsc_of(registrar *r, int op, int ty, const char *fr, const char *to, const char *pc, const sa_info *sa,
+                  timeline *tl)
 {
     m2m_prim req, rsp;
-    req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
+    req_init(&req, op, ty, fr, pc);
     free(req.to);
     req.to = xstrdup(to);
     int rsc = handle(r, &req, sa, tl, &rsp);
     m2m_prim_free(&rsp);
     m2m_prim_free(&req);
     return rsc;
+}
+
+/* A remoteCSE CREATE addressed to `to`: its RSC. */
+static int create_csr_at(registrar *r, const char *to, const sa_info *sa, timeline *tl)
+{
+    return rsc_of(r, M2M_OP_CREATE, 16, "/asn-cse-1", to, CSR, sa, tl);
 }
 
 /* TS-0004 §7.3.2.8: a registration addressed to another CSE makes this one a transit CSE:
@@ -586,6 +593,7 @@ static void test_deregistration(void)
     CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
     char *ri = m2m_prim_field(&rsp, "pc:m2m:csr/ri");
     CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+    char *cse1 = xasprintf("/in-cse/%s", ri);   /* the registration by its resource ID */
     m2m_prim_free(&rsp);
     m2m_prim_free(&req);
     /* a container below it */
@@ -602,30 +610,15 @@ static void test_deregistration(void)
     CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 2001);
     m2m_prim_free(&rsp);
     m2m_prim_free(&req);
-    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-2", NULL);
-    free(req.to);
-    req.to = xasprintf("/in-cse/%s", ri);
-    CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 4103);
-    m2m_prim_free(&rsp);
-    m2m_prim_free(&req);
+    CU_ASSERT_EQUAL(rsc_of(r, M2M_OP_DELETE, 0, "/asn-cse-2", cse1, NULL, &sa2, &tl), 4103);
     CU_ASSERT_TRUE(registrar_has_remote_cse(r, "/asn-cse-1"));
     /* the registree does, by its structured name */
-    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-1", NULL);
-    free(req.to);
-    req.to = xstrdup("/in-cse/in-name/asn-cse-1");
-    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2002);
+    CU_ASSERT_EQUAL(rsc_of(r, M2M_OP_DELETE, 0, "/asn-cse-1", "/in-cse/in-name/asn-cse-1", NULL, &sa1, &tl), 2002);
     CU_ASSERT_STRING_EQUAL(last(&tl)->name, "res.deleted");
-    m2m_prim_free(&rsp);
-    m2m_prim_free(&req);
     CU_ASSERT_FALSE(registrar_has_remote_cse(r, "/asn-cse-1"));
     CU_ASSERT_EQUAL(hosted_type(registrar_hosted(r), "in-name/asn-cse-1/c1"), 0);
     /* gone: 4004; and the CSE-ID registers again */
-    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-1", NULL);
-    free(req.to);
-    req.to = xasprintf("/in-cse/%s", ri);
-    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 4004);
-    m2m_prim_free(&rsp);
-    m2m_prim_free(&req);
+    CU_ASSERT_EQUAL(rsc_of(r, M2M_OP_DELETE, 0, "/asn-cse-1", cse1, NULL, &sa1, &tl), 4004);
     req_init(&req, M2M_OP_CREATE, 16, "/asn-cse-1", CSR);
     CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
     m2m_prim_free(&rsp);
@@ -636,24 +629,10 @@ static void test_deregistration(void)
     CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2001);
     m2m_prim_free(&rsp);
     m2m_prim_free(&req);
-    req_init(&req, M2M_OP_DELETE, 0, "Sapp-1", NULL);
-    free(req.to);
-    req.to = xstrdup("/in-cse/in-name/app-1");
-    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 4106);
-    m2m_prim_free(&rsp);
-    m2m_prim_free(&req);
-    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-2", NULL);
-    free(req.to);
-    req.to = xstrdup("/in-cse/in-name/app-1");
-    CU_ASSERT_EQUAL(handle(r, &req, &sa2, &tl, &rsp), 4103);
-    m2m_prim_free(&rsp);
-    m2m_prim_free(&req);
-    req_init(&req, M2M_OP_DELETE, 0, "/asn-cse-1", NULL);
-    free(req.to);
-    req.to = xstrdup("/in-cse/in-name/app-1");
-    CU_ASSERT_EQUAL(handle(r, &req, &sa1, &tl, &rsp), 2002);
-    m2m_prim_free(&rsp);
-    m2m_prim_free(&req);
+    CU_ASSERT_EQUAL(rsc_of(r, M2M_OP_DELETE, 0, "Sapp-1", "/in-cse/in-name/app-1", NULL, &sa1, &tl), 4106);
+    CU_ASSERT_EQUAL(rsc_of(r, M2M_OP_DELETE, 0, "/asn-cse-2", "/in-cse/in-name/app-1", NULL, &sa2, &tl), 4103);
+    CU_ASSERT_EQUAL(rsc_of(r, M2M_OP_DELETE, 0, "/asn-cse-1", "/in-cse/in-name/app-1", NULL, &sa1, &tl), 2002);
+    free(cse1);
     free(ri);
     registrar_free(r);
     timeline_free(&tl);
