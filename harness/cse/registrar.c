@@ -180,27 +180,26 @@ static int ae_from_allowed(const registrar *r, const char *ae_ids, const char *f
     return pattern_match(ae_ids, fr);
 }
 
+/* Does `to` name another CSE (SP-relative or absolute, with a CSE-ID that is not this one)?
+ * Then this CSE is a transit CSE for the request (TS-0004 §7.3.2.8). */
+static int targets_other_cse(const registrar *r, const char *to)
+{
+    if (!to || (r->faults & REG_FAULT_ANY_CSE_ID)) return 0;   /* the fault: any CSE-ID is this one */
+    const char *s = sp_relative(to);
+    if (s[0] != '/') return 0;   /* CSE-relative: this CSE hosts it */
+    size_t n = strcspn(s + 1, "/") + 1;
+    return n != strlen(r->cse_id) || strncmp(s, r->cse_id, n) != 0;
+}
+
 /* Is `to` the CSEBase? Accepts "in-name", "/in-cse/in-name", "/in-cse", "//sp/in-cse/in-name". */
 static int targets_base(const registrar *r, const char *to)
 {
     if (!to) return 0;
     if (strcmp(to, r->base) == 0) return 1;
     const char *s = sp_relative(to);
-    size_t n = strlen(r->cse_id);
-    if (r->faults & REG_FAULT_ANY_CSE_ID) n = s[0] == '/' ? strcspn(s + 1, "/") + 1 : n;   /* the fault: any CSE-ID */
-    else if (strncmp(s, r->cse_id, n) != 0) return 0;
-    return s[n] == '\0' || (s[n] == '/' && strcmp(s + n + 1, r->base) == 0);
-}
-
-/* Does `to` name another CSE (SP-relative or absolute, with a CSE-ID that is not this one)?
- * Then this CSE is a transit CSE for the request (TS-0004 §7.3.2.8). */
-static int targets_other_cse(const registrar *r, const char *to)
-{
-    if (!to || (r->faults & REG_FAULT_ANY_CSE_ID)) return 0;
-    const char *s = sp_relative(to);
-    if (s[0] != '/') return 0;   /* CSE-relative: this CSE hosts it */
+    if (s[0] != '/' || targets_other_cse(r, to)) return 0;
     size_t n = strcspn(s + 1, "/") + 1;
-    return n != strlen(r->cse_id) || strncmp(s, r->cse_id, n) != 0;
+    return s[n] == '\0' || (s[n] == '/' && strcmp(s + n + 1, r->base) == 0);
 }
 
 static resource *find_by(registrar *r, int ty, const char *owner)
