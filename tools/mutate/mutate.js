@@ -36,7 +36,8 @@ one operator at a time, and runs the applicable suite against each mutant.
   --seed N            the sample's seed (default: chosen and recorded)
   --budget T          stop starting mutants after T (e.g. 40m, 2h, 90s); default: none
   --jobs N            mutants run at once (default 1)
-  --harness-jobs N    tests run at once inside one harness run (default 2)
+  --harness-jobs N    tests run at once inside one harness run (default 16; one run
+                      covers every profile of a phase, most tests wait on timers)
   --report-dir DIR    base folder (default reports/mutate); the run writes DIR/<run-id>/
                       report.md, results.json, state.json and points DIR/latest at it
   --resume DIR        continue the run in DIR (its state.json) where it stopped
@@ -58,7 +59,7 @@ one operator at a time, and runs the applicable suite against each mutant.
 function die(msg, code = 2) { process.stderr.write(`mutate: ${msg}\n`); process.exit(code); }
 
 function parseArgs(argv) {
-  const o = { sample: 0, seed: null, budget: 0, jobs: 1, harnessJobs: 2, reportDir: 'reports/mutate', resume: null,
+  const o = { sample: 0, seed: null, budget: 0, jobs: 1, harnessJobs: 16, reportDir: 'reports/mutate', resume: null,
     mutants: [], build: 'build', scope: path.join(HERE, 'scope.tsv'), equivalent: path.join(HERE, 'equivalent.tsv'),
     profiles: path.join(HERE, 'profiles.tsv'), list: false, checkScope: false, smoke: null, timeoutFactor: 4 };
   const val = (i) => { if (i + 1 >= argv.length) die(`${argv[i]} needs a value`); return argv[i + 1]; };
@@ -420,11 +421,14 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-function runHarness(o, profile, tests, bins, workDir, timeoutMs) {
+// One harness run over one or more profiles (one job pool: the run takes about as long as its
+// longest test, not the sum of the profiles'). `tests` filters by id (null: all). The result has
+// one entry per profile: { tests: {id: {verdict, covers, reason}} } or noResults.
+function runHarnessMulti(o, profiles, tests, bins, workDir, timeoutMs) {
   return new Promise((resolve) => {
     const rep = fs.mkdtempSync(path.join(workDir, 'run-'));
-    const args = ['run', '-q', '-j', String(o.harnessJobs), '--allow-empty', '--profile',
-      path.join(ROOT, 'fixtures/profiles', profile + '.xml'), '--report-dir', rep];
+    const args = ['run', '-q', '-j', String(o.harnessJobs), '--allow-empty', '--report-dir', rep];
+    for (const p of profiles) args.push('--profile', path.join(ROOT, 'fixtures/profiles', p + '.xml'));
     for (const t of tests || []) args.push('-f', t);
     args.push(path.join(ROOT, 'testcases'));
     const env = { ...process.env, SIM_DEVICE_ARGS: '', REF_IN_CSE_ARGS: '' };
@@ -444,18 +448,30 @@ function runHarness(o, profile, tests, bins, workDir, timeoutMs) {
     child.on('close', (code) => {
       running.delete(child.pid);
       clearTimeout(timer);
-      const res = { code, timedOut, seconds: (Date.now() - t0) / 1000, tests: {}, out };
-      try {
-        const latest = fs.realpathSync(path.join(rep, 'latest'));
-        const j = JSON.parse(fs.readFileSync(path.join(latest, 'results.json'), 'utf8'));
-        for (const t of j.tests) res.tests[t.id] = { verdict: t.verdict, covers: t.covers || [], reason: t.reason || null };
-      } catch (e) {
-        res.noResults = true;
+      const res = { code, timedOut, seconds: (Date.now() - t0) / 1000, out, profiles: {} };
+      let latest = null;
+      try { latest = fs.realpathSync(path.join(rep, 'latest')); } catch (e) { /* no run folder */ }
+      for (const p of profiles) {
+        const pr = { tests: {} };
+        try {
+          const file = profiles.length === 1 ? path.join(latest, 'results.json') : path.join(latest, p, 'results.json');
+          const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+          for (const t of j.tests) pr.tests[t.id] = { verdict: t.verdict, covers: t.covers || [], reason: t.reason || null };
+        } catch (e) {
+          pr.noResults = true;
+        }
+        res.profiles[p] = pr;
       }
       fs.rmSync(rep, { recursive: true, force: true });
       resolve(res);
     });
   });
+}
+
+// One profile: the result's tests and noResults at the top, as the baseline and smoke test use it.
+async function runHarness(o, profile, tests, bins, workDir, timeoutMs) {
+  const r = await runHarnessMulti(o, [profile], tests, bins, workDir, timeoutMs);
+  return { ...r, ...r.profiles[profile] };
 }
 
 // The intact peers under every profile: which tests pass (and may kill), what each covers, and
@@ -493,29 +509,48 @@ async function runMutant(o, m, builder, profMap, state, workDir) {
   const others = (p) => Object.entries(state.baseline[p].tests).filter(([, t]) => t.pass && !t.covers.some(c => m.covers.includes(c))).map(([id]) => id);
   res.ran = [];
   res.flaky = [];
+  // each phase is one pooled run over every profile the mutated peers serve; a kill is
+  // confirmed by running the failed tests again, per profile
   for (const phase of ['covering', 'other']) {
+    const want = {};
     for (const p of profiles) {
       const tests = phase === 'covering' ? covering(p) : others(p);
-      if (!tests.length) continue;
-      const base = state.baseline[p];
-      const limit = (o.timeoutFactor * base.seconds * Math.max(tests.length, 1) / Math.max(Object.keys(base.tests).length, 1) + 60) * 1000;
-      const r = await runHarness(o, p, tests, b.bins, workDir, limit);
-      res.ran.push({ profile: p, phase, tests: tests.length, seconds: r.seconds });
-      if (r.timedOut) { res.outcome = 'timed-out'; res.timedOutIn = { profile: p, phase }; return finish(res, t0); }
-      if (r.noResults) { res.outcome = 'killed'; res.killedBy = [{ test: '(harness run)', profile: p, verdict: `no results, exit ${r.code}`, covering: false }]; res.log = r.out.slice(0, 4000); return finish(res, t0); }
-      let failed = Object.entries(r.tests).filter(([id, t]) => tests.includes(id) && KILL_VERDICTS.has(t.verdict));
+      if (tests.length) want[p] = tests;
+    }
+    const ps = Object.keys(want);
+    if (!ps.length) continue;
+    // the harness takes at most 64 filters; past that the run has every test and only the
+    // wanted ones are judged
+    let ids = [...new Set(ps.flatMap(p => want[p]))];
+    if (ids.length > 64) ids = null;
+    let budget = 0;
+    for (const p of ps) budget += state.baseline[p].seconds * want[p].length / Math.max(Object.keys(state.baseline[p].tests).length, 1);
+    const limit = (o.timeoutFactor * budget + 60) * 1000;
+    const r = await runHarnessMulti(o, ps, ids, b.bins, workDir, limit);
+    if (r.code === 2 && Object.values(r.profiles).every(x => x.noResults)) die(`the harness refused its command line:\n${r.out}`);
+    res.ran.push({ profiles: ps.length, phase, tests: ps.reduce((a, p) => a + want[p].length, 0), seconds: r.seconds });
+    if (r.timedOut) { res.outcome = 'timed-out'; res.timedOutIn = { profiles: ps, phase }; return finish(res, t0); }
+    const killedBy = [];
+    for (const p of ps) {
+      const pr = r.profiles[p];
+      if (pr.noResults) {
+        killedBy.push({ test: '(harness run)', profile: p, verdict: `no results, exit ${r.code}`, covering: false });
+        res.log = r.out.slice(0, 4000);
+        continue;
+      }
+      let failed = Object.entries(pr.tests).filter(([id, t]) => want[p].includes(id) && KILL_VERDICTS.has(t.verdict));
       if (!failed.length) continue;
       // a kill counts when the test fails again on its own (a test that failed under load once
       // and passes when rerun is noted as flaky)
       const again = await runHarness(o, p, failed.map(([id]) => id), b.bins, workDir, limit);
       const confirmed = failed.filter(([id]) => again.timedOut || again.noResults || (again.tests[id] && KILL_VERDICTS.has(again.tests[id].verdict)));
       for (const [id] of failed) if (!confirmed.some(([c]) => c === id)) res.flaky.push({ test: id, profile: p });
-      failed = confirmed;
-      if (!failed.length) continue;
-      res.outcome = 'killed';
-      res.killedBy = failed.map(([id, t]) => ({ test: id, profile: p, verdict: t.verdict, covering: phase === 'covering' }));
-      return finish(res, t0);
+      for (const [id, t] of confirmed) killedBy.push({ test: id, profile: p, verdict: t.verdict, covering: phase === 'covering' });
     }
+    if (!killedBy.length) continue;
+    res.outcome = 'killed';
+    res.killedBy = killedBy;
+    return finish(res, t0);
   }
   res.outcome = 'survived';
   res.eqRow = `${m.id}\t${m.text.trim()}\t${siteLine(m)}\t<reason>\t<clause>`;
