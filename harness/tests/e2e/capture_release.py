@@ -11,23 +11,59 @@ Prints one line per violation and a count; exit 1 on a violation or when it judg
 oneM2M message at all (a check that saw nothing proves nothing). --also-wrong OTHER judges
 the same messages once more as release OTHER, which must find them wrong (the check can
 fail), without decoding the captures twice."""
-import concurrent.futures
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 
 OPT_RVI, OPT_RQI = 271, 283   # oneM2M-RVI, oneM2M-RQI (TS-0008 Table 6.2.2.4-1)
 
 
-def coap_messages(cap):
-    return list(_coap_messages(cap))
+def blocks(path):
+    """(sections, packets) of a pcapng file: its Section Header Blocks and its Enhanced or
+    Simple Packet Blocks (pcapng §4): a block is type, total length, body, total length; the
+    byte order comes from each section's header."""
+    with open(path, "rb") as f:
+        data = f.read()
+    i, n, packets, order = 0, 0, 0, "little"
+    while i + 12 <= len(data):
+        if data[i:i + 4] == b"\x0a\x0d\x0d\x0a":
+            n += 1
+            order = "little" if data[i + 8:i + 12] == b"\x4d\x3c\x2b\x1a" else "big"
+        elif int.from_bytes(data[i:i + 4], order) in (3, 6):
+            packets += 1
+        length = int.from_bytes(data[i + 4:i + 8], order)
+        if length < 12:
+            raise ValueError(f"{path}: a block of length {length} at offset {i}")
+        i += length
+    return n, packets
 
 
-def _coap_messages(cap):
-    out = subprocess.run(["tshark", "--disable-protocol", "oscore", "-r", cap, "-Y", "coap",
-                          "-T", "json", "-x"], capture_output=True, text=True, check=True).stdout
-    for pkt in json.loads(out or "[]"):
+def coap_messages(caps):
+    """(capture index, frame in that capture, coap layer, raw message) of every CoAP message of
+    the captures. One tshark run reads them all: the files are concatenated as the sections of
+    one pcapng (each brings its DTLS keys), frame.section_number says which file a frame came
+    from, and the packets of the files before it give its number inside its own file."""
+    offset, total = [], 0   # packets of the files before each one
+    for c in caps:
+        n, packets = blocks(c)
+        if n != 1:
+            raise ValueError(f"{c}: {n} pcapng sections, expected 1")
+        offset.append(total)
+        total += packets
+    fd, joined = tempfile.mkstemp(suffix=".pcapng")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for c in caps:
+                with open(c, "rb") as f:
+                    shutil.copyfileobj(f, out)
+        res = subprocess.run(["tshark", "--disable-protocol", "oscore", "-r", joined, "-Y", "coap",
+                              "-T", "json", "-x"], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(joined)
+    for pkt in json.loads(res or "[]"):
         layers = pkt["_source"]["layers"]
         coap = layers.get("coap")
         if isinstance(coap, list):
@@ -35,7 +71,9 @@ def _coap_messages(cap):
         raw = layers.get("coap_raw")
         if not coap or not raw:
             continue
-        yield int(layers["frame"]["frame.number"]), coap, bytes.fromhex(raw[0])
+        frame = layers["frame"]
+        k = int(frame["frame.section_number"]) - 1
+        yield k, int(frame["frame.number"]) - offset[k], coap, bytes.fromhex(raw[0])
 
 
 def options_of(msg):
@@ -111,9 +149,8 @@ def main():
     release, folder, skip = args[0], args[1], set(args[2:])
     caps = [n for n in sorted(os.listdir(folder))
             if n.endswith(".pcapng") and n.split(".")[0] not in skip]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        decoded = pool.map(lambda n: coap_messages(os.path.join(folder, n)), caps)
-        msgs = [(n.split(".")[0], frame, raw) for n, ms in zip(caps, decoded) for frame, _, raw in ms]
+    msgs = [(caps[k].split(".")[0], frame, raw)
+            for k, frame, _, raw in coap_messages([os.path.join(folder, n) for n in caps])]
     judged, bad = judge(release, msgs, print)
     print(f"judged {judged} oneM2M messages of {len(caps)} captures for release {release}; {bad} wrong")
     failed = bool(bad or not judged)
