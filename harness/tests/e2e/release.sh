@@ -21,19 +21,28 @@ check=$SRC/harness/tests/e2e/capture_release.py
 # their captures carry other values on purpose.
 own_rvi=$(grep -l 'rvi="' "$SRC"/testcases/*/*.xml | xargs -n1 basename | sed 's/\.xml$//' | tr '\n' ' ')
 
-# One run of the whole suite with captures under the profile $1 rewritten to release $2;
-# asserts that nothing failed and the capture's release values.
-run_release() { # base-profile release testcases-dir [another release the captures must fail]
-  sed "s/release=\"3\"/release=\"$2\"/" "$SRC/fixtures/profiles/$1.xml" > "$work/$1-r$2.xml"
-  grep -q "release=\"$2\"" "$work/$1-r$2.xml" || { fail "$1: no release=\"3\" to rewrite"; return; }
-  profile=$work/$1-r$2.xml
-  run ${E2E_JOBS:+-j "$E2E_JOBS"} --pcap "$3"
-  expect_eq "$1 under release $2: exit status" 0 "$rc"
+# The bundled profile $1 rewritten to release $2, named $1-r$2 (its report folder in a run over
+# several profiles); prints the new file's path.
+rewrite() { # base-profile release
+  local f=$work/$1-r$2.xml
+  sed -e "s/release=\"3\"/release=\"$2\"/" -e "s/<profile name=\"$1\"/<profile name=\"$1-r$2\"/" \
+    "$SRC/fixtures/profiles/$1.xml" > "$f"
+  grep -q "release=\"$2\"" "$f" && grep -q "name=\"$1-r$2\"" "$f" || fail "$1: no release=\"3\" or name to rewrite"
+  echo "$f"
+}
+
+# The results of profile $1 under release $2 in the pooled run: nothing failed, the capture's
+# release values.
+check_release() { # base-profile release [another release the captures must fail]
+  report_sub=$1-r$2
   local passed
   passed=$(xp 'count(//testcase[not(failure) and not(error) and not(skipped)])' "$(junit)")
+  local failed
+  failed=$(xp 'count(//testcase[failure or error])' "$(junit)")
+  expect_eq "$1 under release $2: tests that failed or were inconclusive" 0 "${failed:-x}"
   [ "${passed:-0}" -ge 20 ] && ok "$1 under release $2: $passed tests passed" || fail "$1 under release $2: only ${passed:-0} tests passed"
   # shellcheck disable=SC2086
-  if python3 "$check" ${4:+--also-wrong "$4"} "$2" "$work/reports/latest/captures" $own_rvi > "$work/cap.txt"; then
+  if python3 "$check" ${3:+--also-wrong "$3"} "$2" "$(report)/captures" $own_rvi > "$work/cap.txt"; then
     ok "$1 under release $2: $(grep '^judged' "$work/cap.txt" | tr '\n' ' ')"
   else
     fail "$1 under release $2: the capture's release values are wrong"; sed 's/^/  : /' "$work/cap.txt" | head -20
@@ -42,16 +51,27 @@ run_release() { # base-profile release testcases-dir [another release the captur
 
 case $case_name in
 values)
+  # One run over the four profiles (one job pool), then each profile's results and captures.
+  args=()
+  for pr in "ref-in-cse 2a" "ref-in-cse 1" "sim-device-asn 2a" "sim-device-ae 1"; do
+    # shellcheck disable=SC2086
+    args+=(--profile "$(rewrite $pr)")
+  done
+  out=$("$HARNESS" run "${args[@]}" --report-dir "$work/reports" ${E2E_JOBS:+-j "$E2E_JOBS"} --pcap "$SRC/testcases" 2>&1)
+  rc=$?
+  echo "$out" | sed 's/^/  | /'
+  expect_eq "the run over the four profiles: exit status" 0 "$rc"
   # The check can fail: the same captures judged as Release 3 must show every rvi wrong.
-  run_release ref-in-cse 2a "$SRC/testcases/field" 3
-  tl=$work/reports/latest/timelines/TC_SEC_IN_REG_003.txt
+  check_release ref-in-cse 2a 3
+  tl=$(report)/timelines/TC_SEC_IN_REG_003.txt
   grep -q ' msg.rx .*rsc=4105 rqi=reg-2' "$tl" && ok "Release 2a: a second remoteCSE is refused with 4105 CONFLICT" \
     || fail "no msg.rx rsc=4105 rqi=reg-2 in $tl"
-  run_release ref-in-cse 1 "$SRC/testcases/field"
+  check_release ref-in-cse 1
+  load_verdicts
   expect_eq "TC_SEC_IN_BIND_008 under Release 1" skipped "$(verdict_of TC_SEC_IN_BIND_008)"
   expect_contains "its skip reason" "$(message_of TC_SEC_IN_BIND_008)" "serves Release 1"
-  run_release sim-device-asn 2a "$SRC/testcases"
-  run_release sim-device-ae 1 "$SRC/testcases"
+  check_release sim-device-asn 2a
+  check_release sim-device-ae 1
   ;;
 *)
   echo "unknown case $case_name"; exit 2;;
