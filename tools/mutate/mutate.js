@@ -41,6 +41,10 @@ one operator at a time, and runs the applicable suite against each mutant.
   --report-dir DIR    base folder (default reports/mutate); the run writes DIR/<run-id>/
                       report.md, results.json, state.json and points DIR/latest at it
   --resume DIR        continue the run in DIR (its state.json) where it stopped
+  --rerun WHAT        with --resume: run again, against the tree as it is now, the sample's
+                      mutants whose outcome is WHAT (comma-separated: survived, uncovered =
+                      killed only by tests not covering the site, timed-out); the intact
+                      baseline is measured again (new tests join it); recorded in the report
   --mutant ID         run this mutant (repeatable; ignores --sample)
   --build DIR         the intact meson build folder (default build/); its m2m-harness runs
                       every test, its objects are what mutants are linked with
@@ -59,7 +63,7 @@ one operator at a time, and runs the applicable suite against each mutant.
 function die(msg, code = 2) { process.stderr.write(`mutate: ${msg}\n`); process.exit(code); }
 
 function parseArgs(argv) {
-  const o = { sample: 0, seed: null, budget: 0, jobs: 1, harnessJobs: 16, reportDir: 'reports/mutate', resume: null,
+  const o = { sample: 0, seed: null, budget: 0, jobs: 1, harnessJobs: 16, reportDir: 'reports/mutate', resume: null, rerun: null,
     mutants: [], build: 'build', scope: path.join(HERE, 'scope.tsv'), equivalent: path.join(HERE, 'equivalent.tsv'),
     profiles: path.join(HERE, 'profiles.tsv'), list: false, checkScope: false, smoke: null, timeoutFactor: 4 };
   const val = (i) => { if (i + 1 >= argv.length) die(`${argv[i]} needs a value`); return argv[i + 1]; };
@@ -73,6 +77,7 @@ function parseArgs(argv) {
     case '--harness-jobs': o.harnessJobs = Math.max(1, +val(i)); i++; break;
     case '--report-dir': o.reportDir = val(i); o.reportDirGiven = true; i++; break;
     case '--resume': o.resume = val(i); i++; break;
+    case '--rerun': o.rerun = val(i).split(','); i++; break;
     case '--mutant': o.mutants.push(val(i)); i++; break;
     case '--build': o.build = val(i); i++; break;
     case '--scope': o.scope = val(i); i++; break;
@@ -87,6 +92,7 @@ function parseArgs(argv) {
     }
   }
   if (!Number.isFinite(o.sample) || o.sample < 0) die('--sample needs a number');
+  if (o.rerun && !o.resume) die('--rerun needs --resume DIR (the run whose outcomes to run again)');
   o.build = path.resolve(ROOT, o.build);
   return o;
 }
@@ -596,6 +602,8 @@ function writeReport(dir, state, eq) {
   L.push(`# Mutation run ${state.runId}`, '');
   L.push(`seed ${state.seed}, sample ${state.sample.length}${state.requested ? ` (requested ${state.requested})` : ''}, ` +
     `scope ${state.scopeSha.slice(0, 12)}, source ${state.git}${state.capped === false ? '; the 20 % per-file cap could not be held' : ''}`, '');
+  for (const r of state.reruns || [])
+    L.push(`Rerun ${r.at.slice(0, 16)}: ${r.mutants} mutants (${r.which.join(', ')}) run again against source ${r.git}, scope ${r.scopeSha.slice(0, 12)}; the others kept their outcome.`, '');
   if (s.unreliable) L.push(`**UNRELIABLE**: ${pct(s.declaredEquivalentShare)} of the sample is declared equivalent (more than 10 %).`, '');
   if (s.notRun) L.push(`**Incomplete**: ${s.notRun} of ${s.sampled} mutants not run (budget or interruption; --resume continues).`, '');
   L.push('## Score', '');
@@ -675,6 +683,23 @@ async function pool(items, jobs, fn) {
   await Promise.all(workers);
 }
 
+const RERUN = {
+  survived: (r) => r.outcome === 'survived',
+  uncovered: (r) => r.outcome === 'killed' && !r.killedBy.some(k => k.covering),
+  'timed-out': (r) => r.outcome === 'timed-out',
+};
+
+// --rerun: forget the results of the chosen outcomes and the baseline (tests added since the
+// run started join it); the report lists each rerun with the source it ran against.
+function rerunOutcomes(state, which, scopeSha) {
+  for (const w of which) if (!RERUN[w]) die(`--rerun: no outcome '${w}' (survived, uncovered, timed-out)`);
+  const ids = state.sample.filter(id => state.results[id] && which.some(w => RERUN[w](state.results[id])));
+  for (const id of ids) delete state.results[id];
+  delete state.baseline;
+  state.reruns = state.reruns || [];
+  state.reruns.push({ at: new Date().toISOString(), git: gitDescribe(), scopeSha, which, mutants: ids.length });
+}
+
 async function mainRun(o) {
   const deadline = o.budget ? Date.now() + o.budget : Infinity;   /* the baseline counts */
   const scope = loadScope(o.scope);
@@ -688,6 +713,7 @@ async function mainRun(o) {
     dir = fs.realpathSync(path.resolve(o.resume));
     state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
     if (state.scopeSha !== scopeSha) process.stderr.write('mutate: warning: the scope changed since this run started\n');
+    if (o.rerun) rerunOutcomes(state, o.rerun, scopeSha);
   } else {
     const seed = o.seed !== null ? o.seed : crypto.randomBytes(4).readUInt32LE(0);
     const runId = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15) + '-' + process.pid;
