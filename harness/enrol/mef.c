@@ -41,10 +41,12 @@ struct mef {
     mef_key *keys;
     size_t nkeys, cap;
     unsigned nboot;              /* bootstrap handshakes so far */
-    int interrupt;               /* drop the next Enrolment Exchange's session (mef_interrupt) */
+    int interrupt;               /* the next Enrolment Exchange: MEF_DROP (mef_interrupt) or MEF_REFUSE (mef_refuse_next) */
     uint64_t timer;              /* next Ke expiry */
     int heard;                   /* a handshake with the enrolee got somewhere (up or failed) */
 };
+
+enum { MEF_DROP = 1, MEF_REFUSE = 2 };
 
 #define RSPF(m) ((m)->cfg->set->rspf_cert ? "cert" : "ppsk")   /* §8.3.2.2 / §8.3.2.1 */
 
@@ -205,6 +207,25 @@ static void fetch(mef *m, const cm_link *link, const cm_msg *req)
                  "status", why[0] ? "false" : "true", why[0] ? "reason" : NULL, why, (char *)NULL);
 }
 
+/* The harness's own test step (<drop-associations of="mef">: mef_interrupt, mef_refuse_next)
+ * at the Enrolment Exchange request: the bootstrap session is up and the request is in, no
+ * answer yet. The MEF keeps nothing from this session: its exporter gives no usable key
+ * (R-ENR-08). Either it forgets the session silently (no answer, no close_notify), or it
+ * answers with an error whose JSON body is not "end of exchange" and closes the session. */
+static void interrupted(mef *m, mef_link *ml, const cm_link *link, const cm_msg *req)
+{
+    int refuse = m->interrupt == MEF_REFUSE;
+    m->interrupt = 0;
+    if (refuse) {
+        answer(m, link, req, CM_CODE(5, 0), "{\"errorString\":\"the MEF cannot complete this enrolment\"}");
+        prov_fail(m, ml, link->peer, "refused: the MEF answered the enrolment exchange with an error, no end of exchange");
+        dtls_close(ml->conn);
+        return;
+    }
+    prov_fail(m, ml, link->peer, "interrupted: the MEF dropped the session before answering the enrolment exchange");
+    dtls_forget(ml->conn);
+}
+
 static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *ctx)
 {
     (void)ep;
@@ -225,12 +246,7 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
         return;
     }
     if (m->interrupt) {
-        /* Mid-enrolment: the bootstrap session is up and the request is in, no answer yet.
-         * The MEF forgets the session silently (no answer, no close_notify) and keeps
-         * nothing: the exporter of this session gives no usable key (R-ENR-08). */
-        m->interrupt = 0;
-        prov_fail(m, ml, link->peer, "interrupted: the MEF dropped the session before answering the enrolment exchange");
-        dtls_forget(ml->conn);
+        interrupted(m, ml, link, req);
         return;
     }
     mef_indications in;
@@ -389,7 +405,8 @@ size_t mef_forget(mef *m, const char *keid, const char *reason)
 }
 
 int mef_port(const mef *m) { return udp_port(&m->sock); }
-void mef_interrupt(mef *m) { m->interrupt = 1; }
+void mef_interrupt(mef *m) { m->interrupt = MEF_DROP; }
+void mef_refuse_next(mef *m) { m->interrupt = MEF_REFUSE; }
 int mef_heard(const mef *m) { return m->heard; }
 size_t mef_enrolments(const mef *m) { return m->nkeys; }
 

@@ -58,6 +58,10 @@ size_t mef_enrolments(const mef *m);        /* prov.done count */
 /* The next Enrolment Exchange is interrupted: at the enrolee's request (bootstrap session up,
  * no answer yet) the MEF forgets the session silently and records prov.fail (R-ENR-08). */
 void mef_interrupt(mef *m);
+/* The next Enrolment Exchange is refused: at the enrolee's request the MEF answers 5.00 with a
+ * JSON error body (no "end of exchange"), closes the session, keeps nothing and records
+ * prov.fail (R-ENR-08: the enrolee must not use that session's KeID). */
+void mef_refuse_next(mef *m);
 /* Drops the enrolment of keid, or every enrolment when keid is NULL (a change of service
  * provider, R-FLOW-05): its KeID is refused from then on. Records prov.forgotten with reason;
  * returns how many were dropped. */

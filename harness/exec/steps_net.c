@@ -54,12 +54,16 @@ int steps_net_run(const tc_step *s, wire *w, char *msg, size_t len)
 {
     if (s->kind == STEP_LINK) return run_link(s, w, msg, len);
     const char *of = kvlist_get(&s->net, "of");
-    if (of && !strcmp(of, "mef")) {   /* R-ENR-08: the MEF drops the next enrolment mid-way */
-        if (wire_mef_interrupt(w) < 0) {
-            snprintf(msg, len, "<drop-associations of=\"mef\">: the profile has no <mef>");
+    const char *answer = kvlist_get(&s->net, "answer");
+    int refuse = answer && !strcmp(answer, "error");
+    if (of && !strcmp(of, "mef")) {   /* R-ENR-08: the MEF drops (or refuses) the next enrolment mid-way */
+        if (wire_mef_interrupt(w, refuse) < 0) {
+            snprintf(msg, len, "<drop-associations of=\"mef\"%s>: the profile has no <mef>%s",
+                     refuse ? " answer=\"error\"" : "", refuse ? " played by the harness" : "");
             return -1;
         }
-        snprintf(msg, len, "the MEF will drop the next enrolment session at its enrolment exchange");
+        snprintf(msg, len, refuse ? "the MEF will answer the next enrolment exchange with an error, no end of exchange"
+                                  : "the MEF will drop the next enrolment session at its enrolment exchange");
         return 0;
     }
     if (of && strcmp(of, "registrar") != 0) {

@@ -32,7 +32,7 @@ int wire_coap_port(const wire *w);
 int wire_coaps_port(const wire *w);
 int wire_mef_port(const wire *w);
 /* The MEF drops the next enrolment session mid-exchange (exec/mef.h); -1 without a MEF. */
-int wire_mef_interrupt(wire *w);   /* the MEF's coaps port (profile <mef>), 0 = no MEF */
+int wire_mef_interrupt(wire *w, int refuse);   /* the MEF's coaps port (profile <mef>), 0 = no MEF */
 /* 1 once any datagram arrived from a peer (net.up was recorded). */
 int wire_peer_seen(const wire *w);
 /* The harness raises the link itself (exec/netns.h): no net.up inferred from a datagram. */

@@ -151,13 +151,14 @@ void wire_discard_enrolment(wire *w)
     explicit_bzero(&w->men, sizeof w->men);
 }
 
-int wire_mef_interrupt(wire *w)
+int wire_mef_interrupt(wire *w, int refuse)
 {
-    if (w->iut_mef_port) {   /* the IUT's MEF: the harness, as enrolee, drops the next session */
+    if (w->iut_mef_port && !refuse) {   /* the IUT's MEF: the harness, as enrolee, drops the next session */
         w->enrol_interrupt = 1;
         return 0;
     }
     if (!w->mef) return -1;
-    mef_interrupt(w->mef);
+    if (refuse) mef_refuse_next(w->mef);
+    else mef_interrupt(w->mef);
     return 0;
 }

@@ -376,9 +376,14 @@ static int parse_step(tc_ctx *c, const xmlNode *n, tc_step *st)
         copy_attrs(n, link_attrs, &st->net);
         if (!st->net.n) tc_err(c, n, "<link> needs one of state, loss, drop, duplicate, delay, reorder, rebind");
     } else if (xml_is(n, "drop-associations")) {
-        static const char *const drop_attrs[] = { "of", "registrations", NULL };   /* of: registrar (default) or mef */
+        static const char *const drop_attrs[] = { "of", "registrations", "answer", NULL };   /* of: registrar (default) or mef */
         st->kind = STEP_DROP_STATE;
         copy_attrs(n, drop_attrs, &st->net);
+        const char *of = kvlist_get(&st->net, "of"), *ans = kvlist_get(&st->net, "answer");
+        if (ans && (strcmp(ans, "none") != 0 && strcmp(ans, "error") != 0))
+            tc_err(c, n, "<drop-associations answer=\"%s\">: expected none or error", ans);
+        else if (ans && (!of || strcmp(of, "mef") != 0))
+            tc_err(c, n, "<drop-associations answer>: only with of=\"mef\"");
     } else if (xml_is(n, "send") || xml_is(n, "expect")) {
         st->kind = xml_is(n, "send") ? STEP_SEND : STEP_EXPECT;
         if (st->kind == STEP_SEND) parse_send(c, n, st);

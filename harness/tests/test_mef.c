@@ -299,6 +299,34 @@ static void test_interrupted_enrolment(void)
     env_close(&e);
 }
 
+/* R-ENR-08: an enrolment the MEF refuses (5.00 with a JSON body, no end of exchange) leaves
+ * no key either: the body is not "end of exchange", and the session's KeID is unknown. */
+static void test_refused_enrolment(void)
+{
+    env e;
+    env_open(&e, ENROL_DERIVE_KPSA);
+    mef_refuse_next(e.m);
+    enrolee en;
+    CU_ASSERT_EQUAL_FATAL(enrol(&e, &en, "enrolment", ALL_FALSE), 0);
+    CU_ASSERT_TRUE_FATAL(en.got);
+    CU_ASSERT_EQUAL(en.code, CM_CODE(5, 0));
+    CU_ASSERT_PTR_NOT_NULL(strstr(en.body, "errorString"));
+    CU_ASSERT_FALSE(mef_is_end((const uint8_t *)en.body, strlen(en.body), &MEF_NAMES_DEFAULT));
+    const tl_event *f = find(&e.tl, "prov.fail");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tl_event_get(f, "reason"), "refused"));
+    CU_ASSERT_EQUAL(mef_enrolments(e.m), 0);
+    uint8_t kpsa[ENROL_KEY_LEN];
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(enrol_kpsa(en.k.ke, "/asn-cse-1", kpsa, err, sizeof err), 0);
+    CU_ASSERT_NOT_EQUAL(associate(&e, en.k.keid, kpsa, sizeof kpsa), DTLS_UP);
+    enrolee_free(&en);
+    CU_ASSERT_EQUAL_FATAL(enrol(&e, &en, "enrolment", ALL_FALSE), 0);           /* armed once only */
+    CU_ASSERT_EQUAL(en.code, CM_CODE(2, 4));
+    enrolee_free(&en);
+    env_close(&e);
+}
+
 /* R-ENR-05: after the Enrolment Expiry, prov.expire, and the KeID is refused (prov.refused). */
 static void test_expired_ke_refused(void)
 {
@@ -453,6 +481,7 @@ void m2m_test_register(void)
     CU_add_test(s, "indication not a boolean: 4.00, prov.fail", test_bad_payload);
     CU_add_test(s, "profile <mef>: settings, defaults, Kpm redacted", test_profile_mef_section);
     CU_add_test(s, "interrupted enrolment: no key kept, the half result refused, a new one works", test_interrupted_enrolment);
+    CU_add_test(s, "refused enrolment: an error answer is no end of exchange, no key kept", test_refused_enrolment);
     CU_add_test(s, "Enrolment Expiry: prov.expire, then the KeID refused", test_expired_ke_refused);
     CU_add_test(s, "mef_forget: one KeID, then all; forgotten KeIDs refused", test_forget_enrolments);
     CU_add_test(s, "fetchCredentials answer: built and read back, Status=False, bad hex", test_credential_answer);

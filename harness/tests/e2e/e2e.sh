@@ -491,6 +491,12 @@ enrol)
   expect_eq TC_SEC_ENR_008 pass "$(verdict_of TC_SEC_ENR_008)"
   tl=$work/reports/latest/timelines/TC_SEC_ENR_008.txt
   grep -q ' prov.start .*rspf=cert.*suite=TLS_ECDHE_ECDSA' "$tl" && ok "ENR_008: certificate MEF handshake (ECDHE_ECDSA)" || fail "ENR_008: no ECDHE_ECDSA MEF handshake"
+  # The usage-constrained key (§10.3.7, SUID 22 and the target's FQDN) instead of Kpsa.
+  profile=$SRC/fixtures/profiles/sim-device-enrol-usage.xml
+  run "$SRC/testcases/enrolment/TC_SEC_ENR_002.xml"
+  expect_eq "TC_SEC_ENR_002 (usage-constrained key)" pass "$(verdict_of TC_SEC_ENR_002)"
+  grep -q ' prov.done .*derive=usage-constrained' "$work/reports/latest/timelines/TC_SEC_ENR_002.txt" \
+    && ok "ENR_002: the MEF derived the usage-constrained key" || fail "ENR_002: no prov.done derive=usage-constrained"
   profile=$SRC/fixtures/profiles/sim-device-enrol.xml
   run "$SRC/testcases/enrolment/TC_SEC_ENR_002.xml"
   tl=$work/reports/latest/timelines/TC_SEC_ENR_002.txt
