@@ -148,7 +148,8 @@ function loadEquivalents(file) {
   if (!fs.existsSync(file)) return m;
   for (const { cols, line } of readTsv(file)) {
     const [id, op, text, reason, clause] = cols;
-    if (!id || !op || !text || !reason || !clause) die(`${file}:${line}: needs mutant id, operator, source line, reason, clause`);
+    // the operator may be empty: a removed '!' (neg …:del) is replaced by nothing
+    if (!id || op === undefined || !text || !reason || !clause) die(`${file}:${line}: needs mutant id, operator, source line, reason, clause`);
     m.set(id, { id, op, text, reason, clause, line });
   }
   return m;
