@@ -204,6 +204,7 @@ function enumerate(scope) {
       for (const m of site.mutants) {
         out.push({ id: `${siteId}:${m.code}`, site: siteId, file: row.file, fn: row.fn, peers: row.peers,
           covers: row.covers, cls: site.cls, line: site.line, orig: site.orig, text: m.text, s: site.s, e: site.e,
+          faultOnly: !!site.faultOnly,
           diff: diffOf(row.file, src, site.s, site.e, m.text) });
       }
     }
@@ -231,8 +232,9 @@ function rng(seed) {
 // Sites in a seeded random order, one mutant each (picked at random among the site's), no file
 // above 20 % of the sample; when the files cannot fill the sample under that cap, the rest is
 // filled in order and the report says so.
-function sample(mutants, n, seed) {
+function sample(all, n, seed) {
   const rand = rng(seed);
+  const mutants = all.filter(m => !m.faultOnly);
   const bySite = new Map();
   for (const m of mutants) { if (!bySite.has(m.site)) bySite.set(m.site, []); bySite.get(m.site).push(m); }
   const sites = [...bySite.keys()];
@@ -508,6 +510,7 @@ async function runMutant(o, m, builder, profMap, state, workDir) {
   const res = { id: m.id, site: m.site, file: m.file, fn: m.fn, line: m.line, cls: m.cls, covers: m.covers,
     peers: m.peers, diff: m.diff, started: new Date().toISOString() };
   const t0 = Date.now();
+  if (m.faultOnly) { res.outcome = 'fault-only'; return finish(res, t0); }
   const b = builder.mutant(m, m.peers);
   if (!b.ok) { res.outcome = 'did-not-build'; res.log = b.log.slice(0, 4000); return finish(res, t0); }
   if (b.same) { res.outcome = 'equivalent-object'; return finish(res, t0); }
@@ -580,6 +583,7 @@ function summarize(state, eq) {
     declaredEquivalent: declared.length,
     declaredEquivalentShare: state.sample.length ? declared.length / state.sample.length : 0,
     equivalentObject: count(r => r.outcome === 'equivalent-object'),
+    faultOnly: count(r => r.outcome === 'fault-only'),
     didNotBuild: count(r => r.outcome === 'did-not-build'),
     killed: count(r => r.outcome === 'killed'),
     timedOut: count(r => r.outcome === 'timed-out'),
@@ -615,6 +619,7 @@ function writeReport(dir, state, eq) {
   L.push(`| timed out | ${s.timedOut} |`, `| survived | ${s.survived} |`);
   L.push(`| did not build (not counted) | ${s.didNotBuild} |`);
   L.push(`| equivalent: identical object code (not counted) | ${s.equivalentObject} |`);
+  if (s.faultOnly) L.push(`| evaluated only under a fault switch (not counted; a new sample never picks one) | ${s.faultOnly} |`);
   L.push(`| equivalent: declared in equivalent.tsv (not counted) | ${s.declaredEquivalent} (${pct(s.declaredEquivalentShare)}) |`, '');
   L.push('## By operator', '', '| operator | killed by covering | killed other | timed out | survived | did not build | equivalent |', '|---|---|---|---|---|---|---|');
   for (const c of CLASSES) {
@@ -826,7 +831,7 @@ async function main() {
   if (o.list) {
     const eq = loadEquivalents(o.equivalent);
     for (const m of enumerate(loadScope(o.scope)))
-      process.stdout.write(`${m.id}\t${m.covers.join(' ')}\t${m.file}:${m.line}\t${m.orig.replace(/\s+/g, ' ').slice(0, 60)} -> ${m.text.replace(/\s+/g, ' ').trim().slice(0, 60)}${eq.has(m.id) ? '\t(declared equivalent)' : ''}\n`);
+      process.stdout.write(`${m.id}\t${m.covers.join(' ')}\t${m.file}:${m.line}\t${m.orig.replace(/\s+/g, ' ').slice(0, 60)} -> ${m.text.replace(/\s+/g, ' ').trim().slice(0, 60)}${eq.has(m.id) ? '\t(declared equivalent)' : ''}${m.faultOnly ? '\t(only under a fault switch: never sampled)' : ''}\n`);
     process.exit(0);
   }
   if (o.smoke) process.exit(await mainSmoke(o));

@@ -197,7 +197,7 @@ function isDeclSize(toks, i) {
 function sitesOf(src, toks, fn) {
   const sites = [];
   const count = {};
-  const add = (cls, s, e, line, mutants) => {
+  let add = (cls, s, e, line, mutants) => {
     count[cls] = (count[cls] || 0) + 1;
     sites.push({ cls, k: count[cls], s, e, line, orig: src.slice(s, e), mutants });
   };
@@ -235,9 +235,16 @@ function sitesOf(src, toks, fn) {
     if (!toks[th]) continue;
     faultOnly.push([th, toks[th].v === '{' ? matching(toks, th) : statementEnd(toks, th, b)]);
   }
+  const faultConj = faultConjuncts(toks, a, b);
+  const add0 = add;
+  const addAt = (i) => (cls, s0, e0, line, mutants) => {
+    add0(cls, s0, e0, line, mutants);
+    if (faultConj.some(([x, y]) => i >= x && i <= y)) sites[sites.length - 1].faultOnly = true;
+  };
   for (let i = a; i < b; i++) {
     const t = toks[i];
     const prev = toks[i - 1], next = toks[i + 1];
+    add = addAt(i);
     const fo = faultOnly.find(([x, y]) => i >= x && i <= y);
     if (fo) { i = fo[1]; continue; }
     if (t.t === 'punct') {
@@ -334,6 +341,41 @@ function sitesOf(src, toks, fn) {
     }
   }
   return sites;
+}
+
+// The conjuncts a fault switch guards: in `has_fault(r, "x") && A && B` (or `(faults & F) != 0
+// && A`), A and B are evaluated only while that fault is on, which a mutant run never has. The
+// token ranges [first, last] from the `&&` after a term naming a fault (not negated) to the end
+// of that chain of `&&` (a `||`, `?`, `,`, `;` or the closing parenthesis at its depth). Their
+// sites keep their numbers (ids stay stable) and are flagged faultOnly: never sampled, and
+// reported apart when an older sample names one.
+function faultConjuncts(toks, a, b) {
+  const out = [];
+  const depthAt = [];
+  let d = 0;
+  for (let i = a; i < b; i++) {
+    const x = toks[i];
+    if (x.t === 'punct' && (x.v === '(' || x.v === '[' || x.v === '{')) { depthAt[i] = d; d++; continue; }
+    if (x.t === 'punct' && (x.v === ')' || x.v === ']' || x.v === '}')) { d--; depthAt[i] = d; continue; }
+    depthAt[i] = d;
+  }
+  const ENDS = new Set(['||', '?', ',', ';', ':', '=']);
+  for (let i = a; i < b; i++) {
+    const x = toks[i];
+    if (!(x.t === 'punct' && x.v === '&&')) continue;
+    const dd = depthAt[i];
+    // the term before this && at its depth
+    let k = i - 1;
+    while (k >= a && !(depthAt[k] === dd && toks[k].t === 'punct' && (ENDS.has(toks[k].v) || toks[k].v === '&&' ||
+      toks[k].v === '(' && depthAt[k] === dd - 1)) && !(depthAt[k] < dd)) k--;
+    const term = toks.slice(k + 1, i);
+    if (!term.length || term[0].v === '!') continue;
+    if (!term.some(t => t.t === 'id' && /fault/i.test(t.v))) continue;
+    let e = i + 1;
+    while (e < b && !(depthAt[e] < dd) && !(depthAt[e] === dd && toks[e].t === 'punct' && ENDS.has(toks[e].v))) e++;
+    out.push([i + 1, e - 1]);
+  }
+  return out;
 }
 
 module.exports = { lex, functions, sitesOf, matching, RSC_SWAP };

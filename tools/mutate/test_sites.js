@@ -56,6 +56,16 @@ assert.deepStrictEqual(by('check').map(s => s.mutants[0].text), [
 ]);
 // nothing inside the branch only a fault switch enters; its condition still counts
 assert.ok(!sites.some(s => s.orig === '4107' || s.orig === '<'));
+// the conjunct after a fault switch (n > 1 in has_fault(...) && n > 1) is evaluated only with
+// the fault on: flagged, numbered as before; the conjunct after a negated switch is not
+assert.deepStrictEqual(sites.filter(s => s.faultOnly).map(s => s.cls + ':' + s.orig), ['rel:>', 'const:1']);
+assert.ok(!by('str')[0].faultOnly);
+const src2 = 'static int f(int a, int b) { int x = a && has_fault(r, "y") && b == 2 && c < 3 || a > 4; return (faults & 8) != 0 && (b <= 1); }';
+const t2 = S.lex(src2);
+const s2 = S.sitesOf(src2, t2, S.functions(t2)[0]);
+// (the && right after the switch is not: as || it would let the rest through without the fault)
+assert.deepStrictEqual(s2.filter(s => s.faultOnly).map(s => s.orig), ['==', '2', '&&', '<', '3', '<=', '1']);
+assert.ok(s2.some(s => s.orig === '>' && !s.faultOnly));   // after the ||: always evaluated
 // a mutant applied keeps the rest of the file byte for byte
 const m = by('rsc')[0];
 const out = src.slice(0, m.s) + m.mutants[0].text + src.slice(m.e);
