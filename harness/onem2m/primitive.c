@@ -300,12 +300,15 @@ static void take_m2m_option(m2m_prim *out, int lo, const cm_option *o, int *seen
         problem(problems, plen, "repeated %s option (%u): the first one is used", name, o->num);
         return;
     }
-    if (opt_spec[lo].is_uint && o->len > opt_spec[lo].max)
+    if (opt_spec[lo].is_uint && o->len > opt_spec[lo].max) {
         problem(problems, plen, "%s option (%u) is not a uint of at most %u bytes (%u bytes)",
                 name, o->num, opt_spec[lo].max, o->len);
-    else if (o->len < opt_spec[lo].min || o->len > opt_spec[lo].max)
+        if (!out->bad_length) out->bad_length = o->num;
+    } else if (o->len < opt_spec[lo].min || o->len > opt_spec[lo].max) {
         problem(problems, plen, "%s option (%u) has length %u outside %u..%u", name, o->num,
                 o->len, opt_spec[lo].min, opt_spec[lo].max);
+        if (!out->bad_length) out->bad_length = o->num;
+    }
     if (!opt_spec[lo].is_uint && o->len && memchr(o->val, 0, o->len))
         problem(problems, plen, "%s option (%u) contains a NUL byte", name, o->num);
     switch (lo) {
