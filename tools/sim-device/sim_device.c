@@ -62,10 +62,11 @@ int has_fault(const sim *s, const char *name)
 }
 
 /* 1 when the request must be refused for its options (see on_request). A oneM2M option
- * (all critical) whose length is outside its range counts as unrecognized (RFC 7252 §5.4.3). */
+ * (all critical) whose length is outside its range, and a second Accept or oneM2M option,
+ * count as unrecognized (RFC 7252 §5.4.3, §5.4.5). */
 static int reject_options(const sim *s, const cm_msg *req, const m2m_prim *pr)
 {
-    if ((m2m_unknown_critical(req, &s->p->options) || pr->bad_length) && !has_fault(s, "ignore-critical-option"))
+    if ((m2m_unknown_critical(req, &s->p->options) || pr->unrecognized) && !has_fault(s, "ignore-critical-option"))
         return 1;
     if (has_fault(s, "reject-bad-elective"))
         for (size_t i = 0; i < req->nopts; i++)
