@@ -232,7 +232,7 @@ int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, cha
     }
     cm_msg m;
     cm_msg_init(&m);
-    m.type = o->non ? CM_NON : CM_CON;
+    m.type = o->type >= CM_CON && o->type <= CM_RST ? (uint8_t)o->type : CM_CON;
     if (m2m_request_to_coap(req, &w->p->options, &m) < 0) {
         snprintf(err, errlen, "the request cannot be mapped to CoAP");
         cm_msg_free(&m);

@@ -84,7 +84,9 @@ typedef struct wire_send_opts {
     size_t olen[WIRE_MAX_OPTS];
     int repeat;              /* > 1: the identical message again, each copy a new record, as a
                               * retransmission whose ACK was lost (RFC 7252 §4.5) */
-    int non;                 /* a NON request instead of a CON (RFC 7252 §4.3) */
+    int type;                /* the message type: CM_CON (0, the default), CM_NON (RFC 7252 §4.3),
+                              * or CM_ACK / CM_RST carrying the request, which the IUT must
+                              * silently ignore (§4.2) */
     unsigned sa;             /* with secure = 1: that association (its "sa" number) while it is up;
                               * 0 = the newest */
 } wire_send_opts;
