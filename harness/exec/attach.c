@@ -129,7 +129,7 @@ static int delete_once(exec *x, const char *to, const char *fr, int secure, unsi
     req.rqi = xstrdup(rqi);
     req.rvi = xstrdup(m2m_release_rvi(x->p->release));
     m2m_prim_serialize(&req, x->p->content_format);
-    wire_send_opts so = { secure, 0, NULL, 0, 1, 0, sa };
+    wire_send_opts so = { .secure = secure, .repeat = 1, .sa = sa };
     answer_wait a = { x, rqi, x->tl.n, -1 };
     int r = wire_send_request(x->w, &req, &so, err, errlen);
     if (r < 0 && secure && sa) {   /* that association is gone: the newest one */

@@ -265,16 +265,17 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     char err[256];
     m2m_prim req;
     m2m_prim_init(&req);
-    int secure = 1, repeat = 1, non = 0;
-    uint16_t onum = 0;     /* an extra raw option (option="NUM:HEX"), 0 = none */
-    uint8_t *oval = NULL;
-    size_t olen = 0;
+    int secure = 1, repeat = 1, type = CM_CON;
+    _Static_assert(WIRE_MAX_OPTS == CM_OPTSPEC_MAX, "a send carries every option validate lets a test list");
+    wire_send_opts so = { .repeat = 1 };   /* extra raw options: option="NUM:HEX NUM:HEX" */
+    uint8_t *oval[WIRE_MAX_OPTS];
     for (size_t i = 0; i < s->send.n; i++) {
         const kv *f = &s->send.items[i];
         char *val = vars_expand(&x->v, f->value, err, sizeof err);
         if (!val) {
             verdict_set(&x->vs, VERDICT_ERROR, "step at line %d: %s", s->line, err);
             m2m_prim_free(&req);
+            for (size_t k = 0; k < so.nopt; k++) free(oval[k]);
             return;
         }
         if (!strcmp(f->key, "op")) req.op = m2m_op_parse(val);
@@ -285,9 +286,12 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
         else if (!strcmp(f->key, "secure")) secure = !strcmp(val, "old") ? 2 : strcmp(val, "false") != 0;
         else if (!strcmp(f->key, "repeat")) repeat = atoi(val);
-        else if (!strcmp(f->key, "type")) non = !strcasecmp(val, "NON");
+        else if (!strcmp(f->key, "type"))
+            type = !strcasecmp(val, "NON") ? CM_NON : !strcasecmp(val, "ACK") ? CM_ACK : !strcasecmp(val, "RST") ? CM_RST : CM_CON;
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
-        else if (!strcmp(f->key, "option") && cm_optspec_parse(val, &onum, &oval, &olen, err, sizeof err) < 0) onum = 0;
+        else if (!strcmp(f->key, "option") &&
+                 cm_optspec_parse_list(val, WIRE_MAX_OPTS, so.onum, oval, so.olen, &so.nopt, err, sizeof err) == 0)
+            for (size_t k = 0; k < so.nopt; k++) so.oval[k] = oval[k];
         free(val);
     }
     /* rqi="" sends a request without rqi (to see the IUT refuse it, R-BIND-06). */
@@ -313,13 +317,17 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     }
     m2m_prim_serialize(&req, x->p->content_format);   /* <coap content-format>: 10001, 50, 10014, 41 */
     /* ... and asks for XML back, unless the test sets its own Accept (option="17:...") */
-    if (m2m_cf_is_xml(x->p->content_format) && onum != CM_OPT_ACCEPT) req.accept = x->p->content_format;
-    wire_send_opts so = { secure, onum, oval, olen, repeat, non, 0 };
+    int own_accept = 0;
+    for (size_t k = 0; k < so.nopt; k++) own_accept |= so.onum[k] == CM_OPT_ACCEPT;
+    if (m2m_cf_is_xml(x->p->content_format) && !own_accept) req.accept = x->p->content_format;
+    so.secure = secure;
+    so.repeat = repeat;
+    so.type = type;
     if (wire_send_request(x->w, &req, &so, err, sizeof err) < 0) step_failed(x, ph, s, err);
-    else step_log(x, s, "send %s %s to %s (%s)%s", non ? "NON" : "CON", m2m_op_name(req.op), req.to ? req.to : "?",
+    else step_log(x, s, "send %s %s to %s (%s)%s", type == CM_NON ? "NON" : type == CM_ACK ? "ACK" : type == CM_RST ? "RST" : "CON", m2m_op_name(req.op), req.to ? req.to : "?",
                   secure == 2 ? "old epoch" : secure ? "secure" : "plain", repeat > 1 ? ", the identical message repeated" : "");
     m2m_prim_free(&req);
-    free(oval);
+    for (size_t k = 0; k < so.nopt; k++) free(oval[k]);
 }
 
 typedef struct reverse_wait { exec *x; size_t from; long hit; } reverse_wait;

@@ -232,13 +232,13 @@ int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, cha
     }
     cm_msg m;
     cm_msg_init(&m);
-    m.type = o->non ? CM_NON : CM_CON;
+    m.type = o->type >= CM_CON && o->type <= CM_RST ? (uint8_t)o->type : CM_CON;
     if (m2m_request_to_coap(req, &w->p->options, &m) < 0) {
         snprintf(err, errlen, "the request cannot be mapped to CoAP");
         cm_msg_free(&m);
         return -1;
     }
-    if (o->onum) cm_msg_add_opt(&m, o->onum, o->oval, o->olen);
+    for (size_t i = 0; i < o->nopt && i < WIRE_MAX_OPTS; i++) cm_msg_add_opt(&m, o->onum[i], o->oval[i], o->olen[i]);
     int r = coap_ep_request(node_ep(w->node), &target->link, &m, on_send_response, NULL);
     /* The same message again (same message id, token, bytes): each copy a new DTLS record,
      * so the IUT's CoAP layer, not DTLS replay protection, has to see the duplicate. */

@@ -73,15 +73,20 @@ void wire_forget_registrations(wire *w);
  * it on them (up) when it is not there yet; else NULL until then. */
 struct net_link *wire_link(wire *w, int attach);
 /* How wire_send_request sends. */
+#define WIRE_MAX_OPTS 4
 typedef struct wire_send_opts {
     int secure;              /* 0 plain CoAP to the address the IUT last used (or the profile's),
                               * 1 its newest association, 2 the one dropped last (old epoch) */
-    uint16_t onum;           /* one extra raw option (0 = none), maybe one the IUT must refuse */
-    const uint8_t *oval;
-    size_t olen;
+    size_t nopt;             /* extra raw options, added in this order after the request's own
+                              * (maybe ones the IUT must refuse, or a second Accept) */
+    uint16_t onum[WIRE_MAX_OPTS];
+    const uint8_t *oval[WIRE_MAX_OPTS];
+    size_t olen[WIRE_MAX_OPTS];
     int repeat;              /* > 1: the identical message again, each copy a new record, as a
                               * retransmission whose ACK was lost (RFC 7252 §4.5) */
-    int non;                 /* a NON request instead of a CON (RFC 7252 §4.3) */
+    int type;                /* the message type: CM_CON (0, the default), CM_NON (RFC 7252 §4.3),
+                              * or CM_ACK / CM_RST carrying the request, which the IUT must
+                              * silently ignore (§4.2) */
     unsigned sa;             /* with secure = 1: that association (its "sa" number) while it is up;
                               * 0 = the newest */
 } wire_send_opts;

@@ -23,3 +23,31 @@ int cm_optspec_parse(const char *spec, uint16_t *num, uint8_t **val, size_t *len
     *num = (uint16_t)n;
     return 0;
 }
+
+int cm_optspec_parse_list(const char *spec, size_t max, uint16_t *nums, uint8_t **vals, size_t *lens, size_t *n,
+                          char *err, size_t errlen)
+{
+    *n = 0;
+    const char *p = spec;
+    for (;;) {
+        size_t w = strcspn(p, " ");
+        if (*n == max) {
+            snprintf(err, errlen, "more than %zu options", max);
+            break;
+        }
+        char *one = strndup(p, w);
+        char why[128] = "out of memory";
+        int rc = one ? cm_optspec_parse(one, &nums[*n], &vals[*n], &lens[*n], why, sizeof why) : -1;
+        free(one);
+        if (rc < 0) {
+            snprintf(err, errlen, "option %zu: %s", *n + 1, why);
+            break;
+        }
+        (*n)++;
+        if (!p[w]) return 0;
+        p += w + 1;
+    }
+    for (size_t i = 0; i < *n; i++) free(vals[i]);
+    *n = 0;
+    return -1;
+}

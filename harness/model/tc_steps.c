@@ -260,16 +260,18 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
     copy_attrs(n, send_attrs, &st->send);
     if (!kvlist_get(&st->send, "op")) tc_err(c, n, "<send> needs op=\"...\"");
     const char *opt = kvlist_get(&st->send, "option");
-    uint16_t onum;
-    uint8_t *oval;
-    size_t olen;
-    char oerr[128];
-    if (opt && cm_optspec_parse(opt, &onum, &oval, &olen, oerr, sizeof oerr) < 0)
+    uint16_t onum[CM_OPTSPEC_MAX];
+    uint8_t *oval[CM_OPTSPEC_MAX];
+    size_t olen[CM_OPTSPEC_MAX], nopt;
+    char oerr[160];
+    if (opt && cm_optspec_parse_list(opt, CM_OPTSPEC_MAX, onum, oval, olen, &nopt, oerr, sizeof oerr) < 0)
         tc_err(c, n, "<send option=\"%s\">: %s", opt, oerr);
-    else if (opt) free(oval);
+    else if (opt)
+        for (size_t i = 0; i < nopt; i++) free(oval[i]);
     const char *type = kvlist_get(&st->send, "type");
-    if (type && strcasecmp(type, "CON") != 0 && strcasecmp(type, "NON") != 0)
-        tc_err(c, n, "<send type=\"%s\">: expected CON or NON", type);
+    if (type && strcasecmp(type, "CON") != 0 && strcasecmp(type, "NON") != 0 && strcasecmp(type, "ACK") != 0 &&
+        strcasecmp(type, "RST") != 0)
+        tc_err(c, n, "<send type=\"%s\">: expected CON, NON, ACK or RST", type);
     const char *rep = kvlist_get(&st->send, "repeat");
     if (rep && (atoi(rep) < 1 || atoi(rep) > 5 || strspn(rep, "0123456789") != strlen(rep)))
         tc_err(c, n, "<send repeat=\"%s\">: expected 1 to 5", rep);

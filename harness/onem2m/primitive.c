@@ -298,14 +298,18 @@ static void take_m2m_option(m2m_prim *out, int lo, const cm_option *o, int *seen
     const char *name = m2m_opt_name((m2m_opt)lo);
     if (seen[lo]++) {
         problem(problems, plen, "repeated %s option (%u): the first one is used", name, o->num);
+        if (!out->unrecognized) out->unrecognized = o->num;
         return;
     }
-    if (opt_spec[lo].is_uint && o->len > opt_spec[lo].max)
+    if (opt_spec[lo].is_uint && o->len > opt_spec[lo].max) {
         problem(problems, plen, "%s option (%u) is not a uint of at most %u bytes (%u bytes)",
                 name, o->num, opt_spec[lo].max, o->len);
-    else if (o->len < opt_spec[lo].min || o->len > opt_spec[lo].max)
+        if (!out->unrecognized) out->unrecognized = o->num;
+    } else if (o->len < opt_spec[lo].min || o->len > opt_spec[lo].max) {
         problem(problems, plen, "%s option (%u) has length %u outside %u..%u", name, o->num,
                 o->len, opt_spec[lo].min, opt_spec[lo].max);
+        if (!out->unrecognized) out->unrecognized = o->num;
+    }
     if (!opt_spec[lo].is_uint && o->len && memchr(o->val, 0, o->len))
         problem(problems, plen, "%s option (%u) contains a NUL byte", name, o->num);
     switch (lo) {
@@ -426,6 +430,7 @@ int m2m_from_coap(const cm_msg *m, const m2m_optmap *map, m2m_prim *out,
             if (out->cf < 0) out->cf = opt_int(o);
         } else if (o->num == CM_OPT_ACCEPT) {
             if (out->accept < 0) out->accept = opt_int(o);
+            else if (!out->unrecognized) out->unrecognized = o->num;   /* Accept is not repeatable */
         } else if (o->num == CM_OPT_URI_QUERY) {
             int q = query_op(o);
             if (q < 0) problem(problems, plen, "Uri-Query op has no valid operation");

@@ -26,6 +26,10 @@ typedef struct m2m_prim {
     char *pc;            /* content (payload text), NULL = none */
     size_t pclen;
     char *location;      /* responses: Location-Path joined with '/', NULL = none */
+    unsigned unrecognized; /* the first option a receiver treats like an unrecognized
+                            * critical one, 0 = none: a oneM2M option whose length is outside
+                            * its range (TS-0008 Table 6.2.2.4.0-1; RFC 7252 §5.4.3), a second
+                            * Accept or oneM2M option (none is repeatable; RFC 7252 §5.4.5) */
 } m2m_prim;
 
 void m2m_prim_init(m2m_prim *p);

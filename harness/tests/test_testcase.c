@@ -229,9 +229,10 @@ static void test_bad_durations(void)
                  "<await within=\"99999999999m\">: not a duration");
     expect_error(HEAD "    <wait for=\"0s\"/>\n" TAIL, SCHEMA, 7, "greater than 0");
     expect_error(HEAD "    <wait for=\"soon\"/>\n" TAIL, NULL, 7, "not a duration");
-    /* <send type>: CON or NON, checked by the loader too (the schema's coapType allows ACK) */
-    expect_error(HEAD "    <send op=\"retrieve\" to=\"x\" type=\"ACK\"/>\n" TAIL, NULL, 7,
-                 "<send type=\"ACK\">: expected CON or NON");
+    /* <send type>: CON, NON, or ACK / RST carrying the request (which the IUT must ignore),
+     * checked by the loader too */
+    expect_error(HEAD "    <send op=\"retrieve\" to=\"x\" type=\"FIN\"/>\n" TAIL, NULL, 7,
+                 "<send type=\"FIN\">: expected CON, NON, ACK or RST");
 }
 
 static void test_bad_id_and_covers(void)

@@ -61,10 +61,13 @@ int has_fault(const sim *s, const char *name)
     return strcmp(s->kind, "ae") == 0 && strncmp(s->fault, "ae-", 3) == 0 && strcmp(s->fault + 3, name) == 0;
 }
 
-/* 1 when the request must be refused for its options (see on_request). */
-static int reject_options(const sim *s, const cm_msg *req)
+/* 1 when the request must be refused for its options (see on_request). A oneM2M option
+ * (all critical) whose length is outside its range, and a second Accept or oneM2M option,
+ * count as unrecognized (RFC 7252 §5.4.3, §5.4.5). */
+static int reject_options(const sim *s, const cm_msg *req, const m2m_prim *pr)
 {
-    if (m2m_unknown_critical(req, &s->p->options) && !has_fault(s, "ignore-critical-option")) return 1;
+    if ((m2m_unknown_critical(req, &s->p->options) || pr->unrecognized) && !has_fault(s, "ignore-critical-option"))
+        return 1;
     if (has_fault(s, "reject-bad-elective"))
         for (size_t i = 0; i < req->nopts; i++)
             if (!(req->opts[i].num & 1) && !cm_opt_length_ok(req->opts[i].num, req->opts[i].len)) return 1;
@@ -83,7 +86,7 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     problems[0] = '\0';
     m2m_from_coap(req, &s->p->options, &pr, problems, sizeof problems);
     if (!pr.rqi && has_fault(s, "crash-on-missing-rqi")) abort();
-    if (reject_options(s, req)) {
+    if (reject_options(s, req, &pr)) {
         /* RFC 7252 §5.4.1: an unknown critical option in a CON is answered 4.02, in a NON
          * rejected; an elective one the device cannot use is ignored (unless a fault says) */
         if (req->type == CM_CON) {
