@@ -343,14 +343,15 @@ function sitesOf(src, toks, fn) {
   return sites;
 }
 
-// The conjuncts a fault switch guards: in `has_fault(r, "x") && A && B` (or `(faults & F) != 0
-// && A`), A and B are evaluated only while that fault is on, which a mutant run never has. The
-// token ranges [first, last] from the `&&` after a term naming a fault (not negated) to the end
-// of that chain of `&&` (a `||`, `?`, `,`, `;` or the closing parenthesis at its depth). Their
-// sites keep their numbers (ids stay stable) and are flagged faultOnly: never sampled, and
-// reported apart when an older sample names one.
+// The operands a fault switch makes irrelevant: in a chain `A && has_fault(r, "x") && B` (or
+// `(faults & F) != 0`), without the fault B is never evaluated and A's value does not matter
+// (the chain is false whatever it is) as long as A has no side effect. A mutant run never has
+// a fault on, so the tokens of B, and of A when it is pure (no call but a string comparison,
+// no assignment), are returned as [first, last] ranges. The chain's own `&&` operators are not:
+// turned into `||` they change what happens without the fault. Their sites keep their numbers
+// (ids stay stable) and are flagged faultOnly: never sampled, reported apart when an older
+// sample names one.
 function faultConjuncts(toks, a, b) {
-  const out = [];
   const depthAt = [];
   let d = 0;
   for (let i = a; i < b; i++) {
@@ -359,21 +360,38 @@ function faultConjuncts(toks, a, b) {
     if (x.t === 'punct' && (x.v === ')' || x.v === ']' || x.v === '}')) { d--; depthAt[i] = d; continue; }
     depthAt[i] = d;
   }
-  const ENDS = new Set(['||', '?', ',', ';', ':', '=']);
+  const ENDS = new Set(['||', '?', ',', ';', ':', '=', 'return']);
+  const ends = (k, dd) => depthAt[k] < dd || (depthAt[k] === dd && ENDS.has(toks[k].v));
+  const PURE_CALLS = /^(strn?(case)?cmp|strlen|sizeof)$/;
+  const pure = (ts) => !ts.some((t, j) => (t.t === 'id' && ts[j + 1] && ts[j + 1].v === '(' && !PURE_CALLS.test(t.v)) ||
+    (t.t === 'punct' && /^([-+*/%&|^]?=|<<=|>>=|\+\+|--)$/.test(t.v) && t.v !== '==' && t.v !== '!=' && t.v !== '<=' && t.v !== '>='));
+  const out = [];
+  const seen = new Set();
   for (let i = a; i < b; i++) {
-    const x = toks[i];
-    if (!(x.t === 'punct' && x.v === '&&')) continue;
+    if (!(toks[i].t === 'punct' && toks[i].v === '&&') || seen.has(i)) continue;
     const dd = depthAt[i];
-    // the term before this && at its depth
-    let k = i - 1;
-    while (k >= a && !(depthAt[k] === dd && toks[k].t === 'punct' && (ENDS.has(toks[k].v) || toks[k].v === '&&' ||
-      toks[k].v === '(' && depthAt[k] === dd - 1)) && !(depthAt[k] < dd)) k--;
-    const term = toks.slice(k + 1, i);
-    if (!term.length || term[0].v === '!') continue;
-    if (!term.some(t => t.t === 'id' && /fault/i.test(t.v))) continue;
-    let e = i + 1;
-    while (e < b && !(depthAt[e] < dd) && !(depthAt[e] === dd && toks[e].t === 'punct' && ENDS.has(toks[e].v))) e++;
-    out.push([i + 1, e - 1]);
+    let cs = i - 1;
+    while (cs >= a && !ends(cs, dd)) cs--;
+    let ce = i + 1;
+    while (ce < b && !ends(ce, dd)) ce++;
+    // the chain's operands, between its top-level &&
+    const ops = [];
+    let st = cs + 1;
+    for (let k = cs + 1; k <= ce; k++) {
+      if (k === ce || (depthAt[k] === dd && toks[k].t === 'punct' && toks[k].v === '&&')) {
+        if (k < ce) seen.add(k);
+        ops.push([st, k - 1]);
+        st = k + 1;
+      }
+    }
+    const isFault = ([x, y]) => y >= x && toks[x].v !== '!' &&
+      toks.slice(x, y + 1).some(t => t.t === 'id' && /fault/i.test(t.v));
+    const first = ops.findIndex(isFault);
+    if (first < 0) continue;
+    ops.forEach(([x, y], j) => {
+      if (j === first || y < x) return;
+      if (j > first || pure(toks.slice(x, y + 1))) out.push([x, y]);
+    });
   }
   return out;
 }

@@ -56,16 +56,21 @@ assert.deepStrictEqual(by('check').map(s => s.mutants[0].text), [
 ]);
 // nothing inside the branch only a fault switch enters; its condition still counts
 assert.ok(!sites.some(s => s.orig === '4107' || s.orig === '<'));
-// the conjunct after a fault switch (n > 1 in has_fault(...) && n > 1) is evaluated only with
-// the fault on: flagged, numbered as before; the conjunct after a negated switch is not
+// the operands a fault switch makes irrelevant (n > 1 in has_fault(...) && n > 1: evaluated
+// only with the fault on) are flagged, numbered as before; not those of a negated switch
 assert.deepStrictEqual(sites.filter(s => s.faultOnly).map(s => s.cls + ':' + s.orig), ['rel:>', 'const:1']);
 assert.ok(!by('str')[0].faultOnly);
-const src2 = 'static int f(int a, int b) { int x = a && has_fault(r, "y") && b == 2 && c < 3 || a > 4; return (faults & 8) != 0 && (b <= 1); }';
+const src2 = 'static int f(int a, int b) { int x = a && has_fault(r, "y") && b == 2 && c < 3 || a > 4; ' +
+  'if (strcmp(s, "pvs") == 0 && (faults & 2)) x(); if (take(s) == 1 && has_fault(r, "z")) y(); return (faults & 8) != 0 && (b <= 1); }';
 const t2 = S.lex(src2);
 const s2 = S.sitesOf(src2, t2, S.functions(t2)[0]);
-// (the && right after the switch is not: as || it would let the rest through without the fault)
-assert.deepStrictEqual(s2.filter(s => s.faultOnly).map(s => s.orig), ['==', '2', '&&', '<', '3', '<=', '1']);
-assert.ok(s2.some(s => s.orig === '>' && !s.faultOnly));   // after the ||: always evaluated
+// after the switch: b == 2, c < 3 and (b <= 1); before it: the pure strcmp(...) == 0, not
+// take(s) == 1 (a call that may change state); the chains' own && are never flagged (as ||
+// they would let the rest through without the fault), nor what follows the || (a > 4)
+assert.deepStrictEqual(s2.filter(s => s.faultOnly).map(s => s.orig), ['==', '2', '<', '3', 'strcmp(s, "pvs")', '==', '0', '<=', '1']);
+assert.ok(s2.filter(s => s.orig === '&&').every(s => !s.faultOnly));
+assert.ok(s2.some(s => s.orig === '>' && !s.faultOnly));
+assert.ok(s2.some(s => s.orig === '1' && s.line === 1 && !s.faultOnly && src2.slice(s.s - 3, s.s) === '== '));   // take(s) == 1;
 // a mutant applied keeps the rest of the file byte for byte
 const m = by('rsc')[0];
 const out = src.slice(0, m.s) + m.mutants[0].text + src.slice(m.e);
