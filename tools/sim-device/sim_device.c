@@ -111,7 +111,10 @@ static void on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void
     if (rsp.rsc == 4004 && pr.accept >= 0 && pr.accept != M2M_CF_RES_JSON &&
         pr.accept != M2M_CF_RES_XML && !has_fault(s, "ignore-accept"))
         rsp.rsc = 5207;
-    if (rsp.rsc == 4004 && s->res && devres_handle(s->res, &pr, &rsp)) m2m_prim_serialize(&rsp, s->p->content_format);
+    /* TS-0008 §6.2.2.2: a content format named in Accept that the device serves is the one
+     * it answers in; without Accept, the profile's own */
+    if (rsp.rsc == 4004 && s->res && devres_handle(s->res, &pr, &rsp))
+        m2m_prim_serialize(&rsp, pr.accept >= 0 ? pr.accept : s->p->content_format);
     else { rsp.rqi = xstrdup(pr.rqi); rsp.rvi = xstrdup(pr.rvi); }   /* no rvi toward Release 1 */
     if (m2m_response_to_coap(&rsp, &s->p->options, &out) == 0) {
         if (has_fault(s, "no-rsc-option")) {
