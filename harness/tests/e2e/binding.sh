@@ -31,8 +31,21 @@ xml)
     && ok "the device's RETRIEVE accepts 10014" || fail "no RETRIEVE with Accept 10014 in $tl"
   grep -q 'msg.tx .*rsc=2000 .*<m2m:cb .*cf=10014' "$tl" \
     && ok "the CSEBase comes back as m2m:cb in XML" || fail "the 2000 answer to the RETRIEVE is not an XML m2m:cb in $tl"
-  json=$(grep -l 'cf=10001' "$work"/reports/latest/timelines/*.txt)
-  [ -z "$json" ] && ok "no JSON content (cf 10001) in any timeline" || fail "JSON content (cf 10001) in: $json"
+  # JSON only where the harness asked for it: a response whose request (same rqi) had Accept
+  # 10001 (TC_SEC_BIND_004 reads a container in both formats)
+  json=""
+  for f in "$work"/reports/latest/timelines/*.txt; do
+    while read -r line; do
+      rqi=$(sed -n 's/.* rqi=\([^ ]*\).*/\1/p' <<< "$line")
+      if [ -z "$rqi" ] || ! grep -q " msg.tx .* rqi=$rqi .*accept=10001" "$f" || ! grep -q ' msg.rx ' <<< "$line"; then
+        json="$json ${f##*/}"
+      fi
+    done < <(grep 'cf=10001' "$f")
+  done
+  [ -z "$json" ] && ok "no JSON content (cf 10001) in any timeline but answers to a request with Accept 10001" \
+    || fail "JSON content (cf 10001) not asked for in:$json"
+  grep -q ' msg.rx .*rqi=bind-accept-json .*cf=10001' "$work"/reports/latest/timelines/TC_SEC_BIND_004.txt \
+    && ok "a RETRIEVE with Accept 10001 is answered in JSON" || fail "no JSON answer to TC_SEC_BIND_004's Accept 10001"
   ;;
 *) echo "unknown case $case_name"; exit 2;;
 esac
