@@ -47,6 +47,7 @@ struct coap_ep {
     dedup_entry dedup[DEDUP_SLOTS];
     size_t dedup_next;
     int no_dedup;        /* fault injection: every duplicate is a new request */
+    int fault_requests_in_ack; /* fault injection: an ACK or RST carrying a request is executed */
     int separate;        /* answer CON requests with an empty ACK, then the response as a CON */
     pending *pend;
     /* answered lately; con_mid: the Message ID of a separate response that came as a CON,
@@ -88,6 +89,7 @@ void coap_ep_free(coap_ep *ep)
 }
 
 void coap_ep_set_dedup(coap_ep *ep, int on) { ep->no_dedup = !on; }
+void coap_ep_set_requests_in_ack(coap_ep *ep, int on) { ep->fault_requests_in_ack = on; }
 void coap_ep_set_separate(coap_ep *ep, int on) { ep->separate = on; }
 
 size_t coap_ep_pending(const coap_ep *ep)
@@ -263,7 +265,7 @@ void coap_ep_input(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t 
         if (m.type == CM_CON) send_empty(ep, link, CM_RST, m.mid);   /* CoAP ping */
         else handle_response(ep, link, &m);
     } else if (cls == 0) {
-        if (m.type == CM_ACK || m.type == CM_RST) {
+        if ((m.type == CM_ACK || m.type == CM_RST) && !ep->fault_requests_in_ack) {
             /* A request can only be CON or NON: an ACK/RST carrying one is ignored. */
         } else {
             dedup_entry *e = ep->no_dedup ? NULL : dedup_find(ep, link, m.mid);

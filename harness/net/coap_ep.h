@@ -61,6 +61,9 @@ int coap_ep_rsp_known(const coap_ep *ep, const cm_link *link, const cm_msg *m);
 /* Duplicate detection on (default) or off: off, a repeated CON is passed up again as a new
  * request (a reference peer's fault, never the harness). */
 void coap_ep_set_dedup(coap_ep *ep, int on);
+/* A reference peer's fault: an ACK or RST that carries a request is executed and answered
+ * like a CON instead of being silently ignored (RFC 7252 §4.2). Never the harness. */
+void coap_ep_set_requests_in_ack(coap_ep *ep, int on);
 /* Separate responses (RFC 7252 §5.2.2) on or off (default: piggybacked). An interop mode,
  * not a fault: both are correct, and a client must handle either. */
 void coap_ep_set_separate(coap_ep *ep, int on);

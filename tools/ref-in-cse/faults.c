@@ -48,6 +48,7 @@ const peer_fault ref_faults[] = {
     { "replay-outside-session", "answer a duplicate CON (the cached response) in a clear datagram, outside the DTLS session" },
     { "kpsaid-relative-only", "look PSK identities up by the relative part of the KpsaID, ignoring the Issuer-FQDN" },
     { "no-dedup", "no duplicate detection: a repeated CON (same Message ID) is executed again" },
+    { "requests-in-ack", "a request carried in an ACK or an RST is executed and answered instead of ignored" },
     { "ignore-non", "leave a NON request unanswered (only CON requests are served)" },
     { "sa2-before-register", "open the reverse association (SA2) on the registration request, before answering it" },
     { "sa2-other-credentials", "open SA2 under another PSK identity than SA1's" },

@@ -510,6 +510,7 @@ int main(int argc, char **argv)
     else if (r.hostile && hostile_in_dtls(r.hostile)) hostile_in_dtls_serve(r.loop, node_secure_sock(r.node), r.hostile);
     else if (node_serve_secure(r.node, &dp, NULL, err, sizeof err) < 0) { fprintf(stderr, "ref-in-cse: %s\n", err); return 1; }
     if (has_fault(&r, "no-dedup")) coap_ep_set_dedup(node_ep(r.node), 0);
+    if (has_fault(&r, "requests-in-ack")) coap_ep_set_requests_in_ack(node_ep(r.node), 1);
     coap_ep_set_separate(node_ep(r.node), o.separate);
     r.reg = registrar_new(p->iut_cse_id, p->iut_cse_base_name, p->release);
     registrar_set_format(r.reg, p->content_format);   /* when a request names none */

@@ -48,6 +48,7 @@ const peer_fault sim_faults[] = {
     { "enrol-cert-cn-only", "certificate-based enrolment with a certificate whose identity is only in the CN" },
     /* duplicates, identities and re-registration (tools/sim-device/devres.c, reassoc.c): */
     { "no-dedup", "no duplicate detection: a repeated CON is executed again and answered anew" },
+    { "requests-in-ack", "a request carried in an ACK or an RST is executed and answered instead of ignored" },
     { "psk-identity-not-kpsaid", "present the PSK identity without its @Issuer-FQDN part (not a KpsaID)" },
     { "no-reregister", "after a new association, skip the registration and go on with other primitives" },
     { "ae-wrong-fr", "as an AE, after registering, send its primitives with another AE-ID as From" },

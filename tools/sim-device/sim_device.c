@@ -568,6 +568,7 @@ int main(int argc, char **argv)
                                NULL, &s };
     s.node = node_new(s.loop, (coap_params){ p->ack_timeout_ns, p->max_retransmit }, &hooks);
     coap_ep_set_dedup(node_ep(s.node), !has_fault(&s, "no-dedup"));
+    coap_ep_set_requests_in_ack(node_ep(s.node), has_fault(&s, "requests-in-ack"));
     coap_ep_set_separate(node_ep(s.node), o.separate);
     char err[256];
     const char *bind_addr = a.bind ? a.bind : strchr(s.harness_addr, ':') ? "::1" : "127.0.0.1";
