@@ -266,7 +266,6 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     m2m_prim req;
     m2m_prim_init(&req);
     int secure = 1, repeat = 1, type = CM_CON;
-    _Static_assert(WIRE_MAX_OPTS == CM_OPTSPEC_MAX, "a send carries every option validate lets a test list");
     wire_send_opts so = { .repeat = 1 };   /* extra raw options: option="NUM:HEX NUM:HEX" */
     uint8_t *oval[WIRE_MAX_OPTS];
     for (size_t i = 0; i < s->send.n; i++) {
@@ -286,8 +285,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
         else if (!strcmp(f->key, "secure")) secure = !strcmp(val, "old") ? 2 : strcmp(val, "false") != 0;
         else if (!strcmp(f->key, "repeat")) repeat = atoi(val);
-        else if (!strcmp(f->key, "type"))
-            type = !strcasecmp(val, "NON") ? CM_NON : !strcasecmp(val, "ACK") ? CM_ACK : !strcasecmp(val, "RST") ? CM_RST : CM_CON;
+        else if (!strcmp(f->key, "type")) type = cm_type_parse(val) < 0 ? CM_CON : cm_type_parse(val);   /* validated */
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
         else if (!strcmp(f->key, "option") &&
                  cm_optspec_parse_list(val, WIRE_MAX_OPTS, so.onum, oval, so.olen, &so.nopt, err, sizeof err) == 0)
@@ -324,7 +322,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     so.repeat = repeat;
     so.type = type;
     if (wire_send_request(x->w, &req, &so, err, sizeof err) < 0) step_failed(x, ph, s, err);
-    else step_log(x, s, "send %s %s to %s (%s)%s", type == CM_NON ? "NON" : type == CM_ACK ? "ACK" : type == CM_RST ? "RST" : "CON", m2m_op_name(req.op), req.to ? req.to : "?",
+    else step_log(x, s, "send %s %s to %s (%s)%s", cm_type_name((uint8_t)type), m2m_op_name(req.op), req.to ? req.to : "?",
                   secure == 2 ? "old epoch" : secure ? "secure" : "plain", repeat > 1 ? ", the identical message repeated" : "");
     m2m_prim_free(&req);
     for (size_t k = 0; k < so.nopt; k++) free(oval[k]);

@@ -9,6 +9,7 @@
 #define M2M_WIRE_H
 #include "../cse/registrar.h"
 #include "../flow/timeline.h"
+#include "../model/optspec.h"
 #include "../model/profile.h"
 #include "../model/testcase.h"
 #include "../model/testenv.h"
@@ -73,7 +74,7 @@ void wire_forget_registrations(wire *w);
  * it on them (up) when it is not there yet; else NULL until then. */
 struct net_link *wire_link(wire *w, int attach);
 /* How wire_send_request sends. */
-#define WIRE_MAX_OPTS 4
+#define WIRE_MAX_OPTS CM_OPTSPEC_MAX   /* every option a test may list (model/optspec.h) */
 typedef struct wire_send_opts {
     int secure;              /* 0 plain CoAP to the address the IUT last used (or the profile's),
                               * 1 its newest association, 2 the one dropped last (old epoch) */

@@ -5,6 +5,7 @@
 #include "tc_parse.h"
 #include "xmlload.h"
 #include "optspec.h"
+#include "../net/coap.h"
 #include "../flow/events.h"
 #include "../util/xmem.h"
 #include <stdarg.h>
@@ -269,8 +270,7 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
     else if (opt)
         for (size_t i = 0; i < nopt; i++) free(oval[i]);
     const char *type = kvlist_get(&st->send, "type");
-    if (type && strcasecmp(type, "CON") != 0 && strcasecmp(type, "NON") != 0 && strcasecmp(type, "ACK") != 0 &&
-        strcasecmp(type, "RST") != 0)
+    if (type && cm_type_parse(type) < 0)
         tc_err(c, n, "<send type=\"%s\">: expected CON, NON, ACK or RST", type);
     const char *rep = kvlist_get(&st->send, "repeat");
     if (rep && (atoi(rep) < 1 || atoi(rep) > 5 || strspn(rep, "0123456789") != strlen(rep)))

@@ -405,10 +405,18 @@ int cm_code_parse(const char *s)
     return CM_CODE(cls, detail);
 }
 
+static const char *const type_names[] = {"CON", "NON", "ACK", "RST"};
+
 const char *cm_type_name(uint8_t type)
 {
-    static const char *const names[] = {"CON", "NON", "ACK", "RST"};
-    return type < 4 ? names[type] : "?";
+    return type < 4 ? type_names[type] : "?";
+}
+
+int cm_type_parse(const char *s)
+{
+    for (int i = 0; s && i < 4; i++)
+        if (strcasecmp(s, type_names[i]) == 0) return i;
+    return -1;
 }
 
 /* Appends to a fixed buffer, truncating silently: a description is for humans. */

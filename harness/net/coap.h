@@ -83,6 +83,7 @@ void cm_code_str(uint8_t code, char buf[8]);
  * cm_method_name, case-insensitively ("post" -> 0.02). */
 int cm_code_parse(const char *s);
 const char *cm_type_name(uint8_t type);   /* "CON", ... */
+int cm_type_parse(const char *s);          /* "CON", ... case-insensitively -> CM_CON ...; -1 */
 /* One-line description for transcripts: "CON POST mid=0x1234 tok=ab12 opts=11,12,267 plen=40". */
 void cm_msg_describe(const cm_msg *m, char *buf, size_t len);
 
