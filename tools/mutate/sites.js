@@ -197,7 +197,7 @@ function isDeclSize(toks, i) {
 function sitesOf(src, toks, fn) {
   const sites = [];
   const count = {};
-  let add = (cls, s, e, line, mutants) => {
+  const add = (cls, s, e, line, mutants) => {
     count[cls] = (count[cls] || 0) + 1;
     sites.push({ cls, k: count[cls], s, e, line, orig: src.slice(s, e), mutants });
   };
@@ -235,16 +235,9 @@ function sitesOf(src, toks, fn) {
     if (!toks[th]) continue;
     faultOnly.push([th, toks[th].v === '{' ? matching(toks, th) : statementEnd(toks, th, b)]);
   }
-  const faultConj = faultConjuncts(toks, a, b);
-  const add0 = add;
-  const addAt = (i) => (cls, s0, e0, line, mutants) => {
-    add0(cls, s0, e0, line, mutants);
-    if (faultConj.some(([x, y]) => i >= x && i <= y)) sites[sites.length - 1].faultOnly = true;
-  };
   for (let i = a; i < b; i++) {
     const t = toks[i];
     const prev = toks[i - 1], next = toks[i + 1];
-    add = addAt(i);
     const fo = faultOnly.find(([x, y]) => i >= x && i <= y);
     if (fo) { i = fo[1]; continue; }
     if (t.t === 'punct') {
@@ -340,6 +333,9 @@ function sitesOf(src, toks, fn) {
       }
     }
   }
+  // a site that starts inside an operand a fault switch makes irrelevant
+  for (const [x, y] of faultConjuncts(toks, a, b))
+    for (const st of sites) if (st.s >= toks[x].s && st.s <= toks[y].s) st.faultOnly = true;
   return sites;
 }
 
