@@ -199,12 +199,12 @@ function enumerate(scope) {
     const { src, toks, fns } = parseFile(row.file);
     const fn = fns.filter(f => f.name === row.fn);
     if (!fn.length) die(`scope: ${row.file} has no function ${row.fn} (run --check-scope)`);
-    for (const site of S.sitesOf(src, toks, fn[0])) {
+    for (const site of S.sitesOf(src, toks, fn[0], { timelineNull: !LIVE_TIMELINE.has(row.file) })) {
       const siteId = `${row.file}:${row.fn}:${site.cls}${site.k}`;
       for (const m of site.mutants) {
         out.push({ id: `${siteId}:${m.code}`, site: siteId, file: row.file, fn: row.fn, peers: row.peers,
           covers: row.covers, cls: site.cls, line: site.line, orig: site.orig, text: m.text, s: site.s, e: site.e,
-          faultOnly: !!site.faultOnly,
+          faultOnly: !!site.faultOnly, timelineOnly: !!site.timelineOnly,
           diff: diffOf(row.file, src, site.s, site.e, m.text) });
       }
     }
@@ -234,7 +234,7 @@ function rng(seed) {
 // filled in order and the report says so.
 function sample(all, n, seed) {
   const rand = rng(seed);
-  const mutants = all.filter(m => !m.faultOnly);
+  const mutants = all.filter(m => !m.faultOnly && !m.timelineOnly);
   const bySite = new Map();
   for (const m of mutants) { if (!bySite.has(m.site)) bySite.set(m.site, []); bySite.get(m.site).push(m); }
   const sites = [...bySite.keys()];
@@ -258,9 +258,39 @@ const SCOPE_DIRS = ['tools/ref-in-cse', 'tools/sim-device', 'tools/common', 'har
 const SCOPE_EXTRA = ['harness/net/dtls.c', 'harness/net/dtls_verify.c', 'harness/net/dtls_priority.c',
   'harness/net/dtls_rpk.c', 'harness/net/kpsaid.c', 'harness/net/coap_ep.c', 'harness/net/coap.c'];
 
+// The reference peers keep no timeline: they hand NULL to the shared code, so a site that only
+// feeds one (sites.js, timelineOnly) does nothing in them. The one exception is the reference
+// IN-CSE's own MEF, whose events go to a private timeline (strict: an unknown event name aborts)
+// given to harness/enrol/mef.c: that file's sites are all real. --check-scope holds the peers to it.
+const LIVE_TIMELINE = new Set(['harness/enrol/mef.c']);
+const PEER_TIMELINES = { 'tools/ref-in-cse/own_mef.c': /^mef_open\(/ };
+
+function checkTimelines(problems) {
+  for (const d of ['tools/ref-in-cse', 'tools/sim-device', 'tools/common']) {
+    for (const f of fs.readdirSync(path.join(ROOT, d)).filter(x => /\.c$/.test(x))) {
+      const rel = `${d}/${f}`;
+      const text = fs.readFileSync(path.join(ROOT, rel), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      if (!/\btimeline_init\s*\(/.test(text)) continue;
+      const ok = PEER_TIMELINES[rel];
+      // every call that is handed the timeline, other than timeline_*() itself
+      const handed = [];
+      for (const m of text.matchAll(/&\s*\w+\s*->\s*tl\b/g)) {
+        let d = 0, k = m.index;   // back to the call's own opening parenthesis
+        for (; k >= 0; k--) { if (text[k] === ')') d++; else if (text[k] === '(' && d-- === 0) break; }
+        const name = /(\w+)\s*$/.exec(text.slice(0, Math.max(k, 0)));
+        if (name && !/^timeline_/.test(name[1])) handed.push(name[1]);
+      }
+      if (!ok || handed.some(n => !ok.test(`${n}(`)))
+        problems.push(`${rel}: a peer keeps a timeline and hands it to ${handed.join(', ') || 'shared code'}: ` +
+          `the sites that only feed a timeline are no longer dead in the peers (name its file in LIVE_TIMELINE)`);
+    }
+  }
+}
+
 function checkScope(o) {
   const scope = loadScope(o.scope);
   const problems = [];
+  checkTimelines(problems);
   const listed = new Set();
   for (const r of scope) {
     listed.add(`${r.file}:${r.fn}`);
@@ -319,7 +349,10 @@ function checkScope(o) {
   let stale = 0;
   for (const e of eq.values()) {
     const m = byId.get(e.id);
-    if (!m || m.text.trim() !== e.op || siteLine(m) !== e.text) {
+    if (m && (m.faultOnly || m.timelineOnly)) {
+      console.log(`needless equivalence: ${o.equivalent}:${e.line}: ${e.id} is ${m.faultOnly ? 'evaluated only under a fault switch' : 'only feeding a timeline'}: never sampled, remove the row`);
+      stale++;
+    } else if (!m || m.text.trim() !== e.op || siteLine(m) !== e.text) {
       console.log(`stale equivalence: ${o.equivalent}:${e.line}: ${e.id} (${m ? `now '${m.text.trim()}' in: ${siteLine(m)}` : 'no such mutant'})`);
       stale++;
     }
@@ -511,6 +544,7 @@ async function runMutant(o, m, builder, profMap, state, workDir) {
     peers: m.peers, diff: m.diff, started: new Date().toISOString() };
   const t0 = Date.now();
   if (m.faultOnly) { res.outcome = 'fault-only'; return finish(res, t0); }
+  if (m.timelineOnly) { res.outcome = 'timeline-only'; return finish(res, t0); }
   const b = builder.mutant(m, m.peers);
   if (!b.ok) { res.outcome = 'did-not-build'; res.log = b.log.slice(0, 4000); return finish(res, t0); }
   if (b.same) { res.outcome = 'equivalent-object'; return finish(res, t0); }
@@ -584,6 +618,7 @@ function summarize(state, eq) {
     declaredEquivalentShare: state.sample.length ? declared.length / state.sample.length : 0,
     equivalentObject: count(r => r.outcome === 'equivalent-object'),
     faultOnly: count(r => r.outcome === 'fault-only'),
+    timelineOnly: count(r => r.outcome === 'timeline-only'),
     didNotBuild: count(r => r.outcome === 'did-not-build'),
     killed: count(r => r.outcome === 'killed'),
     timedOut: count(r => r.outcome === 'timed-out'),
@@ -619,6 +654,7 @@ function writeReport(dir, state, eq) {
   L.push(`| timed out | ${s.timedOut} |`, `| survived | ${s.survived} |`);
   L.push(`| did not build (not counted) | ${s.didNotBuild} |`);
   L.push(`| equivalent: identical object code (not counted) | ${s.equivalentObject} |`);
+  if (s.timelineOnly) L.push(`| only feeds a timeline, which the peers do not keep (not counted; a new sample never picks one) | ${s.timelineOnly} |`);
   if (s.faultOnly) L.push(`| evaluated only under a fault switch (not counted; a new sample never picks one) | ${s.faultOnly} |`);
   L.push(`| equivalent: declared in equivalent.tsv (not counted) | ${s.declaredEquivalent} (${pct(s.declaredEquivalentShare)}) |`, '');
   L.push('## By operator', '', '| operator | killed by covering | killed other | timed out | survived | did not build | equivalent |', '|---|---|---|---|---|---|---|');
@@ -831,7 +867,7 @@ async function main() {
   if (o.list) {
     const eq = loadEquivalents(o.equivalent);
     for (const m of enumerate(loadScope(o.scope)))
-      process.stdout.write(`${m.id}\t${m.covers.join(' ')}\t${m.file}:${m.line}\t${m.orig.replace(/\s+/g, ' ').slice(0, 60)} -> ${m.text.replace(/\s+/g, ' ').trim().slice(0, 60)}${eq.has(m.id) ? '\t(declared equivalent)' : ''}${m.faultOnly ? '\t(only under a fault switch: never sampled)' : ''}\n`);
+      process.stdout.write(`${m.id}\t${m.covers.join(' ')}\t${m.file}:${m.line}\t${m.orig.replace(/\s+/g, ' ').slice(0, 60)} -> ${m.text.replace(/\s+/g, ' ').trim().slice(0, 60)}${eq.has(m.id) ? '\t(declared equivalent)' : ''}${m.faultOnly ? '\t(only under a fault switch: never sampled)' : ''}${m.timelineOnly ? '\t(only feeds a timeline the peers do not keep: never sampled)' : ''}\n`);
     process.exit(0);
   }
   if (o.smoke) process.exit(await mainSmoke(o));

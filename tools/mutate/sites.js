@@ -194,7 +194,7 @@ function isDeclSize(toks, i) {
 
 // The sites of one function body: [{cls, k, s, e, line, orig, mutants: [{code, text}]}].
 // A mutant is a replacement of src[s, e) by text.
-function sitesOf(src, toks, fn) {
+function sitesOf(src, toks, fn, opts = {}) {
   const sites = [];
   const count = {};
   const add = (cls, s, e, line, mutants) => {
@@ -336,8 +336,113 @@ function sitesOf(src, toks, fn) {
   // a site that starts inside an operand a fault switch makes irrelevant
   for (const [x, y] of faultConjuncts(toks, a, b))
     for (const st of sites) if (st.s >= toks[x].s && st.s <= toks[y].s) st.faultOnly = true;
+  if (opts.timelineNull)
+    for (const [x, y] of timelineOnly(toks, a, b))
+      for (const st of sites) if (!st.faultOnly && st.s >= toks[x].s && st.s <= toks[y].s) st.timelineOnly = true;
   return sites;
 }
+
+// The functions that only add to a timeline (the harness's record of what happened) and
+// return at once without one. The reference peers keep no timeline: they hand NULL to the
+// shared code (mutate.js names the one exception and checks it), so in them
+// these calls do nothing and a condition that tests for a timeline is false.
+const RECORDERS = new Set(['timeline_add', 'dtls_record', 'link_rec']);
+const isTimeline = (ts) => {
+  // tl, c->tl, srv->tl, x.tl, optionally compared with NULL
+  let e = ts.length;
+  if (e >= 2 && ts[e - 2].v === '!=' && ts[e - 1].v === 'NULL') e -= 2;
+  if (!e || ts[e - 1].t !== 'id' || ts[e - 1].v !== 'tl') return false;
+  for (let k = 0; k < e - 1; k++) {
+    const want = k % 2 === 0 ? 'id' : 'sep';
+    if (want === 'id' ? ts[k].t !== 'id' : !(ts[k].v === '->' || ts[k].v === '.')) return false;
+  }
+  return (e - 1) % 2 === 0;
+};
+
+// The token ranges that only feed a timeline, when the function is given none: a recorder's
+// arguments; the branch of an `if` whose && chain tests for a timeline, with the chain's other
+// operands (after the test, and the pure ones before it) and the if's own check; the
+// initialiser of a local that is used only among a recorder's arguments. Sites inside keep
+// their numbers and are flagged timelineOnly: never sampled, reported apart.
+function timelineOnly(toks, a, b) {
+  const out = [];
+  const calls = [];
+  for (let i = a; i < b; i++)
+    if (toks[i].t === 'id' && RECORDERS.has(toks[i].v) && toks[i + 1] && toks[i + 1].v === '(' &&
+        !(toks[i - 1] && (toks[i - 1].v === '->' || toks[i - 1].v === '.'))) {
+      const rp = matching(toks, i + 1);
+      calls.push([i + 1, rp]);
+    }
+  out.push(...calls);
+  for (let i = a; i < b; i++) {
+    if (!(toks[i].t === 'id' && toks[i].v === 'if' && toks[i + 1] && toks[i + 1].v === '(')) continue;
+    const rp = matching(toks, i + 1);
+    const terms = [];
+    let d = 0, or = false, st = i + 2;
+    for (let k = i + 2; k <= rp; k++) {
+      const x = toks[k];
+      if (k === rp || (d === 0 && x.v === '&&')) { terms.push([st, k - 1]); st = k + 1; continue; }
+      if (x.v === '(' || x.v === '[') d++;
+      if (x.v === ')' || x.v === ']') d--;
+      if (d === 0 && x.v === '||') or = true;
+    }
+    if (or) continue;
+    const th0 = rp + 1, thEnd = toks[th0] ? (toks[th0].v === '{' ? matching(toks, th0) : statementEnd(toks, th0, b)) : rp;
+    if (onlyRecords(toks, th0, thEnd, calls) && !(toks[thEnd + 1] && toks[thEnd + 1].v === 'else') &&
+        pureTokens(toks.slice(i + 2, rp))) {
+      out.push([i + 1, thEnd]);                // if (pure) record(...);: the whole statement
+      continue;
+    }
+    const first = terms.findIndex(([x, y]) => y >= x && isTimeline(toks.slice(x, y + 1)));
+    if (first < 0) continue;
+    out.push([i + 1, i + 1]);                  // the check of the if itself
+    terms.forEach(([x, y], j) => { if (j > first && y >= x) out.push([x, y]); });
+    terms.slice(0, first).forEach(([x, y]) => { if (y >= x && pureTokens(toks.slice(x, y + 1))) out.push([x, y]); });
+    const th = rp + 1;
+    if (toks[th]) out.push([th, toks[th].v === '{' ? matching(toks, th) : statementEnd(toks, th, b)]);
+  }
+  // locals used only among a recorder's arguments: TYPE [*]NAME = EXPR;
+  const inCall = (k) => calls.some(([x, y]) => k > x && k < y);
+  for (let i = a; i < b; i++) {
+    const t = toks[i];
+    if (t.t !== 'id' || !toks[i + 1] || toks[i + 1].v !== '=' || inCall(i)) continue;
+    let k = i - 1;
+    while (k > a && toks[k].v === '*') k--;
+    // a declaration (a type name before the name), not an assignment
+    if (toks[k].t !== 'id' || ['else', 'return', 'case', 'do', 'goto'].includes(toks[k].v)) continue;
+    let end = i + 2;
+    for (let d = 0; end < b; end++) {
+      const v = toks[end].v;
+      if (v === '(' || v === '[' || v === '{') d++;
+      else if (v === ')' || v === ']' || v === '}') d--;
+      else if (d === 0 && (v === ',' || v === ';')) break;
+    }
+    end--;
+    // its value only: an initialiser that calls nothing but queries
+    if (!pureTokens(toks.slice(i + 2, end + 1), /^(kpsaid_valid|gnutls_\w*_get\w*)$/)) continue;
+    const uses = [];
+    for (let j = end + 1; j < b; j++) if (toks[j].t === 'id' && toks[j].v === t.v && !(toks[j - 1].v === '->' || toks[j - 1].v === '.')) uses.push(j);
+    if (uses.length && uses.every(inCall)) out.push([i + 2, end]);
+  }
+  return out;
+}
+
+// toks[x..y] is a statement or block made only of recorder calls
+function onlyRecords(toks, x, y, calls) {
+  let k = toks[x] && toks[x].v === '{' ? x + 1 : x;
+  const end = toks[x] && toks[x].v === '{' ? y - 1 : y;
+  if (k > end) return false;
+  while (k <= end) {
+    const c = calls.find(([lp]) => lp === k + 1);
+    if (!c || !toks[c[1] + 1] || toks[c[1] + 1].v !== ';') return false;
+    k = c[1] + 2;
+  }
+  return true;
+}
+
+const pureTokens = (ts, more = /^$/) => !ts.some((t, j) => (t.t === 'id' && ts[j + 1] && ts[j + 1].v === '(' &&
+    !/^(strn?(case)?cmp|strlen|sizeof)$/.test(t.v) && !more.test(t.v)) ||
+  (t.t === 'punct' && /^([-+*/%&|^]?=|<<=|>>=|\+\+|--)$/.test(t.v) && !['==', '!=', '<=', '>='].includes(t.v)));
 
 // The operands a fault switch makes irrelevant: in a chain `A && has_fault(r, "x") && B` (or
 // `(faults & F) != 0`), without the fault B is never evaluated and A's value does not matter

@@ -71,6 +71,22 @@ assert.deepStrictEqual(s2.filter(s => s.faultOnly).map(s => s.orig), ['==', '2',
 assert.ok(s2.filter(s => s.orig === '&&').every(s => !s.faultOnly));
 assert.ok(s2.some(s => s.orig === '>' && !s.faultOnly));
 assert.ok(s2.some(s => s.orig === '1' && s.line === 1 && !s.faultOnly && src2.slice(s.s - 3, s.s) === '== '));   // take(s) == 1;
+// sites that only feed a timeline (the peers keep none): a recorder's arguments, the branch of
+// `if (tl)` / `if (c->tl && X)` with X, an if that only records, a local used only among a
+// recorder's arguments; never without timelineNull, never the code around them
+const src3 = 'static int g(conn *c, timeline *tl, int n) { const char *k = n > 2 ? "a" : NULL; int m = n + 1; ' +
+  'if (tl) timeline_add(tl, n == 3 ? "x" : "y", NULL); ' +
+  'if (c->tl && n < 4) { bump(c, 5); } ' +
+  'if (n == 6) dtls_record(c, "e", k, NULL); ' +
+  'if (n == 7 || c->tl) return 8; ' +
+  'dtls_record(c, "f", m > 9 ? "z" : NULL, NULL); return m == 10; }';
+const t3 = S.lex(src3);
+const s3 = S.sitesOf(src3, t3, S.functions(t3)[0], { timelineNull: true });
+assert.deepStrictEqual(s3.filter(s => s.timelineOnly).map(s => s.orig), ['>', '2', '==', '3', '<', '4', '5', '==', '6', '>', '9']);
+assert.ok(s3.some(s => s.orig === '1' && !s.timelineOnly));            // m is also returned
+assert.ok(s3.some(s => s.orig === '7' && !s.timelineOnly));            // || c->tl: not only a timeline
+assert.ok(s3.some(s => s.cls === 'check' && !s.timelineOnly));
+assert.ok(!S.sitesOf(src3, t3, S.functions(t3)[0]).some(s => s.timelineOnly));
 // a mutant applied keeps the rest of the file byte for byte
 const m = by('rsc')[0];
 const out = src.slice(0, m.s) + m.mutants[0].text + src.slice(m.e);
