@@ -28,6 +28,11 @@ static const pics_def PICS[] = {
     { "RSPF_TARGET", "the IUT (an IN-CSE) is an Enrolment Target: it fetches an unknown KeID's credential from the MEF" },
     { "IUT_MEF", "the IUT (an IN-CSE) hosts a MEF the harness can enrol with (pre-provisioned symmetric key RSPF)" },
     { "IUT_MEF_CERT", "the IUT's MEF also runs the certificate-based RSPF" },
+    /* what the IUT as enrolee says it is prepared to execute if the MEF instructs it (TS-0003
+     * table 8.3.2.1-1): the indications of its Enrolment Exchange request (${ENROLEE_INDICATIONS}) */
+    { "ENROLEE_CERT_ENROLMENT", "the IUT as enrolee is prepared to run Certificate Enrolment if the MEF instructs it (its Certificate Enrolment Indication is True, TS-0003 table 8.3.2.1-1)" },
+    { "ENROLEE_MAF_ENROLMENT", "the IUT as enrolee is prepared to enrol with a MAF if the MEF instructs it (its MAF Enrolment Indication is True, TS-0003 table 8.3.2.1-1)" },
+    { "ENROLEE_REMOTE_MANAGEMENT", "the IUT as enrolee is prepared to contact a remote management server if the MEF instructs it (its Remote Management Indication is True, TS-0003 table 8.3.2.1-1)" },
     /* access control options */
     { "ACP_ACTW", "the IUT applies accessControlTimeWindow contexts" },
     { "ACP_ACIP", "the IUT applies accessControlIpAddresses contexts" },

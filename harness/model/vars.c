@@ -63,6 +63,7 @@ static const var_def VARS[] = {
     { "IUT_CERT_ID", "<credentials><certificate iut-identity>", "the identity the IUT's certificate carries in subjectAltName (dns:FQDN or uri:AE-ID)" },
     { "MEF_FQDN", "<mef fqdn>", "the MEF's FQDN" },
     { "KPM_ID", "<mef kpm-id>", "the enrolee's bootstrap PSK identity KpmID" },
+    { "ENROLEE_INDICATIONS", "<mef>, with <pics> ENROLEE_CERT_ENROLMENT, ENROLEE_MAF_ENROLMENT, ENROLEE_REMOTE_MANAGEMENT", "the indications the IUT as enrolee must send in its Enrolment Exchange request, as the harness's MEF records them (prov.done indications): cert=1 for a claimed ENROLEE_CERT_ENROLMENT, else cert=0, and so maf and rmgmt (cert=0 maf=0 rmgmt=0 when none is claimed)" },
     { "ENROLEE_CERT_ID", "<mef enrolee-cert-id>", "the identity the enrolee's certificate carries in subjectAltName for the certificate-based RSPF (dns:FQDN of a CSE, uri:AE-ID of an AE)" },
     { "HARNESS_APP_ID", "<harness app-id>", "an App-ID the IUT's service subscription for the harness's credential allows" },
     { "HARNESS_DENIED_APP_ID", "<harness denied-app-id>", "an App-ID that subscription does not allow" },
@@ -166,6 +167,15 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_opt(v, "MEF_FQDN", p->mef ? p->mef->fqdn : NULL);
     set_opt(v, "KPM_ID", p->mef ? p->mef->kpm_id : NULL);
     set_opt(v, "ENROLEE_CERT_ID", p->mef ? p->mef->enrolee_cert_id : NULL);
+    /* TS-0003 table 8.3.2.1-1: "These indications indicate whether or not the Enrolee is
+     * prepared to execute these procedures if instructed by the MEF." In the form of prov.done's
+     * indications attribute (harness/enrol/mef.c). */
+    if (p->mef) {
+        char ind[64];
+        snprintf(ind, sizeof ind, "cert=%d maf=%d rmgmt=%d", profile_has_pics(p, "ENROLEE_CERT_ENROLMENT"),
+                 profile_has_pics(p, "ENROLEE_MAF_ENROLMENT"), profile_has_pics(p, "ENROLEE_REMOTE_MANAGEMENT"));
+        vars_set(v, "ENROLEE_INDICATIONS", ind);
+    }
     set_opt(v, "HARNESS_APP_ID", p->harness_app_id);
     set_opt(v, "HARNESS_DENIED_APP_ID", p->harness_denied_app_id);
     set_opt(v, "SECOND_REGISTREE_CSE_ID", p->second_registree ? p->second_registree->cse_id : NULL);

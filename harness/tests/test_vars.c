@@ -13,6 +13,34 @@
 #define P_SCHEMA M2M_DATA_DIR "/fixtures/schema/profile.xsd"
 #define EXAMPLE M2M_DATA_DIR "/fixtures/profiles/example-device.xml"
 
+/* ${ENROLEE_INDICATIONS}: the Enrolment Exchange request's indications the profile's PICS claim
+ * (TS-0003 table 8.3.2.1-1), in prov.done's form; only with <mef>. */
+static void test_enrolee_indications(void)
+{
+    diag d;
+    diag_init(&d);
+    profile *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(profile_load(M2M_DATA_DIR "/fixtures/profiles/sim-device-enrol.xml", P_SCHEMA, &p, &d), 0);
+    vars v;
+    vars_init(&v);
+    vars_from_profile(&v, p);
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "ENROLEE_INDICATIONS"), "cert=0 maf=0 rmgmt=0");
+    p->pics = xrealloc(p->pics, (p->npics + 2) * sizeof *p->pics);
+    p->pics[p->npics++] = xstrdup("ENROLEE_MAF_ENROLMENT");
+    p->pics[p->npics++] = xstrdup("ENROLEE_REMOTE_MANAGEMENT");
+    vars_from_profile(&v, p);
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "ENROLEE_INDICATIONS"), "cert=0 maf=1 rmgmt=1");
+    vars_free(&v);
+    profile_free(p);
+    CU_ASSERT_EQUAL_FATAL(profile_load(EXAMPLE, P_SCHEMA, &p, &d), 0);
+    vars_init(&v);
+    vars_from_profile(&v, p);
+    CU_ASSERT_PTR_NULL(vars_get(&v, "ENROLEE_INDICATIONS"));   /* no <mef>: no enrolment to judge */
+    vars_free(&v);
+    profile_free(p);
+    diag_free(&d);
+}
+
 static void test_set_get(void)
 {
     vars v;
@@ -430,6 +458,7 @@ void m2m_test_register(void)
     CU_add_test(s, "set and get", test_set_get);
     CU_add_test(s, "expansion syntax", test_expand);
     CU_add_test(s, "variables from the profile, never the key", test_from_profile);
+    CU_add_test(s, "the enrolee's indications follow its PICS", test_enrolee_indications);
     CU_add_test(s, "placeholders and reserved names", test_placeholders);
     CU_add_test(s, "a first pass fills only its own names", test_fill);
     CU_add_test(s, "the table of variables matches what the profile sets", test_registry);

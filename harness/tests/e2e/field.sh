@@ -264,7 +264,7 @@ correct-ae)
   run ${E2E_JOBS:+-j "$E2E_JOBS"} "$SRC/testcases/field"
   expect_eq "exit status" 0 "$rc"
   expect_failing ""
-  for id in TC_SEC_IN_SAE_AE_001 TC_SEC_IN_RCV_001 TC_SEC_IN_RCV_006 TC_SEC_IN_REG_007; do
+  for id in TC_SEC_IN_SAE_AE_001 TC_SEC_IN_RCV_001 TC_SEC_IN_RCV_004 TC_SEC_IN_RCV_006 TC_SEC_IN_REG_007; do
     expect_eq "$id under the AE profile" pass "$(verdict_of "$id")"
   done
   expect_eq "TC_SEC_IN_REG_001 under the AE profile" skipped "$(verdict_of TC_SEC_IN_REG_001)"
