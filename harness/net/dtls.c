@@ -126,6 +126,13 @@ static int pull_timeout_fn(gnutls_transport_ptr_t ptr, unsigned ms)
 
 static void queue_datagram(dtls_conn *c, const uint8_t *p, size_t n)
 {
+    /* Too short for a record header: an invalid record, discarded whole (RFC 6347 §4.1.2.7).
+     * Handed on, GnuTLS would keep its bytes as the start of the next record's header and lose
+     * that record. */
+    if (n < DTLS_RECORD_HEADER_LEN) {
+        dtls_record(c, "sae.bad_record", "reason", "datagram shorter than a DTLS record header", (const char *)NULL);
+        return;
+    }
     if (c->state == DTLS_HANDSHAKING && c->flight_ns) {   /* the first datagram of the peer's answer */
         if (!c->flight_resent) c->rtt_ns = mono_now_ns() - c->flight_ns;
         c->flight_ns = 0;

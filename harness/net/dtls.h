@@ -29,6 +29,8 @@ typedef struct dtls_psk {
  * (model/defaults.h). */
 #define DTLS_GNUTLS_RETRANS_MS 1000u
 #define DTLS_GNUTLS_TOTAL_MS 60000u
+/* A DTLS record header: type, version, epoch, sequence number, length (RFC 6347 §4.1). */
+#define DTLS_RECORD_HEADER_LEN 13u
 
 typedef struct dtls_params {
     const char *priority;        /* GnuTLS priority string; NULL = the module default */
