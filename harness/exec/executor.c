@@ -285,6 +285,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
         else if (!strcmp(f->key, "secure")) secure = !strcmp(val, "old") ? 2 : strcmp(val, "false") != 0;
         else if (!strcmp(f->key, "repeat")) repeat = atoi(val);
+        else if (!strcmp(f->key, "format-error")) so.format_error = 1;   /* validated: empty-payload */
         else if (!strcmp(f->key, "type")) type = cm_type_parse(val) < 0 ? CM_CON : cm_type_parse(val);   /* validated */
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
         else if (!strcmp(f->key, "option") &&
@@ -323,7 +324,9 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     so.type = type;
     if (wire_send_request(x->w, &req, &so, err, sizeof err) < 0) step_failed(x, ph, s, err);
     else step_log(x, s, "send %s %s to %s (%s)%s", cm_type_name((uint8_t)type), m2m_op_name(req.op), req.to ? req.to : "?",
-                  secure == 2 ? "old epoch" : secure ? "secure" : "plain", repeat > 1 ? ", the identical message repeated" : "");
+                  secure == 2 ? "old epoch" : secure ? "secure" : "plain",
+                  so.format_error ? ", ending in a payload marker with no payload (a format error)"
+                  : repeat > 1 ? ", the identical message repeated" : "");
     m2m_prim_free(&req);
     for (size_t k = 0; k < so.nopt; k++) free(oval[k]);
 }

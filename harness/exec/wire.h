@@ -90,6 +90,9 @@ typedef struct wire_send_opts {
                               * silently ignore (§4.2) */
     unsigned sa;             /* with secure = 1: that association (its "sa" number) while it is up;
                               * 0 = the newest */
+    int format_error;        /* 1: the message ends in a payload marker with no payload after it,
+                              * a message format error (RFC 7252 §3); sent once, not kept as an
+                              * exchange (the IUT must reject it, §4.2-4.3) */
 } wire_send_opts;
 /* Sends a request to the IUT; the response arrives in the timeline as msg.rx. Returns 0, or
  * -1 with a reason. */

@@ -111,7 +111,8 @@ static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
     }
 }
 
-static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", "repeat", NULL };
+static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", "repeat",
+                                          "format-error", NULL };
 static const char *const match_attrs[] = {
     "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "cf", "dup", "response", "bound_id", NULL,
 };
@@ -275,7 +276,12 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
     const char *rep = kvlist_get(&st->send, "repeat");
     if (rep && (atoi(rep) < 1 || atoi(rep) > 5 || strspn(rep, "0123456789") != strlen(rep)))
         tc_err(c, n, "<send repeat=\"%s\">: expected 1 to 5", rep);
+    const char *fe = kvlist_get(&st->send, "format-error");
+    if (fe && strcmp(fe, "empty-payload") != 0)
+        tc_err(c, n, "<send format-error=\"%s\">: expected empty-payload", fe);
     char *content = xml_text(n);
+    if (fe && content && content[strspn(content, " \t\r\n")])
+        tc_err(c, n, "<send format-error=\"empty-payload\">: a request with content has a payload already");
     if (content) kvlist_add(&st->send, "content", content);
     free(content);
 }
