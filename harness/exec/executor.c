@@ -51,6 +51,8 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
         if (a->kind != ALT_MSG || !a->respond.present) continue;
         char err[256];
         if (match_alt(a, ev, &x->v, err, sizeof err) != 1) continue;
+        int how = a->respond.separate_twice ? WIRE_RSP_SEPARATE_TWICE : 0;
+        if (!a->respond.rsc) return how;   /* the registrar's answer, carried as the test says */
         rsp->is_response = 1;
         rsp->rsc = a->respond.rsc;
         rsp->rqi = xstrdup(req->rqi);
@@ -61,7 +63,7 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
             rsp->cf = M2M_CF_RES_JSON;
             m2m_prim_serialize(rsp, x->p->content_format);
         }
-        return 1;
+        return WIRE_RSP_OWN | how;
     }
     return 0;
 }

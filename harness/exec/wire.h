@@ -18,8 +18,12 @@
 
 typedef struct wire wire;
 
-/* Called for every new request after its msg.rx event was recorded (ev). Returns 1 when it
- * filled rsp (a test's <respond> overrides the registrar), 0 to let the registrar answer. */
+/* Called for every new request after its msg.rx event was recorded (ev). Returns
+ * WIRE_RSP_OWN when it filled rsp (a test's <respond> overrides the registrar), 0 to let the
+ * registrar answer, plus WIRE_RSP_SEPARATE_TWICE for an answer to a CON carried separately
+ * (RFC 7252 §5.2.2: an empty ACK, then the response in a CON of its own) with that CON sent
+ * a second time, byte for byte, as a retransmission whose ACK was lost (§4.5). */
+enum { WIRE_RSP_OWN = 1, WIRE_RSP_SEPARATE_TWICE = 2 };
 typedef int (*wire_responder)(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, void *ctx);
 
 /* h: the test's conditions for the association (suites, versions, credential variant). env:

@@ -175,16 +175,21 @@ static void parse_message(tc_ctx *c, const xmlNode *n, tc_alt *a)
                 tc_err(c, ch, "only one <respond> per message");
                 continue;
             }
-            char *rsc = xml_attr(ch, "rsc");
+            char *rsc = xml_attr(ch, "rsc"), *carry = xml_attr(ch, "carry");
             char *end = NULL;
             long v = rsc ? strtol(rsc, &end, 10) : -1;
-            if (!rsc || end == rsc || *end || v < 1000 || v > 9999)
+            if (carry && strcmp(carry, "separate-twice") != 0)
+                tc_err(c, ch, "<respond carry=\"%s\">: expected separate-twice", carry);
+            /* without rsc (only with carry) the registrar's own answer is carried so */
+            if ((rsc || !carry) && (!rsc || end == rsc || *end || v < 1000 || v > 9999))
                 tc_err(c, ch, "<respond rsc=\"%s\">: expected a four-digit oneM2M status code",
                        rsc ? rsc : "");
-            free(rsc);
             a->respond.present = 1;
             a->respond.rsc = (int)(v > 0 && v <= 9999 ? v : 0);
-            a->respond.content = xml_text(ch);
+            a->respond.separate_twice = carry != NULL;
+            a->respond.content = rsc ? xml_text(ch) : NULL;
+            free(rsc);
+            free(carry);
         } else {
             tc_err(c, ch, "unexpected <%s> in <message>", ename(ch));
         }
