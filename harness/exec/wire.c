@@ -100,10 +100,12 @@ void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, 
         sb_init(&why);
         for (size_t i = 0; d && i < d->n; i++)
             sb_addf(&why, "%s@%zu: %s", i ? "; " : "", d->d[i].offset, d->d[i].reason);
-        char *hex = hex_encode(raw, n > 512 ? 512 : n);
+        char *hex = hex_encode(raw, n > 512 ? 512 : n), hmid[8];
+        /* the Message ID when the header is there: what a matching RST must echo (RFC 7252 §4.2) */
+        snprintf(hmid, sizeof hmid, "%u", n >= 4 ? (unsigned)(raw[2] << 8 | raw[3]) : 0u);
         timeline_add(w->tl, tx ? "msg.tx.malformed" : "msg.rx.malformed", link->peer,
                      "secure", link->secure ? "true" : "false", "fatal", rc < 0 ? "true" : "false",
-                     "reason", why.s ? why.s : "", "bytes", hex, (char *)NULL);
+                     "reason", why.s ? why.s : "", "bytes", hex, "mid", n >= 4 ? hmid : NULL, (char *)NULL);
         free(hex);
         sb_free(&why);
     }
@@ -220,10 +222,14 @@ static int send_format_error(coap_ep *ep, const cm_link *link, cm_msg *m, char *
         return -1;
     }
     m->ver = 1;
-    m->mid = coap_ep_take_mid(ep);
     m->tkl = 4;
-    uint32_t t = 0xf0e00000u | m->mid;
-    memcpy(m->token, &t, 4);
+    /* a Message ID whose low byte differs from every other header byte and from the token's
+     * first byte: an RST that echoes anything but the two id bytes cannot match it by chance */
+    uint8_t b0 = (uint8_t)(0x40 | (m->type & 3) << 4 | m->tkl);
+    do m->mid = coap_ep_take_mid(ep);
+    while ((m->mid & 0xff) == (m->mid >> 8) || (m->mid & 0xff) == b0 || (m->mid & 0xff) == m->code);
+    const uint8_t tok[4] = { (uint8_t)~m->mid, 0xfe, 0xed, 0x01 };
+    memcpy(m->token, tok, 4);
     uint8_t buf[2048];
     size_t n = cm_encode(m, buf, sizeof buf - 1);
     if (!n) {
