@@ -68,7 +68,10 @@ static void put_alt(FILE *f, const tc_alt *a)
         for (size_t i = 0; i < a->capture.n; i++)
             fprintf(f, "%s${%s} from %s", i ? ", " : "", a->capture.items[i].key, a->capture.items[i].value);
     }
-    if (a->respond.present) fprintf(f, "; answer it with rsc %d", a->respond.rsc);
+    if (a->respond.present && a->respond.rsc) fprintf(f, "; answer it with rsc %d", a->respond.rsc);
+    else if (a->respond.present) fprintf(f, "; answer it as the registrar does");
+    if (a->respond.separate_twice)
+        fprintf(f, ", carried separately: an empty ACK, then the response in a CON sent twice (its ACK lost)");
     if (a->on_match != VERDICT_PASS)
         fprintf(f, " -> %s: %s", verdict_name(a->on_match), a->reason ? a->reason : "(no reason given)");
     else fputs(" -> the step passes", f);

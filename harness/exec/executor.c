@@ -51,6 +51,8 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
         if (a->kind != ALT_MSG || !a->respond.present) continue;
         char err[256];
         if (match_alt(a, ev, &x->v, err, sizeof err) != 1) continue;
+        int how = a->respond.separate_twice ? WIRE_RSP_SEPARATE_TWICE : 0;
+        if (!a->respond.rsc) return how;   /* the registrar's answer, carried as the test says */
         rsp->is_response = 1;
         rsp->rsc = a->respond.rsc;
         rsp->rqi = xstrdup(req->rqi);
@@ -61,14 +63,15 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
             rsp->cf = M2M_CF_RES_JSON;
             m2m_prim_serialize(rsp, x->p->content_format);
         }
-        return 1;
+        return WIRE_RSP_OWN | how;
     }
     return 0;
 }
 
 /* ---- steps ---- */
 
-typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt; char err[256]; int bad; long leftover; } scan;
+typedef struct scan { exec *x; const tc_step *s; long hit_event; size_t hit_alt; char err[256]; int bad; long leftover;
+                      size_t from; } scan;
 
 /* The IUT's process has ended (100 ms ago, so what it sent last has been read): nothing
  * more will come from it, so a step waiting for it ends now instead of at its window. */
@@ -111,6 +114,9 @@ static int scan_expect(void *ctx)
             return 1;
         }
         for (size_t j = 0; j < sc->s->nalts; j++) {
+            /* an alternative with <respond> answers requests that arrive while its step waits:
+             * one from before was answered already, by the registrar */
+            if (sc->s->alts[j].respond.present && i < sc->from) continue;
             int r = match_alt(&sc->s->alts[j], &x->tl.ev[i], &x->v, sc->err, sizeof sc->err);
             if (r < 0) { sc->bad = 1; return 1; }
             if (r == 1) { sc->hit_event = (long)i; sc->hit_alt = j; return 1; }
@@ -138,8 +144,8 @@ static void run_send(exec *x, phase ph, const tc_step *s);
 
 static void run_expect(exec *x, phase ph, const tc_step *s)
 {
-    scan sc = { x, s, -1, 0, "", 0, -1 };
     size_t step_from = x->tl.n;
+    scan sc = { x, s, -1, 0, "", 0, -1, step_from };
     x->expecting = s;
     x->leftover_tried = 0;
     tc_window sw = tc_step_window(s);
@@ -285,6 +291,7 @@ static void run_send(exec *x, phase ph, const tc_step *s)
         else if (!strcmp(f->key, "ty")) req.ty = atoi(val);
         else if (!strcmp(f->key, "secure")) secure = !strcmp(val, "old") ? 2 : strcmp(val, "false") != 0;
         else if (!strcmp(f->key, "repeat")) repeat = atoi(val);
+        else if (!strcmp(f->key, "format-error")) so.format_error = 1;   /* validated: empty-payload */
         else if (!strcmp(f->key, "type")) type = cm_type_parse(val) < 0 ? CM_CON : cm_type_parse(val);   /* validated */
         else if (!strcmp(f->key, "content")) { req.pc = val; req.pclen = strlen(val); req.cf = M2M_CF_RES_JSON; val = NULL; }
         else if (!strcmp(f->key, "option") &&
@@ -323,7 +330,9 @@ static void run_send(exec *x, phase ph, const tc_step *s)
     so.type = type;
     if (wire_send_request(x->w, &req, &so, err, sizeof err) < 0) step_failed(x, ph, s, err);
     else step_log(x, s, "send %s %s to %s (%s)%s", cm_type_name((uint8_t)type), m2m_op_name(req.op), req.to ? req.to : "?",
-                  secure == 2 ? "old epoch" : secure ? "secure" : "plain", repeat > 1 ? ", the identical message repeated" : "");
+                  secure == 2 ? "old epoch" : secure ? "secure" : "plain",
+                  so.format_error ? ", ending in a payload marker with no payload (a format error)"
+                  : repeat > 1 ? ", the identical message repeated" : "");
     m2m_prim_free(&req);
     for (size_t k = 0; k < so.nopt; k++) free(oval[k]);
 }

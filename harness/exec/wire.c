@@ -100,10 +100,12 @@ void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, 
         sb_init(&why);
         for (size_t i = 0; d && i < d->n; i++)
             sb_addf(&why, "%s@%zu: %s", i ? "; " : "", d->d[i].offset, d->d[i].reason);
-        char *hex = hex_encode(raw, n > 512 ? 512 : n);
+        char *hex = hex_encode(raw, n > 512 ? 512 : n), hmid[8];
+        /* the Message ID when the header is there: what a matching RST must echo (RFC 7252 §4.2) */
+        snprintf(hmid, sizeof hmid, "%u", n >= 4 ? (unsigned)(raw[2] << 8 | raw[3]) : 0u);
         timeline_add(w->tl, tx ? "msg.tx.malformed" : "msg.rx.malformed", link->peer,
                      "secure", link->secure ? "true" : "false", "fatal", rc < 0 ? "true" : "false",
-                     "reason", why.s ? why.s : "", "bytes", hex, (char *)NULL);
+                     "reason", why.s ? why.s : "", "bytes", hex, "mid", n >= 4 ? hmid : NULL, (char *)NULL);
         free(hex);
         sb_free(&why);
     }
@@ -209,6 +211,39 @@ static void on_send_response(coap_ep *ep, const cm_msg *rsp, int reset, void *ct
     (void)ep; (void)rsp; (void)reset; (void)ctx;   /* the response is in the timeline as msg.rx */
 }
 
+/* m with a payload marker and no payload after it (RFC 7252 §3: "The presence of a marker
+ * followed by a zero-length payload MUST be processed as a message format error"), under the
+ * endpoint's next message id and a token of its own: sent once as it is, not kept as an
+ * exchange the harness waits on. */
+static int send_format_error(coap_ep *ep, const cm_link *link, cm_msg *m, char *err, size_t errlen)
+{
+    if (m->plen) {
+        snprintf(err, errlen, "format-error=\"empty-payload\": the request has a payload already");
+        return -1;
+    }
+    m->ver = 1;
+    m->tkl = 4;
+    /* a Message ID whose low byte differs from every other header byte and from the token's
+     * first byte: an RST that echoes anything but the two id bytes cannot match it by chance */
+    uint8_t b0 = (uint8_t)(0x40 | (m->type & 3) << 4 | m->tkl);
+    do m->mid = coap_ep_take_mid(ep);
+    while ((m->mid & 0xff) == (m->mid >> 8) || (m->mid & 0xff) == b0 || (m->mid & 0xff) == m->code);
+    const uint8_t tok[4] = { (uint8_t)~m->mid, 0xfe, 0xed, 0x01 };
+    memcpy(m->token, tok, 4);
+    uint8_t buf[2048];
+    size_t n = cm_encode(m, buf, sizeof buf - 1);
+    if (!n) {
+        snprintf(err, errlen, "the request cannot be encoded");
+        return -1;
+    }
+    buf[n++] = 0xFF;
+    if (coap_ep_send_raw(ep, link, buf, n) < 0) {
+        snprintf(err, errlen, "sending failed");
+        return -1;
+    }
+    return 0;
+}
+
 int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, char *err, size_t errlen)
 {
     int secure = o->secure;
@@ -239,6 +274,11 @@ int wire_send_request(wire *w, const m2m_prim *req, const wire_send_opts *o, cha
         return -1;
     }
     for (size_t i = 0; i < o->nopt && i < WIRE_MAX_OPTS; i++) cm_msg_add_opt(&m, o->onum[i], o->oval[i], o->olen[i]);
+    if (o->format_error) {
+        int r = send_format_error(node_ep(w->node), &target->link, &m, err, errlen);
+        cm_msg_free(&m);
+        return r;
+    }
     int r = coap_ep_request(node_ep(w->node), &target->link, &m, on_send_response, NULL);
     /* The same message again (same message id, token, bytes): each copy a new DTLS record,
      * so the IUT's CoAP layer, not DTLS replay protection, has to see the duplicate. */

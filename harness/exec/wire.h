@@ -18,8 +18,12 @@
 
 typedef struct wire wire;
 
-/* Called for every new request after its msg.rx event was recorded (ev). Returns 1 when it
- * filled rsp (a test's <respond> overrides the registrar), 0 to let the registrar answer. */
+/* Called for every new request after its msg.rx event was recorded (ev). Returns
+ * WIRE_RSP_OWN when it filled rsp (a test's <respond> overrides the registrar), 0 to let the
+ * registrar answer, plus WIRE_RSP_SEPARATE_TWICE for an answer to a CON carried separately
+ * (RFC 7252 §5.2.2: an empty ACK, then the response in a CON of its own) with that CON sent
+ * a second time, byte for byte, as a retransmission whose ACK was lost (§4.5). */
+enum { WIRE_RSP_OWN = 1, WIRE_RSP_SEPARATE_TWICE = 2 };
 typedef int (*wire_responder)(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, void *ctx);
 
 /* h: the test's conditions for the association (suites, versions, credential variant). env:
@@ -90,6 +94,9 @@ typedef struct wire_send_opts {
                               * silently ignore (§4.2) */
     unsigned sa;             /* with secure = 1: that association (its "sa" number) while it is up;
                               * 0 = the newest */
+    int format_error;        /* 1: the message ends in a payload marker with no payload after it,
+                              * a message format error (RFC 7252 §3); sent once, not kept as an
+                              * exchange (the IUT must reject it, §4.2-4.3) */
 } wire_send_opts;
 /* Sends a request to the IUT; the response arrives in the timeline as msg.rx. Returns 0, or
  * -1 with a reason. */

@@ -23,6 +23,26 @@ static sa_info sa_of(const cm_link *link)
     return sa;
 }
 
+/* <respond carry="separate-twice">: the request's empty ACK, then rsp in a CON of its own
+ * (RFC 7252 §5.2.2) sent twice, byte for byte, each copy a new DTLS record, as the
+ * retransmission of a server whose ACK was lost: the IUT must acknowledge both copies
+ * and take the response once (§4.5). Not kept as an exchange: the IUT's ACKs are only
+ * recorded (msg.rx, the second one dup=identical). */
+static void respond_separate_twice(coap_ep *ep, const cm_link *link, const cm_msg *req, cm_msg *rsp)
+{
+    uint8_t ack[4] = { (uint8_t)(0x40 | CM_ACK << 4), CM_EMPTY, (uint8_t)(req->mid >> 8), (uint8_t)req->mid };
+    if (coap_ep_send_raw(ep, link, ack, sizeof ack) < 0) return;
+    rsp->ver = 1;
+    rsp->type = CM_CON;
+    rsp->mid = coap_ep_take_mid(ep);
+    rsp->tkl = req->tkl;
+    memcpy(rsp->token, req->token, req->tkl);
+    uint8_t buf[2048];
+    size_t n = cm_encode(rsp, buf, sizeof buf);
+    for (int i = 0; n && i < 2; i++)
+        if (coap_ep_send_raw(ep, link, buf, n) < 0) return;
+}
+
 void wire_on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *ctx)
 {
     wire *w = ctx;
@@ -47,8 +67,8 @@ void wire_on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *
         return;
     }
     const tl_event *ev = w->tl->n ? &w->tl->ev[w->tl->n - 1] : NULL;
-    int overridden = w->responder && ev && w->responder(ev, &pr, &rsp, w->responder_ctx);
-    if (!overridden) {
+    int how = w->responder && ev ? w->responder(ev, &pr, &rsp, w->responder_ctx) : 0;
+    if (!(how & WIRE_RSP_OWN)) {
         sa_info sa = sa_of(link);
         /* the IUT's credential bound to AE-IDs by the profile (<psk ae-id>) */
         if (sa.secure && w->p->psk_ae_ids && sa.identity && w->p->psk_identity &&
@@ -56,8 +76,10 @@ void wire_on_request(coap_ep *ep, const cm_link *link, const cm_msg *req, void *
             sa.ae_ids = w->p->psk_ae_ids;
         registrar_handle(w->reg, &pr, &sa, &rsp, w->tl, link->peer);
     }
-    if (m2m_response_to_coap(&rsp, &w->p->options, &out) == 0)
-        coap_ep_respond(ep, link, req, &out);
+    if (m2m_response_to_coap(&rsp, &w->p->options, &out) == 0) {
+        if ((how & WIRE_RSP_SEPARATE_TWICE) && req->type == CM_CON) respond_separate_twice(ep, link, req, &out);
+        else coap_ep_respond(ep, link, req, &out);
+    }
     cm_msg_free(&out);
     m2m_prim_free(&rsp);
     m2m_prim_free(&pr);

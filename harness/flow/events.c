@@ -66,10 +66,10 @@ static const ev_def EVENTS[] = {
       "secure:bool sa:int type:CON|NON|ACK|RST code mid:int token "
       "op:create|retrieve|update|delete|notify|none to fr ty:int rsc:int rqi rvi pc cf:int accept:int "
       "problems response:piggybacked|separate" },
-    { "msg.rx.malformed", "exec/wire", "a datagram from the IUT with CoAP defects (fatal: it could not be decoded at all)",
-      "secure:bool fatal:bool reason bytes" },
-    { "msg.tx.malformed", "exec/wire", "a deliberately malformed datagram the harness sends",
-      "secure:bool fatal:bool reason bytes" },
+    { "msg.rx.malformed", "exec/wire", "a datagram from the IUT with CoAP defects (fatal: it could not be decoded at all); mid when it has the 4-byte header",
+      "secure:bool fatal:bool reason bytes mid:int" },
+    { "msg.tx.malformed", "exec/wire", "a deliberately malformed datagram the harness sends; mid when it has the 4-byte header",
+      "secure:bool fatal:bool reason bytes mid:int" },
     { "msg.rx.xcheck", "exec/wire", "libcoap's independent decoder disagrees with the harness's on a received datagram",
       "reason" },
     /* registration, receiver checks, resources, access control (cse/) */

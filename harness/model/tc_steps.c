@@ -111,9 +111,10 @@ static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
     }
 }
 
-static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", "repeat", NULL };
+static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", "repeat",
+                                          "format-error", NULL };
 static const char *const match_attrs[] = {
-    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "cf", "dup", "response", "bound_id", NULL,
+    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "mid", "cf", "dup", "response", "bound_id", NULL,
 };
 
 static void parse_outcome(tc_ctx *c, const xmlNode *n, tc_alt *a)
@@ -174,16 +175,21 @@ static void parse_message(tc_ctx *c, const xmlNode *n, tc_alt *a)
                 tc_err(c, ch, "only one <respond> per message");
                 continue;
             }
-            char *rsc = xml_attr(ch, "rsc");
+            char *rsc = xml_attr(ch, "rsc"), *carry = xml_attr(ch, "carry");
             char *end = NULL;
             long v = rsc ? strtol(rsc, &end, 10) : -1;
-            if (!rsc || end == rsc || *end || v < 1000 || v > 9999)
+            if (carry && strcmp(carry, "separate-twice") != 0)
+                tc_err(c, ch, "<respond carry=\"%s\">: expected separate-twice", carry);
+            /* without rsc (only with carry) the registrar's own answer is carried so */
+            if ((rsc || !carry) && (!rsc || end == rsc || *end || v < 1000 || v > 9999))
                 tc_err(c, ch, "<respond rsc=\"%s\">: expected a four-digit oneM2M status code",
                        rsc ? rsc : "");
-            free(rsc);
             a->respond.present = 1;
             a->respond.rsc = (int)(v > 0 && v <= 9999 ? v : 0);
-            a->respond.content = xml_text(ch);
+            a->respond.separate_twice = carry != NULL;
+            a->respond.content = rsc ? xml_text(ch) : NULL;
+            free(rsc);
+            free(carry);
         } else {
             tc_err(c, ch, "unexpected <%s> in <message>", ename(ch));
         }
@@ -275,7 +281,12 @@ static void parse_send(tc_ctx *c, const xmlNode *n, tc_step *st)
     const char *rep = kvlist_get(&st->send, "repeat");
     if (rep && (atoi(rep) < 1 || atoi(rep) > 5 || strspn(rep, "0123456789") != strlen(rep)))
         tc_err(c, n, "<send repeat=\"%s\">: expected 1 to 5", rep);
+    const char *fe = kvlist_get(&st->send, "format-error");
+    if (fe && strcmp(fe, "empty-payload") != 0)
+        tc_err(c, n, "<send format-error=\"%s\">: expected empty-payload", fe);
     char *content = xml_text(n);
+    if (fe && content && content[strspn(content, " \t\r\n")])
+        tc_err(c, n, "<send format-error=\"empty-payload\">: a request with content has a payload already");
     if (content) kvlist_add(&st->send, "content", content);
     free(content);
 }

@@ -15,8 +15,10 @@
 /* What the harness answers to a matched request (overrides the registrar's answer). */
 typedef struct tc_respond {
     int present;
-    int rsc;            /* oneM2M response status code */
+    int rsc;            /* oneM2M response status code; 0 = the registrar's answer (with carry) */
     char *content;      /* JSON text for pc, may hold ${VAR}; NULL = none */
+    int separate_twice; /* carry="separate-twice": an empty ACK, then the response in a CON of
+                         * its own sent twice, as a retransmission whose ACK was lost */
 } tc_respond;
 
 typedef enum { ALT_MSG, ALT_EVENT, ALT_SILENCE } tc_alt_kind;

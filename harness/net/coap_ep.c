@@ -121,6 +121,8 @@ int coap_ep_send_raw(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_
     return link_send(ep, link, buf, n);
 }
 
+uint16_t coap_ep_take_mid(coap_ep *ep) { return ep->next_mid++; }
+
 static dedup_entry *dedup_find(coap_ep *ep, const cm_link *link, uint16_t mid)
 {
     for (size_t i = 0; i < DEDUP_SLOTS; i++) {

@@ -53,6 +53,9 @@ int coap_ep_respond(coap_ep *ep, const cm_link *link, const cm_msg *req, cm_msg 
 int coap_ep_request(coap_ep *ep, const cm_link *link, cm_msg *req, coap_rsp_cb cb, void *ctx);
 /* Sends bytes as they are (fault injection); reported through on_wire as tx. */
 int coap_ep_send_raw(coap_ep *ep, const cm_link *link, const uint8_t *buf, size_t n);
+/* The next message id of the endpoint's sequence (RFC 7252 §4.4), taken for a message the
+ * caller encodes and sends itself with coap_ep_send_raw. */
+uint16_t coap_ep_take_mid(coap_ep *ep);
 /* Exchanges still open: requests waiting for a response, separate responses for an ACK. */
 size_t coap_ep_pending(const coap_ep *ep);
 /* 1 when the response m carries the token of a request sent on link that is pending or was
