@@ -51,6 +51,7 @@ static const var_def VARS[] = {
     { "IUT_COAPS_PORT", "<iut coaps-port>", "the IUT's CoAP-over-DTLS port (role field; a free port picked per test when 0)" },
     { "IUT_RELEASE", "<iut release>", "the oneM2M release the IUT implements (1..5)" },
     { "HARNESS_ADDRESS", "<harness address>", "the address the harness binds (with <control netns>: the host end of the IUT's link)" },
+    { "HARNESS_URI_HOST", "<harness address>", "the harness's address as the host of a URI (a point of access coaps://${HARNESS_URI_HOST}:port): an IPv6 address in brackets (RFC 3986 §3.2.2), an IPv4 one as is" },
     { "HARNESS_HOST", "<harness host>", "the harness's host name (the SNI the IUT sends)" },
     { "HARNESS_CSE_ID", "<harness><cse-id>", "the harness's CSE-ID (/in-cse)" },
     { "HARNESS_AE_ID", "<harness><ae-id>", "the harness's AE-ID when it registers as an AE (role field)" },
@@ -155,6 +156,12 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_int(v, "IUT_COAPS_PORT", env_iut_coaps_port(e, p));
     vars_set(v, "IUT_RELEASE", m2m_release_name(p->release) ? m2m_release_name(p->release) : "3");
     set_opt(v, "HARNESS_ADDRESS", env_harness_address(e, p));
+    const char *ha = env_harness_address(e, p);
+    if (ha) {
+        char *uh = strchr(ha, ':') ? xasprintf("[%s]", ha) : xstrdup(ha);
+        vars_set(v, "HARNESS_URI_HOST", uh);
+        free(uh);
+    }
     set_opt(v, "HARNESS_HOST", p->harness_host);
     set_opt(v, "HARNESS_CSE_ID", p->harness_cse_id);
     set_opt(v, "HARNESS_AE_ID", p->harness_ae_id);

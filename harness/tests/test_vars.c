@@ -124,7 +124,8 @@ static void test_from_profile(void)
         { "IUT_CSE_BASE", "asn-name" }, { "IUT_ADDRESS", "192.0.2.10" },
         { "IUT_HOST", "asn1.m2m-harness.test" }, { "IUT_COAP_PORT", "5683" },
         { "IUT_COAPS_PORT", "5684" }, { "IUT_RELEASE", "3" },
-        { "HARNESS_ADDRESS", "192.0.2.1" }, { "HARNESS_HOST", "in-cse.m2m-harness.test" },
+        { "HARNESS_ADDRESS", "192.0.2.1" }, { "HARNESS_URI_HOST", "192.0.2.1" },   /* IPv4: as is */
+        { "HARNESS_HOST", "in-cse.m2m-harness.test" },
         { "HARNESS_CSE_ID", "/in-cse" }, { "CSE_BASE", "in-name" },
         { "HARNESS_COAP_PORT", "5683" }, { "HARNESS_COAPS_PORT", "5684" },
         { "PSK_IDENTITY", "asn1@in.m2m-harness.test" }, { "PROFILE", EXAMPLE },
@@ -142,6 +143,19 @@ static void test_from_profile(void)
     }
     CU_ASSERT_PTR_NULL(vars_get(&v, "HARNESS_AE_ID")); /* not in the profile: stays unknown */
     CU_ASSERT_EQUAL(v.kv.n, sizeof want / sizeof want[0]);
+    /* an IPv6 harness address is bracketed as a URI's host (RFC 3986 §3.2.2) */
+    {
+        char *ha = p->harness_address;
+        p->harness_address = xstrdup("::1");
+        vars v6;
+        vars_init(&v6);
+        vars_from_profile(&v6, p);
+        CU_ASSERT_STRING_EQUAL(vars_get(&v6, "HARNESS_ADDRESS"), "::1");
+        CU_ASSERT_STRING_EQUAL(vars_get(&v6, "HARNESS_URI_HOST"), "[::1]");
+        vars_free(&v6);
+        free(p->harness_address);
+        p->harness_address = ha;
+    }
     /* an AE originates as its AE-ID and registers an <AE> (ty 2) */
     {
         char *kind = p->iut_kind;
