@@ -96,7 +96,15 @@ static void test_from_profile(void)
         { "IUT_CSE_BASE", "asn-name" }, { "IUT_ADDRESS", "192.0.2.10" },
         { "IUT_HOST", "asn1.m2m-harness.test" }, { "IUT_COAP_PORT", "5683" },
         { "IUT_COAPS_PORT", "5684" }, { "IUT_RELEASE", "3" },
-        { "HARNESS_ADDRESS", "192.0.2.1" }, { "HARNESS_HOST", "in-cse.m2m-harness.test" },
+        { "HARNESS_ADDRESS", "192.0.2.1" },
+        /* one bit flipped each, the lowest bit first */
+        { "HARNESS_ADDRESS_NEIGHBOURS", "[\"192.0.2.0\",\"192.0.2.3\",\"192.0.2.5\",\"192.0.2.9\",\"192.0.2.17\","
+          "\"192.0.2.33\",\"192.0.2.65\",\"192.0.2.129\",\"192.0.3.1\",\"192.0.0.1\",\"192.0.6.1\","
+          "\"192.0.10.1\",\"192.0.18.1\",\"192.0.34.1\",\"192.0.66.1\",\"192.0.130.1\",\"192.1.2.1\","
+          "\"192.2.2.1\",\"192.4.2.1\",\"192.8.2.1\",\"192.16.2.1\",\"192.32.2.1\",\"192.64.2.1\","
+          "\"192.128.2.1\",\"193.0.2.1\",\"194.0.2.1\",\"196.0.2.1\",\"200.0.2.1\",\"208.0.2.1\","
+          "\"224.0.2.1\",\"128.0.2.1\",\"64.0.2.1\"]" },
+        { "HARNESS_HOST", "in-cse.m2m-harness.test" },
         { "HARNESS_CSE_ID", "/in-cse" }, { "CSE_BASE", "in-name" },
         { "HARNESS_COAP_PORT", "5683" }, { "HARNESS_COAPS_PORT", "5684" },
         { "PSK_IDENTITY", "asn1@in.m2m-harness.test" }, { "PROFILE", EXAMPLE },
