@@ -13,6 +13,7 @@
 #include "../util/hex.h"
 #include "../util/nearest.h"
 #include "../util/xmem.h"
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ static const var_def VARS[] = {
     { "IUT_RELEASE", "<iut release>", "the oneM2M release the IUT implements (1..5)" },
     { "HARNESS_ADDRESS", "<harness address>", "the address the harness binds (with <control netns>: the host end of the IUT's link)" },
     { "HARNESS_URI_HOST", "<harness address>", "the harness's address as the host of a URI (a point of access coaps://${HARNESS_URI_HOST}:port): an IPv6 address in brackets (RFC 3986 §3.2.2), an IPv4 one as is" },
+    { "HARNESS_ADDRESS_NEIGHBOURS", "<harness address>", "the 32 IPv4 addresses that differ from the harness's address in exactly one bit, as a JSON list of strings (unset when that address is not IPv4): an accessControlIpAddresses list of them matches no request from the harness" },
     { "HARNESS_HOST", "<harness host>", "the harness's host name (the SNI the IUT sends)" },
     { "HARNESS_CSE_ID", "<harness><cse-id>", "the harness's CSE-ID (/in-cse)" },
     { "HARNESS_AE_ID", "<harness><ae-id>", "the harness's AE-ID when it registers as an AE (role field)" },
@@ -132,6 +134,23 @@ static char *absolute(const char *path)
     return xasprintf("%s/%s", cwd, path);
 }
 
+/* The IPv4 addresses one bit away from `addr`, as a JSON list; unset when it is not IPv4. */
+static void set_neighbours(vars *v, const char *name, const char *addr)
+{
+    struct in_addr a;
+    if (!addr || inet_pton(AF_INET, addr, &a) != 1) return;
+    char list[32 * 18 + 3] = "[";
+    for (int bit = 0; bit < 32; bit++) {
+        struct in_addr n = { a.s_addr ^ htonl(1u << bit) };
+        char one[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &n, one, sizeof one);
+        size_t at = strlen(list);
+        snprintf(list + at, sizeof list - at, "%s\"%s\"", bit ? "," : "", one);
+    }
+    strcat(list, "]");
+    vars_set(v, name, list);
+}
+
 /* Identities that the profile leaves out stay unset, so a test case that needs one is
  * reported by vars_check_testcase instead of running with an empty value. Addresses and
  * ports are this test's (testenv.h: the profile's where e is NULL or leaves them open). */
@@ -162,6 +181,7 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
         vars_set(v, "HARNESS_URI_HOST", uh);
         free(uh);
     }
+    set_neighbours(v, "HARNESS_ADDRESS_NEIGHBOURS", env_harness_address(e, p));
     set_opt(v, "HARNESS_HOST", p->harness_host);
     set_opt(v, "HARNESS_CSE_ID", p->harness_cse_id);
     set_opt(v, "HARNESS_AE_ID", p->harness_ae_id);

@@ -334,7 +334,7 @@ function sitesOf(src, toks, fn, opts = {}) {
     }
   }
   // a site that starts inside an operand a fault switch makes irrelevant
-  for (const [x, y] of faultConjuncts(toks, a, b))
+  for (const [x, y] of faultConjuncts(toks, a, b).concat(faultTernaries(toks, a, b)))
     for (const st of sites) if (st.s >= toks[x].s && st.s <= toks[y].s) st.faultOnly = true;
   if (opts.timelineNull)
     for (const [x, y] of timelineOnly(toks, a, b))
@@ -493,6 +493,40 @@ function faultConjuncts(toks, a, b) {
       if (j === first || y < x) return;
       if (j > first || pure(toks.slice(x, y + 1))) out.push([x, y]);
     });
+  }
+  return out;
+}
+
+// The branch a fault switch selects: in `(faults & F) ? X : Y` (the condition one operand that
+// names a fault, not negated), X runs only with the fault on, so its tokens are returned as a
+// [first, last] range, like the operands of faultConjuncts. Y and the condition are not: they
+// run without the fault.
+function faultTernaries(toks, a, b) {
+  const depthAt = [];
+  let d = 0;
+  for (let i = a; i < b; i++) {
+    const x = toks[i];
+    if (x.t === 'punct' && (x.v === '(' || x.v === '[' || x.v === '{')) { depthAt[i] = d; d++; continue; }
+    if (x.t === 'punct' && (x.v === ')' || x.v === ']' || x.v === '}')) { d--; depthAt[i] = d; continue; }
+    depthAt[i] = d;
+  }
+  const ENDS = new Set(['||', '&&', '?', ',', ';', ':', '=', 'return']);
+  const out = [];
+  for (let q = a; q < b; q++) {
+    if (!(toks[q].t === 'punct' && toks[q].v === '?')) continue;
+    const dd = depthAt[q];
+    let cs = q - 1;
+    while (cs >= a && !(depthAt[cs] < dd || (depthAt[cs] === dd && ENDS.has(toks[cs].v)))) cs--;
+    const cond = toks.slice(cs + 1, q);
+    if (!cond.length || cond[0].v === '!' || !cond.some(t => t.t === 'id' && /fault/i.test(t.v))) continue;
+    // the matching ':' at the same depth, past any nested ?: of the branch
+    let nest = 0, colon = -1;
+    for (let k = q + 1; k < b && depthAt[k] >= dd; k++) {
+      if (depthAt[k] !== dd) continue;
+      if (toks[k].v === '?') nest++;
+      else if (toks[k].v === ':' && nest-- === 0) { colon = k; break; }
+    }
+    if (colon > q + 1) out.push([q + 1, colon - 1]);
   }
   return out;
 }

@@ -71,6 +71,13 @@ assert.deepStrictEqual(s2.filter(s => s.faultOnly).map(s => s.orig), ['==', '2',
 assert.ok(s2.filter(s => s.orig === '&&').every(s => !s.faultOnly));
 assert.ok(s2.some(s => s.orig === '>' && !s.faultOnly));
 assert.ok(s2.some(s => s.orig === '1' && s.line === 1 && !s.faultOnly && src2.slice(s.s - 3, s.s) === '== '));   // take(s) == 1;
+// the branch a fault switch selects in a conditional expression: X of (f & F) ? X : Y only,
+// nested ones too; not the condition, not Y, not the branch of a negated switch
+const src4 = 'static int h(unsigned f, int a) { int w = (f & ACP_FAULT_A) ? a == 1 : (f & ACP_FAULT_B) ? a < 2 : a > 3; ' +
+  'return !(f & ACP_FAULT_C) ? a >= 4 : a != 5; }';
+const t4 = S.lex(src4);
+const s4 = S.sitesOf(src4, t4, S.functions(t4)[0]);
+assert.deepStrictEqual(s4.filter(s => s.faultOnly).map(s => s.orig), ['==', '1', '<', '2']);
 // sites that only feed a timeline (the peers keep none): a recorder's arguments, the branch of
 // `if (tl)` / `if (c->tl && X)` with X, an if that only records, a local used only among a
 // recorder's arguments; never without timelineNull, never the code around them
