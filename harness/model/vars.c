@@ -13,6 +13,7 @@
 #include "../util/hex.h"
 #include "../util/nearest.h"
 #include "../util/xmem.h"
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ static const var_def VARS[] = {
     { "ENROLEE_CERT_ID", "<mef enrolee-cert-id>", "the identity the enrolee's certificate carries in subjectAltName for the certificate-based RSPF (dns:FQDN of a CSE, uri:AE-ID of an AE)" },
     { "HARNESS_APP_ID", "<harness app-id>", "an App-ID the IUT's service subscription for the harness's credential allows" },
     { "HARNESS_DENIED_APP_ID", "<harness denied-app-id>", "an App-ID that subscription does not allow" },
+    { "IUT_CSE_ID_CASE", "<iut><cse-id>", "the IUT's CSE-ID with the case of every letter changed (/ASN-CSE-1): another CSE-ID, since identifiers are case-sensitive (unset for a CSE-ID without a letter)" },
     { "OTHER_CSE_ID", "<iut><cse-id>", "a CSE-ID that is not the IUT's and differs from it only in its last character (a request addressed to it is not for the IUT's CSEBase)" },
     { "RSC_APP_RULE_FAILED", "<iut release>", "the RSC of a failed serviceSubscribedAppRule check: 4126 from Release 3, 4107 before" },
     { "RSC_ALREADY_REGISTERED", "<iut release>", "the RSC of a registration whose remoteCSE or AE-ID-Stem is still registered: 4117 ORIGINATOR_HAS_ALREADY_REGISTERED from Release 3, 4105 CONFLICT before" },
@@ -142,6 +144,17 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
         *last = *last == 'x' ? 'y' : 'x';
         vars_set(v, "OTHER_CSE_ID", other);
         free(other);
+    }
+    if (p->iut_cse_id) {   /* the same letters in the other case; none: no such CSE-ID */
+        char *swapped = xstrdup(p->iut_cse_id);
+        int letters = 0;
+        for (char *q = swapped; *q; q++)
+            if (isalpha((unsigned char)*q)) {
+                letters++;
+                *q = isupper((unsigned char)*q) ? (char)tolower((unsigned char)*q) : (char)toupper((unsigned char)*q);
+            }
+        if (letters) vars_set(v, "IUT_CSE_ID_CASE", swapped);
+        free(swapped);
     }
     set_opt(v, "IUT_AE_ID", p->iut_ae_id);
     int ae = p->iut_kind && !strcmp(p->iut_kind, "ae");
