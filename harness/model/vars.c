@@ -47,6 +47,7 @@ static const var_def VARS[] = {
     { "REG_TY", "<iut kind>", "the resource type the IUT's registration creates: 2 (<AE>) when <iut kind=\"ae\">, else 16 (<remoteCSE>)" },
     { "IUT_CSE_BASE", "<iut><cse-base>", "the IUT's CSEBase resource name (role field)" },
     { "IUT_ADDRESS", "<iut address>", "the IUT's IPv4 or IPv6 address (with <control netns>: the namespace end of its link)" },
+    { "IUT_SP_ID", "<iut sp-id>", "the IUT's M2M-SP-ID (//m2m-harness.test): ${IUT_SP_ID}${IUT_CSE_ID} is its absolute CSE-ID" },
     { "IUT_HOST", "<iut host>", "the IUT's host name (the SNI the harness sends)" },
     { "IUT_COAP_PORT", "<iut coap-port>", "the IUT's plain CoAP port (role field; a free port picked per test when 0)" },
     { "IUT_COAPS_PORT", "<iut coaps-port>", "the IUT's CoAP-over-DTLS port (role field; a free port picked per test when 0)" },
@@ -163,6 +164,7 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_opt(v, "IUT_CSE_BASE", p->iut_cse_base_name);
     set_opt(v, "IUT_ADDRESS", env_iut_address(e, p));
     set_opt(v, "IUT_HOST", p->iut_host);
+    set_opt(v, "IUT_SP_ID", p->iut_sp_id);
     set_int(v, "IUT_COAP_PORT", env_iut_coap_port(e, p));
     set_int(v, "IUT_COAPS_PORT", env_iut_coaps_port(e, p));
     vars_set(v, "IUT_RELEASE", m2m_release_name(p->release) ? m2m_release_name(p->release) : "3");

@@ -57,7 +57,7 @@ extended_profile() {
   cat > "$out" <<XML
 <?xml version="1.0" encoding="UTF-8"?>
 <profile name="$base-attached" role="field" extends="$(realpath --relative-to="$work" "$fix/$base.xml")">
-  <iut kind="in-cse" release="3" address="127.0.0.1" host="in-cse.m2m-harness.test" coap-port="$2" coaps-port="$3">
+  <iut kind="in-cse" release="3" address="127.0.0.1" host="in-cse.m2m-harness.test" sp-id="//m2m-harness.test" coap-port="$2" coaps-port="$3">
     <cse-id>/in-cse</cse-id>
     <cse-base>in-name</cse-base>
   </iut>
