@@ -2,6 +2,7 @@
 #include "plainmode.h"
 #include "../onem2m/primitive.h"
 #include "../util/xmem.h"
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,14 @@ int capture_apply(const tc_alt *a, const tl_event *e, vars *v, char *err, size_t
                      (unsigned long long)e->seq);
             return -1;
         }
-        vars_set(v, a->capture.items[i].key, val);
+        const char *shape = kvlist_get(&a->shape, a->capture.items[i].key);
+        const char *out = val;
+        if (shape && strstr(shape, "last") && strrchr(val, '/')) out = strrchr(val, '/') + 1;
+        if (shape && strstr(shape, "swapped"))
+            for (char *p = val + (out - val); *p; p++)
+                *p = isupper((unsigned char)*p) ? (char)tolower((unsigned char)*p)
+                   : (char)toupper((unsigned char)*p);
+        vars_set(v, a->capture.items[i].key, out);
         free(val);
     }
     return 0;

@@ -104,6 +104,7 @@ static void parse_iut(pctx *c, const xmlNode *n, profile *p)
     free(rel);
     if (!address_attr(c, n, &p->iut_address)) perr(c, n, "<iut> needs address=\"IPv4 or IPv6 literal\"");
     set_str(&p->iut_host, xml_attr(n, "host"));
+    set_str(&p->iut_sp_id, xml_attr(n, "sp-id"));
     int_attr(c, n, "coap-port", 0, 65535, &p->iut_coap_port);
     int_attr(c, n, "coaps-port", 0, 65535, &p->iut_coaps_port);
     parse_ids(c, n, &p->iut_cse_id, &p->iut_ae_id, &p->iut_cse_base_name);
@@ -706,7 +707,7 @@ void profile_free(profile *p)
     if (p->psk_key) explicit_bzero(p->psk_key, p->psk_key_len);
     free(p->psk_key);
     char **strs[] = {
-        &p->file, &p->name, &p->role, &p->iut_kind, &p->iut_address, &p->iut_host,
+        &p->file, &p->name, &p->role, &p->iut_kind, &p->iut_address, &p->iut_host, &p->iut_sp_id,
         &p->harness_address, &p->harness_host, &p->iut_cse_id, &p->iut_ae_id,
         &p->harness_cse_id, &p->cse_base_name, &p->psk_identity, &p->psk_hint, &p->psk_alias, &p->psk_ae_ids,
         &p->option_preset, &p->serialization, &p->ready_command, &p->iut_cse_base_name,

@@ -34,6 +34,7 @@ typedef struct profile {
 
     char *iut_address;       /* IPv4 or IPv6 literal */
     char *iut_host;          /* host name (SNI) */
+    char *iut_sp_id;         /* the IUT's M2M-SP-ID ("//" FQDN), for absolute identifiers */
     int iut_coap_port, iut_coaps_port;   /* where the IUT listens (field role) */
 
     char *harness_address;   /* address the harness binds (defaults.h) */

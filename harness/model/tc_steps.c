@@ -143,8 +143,21 @@ static void add_capture(tc_ctx *c, const xmlNode *n, tc_alt *a)
         tc_err(c, n, "<capture> needs var=\"NAME\" and field=\"...\"");
     else if (kvlist_get(&a->capture, var))
         tc_err(c, n, "<capture var=\"%s\">: the variable is already captured by this alternative", var);
-    else
+    else {
         kvlist_add(&a->capture, var, field);
+        /* segment="last": the part after the last '/' (a CSEBase's name from its SP-relative
+         * ID); case="swapped": the same identifier with every letter's case changed, which
+         * names another resource (identifiers are case-sensitive, TS-0004 §6.2.3, §6.2.4) */
+        char *seg = xml_attr(n, "segment"), *cs = xml_attr(n, "case");
+        if (seg && strcmp(seg, "last") != 0)
+            tc_err(c, n, "<capture segment=\"%s\">: the only value is \"last\"", seg);
+        if (cs && strcmp(cs, "swapped") != 0)
+            tc_err(c, n, "<capture case=\"%s\">: the only value is \"swapped\"", cs);
+        if (seg || cs)
+            kvlist_add(&a->shape, var, seg && cs ? "last swapped" : seg ? "last" : "swapped");
+        free(seg);
+        free(cs);
+    }
     free(var);
     free(field);
 }
@@ -456,6 +469,7 @@ static void alt_free(tc_alt *a)
 {
     kvlist_free(&a->match);
     kvlist_free(&a->capture);
+    kvlist_free(&a->shape);
     free(a->respond.content);
     free(a->event);
     free(a->reason);

@@ -42,6 +42,8 @@ typedef struct tc_alt {
      * paths "pc:m2m:csr/csi". Values may hold ${VAR}. */
     kvlist match;
     kvlist capture;     /* VAR -> field name (same names as match), set on match */
+    kvlist shape;       /* VAR -> "last", "swapped" or "last swapped": the captured value cut
+                           to its part after the last '/', its letters' case swapped */
     tc_respond respond;
     char *event;        /* ALT_EVENT: event selector text, e.g. "sae.fail" */
     verdict on_match;   /* VERDICT_PASS unless the file says otherwise */

@@ -14,6 +14,7 @@
 #include "../util/nearest.h"
 #include "../util/xmem.h"
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ static const var_def VARS[] = {
     { "REG_TY", "<iut kind>", "the resource type the IUT's registration creates: 2 (<AE>) when <iut kind=\"ae\">, else 16 (<remoteCSE>)" },
     { "IUT_CSE_BASE", "<iut><cse-base>", "the IUT's CSEBase resource name (role field)" },
     { "IUT_ADDRESS", "<iut address>", "the IUT's IPv4 or IPv6 address (with <control netns>: the namespace end of its link)" },
+    { "IUT_SP_ID", "<iut sp-id>", "the IUT's M2M-SP-ID (//m2m-harness.test): ${IUT_SP_ID}${IUT_CSE_ID} is its absolute CSE-ID" },
     { "IUT_HOST", "<iut host>", "the IUT's host name (the SNI the harness sends)" },
     { "IUT_COAP_PORT", "<iut coap-port>", "the IUT's plain CoAP port (role field; a free port picked per test when 0)" },
     { "IUT_COAPS_PORT", "<iut coaps-port>", "the IUT's CoAP-over-DTLS port (role field; a free port picked per test when 0)" },
@@ -70,6 +72,7 @@ static const var_def VARS[] = {
     { "ENROLEE_CERT_ID", "<mef enrolee-cert-id>", "the identity the enrolee's certificate carries in subjectAltName for the certificate-based RSPF (dns:FQDN of a CSE, uri:AE-ID of an AE)" },
     { "HARNESS_APP_ID", "<harness app-id>", "an App-ID the IUT's service subscription for the harness's credential allows" },
     { "HARNESS_DENIED_APP_ID", "<harness denied-app-id>", "an App-ID that subscription does not allow" },
+    { "IUT_CSE_ID_CASE", "<iut><cse-id>", "the IUT's CSE-ID with the case of every letter changed (/ASN-CSE-1): another CSE-ID, since identifiers are case-sensitive (unset for a CSE-ID without a letter)" },
     { "OTHER_CSE_ID", "<iut><cse-id>", "a CSE-ID that is not the IUT's and differs from it only in its last character (a request addressed to it is not for the IUT's CSEBase)" },
     { "RSC_APP_RULE_FAILED", "<iut release>", "the RSC of a failed serviceSubscribedAppRule check: 4126 from Release 3, 4107 before" },
     { "RSC_ALREADY_REGISTERED", "<iut release>", "the RSC of a registration whose remoteCSE or AE-ID-Stem is still registered: 4117 ORIGINATOR_HAS_ALREADY_REGISTERED from Release 3, 4105 CONFLICT before" },
@@ -164,6 +167,17 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
         vars_set(v, "OTHER_CSE_ID", other);
         free(other);
     }
+    if (p->iut_cse_id) {   /* the same letters in the other case; none: no such CSE-ID */
+        char *swapped = xstrdup(p->iut_cse_id);
+        int letters = 0;
+        for (char *q = swapped; *q; q++)
+            if (isalpha((unsigned char)*q)) {
+                letters++;
+                *q = isupper((unsigned char)*q) ? (char)tolower((unsigned char)*q) : (char)toupper((unsigned char)*q);
+            }
+        if (letters) vars_set(v, "IUT_CSE_ID_CASE", swapped);
+        free(swapped);
+    }
     set_opt(v, "IUT_AE_ID", p->iut_ae_id);
     int ae = p->iut_kind && !strcmp(p->iut_kind, "ae");
     set_opt(v, "IUT_ID", ae ? p->iut_ae_id : p->iut_cse_id);
@@ -171,6 +185,7 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_opt(v, "IUT_CSE_BASE", p->iut_cse_base_name);
     set_opt(v, "IUT_ADDRESS", env_iut_address(e, p));
     set_opt(v, "IUT_HOST", p->iut_host);
+    set_opt(v, "IUT_SP_ID", p->iut_sp_id);
     set_int(v, "IUT_COAP_PORT", env_iut_coap_port(e, p));
     set_int(v, "IUT_COAPS_PORT", env_iut_coaps_port(e, p));
     vars_set(v, "IUT_RELEASE", m2m_release_name(p->release) ? m2m_release_name(p->release) : "3");

@@ -101,6 +101,22 @@ static void test_event_alternative_and_capture(void)
     CU_ASSERT_EQUAL(capture_apply(&a, &tl.ev[1], &v, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "rsc"));
     kvlist_free(&a.capture);
+    /* reshaped captures: the last segment of the From, its case swapped, or both */
+    alt_msg(&a);
+    kvlist_add(&a.capture, "LAST", "fr");
+    kvlist_add(&a.shape, "LAST", "last");
+    kvlist_add(&a.capture, "SWAPPED", "fr");
+    kvlist_add(&a.shape, "SWAPPED", "swapped");
+    kvlist_add(&a.capture, "BOTH", "pc:m2m:csr/csi");
+    kvlist_add(&a.shape, "BOTH", "last swapped");
+    kvlist_add(&a.capture, "PLAIN", "fr");
+    CU_ASSERT_EQUAL(capture_apply(&a, &tl.ev[1], &v, err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "LAST"), "asn-cse-1");
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "SWAPPED"), "/ASN-CSE-1");
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "BOTH"), "ASN-CSE-1");
+    CU_ASSERT_STRING_EQUAL(vars_get(&v, "PLAIN"), "/asn-cse-1");
+    kvlist_free(&a.capture);
+    kvlist_free(&a.shape);
     char d[128];
     alt_msg(&a);
     kvlist_add(&a.match, "op", "create");

@@ -120,7 +120,8 @@ static void test_from_profile(void)
     vars_init(&v);
     vars_from_profile(&v, p);
     const char *want[][2] = {
-        { "IUT_CSE_ID", "/asn-cse-1" }, { "OTHER_CSE_ID", "/asn-cse-x" }, { "IUT_AE_ID", "Cexample-ae" },
+        { "IUT_CSE_ID", "/asn-cse-1" }, { "OTHER_CSE_ID", "/asn-cse-x" }, { "IUT_CSE_ID_CASE", "/ASN-CSE-1" }, { "IUT_SP_ID", "//m2m-harness.test" },
+        { "IUT_AE_ID", "Cexample-ae" },
         { "IUT_CSE_BASE", "asn-name" }, { "IUT_ADDRESS", "192.0.2.10" },
         { "IUT_HOST", "asn1.m2m-harness.test" }, { "IUT_COAP_PORT", "5683" },
         { "IUT_COAPS_PORT", "5684" }, { "IUT_RELEASE", "3" },

@@ -21,8 +21,8 @@ case_name=$1
 
 # The IN-CSE tests that run and pass against the attached reference IN-CSEs (each test under
 # at least one of the six profiles), and under the PSK profile alone: docs/running.md says so.
-ATTACHED_PASS=63
-PSK_PASS=45
+ATTACHED_PASS=64
+PSK_PASS=46
 
 free_udp_ports() { # n -> n free UDP ports on 127.0.0.1
   python3 -c 'import socket,sys
@@ -57,7 +57,7 @@ extended_profile() {
   cat > "$out" <<XML
 <?xml version="1.0" encoding="UTF-8"?>
 <profile name="$base-attached" role="field" extends="$(realpath --relative-to="$work" "$fix/$base.xml")">
-  <iut kind="in-cse" release="3" address="127.0.0.1" host="in-cse.m2m-harness.test" coap-port="$2" coaps-port="$3">
+  <iut kind="in-cse" release="3" address="127.0.0.1" host="in-cse.m2m-harness.test" sp-id="//m2m-harness.test" coap-port="$2" coaps-port="$3">
     <cse-id>/in-cse</cse-id>
     <cse-base>in-name</cse-base>
   </iut>
