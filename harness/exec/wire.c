@@ -155,6 +155,10 @@ void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, 
             char *loc = location_of(m);
             if (loc) tl_event_set(e, "location", loc);
             free(loc);
+        } else {
+            /* an empty oneM2M-TY too: TS-0004 Table 7.2.1.1-1 has Resource Type only in a CREATE */
+            uint16_t ty = w->p->options.num[M2M_OPT_TY];
+            tl_event_set(e, "ty_option", ty && cm_msg_find_opt(m, ty, 0) ? "true" : "false");
         }
         if (!tx) note_format(w, e, &pr, problems, sizeof problems);
     }
