@@ -47,7 +47,9 @@ static const char *const bool_names[] = {"rr", "mtv", "disr", "ena", "nsp", "aca
 /* setOfAcrs (pv, pvs): an empty element is the set of no rules, {"acr":[]} in JSON */
 static const char *const acr_set_names[] = {"pv", "pvs", NULL};
 /* elements that repeat, an array in JSON even when there is one of them */
-static const char *const repeated_names[] = {"acr", "acco", "actw", NULL};
+static const char *const repeated_names[] = {"acr", "acco", "actw", "acod", NULL};
+/* lists whose items are integers (chty: a list of m2m:resourceType) */
+static const char *const int_list_names[] = {"chty", NULL};
 
 /* ---- JSON -> XML ------------------------------------------------------------------------ */
 
@@ -193,6 +195,15 @@ static char *key_of(const xmlNode *n)
     return is_m2m_ns(n) ? xasprintf("m2m:%s", (const char *)n->name) : xstrdup((const char *)n->name);
 }
 
+/* One item of an xs:list: an integer in a list of integers (a decimal that fits), else text. */
+static json_t *list_item(const char *key, const char *item)
+{
+    char *end;
+    long long v = strtoll(item, &end, 10);
+    if (in_set(key, int_list_names) && end != item && !*end) return json_integer(v);
+    return json_string(item);
+}
+
 /* Typed leaf value; NULL with err when the text does not fit the attribute's type. */
 static json_t *leaf_value(const char *key, const char *text, char *err, size_t errlen)
 {
@@ -221,7 +232,7 @@ static json_t *leaf_value(const char *key, const char *text, char *err, size_t e
             if (!*p) break;
             size_t n = strcspn(p, " \t\r\n");
             char *item = xstrndup(p, n);
-            json_array_append_new(a, json_string(item));
+            json_array_append_new(a, list_item(key, item));
             free(item);
             p += n;
         }
