@@ -173,7 +173,6 @@ static void unmapped_refusal(const ref *r, const cm_msg *req, cm_msg *out)
     const cm_option *v = cm_msg_find_opt(req, r->p->options.num[M2M_OPT_RVI], 0);
     if (q && r->p->options.num[M2M_OPT_RQI]) rsp.rqi = xstrndup(q->len ? (const char *)q->val : "", q->len);
     if (v && r->p->options.num[M2M_OPT_RVI]) rsp.rvi = xstrndup(v->len ? (const char *)v->val : "", v->len);
-    rsp.pc = xstrdup("{\"m2m:dbg\":\"no oneM2M request could be read from this CoAP request\"}");
     m2m_response_to_coap(&rsp, &r->p->options, out);
     m2m_prim_free(&rsp);
 }
