@@ -195,13 +195,14 @@ static char *key_of(const xmlNode *n)
     return is_m2m_ns(n) ? xasprintf("m2m:%s", (const char *)n->name) : xstrdup((const char *)n->name);
 }
 
-/* One item of an xs:list: an integer in a list of integers (a decimal that fits), else text. */
-static json_t *list_item(const char *key, const char *item)
+static json_t *leaf_value(const char *key, const char *text, char *err, size_t errlen);
+
+/* One item of an xs:list: in a list of integers typed as an integer attribute's value is
+ * (leaf_value, as ty), else text (a non-integer there stays text, refused by whoever reads it). */
+static json_t *list_item(const char *key, const char *item, char *err, size_t errlen)
 {
-    char *end;
-    long long v = strtoll(item, &end, 10);
-    if (in_set(key, int_list_names) && end != item && !*end) return json_integer(v);
-    return json_string(item);
+    json_t *v = in_set(key, int_list_names) ? leaf_value("ty", item, err, errlen) : NULL;
+    return v ? v : json_string(item);
 }
 
 /* Typed leaf value; NULL with err when the text does not fit the attribute's type. */
@@ -232,7 +233,7 @@ static json_t *leaf_value(const char *key, const char *text, char *err, size_t e
             if (!*p) break;
             size_t n = strcspn(p, " \t\r\n");
             char *item = xstrndup(p, n);
-            json_array_append_new(a, list_item(key, item));
+            json_array_append_new(a, list_item(key, item, err, errlen));
             free(item);
             p += n;
         }

@@ -160,19 +160,18 @@ static int format_taken(const ref *r, const cm_msg *req)
 }
 
 /* A request no oneM2M primitive is read from (a method with no operation, a Uri-Path segment
- * holding '/'): still a oneM2M error response, BAD_REQUEST with the oneM2M-RSC option and the
- * request's own rqi and rvi (TS-0004 Table 7.2.1.2-1, Error: Response Status Code, Request
- * Identifier and Release Version Indicator mandatory; TS-0008 §6.2.4: the RSC in oneM2M-RSC). */
+ * holding '/'): still a oneM2M error response, BAD_REQUEST with the oneM2M-RSC option, the
+ * request's own rqi and the CSE's release (TS-0004 Table 7.2.1.2-1, Error: Response Status Code,
+ * Request Identifier and Release Version Indicator mandatory; TS-0008 §6.2.4: the RSC in
+ * oneM2M-RSC). */
 static void unmapped_refusal(const ref *r, const cm_msg *req, cm_msg *out)
 {
     m2m_prim rsp;
     m2m_prim_init(&rsp);
-    rsp.is_response = 1;
     rsp.rsc = 4000;
     const cm_option *q = cm_msg_find_opt(req, r->p->options.num[M2M_OPT_RQI], 0);
-    const cm_option *v = cm_msg_find_opt(req, r->p->options.num[M2M_OPT_RVI], 0);
-    if (q && r->p->options.num[M2M_OPT_RQI]) rsp.rqi = xstrndup(q->len ? (const char *)q->val : "", q->len);
-    if (v && r->p->options.num[M2M_OPT_RVI]) rsp.rvi = xstrndup(v->len ? (const char *)v->val : "", v->len);
+    if (q) rsp.rqi = xstrndup(q->len ? (const char *)q->val : "", q->len);
+    rsp.rvi = xstrdup(m2m_release_rvi(r->p->release));   /* none toward Release 1 */
     m2m_response_to_coap(&rsp, &r->p->options, out);
     m2m_prim_free(&rsp);
 }
