@@ -18,6 +18,23 @@ void wire_note_peer(wire *w, const char *peer)
     timeline_add(w->tl, "net.up", peer, "inferred", "first-datagram", (char *)NULL);
 }
 
+/* The Location-Path of a response read as a `to` is read from Uri-Path (TS-0008 §6.2.2.3:
+ * "~" an SP-relative address, "_" an absolute one), so a test compares it with the
+ * addresses it sends; NULL without Location-Path. */
+static char *location_of(const cm_msg *m)
+{
+    char **segs = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < m->nopts; i++) {
+        if (m->opts[i].num != CM_OPT_LOCATION_PATH) continue;
+        xgrow((void **)&segs, &cap, n + 1, sizeof *segs);
+        segs[n++] = xstrndup(m->opts[i].len ? (const char *)m->opts[i].val : "", m->opts[i].len);
+    }
+    char *to = n ? m2m_uri_path_to_to(segs, n) : NULL;
+    m2m_uri_path_free(segs, n);
+    return to;
+}
+
 static void add_prim_attrs(tl_event *e, const m2m_prim *pr)
 {
     char num[24];
@@ -136,6 +153,15 @@ void wire_on_wire(coap_ep *ep, const cm_link *link, int tx, const uint8_t *raw, 
     char problems[512] = "";
     if (m2m_from_coap(m, &w->p->options, &pr, problems, sizeof problems) == 0) {
         add_prim_attrs(e, &pr);
+        if (pr.is_response) {
+            char *loc = location_of(m);
+            if (loc) tl_event_set(e, "location", loc);
+            free(loc);
+        } else {
+            /* an empty oneM2M-TY too: TS-0004 Table 7.2.1.1-1 has Resource Type only in a CREATE */
+            uint16_t ty = w->p->options.num[M2M_OPT_TY];
+            tl_event_set(e, "ty_option", ty && cm_msg_find_opt(m, ty, 0) ? "true" : "false");
+        }
         if (!tx) note_format(w, e, &pr, problems, sizeof problems);
     }
     if (problems[0]) tl_event_set(e, "problems", problems);

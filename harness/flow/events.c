@@ -61,11 +61,11 @@ static const ev_def EVENTS[] = {
     { "msg.rx", "exec/wire", "a CoAP message from the IUT, with its decoded primitive (in an association: the identity bound to it)",
       "secure:bool sa:int bound_id type:CON|NON|ACK|RST code mid:int token dup:identical|different "
       "op:create|retrieve|update|delete|notify|none to fr ty:int rsc:int rqi rvi pc cf:int accept:int "
-      "problems rejected response:piggybacked|separate" },
+      "problems rejected response:piggybacked|separate location ty_option:bool" },
     { "msg.tx", "exec/wire", "a CoAP message the harness sends, with its primitive",
       "secure:bool sa:int type:CON|NON|ACK|RST code mid:int token "
       "op:create|retrieve|update|delete|notify|none to fr ty:int rsc:int rqi rvi pc cf:int accept:int "
-      "problems response:piggybacked|separate" },
+      "problems response:piggybacked|separate location ty_option:bool" },
     { "msg.rx.malformed", "exec/wire", "a datagram from the IUT with CoAP defects (fatal: it could not be decoded at all); mid when it has the 4-byte header",
       "secure:bool fatal:bool reason bytes mid:int" },
     { "msg.tx.malformed", "exec/wire", "a deliberately malformed datagram the harness sends; mid when it has the 4-byte header",
@@ -165,6 +165,7 @@ static const struct { const char *key, *meaning; } MEANINGS[] = {
     { "length", "the datagram's length in bytes" },
     { "lifetime", "the Enrolment Expiry of Ke" },
     { "link", "the host side of the IUT's network namespace link" },
+    { "location", "a response's Location-Path, read as a To is read from Uri-Path (\"~\" SP-relative, \"_\" absolute): the address of what a CREATE made" },
     { "mef", "the MEF's FQDN" },
     { "mef_cert", "the identity of the MEF's certificate (certificate-based RSPF)" },
     { "method", "how the credentials were provisioned" },
@@ -204,6 +205,7 @@ static const struct { const char *key, *meaning; } MEANINGS[] = {
     { "to_iut_ppm", "the share of datagrams to the IUT that are lost, per million" },
     { "token", "the CoAP token, hex" },
     { "ty", "the resource type" },
+    { "ty_option", "a request carries the oneM2M-TY option (an empty one too): only a CREATE does (TS-0004 Table 7.2.1.1-1)" },
     { "type", "the CoAP message type" },
     { "unresolved", "policies the decision could not read" },
     { "what", "what a datagram on a coaps port was instead of DTLS: a CoAP RST, another CoAP message, garbage" },

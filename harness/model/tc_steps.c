@@ -114,7 +114,8 @@ static void copy_attrs(const xmlNode *n, const char *const *names, kvlist *out)
 static const char *const send_attrs[] = { "op", "to", "fr", "ty", "rqi", "rvi", "secure", "type", "option", "repeat",
                                           "format-error", NULL };
 static const char *const match_attrs[] = {
-    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "mid", "cf", "dup", "response", "bound_id", NULL,
+    "dir", "op", "ty", "fr", "to", "rqi", "rsc", "rvi", "secure", "sa", "type", "code", "mid", "cf", "dup", "response", "bound_id",
+    "location", "ty_option", NULL,
 };
 
 static void parse_outcome(tc_ctx *c, const xmlNode *n, tc_alt *a)

@@ -47,7 +47,9 @@ static const char *const bool_names[] = {"rr", "mtv", "disr", "ena", "nsp", "aca
 /* setOfAcrs (pv, pvs): an empty element is the set of no rules, {"acr":[]} in JSON */
 static const char *const acr_set_names[] = {"pv", "pvs", NULL};
 /* elements that repeat, an array in JSON even when there is one of them */
-static const char *const repeated_names[] = {"acr", "acco", "actw", NULL};
+static const char *const repeated_names[] = {"acr", "acco", "actw", "acod", NULL};
+/* lists whose items are integers (chty: a list of m2m:resourceType) */
+static const char *const int_list_names[] = {"chty", NULL};
 
 /* ---- JSON -> XML ------------------------------------------------------------------------ */
 
@@ -193,6 +195,16 @@ static char *key_of(const xmlNode *n)
     return is_m2m_ns(n) ? xasprintf("m2m:%s", (const char *)n->name) : xstrdup((const char *)n->name);
 }
 
+static json_t *leaf_value(const char *key, const char *text, char *err, size_t errlen);
+
+/* One item of an xs:list: in a list of integers typed as an integer attribute's value is
+ * (leaf_value, as ty), else text (a non-integer there stays text, refused by whoever reads it). */
+static json_t *list_item(const char *key, const char *item, char *err, size_t errlen)
+{
+    json_t *v = in_set(key, int_list_names) ? leaf_value("ty", item, err, errlen) : NULL;
+    return v ? v : json_string(item);
+}
+
 /* Typed leaf value; NULL with err when the text does not fit the attribute's type. */
 static json_t *leaf_value(const char *key, const char *text, char *err, size_t errlen)
 {
@@ -221,7 +233,7 @@ static json_t *leaf_value(const char *key, const char *text, char *err, size_t e
             if (!*p) break;
             size_t n = strcspn(p, " \t\r\n");
             char *item = xstrndup(p, n);
-            json_array_append_new(a, json_string(item));
+            json_array_append_new(a, list_item(key, item, err, errlen));
             free(item);
             p += n;
         }

@@ -159,6 +159,23 @@ static int format_taken(const ref *r, const cm_msg *req)
     return 0;
 }
 
+/* A request no oneM2M primitive is read from (a method with no operation, a Uri-Path segment
+ * holding '/'): still a oneM2M error response, BAD_REQUEST with the oneM2M-RSC option, the
+ * request's own rqi and the CSE's release (TS-0004 Table 7.2.1.2-1, Error: Response Status Code,
+ * Request Identifier and Release Version Indicator mandatory; TS-0008 §6.2.4: the RSC in
+ * oneM2M-RSC). */
+static void unmapped_refusal(const ref *r, const cm_msg *req, cm_msg *out)
+{
+    m2m_prim rsp;
+    m2m_prim_init(&rsp);
+    rsp.rsc = 4000;
+    const cm_option *q = cm_msg_find_opt(req, r->p->options.num[M2M_OPT_RQI], 0);
+    if (q) rsp.rqi = xstrndup(q->len ? (const char *)q->val : "", q->len);
+    rsp.rvi = xstrdup(m2m_release_rvi(r->p->release));   /* none toward Release 1 */
+    m2m_response_to_coap(&rsp, &r->p->options, out);
+    m2m_prim_free(&rsp);
+}
+
 static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *ctx)
 {
     ref *r = ctx;
@@ -176,6 +193,7 @@ static void on_request(coap_ep *ep, const cm_link *l, const cm_msg *req, void *c
     if (req->type == CM_NON && has_fault(r, "ignore-non")) return;
     if (m2m_from_coap(req, &r->p->options, &pr, problems, sizeof problems) < 0) {
         out.code = CM_CODE(4, 0);
+        unmapped_refusal(r, req, &out);
         coap_ep_respond(ep, l, req, &out);
     } else {
         exit_faults(r, &pr);
