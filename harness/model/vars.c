@@ -55,7 +55,8 @@ static const var_def VARS[] = {
     { "IUT_RELEASE", "<iut release>", "the oneM2M release the IUT implements (1..5)" },
     { "HARNESS_ADDRESS", "<harness address>", "the address the harness binds (with <control netns>: the host end of the IUT's link)" },
     { "HARNESS_URI_HOST", "<harness address>", "the harness's address as the host of a URI (a point of access coaps://${HARNESS_URI_HOST}:port): an IPv6 address in brackets (RFC 3986 §3.2.2), an IPv4 one as is" },
-    { "HARNESS_ADDRESS_NEIGHBOURS", "<harness address>", "the 32 IPv4 addresses that differ from the harness's address in exactly one bit, as a JSON list of strings (unset when that address is not IPv4): an accessControlIpAddresses list of them matches no request from the harness" },
+    { "HARNESS_ADDRESS_FAMILY", "<harness address>", "ipv4 or ipv6: the family of the harness's address, the member of accessControlIpAddresses that lists it (TS-0004 m2m:ipv4 / m2m:ipv6)" },
+    { "HARNESS_ADDRESS_NEIGHBOURS", "<harness address>", "the 32 addresses that differ from the harness's address in exactly one of its lowest 32 bits (every bit of an IPv4 address), as a JSON list of strings: an accessControlIpAddresses list of them matches no request from the harness" },
     { "HARNESS_HOST", "<harness host>", "the harness's host name (the SNI the IUT sends)" },
     { "HARNESS_CSE_ID", "<harness><cse-id>", "the harness's CSE-ID (/in-cse)" },
     { "HARNESS_AE_ID", "<harness><ae-id>", "the harness's AE-ID when it registers as an AE (role field)" },
@@ -140,18 +141,23 @@ static char *absolute(const char *path)
 /* The IPv4 addresses one bit away from `addr`, as a JSON list; unset when it is not IPv4. */
 static void set_neighbours(vars *v, const char *name, const char *addr)
 {
-    struct in_addr a;
-    if (!addr || inet_pton(AF_INET, addr, &a) != 1) return;
-    char list[32 * 18 + 3] = "[";
-    for (int bit = 0; bit < 32; bit++) {
-        struct in_addr n = { a.s_addr ^ htonl(1u << bit) };
-        char one[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &n, one, sizeof one);
+    unsigned char a[16];
+    int fam = addr && inet_pton(AF_INET, addr, a) == 1 ? AF_INET : addr && inet_pton(AF_INET6, addr, a) == 1 ? AF_INET6 : 0;
+    if (!fam) return;
+    size_t len = fam == AF_INET ? 4 : 16;
+    char list[32 * (INET6_ADDRSTRLEN + 3) + 3] = "[";
+    for (int bit = 0; bit < 32; bit++) {   /* the lowest 32 bits: all of an IPv4 address */
+        unsigned char n[16];
+        memcpy(n, a, len);
+        n[len - 1 - bit / 8] ^= (unsigned char)(1u << (bit % 8));
+        char one[INET6_ADDRSTRLEN];
+        inet_ntop(fam, n, one, sizeof one);
         size_t at = strlen(list);
         snprintf(list + at, sizeof list - at, "%s\"%s\"", bit ? "," : "", one);
     }
     strcat(list, "]");
     vars_set(v, name, list);
+    vars_set(v, "HARNESS_ADDRESS_FAMILY", fam == AF_INET ? "ipv4" : "ipv6");
 }
 
 /* Identities that the profile leaves out stay unset, so a test case that needs one is

@@ -126,6 +126,7 @@ static void test_from_profile(void)
         { "IUT_HOST", "asn1.m2m-harness.test" }, { "IUT_COAP_PORT", "5683" },
         { "IUT_COAPS_PORT", "5684" }, { "IUT_RELEASE", "3" },
         { "HARNESS_ADDRESS", "192.0.2.1" }, { "HARNESS_URI_HOST", "192.0.2.1" },   /* IPv4: as is */
+        { "HARNESS_ADDRESS_FAMILY", "ipv4" },
         /* one bit flipped each, the lowest bit first */
         { "HARNESS_ADDRESS_NEIGHBOURS", "[\"192.0.2.0\",\"192.0.2.3\",\"192.0.2.5\",\"192.0.2.9\",\"192.0.2.17\","
           "\"192.0.2.33\",\"192.0.2.65\",\"192.0.2.129\",\"192.0.3.1\",\"192.0.0.1\",\"192.0.6.1\","
@@ -160,6 +161,12 @@ static void test_from_profile(void)
         vars_from_profile(&v6, p);
         CU_ASSERT_STRING_EQUAL(vars_get(&v6, "HARNESS_ADDRESS"), "::1");
         CU_ASSERT_STRING_EQUAL(vars_get(&v6, "HARNESS_URI_HOST"), "[::1]");
+        /* its neighbours: one of the lowest 32 bits flipped each, the lowest first */
+        const char *nb = vars_get(&v6, "HARNESS_ADDRESS_NEIGHBOURS");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(nb);
+        CU_ASSERT_NSTRING_EQUAL(nb, "[\"::\",\"::3\",\"::5\",\"::9\",", 23);
+        CU_ASSERT_PTR_NOT_NULL(strstr(nb, ",\"::128.0.0.1\"]"));
+        CU_ASSERT_STRING_EQUAL(vars_get(&v6, "HARNESS_ADDRESS_FAMILY"), "ipv6");   /* IPv4-compatible form, as inet_ntop writes it */
         vars_free(&v6);
         free(p->harness_address);
         p->harness_address = ha;

@@ -270,6 +270,18 @@ static void start_sa2(sim *s, const dtls_params *sa1)
     else say("accepting the reverse association on %s", s->poa);
 }
 
+/* No registration: the point of access answers every handshake with an alert (no identity
+ * is accepted, no certificate offered) until the registrar's DTLS timeout has passed. */
+static void refuse_sa2(sim *s, const dtls_params *sa1)
+{
+    char err[256];
+    memset(&s->sa2dp, 0, sizeof s->sa2dp);
+    s->sa2dp.retrans_ms = sa1->retrans_ms;
+    s->sa2dp.total_ms = sa1->total_ms;
+    if (node_serve_secure(s->node, &s->sa2dp, NULL, err, sizeof err) != 0) say("refusing SA2: %s", err);
+    loop_run_until(s->loop, mono_now_ns() + (int64_t)sa1->total_ms * NS_PER_MS + 3 * NS_PER_SEC, NULL, NULL);
+}
+
 /* The harness's notices of the device's link state, as a device's operating system tells its
  * stack that the network attached: lines "down" and "up" on an inherited pipe whose number is
  * in M2M_HARNESS_LINK_FD (iut/iutctl.h). The last line read is the state. */
@@ -701,9 +713,12 @@ int main(int argc, char **argv)
         m2m_prim_free(&again);
     }
     if (rsc == 2001 && !s.sa2_up) start_sa2(&s, &dp);
-    /* A request-reachable device whose registration failed keeps its point of access a
-     * moment (as one that retries would): a reverse association tried now must be refused. */
-    if (rsc != 2001 && node_secure_sock(s.node)->fd >= 0) loop_run_until(s.loop, mono_now_ns() + 3 * NS_PER_SEC, NULL, NULL);
+    /* A request-reachable device whose registration failed keeps its point of access (as one
+     * that retries would) for as long as a registrar may try a reverse association there, its
+     * DTLS timeout and a margin, and refuses every handshake on it with an alert: it holds no
+     * key for one. Released earlier, the port could pass to another process, whose answer would
+     * be taken for this device's (a busy machine drops ICMP port unreachables). */
+    if (rsc != 2001 && node_secure_sock(s.node)->fd >= 0) refuse_sa2(&s, &dp);
     m2m_prim_free(&req);
     say("registration answered rsc=%d", rsc);
     exit_code = rsc == 2001 ? 0 : 1;

@@ -121,7 +121,7 @@ coap-malformed)
            'token of 8 bytes at offset 4 runs past the end' 'token length 9 at offset 0 is reserved'; do
     has_event "malformed '$r'" TC_SEC_IN_SAE_PSK_001 "msg\.rx\.malformed .*secure=true fatal=true reason=\"@[0-9]+: $r.*bytes=6[089]45"
   done
-  expect_eq "$cur: malformed events in REG_001 (6 per response, 2 responses)" 12 "$(count_events TC_SEC_IN_REG_001 'msg\.rx\.malformed .*fatal=true')"
+  expect_eq "$cur: malformed events in REG_001 (6 per response, 4 responses)" 24 "$(count_events TC_SEC_IN_REG_001 'msg\.rx\.malformed .*fatal=true')"
   expect_eq "$cur: no RST for a malformed ACK" 0 "$(count_events TC_SEC_IN_SAE_PSK_001 'msg\.tx .*type=RST')"
   ;;
 
