@@ -21,8 +21,8 @@ case_name=$1
 
 # The IN-CSE tests that run and pass against the attached reference IN-CSEs (each test under
 # at least one of the six profiles), and under the PSK profile alone: docs/running.md says so.
-ATTACHED_PASS=66
-PSK_PASS=48
+ATTACHED_PASS=67
+PSK_PASS=49
 
 free_udp_ports() { # n -> n free UDP ports on 127.0.0.1
   python3 -c 'import socket,sys
