@@ -27,6 +27,8 @@ typedef struct exec {
     char *iut_log;
     size_t cursor;            /* timeline events before it are consumed by earlier steps */
     const tc_step *expecting; /* the <expect> step running now, for <respond> overrides */
+    size_t *answered;         /* the msg.rx events its <respond> answered (timeline indexes) */
+    size_t nanswered, capanswered;
     verdict_state vs;
     strbuf steps_log;         /* one line per step: what happened */
     netns *ns;                /* <control netns="true">: the IUT's namespace (netns.h) */

@@ -51,6 +51,8 @@ static int responder(const tl_event *ev, const m2m_prim *req, m2m_prim *rsp, voi
         if (a->kind != ALT_MSG || !a->respond.present) continue;
         char err[256];
         if (match_alt(a, ev, &x->v, err, sizeof err) != 1) continue;
+        xgrow((void **)&x->answered, &x->capanswered, x->nanswered + 1, sizeof *x->answered);
+        x->answered[x->nanswered++] = (size_t)(ev - x->tl.ev);
         int how = a->respond.separate_twice ? WIRE_RSP_SEPARATE_TWICE : 0;
         if (!a->respond.rsc) return how;   /* the registrar's answer, carried as the test says */
         rsp->is_response = 1;
@@ -102,6 +104,13 @@ static int iut_gone_silent(exec *x)
     return iut_ended(x) && !wire_peer_seen(x->w);
 }
 
+static int answered_here(const exec *x, size_t i)
+{
+    for (size_t k = 0; k < x->nanswered; k++)
+        if (x->answered[k] == i) return 1;
+    return 0;
+}
+
 static int scan_expect(void *ctx)
 {
     scan *sc = ctx;
@@ -114,9 +123,10 @@ static int scan_expect(void *ctx)
             return 1;
         }
         for (size_t j = 0; j < sc->s->nalts; j++) {
-            /* an alternative with <respond> answers requests that arrive while its step waits:
-             * one from before was answered already, by the registrar */
-            if (sc->s->alts[j].respond.present && i < sc->from) continue;
+            /* an alternative with <respond> is met by a request it answered itself: not one
+             * from before its step (the registrar answered it), nor one the harness could not
+             * read as a primitive (refused on the wire: 4.02, 4.00) */
+            if (sc->s->alts[j].respond.present && (i < sc->from || !answered_here(x, i))) continue;
             int r = match_alt(&sc->s->alts[j], &x->tl.ev[i], &x->v, sc->err, sizeof sc->err);
             if (r < 0) { sc->bad = 1; return 1; }
             if (r == 1) { sc->hit_event = (long)i; sc->hit_alt = j; return 1; }
@@ -147,6 +157,7 @@ static void run_expect(exec *x, phase ph, const tc_step *s)
     size_t step_from = x->tl.n;
     scan sc = { x, s, -1, 0, "", 0, -1, step_from };
     x->expecting = s;
+    x->nanswered = 0;
     x->leftover_tried = 0;
     tc_window sw = tc_step_window(s);
     int64_t window = tc_window_or(&sw, x->p, x->p->step_timeout_ns);
@@ -697,6 +708,7 @@ void executor_run(const testcase *tc, const profile *p, const exec_opts *o, test
     if (o->observer && o->observer->end) o->observer->end(o->observer->ctx, tc, &x.tl, out);
     free(x.iut_log);
     sb_free(&x.steps_log);
+    free(x.answered);
     timeline_free(&x.tl);
     loop_free(x.loop);
 }

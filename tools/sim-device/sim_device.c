@@ -275,6 +275,10 @@ static void start_sa2(sim *s, const dtls_params *sa1)
 static void refuse_sa2(sim *s, const dtls_params *sa1)
 {
     char err[256];
+    if (s->sa2_up) {   /* already serving (the sa2-before-register fault): left as it is */
+        loop_run_until(s->loop, mono_now_ns() + (int64_t)sa1->total_ms * NS_PER_MS + 3 * NS_PER_SEC, NULL, NULL);
+        return;
+    }
     memset(&s->sa2dp, 0, sizeof s->sa2dp);
     s->sa2dp.retrans_ms = sa1->retrans_ms;
     s->sa2dp.total_ms = sa1->total_ms;
