@@ -138,15 +138,22 @@ static char *absolute(const char *path)
     return xasprintf("%s/%s", cwd, path);
 }
 
-/* The IPv4 addresses one bit away from `addr`, as a JSON list; unset when it is not IPv4. */
-static void set_neighbours(vars *v, const char *name, const char *addr)
+/* The harness's address as the host of a URI, and, when it is an IP literal, its family and
+ * the 32 addresses one of its lowest 32 bits away (every bit of an IPv4 address), as a JSON
+ * list. One parse of the address for all three. */
+static void set_address_vars(vars *v, const char *addr)
 {
+    if (!addr) return;
+    char *uh = strchr(addr, ':') ? xasprintf("[%s]", addr) : xstrdup(addr);
+    vars_set(v, "HARNESS_URI_HOST", uh);
+    free(uh);
     unsigned char a[16];
-    int fam = addr && inet_pton(AF_INET, addr, a) == 1 ? AF_INET : addr && inet_pton(AF_INET6, addr, a) == 1 ? AF_INET6 : 0;
+    int fam = inet_pton(AF_INET, addr, a) == 1 ? AF_INET : inet_pton(AF_INET6, addr, a) == 1 ? AF_INET6 : 0;
     if (!fam) return;
+    vars_set(v, "HARNESS_ADDRESS_FAMILY", fam == AF_INET ? "ipv4" : "ipv6");
     size_t len = fam == AF_INET ? 4 : 16;
     char list[32 * (INET6_ADDRSTRLEN + 3) + 3] = "[";
-    for (int bit = 0; bit < 32; bit++) {   /* the lowest 32 bits: all of an IPv4 address */
+    for (int bit = 0; bit < 32; bit++) {
         unsigned char n[16];
         memcpy(n, a, len);
         n[len - 1 - bit / 8] ^= (unsigned char)(1u << (bit % 8));
@@ -156,8 +163,7 @@ static void set_neighbours(vars *v, const char *name, const char *addr)
         snprintf(list + at, sizeof list - at, "%s\"%s\"", bit ? "," : "", one);
     }
     strcat(list, "]");
-    vars_set(v, name, list);
-    vars_set(v, "HARNESS_ADDRESS_FAMILY", fam == AF_INET ? "ipv4" : "ipv6");
+    vars_set(v, "HARNESS_ADDRESS_NEIGHBOURS", list);
 }
 
 /* Identities that the profile leaves out stay unset, so a test case that needs one is
@@ -196,13 +202,7 @@ static void from_profile(vars *v, const profile *p, const test_env *e)
     set_int(v, "IUT_COAPS_PORT", env_iut_coaps_port(e, p));
     vars_set(v, "IUT_RELEASE", m2m_release_name(p->release) ? m2m_release_name(p->release) : "3");
     set_opt(v, "HARNESS_ADDRESS", env_harness_address(e, p));
-    const char *ha = env_harness_address(e, p);
-    if (ha) {
-        char *uh = strchr(ha, ':') ? xasprintf("[%s]", ha) : xstrdup(ha);
-        vars_set(v, "HARNESS_URI_HOST", uh);
-        free(uh);
-    }
-    set_neighbours(v, "HARNESS_ADDRESS_NEIGHBOURS", env_harness_address(e, p));
+    set_address_vars(v, env_harness_address(e, p));
     set_opt(v, "HARNESS_HOST", p->harness_host);
     set_opt(v, "HARNESS_CSE_ID", p->harness_cse_id);
     set_opt(v, "HARNESS_AE_ID", p->harness_ae_id);
